@@ -1,0 +1,118 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Handlebars from 'handlebars';
+import { LineCounter, parseDocument, YAMLError } from 'yaml';
+import type { z } from 'zod';
+import { ConfigError, type ConfigIssue } from '../server/engine/errors';
+import { compileConfig, type CompiledConfig } from './model';
+import { formatPath, locate, type ConfigPath } from './positions';
+import { checkReferences } from './references';
+import { ConfigSchema, type Config } from './schema';
+
+export const DEFAULT_CONFIG_FILE = 'robots.yaml';
+
+export type LoadResult = { ok: true; config: CompiledConfig } | { ok: false; issues: ConfigIssue[] };
+
+/** Reads, validates and cross-checks a config file; every problem comes back at once. */
+export function loadConfigFile(file: string, now = Date.now()): LoadResult {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    return { ok: false, issues: [{ file, line: 1, col: 1, path: '(file)', message: `cannot read: ${(error as Error).message}` }] };
+  }
+  return loadConfigText(text, file, now);
+}
+
+export function loadConfigOrThrow(file: string, now = Date.now()): CompiledConfig {
+  const result = loadConfigFile(file, now);
+  if (!result.ok) throw new ConfigError(result.issues);
+  return result.config;
+}
+
+export function loadConfigText(text: string, file: string, now = Date.now()): LoadResult {
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const displayName = path.relative(process.cwd(), file) || file;
+  const issueAt = (pathInFile: ConfigPath, message: string, key?: string): ConfigIssue => ({
+    file: displayName,
+    ...locate(document, lineCounter, pathInFile, key),
+    path: formatPath(key !== undefined ? [...pathInFile, key] : pathInFile),
+    message,
+  });
+
+  if (document.errors.length > 0) {
+    return { ok: false, issues: document.errors.map((error) => yamlIssue(error, displayName, lineCounter)) };
+  }
+  const parsed = ConfigSchema.safeParse(document.toJS() ?? {});
+  if (!parsed.success) return { ok: false, issues: zodIssues(parsed.error.issues, issueAt) };
+
+  const issues = checkReferences(parsed.data).map((problem) => issueAt(problem.path, problem.message, problem.key));
+  const templateSources = readTemplates(parsed.data, path.dirname(file), issueAt, issues);
+  if (issues.length > 0) return { ok: false, issues: sortIssues(issues) };
+  return { ok: true, config: compileConfig(parsed.data, file, templateSources, now) };
+}
+
+function yamlIssue(error: YAMLError, file: string, lineCounter: LineCounter): ConfigIssue {
+  const position = error.linePos?.[0] ?? lineCounter.linePos(error.pos[0]);
+  return { file, line: position.line, col: position.col, path: '(yaml)', message: error.message.split('\n')[0] };
+}
+
+function zodIssues(issues: z.core.$ZodIssue[], issueAt: (path: ConfigPath, message: string, key?: string) => ConfigIssue): ConfigIssue[] {
+  const result: ConfigIssue[] = [];
+  for (const issue of issues) {
+    const issuePath = issue.path as ConfigPath;
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) result.push(issueAt(issuePath, `unknown key "${key}"`, key));
+    } else if (issue.code === 'invalid_union' && issue.errors.length > 0 && issue.message.startsWith('Invalid')) {
+      result.push(issueAt(issuePath, issue.message));
+    } else if (issue.code === 'invalid_type' && issue.input === undefined) {
+      result.push(issueAt(issuePath, `missing required key "${String(issuePath[issuePath.length - 1])}"`));
+    } else {
+      result.push(issueAt(issuePath, issue.message));
+    }
+  }
+  return sortIssues(result);
+}
+
+function sortIssues(issues: ConfigIssue[]): ConfigIssue[] {
+  return [...issues].sort((a, b) => a.line - b.line || a.col - b.col);
+}
+
+/** Template files are read and every template compiled now, so a broken `{{` fails the load, not a send. */
+function readTemplates(
+  config: Config,
+  baseDir: string,
+  issueAt: (path: ConfigPath, message: string, key?: string) => ConfigIssue,
+  issues: ConfigIssue[],
+): Map<string, { text: string; subject?: string; html?: string }> {
+  const sources = new Map<string, { text: string; subject?: string; html?: string }>();
+  for (const [id, template] of Object.entries(config.templates)) {
+    let text = template.text ?? '';
+    if (template.file !== undefined) {
+      const file = path.resolve(baseDir, template.file);
+      try {
+        text = fs.readFileSync(file, 'utf8');
+      } catch {
+        issues.push(issueAt(['templates', id, 'file'], `template file not found: ${template.file}`));
+        continue;
+      }
+    }
+    const parts: Array<[string, string | undefined]> = [
+      ['text', text],
+      ['subject', template.subject],
+      ['html', template.html],
+    ];
+    for (const [part, source] of parts) {
+      if (source === undefined) continue;
+      try {
+        Handlebars.precompile(source);
+      } catch (error) {
+        const where: ConfigPath = template.file !== undefined && part === 'text' ? ['templates', id, 'file'] : ['templates', id, part];
+        issues.push(issueAt(where, `template does not compile: ${(error as Error).message.split('\n')[0]}`));
+      }
+    }
+    sources.set(id, { text, subject: template.subject, html: template.html });
+  }
+  return sources;
+}

@@ -1,0 +1,112 @@
+import Handlebars from 'handlebars';
+import type { Config, PipelineSpec, RobotSpec, StageSpec, TeamSpec, TemplateSpec, TriggerSpec, UserSpec } from './schema';
+
+export const LEAD_PIPELINE = 'leads';
+
+export interface PipelineModel {
+  key: string;
+  kind: 'lead' | 'deal';
+  name: string;
+  team?: string;
+  stages: StageSpec[];
+  spec: PipelineSpec;
+}
+
+export interface RobotPlacement {
+  robot: RobotSpec;
+  pipeline: string;
+  stage: string;
+  position: number;
+}
+
+export interface CompiledTemplate {
+  id: string;
+  spec: TemplateSpec;
+  subject?: Handlebars.TemplateDelegate;
+  text: Handlebars.TemplateDelegate;
+  html?: Handlebars.TemplateDelegate;
+}
+
+/** The validated config plus the indexes the engine looks things up by. Immutable once built. */
+export interface CompiledConfig {
+  source: Config;
+  file: string;
+  loadedAt: number;
+  leads: PipelineModel;
+  deals: Map<string, PipelineModel>;
+  robots: Map<string, RobotPlacement>;
+  users: Map<string, UserSpec>;
+  teams: Map<string, TeamSpec>;
+  templates: Map<string, CompiledTemplate>;
+  triggers: TriggerSpec[];
+}
+
+export function pipelineOf(config: CompiledConfig, key: string): PipelineModel | undefined {
+  return key === LEAD_PIPELINE ? config.leads : config.deals.get(key);
+}
+
+export function stageOf(config: CompiledConfig, pipeline: string, stage: string): StageSpec | undefined {
+  return pipelineOf(config, pipeline)?.stages.find((candidate) => candidate.id === stage);
+}
+
+export function stageIndex(config: CompiledConfig, pipeline: string, stage: string): number {
+  return pipelineOf(config, pipeline)?.stages.findIndex((candidate) => candidate.id === stage) ?? -1;
+}
+
+/** The team whose members are responsible in a pipeline, and who sees its deals. */
+export function teamOfPipeline(config: CompiledConfig, pipeline: string): string | undefined {
+  return pipelineOf(config, pipeline)?.team;
+}
+
+/** Members of a team: listed members plus users who name the team themselves. */
+export function teamMembers(config: CompiledConfig, team: string): string[] {
+  const listed = config.teams.get(team)?.members ?? [];
+  const declared = [...config.users.values()].filter((user) => user.team === team).map((user) => user.login);
+  return [...new Set([...listed, ...declared])];
+}
+
+export function managerOf(config: CompiledConfig, login: string): string | undefined {
+  const user = config.users.get(login);
+  if (!user) return undefined;
+  if (user.manager) return user.manager;
+  const team = user.team ? config.teams.get(user.team) : undefined;
+  return team?.manager && team.manager !== login ? team.manager : undefined;
+}
+
+function pipelineModel(key: string, kind: 'lead' | 'deal', spec: PipelineSpec): PipelineModel {
+  return { key, kind, name: spec.name ?? key, team: spec.team, stages: spec.stages, spec };
+}
+
+export function compileConfig(config: Config, file: string, templateSources: Map<string, { text: string; subject?: string; html?: string }>, loadedAt: number): CompiledConfig {
+  const leads = pipelineModel(LEAD_PIPELINE, 'lead', config.leads);
+  const deals = new Map(Object.entries(config.deals).map(([key, spec]) => [key, pipelineModel(key, 'deal', spec)]));
+  const robots = new Map<string, RobotPlacement>();
+  for (const pipeline of [leads, ...deals.values()]) {
+    for (const stage of pipeline.stages) {
+      stage.robots.forEach((robot, position) => robots.set(robot.id, { robot, pipeline: pipeline.key, stage: stage.id, position }));
+    }
+  }
+  const templates = new Map<string, CompiledTemplate>();
+  for (const [id, spec] of Object.entries(config.templates)) {
+    const source = templateSources.get(id) ?? { text: spec.text ?? '', subject: spec.subject, html: spec.html };
+    templates.set(id, {
+      id,
+      spec,
+      subject: source.subject !== undefined ? Handlebars.compile(source.subject, { noEscape: true }) : undefined,
+      text: Handlebars.compile(source.text, { noEscape: true }),
+      html: source.html !== undefined ? Handlebars.compile(source.html) : undefined,
+    });
+  }
+  return {
+    source: config,
+    file,
+    loadedAt,
+    leads,
+    deals,
+    robots,
+    users: new Map(config.users.map((user) => [user.login, user])),
+    teams: new Map(Object.entries(config.teams)),
+    templates,
+    triggers: config.triggers,
+  };
+}

@@ -1,0 +1,157 @@
+import { closest } from 'fastest-levenshtein';
+import { robotDefinitions } from '../robots';
+import type { ConfigReference } from '../robots/define';
+import { validateCondition } from '../server/engine/conditions';
+import { LEAD_PIPELINE } from './model';
+import type { Config, PipelineSpec } from './schema';
+import type { ConfigPath } from './positions';
+
+/** Item columns that `required:` and robots may name besides the custom `fields:`. */
+export const STANDARD_FIELDS = ['title', 'name', 'phone', 'email', 'company_name', 'source', 'responsible', 'amount'] as const;
+
+export interface ReferenceProblem {
+  path: ConfigPath;
+  message: string;
+  /** Point at this key of the object at `path` rather than its value. */
+  key?: string;
+}
+
+function unknown(kind: string, value: string, known: Iterable<string>): string {
+  const candidates = [...known];
+  const suggestion = candidates.length > 0 ? closest(value, candidates) : undefined;
+  const hint = suggestion && distanceIsSmall(value, suggestion) ? ` (did you mean "${suggestion}"?)` : candidates.length ? ` (known: ${candidates.slice(0, 12).join(', ')})` : '';
+  return `unknown ${kind} "${value}"${hint}`;
+}
+
+function distanceIsSmall(a: string, b: string): boolean {
+  let shared = 0;
+  for (const char of new Set(a)) if (b.includes(char)) shared += 1;
+  return shared >= Math.min(a.length, b.length) * 0.6;
+}
+
+function duplicates(values: string[]): Set<string> {
+  const seen = new Set<string>();
+  const repeated = new Set<string>();
+  values.forEach((value) => (seen.has(value) ? repeated.add(value) : seen.add(value)));
+  return repeated;
+}
+
+/** Everything zod cannot see alone: names that must exist elsewhere in the file. Pure. */
+export function checkReferences(config: Config): ReferenceProblem[] {
+  const problems: ReferenceProblem[] = [];
+  const users = new Set(config.users.map((user) => user.login));
+  const teams = new Set(Object.keys(config.teams));
+  const templates = new Set(Object.keys(config.templates));
+  const fields = new Set<string>([...STANDARD_FIELDS, ...Object.keys(config.fields)]);
+  const pipelines = new Map<string, PipelineSpec>([[LEAD_PIPELINE, config.leads], ...Object.entries(config.deals)]);
+  const pipelinePath = (key: string): ConfigPath => (key === LEAD_PIPELINE ? ['leads'] : ['deals', key]);
+
+  if (config.deals[LEAD_PIPELINE]) problems.push({ path: ['deals'], key: LEAD_PIPELINE, message: `"${LEAD_PIPELINE}" is reserved for lead statuses` });
+
+  config.users.forEach((user, index) => {
+    if (user.team && !teams.has(user.team)) problems.push({ path: ['users', index, 'team'], message: unknown('team', user.team, teams) });
+    if (user.manager && !users.has(user.manager)) problems.push({ path: ['users', index, 'manager'], message: unknown('user', user.manager, users) });
+  });
+  for (const login of duplicates(config.users.map((user) => user.login))) {
+    const index = config.users.map((user) => user.login).lastIndexOf(login);
+    problems.push({ path: ['users', index, 'login'], message: `duplicate user login "${login}"` });
+  }
+  for (const [teamId, team] of Object.entries(config.teams)) {
+    team.members.forEach((login, index) => {
+      if (!users.has(login)) problems.push({ path: ['teams', teamId, 'members', index], message: unknown('user', login, users) });
+    });
+    if (team.manager && !users.has(team.manager)) problems.push({ path: ['teams', teamId, 'manager'], message: unknown('user', team.manager, users) });
+  }
+  for (const [fieldId, field] of Object.entries(config.fields)) {
+    if (field.type === 'enum' && (!field.values || field.values.length === 0)) problems.push({ path: ['fields', fieldId, 'type'], message: 'an enum field needs `values`' });
+    if ((STANDARD_FIELDS as readonly string[]).includes(fieldId)) problems.push({ path: ['fields'], key: fieldId, message: `"${fieldId}" is a standard field already` });
+  }
+
+  const robotIds = new Map<string, ConfigPath>();
+  for (const [pipelineKey, pipeline] of pipelines) {
+    const base = pipelinePath(pipelineKey);
+    if (pipeline.team && !teams.has(pipeline.team)) problems.push({ path: [...base, 'team'], message: unknown('team', pipeline.team, teams) });
+    const stageIds = pipeline.stages.map((stage) => stage.id);
+    for (const id of duplicates(stageIds)) problems.push({ path: [...base, 'stages', stageIds.lastIndexOf(id), 'id'], message: `duplicate stage id "${id}"` });
+
+    pipeline.stages.forEach((stage, stageIndex) => {
+      const stagePath = [...base, 'stages', stageIndex];
+      stage.required.forEach((field, index) => {
+        if (!fields.has(field)) problems.push({ path: [...stagePath, 'required', index], message: unknown('field', field, fields) });
+      });
+      if (stage.semantic === 'lost' && (!stage.reasons || stage.reasons.length === 0)) {
+        problems.push({ path: [...stagePath, 'semantic'], message: 'a lost stage needs `reasons` (each with `refused_by`)' });
+      }
+      if (stage.semantic !== 'lost' && stage.reasons) problems.push({ path: [...stagePath], key: 'reasons', message: 'only lost stages take `reasons`' });
+
+      const stageRobotIds = new Set(stage.robots.map((robot) => robot.id));
+      stage.robots.forEach((robot, robotIndex) => {
+        const robotPath = [...stagePath, 'robots', robotIndex];
+        const earlier = robotIds.get(robot.id);
+        if (earlier) problems.push({ path: [...robotPath, 'id'], message: `duplicate robot id "${robot.id}" (robot ids are unique in the whole file)` });
+        else robotIds.set(robot.id, robotPath);
+
+        if (robot.after_robot !== undefined) {
+          if (robot.after_robot === robot.id) problems.push({ path: [...robotPath, 'after_robot'], message: 'a robot cannot wait for itself' });
+          else if (!stageRobotIds.has(robot.after_robot)) {
+            problems.push({ path: [...robotPath, 'after_robot'], message: `${unknown('robot', robot.after_robot, stageRobotIds)} in this stage` });
+          }
+        }
+        if (robot.condition !== undefined) {
+          for (const problem of validateCondition(robot.condition)) problems.push({ path: [...robotPath, 'condition', ...problem.path], message: problem.message });
+        }
+        const definition = robotDefinitions.find((candidate) => candidate.type === robot.type);
+        const references: ConfigReference[] = definition?.references?.(robot as never) ?? [];
+        for (const reference of references) {
+          const path = [...robotPath, ...reference.path];
+          switch (reference.kind) {
+            case 'template':
+              if (!templates.has(reference.value)) problems.push({ path, message: unknown('template', reference.value, templates) });
+              break;
+            case 'user':
+              if (!users.has(reference.value)) problems.push({ path, message: unknown('user', reference.value, users) });
+              break;
+            case 'team':
+              if (!teams.has(reference.value)) problems.push({ path, message: unknown('team', reference.value, teams) });
+              break;
+            case 'field':
+              if (!fields.has(reference.value)) problems.push({ path, message: unknown('field', reference.value, fields) });
+              break;
+            case 'pipeline':
+              if (!config.deals[reference.value]) problems.push({ path, message: unknown('deal pipeline', reference.value, Object.keys(config.deals)) });
+              break;
+            case 'stage': {
+              const target = reference.pipeline === 'same' ? pipelineKey : reference.pipeline;
+              const candidates =
+                target === '*deal'
+                  ? Object.values(config.deals).flatMap((deal) => deal.stages.map((candidate) => candidate.id))
+                  : (pipelines.get(target)?.stages.map((candidate) => candidate.id) ?? []);
+              if (!candidates.includes(reference.value)) problems.push({ path, message: unknown('stage', reference.value, new Set(candidates)) });
+              break;
+            }
+          }
+        }
+      });
+      problems.push(...afterRobotCycles(stage.robots, stagePath));
+    });
+  }
+  return problems;
+}
+
+function afterRobotCycles(robots: Array<{ id: string; after_robot?: string }>, stagePath: ConfigPath): ReferenceProblem[] {
+  const waitsFor = new Map(robots.filter((robot) => robot.after_robot).map((robot) => [robot.id, robot.after_robot as string]));
+  const problems: ReferenceProblem[] = [];
+  robots.forEach((robot, index) => {
+    const seen = new Set<string>([robot.id]);
+    let next = waitsFor.get(robot.id);
+    while (next !== undefined) {
+      if (seen.has(next)) {
+        if (next === robot.id) problems.push({ path: [...stagePath, 'robots', index, 'after_robot'], message: `after_robot forms a cycle through "${robot.id}"` });
+        break;
+      }
+      seen.add(next);
+      next = waitsFor.get(next);
+    }
+  });
+  return problems;
+}

@@ -1,0 +1,194 @@
+import { z } from 'zod';
+import { IANAZone } from 'luxon';
+import { robotDefinitions } from '../robots';
+import { triggerDefinitions } from '../triggers';
+import { isDuration } from './duration';
+
+/**
+ * The single source of truth for robots.yaml (STYLE §2): types come from z.infer, the
+ * editor's JSON Schema from z.toJSONSchema, and the messages users read from here.
+ */
+
+export const ROLES = ['first_line', 'sales', 'manager', 'ops', 'admin'] as const;
+export const CHANNELS = ['outbox', 'email', 'sms', 'telegram', 'voice'] as const;
+export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+export const STAGE_SEMANTICS = ['open', 'won', 'lost'] as const;
+export const REFUSED_BY = ['we_refused', 'client_refused'] as const;
+export const FIELD_TYPES = ['string', 'text', 'number', 'boolean', 'date', 'enum', 'phone', 'email', 'url'] as const;
+
+export const Role = z.enum(ROLES);
+export const ChannelName = z.enum(CHANNELS);
+export const RefusedBy = z.enum(REFUSED_BY);
+
+export const Identifier = z
+  .string()
+  .regex(/^[a-z][a-z0-9_]*$/, { error: 'ids are lower_snake_case: letters, digits and _' });
+export const Login = z.string().regex(/^[A-Za-z0-9_.-]+$/, { error: 'logins use letters, digits, _ . -' });
+export const Duration = z.string().refine(isDuration, {
+  error: (issue) => `bad duration "${String(issue.input)}": write 30s, 10m, 2h, 3d, 1w or combine them (1d12h)`,
+});
+export const TimeOfDay = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: 'time of day is HH:MM, 24-hour' });
+export const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'dates are YYYY-MM-DD' });
+/** json-logic is validated for known operators by the loader, where positions are at hand. */
+export const JsonLogic = z.union([z.record(z.string(), z.unknown()), z.boolean()]);
+
+export const RobotBase = z.object({
+  id: Identifier.describe('Unique robot id; runs and `after_robot` refer to it'),
+  title: z.string().optional().describe('What the timeline shows for this robot'),
+  after: Duration.optional().describe('Delay from entering the stage (or from `after_robot` finishing)'),
+  at: TimeOfDay.optional().describe('Run at this time of day (config time zone), on or after the delay'),
+  working_hours: z.boolean().optional().describe('Only inside the working calendar'),
+  after_robot: Identifier.optional().describe('Run after this robot of the same stage entry has finished'),
+  condition: JsonLogic.optional().describe('json-logic evaluated when the robot runs, not when scheduled'),
+});
+
+function robotSchemaFor(definition: (typeof robotDefinitions)[number]) {
+  return RobotBase.extend({ type: z.literal(definition.type).describe(definition.description) })
+    .extend(definition.params.shape)
+    .strict()
+    .describe(definition.description);
+}
+
+const robotTypes = robotDefinitions.map((definition) => definition.type);
+type RobotSchemas = [ReturnType<typeof robotSchemaFor>, ...ReturnType<typeof robotSchemaFor>[]];
+
+/** A robot as written: the shared keys typed, its type's own params checked by its schema. */
+export type RobotSpecOutput = z.output<typeof RobotBase> & { type: string; [param: string]: unknown };
+
+export const RobotSpec = z.discriminatedUnion(
+  'type',
+  robotDefinitions.map(robotSchemaFor) as unknown as RobotSchemas,
+  { error: (issue) => (issue.code === 'invalid_union' ? `unknown robot type; known: ${robotTypes.join(', ')}` : undefined) },
+) as unknown as z.ZodType<RobotSpecOutput, unknown>;
+
+export const TriggerBase = z.object({
+  id: Identifier.describe('Unique trigger id, shown as the actor on the timeline'),
+  condition: JsonLogic.optional().describe('json-logic on { event, item }'),
+  allow_backwards: z.boolean().default(false).describe('May move an item to an earlier stage'),
+});
+
+function triggerSchemaFor(definition: (typeof triggerDefinitions)[number]) {
+  return TriggerBase.extend({ type: z.literal(definition.type).describe(definition.description) })
+    .extend(definition.params.shape)
+    .strict();
+}
+
+const triggerTypes = triggerDefinitions.map((definition) => definition.type);
+export type TriggerSpecOutput = z.output<typeof TriggerBase> & { type: string; [param: string]: unknown };
+export const TriggerSpec: z.ZodType<TriggerSpecOutput, unknown> =
+  triggerDefinitions.length === 0
+    ? (TriggerBase.extend({ type: z.string() }).refine(() => false, { error: 'no trigger types are available yet' }) as unknown as z.ZodType<TriggerSpecOutput, unknown>)
+    : z.discriminatedUnion(
+        'type',
+        triggerDefinitions.map(triggerSchemaFor) as unknown as [
+          ReturnType<typeof triggerSchemaFor>,
+          ...ReturnType<typeof triggerSchemaFor>[],
+        ],
+        { error: (issue) => (issue.code === 'invalid_union' ? `unknown trigger type; known: ${triggerTypes.join(', ')}` : undefined) },
+      ) as unknown as z.ZodType<TriggerSpecOutput, unknown>;
+
+export const LostReason = z.strictObject({
+  id: Identifier,
+  label: z.string().optional(),
+  refused_by: RefusedBy.describe('Who refused whom: we refused the client, or the client refused us'),
+});
+
+export const Stage = z.strictObject({
+  id: Identifier,
+  name: z.string().optional().describe('Shown to people; defaults to the id'),
+  semantic: z.enum(STAGE_SEMANTICS).default('open').describe('open | won | lost: analytics and final states'),
+  required: z.array(z.string()).default([]).describe('Fields an item must have before it may enter'),
+  reasons: z.array(LostReason).optional().describe('For lost stages: the reasons a move must give'),
+  stuck_after: Duration.optional().describe('An item longer than this here counts as stuck'),
+  robots: z.array(RobotSpec).default([]),
+});
+
+export const Pipeline = z.strictObject({
+  name: z.string().optional(),
+  team: Identifier.optional().describe('The team that works this pipeline (deals are seen by it)'),
+  stages: z.array(Stage).min(1, { error: 'a pipeline needs at least one stage' }),
+});
+
+export const User = z.strictObject({
+  login: Login,
+  name: z.string(),
+  role: Role,
+  team: Identifier.optional(),
+  phone: z.string().optional(),
+  email: z.email().optional(),
+  telegram_chat_id: z.union([z.string(), z.number()]).transform(String).optional(),
+  manager: Login.optional().describe('Who is alerted above this user (defaults to the team manager)'),
+});
+
+export const Team = z.strictObject({
+  name: z.string().optional(),
+  members: z.array(Login).default([]),
+  manager: Login.optional(),
+  pick: z.enum(['round_robin', 'least_open']).default('round_robin').describe('How a responsible is picked'),
+});
+
+export const Field = z.strictObject({
+  type: z.enum(FIELD_TYPES).default('string'),
+  label: z.string().optional(),
+  values: z.array(z.string()).optional().describe('Allowed values of an enum field'),
+});
+
+export const Template = z
+  .strictObject({
+    channel: ChannelName.optional(),
+    subject: z.string().optional(),
+    text: z.string().optional().describe('handlebars; see the README for the context'),
+    html: z.string().optional(),
+    file: z.string().optional().describe('A .hbs file, relative to the config file'),
+  })
+  .refine((template) => template.text !== undefined || template.file !== undefined, {
+    error: 'a template needs `text` or `file`',
+  });
+
+export const Calendar = z.strictObject({
+  working_days: z.array(z.enum(WEEKDAYS)).default(['mon', 'tue', 'wed', 'thu', 'fri']),
+  working_hours: z
+    .strictObject({ start: TimeOfDay, end: TimeOfDay })
+    .default({ start: '09:00', end: '18:00' }),
+  holidays: z.array(IsoDate).default([]),
+});
+
+export const EngineSettings = z.strictObject({
+  max_causal_depth: z.number().int().min(1).default(8).describe('Loop guard: robot-caused moves in one chain'),
+  max_attempts: z.number().int().min(1).default(5).describe('Attempts before a run is dead'),
+  retry_backoff: Duration.default('30s').describe('First retry delay; doubles each attempt'),
+});
+
+export const ConfigSchema = z.strictObject({
+  $schema: z.string().optional(),
+  timezone: z
+    .string()
+    .default('UTC')
+    .refine((zone) => IANAZone.isValidZone(zone), { error: (issue) => `unknown time zone "${String(issue.input)}"` }),
+  default_region: z.string().length(2).default('RU').describe('Phone region for numbers written without +'),
+  public_url: z.url().optional().describe('Base URL for links in messages'),
+  calendar: Calendar.default({ working_days: ['mon', 'tue', 'wed', 'thu', 'fri'], working_hours: { start: '09:00', end: '18:00' }, holidays: [] }),
+  engine: EngineSettings.default({ max_causal_depth: 8, max_attempts: 5, retry_backoff: '30s' }),
+  users: z.array(User).default([]),
+  teams: z.record(Identifier, Team).default({}),
+  fields: z.record(Identifier, Field).default({}),
+  templates: z.record(Identifier, Template).default({}),
+  leads: Pipeline.describe('Lead statuses'),
+  deals: z.record(Identifier, Pipeline).default({}).describe('One deal pipeline per direction'),
+  triggers: z.array(TriggerSpec).default([]),
+});
+
+export type Config = z.output<typeof ConfigSchema>;
+export type RobotSpec = RobotSpecOutput;
+export type TriggerSpec = TriggerSpecOutput;
+export type StageSpec = z.output<typeof Stage>;
+export type PipelineSpec = z.output<typeof Pipeline>;
+export type UserSpec = z.output<typeof User>;
+export type TeamSpec = z.output<typeof Team>;
+export type TemplateSpec = z.output<typeof Template>;
+export type RoleName = z.output<typeof Role>;
+export type ChannelNameType = z.output<typeof ChannelName>;
+
+export function configJsonSchema(): unknown {
+  return z.toJSONSchema(ConfigSchema, { io: 'input', unrepresentable: 'any' });
+}

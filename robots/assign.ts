@@ -1,0 +1,33 @@
+import { z } from 'zod';
+import { teamOfPipeline } from '../config/model';
+import { entityOf } from '../server/engine/items';
+import { defineRobot } from './define';
+import { robotActor } from './recipients';
+
+/** Picks a responsible from a team (round robin or least open items, as the team says). */
+export const assign = defineRobot({
+  type: 'assign',
+  description: 'Set the responsible, picked from a team',
+  params: z.object({
+    team: z.string().optional().describe("Defaults to the pipeline's team"),
+    only_if_empty: z.boolean().default(false).describe('Keep an existing responsible'),
+  }),
+  references: (params) => (params.team ? [{ kind: 'team', value: params.team, path: ['team'] }] : []),
+  async run(context) {
+    const { params, engine, item } = context;
+    if (params.only_if_empty && item.row.responsible) return { outcome: 'skipped', detail: `already assigned to ${item.row.responsible}` };
+    const team = params.team ?? teamOfPipeline(engine.config, item.pipeline);
+    if (!team) return { outcome: 'skipped', detail: 'no team to pick from' };
+    const responsible = await engine.pickResponsible(team, item.pipeline);
+    if (!responsible) return { outcome: 'skipped', detail: `team ${team} has no members` };
+    const previous = item.row.responsible;
+    await engine.store.transaction(async (manager) => {
+      await manager.update(entityOf(item.kind), { id: item.row.id }, { responsible, updatedAt: engine.now() });
+      await engine.recordEvent(
+        { type: 'responsible_changed', entity: { kind: item.kind, id: item.row.id }, actor: robotActor(context), payload: { from: previous, to: responsible } },
+        manager,
+      );
+    });
+    return { outcome: 'done', detail: `responsible ${previous ?? '(none)'} → ${responsible}` };
+  },
+});

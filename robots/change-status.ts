@@ -1,0 +1,37 @@
+import { z } from 'zod';
+import { LEAD_PIPELINE } from '../config/model';
+import { defineRobot } from './define';
+import { robotActor } from './recipients';
+
+/** Bitrix24's "Change status": moves this item, or its linked lead/deal, through the same transition as a person. */
+export const changeStatus = defineRobot({
+  type: 'change_status',
+  description: 'Move the item (or its linked lead/deal) to a stage, e.g. mark the lead converted once its deal exists',
+  params: z.object({
+    to: z.string().describe('Target stage id'),
+    target: z.enum(['self', 'linked_deal', 'linked_lead']).default('self'),
+  }),
+  references: (params) => [
+    {
+      kind: 'stage',
+      pipeline: params.target === 'self' ? 'same' : params.target === 'linked_lead' ? LEAD_PIPELINE : '*deal',
+      value: params.to,
+      path: ['to'],
+    },
+  ],
+  async run(context) {
+    const { params, item, engine, run } = context;
+    let ref = { kind: item.kind, id: item.row.id };
+    if (params.target === 'linked_deal') {
+      if (item.kind !== 'lead' || !item.row.dealId) return { outcome: 'skipped', detail: 'no linked deal' };
+      ref = { kind: 'deal', id: item.row.dealId };
+    } else if (params.target === 'linked_lead') {
+      if (item.kind !== 'deal' || !item.row.leadId) return { outcome: 'skipped', detail: 'no linked lead' };
+      ref = { kind: 'lead', id: item.row.leadId };
+    }
+    const result = await engine.move(ref, params.to, { actor: robotActor(context), causalDepth: run.causalDepth + 1 });
+    return result.changed
+      ? { outcome: 'done', detail: `moved ${ref.kind} #${ref.id} to "${params.to}"` }
+      : { outcome: 'done', detail: `${ref.kind} #${ref.id} was already in "${params.to}"` };
+  },
+});

@@ -1,0 +1,44 @@
+import Handlebars from 'handlebars';
+import { z } from 'zod';
+import { parseDuration } from '../config/duration';
+import { Duration } from '../config/schema';
+import { defineRobot, type ConfigReference } from './define';
+import { notifyUsers, resolveUsers, UserRecipient } from './recipients';
+
+/** A task for a person with a due time; `remind` also tells them at once (seed 000: the call touch). */
+function taskRobot(type: string, description: string, notifyByDefault: boolean) {
+  return defineRobot({
+    type,
+    description,
+    params: z.object({
+      title: z.string().describe('handlebars'),
+      due_in: Duration.optional().describe('Due this long after the robot runs'),
+      assignee: UserRecipient.default('responsible'),
+      notify: z.boolean().default(notifyByDefault),
+    }),
+    references: (params) => {
+      const references: ConfigReference[] = [];
+      if (!['responsible', 'manager', 'team'].includes(params.assignee)) references.push({ kind: 'user', value: params.assignee, path: ['assignee'] });
+      return references;
+    },
+    async run(context) {
+      const { params, engine, item, run, now } = context;
+      const { logins } = resolveUsers(context, [params.assignee]);
+      const assignee = logins[0] ?? null;
+      const title = Handlebars.compile(params.title, { noEscape: true })(context.context);
+      const dueAt = params.due_in ? now + (parseDuration(params.due_in)?.toMillis() ?? 0) : null;
+      const task = await engine.store.transaction(async (manager) => {
+        const existing = await manager.findOne('Task', { where: { runId: run.id } });
+        return existing ?? engine.createTask({ entityType: item.kind, entityId: item.row.id, assignee, title, dueAt, runId: run.id }, manager);
+      });
+      if (params.notify && assignee) {
+        const due = dueAt ? `, due ${new Date(dueAt).toISOString()}` : '';
+        await notifyUsers(context, [assignee], 'telegram', { text: `📝 Task: ${title}${due} — ${'{{links.item}}'}` }, { task: (task as { id: number }).id });
+      }
+      return { outcome: 'done', detail: `task #${(task as { id: number }).id} "${title}" for ${assignee ?? 'nobody'}` };
+    },
+  });
+}
+
+export const createTask = taskRobot('create_task', 'Create a task for the responsible (or a login) with a due time', false);
+export const remind = taskRobot('remind', 'Create a task and remind the assignee in Telegram at once', true);

@@ -1,0 +1,33 @@
+import { z } from 'zod';
+import type { RobotRunContext } from '../server/engine/robot-context';
+
+/** What a robot's config refers to, so the loader can check it before anything runs. */
+export type ConfigReference =
+  | { kind: 'stage'; pipeline: string | 'same'; value: string; path: Array<string | number> }
+  | { kind: 'pipeline'; value: string; path: Array<string | number> }
+  | { kind: 'template'; value: string; path: Array<string | number> }
+  | { kind: 'user'; value: string; path: Array<string | number> }
+  | { kind: 'team'; value: string; path: Array<string | number> }
+  | { kind: 'field'; value: string; path: Array<string | number> };
+
+export interface RobotOutcome {
+  outcome: 'done' | 'skipped';
+  detail?: string;
+}
+
+export interface RobotDefinition<Params extends z.ZodObject = z.ZodObject> {
+  /** The `type:` users write in YAML. */
+  type: string;
+  /** One line for the docs and the editor's hover. */
+  description: string;
+  /** The robot's own keys, written flat beside `id`, `type`, `after` … in YAML. */
+  params: Params;
+  /** Which item kinds it makes sense on. */
+  appliesTo?: Array<'lead' | 'deal'>;
+  references?: (params: z.output<Params>) => ConfigReference[];
+  run(context: RobotRunContext<z.output<Params>>): Promise<RobotOutcome>;
+}
+
+export function defineRobot<Params extends z.ZodObject>(definition: RobotDefinition<Params>): RobotDefinition<Params> {
+  return definition;
+}

@@ -1,0 +1,25 @@
+import type { RobotDefinition } from './define';
+import { assign } from './assign';
+import { changeStatus } from './change-status';
+import { createOnBasis } from './create-on-basis';
+import { createTask, remind } from './create-task';
+import { markRepeatClient, notifyRepeatClient } from './notify-repeat-client';
+import { notify } from './notify';
+import { sendMessage } from './send-message';
+import { setFields } from './set-fields';
+import { webhook } from './webhook';
+
+/** The list of robot types: adding one is its file plus one line here. The engine knows none by name. */
+export const robotDefinitions: RobotDefinition[] = [
+  createOnBasis,
+  changeStatus,
+  notifyRepeatClient,
+  markRepeatClient,
+  notify,
+  sendMessage,
+  assign,
+  setFields,
+  createTask,
+  remind,
+  webhook,
+] as unknown as RobotDefinition[];

@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import { ChannelName } from '../config/schema';
+import { LeadEntity } from '../server/db/entities';
+import { defineRobot } from './define';
+import { MessageSource, notifyUsers, resolveUsers, UserRecipient } from './recipients';
+
+const DEFAULT_TEXT =
+  '⚡ Repeat client: lead #{{item.id}} {{item.name}} ({{item.phone}}{{#if item.email}}, {{item.email}}{{/if}}) already knows us{{#if contact}} — contact #{{contact.id}}{{/if}}. Handle it first: {{links.item}}';
+
+/**
+ * The seed 002 exercise: a lead whose phone or email is already known (a contact, or an
+ * earlier lead) is flagged `repeat_client`, linked to the contact, and its responsible is told
+ * it has priority — a returning client is likelier to buy.
+ */
+function repeatClientRobot(type: string, description: string, defaultNotify: string[]) {
+  return defineRobot({
+    type,
+    description,
+    appliesTo: ['lead'],
+    params: z.object({
+      notify: z.array(UserRecipient).default(defaultNotify).describe('Who is told: responsible, manager, team or logins'),
+      channel: ChannelName.default('telegram'),
+      ...MessageSource,
+    }),
+    references: (params) => [
+      ...(params.template ? [{ kind: 'template' as const, value: params.template, path: ['template'] }] : []),
+      ...params.notify
+        .map((recipient, index) => ({ recipient, index }))
+        .filter(({ recipient }) => !['responsible', 'manager', 'team'].includes(recipient))
+        .map(({ recipient, index }) => ({ kind: 'user' as const, value: recipient, path: ['notify', index] })),
+    ],
+    async run(context) {
+      const { params, item, engine } = context;
+      if (item.kind !== 'lead') return { outcome: 'skipped', detail: `${type} works on leads` };
+      const lead = item.row;
+      const contact = await engine.findContact({ phone: lead.phone, email: lead.email });
+      const earlier = contact ? null : await engine.findEarlierLead(lead);
+      if (!contact && !earlier) return { outcome: 'skipped', detail: 'not a repeat client: phone and email are new' };
+
+      const changes = { repeatClient: true, contactId: lead.contactId ?? contact?.id ?? earlier?.contactId ?? null, updatedAt: engine.now() };
+      await engine.store.transaction((manager) => manager.update(LeadEntity, { id: lead.id }, changes));
+      Object.assign(lead, changes);
+      const match = contact ? `contact #${contact.id}` : `earlier lead #${earlier?.id}`;
+      if (params.notify.length === 0) return { outcome: 'done', detail: `flagged repeat client (${match})` };
+
+      const { logins, unresolved } = resolveUsers(context, params.notify);
+      const source = params.template || params.text ? params : { text: DEFAULT_TEXT };
+      const refreshed = { ...context, context: { ...context.context, repeat_client: true, contact: contact ?? context.context.contact } };
+      await notifyUsers(refreshed, logins, params.channel, source, { priority: true, reason: 'repeat_client' });
+      const missing = unresolved.length ? `; nobody to tell for ${unresolved.join(', ')}` : '';
+      return { outcome: 'done', detail: `flagged repeat client (${match}); told ${logins.join(', ') || 'nobody'}${missing}` };
+    },
+  });
+}
+
+export const notifyRepeatClient = repeatClientRobot(
+  'notify_repeat_client',
+  'Flag a lead whose phone/email is already known as a repeat client and tell its responsible it has priority',
+  ['responsible'],
+);
+
+export const markRepeatClient = repeatClientRobot(
+  'mark_repeat_client',
+  'Flag a lead whose phone/email is already known as a repeat client (and link the contact); tells nobody unless `notify` says so',
+  [],
+);

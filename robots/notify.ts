@@ -1,0 +1,31 @@
+import { z } from 'zod';
+import { ChannelName } from '../config/schema';
+import { defineRobot, type ConfigReference } from './define';
+import { MessageSource, notifyUsers, resolveUsers, USER_KEYWORDS, UserRecipient } from './recipients';
+
+/** An alert to our own people (responsible, their manager, the team, or logins), in Telegram by default. */
+export const notify = defineRobot({
+  type: 'notify',
+  description: 'Alert users (responsible, manager, team or logins) from a template or inline text',
+  params: z.object({
+    to: z.array(UserRecipient).min(1).default(['responsible']),
+    channel: ChannelName.default('telegram'),
+    ...MessageSource,
+  }),
+  references: (params) => {
+    const references: ConfigReference[] = params.template ? [{ kind: 'template', value: params.template, path: ['template'] }] : [];
+    params.to.forEach((recipient, index) => {
+      if (!USER_KEYWORDS.has(recipient)) references.push({ kind: 'user', value: recipient, path: ['to', index] });
+    });
+    return references;
+  },
+  async run(context) {
+    const { params } = context;
+    if (!params.template && !params.text) return { outcome: 'skipped', detail: 'notify has neither `template` nor `text`' };
+    const { logins, unresolved } = resolveUsers(context, params.to);
+    if (logins.length === 0) return { outcome: 'skipped', detail: `nobody to notify: ${unresolved.join(', ')}` };
+    const messages = await notifyUsers(context, logins, params.channel, params);
+    const where = messages.map((message) => `${message.recipientLogin} (${message.channel})`).join(', ');
+    return { outcome: 'done', detail: `notified ${where}${unresolved.length ? `; unresolved: ${unresolved.join(', ')}` : ''}` };
+  },
+});

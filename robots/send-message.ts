@@ -1,0 +1,38 @@
+import { z } from 'zod';
+import { ChannelName } from '../config/schema';
+import { renderMessage } from '../server/engine/templates';
+import { defineRobot } from './define';
+import { clientAddress, MessageSource } from './recipients';
+
+/** A touch to the client (the lead or the deal's contact) over a channel, from a template. */
+export const sendMessage = defineRobot({
+  type: 'send_message',
+  description: 'Send the client an email, SMS or Telegram message rendered from a template',
+  params: z.object({
+    channel: ChannelName.optional().describe("Defaults to the template's channel, else email"),
+    ...MessageSource,
+  }),
+  references: (params) => (params.template ? [{ kind: 'template', value: params.template, path: ['template'] }] : []),
+  async run(context) {
+    const { params, engine, item, run } = context;
+    if (!params.template && !params.text) return { outcome: 'skipped', detail: 'send_message has neither `template` nor `text`' };
+    const rendered = renderMessage(engine.config, params, { ...context.context, recipient: { name: item.row.name } });
+    const channel = params.channel ?? rendered.channel ?? 'email';
+    const address = clientAddress(context, channel);
+    if (!address) return { outcome: 'skipped', detail: `the client has no ${channel === 'email' ? 'email' : channel === 'telegram' ? 'Telegram chat' : 'phone'} for a ${channel} touch` };
+    const message = await engine.send({
+      idempotencyKey: `run:${run.id}:client`,
+      runId: run.id,
+      entity: { kind: item.kind, id: item.row.id },
+      channel,
+      audience: 'client',
+      recipient: address,
+      template: rendered.template,
+      subject: rendered.subject,
+      body: rendered.body,
+      html: rendered.html,
+      meta: { robot: run.robotId },
+    });
+    return { outcome: 'done', detail: `${channel} to ${address}: message #${message.id} ${message.status}` };
+  },
+});

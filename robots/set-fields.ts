@@ -1,0 +1,30 @@
+import Handlebars from 'handlebars';
+import { z } from 'zod';
+import { entityOf } from '../server/engine/items';
+import { defineRobot } from './define';
+import { robotActor } from './recipients';
+
+/** Writes custom field values; string values are handlebars against the context. */
+export const setFields = defineRobot({
+  type: 'set_fields',
+  description: 'Set custom field values (strings may use handlebars)',
+  params: z.object({
+    values: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
+  }),
+  references: (params) => Object.keys(params.values).map((field) => ({ kind: 'field' as const, value: field, path: ['values'] })),
+  async run(context) {
+    const { params, engine, item } = context;
+    const rendered = Object.fromEntries(
+      Object.entries(params.values).map(([field, value]) => [field, typeof value === 'string' ? Handlebars.compile(value, { noEscape: true })(context.context) : value]),
+    );
+    const fields = { ...item.row.fields, ...rendered };
+    await engine.store.transaction(async (manager) => {
+      await manager.update(entityOf(item.kind), { id: item.row.id }, { fields: fields as never, updatedAt: engine.now() });
+      await engine.recordEvent(
+        { type: 'item.updated', entity: { kind: item.kind, id: item.row.id }, actor: robotActor(context), payload: { fields: Object.keys(rendered) } },
+        manager,
+      );
+    });
+    return { outcome: 'done', detail: `set ${Object.entries(rendered).map(([field, value]) => `${field}=${JSON.stringify(value)}`).join(', ')}` };
+  },
+});

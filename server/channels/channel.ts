@@ -1,0 +1,55 @@
+import type { ChannelNameType } from '../../config/schema';
+
+/** A rendered message on its way out; `id` is our message id (replies are matched by it). */
+export interface OutgoingMessage {
+  id: number;
+  idempotencyKey: string;
+  channel: ChannelNameType;
+  audience: 'client' | 'user';
+  recipient: string;
+  subject: string | null;
+  body: string;
+  html: string | null;
+  meta: Record<string, unknown>;
+}
+
+export interface SendReceipt {
+  /** `recorded` when only the outbox kept it; `sent` when a provider accepted it. */
+  status: 'recorded' | 'sent';
+  providerId?: string;
+  deliveredVia: string;
+}
+
+/**
+ * One adapter a file. `send` throws PermanentSendError, RetryableSendError or
+ * OutcomeUnknownError (server/engine/errors.ts) so the runner knows what to do next.
+ */
+export interface Channel {
+  readonly name: string;
+  send(message: OutgoingMessage): Promise<SendReceipt>;
+  close?(): Promise<void>;
+}
+
+/** Channels by name; a channel without credentials falls back to the outbox. */
+export class ChannelRegistry {
+  private readonly channels = new Map<string, Channel>();
+
+  constructor(private readonly fallback: Channel) {}
+
+  register(name: ChannelNameType, channel: Channel): this {
+    this.channels.set(name, channel);
+    return this;
+  }
+
+  get(name: ChannelNameType): Channel {
+    return this.channels.get(name) ?? this.fallback;
+  }
+
+  configured(): string[] {
+    return [...this.channels.keys()];
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.channels.values()].map((channel) => channel.close?.()));
+  }
+}

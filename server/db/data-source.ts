@@ -1,0 +1,75 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { DataSource, DataSourceOptions } from 'typeorm';
+import { allEntities } from './entities';
+import { migrations } from './migrations';
+
+export interface DatabaseOptions {
+  /** `postgres://…` selects Postgres; otherwise a SQLite file path (or `:memory:`). */
+  url?: string;
+  sqlitePath?: string;
+  /** Postgres schema to work in (tests give every file its own). */
+  schema?: string;
+  logging?: boolean;
+}
+
+export const DEFAULT_SQLITE_PATH = path.join('data', 'robots.sqlite');
+
+export function describeDatabase(options: DatabaseOptions): string {
+  return options.url && isPostgresUrl(options.url) ? `postgres ${redact(options.url)}` : `sqlite ${options.sqlitePath ?? DEFAULT_SQLITE_PATH}`;
+}
+
+export function isPostgresUrl(url: string): boolean {
+  return /^postgres(ql)?:\/\//.test(url);
+}
+
+function redact(url: string): string {
+  return url.replace(/\/\/([^:@/]+):([^@/]+)@/, '//$1:***@');
+}
+
+export function dataSourceOptions(options: DatabaseOptions): DataSourceOptions {
+  const common = { entities: allEntities, migrations, logging: options.logging ?? false, synchronize: false } as const;
+  if (options.url && isPostgresUrl(options.url)) {
+    return {
+      ...common,
+      type: 'postgres',
+      url: options.url,
+      schema: options.schema,
+      extra: options.schema ? { options: `-c search_path=${options.schema}`, max: 10 } : { max: 10 },
+    };
+  }
+  const database = options.sqlitePath ?? (options.url?.replace(/^sqlite:(\/\/)?/, '') || DEFAULT_SQLITE_PATH);
+  if (database !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(database)), { recursive: true });
+  return {
+    ...common,
+    type: 'sqlite',
+    database,
+    // WAL lets readers proceed during a write; busy_timeout makes a second process wait instead of failing.
+    enableWAL: true,
+    busyErrorRetry: 50,
+    prepareDatabase: (db: { run(sql: string): void }) => {
+      db.run('PRAGMA busy_timeout = 5000');
+      db.run('PRAGMA synchronous = NORMAL');
+      db.run('PRAGMA foreign_keys = ON');
+    },
+  } as DataSourceOptions;
+}
+
+export async function openDatabase(options: DatabaseOptions, { migrate = true } = {}): Promise<DataSource> {
+  if (options.url && isPostgresUrl(options.url) && options.schema) await ensurePostgresSchema(options.url, options.schema);
+  const dataSource = new DataSource(dataSourceOptions(options));
+  await dataSource.initialize();
+  if (migrate) await dataSource.runMigrations({ transaction: 'each' });
+  return dataSource;
+}
+
+async function ensurePostgresSchema(url: string, schema: string): Promise<void> {
+  const { Client } = await import('pg');
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema.replace(/"/g, '')}"`);
+  } finally {
+    await client.end();
+  }
+}

@@ -1,0 +1,4 @@
+import { InitialSchema1764000000000 } from './1764000000000-initial-schema';
+
+/** Listed explicitly (no glob) so tsx, jest and a bundled build all find the same set. */
+export const migrations = [InitialSchema1764000000000];

@@ -1,0 +1,87 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import {
+  ApiTokenEntity, CompanyEntity, ContactEntity, DealEntity, EventEntity, LeadEntity, MessageEntity, RobotRunEntity,
+  StageEntryEntity, TaskEntity, UserEntity, type RobotRunRow,
+} from './entities';
+
+/**
+ * The database as the engine sees it. TypeORM's SQLite driver shares one connection, so two
+ * overlapping transactions would nest as savepoints of each other; writes on SQLite are
+ * therefore queued here, one transaction at a time (SQLite has one writer anyway).
+ */
+export class Store {
+  readonly kind: 'sqlite' | 'postgres';
+  private writeQueue: Promise<unknown> = Promise.resolve();
+
+  constructor(readonly dataSource: DataSource) {
+    this.kind = dataSource.options.type === 'postgres' ? 'postgres' : 'sqlite';
+  }
+
+  get manager(): EntityManager {
+    return this.dataSource.manager;
+  }
+
+  /** One transaction; `outer` joins a transaction already under way (a robot moving an item). */
+  transaction<T>(work: (manager: EntityManager) => Promise<T>, outer?: EntityManager): Promise<T> {
+    if (outer) return work(outer);
+    if (this.kind === 'postgres') return this.dataSource.transaction(work);
+    const result = this.writeQueue.then(() => this.dataSource.transaction(work));
+    this.writeQueue = result.catch(() => undefined);
+    return result;
+  }
+
+  /**
+   * Takes up to `limit` due runs and marks them running in one statement, so two workers
+   * never take the same run (Postgres: SKIP LOCKED; SQLite: the single writer).
+   */
+  async claimDueRuns(now: number, limit: number, workerId: string): Promise<RobotRunRow[]> {
+    const metadata = this.dataSource.getMetadata(RobotRunEntity);
+    const skipLocked = this.kind === 'postgres' ? 'FOR UPDATE SKIP LOCKED' : '';
+    const parameter = (index: number) => (this.kind === 'postgres' ? `$${index}` : '?');
+    const sql = `UPDATE robot_runs SET status = 'running', locked_by = ${parameter(1)}, started_at = ${parameter(2)}
+      WHERE id IN (SELECT id FROM robot_runs WHERE status IN ('scheduled', 'failed') AND due_at IS NOT NULL AND due_at <= ${parameter(3)}
+                   ORDER BY due_at, id LIMIT ${parameter(4)} ${skipLocked})
+      RETURNING *`;
+    const run = (manager: EntityManager) => manager.query(sql, [workerId, now, now, limit]);
+    const raw: Array<Record<string, unknown>> = this.kind === 'postgres' ? await run(this.manager) : await this.transaction(run);
+    const rows = Array.isArray(raw[0]) ? (raw[0] as Array<Record<string, unknown>>) : raw;
+    return rows
+      .map((row) => fromRaw<RobotRunRow>(row, metadata.columns))
+      .sort((a, b) => (a.dueAt ?? 0) - (b.dueAt ?? 0) || a.id - b.id);
+  }
+
+  /** The earliest moment a run becomes due, to let a worker sleep exactly until then. */
+  async nextDueAt(): Promise<number | null> {
+    const row = await this.manager
+      .createQueryBuilder(RobotRunEntity, 'run')
+      .select('MIN(run.due_at)', 'due')
+      .where("run.status IN ('scheduled', 'failed') AND run.due_at IS NOT NULL")
+      .getRawOne<{ due: string | number | null }>();
+    return row?.due === null || row?.due === undefined ? null : Number(row.due);
+  }
+}
+
+function fromRaw<T>(row: Record<string, unknown>, columns: Array<{ propertyName: string; databaseName: string; type: unknown; transformer?: unknown }>): T {
+  const result: Record<string, unknown> = {};
+  for (const column of columns) {
+    const value = row[column.databaseName];
+    if (value === undefined || value === null) result[column.propertyName] = value ?? null;
+    else if (column.type === 'bigint' || column.type === 'integer') result[column.propertyName] = Number(value);
+    else result[column.propertyName] = value;
+  }
+  return result as T;
+}
+
+export const entities = {
+  User: UserEntity,
+  ApiToken: ApiTokenEntity,
+  Lead: LeadEntity,
+  Deal: DealEntity,
+  Contact: ContactEntity,
+  Company: CompanyEntity,
+  StageEntry: StageEntryEntity,
+  RobotRun: RobotRunEntity,
+  Message: MessageEntity,
+  Event: EventEntity,
+  Task: TaskEntity,
+};

@@ -1,0 +1,316 @@
+import { randomUUID } from 'node:crypto';
+import { In, IsNull, Not, type EntityManager } from 'typeorm';
+import pino, { type Logger } from 'pino';
+import { LEAD_PIPELINE, pipelineOf, teamMembers, type CompiledConfig } from '../../config/model';
+import type { ChannelRegistry } from '../channels/channel';
+import {
+  CompanyEntity, ContactEntity, DealEntity, EventEntity, LeadEntity, RobotRunEntity, TaskEntity,
+  type CompanyRow, type ContactRow, type DealRow, type EntityKind, type EventRow, type LeadRow, type MessageRow, type StageEntryRow, type TaskRow,
+} from '../db/entities';
+import type { Store } from '../db/store';
+import { calendarFromConfig, type WorkingCalendar } from './calendar';
+import type { Clock } from './clock';
+import { companyKey, isPhoneWritten, normalizeEmail, normalizePhone } from './contact-keys';
+import { InvalidRequestError, NotFoundError } from './errors';
+import { fieldProblems, type ItemPatch, type NewItemInput } from './inputs';
+import { asItem, entityOf, loadItem, type Item, type ItemRef } from './items';
+import { sendOnce, type MessageRequest } from './messages';
+import { pickLeastOpen, pickRoundRobin } from './responsible';
+import { Scheduler } from './scheduler';
+import { enterStage, planMove, type MoveOptions } from './transition';
+
+export interface EngineOptions {
+  store: Store;
+  config: CompiledConfig;
+  clock: Clock;
+  channels: ChannelRegistry;
+  logger?: Logger;
+  workerId?: string;
+}
+
+export interface MoveResult {
+  item: Item;
+  entry: StageEntryRow | null;
+  changed: boolean;
+}
+
+/**
+ * The facade the HTTP API, the CLI and the robots use. It knows no robot by name: it moves
+ * items, keeps contacts deduplicated, sends messages once, and drives the scheduler.
+ */
+export class Engine {
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly channels: ChannelRegistry;
+  readonly logger: Logger;
+  readonly workerId: string;
+  readonly scheduler: Scheduler;
+  private currentConfig: CompiledConfig;
+  private currentCalendar: WorkingCalendar;
+
+  constructor(options: EngineOptions) {
+    this.store = options.store;
+    this.clock = options.clock;
+    this.channels = options.channels;
+    this.logger = options.logger ?? pino({ level: 'silent' });
+    this.workerId = options.workerId ?? `worker-${randomUUID().slice(0, 8)}`;
+    this.currentConfig = options.config;
+    this.currentCalendar = calendarFromConfig(options.config.source);
+    this.scheduler = new Scheduler(this);
+  }
+
+  get config(): CompiledConfig {
+    return this.currentConfig;
+  }
+
+  get calendar(): WorkingCalendar {
+    return this.currentCalendar;
+  }
+
+  now(): number {
+    return this.clock.now();
+  }
+
+  /**
+   * Swaps the config atomically (semantics 8): pending runs of robots that no longer exist
+   * are cancelled with that reason; the others will run with the robot as it now stands.
+   */
+  async swapConfig(next: CompiledConfig): Promise<{ cancelledRuns: number }> {
+    this.currentConfig = next;
+    this.currentCalendar = calendarFromConfig(next.source);
+    const pending = await this.store.manager.find(RobotRunEntity, { where: { status: In(['scheduled', 'failed']) }, select: ['id', 'robotId', 'stage', 'pipeline'] });
+    const orphaned = pending.filter((run) => {
+      const placement = next.robots.get(run.robotId);
+      return !placement || placement.stage !== run.stage || placement.pipeline !== run.pipeline;
+    });
+    if (orphaned.length > 0) {
+      const now = this.now();
+      await this.store.transaction((manager) =>
+        manager.update(
+          RobotRunEntity,
+          { id: In(orphaned.map((run) => run.id)), status: In(['scheduled', 'failed']) },
+          { status: 'cancelled', detail: 'robot no longer in the config', finishedAt: now, dueAt: null },
+        ),
+      );
+    }
+    this.scheduler.wake();
+    return { cancelledRuns: orphaned.length };
+  }
+
+  // ── items ────────────────────────────────────────────────────────────────────────────
+
+  async getItem(ref: ItemRef): Promise<Item | null> {
+    return loadItem(this.store.manager, ref);
+  }
+
+  async requireItem(ref: ItemRef, manager: EntityManager = this.store.manager): Promise<Item> {
+    const item = await loadItem(manager, ref);
+    if (!item) throw new NotFoundError(`${ref.kind} ${ref.id} not found`);
+    return item;
+  }
+
+  /** Normalises contact keys and checks custom fields; throws InvalidRequestError with every problem. */
+  private cleanInput(input: ItemPatch): Partial<LeadRow & DealRow> {
+    const config = this.config;
+    const problems = fieldProblems(config, input.fields ?? {});
+    const phone = input.phone === undefined ? undefined : normalizePhone(input.phone, config.source.default_region);
+    if (input.phone !== undefined && isPhoneWritten(input.phone) && phone === null) {
+      problems.push(`phone: "${input.phone}" is not a phone number (default region ${config.source.default_region})`);
+    }
+    const email = input.email === undefined ? undefined : normalizeEmail(input.email);
+    if (email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) problems.push(`email: "${input.email}" is not an email address`);
+    if (input.responsible !== undefined && input.responsible !== '' && !config.users.has(input.responsible)) {
+      problems.push(`responsible: unknown user "${input.responsible}"`);
+    }
+    if (problems.length > 0) throw new InvalidRequestError(problems.join('; '));
+    const cleaned: Partial<LeadRow & DealRow> = {};
+    if (input.title !== undefined) cleaned.title = input.title;
+    if (input.name !== undefined) cleaned.name = input.name;
+    if (phone !== undefined) cleaned.phone = phone;
+    if (email !== undefined) cleaned.email = email;
+    if (input.company_name !== undefined) cleaned.companyName = input.company_name;
+    if (input.source !== undefined) cleaned.source = input.source;
+    if (input.responsible !== undefined) cleaned.responsible = input.responsible || null;
+    if (input.amount !== undefined) cleaned.amount = input.amount;
+    return cleaned;
+  }
+
+  /**
+   * Creates a lead (or a deal in `pipeline`) and enters its first stage in one transaction,
+   * so the entry robots of that stage are scheduled with it.
+   */
+  async createItem(kind: EntityKind, input: NewItemInput & { pipeline?: string }, actor: string, extra: Partial<LeadRow & DealRow> = {}, outer?: EntityManager): Promise<Item> {
+    const config = this.config;
+    const pipelineKey = kind === 'lead' ? LEAD_PIPELINE : input.pipeline ?? '';
+    const pipeline = pipelineOf(config, pipelineKey);
+    if (!pipeline || (kind === 'deal' && pipelineKey === LEAD_PIPELINE)) {
+      throw new InvalidRequestError(`unknown deal pipeline "${pipelineKey}" (known: ${[...config.deals.keys()].join(', ')})`);
+    }
+    const cleaned = this.cleanInput(input);
+    const now = this.now();
+    const row = {
+      title: null, name: null, phone: null, email: null, companyName: null, source: null, responsible: null,
+      contactId: null, companyId: null, lostReason: null, refusedBy: null, score: 0, stageEntryId: null,
+      ...cleaned,
+      ...extra,
+      fields: { ...(input.fields ?? {}), ...(extra.fields ?? {}) },
+      stage: input.stage ?? pipeline.stages[0].id,
+      enteredStageAt: now,
+      createdAt: now,
+      updatedAt: now,
+      ...(kind === 'lead' ? { repeatClient: false, dealId: null, ...extra } : { pipeline: pipelineKey, leadId: null, amount: cleaned.amount ?? null, ...extra }),
+    } as LeadRow & DealRow;
+    const item = await this.store.transaction(async (manager) => {
+      const probe = asItem(kind, row);
+      const plan = planMove(config, probe, row.stage, { actor });
+      const saved = await manager.save(entityOf(kind) as typeof LeadEntity, row as LeadRow);
+      const created = asItem(kind, saved);
+      await enterStage(manager, config, this.calendar, created, plan, { actor }, now);
+      return created;
+    }, outer);
+    if (!outer) this.scheduler.wake();
+    return item;
+  }
+
+  async updateItem(ref: ItemRef, patch: ItemPatch, actor: string): Promise<Item> {
+    const cleaned = this.cleanInput(patch);
+    const now = this.now();
+    const item = await this.store.transaction(async (manager) => {
+      const current = await this.requireItem(ref, manager);
+      const fields = patch.fields ? { ...current.row.fields, ...patch.fields } : current.row.fields;
+      const changes = { ...cleaned, fields, updatedAt: now };
+      await manager.update(entityOf(ref.kind), { id: ref.id }, changes as never);
+      const changed = Object.keys(cleaned).filter((key) => (current.row as unknown as Record<string, unknown>)[key] !== (cleaned as Record<string, unknown>)[key]);
+      const changedFields = Object.keys(patch.fields ?? {}).filter((key) => current.row.fields?.[key] !== patch.fields?.[key]);
+      if (changed.length + changedFields.length > 0) {
+        await this.recordEvent({ type: 'item.updated', entity: ref, actor, payload: { columns: changed, fields: changedFields } }, manager);
+      }
+      Object.assign(current.row, changes);
+      return current;
+    });
+    return item;
+  }
+
+  /** A move by a person, a trigger or a robot: refused moves change nothing (semantics 1). */
+  async move(ref: ItemRef, toStage: string, options: MoveOptions, outer?: EntityManager): Promise<MoveResult> {
+    const config = this.config;
+    const result = await this.store.transaction(async (manager) => {
+      const item = await this.requireItem(ref, manager);
+      if (item.row.stage === toStage) return { item, entry: null, changed: false };
+      const plan = planMove(config, item, toStage, options);
+      const { entry } = await enterStage(manager, config, this.calendar, item, plan, options, this.now());
+      return { item, entry, changed: true };
+    }, outer);
+    if (!outer && result.changed) this.scheduler.wake();
+    return result;
+  }
+
+  // ── contacts and companies (seed 004: never a duplicate) ─────────────────────────────
+
+  async findContact(keys: { phone?: string | null; email?: string | null }, manager: EntityManager = this.store.manager): Promise<ContactRow | null> {
+    if (keys.phone) {
+      const byPhone = await manager.findOne(ContactEntity, { where: { phone: keys.phone }, order: { id: 'ASC' } });
+      if (byPhone) return byPhone;
+    }
+    if (keys.email) return manager.findOne(ContactEntity, { where: { email: keys.email }, order: { id: 'ASC' } });
+    return null;
+  }
+
+  async findOrCreateCompany(manager: EntityManager, name: string | null): Promise<CompanyRow | null> {
+    if (!name || name.trim() === '') return null;
+    const key = companyKey(name);
+    const existing = await manager.findOne(CompanyEntity, { where: { nameKey: key } });
+    if (existing) return existing;
+    return manager.save(CompanyEntity, { name: name.trim(), nameKey: key, createdAt: this.now() } as CompanyRow);
+  }
+
+  async findOrCreateContact(manager: EntityManager, data: { name: string | null; phone: string | null; email: string | null; companyId: number | null }): Promise<{ contact: ContactRow; created: boolean }> {
+    const existing = await this.findContact(data, manager);
+    if (existing) {
+      const fill: Partial<ContactRow> = {};
+      if (!existing.phone && data.phone) fill.phone = data.phone;
+      if (!existing.email && data.email) fill.email = data.email;
+      if (!existing.name && data.name) fill.name = data.name;
+      if (!existing.companyId && data.companyId) fill.companyId = data.companyId;
+      if (Object.keys(fill).length > 0) await manager.update(ContactEntity, { id: existing.id }, fill);
+      return { contact: { ...existing, ...fill }, created: false };
+    }
+    const contact = await manager.save(ContactEntity, { ...data, createdAt: this.now() } as ContactRow);
+    return { contact, created: true };
+  }
+
+  /** An earlier lead with the same phone or email, other than this one. */
+  async findEarlierLead(lead: LeadRow, manager: EntityManager = this.store.manager): Promise<LeadRow | null> {
+    const where = [
+      ...(lead.phone ? [{ phone: lead.phone, id: Not(lead.id) }] : []),
+      ...(lead.email ? [{ email: lead.email, id: Not(lead.id) }] : []),
+    ];
+    if (where.length === 0) return null;
+    return manager.findOne(LeadEntity, { where, order: { id: 'ASC' } });
+  }
+
+  /** Picks a responsible among `team` as its `pick:` says; null when the team has no members. */
+  async pickResponsible(team: string, pipeline: string, manager: EntityManager = this.store.manager): Promise<string | null> {
+    const members = teamMembers(this.config, team).filter((login) => this.config.users.get(login)?.role !== 'first_line');
+    if (members.length === 0) return null;
+    const entity = pipeline === LEAD_PIPELINE ? LeadEntity : DealEntity;
+    const scope = pipeline === LEAD_PIPELINE ? {} : { pipeline };
+    if (this.config.teams.get(team)?.pick === 'least_open') {
+      const openStages = pipelineOf(this.config, pipeline)?.stages.filter((stage) => stage.semantic === 'open').map((stage) => stage.id) ?? [];
+      const rows: Array<{ responsible: string; open: string | number }> = await manager
+        .createQueryBuilder(entity as typeof DealEntity, 'item')
+        .select('item.responsible', 'responsible')
+        .addSelect('COUNT(*)', 'open')
+        .where('item.responsible IN (:...members)', { members })
+        .andWhere('item.stage IN (:...openStages)', { openStages: openStages.length ? openStages : ['-'] })
+        .andWhere(pipeline === LEAD_PIPELINE ? '1=1' : 'item.pipeline = :pipeline', { pipeline })
+        .groupBy('item.responsible')
+        .getRawMany();
+      return pickLeastOpen(members, new Map(rows.map((row) => [row.responsible, Number(row.open)])));
+    }
+    const last = await manager.findOne(entity as typeof DealEntity, {
+      where: { ...scope, responsible: In(members) } as never,
+      order: { id: 'DESC' },
+      select: ['id', 'responsible'],
+    });
+    return pickRoundRobin(members, last?.responsible ?? null);
+  }
+
+  // ── messages, tasks, events ───────────────────────────────────────────────────────────
+
+  send(request: MessageRequest): Promise<MessageRow> {
+    return sendOnce(this.store, this.channels, request, () => this.now());
+  }
+
+  async createTask(task: Omit<TaskRow, 'id' | 'createdAt' | 'status'>, manager?: EntityManager): Promise<TaskRow> {
+    return this.store.transaction((tx) => tx.save(TaskEntity, { ...task, status: 'open', createdAt: this.now() } as TaskRow), manager);
+  }
+
+  async recordEvent(
+    event: { type: string; entity?: ItemRef | null; actor?: string | null; payload?: Record<string, unknown>; outcome?: string | null },
+    manager?: EntityManager,
+  ): Promise<EventRow> {
+    return this.store.transaction(
+      (tx) =>
+        tx.save(EventEntity, {
+          type: event.type,
+          entityType: event.entity?.kind ?? null,
+          entityId: event.entity?.id ?? null,
+          actor: event.actor ?? null,
+          payload: event.payload ?? {},
+          outcome: event.outcome ?? null,
+          createdAt: this.now(),
+        } as EventRow),
+      manager,
+    );
+  }
+
+  /** Runs everything due now; returns how many runs were processed. */
+  runDue(): Promise<number> {
+    return this.scheduler.runDue();
+  }
+
+  async pendingRunCount(): Promise<number> {
+    return this.store.manager.count(RobotRunEntity, { where: { status: In(['scheduled', 'failed', 'running']), dueAt: Not(IsNull()) } });
+  }
+}

@@ -1,0 +1,25 @@
+import { Client } from 'pg';
+
+export const TEST_POSTGRES_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/**
+ * Decides once whether the Postgres half of the suite runs. In CI a missing Postgres is a
+ * failure, never a silent skip; on a laptop without one the SQLite half still runs.
+ */
+export default async function globalSetup(): Promise<void> {
+  const client = new Client({ connectionString: TEST_POSTGRES_URL, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    process.env.ROBOTS_TEST_POSTGRES = 'yes';
+    // Drop schemas left behind by earlier runs that were interrupted.
+    const stale = await client.query("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'robots_test_%'");
+    for (const row of stale.rows as Array<{ nspname: string }>) await client.query(`DROP SCHEMA IF EXISTS "${row.nspname}" CASCADE`);
+  } catch (error) {
+    if (process.env.CI) throw new Error(`Postgres at ${TEST_POSTGRES_URL} is required in CI: ${(error as Error).message}`);
+    process.env.ROBOTS_TEST_POSTGRES = 'no';
+    console.warn(`\n⚠ Postgres unreachable at ${TEST_POSTGRES_URL}: running the SQLite half only (${(error as Error).message})\n`);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
