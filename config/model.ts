@@ -58,11 +58,11 @@ export function teamOfPipeline(config: CompiledConfig, pipeline: string): string
   return pipelineOf(config, pipeline)?.team;
 }
 
-/** Members of a team: listed members plus users who name the team themselves. */
+/** Members of a team: its `members:` list when written, else the users who name the team. */
 export function teamMembers(config: CompiledConfig, team: string): string[] {
   const listed = config.teams.get(team)?.members ?? [];
-  const declared = [...config.users.values()].filter((user) => user.team === team).map((user) => user.login);
-  return [...new Set([...listed, ...declared])];
+  if (listed.length > 0) return listed;
+  return [...config.users.values()].filter((user) => user.team === team).map((user) => user.login);
 }
 
 export function managerOf(config: CompiledConfig, login: string): string | undefined {

@@ -1,7 +1,7 @@
 import Handlebars from 'handlebars';
 import { z } from 'zod';
 import { parseDuration } from '../config/duration';
-import { Duration } from '../config/schema';
+import { Duration } from '../config/primitives';
 import { defineRobot, type ConfigReference } from './define';
 import { notifyUsers, resolveUsers, UserRecipient } from './recipients';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ChannelName } from '../config/schema';
+import { ChannelName } from '../config/primitives';
 import { LeadEntity } from '../server/db/entities';
 import { defineRobot } from './define';
 import { MessageSource, notifyUsers, resolveUsers, UserRecipient } from './recipients';

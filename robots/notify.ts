@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ChannelName } from '../config/schema';
+import { ChannelName } from '../config/primitives';
 import { defineRobot, type ConfigReference } from './define';
 import { MessageSource, notifyUsers, resolveUsers, USER_KEYWORDS, UserRecipient } from './recipients';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ChannelName } from '../config/schema';
+import { ChannelName } from '../config/primitives';
 import { renderMessage } from '../server/engine/templates';
 import { defineRobot } from './define';
 import { clientAddress, MessageSource } from './recipients';

@@ -37,12 +37,17 @@ export class Store {
   async claimDueRuns(now: number, limit: number, workerId: string): Promise<RobotRunRow[]> {
     const metadata = this.dataSource.getMetadata(RobotRunEntity);
     const skipLocked = this.kind === 'postgres' ? 'FOR UPDATE SKIP LOCKED' : '';
+    // Parameters are numbered in the order they appear, so SQLite's positional `?` lines up too.
     const parameter = (index: number) => (this.kind === 'postgres' ? `$${index}` : '?');
-    const sql = `UPDATE robot_runs SET status = 'running', locked_by = ${parameter(1)}, started_at = ${parameter(2)}
-      WHERE id IN (SELECT id FROM robot_runs WHERE status IN ('scheduled', 'failed') AND due_at IS NOT NULL AND due_at <= ${parameter(3)}
-                   ORDER BY due_at, id LIMIT ${parameter(4)} ${skipLocked})
+    // Written as WITH … UPDATE … RETURNING: TypeORM's SQLite runner sends statements that begin
+    // with UPDATE through run(), which drops the RETURNING rows.
+    const sql = `WITH due AS (
+        SELECT id FROM robot_runs WHERE status IN ('scheduled', 'failed') AND due_at IS NOT NULL AND due_at <= ${parameter(1)}
+        ORDER BY due_at, id LIMIT ${parameter(2)} ${skipLocked})
+      UPDATE robot_runs SET status = 'running', locked_by = ${parameter(3)}, started_at = ${parameter(4)}
+      WHERE id IN (SELECT id FROM due)
       RETURNING *`;
-    const run = (manager: EntityManager) => manager.query(sql, [workerId, now, now, limit]);
+    const run = (manager: EntityManager) => manager.query(sql, [now, limit, workerId, now]);
     const raw: Array<Record<string, unknown>> = this.kind === 'postgres' ? await run(this.manager) : await this.transaction(run);
     const rows = Array.isArray(raw[0]) ? (raw[0] as Array<Record<string, unknown>>) : raw;
     return rows

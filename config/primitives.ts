@@ -1,0 +1,31 @@
+import { z } from 'zod';
+import { isDuration } from './duration';
+
+/**
+ * The vocabulary robots.yaml is written in. Kept apart from schema.ts because robot and
+ * trigger files use it for their params, and schema.ts imports those files.
+ */
+
+export const ROLES = ['first_line', 'sales', 'manager', 'ops', 'admin'] as const;
+export const CHANNELS = ['outbox', 'email', 'sms', 'telegram', 'voice'] as const;
+export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+export const STAGE_SEMANTICS = ['open', 'won', 'lost'] as const;
+export const REFUSED_BY = ['we_refused', 'client_refused'] as const;
+export const FIELD_TYPES = ['string', 'text', 'number', 'boolean', 'date', 'enum', 'phone', 'email', 'url'] as const;
+
+export const Role = z.enum(ROLES);
+export const ChannelName = z.enum(CHANNELS);
+export const RefusedBy = z.enum(REFUSED_BY);
+
+export const Identifier = z
+  .string()
+  .regex(/^[a-z][a-z0-9_]*$/, { error: 'ids are lower_snake_case: letters, digits and _' });
+export const Login = z.string().regex(/^[A-Za-z0-9_.-]+$/, { error: 'logins use letters, digits, _ . -' });
+export const Duration = z.string().refine(isDuration, {
+  error: (issue) => `bad duration "${String(issue.input)}": write 30s, 10m, 2h, 3d, 1w or combine them (1d12h)`,
+});
+export const TimeOfDay = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: 'time of day is HH:MM, 24-hour' });
+export const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'dates are YYYY-MM-DD' });
+/** json-logic is validated for known operators by the loader, where positions are at hand. */
+export const JsonLogic = z.union([z.record(z.string(), z.unknown()), z.boolean()]);
+

@@ -1,0 +1,59 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { In, Not } from 'typeorm';
+import type { CompiledConfig } from '../../config/model';
+import { Role, type RoleName } from '../../config/schema';
+import { ApiTokenEntity, UserEntity, type UserRow } from '../db/entities';
+import type { Store } from '../db/store';
+import { InvalidRequestError, NotFoundError } from '../engine/errors';
+
+/** Tokens are shown once and stored only as a SHA-256 hash: a leaked database leaks no token. */
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+export function newToken(): string {
+  return `rbt_${randomBytes(24).toString('base64url')}`;
+}
+
+/** Users written in robots.yaml are mirrored into the users table on every load; CLI-added users stay. */
+export async function syncConfigUsers(store: Store, config: CompiledConfig, now: number): Promise<void> {
+  const users = [...config.users.values()];
+  await store.transaction(async (manager) => {
+    for (const user of users) {
+      const existing = await manager.findOne(UserEntity, { where: { login: user.login } });
+      const row = { login: user.login, name: user.name, role: user.role, team: user.team ?? null, origin: 'config' as const };
+      if (existing) await manager.update(UserEntity, { login: user.login }, row);
+      else await manager.insert(UserEntity, { ...row, createdAt: now });
+    }
+    const logins = users.map((user) => user.login);
+    // A user removed from the YAML loses access; their tokens stay revoked until they return.
+    await manager.delete(UserEntity, { origin: 'config', ...(logins.length ? { login: Not(In(logins)) } : {}) });
+  });
+}
+
+export async function addUser(store: Store, user: { login: string; name?: string; role: string; team?: string }, now: number): Promise<UserRow> {
+  const role = Role.safeParse(user.role);
+  if (!role.success) throw new InvalidRequestError(`unknown role "${user.role}" (roles: ${Role.options.join(', ')})`);
+  if (!/^[A-Za-z0-9_.-]+$/.test(user.login)) throw new InvalidRequestError('logins use letters, digits, _ . -');
+  return store.transaction(async (manager) => {
+    const row: UserRow = { login: user.login, name: user.name ?? user.login, role: role.data as RoleName, team: user.team ?? null, origin: 'cli', createdAt: now };
+    const existing = await manager.findOne(UserEntity, { where: { login: user.login } });
+    if (existing) await manager.update(UserEntity, { login: user.login }, { name: row.name, role: row.role, team: row.team });
+    else await manager.insert(UserEntity, row);
+    return row;
+  });
+}
+
+export async function createToken(store: Store, login: string, now: number, label?: string): Promise<string> {
+  const user = await store.manager.findOne(UserEntity, { where: { login } });
+  if (!user) throw new NotFoundError(`no user "${login}": add it to robots.yaml or with \`robots user add\``);
+  const token = newToken();
+  await store.transaction((manager) => manager.insert(ApiTokenEntity, { login, tokenHash: hashToken(token), label: label ?? null, createdAt: now, lastUsedAt: null }));
+  return token;
+}
+
+export async function authenticate(store: Store, token: string): Promise<UserRow | null> {
+  const record = await store.manager.findOne(ApiTokenEntity, { where: { tokenHash: hashToken(token) } });
+  if (!record) return null;
+  return store.manager.findOne(UserEntity, { where: { login: record.login } });
+}

@@ -1,0 +1,55 @@
+import express, { type Express } from 'express';
+import { configJsonSchema } from '../../config/schema';
+import type { Runtime } from '../runtime';
+import { ConfigError } from '../engine/errors';
+import { requireOperation, requireUser } from './auth';
+import { openApiDocument } from './openapi';
+import { notFoundHandler, problemHandler } from './problem';
+import { contactRoutes } from './routes/contacts';
+import { itemRoutes } from './routes/items';
+import { messageRoutes, runRoutes } from './routes/runs';
+
+/** The HTTP API. Thin: parse with zod, check the role, call the engine, shape the answer. */
+export function createApp(runtime: Runtime): Express {
+  const engine = runtime.engine;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use(express.json({ limit: '256kb' }));
+
+  app.get('/healthz', (_request, response) => {
+    response.json({
+      status: 'ok',
+      database: engine.store.kind,
+      config: runtime.configFile,
+      config_loaded_at: new Date(engine.config.loadedAt).toISOString(),
+      channels: engine.channels.configured(),
+    });
+  });
+  const schema = configJsonSchema();
+  app.get('/api/config/schema', (_request, response) => {
+    response.json(schema);
+  });
+  const openapi = openApiDocument();
+  app.get('/api/openapi.json', (_request, response) => {
+    response.json(openapi);
+  });
+
+  const api = express.Router();
+  api.use(requireUser(engine.store));
+  api.use('/leads', itemRoutes(engine, 'lead'));
+  api.use('/deals', itemRoutes(engine, 'deal'));
+  api.use('/contacts', requireOperation('contacts.read'), contactRoutes(engine));
+  api.use('/runs', runRoutes(engine));
+  api.use('/messages', messageRoutes(engine));
+  api.post('/config/reload', requireOperation('config.reload'), async (_request, response) => {
+    const result = await runtime.reload();
+    if (!result.ok) throw new ConfigError(result.issues);
+    response.json({ status: 'reloaded', cancelled_runs: result.cancelledRuns });
+  });
+  app.use('/api', api);
+
+  app.use(notFoundHandler);
+  app.use(problemHandler);
+  return app;
+}

@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { ItemPatch, MoveInput, NewDealInput, NewItemInput } from '../engine/inputs';
+import { ItemListQuery } from './routes/items';
+import { ContactQuery } from './routes/contacts';
+import { MessageQuery, RunQuery } from './routes/runs';
+
+const json = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
+const problem = { description: 'Problem details (application/problem+json)' };
+const body = (schema: z.ZodType) => ({ required: true, content: { 'application/json': { schema: json(schema) } } });
+const queryParameters = (schema: z.ZodObject) =>
+  Object.keys(schema.shape).map((name) => ({ name, in: 'query', required: false, schema: json((schema.shape as Record<string, z.ZodType>)[name]) }));
+const idParameter = { name: 'id', in: 'path', required: true, schema: { type: 'integer' } };
+
+function itemPaths(kind: 'leads' | 'deals', create: z.ZodType) {
+  return {
+    [`/api/${kind}`]: {
+      post: { summary: `Create a ${kind.slice(0, -1)} in its first stage (entry robots are scheduled)`, requestBody: body(create), responses: { 201: { description: 'Created' }, 400: problem, 403: problem, 422: problem } },
+      get: { summary: `List ${kind} you may see`, parameters: queryParameters(ItemListQuery), responses: { 200: { description: 'Items' } } },
+    },
+    [`/api/${kind}/{id}`]: {
+      get: { summary: 'Read one', parameters: [idParameter], responses: { 200: { description: 'Item' }, 403: problem, 404: problem } },
+      patch: { summary: 'Change fields', parameters: [idParameter], requestBody: body(ItemPatch), responses: { 200: { description: 'Item' }, 400: problem, 403: problem } },
+    },
+    [`/api/${kind}/{id}/move`]: {
+      post: {
+        summary: 'Move to a stage: required fields and lost reasons are checked; robots of the stage are scheduled',
+        parameters: [idParameter],
+        requestBody: body(MoveInput),
+        responses: { 200: { description: 'Moved' }, 400: problem, 403: problem, 422: problem },
+      },
+    },
+    [`/api/${kind}/{id}/timeline`]: { get: { summary: 'Stage history, robot runs, messages, events, tasks', parameters: [idParameter], responses: { 200: { description: 'Timeline' } } } },
+  };
+}
+
+/** The OpenAPI document, derived from the same zod schemas the handlers parse with. */
+export function openApiDocument() {
+  return {
+    openapi: '3.1.0',
+    info: { title: 'Robots API', version: '0.1.0', description: 'CRM automation as code: pipelines, robots and triggers from YAML' },
+    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    security: [{ bearer: [] }],
+    paths: {
+      ...itemPaths('leads', NewItemInput),
+      ...itemPaths('deals', NewDealInput),
+      '/api/contacts': { get: { summary: 'Find contacts by phone or email', parameters: queryParameters(ContactQuery), responses: { 200: { description: 'Contacts' } } } },
+      '/api/runs': { get: { summary: 'Robot runs (ops, manager, admin)', parameters: queryParameters(RunQuery), responses: { 200: { description: 'Runs' } } } },
+      '/api/runs/{id}/retry': { post: { summary: 'Put a dead, failed or unknown run back in the queue (ops, admin)', parameters: [idParameter], responses: { 200: { description: 'Run' }, 400: problem } } },
+      '/api/messages': { get: { summary: 'Messages: the outbox and what channels sent', parameters: queryParameters(MessageQuery), responses: { 200: { description: 'Messages' } } } },
+      '/api/config/reload': { post: { summary: 'Reload robots.yaml: invalid → 422 with every error, the running config stays', responses: { 200: { description: 'Reloaded' }, 422: problem } } },
+      '/api/config/schema': { get: { summary: 'JSON Schema of robots.yaml for editors', security: [], responses: { 200: { description: 'JSON Schema' } } } },
+      '/api/openapi.json': { get: { summary: 'This document', security: [], responses: { 200: { description: 'OpenAPI' } } } },
+      '/healthz': { get: { summary: 'Liveness and what is running', security: [], responses: { 200: { description: 'OK' } } } },
+    },
+  };
+}

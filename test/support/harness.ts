@@ -1,0 +1,94 @@
+import path from 'node:path';
+import pino from 'pino';
+import request from 'supertest';
+import type { Express } from 'express';
+import { loadConfigOrThrow, loadConfigText } from '../../config/loader';
+import { createToken } from '../../server/auth/users';
+import { ChannelRegistry } from '../../server/channels/channel';
+import { OutboxChannel } from '../../server/channels/outbox';
+import { FakeClock } from '../../server/engine/clock';
+import { ConfigError } from '../../server/engine/errors';
+import { fastForward } from '../../server/engine/fast-forward';
+import { createApp } from '../../server/http/app';
+import { Runtime } from '../../server/runtime';
+import { openTestDatabase, type DatabaseKind, type TestDatabase } from './databases';
+
+export const FIXTURES = path.join(__dirname, '..', 'fixtures');
+
+export interface Harness {
+  kind: DatabaseKind;
+  runtime: Runtime;
+  clock: FakeClock;
+  app: Express;
+  /** Requests as a config user, with a real bearer token. */
+  as(login: string): {
+    get(url: string): request.Test;
+    post(url: string, body?: object): request.Test;
+    patch(url: string, body?: object): request.Test;
+  };
+  runDue(): Promise<number>;
+  /** Walks the fake clock forward, running every robot at its own due time. */
+  advance(ms: number): Promise<number>;
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  configFile?: string;
+  configText?: string;
+  channels?: ChannelRegistry;
+  start?: string;
+}
+
+/** A real database, the real engine and HTTP app, a fake clock, and tokens for every config user. */
+export async function startHarness(kind: DatabaseKind, options: HarnessOptions = {}): Promise<Harness> {
+  const clock = new FakeClock(options.start ?? '2026-03-02T09:00:00+03:00'); // a Monday, 09:00 Moscow
+  const configFile = options.configFile ?? path.join(FIXTURES, 'seed002.yaml');
+  let config;
+  if (options.configText !== undefined) {
+    const result = loadConfigText(options.configText, configFile, clock.now());
+    if (!result.ok) throw new ConfigError(result.issues);
+    config = result.config;
+  } else {
+    config = loadConfigOrThrow(configFile, clock.now());
+  }
+  const database: TestDatabase = await openTestDatabase(kind);
+  const runtime = await Runtime.start({
+    dataSource: database.dataSource,
+    configFile,
+    config,
+    clock,
+    channels: options.channels ?? new ChannelRegistry(new OutboxChannel()),
+    logger: pino({ level: 'silent' }),
+  });
+  const app = createApp(runtime);
+  const tokens = new Map<string, string>();
+  const tokenOf = async (login: string) => {
+    if (!tokens.has(login)) tokens.set(login, await createToken(runtime.store, login, clock.now()));
+    return tokens.get(login) as string;
+  };
+  for (const login of config.users.keys()) await tokenOf(login);
+  return {
+    kind,
+    runtime,
+    clock,
+    app,
+    as(login: string) {
+      const auth = `Bearer ${tokens.get(login) ?? 'missing-token'}`;
+      return {
+        get: (url) => request(app).get(url).set('Authorization', auth),
+        post: (url, body) => request(app).post(url).set('Authorization', auth).send(body ?? {}),
+        patch: (url, body) => request(app).patch(url).set('Authorization', auth).send(body ?? {}),
+      };
+    },
+    runDue: () => runtime.engine.runDue(),
+    advance: (ms) => fastForward(runtime.engine, clock, clock.now() + ms),
+    async close() {
+      await runtime.engine.scheduler.stop();
+      await database.cleanup();
+    },
+  };
+}
+
+export const MINUTE = 60_000;
+export const HOUR = 60 * MINUTE;
+export const DAY = 24 * HOUR;
