@@ -44,13 +44,42 @@ export function loadConfigText(text: string, file: string, now = Date.now()): Lo
   if (document.errors.length > 0) {
     return { ok: false, issues: document.errors.map((error) => yamlIssue(error, displayName, lineCounter)) };
   }
-  const parsed = ConfigSchema.safeParse(document.toJS() ?? {});
-  if (!parsed.success) return { ok: false, issues: zodIssues(parsed.error.issues, issueAt) };
+  const raw = document.toJS() ?? {};
+  const parsed = ConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    // Every error at once: drop the keys the schema refused and cross-check what is left,
+    // so a bad duration does not hide an unknown stage three screens below.
+    const issues = zodIssues(parsed.error.issues, issueAt);
+    const pruned = ConfigSchema.safeParse(pruneRefusedKeys(raw, parsed.error.issues));
+    if (pruned.success) {
+      const seen = new Set(issues.map((issue) => issue.path));
+      for (const problem of checkReferences(pruned.data)) {
+        const issue = issueAt(problem.path, problem.message, problem.key);
+        if (!seen.has(issue.path)) issues.push(issue);
+      }
+    }
+    return { ok: false, issues: sortIssues(issues) };
+  }
 
   const issues = checkReferences(parsed.data).map((problem) => issueAt(problem.path, problem.message, problem.key));
   const templateSources = readTemplates(parsed.data, path.dirname(file), issueAt, issues);
   if (issues.length > 0) return { ok: false, issues: sortIssues(issues) };
   return { ok: true, config: compileConfig(parsed.data, file, templateSources, now) };
+}
+
+function pruneRefusedKeys(raw: unknown, issues: z.core.$ZodIssue[]): unknown {
+  const copy = structuredClone(raw) as Record<string, unknown>;
+  for (const issue of issues) {
+    const path = issue.path as Array<string | number>;
+    const parent = path.slice(0, -1).reduce<unknown>((node, key) => (node as Record<string | number, unknown> | undefined)?.[key], copy);
+    if (issue.code === 'unrecognized_keys') {
+      const target = path.reduce<unknown>((node, key) => (node as Record<string | number, unknown> | undefined)?.[key], copy);
+      if (target && typeof target === 'object') for (const key of issue.keys) delete (target as Record<string, unknown>)[key];
+    } else if (parent && typeof parent === 'object' && !Array.isArray(parent) && path.length > 0) {
+      delete (parent as Record<string | number, unknown>)[path[path.length - 1]];
+    }
+  }
+  return copy;
 }
 
 function yamlIssue(error: YAMLError, file: string, lineCounter: LineCounter): ConfigIssue {
