@@ -16,6 +16,8 @@ import { InvalidRequestError } from './engine/errors';
 import { fastForward } from './engine/fast-forward';
 import { ItemPatch, NewItemInput } from './engine/inputs';
 import { buildTimeline, type TimelineEntry } from './engine/timeline';
+import { DealEntity } from './db/entities';
+import { asItem } from './engine/items';
 import { Runtime } from './runtime';
 
 /** A dry-run scenario: which item, where it starts, and what happens to it later. */
@@ -94,6 +96,15 @@ export async function simulate(config: CompiledConfig, scenarioInput: unknown): 
     await fastForward(engine, clock, last + (parseDuration(scenario.horizon)?.toMillis() ?? 0));
     const current = await engine.requireItem(ref);
     const { timeline } = await buildTimeline(engine.store.manager, engine.config, current);
+    // What the hand-off made happens on the deals it created: show those too.
+    if (kind === 'lead') {
+      const deals = await engine.store.manager.find(DealEntity, { where: { leadId: ref.id }, order: { id: 'ASC' } });
+      for (const deal of deals) {
+        const dealTimeline = await buildTimeline(engine.store.manager, engine.config, asItem('deal', deal));
+        timeline.push(...dealTimeline.timeline.map((entry) => ({ ...entry, item: `deal:${deal.id}`, summary: `[deal #${deal.id}] ${entry.summary}` })));
+      }
+      timeline.sort((a, b) => a.at.localeCompare(b.at));
+    }
     return {
       start: start.toISO() ?? '',
       item: ref,

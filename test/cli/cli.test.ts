@@ -1,0 +1,95 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const ROOT = path.join(__dirname, '..', '..');
+const BIN = path.join(ROOT, 'bin', 'robots.js');
+const FIXTURE = path.join(ROOT, 'test', 'fixtures', 'seed002.yaml');
+
+async function robots(args: string[], env: NodeJS.ProcessEnv = {}) {
+  try {
+    const { stdout, stderr } = await run('node', [BIN, ...args], { cwd: ROOT, env: { ...process.env, ...env }, timeout: 60000 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+describe('the robots command line', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'robots-cli-'));
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('validate accepts a good file and the shipped example', async () => {
+    const good = await robots(['validate', FIXTURE]);
+    expect(good.code).toBe(0);
+    expect(good.stdout).toMatch(/OK — 6 lead statuses, 2 deal pipelines, 9 robots, 10 users/);
+    const example = await robots(['validate', path.join(ROOT, 'robots.example.yaml')]);
+    expect(example.stdout + example.stderr).toMatch(/OK/);
+    expect(example.code).toBe(0);
+  });
+
+  it('validate lists every error of a broken file with file:line:col and exits 1', async () => {
+    const broken = path.join(dir, 'broken.yaml');
+    const text = fs
+      .readFileSync(FIXTURE, 'utf8')
+      .replace('after: 30m', 'after: 30 minutes')
+      .replace('type: change_status, to: converted, after_robot: deal_services', 'type: change_status, to: convertd, after_robot: deal_services')
+      .replace('template: sla_alert', 'template: sla_alrt')
+      .replace('pick: round_robin', 'pik: round_robin');
+    fs.writeFileSync(broken, text);
+    const result = await robots(['validate', broken]);
+    expect(result.code).toBe(1);
+    const lines = result.stderr.trim().split('\n').filter((line) => line.includes('broken.yaml:'));
+    expect(lines).toHaveLength(4);
+    expect(result.stderr).toMatch(/broken\.yaml:\d+:\d+ leads\.stages\[0\]\.robots\[1\]\.after: bad duration "30 minutes"/);
+    expect(result.stderr).toMatch(/broken\.yaml:\d+:\d+ leads\.stages\[3\]\.robots\[1\]\.to: unknown stage "convertd" \(did you mean "converted"\?\)/);
+    expect(result.stderr).toMatch(/leads\.stages\[0\]\.robots\[1\]\.template: unknown template "sla_alrt" \(did you mean "sla_alert"\?\)/);
+    expect(result.stderr).toMatch(/teams\.general\.pik: unknown key "pik"/);
+    expect(result.stderr).toMatch(/4 problems/);
+  });
+
+  it('user add and token create give a working token, printed once', async () => {
+    const database = path.join(dir, 'cli.sqlite');
+    const env = { DATABASE_URL: `sqlite:${database}` };
+    const added = await robots(['user', 'add', '--login', 'auditor', '--role', 'ops'], env);
+    expect(added.stdout).toContain('user auditor (ops) saved');
+    const token = await robots(['token', 'create', 'auditor', '--config', FIXTURE], env);
+    expect(token.code).toBe(0);
+    expect(token.stdout.trim()).toMatch(/^rbt_[A-Za-z0-9_-]{20,}$/);
+    const unknown = await robots(['token', 'create', 'nobody', '--config', FIXTURE], env);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('no user "nobody"');
+    const badRole = await robots(['user', 'add', '--login', 'x', '--role', 'boss'], env);
+    expect(badRole.stderr).toContain('unknown role "boss"');
+  });
+
+  it('simulate prints what would fire and when, with rendered texts, and sends nothing', async () => {
+    const scenario = path.join(dir, 'scenario.yaml');
+    fs.writeFileSync(
+      scenario,
+      [
+        'start: "2026-03-02T09:00:00+03:00"',
+        'horizon: 1d',
+        'item: { name: Ivan, phone: "+79161234567", email: ivan@example.com, fields: { product: audit } }',
+        'events:',
+        '  - { at: +2h, move_to: handoff_services }',
+      ].join('\n'),
+    );
+    const text = await robots(['simulate', scenario, '--config', FIXTURE]);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/\+30m\s+Mon 02 Mar 09:30\s+run\s+sla_30m \(notify\) done/);
+    expect(text.stdout).toMatch(/Lead #1 Ivan waits 30 min in New: nobody took it/);
+    expect(text.stdout).toMatch(/\+2h\s+Mon 02 Mar 11:00\s+stage\s+new → handoff_services/);
+    expect(text.stdout).toMatch(/handoff_services → converted/);
+
+    const json = await robots(['simulate', scenario, '--config', FIXTURE, '--json']);
+    const result = JSON.parse(json.stdout) as { timeline: Array<{ kind: string; status?: string; channel?: string }> };
+    const messages = result.timeline.filter((entry) => entry.kind === 'message');
+    expect(messages.length).toBeGreaterThanOrEqual(2);
+    expect(messages.every((message) => message.status === 'recorded')).toBe(true);
+  });
+});
