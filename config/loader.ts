@@ -45,12 +45,12 @@ export function loadConfigText(text: string, file: string, now = Date.now()): Lo
     return { ok: false, issues: document.errors.map((error) => yamlIssue(error, displayName, lineCounter)) };
   }
   const raw = document.toJS() ?? {};
-  const parsed = ConfigSchema.safeParse(raw);
+  const parsed = ConfigSchema.safeParse(raw, { reportInput: true });
   if (!parsed.success) {
     // Every error at once: drop the keys the schema refused and cross-check what is left,
     // so a bad duration does not hide an unknown stage three screens below.
     const issues = zodIssues(parsed.error.issues, issueAt);
-    const pruned = ConfigSchema.safeParse(pruneRefusedKeys(raw, parsed.error.issues));
+    const pruned = ConfigSchema.safeParse(pruneRefusedKeys(raw, parsed.error.issues), { reportInput: true });
     if (pruned.success) {
       const seen = new Set(issues.map((issue) => issue.path));
       for (const problem of checkReferences(pruned.data)) {
@@ -95,7 +95,7 @@ function zodIssues(issues: z.core.$ZodIssue[], issueAt: (path: ConfigPath, messa
       for (const key of issue.keys) result.push(issueAt(issuePath, `unknown key "${key}"`, key));
     } else if (issue.code === 'invalid_union' && issue.errors.length > 0 && issue.message.startsWith('Invalid')) {
       result.push(issueAt(issuePath, issue.message));
-    } else if (issue.code === 'invalid_type' && issue.input === undefined) {
+    } else if (issue.code === 'invalid_type' && !('input' in issue)) {
       result.push(issueAt(issuePath, `missing required key "${String(issuePath[issuePath.length - 1])}"`));
     } else {
       result.push(issueAt(issuePath, issue.message));

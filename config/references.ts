@@ -101,6 +101,10 @@ export function checkReferences(config: Config): ReferenceProblem[] {
           for (const problem of validateCondition(robot.condition)) problems.push({ path: [...robotPath, 'condition', ...problem.path], message: problem.message });
         }
         const definition = robotDefinitions.find((candidate) => candidate.type === robot.type);
+        const itemKind = pipelineKey === LEAD_PIPELINE ? 'lead' : 'deal';
+        if (definition?.appliesTo && !definition.appliesTo.includes(itemKind)) {
+          problems.push({ path: [...robotPath, 'type'], message: `${robot.type} works on ${definition.appliesTo.join(' and ')}s, not on ${itemKind}s` });
+        }
         const references: ConfigReference[] = definition?.references?.(robot as never) ?? [];
         for (const reference of references) {
           const path = [...robotPath, ...reference.path];

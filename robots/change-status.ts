@@ -10,6 +10,7 @@ export const changeStatus = defineRobot({
   params: z.object({
     to: z.string().describe('Target stage id'),
     target: z.enum(['self', 'linked_deal', 'linked_lead']).default('self'),
+    reason: z.string().optional().describe('Reason id when `to` is a lost stage (who refused whom comes from it)'),
   }),
   references: (params) => [
     {
@@ -29,7 +30,7 @@ export const changeStatus = defineRobot({
       if (item.kind !== 'deal' || !item.row.leadId) return { outcome: 'skipped', detail: 'no linked lead' };
       ref = { kind: 'lead', id: item.row.leadId };
     }
-    const result = await engine.move(ref, params.to, { actor: robotActor(context), causalDepth: run.causalDepth + 1 });
+    const result = await engine.move(ref, params.to, { actor: robotActor(context), causalDepth: run.causalDepth + 1, reason: params.reason });
     return result.changed
       ? { outcome: 'done', detail: `moved ${ref.kind} #${ref.id} to "${params.to}"` }
       : { outcome: 'done', detail: `${ref.kind} #${ref.id} was already in "${params.to}"` };

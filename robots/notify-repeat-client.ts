@@ -19,7 +19,7 @@ function repeatClientRobot(type: string, description: string, defaultNotify: str
     appliesTo: ['lead'],
     params: z.object({
       notify: z.array(UserRecipient).default(defaultNotify).describe('Who is told: responsible, manager, team or logins'),
-      channel: ChannelName.default('telegram'),
+      channel: ChannelName.optional().describe("Defaults to the template's channel, else telegram"),
       ...MessageSource,
     }),
     references: (params) => [
@@ -46,7 +46,8 @@ function repeatClientRobot(type: string, description: string, defaultNotify: str
       const { logins, unresolved } = resolveUsers(context, params.notify);
       const source = params.template || params.text ? params : { text: DEFAULT_TEXT };
       const refreshed = { ...context, context: { ...context.context, repeat_client: true, contact: contact ?? context.context.contact } };
-      await notifyUsers(refreshed, logins, params.channel, source, { priority: true, reason: 'repeat_client' });
+      const channel = params.channel ?? (params.template ? engine.config.templates.get(params.template)?.spec.channel : undefined) ?? 'telegram';
+      await notifyUsers(refreshed, logins, channel, source, { priority: true, reason: 'repeat_client' });
       const missing = unresolved.length ? `; nobody to tell for ${unresolved.join(', ')}` : '';
       return { outcome: 'done', detail: `flagged repeat client (${match}); told ${logins.join(', ') || 'nobody'}${missing}` };
     },

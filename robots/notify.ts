@@ -9,7 +9,7 @@ export const notify = defineRobot({
   description: 'Alert users (responsible, manager, team or logins) from a template or inline text',
   params: z.object({
     to: z.array(UserRecipient).min(1).default(['responsible']),
-    channel: ChannelName.default('telegram'),
+    channel: ChannelName.optional().describe("Defaults to the template's channel, else telegram"),
     ...MessageSource,
   }),
   references: (params) => {
@@ -20,11 +20,12 @@ export const notify = defineRobot({
     return references;
   },
   async run(context) {
-    const { params } = context;
+    const { params, engine } = context;
     if (!params.template && !params.text) return { outcome: 'skipped', detail: 'notify has neither `template` nor `text`' };
     const { logins, unresolved } = resolveUsers(context, params.to);
     if (logins.length === 0) return { outcome: 'skipped', detail: `nobody to notify: ${unresolved.join(', ')}` };
-    const messages = await notifyUsers(context, logins, params.channel, params);
+    const channel = params.channel ?? (params.template ? engine.config.templates.get(params.template)?.spec.channel : undefined) ?? 'telegram';
+    const messages = await notifyUsers(context, logins, channel, params);
     const where = messages.map((message) => `${message.recipientLogin} (${message.channel})`).join(', ');
     return { outcome: 'done', detail: `notified ${where}${unresolved.length ? `; unresolved: ${unresolved.join(', ')}` : ''}` };
   },

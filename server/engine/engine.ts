@@ -251,7 +251,9 @@ export class Engine {
 
   /** Picks a responsible among `team` as its `pick:` says; null when the team has no members. */
   async pickResponsible(team: string, pipeline: string, manager: EntityManager = this.store.manager): Promise<string | null> {
-    const members = teamMembers(this.config, team).filter((login) => this.config.users.get(login)?.role !== 'first_line');
+    const spec = this.config.teams.get(team);
+    // A manager is in the rotation only when listed in `members:` explicitly.
+    const members = teamMembers(this.config, team).filter((login) => spec?.members.includes(login) || login !== spec?.manager);
     if (members.length === 0) return null;
     const entity = pipeline === LEAD_PIPELINE ? LeadEntity : DealEntity;
     const scope = pipeline === LEAD_PIPELINE ? {} : { pipeline };

@@ -1,0 +1,582 @@
+/**
+ * `npm run bench` — throughput and latency figures of the engine, the HTTP API and the
+ * scheduler, each on a fresh temp SQLite file, with a real clock, on loopback only.
+ * It prints figures and targets; it never asserts on time (see bench/README.md).
+ *
+ *   (a) engine moves/s (each move cancels 3 runs and schedules 3) vs the same writes as one raw
+ *       sqlite3 transaction per move (the ceiling)
+ *   (b) HTTP POST /api/leads/:id/move req/s and p50/p99 (autocannon) vs a bare express endpoint;
+ *       the servers run in a child process so autocannon does not share their event loop
+ *   (c) latency from engine.move() to the immediate robot's message reaching the outbox channel
+ *       at 100 moves/s, with the scheduler running
+ *
+ * Knobs (env): BENCH_ENGINE_SECONDS (default 8), BENCH_HTTP_SECONDS (10), BENCH_LATENCY_SECONDS (10),
+ * BENCH_LATENCY_RATE (100 moves/s), BENCH_QUICK=1 (short everything, for a smoke run).
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import autocannon from 'autocannon';
+import express from 'express';
+import pino from 'pino';
+import sqlite3 from 'sqlite3';
+import { loadConfigText } from '../config/loader';
+import { LEAD_PIPELINE, type CompiledConfig } from '../config/model';
+import { createToken } from '../server/auth/users';
+import { ChannelRegistry, type OutgoingMessage, type SendReceipt } from '../server/channels/channel';
+import { OutboxChannel } from '../server/channels/outbox';
+import { openDatabase } from '../server/db/data-source';
+import { systemClock } from '../server/engine/clock';
+import { ConfigError } from '../server/engine/errors';
+import { createApp } from '../server/http/app';
+import { Runtime } from '../server/runtime';
+
+// ── settings ─────────────────────────────────────────────────────────────────────────────
+
+const QUICK = process.env.BENCH_QUICK === '1';
+const seconds = (name: string, normal: number) => Number(process.env[name] ?? (QUICK ? Math.min(2, normal) : normal));
+const ENGINE_SECONDS = seconds('BENCH_ENGINE_SECONDS', 8);
+const HTTP_SECONDS = seconds('BENCH_HTTP_SECONDS', 10);
+const LATENCY_SECONDS = seconds('BENCH_LATENCY_SECONDS', 10);
+const LATENCY_RATE = Number(process.env.BENCH_LATENCY_RATE ?? 100);
+const HTTP_WARMUP_SECONDS = QUICK ? 1 : 2;
+const ENGINE_LEADS = 200;
+const HTTP_LEADS = 1000;
+const CONNECTIONS = 10;
+const ACTOR = { actor: 'user:root' };
+
+const USERS = `
+timezone: UTC
+default_region: RU
+users:
+  - { login: root, name: Root, role: admin }
+  - { login: ann, name: Ann Sales, role: sales, team: sales }
+teams:
+  sales: { members: [ann], manager: root }
+`;
+
+/** Two lead stages, three delayed robots each: a move cancels the 3 pending runs and schedules 3. */
+const BACK_AND_FORTH_YAML = `${USERS}
+leads:
+  team: sales
+  stages:
+    - id: a
+      robots:
+        - { id: a1, type: notify, after: 1d, to: [responsible], text: "a1 for lead {{item.id}}" }
+        - { id: a2, type: notify, after: 1d, to: [responsible], text: "a2 for lead {{item.id}}" }
+        - { id: a3, type: notify, after: 1d, to: [responsible], text: "a3 for lead {{item.id}}" }
+    - id: b
+      robots:
+        - { id: b1, type: notify, after: 1d, to: [responsible], text: "b1 for lead {{item.id}}" }
+        - { id: b2, type: notify, after: 1d, to: [responsible], text: "b2 for lead {{item.id}}" }
+        - { id: b3, type: notify, after: 1d, to: [responsible], text: "b3 for lead {{item.id}}" }
+`;
+const ROBOTS_PER_STAGE = 3;
+
+/** An idle stage and a stage whose robot fires at once. */
+const IMMEDIATE_YAML = `${USERS}
+leads:
+  team: sales
+  stages:
+    - id: idle
+    - id: hot
+      robots:
+        - { id: ping, type: notify, to: [responsible], text: "ping lead {{item.id}}" }
+`;
+
+const silent = pino({ level: 'silent' });
+
+// ── helpers ──────────────────────────────────────────────────────────────────────────────
+
+const tempDirs: string[] = [];
+function freshDbPath(label: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `robots-bench-${label}-`));
+  tempDirs.push(dir);
+  return path.join(dir, 'robots.sqlite');
+}
+
+function compile(yaml: string, name: string): CompiledConfig {
+  const result = loadConfigText(yaml, path.join(os.tmpdir(), name), systemClock.now());
+  if (!result.ok) throw new ConfigError(result.issues);
+  return result.config;
+}
+
+async function startRuntime(sqlitePath: string, yaml: string, channels = new ChannelRegistry(new OutboxChannel())): Promise<Runtime> {
+  const dataSource = await openDatabase({ sqlitePath });
+  return Runtime.start({ dataSource, configFile: path.join(os.tmpdir(), 'bench.yaml'), config: compile(yaml, 'bench.yaml'), clock: systemClock, channels, logger: silent });
+}
+
+async function createLeads(runtime: Runtime, count: number, stage: string): Promise<number[]> {
+  const ids: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const item = await runtime.engine.createItem('lead', { name: `Bench lead ${i}`, responsible: 'ann', stage }, 'user:root');
+    ids.push(item.row.id);
+  }
+  return ids;
+}
+
+function percentile(values: number[], p: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+const fmt = (value: number, digits = 0) => (Number.isFinite(value) ? value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : 'n/a');
+const log = (line: string) => process.stdout.write(`${line}\n`);
+
+// ── (a) engine moves vs raw sqlite3 ──────────────────────────────────────────────────────
+
+interface MoveRate {
+  moves: number;
+  seconds: number;
+  perSecond: number;
+  check: string;
+}
+
+async function benchEngineMoves(withScheduler: boolean): Promise<MoveRate> {
+  const runtime = await startRuntime(freshDbPath('engine'), BACK_AND_FORTH_YAML);
+  const engine = runtime.engine;
+  try {
+    const ids = await createLeads(runtime, ENGINE_LEADS, 'a');
+    const stageOf = new Map(ids.map((id) => [id, 'a']));
+    if (withScheduler) engine.scheduler.start();
+    let total = 0;
+    const moveNext = async () => {
+      const id = ids[total % ids.length];
+      const to = stageOf.get(id) === 'a' ? 'b' : 'a';
+      const result = await engine.move({ kind: 'lead', id }, to, ACTOR);
+      if (!result.changed) throw new Error(`lead ${id} did not move to ${to}`);
+      stageOf.set(id, to);
+      total++;
+    };
+    for (let i = 0; i < ENGINE_LEADS; i++) await moveNext(); // warm-up: every lead moved once
+    const warm = total;
+    const start = performance.now();
+    const budget = ENGINE_SECONDS * 1000;
+    while (performance.now() - start < budget) await moveNext();
+    const elapsed = (performance.now() - start) / 1000;
+    const moves = total - warm;
+    const [counts] = await runtime.store.manager.query(
+      `SELECT (SELECT COUNT(*) FROM stage_entries) AS entries,
+              (SELECT COUNT(*) FROM robot_runs WHERE status = 'scheduled') AS scheduled,
+              (SELECT COUNT(*) FROM robot_runs WHERE status = 'cancelled') AS cancelled`,
+    );
+    const ok = Number(counts.entries) === ENGINE_LEADS + total && Number(counts.scheduled) === ENGINE_LEADS * ROBOTS_PER_STAGE && Number(counts.cancelled) === total * ROBOTS_PER_STAGE;
+    const check = `${counts.entries} entries, ${counts.scheduled} scheduled, ${counts.cancelled} cancelled runs${ok ? ' (as expected)' : ' (UNEXPECTED)'}`;
+    return { moves, seconds: elapsed, perSecond: moves / elapsed, check };
+  } finally {
+    await runtime.stop();
+  }
+}
+
+function sqliteRun(statement: sqlite3.Statement, params: unknown[] = []): Promise<{ lastID: number; changes: number }> {
+  return new Promise((resolve, reject) => {
+    statement.run(params, function (this: sqlite3.RunResult, error: Error | null) {
+      if (error) reject(error);
+      else resolve({ lastID: this.lastID, changes: this.changes });
+    });
+  });
+}
+
+function sqliteExec(db: sqlite3.Database, sql: string): Promise<void> {
+  return new Promise((resolve, reject) => db.exec(sql, (error) => (error ? reject(error) : resolve())));
+}
+
+function sqliteAll<T>(db: sqlite3.Database, sql: string): Promise<T[]> {
+  return new Promise((resolve, reject) => db.all(sql, (error, rows) => (error ? reject(error) : resolve(rows as T[]))));
+}
+
+/** The ceiling: the same rows written by hand, prepared statements, one transaction per move. */
+async function benchRawMoves(): Promise<MoveRate> {
+  const file = freshDbPath('raw');
+  // Same schema and same starting rows as the engine run: migrate and seed through the engine, then close it.
+  const seeding = await startRuntime(file, BACK_AND_FORTH_YAML);
+  await createLeads(seeding, ENGINE_LEADS, 'a');
+  await seeding.stop();
+
+  const db = new sqlite3.Database(file);
+  try {
+    await sqliteExec(db, 'PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;');
+    const leads = await sqliteAll<{ id: number; stage: string; stage_entry_id: number }>(db, 'SELECT id, stage, stage_entry_id FROM leads ORDER BY id');
+    const state = new Map(leads.map((lead) => [lead.id, { stage: lead.stage, entryId: lead.stage_entry_id }]));
+    const ids = leads.map((lead) => lead.id);
+    const prepare = (sql: string) => db.prepare(sql);
+    const begin = prepare('BEGIN');
+    const commit = prepare('COMMIT');
+    const closeEntry = prepare('UPDATE stage_entries SET left_at = ? WHERE id = ? AND left_at IS NULL');
+    const cancelRuns = prepare(
+      "UPDATE robot_runs SET status = 'cancelled', detail = ?, finished_at = ?, due_at = NULL WHERE entry_id = ? AND status IN ('scheduled', 'failed')",
+    );
+    const insertEntry = prepare(
+      `INSERT INTO stage_entries (entity_type, entity_id, pipeline, stage, from_stage, entered_at, left_at, actor, reason, refused_by, causal_depth)
+       VALUES ('lead', ?, ?, ?, ?, ?, NULL, ?, NULL, NULL, 0)`,
+    );
+    const insertRun = prepare(
+      `INSERT INTO robot_runs (entry_id, entity_type, entity_id, pipeline, stage, robot_id, robot_type, position, status, due_at, waits_for,
+         attempts, causal_depth, detail, last_error, locked_by, started_at, finished_at, created_at)
+       VALUES (?, 'lead', ?, ?, ?, ?, 'notify', ?, 'scheduled', ?, NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, ?)`,
+    );
+    const updateLead = prepare(
+      'UPDATE leads SET stage = ?, stage_entry_id = ?, entered_stage_at = ?, lost_reason = NULL, refused_by = NULL, updated_at = ? WHERE id = ?',
+    );
+    const DAY = 24 * 3600 * 1000;
+    let total = 0;
+    const moveNext = async () => {
+      const id = ids[total % ids.length];
+      const current = state.get(id)!;
+      const to = current.stage === 'a' ? 'b' : 'a';
+      const now = Date.now();
+      await sqliteRun(begin);
+      try {
+        await sqliteRun(closeEntry, [now, current.entryId]);
+        await sqliteRun(cancelRuns, [`left stage "${current.stage}" for "${to}"`, now, current.entryId]);
+        const { lastID: entryId } = await sqliteRun(insertEntry, [id, LEAD_PIPELINE, to, current.stage, now, ACTOR.actor]);
+        for (let position = 0; position < ROBOTS_PER_STAGE; position++) {
+          await sqliteRun(insertRun, [entryId, id, LEAD_PIPELINE, to, `${to}${position + 1}`, position, now + DAY, now]);
+        }
+        await sqliteRun(updateLead, [to, entryId, now, now, id]);
+        await sqliteRun(commit);
+      } catch (error) {
+        await sqliteExec(db, 'ROLLBACK').catch(() => undefined);
+        throw error;
+      }
+      state.set(id, { stage: to, entryId });
+      total++;
+    };
+    for (let i = 0; i < ENGINE_LEADS; i++) await moveNext();
+    const warm = total;
+    const start = performance.now();
+    const budget = ENGINE_SECONDS * 1000;
+    while (performance.now() - start < budget) await moveNext();
+    const elapsed = (performance.now() - start) / 1000;
+    const moves = total - warm;
+    const [counts] = await sqliteAll<{ entries: number; scheduled: number; cancelled: number }>(
+      db,
+      `SELECT (SELECT COUNT(*) FROM stage_entries) AS entries, (SELECT COUNT(*) FROM robot_runs WHERE status = 'scheduled') AS scheduled,
+              (SELECT COUNT(*) FROM robot_runs WHERE status = 'cancelled') AS cancelled`,
+    );
+    const ok = counts.entries === ENGINE_LEADS + total && counts.scheduled === ENGINE_LEADS * ROBOTS_PER_STAGE && counts.cancelled === total * ROBOTS_PER_STAGE;
+    for (const statement of [begin, commit, closeEntry, cancelRuns, insertEntry, insertRun, updateLead]) statement.finalize();
+    return { moves, seconds: elapsed, perSecond: moves / elapsed, check: `${counts.entries} entries, ${counts.scheduled} scheduled, ${counts.cancelled} cancelled runs${ok ? ' (as expected)' : ' (UNEXPECTED)'}` };
+  } finally {
+    await new Promise<void>((resolve) => db.close(() => resolve()));
+  }
+}
+
+// ── (b) HTTP: the real app vs bare express, servers in a child process ─────────────────
+
+type ServerRole = 'robots' | 'robots-no-scheduler' | 'bare';
+type ChildReady = { type: 'ready'; port: number; token: string; leadIds: number[] };
+type ChildStats = { type: 'stats'; stageEntries: number; scheduledRuns: number };
+
+/** Runs in the child: one server on 127.0.0.1, answering `stats` and `exit` over IPC. */
+async function serveChild(role: ServerRole): Promise<void> {
+  const send = (message: ChildReady | ChildStats) => process.send!(message);
+  if (role === 'bare') {
+    const app = express();
+    app.use(express.json({ limit: '256kb' }));
+    app.post('/api/leads/:id/move', (_request, response) => {
+      response.json({ ok: true });
+    });
+    const server = app.listen(0, '127.0.0.1', () => {
+      const address = server.address() as { port: number };
+      send({ type: 'ready', port: address.port, token: 'none', leadIds: Array.from({ length: HTTP_LEADS }, (_, i) => i + 1) });
+    });
+    process.on('message', (message: { type: string }) => {
+      if (message.type === 'stats') send({ type: 'stats', stageEntries: 0, scheduledRuns: 0 });
+      if (message.type === 'exit') server.close(() => process.exit(0));
+    });
+    return;
+  }
+  const runtime = await startRuntime(freshDbPath('http'), BACK_AND_FORTH_YAML);
+  const token = await createToken(runtime.store, 'root', systemClock.now(), 'bench');
+  const leadIds = await createLeads(runtime, HTTP_LEADS, 'a');
+  // `robots serve` starts the scheduler beside the API; every committed move wakes it.
+  if (role === 'robots') runtime.engine.scheduler.start();
+  const server = createApp(runtime).listen(0, '127.0.0.1', () => {
+    const address = server.address() as { port: number };
+    send({ type: 'ready', port: address.port, token, leadIds });
+  });
+  const count = async (): Promise<ChildStats> => {
+    const [row] = await runtime.store.manager.query(
+      "SELECT (SELECT COUNT(*) FROM stage_entries) AS entries, (SELECT COUNT(*) FROM robot_runs WHERE status = 'scheduled') AS scheduled",
+    );
+    return { type: 'stats', stageEntries: Number(row.entries), scheduledRuns: Number(row.scheduled) };
+  };
+  process.on('message', (message: { type: string }) => {
+    if (message.type === 'stats') void count().then(send);
+    if (message.type === 'exit') {
+      server.close();
+      void runtime.stop().finally(() => process.exit(0));
+    }
+  });
+}
+
+class ServerChild {
+  private constructor(
+    readonly process: ChildProcess,
+    readonly ready: ChildReady,
+  ) {}
+
+  static async start(role: ServerRole): Promise<ServerChild> {
+    // process.execArgv carries tsx's loader, so the child runs this same TypeScript file.
+    const child = fork(__filename, ['--serve', role], { execArgv: process.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const ready = await new Promise<ChildReady>((resolve, reject) => {
+      child.once('message', (message: ChildReady) => resolve(message));
+      child.once('exit', (code) => reject(new Error(`${role} server exited early (code ${code})`)));
+    });
+    child.removeAllListeners('exit');
+    return new ServerChild(child, ready);
+  }
+
+  stats(): Promise<ChildStats> {
+    return new Promise((resolve) => {
+      this.process.once('message', (message: ChildStats) => resolve(message));
+      this.process.send({ type: 'stats' });
+    });
+  }
+
+  async stop(): Promise<void> {
+    if (this.process.exitCode !== null) return;
+    const exited = new Promise<void>((resolve) => this.process.once('exit', () => resolve()));
+    this.process.send({ type: 'exit' });
+    const timer = setTimeout(() => this.process.kill('SIGKILL'), 5000);
+    await exited;
+    clearTimeout(timer);
+  }
+}
+
+interface HttpFigures {
+  requestsPerSecond: number;
+  p50: number;
+  p99: number;
+  total2xx: number;
+  non2xx: number;
+  errors: number;
+  check: string;
+}
+
+/** Every request moves the next lead (round robin over many) to the stage it is not in. */
+function moveRequests(ready: ChildReady, counters: { notMoved: number }) {
+  const stageOf = new Map(ready.leadIds.map((id) => [id, 'a']));
+  let next = 0;
+  return [
+    {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${ready.token}` },
+      setupRequest: (request: object) => {
+        const id = ready.leadIds[next++ % ready.leadIds.length];
+        const to = stageOf.get(id) === 'a' ? 'b' : 'a';
+        stageOf.set(id, to);
+        return { ...request, path: `/api/leads/${id}/move`, body: JSON.stringify({ stage: to }) };
+      },
+      onResponse: (status: number, body: string) => {
+        if (status !== 200 || !(body.includes('"moved":true') || body === '{"ok":true}')) counters.notMoved++;
+      },
+    },
+  ];
+}
+
+async function benchHttp(role: ServerRole): Promise<HttpFigures> {
+  const child = await ServerChild.start(role);
+  try {
+    const url = `http://127.0.0.1:${child.ready.port}`;
+    const counters = { notMoved: 0 };
+    const requests = moveRequests(child.ready, counters);
+    await autocannon({ url, connections: CONNECTIONS, duration: HTTP_WARMUP_SECONDS, requests }); // warm-up, not reported
+    const before = await child.stats();
+    counters.notMoved = 0;
+    const result = await autocannon({ url, connections: CONNECTIONS, duration: HTTP_SECONDS, requests });
+    const after = await child.stats();
+    const moved = after.stageEntries - before.stageEntries;
+    const check =
+      role === 'bare'
+        ? `${result['2xx']} × {"ok":true}`
+        : `${moved} stage entries written for ${result['2xx']} 2xx; ${counters.notMoved} responses were not a real move; ${after.scheduledRuns} runs pending (= ${HTTP_LEADS} leads × 3)`;
+    return {
+      requestsPerSecond: result.requests.average,
+      p50: result.latency.p50,
+      p99: result.latency.p99,
+      total2xx: result['2xx'],
+      non2xx: result.non2xx,
+      errors: result.errors + result.timeouts,
+      check,
+    };
+  } finally {
+    await child.stop();
+  }
+}
+
+// ── (c) move → immediate robot's outbox message ──────────────────────────────────────────
+
+/** The outbox as it is, plus the moment each message reached it. */
+class TimedOutboxChannel extends OutboxChannel {
+  constructor(private readonly onSend: (message: OutgoingMessage, at: number) => void) {
+    super();
+  }
+
+  override async send(message: OutgoingMessage): Promise<SendReceipt> {
+    this.onSend(message, performance.now());
+    return super.send(message);
+  }
+}
+
+interface LatencyFigures {
+  moves: number;
+  achievedRate: number;
+  received: number;
+  p50: number;
+  p99: number;
+  max: number;
+  commitP50: number;
+  commitP99: number;
+  errors: number;
+}
+
+async function benchImmediateRobot(): Promise<LatencyFigures> {
+  const sentAt = new Map<number, number>();
+  const channel = new TimedOutboxChannel((message, at) => {
+    const match = /ping lead (\d+)/.exec(message.body);
+    if (match) sentAt.set(Number(match[1]), at);
+  });
+  const runtime = await startRuntime(freshDbPath('latency'), IMMEDIATE_YAML, new ChannelRegistry(channel));
+  const engine = runtime.engine;
+  try {
+    const warmupMoves = LATENCY_RATE; // one second, not reported
+    const measuredMoves = Math.round(LATENCY_RATE * LATENCY_SECONDS);
+    const ids = await createLeads(runtime, warmupMoves + measuredMoves, 'idle');
+    engine.scheduler.start();
+    const startedAt = new Map<number, number>();
+    const committedAt = new Map<number, number>();
+    let errors = 0;
+
+    /** Fires `count` moves paced at LATENCY_RATE/s (catching up if a tick is late), without awaiting them. */
+    const drive = (leadIds: number[]) =>
+      new Promise<number>((resolve) => {
+        let fired = 0;
+        const t0 = performance.now();
+        const timer = setInterval(() => {
+          const due = Math.min(leadIds.length, Math.floor(((performance.now() - t0) * LATENCY_RATE) / 1000) + 1);
+          while (fired < due) {
+            const id = leadIds[fired++];
+            startedAt.set(id, performance.now());
+            engine.move({ kind: 'lead', id }, 'hot', ACTOR).then(
+              () => committedAt.set(id, performance.now()),
+              () => errors++,
+            );
+          }
+          if (fired >= leadIds.length) {
+            clearInterval(timer);
+            resolve((performance.now() - t0) / 1000);
+          }
+        }, 5);
+      });
+    const waitForMessages = async (leadIds: number[], graceMs: number) => {
+      const until = performance.now() + graceMs;
+      while (performance.now() < until && leadIds.some((id) => !sentAt.has(id))) await new Promise((resolve) => setTimeout(resolve, 20));
+    };
+
+    const warmIds = ids.slice(0, warmupMoves);
+    await drive(warmIds);
+    await waitForMessages(warmIds, 5000);
+    const measuredIds = ids.slice(warmupMoves);
+    errors = 0;
+    const elapsed = await drive(measuredIds);
+    await waitForMessages(measuredIds, 5000);
+
+    const latencies = measuredIds.filter((id) => sentAt.has(id)).map((id) => sentAt.get(id)! - startedAt.get(id)!);
+    const commits = measuredIds.filter((id) => committedAt.has(id)).map((id) => committedAt.get(id)! - startedAt.get(id)!);
+    return {
+      moves: measuredIds.length,
+      achievedRate: measuredIds.length / elapsed,
+      received: latencies.length,
+      p50: percentile(latencies, 50),
+      p99: percentile(latencies, 99),
+      max: Math.max(...latencies),
+      commitP50: percentile(commits, 50),
+      commitP99: percentile(commits, 99),
+      errors,
+    };
+  } finally {
+    await runtime.stop();
+  }
+}
+
+// ── main ─────────────────────────────────────────────────────────────────────────────────
+
+async function main(): Promise<void> {
+  const began = performance.now();
+  log(`Robots benchmark — node ${process.version}, ${os.cpus().length} CPU(s) (${os.cpus()[0]?.model ?? '?'}), SQLite temp files under ${os.tmpdir()}`);
+  log(`Each figure uses its own fresh SQLite file (WAL, synchronous=NORMAL) and the system clock.${QUICK ? ' QUICK mode: short runs.' : ''}\n`);
+
+  log(`(a) engine.move(), ${ENGINE_LEADS} leads moved a↔b round robin, 3 delayed robots per stage, ${ENGINE_SECONDS}s each`);
+  const engineMoves = await benchEngineMoves(false);
+  log(`    engine (scheduler stopped):  ${fmt(engineMoves.perSecond)} moves/s  [${engineMoves.moves} moves in ${fmt(engineMoves.seconds, 1)}s; ${engineMoves.check}]`);
+  const engineWithScheduler = await benchEngineMoves(true);
+  log(`    engine (scheduler running):  ${fmt(engineWithScheduler.perSecond)} moves/s  [${engineWithScheduler.moves} moves; ${engineWithScheduler.check}]`);
+  const raw = await benchRawMoves();
+  log(`    raw sqlite3 ceiling:         ${fmt(raw.perSecond)} moves/s  [${raw.moves} moves in ${fmt(raw.seconds, 1)}s; ${raw.check}]\n`);
+
+  log(`(b) HTTP POST /api/leads/:id/move, autocannon ${CONNECTIONS} connections, ${HTTP_SECONDS}s (+${HTTP_WARMUP_SECONDS}s warm-up), server in a child process`);
+  const http = await benchHttp('robots');
+  log(`    robots app (scheduler on):   ${fmt(http.requestsPerSecond)} req/s, p50 ${http.p50} ms, p99 ${http.p99} ms  [non-2xx ${http.non2xx}, errors ${http.errors}; ${http.check}]`);
+  const httpNoScheduler = await benchHttp('robots-no-scheduler');
+  log(`    robots app (scheduler off):  ${fmt(httpNoScheduler.requestsPerSecond)} req/s, p50 ${httpNoScheduler.p50} ms, p99 ${httpNoScheduler.p99} ms  [non-2xx ${httpNoScheduler.non2xx}, errors ${httpNoScheduler.errors}]`);
+  const bare = await benchHttp('bare');
+  log(`    bare express res.json:       ${fmt(bare.requestsPerSecond)} req/s, p50 ${bare.p50} ms, p99 ${bare.p99} ms  [non-2xx ${bare.non2xx}, errors ${bare.errors}]\n`);
+
+  log(`(c) move → immediate robot's message at the outbox channel, ${LATENCY_RATE} moves/s for ${LATENCY_SECONDS}s (+1s warm-up), scheduler running`);
+  const latency = await benchImmediateRobot();
+  log(
+    `    ${latency.received}/${latency.moves} messages at ${fmt(latency.achievedRate, 1)} moves/s; p50 ${fmt(latency.p50, 1)} ms, p99 ${fmt(latency.p99, 1)} ms, max ${fmt(latency.max, 1)} ms; move commit p50 ${fmt(latency.commitP50, 1)} ms, p99 ${fmt(latency.commitP99, 1)} ms; ${latency.errors} failed moves\n`,
+  );
+
+  const engineRatio = engineMoves.perSecond / raw.perSecond;
+  const httpRatio = http.requestsPerSecond / bare.requestsPerSecond;
+  const verdict = (ok: boolean) => (ok ? 'meets' : 'BELOW');
+  const rows: Array<[string, string, string, string]> = [
+    ['(a) engine moves/s (3 runs scheduled + 3 cancelled a move)', fmt(engineMoves.perSecond), '', ''],
+    ['(a) same writes, raw sqlite3, 1 tx a move (ceiling)', fmt(raw.perSecond), '', ''],
+    ['(a) engine / raw', `${fmt(engineRatio * 100)} %`, '≥ 50 %', verdict(engineRatio >= 0.5)],
+    ['(a) engine moves/s with the scheduler running', fmt(engineWithScheduler.perSecond), '(info)', ''],
+    ['(b) HTTP move req/s (scheduler on, as `serve`)', fmt(http.requestsPerSecond), '', ''],
+    ['(b) HTTP move latency p50 / p99', `${http.p50} / ${http.p99} ms`, '', ''],
+    ['(b) bare express req/s', fmt(bare.requestsPerSecond), '', ''],
+    ['(b) bare express latency p50 / p99', `${bare.p50} / ${bare.p99} ms`, '', ''],
+    ['(b) HTTP move / bare express', `${fmt(httpRatio * 100)} %`, '≥ 50 %', verdict(httpRatio >= 0.5)],
+    ['(b) HTTP move req/s, scheduler off', `${fmt(httpNoScheduler.requestsPerSecond)} (${fmt((httpNoScheduler.requestsPerSecond / bare.requestsPerSecond) * 100)} %)`, '(info)', ''],
+    ['(c) move → outbox message p50', `${fmt(latency.p50, 1)} ms`, '', ''],
+    ['(c) move → outbox message p99', `${fmt(latency.p99, 1)} ms`, '< 50 ms', verdict(latency.p99 < 50 && latency.received === latency.moves)],
+  ];
+  const widths = [0, 1, 2, 3].map((column) => Math.max(...rows.map((row) => row[column].length), ['Figure', 'Value', 'Target', ''][column].length));
+  const line = (cells: string[]) => `  ${cells.map((cell, i) => (i === 1 ? cell.padStart(widths[i]) : cell.padEnd(widths[i]))).join('  ')}`.trimEnd();
+  log(line(['Figure', 'Value', 'Target', '']));
+  log(line(widths.map((width) => '─'.repeat(width))));
+  for (const row of rows) log(line(row));
+  log(`\n  total benchmark time ${fmt((performance.now() - began) / 1000, 0)} s`);
+}
+
+function cleanup(): void {
+  for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
+}
+
+if (process.argv[2] === '--serve') {
+  process.on('exit', cleanup);
+  serveChild(process.argv[3] as ServerRole).catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });
+} else {
+  main()
+    .then(() => {
+      cleanup();
+      process.exit(0);
+    })
+    .catch((error) => {
+      console.error(error);
+      cleanup();
+      process.exit(1);
+    });
+}
