@@ -14,7 +14,8 @@ export function parseDuration(text: string): Duration | null {
     const [, weeks, days, hours, minutes, seconds] = short.map((part) => (part === undefined ? 0 : Number(part)));
     return Duration.fromObject({ weeks, days, hours, minutes, seconds });
   }
-  if (/^P/i.test(trimmed)) {
+  // Luxon reads a bare `P` or `PT` as zero; ISO 8601 wants at least one number.
+  if (/^P.*\d/i.test(trimmed)) {
     const iso = Duration.fromISO(trimmed.toUpperCase());
     return iso.isValid ? iso : null;
   }

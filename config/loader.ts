@@ -7,7 +7,8 @@ import { ConfigError, type ConfigIssue } from '../server/engine/errors';
 import { compileConfig, type CompiledConfig } from './model';
 import { formatPath, locate, type ConfigPath } from './positions';
 import { checkReferences } from './references';
-import { ConfigSchema, type Config } from './schema';
+import { robotDefinitions } from '../robots';
+import { ConfigSchema, RobotBase, type Config } from './schema';
 
 export const DEFAULT_CONFIG_FILE = 'robots.yaml';
 
@@ -50,10 +51,10 @@ export function loadConfigText(text: string, file: string, now = Date.now()): Lo
     // Every error at once: drop the keys the schema refused and cross-check what is left,
     // so a bad duration does not hide an unknown stage three screens below.
     const issues = zodIssues(parsed.error.issues, issueAt);
-    const pruned = ConfigSchema.safeParse(pruneRefusedKeys(raw, parsed.error.issues), { reportInput: true });
-    if (pruned.success) {
+    const pruned = salvage(raw, parsed.error.issues);
+    if (pruned) {
       const seen = new Set(issues.map((issue) => issue.path));
-      for (const problem of checkReferences(pruned.data)) {
+      for (const problem of checkReferences(pruned)) {
         const issue = issueAt(problem.path, problem.message, problem.key);
         if (!seen.has(issue.path)) issues.push(issue);
       }
@@ -65,6 +66,39 @@ export function loadConfigText(text: string, file: string, now = Date.now()): Lo
   const templateSources = readTemplates(parsed.data, path.dirname(file), issueAt, issues);
   if (issues.length > 0) return { ok: false, issues: sortIssues(issues) };
   return { ok: true, config: compileConfig(parsed.data, file, templateSources, now) };
+}
+
+/** A robot type whose params all have defaults and refer to nothing: what a robot the schema refuses is checked as. */
+const STAND_IN_TYPE = robotDefinitions.find(
+  (definition) => !definition.appliesTo && definition.params.safeParse({}).success && (definition.references?.(definition.params.parse({}) as never) ?? []).length === 0,
+)?.type;
+const SHARED_ROBOT_KEYS = new Set(RobotBase.keyof().options as string[]);
+
+/**
+ * What the cross-checks run on when the schema refused something: the refused keys dropped,
+ * and a robot still refused after that (unknown `type:`, a required key missing) reduced to
+ * its shared keys under a stand-in type, so one bad robot does not hide the rest of the file.
+ */
+function salvage(raw: unknown, issues: z.core.$ZodIssue[]): Config | null {
+  let copy = pruneRefusedKeys(raw, issues);
+  for (let pass = 0; pass < 3; pass += 1) {
+    const result = ConfigSchema.safeParse(copy);
+    if (result.success) return result.data;
+    if (STAND_IN_TYPE === undefined) return null;
+    copy = pruneRefusedKeys(copy, result.error.issues);
+    for (const issue of result.error.issues) {
+      const path = issue.path as Array<string | number>;
+      const at = path.findLastIndex((key, index) => key === 'robots' && typeof path[index + 1] === 'number');
+      if (at < 0) continue;
+      const robots = path.slice(0, at + 1).reduce<unknown>((node, key) => (node as Record<string | number, unknown> | undefined)?.[key], copy);
+      const index = path[at + 1] as number;
+      if (!Array.isArray(robots)) continue;
+      const robot = robots[index] as Record<string, unknown> | undefined;
+      if (!robot || typeof robot !== 'object') continue;
+      robots[index] = { ...Object.fromEntries(Object.entries(robot).filter(([key]) => SHARED_ROBOT_KEYS.has(key))), type: STAND_IN_TYPE };
+    }
+  }
+  return null;
 }
 
 function pruneRefusedKeys(raw: unknown, issues: z.core.$ZodIssue[]): unknown {
@@ -95,7 +129,7 @@ function zodIssues(issues: z.core.$ZodIssue[], issueAt: (path: ConfigPath, messa
       for (const key of issue.keys) result.push(issueAt(issuePath, `unknown key "${key}"`, key));
     } else if (issue.code === 'invalid_union' && issue.errors.length > 0 && issue.message.startsWith('Invalid')) {
       result.push(issueAt(issuePath, issue.message));
-    } else if (issue.code === 'invalid_type' && !('input' in issue)) {
+    } else if (issue.code === 'invalid_type' && issue.input === undefined) {
       result.push(issueAt(issuePath, `missing required key "${String(issuePath[issuePath.length - 1])}"`));
     } else {
       result.push(issueAt(issuePath, issue.message));

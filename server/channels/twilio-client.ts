@@ -1,4 +1,6 @@
 import twilio from 'twilio';
+import type RequestClient from 'twilio/lib/base/RequestClient';
+import type Response from 'twilio/lib/http/response';
 import { OutcomeUnknownError, PermanentSendError, RetryableSendError } from '../engine/errors';
 
 export interface TwilioCredentials {
@@ -24,9 +26,9 @@ class TwilioHttpClient extends twilio.RequestClient {
     super({ timeout: timeoutMs });
   }
 
-  override async request<TData>(opts: twilio.RequestClient.RequestOptions<TData>) {
+  override async request<TData>(opts: RequestClient.RequestOptions<TData>): Promise<Response<TData>> {
     const uri = this.apiBase ? rebase(opts.uri, this.apiBase) : opts.uri;
-    const response = await super.request({ ...opts, uri });
+    const response = await super.request<TData>({ ...opts, uri });
     if (response.statusCode === 429 || response.statusCode >= 500) {
       throw new RetryableSendError(`Twilio answered ${response.statusCode}: ${twilioWords(response.body)}`, retryAfterMs(response.headers));
     }

@@ -16,7 +16,7 @@ export interface DatabaseOptions {
 export const DEFAULT_SQLITE_PATH = path.join('data', 'robots.sqlite');
 
 export function describeDatabase(options: DatabaseOptions): string {
-  return options.url && isPostgresUrl(options.url) ? `postgres ${redact(options.url)}` : `sqlite ${options.sqlitePath ?? DEFAULT_SQLITE_PATH}`;
+  return options.url && isPostgresUrl(options.url) ? `postgres ${redact(options.url)}` : `sqlite ${sqliteFile(options)}`;
 }
 
 export function isPostgresUrl(url: string): boolean {
@@ -25,6 +25,10 @@ export function isPostgresUrl(url: string): boolean {
 
 function redact(url: string): string {
   return url.replace(/\/\/([^:@/]+):([^@/]+)@/, '//$1:***@');
+}
+
+function sqliteFile(options: DatabaseOptions): string {
+  return options.sqlitePath ?? (options.url?.replace(/^sqlite:(\/\/)?/, '') || DEFAULT_SQLITE_PATH);
 }
 
 export function dataSourceOptions(options: DatabaseOptions): DataSourceOptions {
@@ -38,7 +42,7 @@ export function dataSourceOptions(options: DatabaseOptions): DataSourceOptions {
       extra: options.schema ? { options: `-c search_path=${options.schema}`, max: 10 } : { max: 10 },
     };
   }
-  const database = options.sqlitePath ?? (options.url?.replace(/^sqlite:(\/\/)?/, '') || DEFAULT_SQLITE_PATH);
+  const database = sqliteFile(options);
   if (database !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(database)), { recursive: true });
   return {
     ...common,

@@ -81,6 +81,9 @@ export function computeDueAt(timing: Timing, from: number, calendar: WorkingCale
     if (!timing.working_hours) return dueMs;
     const working = nextWorkingMoment(dueMs, calendar);
     if (!timing.at || working === dueMs) return working;
+    // A time of day outside working hours never comes inside them: the next working moment after it is the best we can do.
+    const atMinuteOfDay = minuteOfDay(timing.at);
+    if (atMinuteOfDay < calendar.startMinute || atMinuteOfDay >= calendar.endMinute) return working;
     // A time of day that falls outside working hours on that day: try the next day's.
     dueMs = atMinute(DateTime.fromMillis(working, { zone: calendar.zone }), 0).toMillis();
   }

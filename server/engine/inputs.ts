@@ -12,16 +12,19 @@ export const NewItemInput = z.strictObject({
   company_name: z.string().max(300).optional(),
   source: z.string().max(200).optional(),
   responsible: z.string().optional(),
-  amount: z.number().nonnegative().optional(),
   fields: ItemFieldsInput.optional(),
   stage: z.string().optional().describe('Defaults to the first stage'),
 });
-export type NewItemInput = z.infer<typeof NewItemInput>;
+export type NewItemInput = z.infer<typeof NewItemInput> & { amount?: number };
 
-export const NewDealInput = NewItemInput.extend({ pipeline: z.string().describe('Deal pipeline (direction)') });
+const Amount = z.number().nonnegative().optional().describe('Deal amount');
+export const NewDealInput = NewItemInput.extend({ pipeline: z.string().describe('Deal pipeline (direction)'), amount: Amount });
 export type NewDealInput = z.infer<typeof NewDealInput>;
 
-export const ItemPatch = NewItemInput.omit({ stage: true });
+export const LeadPatch = NewItemInput.omit({ stage: true });
+export const DealPatch = NewDealInput.omit({ stage: true, pipeline: true });
+/** Leads have no amount; a deal patch may set one. */
+export const ItemPatch = DealPatch;
 export type ItemPatch = z.infer<typeof ItemPatch>;
 
 export const MoveInput = z.strictObject({

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ItemPatch, MoveInput, NewDealInput, NewItemInput } from '../engine/inputs';
+import { DealPatch, LeadPatch, MoveInput, NewDealInput, NewItemInput } from '../engine/inputs';
 import { ItemListQuery } from './routes/items';
 import { ContactQuery } from './routes/contacts';
 import { MessageQuery, RunQuery } from './routes/runs';
@@ -11,7 +11,7 @@ const queryParameters = (schema: z.ZodObject) =>
   Object.keys(schema.shape).map((name) => ({ name, in: 'query', required: false, schema: json((schema.shape as Record<string, z.ZodType>)[name]) }));
 const idParameter = { name: 'id', in: 'path', required: true, schema: { type: 'integer' } };
 
-function itemPaths(kind: 'leads' | 'deals', create: z.ZodType) {
+function itemPaths(kind: 'leads' | 'deals', create: z.ZodType, patch: z.ZodType) {
   return {
     [`/api/${kind}`]: {
       post: { summary: `Create a ${kind.slice(0, -1)} in its first stage (entry robots are scheduled)`, requestBody: body(create), responses: { 201: { description: 'Created' }, 400: problem, 403: problem, 422: problem } },
@@ -19,7 +19,7 @@ function itemPaths(kind: 'leads' | 'deals', create: z.ZodType) {
     },
     [`/api/${kind}/{id}`]: {
       get: { summary: 'Read one', parameters: [idParameter], responses: { 200: { description: 'Item' }, 403: problem, 404: problem } },
-      patch: { summary: 'Change fields', parameters: [idParameter], requestBody: body(ItemPatch), responses: { 200: { description: 'Item' }, 400: problem, 403: problem } },
+      patch: { summary: 'Change fields', parameters: [idParameter], requestBody: body(patch), responses: { 200: { description: 'Item' }, 400: problem, 403: problem } },
     },
     [`/api/${kind}/{id}/move`]: {
       post: {
@@ -41,8 +41,8 @@ export function openApiDocument() {
     components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
     security: [{ bearer: [] }],
     paths: {
-      ...itemPaths('leads', NewItemInput),
-      ...itemPaths('deals', NewDealInput),
+      ...itemPaths('leads', NewItemInput, LeadPatch),
+      ...itemPaths('deals', NewDealInput, DealPatch),
       '/api/contacts': { get: { summary: 'Find contacts by phone or email', parameters: queryParameters(ContactQuery), responses: { 200: { description: 'Contacts' } } } },
       '/api/runs': { get: { summary: 'Robot runs (ops, manager, admin)', parameters: queryParameters(RunQuery), responses: { 200: { description: 'Runs' } } } },
       '/api/runs/{id}/retry': { post: { summary: 'Put a dead, failed or unknown run back in the queue (ops, admin)', parameters: [idParameter], responses: { 200: { description: 'Run' }, 400: problem } } },

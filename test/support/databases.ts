@@ -31,7 +31,7 @@ export async function openTestDatabase(kind: DatabaseKind): Promise<TestDatabase
       },
     };
   }
-  const schema = `robots_test_${randomBytes(6).toString('hex')}`;
+  const schema = `robots_test_${Math.floor(Date.now() / 1000)}_${randomBytes(4).toString('hex')}`;
   const dataSource = await openDatabase({ url: TEST_POSTGRES_URL, schema });
   return {
     dataSource,

@@ -12,9 +12,14 @@ export default async function globalSetup(): Promise<void> {
     await client.connect();
     await client.query('SELECT 1');
     process.env.ROBOTS_TEST_POSTGRES = 'yes';
-    // Drop schemas left behind by earlier runs that were interrupted.
+    // Drop schemas left behind by interrupted runs; only old ones, so a run going on beside
+    // this one (another terminal, another developer) keeps its live schemas.
     const stale = await client.query("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'robots_test_%'");
-    for (const row of stale.rows as Array<{ nspname: string }>) await client.query(`DROP SCHEMA IF EXISTS "${row.nspname}" CASCADE`);
+    const hourAgo = Math.floor(Date.now() / 1000) - 3600;
+    for (const row of stale.rows as Array<{ nspname: string }>) {
+      const createdAt = Number(row.nspname.split('_')[2]);
+      if (!Number.isFinite(createdAt) || createdAt < hourAgo) await client.query(`DROP SCHEMA IF EXISTS "${row.nspname}" CASCADE`);
+    }
   } catch (error) {
     if (process.env.CI) throw new Error(`Postgres at ${TEST_POSTGRES_URL} is required in CI: ${(error as Error).message}`);
     process.env.ROBOTS_TEST_POSTGRES = 'no';

@@ -5,7 +5,7 @@ import { canAccessItem, canCreate, visibleDealPipelines, visibleLeadOwners } fro
 import { DealEntity, LeadEntity, type EntityKind } from '../../db/entities';
 import type { Engine } from '../../engine/engine';
 import { ForbiddenError } from '../../engine/errors';
-import { ItemPatch, MoveInput, NewDealInput, NewItemInput } from '../../engine/inputs';
+import { DealPatch, LeadPatch, MoveInput, NewDealInput, NewItemInput } from '../../engine/inputs';
 import { asItem, itemView, type Item } from '../../engine/items';
 import { buildTimeline } from '../../engine/timeline';
 import { parse } from '../problem';
@@ -39,7 +39,9 @@ export function itemRoutes(engine: Engine, kind: EntityKind): Router {
     const input = kind === 'lead' ? parse(NewItemInput, request.body) : parse(NewDealInput, request.body);
     const pipeline = 'pipeline' in input ? String(input.pipeline) : undefined;
     if (!canCreate(engine.config, request.user!, kind, pipeline)) throw new ForbiddenError(`your role may not create ${kind}s${pipeline ? ` in "${pipeline}"` : ''}`);
-    const item = await engine.createItem(kind, input, `user:${request.user!.login}`);
+    // Sales and managers only see leads they are responsible for: what they create is theirs.
+    const owned = kind === 'lead' && input.responsible === undefined && (request.user!.role === 'sales' || request.user!.role === 'manager');
+    const item = await engine.createItem(kind, owned ? { ...input, responsible: request.user!.login } : input, `user:${request.user!.login}`);
     response.status(201).location(`/api/${kind}s/${item.row.id}`).json(itemView(item));
   });
 
@@ -73,7 +75,7 @@ export function itemRoutes(engine: Engine, kind: EntityKind): Router {
 
   router.patch('/:id', async (request, response) => {
     const item = await itemFor(request, 'write');
-    const patch = parse(ItemPatch, request.body);
+    const patch = kind === 'lead' ? parse(LeadPatch, request.body) : parse(DealPatch, request.body);
     const updated = await engine.updateItem({ kind, id: item.row.id }, patch, `user:${request.user!.login}`);
     response.json(itemView(updated));
   });

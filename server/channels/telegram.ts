@@ -1,0 +1,75 @@
+import { Telegram, TelegramError } from 'telegraf';
+import { z } from 'zod';
+import { OutcomeUnknownError, PermanentSendError, RetryableSendError } from '../engine/errors';
+import type { Channel, OutgoingMessage, SendReceipt } from './channel';
+
+export interface TelegramChannelOptions {
+  token: string;
+  /** The Bot API's address when it is not https://api.telegram.org (a local Bot API server, the loopback peer). */
+  apiRoot?: string;
+}
+
+/** A button under a message: pressing it either calls back to our bot or opens a link. */
+export const InlineButton = z.union([
+  z.object({ text: z.string().min(1), callback_data: z.string().min(1).max(64) }),
+  z.object({ text: z.string().min(1), url: z.string().url() }),
+]);
+
+/** `meta.buttons`: one row of buttons, or rows of them. */
+export const InlineButtons = z.union([z.array(InlineButton), z.array(z.array(InlineButton))]);
+
+export type InlineButtonType = z.infer<typeof InlineButton>;
+
+/** Connection errors that mean the request never reached Telegram, so sending again is safe. */
+const NEVER_LEFT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+export class TelegramChannel implements Channel {
+  readonly name = 'telegram';
+  private readonly telegram: Telegram;
+
+  constructor(options: TelegramChannelOptions) {
+    this.telegram = new Telegram(options.token, options.apiRoot ? { apiRoot: options.apiRoot } : {});
+  }
+
+  async send(message: OutgoingMessage): Promise<SendReceipt> {
+    const keyboard = inlineKeyboard(message.meta.buttons);
+    try {
+      const sent = await this.telegram.sendMessage(message.recipient, message.body, keyboard ? { reply_markup: { inline_keyboard: keyboard } } : {});
+      return { status: 'sent', providerId: `${sent.chat.id}:${sent.message_id}`, deliveredVia: 'telegram' };
+    } catch (error) {
+      throw classifyTelegramFailure(error);
+    }
+  }
+}
+
+function inlineKeyboard(buttons: unknown): InlineButtonType[][] | null {
+  if (buttons === undefined || buttons === null) return null;
+  const parsed = InlineButtons.safeParse(buttons);
+  // A malformed keyboard would be refused by Telegram on every attempt.
+  if (!parsed.success) throw new PermanentSendError('the message buttons are malformed', z.prettifyError(parsed.error));
+  if (parsed.data.length === 0) return null;
+  return Array.isArray(parsed.data[0]) ? (parsed.data as InlineButtonType[][]) : [parsed.data as InlineButtonType[]];
+}
+
+/**
+ * 429 carries `parameters.retry_after` in seconds (flood control); 400/403 are for good
+ * (chat not found, bot blocked by the user); telegraf turns a 5xx into an error_code too.
+ */
+function classifyTelegramFailure(error: unknown): Error {
+  if (error instanceof TelegramError) {
+    if (error.code === 429) {
+      const seconds = error.parameters?.retry_after;
+      return new RetryableSendError(`Telegram asked to slow down: ${error.description}`, seconds === undefined ? undefined : seconds * 1000);
+    }
+    if (error.code >= 500) return new RetryableSendError(`Telegram answered ${error.code}: ${error.description}`);
+    return new PermanentSendError(`Telegram refused the message (${error.code})`, error.description);
+  }
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && NEVER_LEFT.has(code)) {
+    return new RetryableSendError(`Telegram could not be reached: ${(error as Error).message}`);
+  }
+  if (typeof code === 'string') {
+    return new OutcomeUnknownError(`the connection to Telegram broke before it answered (${code}): ${(error as Error).message}`);
+  }
+  return error as Error;
+}
