@@ -10,7 +10,7 @@
  *   (c) latency from engine.move() to the immediate robot's message reaching the outbox channel
  *       at 100 moves/s, with the scheduler running
  *
- * Knobs (env): BENCH_ENGINE_SECONDS (default 8), BENCH_HTTP_SECONDS (10), BENCH_LATENCY_SECONDS (10),
+ * Knobs (env): BENCH_ENGINE_SECONDS (default 6), BENCH_HTTP_SECONDS (10), BENCH_LATENCY_SECONDS (10),
  * BENCH_LATENCY_RATE (100 moves/s), BENCH_QUICK=1 (short everything, for a smoke run).
  */
 import { fork, type ChildProcess } from 'node:child_process';
@@ -37,7 +37,7 @@ import { Runtime } from '../server/runtime';
 
 const QUICK = process.env.BENCH_QUICK === '1';
 const seconds = (name: string, normal: number) => Number(process.env[name] ?? (QUICK ? Math.min(2, normal) : normal));
-const ENGINE_SECONDS = seconds('BENCH_ENGINE_SECONDS', 8);
+const ENGINE_SECONDS = seconds('BENCH_ENGINE_SECONDS', 6);
 const HTTP_SECONDS = seconds('BENCH_HTTP_SECONDS', 10);
 const LATENCY_SECONDS = seconds('BENCH_LATENCY_SECONDS', 10);
 const LATENCY_RATE = Number(process.env.BENCH_LATENCY_RATE ?? 100);
@@ -135,10 +135,12 @@ interface MoveRate {
   check: string;
 }
 
-async function benchEngineMoves(withScheduler: boolean): Promise<MoveRate> {
+async function benchEngineMoves(withScheduler: boolean, synchronous?: 'NORMAL'): Promise<MoveRate> {
   const runtime = await startRuntime(freshDbPath('engine'), BACK_AND_FORTH_YAML);
   const engine = runtime.engine;
   try {
+    // The proposed fix, tried from outside: TypeORM's `sqlite` driver never calls prepareDatabase.
+    if (synchronous) await runtime.store.manager.query(`PRAGMA synchronous = ${synchronous}`);
     const ids = await createLeads(runtime, ENGINE_LEADS, 'a');
     const stageOf = new Map(ids.map((id) => [id, 'a']));
     if (withScheduler) engine.scheduler.start();
@@ -188,14 +190,32 @@ function sqliteAll<T>(db: sqlite3.Database, sql: string): Promise<T[]> {
   return new Promise((resolve, reject) => db.all(sql, (error, rows) => (error ? reject(error) : resolve(rows as T[]))));
 }
 
-/** The ceiling: the same rows written by hand, prepared statements, one transaction per move. */
-async function benchRawMoves(): Promise<MoveRate> {
+/** Same schema and same starting rows as the engine run: migrated and seeded through the engine, then closed. */
+async function seedRawFile(): Promise<string> {
   const file = freshDbPath('raw');
-  // Same schema and same starting rows as the engine run: migrate and seed through the engine, then close it.
   const seeding = await startRuntime(file, BACK_AND_FORTH_YAML);
   await createLeads(seeding, ENGINE_LEADS, 'a');
   await seeding.stop();
+  return file;
+}
 
+/**
+ * The ceiling, measured in a child process: TypeORM calls sqlite3.verbose(), which wraps every
+ * sqlite3 call of the whole process in a stack-capturing, util.inspect-ing tracer; the child
+ * never opens a DataSource, so it measures the driver as it is. `traced` repeats it in-process.
+ */
+async function benchRawMoves(traced: boolean): Promise<MoveRate> {
+  const file = await seedRawFile();
+  if (traced) return rawMoves(file);
+  const child = fork(__filename, ['--raw', file], { execArgv: process.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  return new Promise<MoveRate>((resolve, reject) => {
+    child.once('message', (message: MoveRate) => resolve(message));
+    child.once('exit', (code) => reject(new Error(`raw sqlite3 child exited (code ${code})`)));
+  });
+}
+
+/** One transaction a move: BEGIN; close the entry; cancel its runs; new entry; 3 runs; update the lead; COMMIT. */
+async function rawMoves(file: string): Promise<MoveRate> {
   const db = new sqlite3.Database(file);
   try {
     await sqliteExec(db, 'PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;');
@@ -228,11 +248,12 @@ async function benchRawMoves(): Promise<MoveRate> {
       const current = state.get(id)!;
       const to = current.stage === 'a' ? 'b' : 'a';
       const now = Date.now();
+      let entryId = 0;
       await sqliteRun(begin);
       try {
         await sqliteRun(closeEntry, [now, current.entryId]);
         await sqliteRun(cancelRuns, [`left stage "${current.stage}" for "${to}"`, now, current.entryId]);
-        const { lastID: entryId } = await sqliteRun(insertEntry, [id, LEAD_PIPELINE, to, current.stage, now, ACTOR.actor]);
+        entryId = (await sqliteRun(insertEntry, [id, LEAD_PIPELINE, to, current.stage, now, ACTOR.actor])).lastID;
         for (let position = 0; position < ROBOTS_PER_STAGE; position++) {
           await sqliteRun(insertRun, [entryId, id, LEAD_PIPELINE, to, `${to}${position + 1}`, position, now + DAY, now]);
         }
@@ -331,6 +352,17 @@ class ServerChild {
     return new ServerChild(child, ready);
   }
 
+  /** Stats once the requests autocannon left in flight have finished (two equal readings). */
+  async settledStats(): Promise<ChildStats> {
+    let previous = await this.stats();
+    for (;;) {
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      const current = await this.stats();
+      if (current.stageEntries === previous.stageEntries) return current;
+      previous = current;
+    }
+  }
+
   stats(): Promise<ChildStats> {
     return new Promise((resolve) => {
       this.process.once('message', (message: ChildStats) => resolve(message));
@@ -386,15 +418,15 @@ async function benchHttp(role: ServerRole): Promise<HttpFigures> {
     const counters = { notMoved: 0 };
     const requests = moveRequests(child.ready, counters);
     await autocannon({ url, connections: CONNECTIONS, duration: HTTP_WARMUP_SECONDS, requests }); // warm-up, not reported
-    const before = await child.stats();
+    const before = await child.settledStats();
     counters.notMoved = 0;
     const result = await autocannon({ url, connections: CONNECTIONS, duration: HTTP_SECONDS, requests });
-    const after = await child.stats();
+    const after = await child.settledStats();
     const moved = after.stageEntries - before.stageEntries;
     const check =
       role === 'bare'
         ? `${result['2xx']} × {"ok":true}`
-        : `${moved} stage entries written for ${result['2xx']} 2xx; ${counters.notMoved} responses were not a real move; ${after.scheduledRuns} runs pending (= ${HTTP_LEADS} leads × 3)`;
+        : `${moved} stage entries written for ${result['2xx']} 2xx counted (+ ≤ ${CONNECTIONS} still in flight at the end); ${counters.notMoved} responses were not a real move; ${after.scheduledRuns} runs pending (= ${HTTP_LEADS} leads × 3)`;
     return {
       requestsPerSecond: result.requests.average,
       p50: result.latency.p50,
@@ -504,20 +536,38 @@ async function benchImmediateRobot(): Promise<LatencyFigures> {
   }
 }
 
+/** What openDatabase() really leaves in effect on its connection. */
+async function openedPragmas(): Promise<string> {
+  const dataSource = await openDatabase({ sqlitePath: freshDbPath('pragmas') });
+  try {
+    const read = async (pragma: string) => Object.values((await dataSource.query(`PRAGMA ${pragma}`))[0] ?? {})[0];
+    const synchronous = await read('synchronous');
+    const names: Record<string, string> = { 0: 'OFF', 1: 'NORMAL', 2: 'FULL', 3: 'EXTRA' };
+    return `journal_mode=${await read('journal_mode')}, synchronous=${names[String(synchronous)] ?? synchronous}, busy_timeout=${await read('busy_timeout')}, foreign_keys=${await read('foreign_keys')}`;
+  } finally {
+    await dataSource.destroy();
+  }
+}
+
 // ── main ─────────────────────────────────────────────────────────────────────────────────
 
 async function main(): Promise<void> {
   const began = performance.now();
   log(`Robots benchmark — node ${process.version}, ${os.cpus().length} CPU(s) (${os.cpus()[0]?.model ?? '?'}), SQLite temp files under ${os.tmpdir()}`);
-  log(`Each figure uses its own fresh SQLite file (WAL, synchronous=NORMAL) and the system clock.${QUICK ? ' QUICK mode: short runs.' : ''}\n`);
+  log(`Each figure uses its own fresh SQLite file and the system clock; the raw ceiling sets WAL + synchronous=NORMAL, as data-source.ts intends.${QUICK ? ' QUICK mode: short runs.' : ''}\n`);
 
+  log(`SQLite settings as opened by openDatabase(): ${await openedPragmas()}\n`);
   log(`(a) engine.move(), ${ENGINE_LEADS} leads moved a↔b round robin, 3 delayed robots per stage, ${ENGINE_SECONDS}s each`);
   const engineMoves = await benchEngineMoves(false);
   log(`    engine (scheduler stopped):  ${fmt(engineMoves.perSecond)} moves/s  [${engineMoves.moves} moves in ${fmt(engineMoves.seconds, 1)}s; ${engineMoves.check}]`);
   const engineWithScheduler = await benchEngineMoves(true);
   log(`    engine (scheduler running):  ${fmt(engineWithScheduler.perSecond)} moves/s  [${engineWithScheduler.moves} moves; ${engineWithScheduler.check}]`);
-  const raw = await benchRawMoves();
-  log(`    raw sqlite3 ceiling:         ${fmt(raw.perSecond)} moves/s  [${raw.moves} moves in ${fmt(raw.seconds, 1)}s; ${raw.check}]\n`);
+  const raw = await benchRawMoves(false);
+  log(`    raw sqlite3 ceiling:         ${fmt(raw.perSecond)} moves/s  [${raw.moves} moves in ${fmt(raw.seconds, 1)}s; ${raw.check}]`);
+  const rawTraced = await benchRawMoves(true);
+  log(`    raw, sqlite3.verbose() on:   ${fmt(rawTraced.perSecond)} moves/s  [in this process, after TypeORM turned tracing on]`);
+  const engineNormal = await benchEngineMoves(false, 'NORMAL');
+  log(`    engine, synchronous=NORMAL:  ${fmt(engineNormal.perSecond)} moves/s  [the PRAGMA data-source.ts means to set; ${engineNormal.check}]\n`);
 
   log(`(b) HTTP POST /api/leads/:id/move, autocannon ${CONNECTIONS} connections, ${HTTP_SECONDS}s (+${HTTP_WARMUP_SECONDS}s warm-up), server in a child process`);
   const http = await benchHttp('robots');
@@ -541,6 +591,8 @@ async function main(): Promise<void> {
     ['(a) same writes, raw sqlite3, 1 tx a move (ceiling)', fmt(raw.perSecond), '', ''],
     ['(a) engine / raw', `${fmt(engineRatio * 100)} %`, '≥ 50 %', verdict(engineRatio >= 0.5)],
     ['(a) engine moves/s with the scheduler running', fmt(engineWithScheduler.perSecond), '(info)', ''],
+    ['(a) engine moves/s with synchronous=NORMAL', `${fmt(engineNormal.perSecond)} (${fmt((engineNormal.perSecond / raw.perSecond) * 100)} %)`, '(info)', ''],
+    ['(a) raw with sqlite3.verbose() tracing', fmt(rawTraced.perSecond), '(info)', ''],
     ['(b) HTTP move req/s (scheduler on, as `serve`)', fmt(http.requestsPerSecond), '', ''],
     ['(b) HTTP move latency p50 / p99', `${http.p50} / ${http.p99} ms`, '', ''],
     ['(b) bare express req/s', fmt(bare.requestsPerSecond), '', ''],
@@ -562,7 +614,15 @@ function cleanup(): void {
   for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
 }
 
-if (process.argv[2] === '--serve') {
+if (process.argv[2] === '--raw') {
+  rawMoves(process.argv[3]).then(
+    (result) => process.send!(result, () => process.exit(0)),
+    (error) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+} else if (process.argv[2] === '--serve') {
   process.on('exit', cleanup);
   serveChild(process.argv[3] as ServerRole).catch((error) => {
     console.error(error);
