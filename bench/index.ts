@@ -135,12 +135,10 @@ interface MoveRate {
   check: string;
 }
 
-async function benchEngineMoves(withScheduler: boolean, synchronous?: 'NORMAL'): Promise<MoveRate> {
+async function benchEngineMoves(withScheduler: boolean): Promise<MoveRate> {
   const runtime = await startRuntime(freshDbPath('engine'), BACK_AND_FORTH_YAML);
   const engine = runtime.engine;
   try {
-    // The proposed fix, tried from outside: TypeORM's `sqlite` driver never calls prepareDatabase.
-    if (synchronous) await runtime.store.manager.query(`PRAGMA synchronous = ${synchronous}`);
     const ids = await createLeads(runtime, ENGINE_LEADS, 'a');
     const stageOf = new Map(ids.map((id) => [id, 'a']));
     if (withScheduler) engine.scheduler.start();
@@ -554,7 +552,7 @@ async function openedPragmas(): Promise<string> {
 async function main(): Promise<void> {
   const began = performance.now();
   log(`Robots benchmark — node ${process.version}, ${os.cpus().length} CPU(s) (${os.cpus()[0]?.model ?? '?'}), SQLite temp files under ${os.tmpdir()}`);
-  log(`Each figure uses its own fresh SQLite file and the system clock; the raw ceiling sets WAL + synchronous=NORMAL, as data-source.ts intends.${QUICK ? ' QUICK mode: short runs.' : ''}\n`);
+  log(`Each figure uses its own fresh SQLite file and the system clock; the raw ceiling sets WAL + synchronous=NORMAL, as data-source.ts sets them.${QUICK ? ' QUICK mode: short runs.' : ''}\n`);
 
   log(`SQLite settings as opened by openDatabase(): ${await openedPragmas()}\n`);
   log(`(a) engine.move(), ${ENGINE_LEADS} leads moved a↔b round robin, 3 delayed robots per stage, ${ENGINE_SECONDS}s each`);
@@ -566,8 +564,6 @@ async function main(): Promise<void> {
   log(`    raw sqlite3 ceiling:         ${fmt(raw.perSecond)} moves/s  [${raw.moves} moves in ${fmt(raw.seconds, 1)}s; ${raw.check}]`);
   const rawTraced = await benchRawMoves(true);
   log(`    raw, sqlite3.verbose() on:   ${fmt(rawTraced.perSecond)} moves/s  [in this process, after TypeORM turned tracing on]`);
-  const engineNormal = await benchEngineMoves(false, 'NORMAL');
-  log(`    engine, synchronous=NORMAL:  ${fmt(engineNormal.perSecond)} moves/s  [the PRAGMA data-source.ts means to set; ${engineNormal.check}]\n`);
 
   log(`(b) HTTP POST /api/leads/:id/move, autocannon ${CONNECTIONS} connections, ${HTTP_SECONDS}s (+${HTTP_WARMUP_SECONDS}s warm-up), server in a child process`);
   const http = await benchHttp('robots');
@@ -591,7 +587,6 @@ async function main(): Promise<void> {
     ['(a) same writes, raw sqlite3, 1 tx a move (ceiling)', fmt(raw.perSecond), '', ''],
     ['(a) engine / raw', `${fmt(engineRatio * 100)} %`, '≥ 50 %', verdict(engineRatio >= 0.5)],
     ['(a) engine moves/s with the scheduler running', fmt(engineWithScheduler.perSecond), '(info)', ''],
-    ['(a) engine moves/s with synchronous=NORMAL', `${fmt(engineNormal.perSecond)} (${fmt((engineNormal.perSecond / raw.perSecond) * 100)} %)`, '(info)', ''],
     ['(a) raw with sqlite3.verbose() tracing', fmt(rawTraced.perSecond), '(info)', ''],
     ['(b) HTTP move req/s (scheduler on, as `serve`)', fmt(http.requestsPerSecond), '', ''],
     ['(b) HTTP move latency p50 / p99', `${http.p50} / ${http.p99} ms`, '', ''],

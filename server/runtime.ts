@@ -27,6 +27,7 @@ export class Runtime {
   readonly store: Store;
   private watcher: fs.FSWatcher | null = null;
   private reloading: Promise<ReloadResult> | null = null;
+  private readonly reloadListeners: Array<() => void> = [];
 
   private constructor(readonly options: RuntimeOptions) {
     this.store = new Store(options.dataSource);
@@ -54,6 +55,7 @@ export class Runtime {
       }
       await syncConfigUsers(this.store, result.config, this.options.clock.now());
       const { cancelledRuns } = await this.engine.swapConfig(result.config);
+      this.reloadListeners.forEach((listener) => listener());
       this.options.logger.info({ cancelledRuns }, 'config reloaded');
       return { ok: true, cancelledRuns };
     })();
@@ -62,6 +64,10 @@ export class Runtime {
     } finally {
       this.reloading = null;
     }
+  }
+
+  onReload(listener: () => void): void {
+    this.reloadListeners.push(listener);
   }
 
   /** Reloads when the file changes on disk (editors write in bursts, hence the debounce). */

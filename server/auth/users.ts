@@ -52,8 +52,12 @@ export async function createToken(store: Store, login: string, now: number, labe
   return token;
 }
 
+/** One indexed join per request: the token's hash to its user. */
 export async function authenticate(store: Store, token: string): Promise<UserRow | null> {
-  const record = await store.manager.findOne(ApiTokenEntity, { where: { tokenHash: hashToken(token) } });
-  if (!record) return null;
-  return store.manager.findOne(UserEntity, { where: { login: record.login } });
+  const user = await store.manager
+    .createQueryBuilder(UserEntity, 'user')
+    .innerJoin('api_tokens', 'token', 'token.login = user.login')
+    .where('token.token_hash = :hash', { hash: hashToken(token) })
+    .getOne();
+  return user ?? null;
 }

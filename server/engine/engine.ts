@@ -165,11 +165,11 @@ export class Engine {
       const plan = planMove(config, probe, row.stage, { actor });
       const saved = await manager.save(entityOf(kind) as typeof LeadEntity, row as LeadRow);
       const created = asItem(kind, saved);
-      await enterStage(manager, config, this.calendar, created, plan, { actor }, now);
-      return created;
+      const { runs } = await enterStage(manager, config, this.calendar, created, plan, { actor }, now);
+      return { created, runs };
     }, outer);
-    if (!outer) this.scheduler.wake();
-    return item;
+    this.scheduler.scheduled(item.runs.map((run) => run.dueAt));
+    return item.created;
   }
 
   async updateItem(ref: ItemRef, patch: ItemPatch, actor: string): Promise<Item> {
@@ -192,17 +192,22 @@ export class Engine {
   }
 
   /** A move by a person, a trigger or a robot: refused moves change nothing (semantics 1). */
-  async move(ref: ItemRef, toStage: string, options: MoveOptions, outer?: EntityManager): Promise<MoveResult> {
+  /**
+   * A move by a person, a trigger or a robot: refused moves change nothing (semantics 1).
+   * `authorize` sees the item as loaded inside the transaction (the API's role check).
+   */
+  async move(ref: ItemRef, toStage: string, options: MoveOptions, outer?: EntityManager, authorize?: (item: Item) => void): Promise<MoveResult> {
     const config = this.config;
     const result = await this.store.transaction(async (manager) => {
       const item = await this.requireItem(ref, manager);
-      if (item.row.stage === toStage) return { item, entry: null, changed: false };
+      authorize?.(item);
+      if (item.row.stage === toStage) return { item, entry: null, changed: false, runs: [] };
       const plan = planMove(config, item, toStage, options);
-      const { entry } = await enterStage(manager, config, this.calendar, item, plan, options, this.now());
-      return { item, entry, changed: true };
+      const { entry, runs } = await enterStage(manager, config, this.calendar, item, plan, options, this.now());
+      return { item, entry, changed: true, runs };
     }, outer);
-    if (!outer && result.changed) this.scheduler.wake();
-    return result;
+    this.scheduler.scheduled(result.runs.map((run) => run.dueAt));
+    return { item: result.item, entry: result.entry, changed: result.changed };
   }
 
   // ── contacts and companies (seed 004: never a duplicate) ─────────────────────────────

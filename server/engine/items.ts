@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { LEAD_PIPELINE } from '../../config/model';
+import { selectById } from '../db/hot-path';
 import { DealEntity, LeadEntity, type DealRow, type EntityKind, type LeadRow } from '../db/entities';
 
 /** A lead or a deal with the pipeline it lives in: the unit every robot and move works on. */
@@ -19,7 +20,7 @@ export function asItem(kind: EntityKind, row: LeadRow | DealRow): Item {
 }
 
 export async function loadItem(manager: EntityManager, ref: ItemRef): Promise<Item | null> {
-  const row = await manager.findOne(entityOf(ref.kind) as typeof LeadEntity, { where: { id: ref.id } });
+  const row = await selectById(manager, entityOf(ref.kind) as typeof LeadEntity, ref.id);
   return row ? asItem(ref.kind, row) : null;
 }
 

@@ -20,6 +20,7 @@ export class Scheduler {
   private timer: NodeJS.Timeout | null = null;
   private draining: Promise<number> | null = null;
   private wakeRequested = false;
+  private timerAt = Number.POSITIVE_INFINITY;
 
   constructor(private readonly engine: Engine) {}
 
@@ -77,13 +78,28 @@ export class Scheduler {
       this.wakeRequested = true;
       return;
     }
+    this.sleepUntil(this.engine.now());
+  }
+
+  /** A run was scheduled for `dueAt`: wake now if it is due, or sleep no longer than until then. */
+  scheduled(dueAts: Array<number | null>): void {
+    const due = dueAts.filter((at): at is number => at !== null);
+    if (due.length === 0) return;
+    const earliest = Math.min(...due);
+    if (earliest <= this.engine.now()) this.wake();
+    else if (this.running && !this.draining && earliest < this.timerAt) this.sleepUntil(earliest);
+  }
+
+  private sleepUntil(at: number): void {
     if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.loop(), 0);
+    this.timerAt = at;
+    this.timer = setTimeout(() => void this.loop(), Math.max(0, at - this.engine.now()));
   }
 
   private async loop(): Promise<void> {
     if (!this.running) return;
     this.timer = null;
+    this.timerAt = Number.POSITIVE_INFINITY;
     try {
       await this.runDue();
     } catch (error) {
@@ -92,7 +108,7 @@ export class Scheduler {
     if (!this.running) return;
     const next = await this.queue.nextDueAt().catch(() => null);
     const wait = next === null ? MAX_IDLE_MS : Math.max(0, Math.min(MAX_IDLE_MS, next - this.engine.now()));
-    this.timer = setTimeout(() => void this.loop(), wait);
+    if (!this.timer) this.sleepUntil(this.engine.now() + wait);
   }
 }
 

@@ -1,7 +1,8 @@
-import { In, IsNull, type EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { pipelineOf, type CompiledConfig } from '../../config/model';
 import type { StageSpec } from '../../config/schema';
-import { RobotRunEntity, StageEntryEntity, type RobotRunRow, type StageEntryRow } from '../db/entities';
+import { LeadEntity, RobotRunEntity, StageEntryEntity, type RobotRunRow, type StageEntryRow } from '../db/entities';
+import { cancelPendingRuns, insertRows, updateById } from '../db/hot-path';
 import { computeDueAt, type WorkingCalendar } from './calendar';
 import { MoveRefusedError } from './errors';
 import { entityOf, missingFields, type Item } from './items';
@@ -76,15 +77,11 @@ export async function enterStage(
 ): Promise<{ entry: StageEntryRow; runs: RobotRunRow[] }> {
   const previousEntryId = item.row.stageEntryId;
   if (previousEntryId !== null) {
-    await manager.update(StageEntryEntity, { id: previousEntryId, leftAt: IsNull() }, { leftAt: now });
-    await manager.update(
-      RobotRunEntity,
-      { entryId: previousEntryId, status: In(['scheduled', 'failed']) },
-      { status: 'cancelled', detail: `left stage "${item.row.stage}" for "${plan.stage.id}"`, finishedAt: now, dueAt: null },
-    );
+    await updateById(manager, StageEntryEntity, previousEntryId, { leftAt: now }, ' AND left_at IS NULL');
+    await cancelPendingRuns(manager, previousEntryId, `left stage "${item.row.stage}" for "${plan.stage.id}"`, now);
   }
   const depth = options.causalDepth ?? 0;
-  const entry = await manager.save(StageEntryEntity, {
+  const entryRow = {
     entityType: item.kind,
     entityId: item.row.id,
     pipeline: item.pipeline,
@@ -96,7 +93,9 @@ export async function enterStage(
     reason: plan.reason,
     refusedBy: plan.refusedBy,
     causalDepth: depth,
-  } as StageEntryRow);
+  } as StageEntryRow;
+  const [entryId] = await insertRows(manager, StageEntryEntity, [entryRow]);
+  const entry = { ...entryRow, id: entryId };
 
   const runs = plan.stage.robots.map(
     (robot, position) =>
@@ -122,7 +121,8 @@ export async function enterStage(
         createdAt: now,
       }) as RobotRunRow,
   );
-  const savedRuns = runs.length > 0 ? await manager.save(RobotRunEntity, runs, { chunk: 100 }) : [];
+  const runIds = await insertRows(manager, RobotRunEntity, runs);
+  const savedRuns = runs.map((run, index) => ({ ...run, id: runIds[index] }));
 
   const lost = plan.stage.semantic === 'lost';
   const changes = {
@@ -133,7 +133,7 @@ export async function enterStage(
     refusedBy: lost ? plan.refusedBy : null,
     updatedAt: now,
   };
-  await manager.update(entityOf(item.kind), { id: item.row.id }, changes);
+  await updateById(manager, entityOf(item.kind) as typeof LeadEntity, item.row.id, changes);
   Object.assign(item.row, changes);
   return { entry, runs: savedRuns };
 }

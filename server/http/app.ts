@@ -2,7 +2,7 @@ import express, { type Express } from 'express';
 import { configJsonSchema } from '../../config/schema';
 import type { Runtime } from '../runtime';
 import { ConfigError } from '../engine/errors';
-import { requireOperation, requireUser } from './auth';
+import { requireOperation, requireUser, TokenCache } from './auth';
 import { openApiDocument } from './openapi';
 import { notFoundHandler, problemHandler } from './problem';
 import { contactRoutes } from './routes/contacts';
@@ -36,7 +36,9 @@ export function createApp(runtime: Runtime): Express {
   });
 
   const api = express.Router();
-  api.use(requireUser(engine.store));
+  const tokens = new TokenCache();
+  runtime.onReload(() => tokens.clear());
+  api.use(requireUser(engine.store, tokens));
   api.use('/leads', itemRoutes(engine, 'lead'));
   api.use('/deals', itemRoutes(engine, 'deal'));
   api.use('/contacts', requireOperation('contacts.read'), contactRoutes(engine));
