@@ -9,6 +9,9 @@ import { formatPath, locate, type ConfigPath } from './positions';
 import { checkReferences } from './references';
 import { robotDefinitions } from '../robots';
 import { ConfigSchema, RobotBase, type Config } from './schema';
+import { triggerDefinitions } from '../triggers';
+
+const triggerEventType = (type: string) => triggerDefinitions.find((definition) => definition.type === type)?.listensTo ?? type;
 
 export const DEFAULT_CONFIG_FILE = 'robots.yaml';
 
@@ -65,7 +68,7 @@ export function loadConfigText(text: string, file: string, now = Date.now()): Lo
   const issues = checkReferences(parsed.data).map((problem) => issueAt(problem.path, problem.message, problem.key));
   const templateSources = readTemplates(parsed.data, path.dirname(file), issueAt, issues);
   if (issues.length > 0) return { ok: false, issues: sortIssues(issues) };
-  return { ok: true, config: compileConfig(parsed.data, file, templateSources, now) };
+  return { ok: true, config: compileConfig(parsed.data, file, templateSources, now, triggerEventType) };
 }
 
 /** A robot type whose params all have defaults and refer to nothing: what a robot the schema refuses is checked as. */

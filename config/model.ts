@@ -19,6 +19,14 @@ export interface RobotPlacement {
   position: number;
 }
 
+export interface TriggerPlacement {
+  trigger: TriggerSpec;
+  listensTo: string;
+  pipeline: string;
+  stage: string;
+  stageIndex: number;
+}
+
 export interface CompiledTemplate {
   id: string;
   spec: TemplateSpec;
@@ -38,7 +46,12 @@ export interface CompiledConfig {
   users: Map<string, UserSpec>;
   teams: Map<string, TeamSpec>;
   templates: Map<string, CompiledTemplate>;
-  triggers: TriggerSpec[];
+  /** Triggers by the event type they listen to, then by pipeline: matching never scans every rule. */
+  triggers: Map<string, Map<string, TriggerPlacement[]>>;
+}
+
+export function triggersFor(config: CompiledConfig, eventType: string, pipeline: string): TriggerPlacement[] {
+  return config.triggers.get(eventType)?.get(pipeline) ?? [];
 }
 
 export function pipelineOf(config: CompiledConfig, key: string): PipelineModel | undefined {
@@ -77,7 +90,13 @@ function pipelineModel(key: string, kind: 'lead' | 'deal', spec: PipelineSpec): 
   return { key, kind, name: spec.name ?? key, team: spec.team, stages: spec.stages, spec };
 }
 
-export function compileConfig(config: Config, file: string, templateSources: Map<string, { text: string; subject?: string; html?: string }>, loadedAt: number): CompiledConfig {
+export function compileConfig(
+  config: Config,
+  file: string,
+  templateSources: Map<string, { text: string; subject?: string; html?: string }>,
+  loadedAt: number,
+  listensTo: (triggerType: string) => string = (type) => type,
+): CompiledConfig {
   const leads = pipelineModel(LEAD_PIPELINE, 'lead', config.leads);
   const deals = new Map(Object.entries(config.deals).map(([key, spec]) => [key, pipelineModel(key, 'deal', spec)]));
   const robots = new Map<string, RobotPlacement>();
@@ -85,6 +104,17 @@ export function compileConfig(config: Config, file: string, templateSources: Map
     for (const stage of pipeline.stages) {
       stage.robots.forEach((robot, position) => robots.set(robot.id, { robot, pipeline: pipeline.key, stage: stage.id, position }));
     }
+  }
+  const triggers = new Map<string, Map<string, TriggerPlacement[]>>();
+  for (const pipeline of [leads, ...deals.values()]) {
+    pipeline.stages.forEach((stage, stageIndex) => {
+      for (const trigger of stage.triggers) {
+        const eventType = listensTo(trigger.type);
+        const byPipeline = triggers.get(eventType) ?? new Map<string, TriggerPlacement[]>();
+        triggers.set(eventType, byPipeline);
+        byPipeline.set(pipeline.key, [...(byPipeline.get(pipeline.key) ?? []), { trigger, listensTo: eventType, pipeline: pipeline.key, stage: stage.id, stageIndex }]);
+      }
+    });
   }
   const templates = new Map<string, CompiledTemplate>();
   for (const [id, spec] of Object.entries(config.templates)) {
@@ -107,6 +137,6 @@ export function compileConfig(config: Config, file: string, templateSources: Map
     users: new Map(config.users.map((user) => [user.login, user])),
     teams: new Map(Object.entries(config.teams)),
     templates,
-    triggers: config.triggers,
+    triggers,
   };
 }

@@ -1,5 +1,6 @@
 import { closest } from 'fastest-levenshtein';
 import { robotDefinitions } from '../robots';
+import { triggerDefinitions } from '../triggers';
 import type { ConfigReference } from '../robots/define';
 import { validateCondition } from '../server/engine/conditions';
 import { LEAD_PIPELINE } from './model';
@@ -68,6 +69,26 @@ export function checkReferences(config: Config): ReferenceProblem[] {
   }
 
   const robotIds = new Map<string, ConfigPath>();
+  const triggerIds = new Set<string>();
+  const forms = new Set(Object.keys(config.forms));
+  const hooks = new Set(Object.keys(config.hooks));
+  const leadStages = new Set(config.leads.stages.map((stage) => stage.id));
+  for (const [formId, form] of Object.entries(config.forms)) {
+    for (const [formField, itemField] of Object.entries(form.fields)) {
+      if (!fields.has(itemField)) problems.push({ path: ['forms', formId, 'fields', formField], message: unknown('field', itemField, fields) });
+    }
+    if (form.stage && !leadStages.has(form.stage)) problems.push({ path: ['forms', formId, 'stage'], message: unknown('lead status', form.stage, leadStages) });
+  }
+  for (const [hookId, hook] of Object.entries(config.hooks)) {
+    for (const [key, itemField] of Object.entries(hook.fields)) {
+      if (!fields.has(itemField)) problems.push({ path: ['hooks', hookId, 'fields', key], message: unknown('field', itemField, fields) });
+    }
+  }
+  config.scoring.rules.forEach((rule, index) => {
+    if (rule.condition !== undefined) {
+      for (const problem of validateCondition(rule.condition)) problems.push({ path: ['scoring', 'rules', index, 'condition', ...problem.path], message: problem.message });
+    }
+  });
   for (const [pipelineKey, pipeline] of pipelines) {
     const base = pipelinePath(pipelineKey);
     if (pipeline.team && !teams.has(pipeline.team)) problems.push({ path: [...base, 'team'], message: unknown('team', pipeline.team, teams) });
@@ -137,6 +158,22 @@ export function checkReferences(config: Config): ReferenceProblem[] {
         }
       });
       problems.push(...afterRobotCycles(stage.robots, stagePath));
+
+      stage.triggers.forEach((trigger, triggerIndex) => {
+        const triggerPath = [...stagePath, 'triggers', triggerIndex];
+        if (triggerIds.has(trigger.id)) problems.push({ path: [...triggerPath, 'id'], message: `duplicate trigger id "${trigger.id}"` });
+        triggerIds.add(trigger.id);
+        if (trigger.condition !== undefined) {
+          for (const problem of validateCondition(trigger.condition)) problems.push({ path: [...triggerPath, 'condition', ...problem.path], message: problem.message });
+        }
+        const definition = triggerDefinitions.find((candidate) => candidate.type === trigger.type);
+        for (const reference of definition?.references?.(trigger as never) ?? []) {
+          const path = [...triggerPath, ...reference.path];
+          if (reference.kind === 'form' && !forms.has(reference.value)) problems.push({ path, message: unknown('form', reference.value, forms) });
+          if (reference.kind === 'hook' && !hooks.has(reference.value)) problems.push({ path, message: unknown('hook', reference.value, hooks) });
+          if (reference.kind === 'field' && !fields.has(reference.value)) problems.push({ path, message: unknown('field', reference.value, fields) });
+        }
+      });
     });
   }
   return problems;

@@ -35,6 +35,10 @@ export const RobotBase = z.object({
   working_hours: z.boolean().optional().describe('Only inside the working calendar'),
   after_robot: Identifier.optional().describe('Run after this robot of the same stage entry has finished'),
   condition: JsonLogic.optional().describe('json-logic evaluated when the robot runs, not when scheduled'),
+  stop_on_reply: z
+    .boolean()
+    .optional()
+    .describe('Cancel this run when the client replies (default: true for client touches such as send_message)'),
 });
 
 function robotSchemaFor(definition: (typeof robotDefinitions)[number]) {
@@ -70,17 +74,11 @@ function triggerSchemaFor(definition: (typeof triggerDefinitions)[number]) {
 
 const triggerTypes = triggerDefinitions.map((definition) => definition.type);
 export type TriggerSpecOutput = z.output<typeof TriggerBase> & { type: string; [param: string]: unknown };
-export const TriggerSpec: z.ZodType<TriggerSpecOutput, unknown> =
-  triggerDefinitions.length === 0
-    ? (TriggerBase.extend({ type: z.string() }).refine(() => false, { error: 'no trigger types are available yet' }) as unknown as z.ZodType<TriggerSpecOutput, unknown>)
-    : z.discriminatedUnion(
-        'type',
-        triggerDefinitions.map(triggerSchemaFor) as unknown as [
-          ReturnType<typeof triggerSchemaFor>,
-          ...ReturnType<typeof triggerSchemaFor>[],
-        ],
-        { error: (issue) => (issue.code === 'invalid_union' ? `unknown trigger type; known: ${triggerTypes.join(', ')}` : undefined) },
-      ) as unknown as z.ZodType<TriggerSpecOutput, unknown>;
+export const TriggerSpec = z.discriminatedUnion(
+  'type',
+  triggerDefinitions.map(triggerSchemaFor) as unknown as [ReturnType<typeof triggerSchemaFor>, ...ReturnType<typeof triggerSchemaFor>[]],
+  { error: (issue) => (issue.code === 'invalid_union' ? `unknown trigger type; known: ${triggerTypes.join(', ')}` : undefined) },
+) as unknown as z.ZodType<TriggerSpecOutput, unknown>;
 
 export const LostReason = z.strictObject({
   id: Identifier,
@@ -95,7 +93,8 @@ export const Stage = z.strictObject({
   required: z.array(z.string()).default([]).describe('Fields an item must have before it may enter'),
   reasons: z.array(LostReason).optional().describe('For lost stages: the reasons a move must give'),
   stuck_after: Duration.optional().describe('An item longer than this here counts as stuck'),
-  robots: z.array(RobotSpec).default([]),
+  robots: z.array(RobotSpec).default([]).describe('Fire when an item enters this stage'),
+  triggers: z.array(TriggerSpec).default([]).describe('Move an item here when an event arrives (Bitrix24 style)'),
 });
 
 export const Pipeline = z.strictObject({
@@ -148,6 +147,42 @@ export const Calendar = z.strictObject({
   holidays: z.array(IsoDate).default([]),
 });
 
+export const ScoringRule = z.strictObject({
+  event: z.string().describe('Event type: form_submitted, email_opened, link_clicked, page_visit, message_inbound, call, webhook …'),
+  points: z.number().int(),
+  condition: JsonLogic.optional().describe('json-logic on { event, item, … }'),
+  tag: Identifier.optional().describe('Tag the lead gets when this rule scores'),
+});
+
+export const Scoring = z.strictObject({
+  decay_per_day: z.number().nonnegative().default(0).describe('Points lost per day without a scoring event'),
+  rules: z.array(ScoringRule).default([]),
+});
+
+/** A public web form: how its fields map onto a lead. */
+export const Form = z.strictObject({
+  name: z.string().optional(),
+  fields: z.record(z.string(), z.string()).describe('form field → lead field (standard or custom)'),
+  source: z.string().optional().describe('Lead source (utm_source wins when present)'),
+  stage: Identifier.optional().describe('Lead status a new lead starts in (default: the first)'),
+  consent_field: z.string().optional().describe('A form field that must be truthy (personal-data consent)'),
+  honeypot: z.string().optional().describe('A hidden form field people leave empty; bots fill it'),
+  redirect: z.url().optional().describe('Browsers are sent here (303) after a submission'),
+  rate_limit: z
+    .string()
+    .regex(/^\d+\/(s|m|h)$/, { error: 'rate limits are N/s, N/m or N/h' })
+    .default('20/m')
+    .describe('Submissions per IP address'),
+});
+
+/** A named inbound webhook for another system, signed with HMAC-SHA256. */
+export const Hook = z.strictObject({
+  secret_env: z.string().regex(/^[A-Z][A-Z0-9_]*$/).describe('Environment variable holding the shared secret'),
+  fields: z.record(z.string(), z.string()).default({}).describe('payload key → lead field, used to match or create the lead'),
+  creates_lead: z.boolean().default(false).describe('Create a lead when no open item matches'),
+  source: z.string().optional(),
+});
+
 export const EngineSettings = z.strictObject({
   max_causal_depth: z.number().int().min(1).default(8).describe('Loop guard: robot-caused moves in one chain'),
   max_attempts: z.number().int().min(1).default(5).describe('Attempts before a run is dead'),
@@ -170,12 +205,17 @@ export const ConfigSchema = z.strictObject({
   templates: z.record(Identifier, Template).default({}),
   leads: Pipeline.describe('Lead statuses'),
   deals: z.record(Identifier, Pipeline).default({}).describe('One deal pipeline per direction'),
-  triggers: z.array(TriggerSpec).default([]),
+  scoring: Scoring.default({ decay_per_day: 0, rules: [] }),
+  forms: z.record(Identifier, Form).default({}),
+  hooks: z.record(Identifier, Hook).default({}),
 });
 
 export type Config = z.output<typeof ConfigSchema>;
 export type RobotSpec = RobotSpecOutput;
 export type TriggerSpec = TriggerSpecOutput;
+export type FormSpec = z.output<typeof Form>;
+export type HookSpec = z.output<typeof Hook>;
+export type ScoringRuleSpec = z.output<typeof ScoringRule>;
 export type StageSpec = z.output<typeof Stage>;
 export type PipelineSpec = z.output<typeof Pipeline>;
 export type UserSpec = z.output<typeof User>;

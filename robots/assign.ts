@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { teamOfPipeline } from '../config/model';
-import { entityOf } from '../server/engine/items';
 import { defineRobot } from './define';
 import { robotActor } from './recipients';
 
@@ -21,13 +20,7 @@ export const assign = defineRobot({
     const responsible = await engine.pickResponsible(team, item.pipeline);
     if (!responsible) return { outcome: 'skipped', detail: `team ${team} has no members` };
     const previous = item.row.responsible;
-    await engine.store.transaction(async (manager) => {
-      await manager.update(entityOf(item.kind), { id: item.row.id }, { responsible, updatedAt: engine.now() });
-      await engine.recordEvent(
-        { type: 'responsible_changed', entity: { kind: item.kind, id: item.row.id }, actor: robotActor(context), payload: { from: previous, to: responsible } },
-        manager,
-      );
-    });
+    await engine.updateItem({ kind: item.kind, id: item.row.id }, { responsible }, robotActor(context), context.run.causalDepth + 1);
     return { outcome: 'done', detail: `responsible ${previous ?? '(none)'} → ${responsible}` };
   },
 });

@@ -8,7 +8,9 @@ export type ConfigReference =
   | { kind: 'template'; value: string; path: Array<string | number> }
   | { kind: 'user'; value: string; path: Array<string | number> }
   | { kind: 'team'; value: string; path: Array<string | number> }
-  | { kind: 'field'; value: string; path: Array<string | number> };
+  | { kind: 'field'; value: string; path: Array<string | number> }
+  | { kind: 'form'; value: string; path: Array<string | number> }
+  | { kind: 'hook'; value: string; path: Array<string | number> };
 
 export interface RobotOutcome {
   outcome: 'done' | 'skipped';
@@ -24,6 +26,8 @@ export interface RobotDefinition<Params extends z.ZodObject = z.ZodObject> {
   params: Params;
   /** Which item kinds it makes sense on. */
   appliesTo?: Array<'lead' | 'deal'>;
+  /** A touch to the client: its pending runs stop when the client replies (unless `stop_on_reply: false`). */
+  touch?: boolean;
   references?: (params: z.output<Params>) => ConfigReference[];
   run(context: RobotRunContext<z.output<Params>>): Promise<RobotOutcome>;
 }

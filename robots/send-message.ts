@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ChannelName } from '../config/primitives';
 import { renderMessage } from '../server/engine/templates';
+import { isOptedOut } from '../server/engine/opt-outs';
 import { defineRobot } from './define';
 import { clientAddress, MessageSource } from './recipients';
 
@@ -8,6 +9,7 @@ import { clientAddress, MessageSource } from './recipients';
 export const sendMessage = defineRobot({
   type: 'send_message',
   description: 'Send the client an email, SMS or Telegram message rendered from a template',
+  touch: true,
   params: z.object({
     channel: ChannelName.optional().describe("Defaults to the template's channel, else email"),
     ...MessageSource,
@@ -20,6 +22,7 @@ export const sendMessage = defineRobot({
     const channel = params.channel ?? rendered.channel ?? 'email';
     const address = clientAddress(context, channel);
     if (!address) return { outcome: 'skipped', detail: `the client has no ${channel === 'email' ? 'email' : channel === 'telegram' ? 'Telegram chat' : 'phone'} for a ${channel} touch` };
+    if (await isOptedOut(engine, channel, address)) return { outcome: 'skipped', detail: `the client opted out of ${channel} (${address})` };
     const message = await engine.send({
       idempotencyKey: `run:${run.id}:client`,
       runId: run.id,

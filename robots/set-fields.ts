@@ -1,6 +1,5 @@
 import Handlebars from 'handlebars';
 import { z } from 'zod';
-import { entityOf } from '../server/engine/items';
 import { defineRobot } from './define';
 import { robotActor } from './recipients';
 
@@ -17,14 +16,7 @@ export const setFields = defineRobot({
     const rendered = Object.fromEntries(
       Object.entries(params.values).map(([field, value]) => [field, typeof value === 'string' ? Handlebars.compile(value, { noEscape: true })(context.context) : value]),
     );
-    const fields = { ...item.row.fields, ...rendered };
-    await engine.store.transaction(async (manager) => {
-      await manager.update(entityOf(item.kind), { id: item.row.id }, { fields: fields as never, updatedAt: engine.now() });
-      await engine.recordEvent(
-        { type: 'item.updated', entity: { kind: item.kind, id: item.row.id }, actor: robotActor(context), payload: { fields: Object.keys(rendered) } },
-        manager,
-      );
-    });
+    await engine.updateItem({ kind: item.kind, id: item.row.id }, { fields: rendered as Record<string, string | number | boolean | null> }, robotActor(context), context.run.causalDepth + 1);
     return { outcome: 'done', detail: `set ${Object.entries(rendered).map(([field, value]) => `${field}=${JSON.stringify(value)}`).join(', ')}` };
   },
 });

@@ -1,12 +1,33 @@
 import { z } from 'zod';
+import type { ConfigReference } from '../robots/define';
 
-/** A trigger type: one file, its params and how it matches an inbound event (issue on triggers). */
+/** An inbound event as triggers see it: its type and what the source said. */
+export interface TriggerEvent {
+  type: string;
+  payload: Record<string, unknown>;
+}
+
+/**
+ * A trigger type (one file each, like robots): the event type it listens to — the index key,
+ * so matching never scans every rule — its params, and a pure `matches`.
+ */
 export interface TriggerDefinition<Params extends z.ZodObject = z.ZodObject> {
   type: string;
   description: string;
+  /** The event type this trigger is indexed under. */
+  listensTo: string;
   params: Params;
+  /** true, or why not (shown on the event when no trigger fired). */
+  matches(params: z.output<Params>, event: TriggerEvent): true | string;
+  references?: (params: z.output<Params>) => ConfigReference[];
 }
 
 export function defineTrigger<Params extends z.ZodObject>(definition: TriggerDefinition<Params>): TriggerDefinition<Params> {
   return definition;
+}
+
+/** A list filter: empty or absent means "any". */
+export function oneOf(allowed: readonly string[] | undefined, value: unknown, what: string): true | string {
+  if (!allowed || allowed.length === 0) return true;
+  return allowed.includes(String(value)) ? true : `${what} "${String(value)}" is not one of ${allowed.join(', ')}`;
 }

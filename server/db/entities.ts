@@ -41,6 +41,10 @@ export interface ItemRowBase {
   lostReason: string | null;
   refusedBy: string | null;
   score: number;
+  /** Tags from scoring rules (e.g. `price_interest`, `mega_hot`). */
+  tags: string[];
+  /** When the score last changed: decay counts from here. */
+  scoredAt: number | null;
   createdAt: number;
   updatedAt: number;
 }
@@ -148,7 +152,43 @@ export interface EventRow {
   actor: string | null;
   payload: Record<string, unknown>;
   outcome: string | null;
+  triggerId: string | null;
   createdAt: number;
+}
+
+export interface WebhookReceiptRow {
+  id: number;
+  source: string;
+  signature: string;
+  createdAt: number;
+}
+
+export interface OptOutRow {
+  id: number;
+  channel: string;
+  address: string;
+  reason: string | null;
+  createdAt: number;
+}
+
+export type CallStatus = 'initiated' | 'ringing' | 'answered' | 'in-progress' | 'completed' | 'busy' | 'no-answer' | 'failed' | 'canceled';
+
+export interface CallRow {
+  id: number;
+  entityType: EntityKind;
+  entityId: number;
+  runId: number | null;
+  agentLogin: string | null;
+  agentPhone: string | null;
+  clientPhone: string | null;
+  direction: 'outbound' | 'inbound';
+  attempt: number;
+  providerSid: string | null;
+  status: CallStatus;
+  startedAt: number;
+  answeredAt: number | null;
+  endedAt: number | null;
+  durationSeconds: number | null;
 }
 
 export interface TaskRow {
@@ -160,6 +200,7 @@ export interface TaskRow {
   dueAt: number | null;
   status: 'open' | 'done';
   runId: number | null;
+  overdueAt: number | null;
   createdAt: number;
 }
 
@@ -207,6 +248,8 @@ const itemColumns = {
   lostReason: { ...text(), name: 'lost_reason' },
   refusedBy: { ...text(), name: 'refused_by' },
   score: { type: 'integer' as const, default: 0 },
+  tags: { ...json(), default: '[]' },
+  scoredAt: { ...epochMs(true), name: 'scored_at' },
   createdAt: { ...epochMs(), name: 'created_at' },
   updatedAt: { ...epochMs(), name: 'updated_at' },
 };
@@ -339,7 +382,53 @@ export const EventEntity = new EntitySchema<EventRow>({
     actor: text(),
     payload: json(),
     outcome: text(),
+    triggerId: { ...text(), name: 'trigger_id' },
     createdAt: { ...epochMs(), name: 'created_at' },
+  },
+});
+
+export const WebhookReceiptEntity = new EntitySchema<WebhookReceiptRow>({
+  name: 'WebhookReceipt',
+  tableName: 'webhook_receipts',
+  columns: {
+    id: integerId,
+    source: { type: 'varchar' },
+    signature: { type: 'varchar' },
+    createdAt: { ...epochMs(), name: 'created_at' },
+  },
+});
+
+export const OptOutEntity = new EntitySchema<OptOutRow>({
+  name: 'OptOut',
+  tableName: 'opt_outs',
+  columns: {
+    id: integerId,
+    channel: { type: 'varchar' },
+    address: { type: 'varchar' },
+    reason: text(),
+    createdAt: { ...epochMs(), name: 'created_at' },
+  },
+});
+
+export const CallEntity = new EntitySchema<CallRow>({
+  name: 'Call',
+  tableName: 'calls',
+  columns: {
+    id: integerId,
+    entityType: { type: 'varchar', name: 'entity_type' },
+    entityId: { type: 'integer', name: 'entity_id' },
+    runId: { ...optionalInteger, name: 'run_id' },
+    agentLogin: { ...text(), name: 'agent_login' },
+    agentPhone: { ...text(), name: 'agent_phone' },
+    clientPhone: { ...text(), name: 'client_phone' },
+    direction: { type: 'varchar', default: 'outbound' },
+    attempt: { type: 'integer', default: 1 },
+    providerSid: { ...text(), name: 'provider_sid' },
+    status: { type: 'varchar' },
+    startedAt: { ...epochMs(), name: 'started_at' },
+    answeredAt: { ...epochMs(true), name: 'answered_at' },
+    endedAt: { ...epochMs(true), name: 'ended_at' },
+    durationSeconds: { ...optionalInteger, name: 'duration_seconds' },
   },
 });
 
@@ -355,6 +444,7 @@ export const TaskEntity = new EntitySchema<TaskRow>({
     dueAt: { ...epochMs(true), name: 'due_at' },
     status: { type: 'varchar', default: 'open' },
     runId: { ...optionalInteger, name: 'run_id' },
+    overdueAt: { ...epochMs(true), name: 'overdue_at' },
     createdAt: { ...epochMs(), name: 'created_at' },
   },
 });
@@ -371,4 +461,7 @@ export const allEntities = [
   MessageEntity,
   EventEntity,
   TaskEntity,
+  WebhookReceiptEntity,
+  OptOutEntity,
+  CallEntity,
 ];

@@ -55,14 +55,20 @@ export class Store {
       .sort((a, b) => (a.dueAt ?? 0) - (b.dueAt ?? 0) || a.id - b.id);
   }
 
-  /** The earliest moment a run becomes due, to let a worker sleep exactly until then. */
+  /** The earliest moment a run (or a task's overdue check) becomes due, so a worker sleeps exactly until then. */
   async nextDueAt(): Promise<number | null> {
     const row = await this.manager
       .createQueryBuilder(RobotRunEntity, 'run')
       .select('MIN(run.due_at)', 'due')
       .where("run.status IN ('scheduled', 'failed') AND run.due_at IS NOT NULL")
       .getRawOne<{ due: string | number | null }>();
-    return row?.due === null || row?.due === undefined ? null : Number(row.due);
+    const task = await this.manager
+      .createQueryBuilder(TaskEntity, 'task')
+      .select('MIN(task.due_at)', 'due')
+      .where("task.status = 'open' AND task.overdue_at IS NULL AND task.due_at IS NOT NULL")
+      .getRawOne<{ due: string | number | null }>();
+    const times = [row?.due, task?.due].filter((due) => due !== null && due !== undefined).map(Number);
+    return times.length ? Math.min(...times) : null;
   }
 }
 

@@ -18,6 +18,21 @@ import { sendOnce, type MessageRequest } from './messages';
 import { pickLeastOpen, pickRoundRobin } from './responsible';
 import { Scheduler } from './scheduler';
 import { enterStage, planMove, type MoveOptions } from './transition';
+import { ingestEvent, type EventInput, type EventResult } from './events';
+
+const COLUMN_FIELDS: Record<string, string> = { companyName: 'company_name' };
+
+/** What a patch really changed, by the field names users write in YAML. */
+function fieldChanges(before: Record<string, unknown> & { fields: Record<string, unknown> }, columns: Record<string, unknown>, fields: Record<string, unknown>) {
+  const changes: Array<{ field: string; from: unknown; to: unknown }> = [];
+  for (const [column, to] of Object.entries(columns)) {
+    if (before[column] !== to) changes.push({ field: COLUMN_FIELDS[column] ?? column, from: before[column] ?? null, to });
+  }
+  for (const [field, to] of Object.entries(fields)) {
+    if (before.fields[field] !== to) changes.push({ field, from: before.fields[field] ?? null, to });
+  }
+  return changes;
+}
 
 export interface EngineOptions {
   store: Store;
@@ -150,7 +165,7 @@ export class Engine {
     const now = this.now();
     const row = {
       title: null, name: null, phone: null, email: null, companyName: null, source: null, responsible: null,
-      contactId: null, companyId: null, lostReason: null, refusedBy: null, score: 0, stageEntryId: null,
+      contactId: null, companyId: null, lostReason: null, refusedBy: null, score: 0, tags: [], scoredAt: null, stageEntryId: null,
       ...cleaned,
       ...extra,
       fields: { ...(input.fields ?? {}), ...(extra.fields ?? {}) },
@@ -172,23 +187,32 @@ export class Engine {
     return item.created;
   }
 
-  async updateItem(ref: ItemRef, patch: ItemPatch, actor: string): Promise<Item> {
+  /**
+   * Changes fields; every changed field becomes a `field_changed` event (and a new responsible
+   * a `responsible_changed` one) so triggers can react, as in Bitrix24.
+   */
+  async updateItem(ref: ItemRef, patch: ItemPatch, actor: string, causalDepth = 0): Promise<Item> {
     const cleaned = this.cleanInput(patch);
     const now = this.now();
-    const item = await this.store.transaction(async (manager) => {
+    const { item, changes } = await this.store.transaction(async (manager) => {
       const current = await this.requireItem(ref, manager);
+      const before = { ...current.row, fields: { ...current.row.fields } };
       const fields = patch.fields ? { ...current.row.fields, ...patch.fields } : current.row.fields;
-      const changes = { ...cleaned, fields, updatedAt: now };
-      await manager.update(entityOf(ref.kind), { id: ref.id }, changes as never);
-      const changed = Object.keys(cleaned).filter((key) => (current.row as unknown as Record<string, unknown>)[key] !== (cleaned as Record<string, unknown>)[key]);
-      const changedFields = Object.keys(patch.fields ?? {}).filter((key) => current.row.fields?.[key] !== patch.fields?.[key]);
-      if (changed.length + changedFields.length > 0) {
-        await this.recordEvent({ type: 'item.updated', entity: ref, actor, payload: { columns: changed, fields: changedFields } }, manager);
-      }
-      Object.assign(current.row, changes);
-      return current;
+      const update = { ...cleaned, fields, updatedAt: now };
+      await manager.update(entityOf(ref.kind), { id: ref.id }, update as never);
+      Object.assign(current.row, update);
+      return { item: current, changes: fieldChanges(before, cleaned, patch.fields ?? {}) };
     });
-    return item;
+    for (const change of changes) {
+      const type = change.field === 'responsible' ? 'responsible_changed' : 'field_changed';
+      await this.ingest({ type, item: ref, actor, payload: change, causalDepth });
+    }
+    return (await this.getItem(ref)) ?? item;
+  }
+
+  /** An inbound event: stored, scored, matched to triggers (server/engine/events.ts). */
+  ingest(input: EventInput): Promise<EventResult> {
+    return ingestEvent(this, input);
   }
 
   /** A move by a person, a trigger or a robot: refused moves change nothing (semantics 1). */
@@ -289,12 +313,12 @@ export class Engine {
     return sendOnce(this.store, this.channels, request, () => this.now());
   }
 
-  async createTask(task: Omit<TaskRow, 'id' | 'createdAt' | 'status'>, manager?: EntityManager): Promise<TaskRow> {
-    return this.store.transaction((tx) => tx.save(TaskEntity, { ...task, status: 'open', createdAt: this.now() } as TaskRow), manager);
+  async createTask(task: Omit<TaskRow, 'id' | 'createdAt' | 'status' | 'overdueAt'>, manager?: EntityManager): Promise<TaskRow> {
+    return this.store.transaction((tx) => tx.save(TaskEntity, { ...task, status: 'open', overdueAt: null, createdAt: this.now() } as TaskRow), manager);
   }
 
   async recordEvent(
-    event: { type: string; entity?: ItemRef | null; actor?: string | null; payload?: Record<string, unknown>; outcome?: string | null },
+    event: { type: string; entity?: ItemRef | null; actor?: string | null; payload?: Record<string, unknown>; outcome?: string | null; triggerId?: string | null },
     manager?: EntityManager,
   ): Promise<EventRow> {
     return this.store.transaction(
@@ -306,6 +330,7 @@ export class Engine {
           actor: event.actor ?? null,
           payload: event.payload ?? {},
           outcome: event.outcome ?? null,
+          triggerId: event.triggerId ?? null,
           createdAt: this.now(),
         } as EventRow),
       manager,

@@ -78,6 +78,7 @@ export function itemView(item: Item): Record<string, unknown> {
     lost_reason: row.lostReason,
     refused_by: row.refusedBy,
     score: row.score,
+    tags: row.tags ?? [],
     entered_stage_at: new Date(row.enteredStageAt).toISOString(),
     created_at: new Date(row.createdAt).toISOString(),
     updated_at: new Date(row.updatedAt).toISOString(),

@@ -65,7 +65,7 @@ function failure(engine: Engine, run: RobotRunRow, attempts: number, error: unkn
   const message = (error as Error)?.message ?? String(error);
   if (error instanceof OutcomeUnknownError) return { status: 'unknown', detail: message, lastError: message, attempts };
   if (error instanceof MoveRefusedError && error.details.code === 'loop_guard') return { status: 'skipped', detail: message, attempts };
-  if (error instanceof MoveRefusedError || error instanceof PermanentSendError) {
+  if (error instanceof MoveRefusedError || error instanceof PermanentSendError || error instanceof InvalidRequestError) {
     return { status: 'dead', detail: `failed for good: ${message}`, lastError: message, attempts };
   }
   const settings = engine.config.source.engine;

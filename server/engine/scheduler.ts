@@ -1,6 +1,7 @@
 import type { RobotRunRow } from '../db/entities';
 import type { Engine } from './engine';
 import { executeRun } from './runner';
+import { raiseOverdueTasks } from './events';
 
 /**
  * The durable queue is the robot_runs table itself (a small JobQueue): a run is claimed
@@ -45,6 +46,7 @@ export class Scheduler {
 
   private async drain(): Promise<number> {
     let processed = 0;
+    await raiseOverdueTasks(this.engine);
     for (;;) {
       this.wakeRequested = false;
       const runs = await this.queue.claimDue(this.engine.now(), BATCH, this.engine.workerId);

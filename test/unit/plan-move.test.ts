@@ -61,6 +61,8 @@ function leadRow(overrides: Partial<LeadRow> = {}): LeadRow {
     lostReason: null,
     refusedBy: null,
     score: 0,
+    tags: [],
+    scoredAt: null,
     createdAt: 0,
     updatedAt: 0,
     repeatClient: false,

@@ -1,4 +1,5 @@
 import { InitialSchema1764000000000 } from './1764000000000-initial-schema';
+import { EventsTriggersChannels1764100000000 } from './1764100000000-events-triggers-channels';
 
 /** Listed explicitly (no glob) so tsx, jest and a bundled build all find the same set. */
-export const migrations = [InitialSchema1764000000000];
+export const migrations = [InitialSchema1764000000000, EventsTriggersChannels1764100000000];

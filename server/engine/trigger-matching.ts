@@ -1,0 +1,52 @@
+import { triggersFor, type CompiledConfig, type TriggerPlacement } from '../../config/model';
+import { stageIndex } from '../../config/model';
+import { triggerDefinitions } from '../../triggers';
+import type { TriggerEvent } from '../../triggers/define';
+import { evaluateCondition } from './conditions';
+import type { EvaluationContext } from './context';
+import type { Item } from './items';
+
+const definitions = new Map(triggerDefinitions.map((definition) => [definition.type, definition]));
+
+export type TriggerDecision =
+  | { kind: 'move'; placement: TriggerPlacement }
+  | { kind: 'ignored'; placement: TriggerPlacement; reason: string }
+  | { kind: 'none'; reason: string };
+
+/**
+ * Which trigger moves the item, pure. Only the triggers listening to this event type in the
+ * item's pipeline are looked at (an index, not a scan). The furthest forward match wins; a
+ * trigger moves an item backwards only with `allow_backwards`, and an item already at or past
+ * the target is left alone with the reason recorded.
+ */
+export function chooseTrigger(config: CompiledConfig, item: Item, event: TriggerEvent, context: EvaluationContext): TriggerDecision {
+  const candidates = triggersFor(config, event.type, item.pipeline);
+  if (candidates.length === 0) return { kind: 'none', reason: `no ${event.type} trigger in ${item.kind === 'lead' ? 'lead statuses' : `pipeline "${item.pipeline}"`}` };
+  const current = stageIndex(config, item.pipeline, item.row.stage);
+  const misses: string[] = [];
+  const matched: TriggerPlacement[] = [];
+  for (const placement of candidates) {
+    const definition = definitions.get(placement.trigger.type);
+    const verdict = definition ? definition.matches(placement.trigger as never, event) : `unknown trigger type ${placement.trigger.type}`;
+    if (verdict !== true) {
+      misses.push(`${placement.trigger.id}: ${verdict}`);
+      continue;
+    }
+    if (!evaluateCondition(placement.trigger.condition, context)) {
+      misses.push(`${placement.trigger.id}: condition was false`);
+      continue;
+    }
+    matched.push(placement);
+  }
+  if (matched.length === 0) return { kind: 'none', reason: misses.join('; ') };
+  const forward = matched.filter((placement) => placement.stageIndex > current).sort((a, b) => b.stageIndex - a.stageIndex);
+  if (forward.length > 0) return { kind: 'move', placement: forward[0] };
+  const backwards = matched.filter((placement) => placement.stageIndex < current && placement.trigger.allow_backwards);
+  if (backwards.length > 0) return { kind: 'move', placement: backwards.sort((a, b) => b.stageIndex - a.stageIndex)[0] };
+  const first = matched[0];
+  const reason =
+    first.stageIndex === current
+      ? `already in "${first.stage}"`
+      : `already past "${first.stage}" (in "${item.row.stage}"); the trigger does not allow moving backwards`;
+  return { kind: 'ignored', placement: first, reason };
+}
