@@ -49,7 +49,8 @@ export function buildCli(): Command {
       const database = databaseOptions();
       const dataSource = await openDatabase(database);
       const channels = buildChannels(process.env);
-      const runtime = await Runtime.start({ dataSource, configFile, config, clock: systemClock, channels, logger });
+      if (!process.env.TRACKING_SECRET) logger.warn('TRACKING_SECRET is not set: tracked links and pixels stop working after a restart');
+      const runtime = await Runtime.start({ dataSource, configFile, config, clock: systemClock, channels, logger, trackingSecret: process.env.TRACKING_SECRET });
       const port = Number(options.port ?? process.env.PORT ?? 3000);
       const server = createApp(runtime).listen(port, () => {
         logger.info(

@@ -17,6 +17,7 @@ export interface RuntimeOptions {
   clock: Clock;
   channels: ChannelRegistry;
   logger: Logger;
+  trackingSecret?: string;
 }
 
 export type ReloadResult = { ok: true; cancelledRuns: number } | { ok: false; issues: ConfigIssue[] };
@@ -31,7 +32,7 @@ export class Runtime {
 
   private constructor(readonly options: RuntimeOptions) {
     this.store = new Store(options.dataSource);
-    this.engine = new Engine({ store: this.store, config: options.config, clock: options.clock, channels: options.channels, logger: options.logger });
+    this.engine = new Engine({ store: this.store, config: options.config, clock: options.clock, channels: options.channels, logger: options.logger, trackingSecret: options.trackingSecret });
   }
 
   static async start(options: RuntimeOptions): Promise<Runtime> {

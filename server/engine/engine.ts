@@ -41,6 +41,8 @@ export interface EngineOptions {
   channels: ChannelRegistry;
   logger?: Logger;
   workerId?: string;
+  /** Signs tracking pixels and links; set TRACKING_SECRET so links survive a restart. */
+  trackingSecret?: string;
 }
 
 export interface MoveResult {
@@ -60,6 +62,7 @@ export class Engine {
   readonly logger: Logger;
   readonly workerId: string;
   readonly scheduler: Scheduler;
+  readonly trackingSecret: string;
   private currentConfig: CompiledConfig;
   private currentCalendar: WorkingCalendar;
 
@@ -72,6 +75,12 @@ export class Engine {
     this.currentConfig = options.config;
     this.currentCalendar = calendarFromConfig(options.config.source);
     this.scheduler = new Scheduler(this);
+    this.trackingSecret = options.trackingSecret ?? randomUUID();
+  }
+
+  /** Where links in messages point: `public_url` from the config. */
+  get publicUrl(): string {
+    return (this.config.source.public_url ?? 'http://localhost:3000').replace(/\/$/, '');
   }
 
   get config(): CompiledConfig {
@@ -310,7 +319,7 @@ export class Engine {
   // ── messages, tasks, events ───────────────────────────────────────────────────────────
 
   send(request: MessageRequest): Promise<MessageRow> {
-    return sendOnce(this.store, this.channels, request, () => this.now());
+    return sendOnce(this.store, this.channels, request, () => this.now(), { baseUrl: this.publicUrl, secret: this.trackingSecret });
   }
 
   async createTask(task: Omit<TaskRow, 'id' | 'createdAt' | 'status' | 'overdueAt'>, manager?: EntityManager): Promise<TaskRow> {

@@ -3,6 +3,7 @@ import type { ChannelNameType } from '../../config/schema';
 import type { ChannelRegistry } from '../channels/channel';
 import { MessageEntity, type EntityKind, type MessageRow } from '../db/entities';
 import type { Store } from '../db/store';
+import { addTracking } from './tracking';
 import { OutcomeUnknownError, PermanentSendError, RetryableSendError } from './errors';
 
 export interface MessageRequest {
@@ -27,13 +28,29 @@ const ALREADY_OUT = new Set(['recorded', 'sent', 'delivered']);
  * `sending` before the provider is called, so a crash or a second worker finds it and does
  * not send again; an unanswered send becomes `unknown`, never a blind resend.
  */
-export async function sendOnce(store: Store, channels: ChannelRegistry, request: MessageRequest, now: () => number): Promise<MessageRow> {
+export interface TrackingSettings {
+  baseUrl: string;
+  secret: string;
+}
+
+export async function sendOnce(
+  store: Store,
+  channels: ChannelRegistry,
+  request: MessageRequest,
+  now: () => number,
+  tracking?: TrackingSettings,
+): Promise<MessageRow> {
   const claimed = await store.transaction(async (manager) => claimMessage(manager, request, now()));
   if (claimed.kind === 'done') return claimed.message;
   if (claimed.kind === 'in_doubt') {
     throw new OutcomeUnknownError(`message ${claimed.message.id} was being sent when its worker stopped; not resent`);
   }
   const message = claimed.message;
+  // Client emails carry our open pixel and click redirects (email_opened / link_clicked events).
+  const tracked =
+    tracking && request.channel === 'email' && request.audience === 'client' && request.entity
+      ? addTracking({ text: message.body, html: request.html ?? null }, { messageId: message.id, item: request.entity }, tracking.baseUrl, tracking.secret)
+      : { text: message.body, html: request.html ?? null };
   try {
     const receipt = await channels.get(request.channel).send({
       id: message.id,
@@ -42,8 +59,8 @@ export async function sendOnce(store: Store, channels: ChannelRegistry, request:
       audience: request.audience,
       recipient: request.recipient,
       subject: message.subject,
-      body: message.body,
-      html: request.html ?? null,
+      body: tracked.text,
+      html: tracked.html,
       meta: message.meta,
     });
     const changes = {

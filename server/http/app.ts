@@ -8,6 +8,9 @@ import { notFoundHandler, problemHandler } from './problem';
 import { contactRoutes } from './routes/contacts';
 import { itemRoutes } from './routes/items';
 import { messageRoutes, runRoutes } from './routes/runs';
+import { eventRoutes } from './routes/events';
+import { formRoutes, hookRoutes, type IntakeCounters } from './routes/intake';
+import { trackingRoutes } from './routes/tracking';
 
 /** The HTTP API. Thin: parse with zod, check the role, call the engine, shape the answer. */
 export function createApp(runtime: Runtime): Express {
@@ -15,7 +18,12 @@ export function createApp(runtime: Runtime): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  const counters: IntakeCounters = { honeypot: 0, rateLimited: 0, rejectedWebhooks: 0 };
+  // Signed webhooks need their raw body: mounted before the JSON parser.
+  app.use('/hooks', hookRoutes(engine, counters));
   app.use(express.json({ limit: '256kb' }));
+  app.use('/forms', formRoutes(engine, counters));
+  app.use('/t', trackingRoutes(engine));
 
   app.get('/healthz', (_request, response) => {
     response.json({
@@ -24,6 +32,7 @@ export function createApp(runtime: Runtime): Express {
       config: runtime.configFile,
       config_loaded_at: new Date(engine.config.loadedAt).toISOString(),
       channels: engine.channels.configured(),
+      intake: { honeypot_dropped: counters.honeypot, rate_limited: counters.rateLimited, webhooks_rejected: counters.rejectedWebhooks },
     });
   });
   const schema = configJsonSchema();
@@ -44,6 +53,7 @@ export function createApp(runtime: Runtime): Express {
   api.use('/contacts', requireOperation('contacts.read'), contactRoutes(engine));
   api.use('/runs', runRoutes(engine));
   api.use('/messages', messageRoutes(engine));
+  api.use('/events', eventRoutes(engine));
   api.post('/config/reload', requireOperation('config.reload'), async (_request, response) => {
     const result = await runtime.reload();
     if (!result.ok) throw new ConfigError(result.issues);

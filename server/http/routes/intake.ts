@@ -1,0 +1,120 @@
+import express, { Router, type Request } from 'express';
+import { QueryFailedError } from 'typeorm';
+import { WebhookReceiptEntity } from '../../db/entities';
+import type { Engine } from '../../engine/engine';
+import { InvalidRequestError, NotFoundError } from '../../engine/errors';
+import { findItemByAddress } from '../../engine/events';
+import { intakeLead, intakeView, mapFields } from '../../engine/intake';
+import { itemView } from '../../engine/items';
+import { HttpProblem } from '../problem';
+import { RateLimiter } from '../rate-limit';
+import { verifySignature } from '../signatures';
+
+const UTM_KEYS = ['utm_source', 'utm_medium', 'utm_campaign', 'utm_content', 'utm_term'] as const;
+
+export interface IntakeCounters {
+  honeypot: number;
+  rateLimited: number;
+  rejectedWebhooks: number;
+}
+
+function truthy(value: unknown): boolean {
+  return value === true || (typeof value === 'string' && ['1', 'on', 'yes', 'true'].includes(value.toLowerCase()));
+}
+
+function wantsRedirect(request: Request): boolean {
+  return !request.is('application/json') && !(request.get('accept') ?? '').includes('application/json');
+}
+
+/** Public web forms: POST /forms/:formId (urlencoded or JSON). */
+export function formRoutes(engine: Engine, counters: IntakeCounters): Router {
+  const router = Router();
+  const limiter = new RateLimiter(engine.clock);
+  router.use(express.urlencoded({ extended: false, limit: '64kb' }));
+
+  router.post('/:formId', async (request, response) => {
+    const formId = request.params.formId;
+    const form = engine.config.source.forms[formId];
+    if (!form) throw new NotFoundError(`no form "${formId}"`);
+    const wait = limiter.take(`${formId}:${request.ip}`, form.rate_limit);
+    if (wait > 0) {
+      counters.rateLimited += 1;
+      response.set('Retry-After', String(Math.ceil(wait / 1000)));
+      throw new HttpProblem({ type: 'urn:robots:rate-limited', title: 'Too many submissions', status: 429, detail: `try again in ${Math.ceil(wait / 1000)} s` });
+    }
+    const values = { ...(request.query as Record<string, unknown>), ...((request.body ?? {}) as Record<string, unknown>) };
+    const redirect = form.redirect && wantsRedirect(request);
+    // A bot filled the hidden field: answer as if all went well, write nothing.
+    if (form.honeypot && typeof values[form.honeypot] === 'string' && (values[form.honeypot] as string).trim() !== '') {
+      counters.honeypot += 1;
+      if (redirect) return response.redirect(303, form.redirect as string);
+      return response.status(202).json({ status: 'accepted' });
+    }
+    if (form.consent_field && !truthy(values[form.consent_field])) {
+      throw new HttpProblem({ type: 'urn:robots:consent-required', title: 'Consent is required', status: 422, detail: `the form needs "${form.consent_field}" ticked`, errors: [{ path: form.consent_field, message: 'consent is required' }] });
+    }
+    const { input, unmapped } = mapFields(values, form.fields);
+    if (!input.phone && !input.email) {
+      throw new InvalidRequestError(`a submission needs a phone or an email (form fields: ${Object.keys(form.fields).join(', ')})`);
+    }
+    const utm = Object.fromEntries(UTM_KEYS.filter((key) => typeof values[key] === 'string').map((key) => [key, values[key]]));
+    input.source = (utm.utm_source as string | undefined) ?? form.source ?? `form:${formId}`;
+    input.stage = form.stage;
+    const extra = Object.fromEntries(Object.entries(unmapped).filter(([key]) => !UTM_KEYS.includes(key as (typeof UTM_KEYS)[number]) && key !== form.honeypot && key !== form.consent_field));
+    const result = await intakeLead(engine, input, {
+      type: 'form_submitted',
+      actor: `form:${formId}`,
+      payload: { form: formId, utm, consent: form.consent_field ? true : undefined, extra, ip: request.ip },
+    });
+    if (redirect) return response.redirect(303, form.redirect as string);
+    response.status(result.merged ? 200 : 201).json(intakeView(result));
+  });
+  return router;
+}
+
+/** Named inbound webhooks: POST /hooks/:name, HMAC-SHA256 over `timestamp.body`, replays refused. */
+export function hookRoutes(engine: Engine, counters: IntakeCounters): Router {
+  const router = Router();
+  router.use(express.raw({ type: '*/*', limit: '256kb' }));
+
+  router.post('/:name', async (request, response) => {
+    const name = request.params.name;
+    const hook = engine.config.source.hooks[name];
+    if (!hook) throw new NotFoundError(`no hook "${name}"`);
+    const secret = process.env[hook.secret_env];
+    if (!secret) throw new HttpProblem({ type: 'urn:robots:hook-not-configured', title: 'Hook secret not configured', status: 503, detail: `set ${hook.secret_env}` });
+    const rawBody = Buffer.isBuffer(request.body) ? request.body.toString('utf8') : '';
+    const signature = request.get('x-robots-signature');
+    const verdict = verifySignature(secret, request.get('x-robots-timestamp'), signature, rawBody, engine.now());
+    const reject = (detail: string) => {
+      counters.rejectedWebhooks += 1;
+      return new HttpProblem({ type: 'urn:robots:unauthenticated-webhook', title: 'Webhook refused', status: 401, detail });
+    };
+    if (verdict !== true) throw reject(verdict);
+    try {
+      await engine.store.transaction((manager) => manager.insert(WebhookReceiptEntity, { source: `hook:${name}`, signature: signature as string, createdAt: engine.now() }));
+    } catch (error) {
+      if (error instanceof QueryFailedError) throw reject('replayed: this signature was already used');
+      throw error;
+    }
+    let payload: Record<string, unknown>;
+    try {
+      payload = JSON.parse(rawBody) as Record<string, unknown>;
+    } catch {
+      throw new HttpProblem({ type: 'urn:robots:invalid-json', title: 'The body is not valid JSON', status: 400 });
+    }
+    const { input } = mapFields(payload, hook.fields);
+    const eventPayload = { hook: name, data: payload };
+    const actor = `hook:${name}`;
+    const given = typeof payload.item === 'string' && /^(lead|deal):\d+$/.test(payload.item) ? payload.item.split(':') : null;
+    const ref = given ? { kind: given[0] as 'lead' | 'deal', id: Number(given[1]) } : await findItemByAddress(engine, { phone: input.phone, email: input.email });
+    if (!ref && hook.creates_lead && (input.phone || input.email)) {
+      input.source = input.source ?? hook.source ?? actor;
+      const result = await intakeLead(engine, input, { type: 'webhook', actor, payload: eventPayload });
+      return response.status(201).json(intakeView(result));
+    }
+    const result = await engine.ingest({ type: 'webhook', item: ref, actor, payload: eventPayload, unmatched: 'no lead or deal matches the payload' });
+    response.status(202).json({ event_id: result.event.id, outcome: result.outcome, item: result.item ? itemView(result.item) : null });
+  });
+  return router;
+}
