@@ -1,4 +1,5 @@
 import Handlebars from 'handlebars';
+import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { parseDuration } from '../config/duration';
 import { Duration } from '../config/primitives';
@@ -32,7 +33,7 @@ function taskRobot(type: string, description: string, notifyByDefault: boolean) 
         return existing ?? engine.createTask({ entityType: item.kind, entityId: item.row.id, assignee, title, dueAt, runId: run.id }, manager);
       });
       if (params.notify && assignee) {
-        const due = dueAt ? `, due ${new Date(dueAt).toISOString()}` : '';
+        const due = dueAt ? `, due ${DateTime.fromMillis(dueAt, { zone: engine.config.source.timezone }).toFormat('dd.LL HH:mm')}` : '';
         await notifyUsers(context, [assignee], 'telegram', { text: `📝 Task: ${title}${due} — ${'{{links.item}}'}` }, { task: (task as { id: number }).id });
       }
       return { outcome: 'done', detail: `task #${(task as { id: number }).id} "${title}" for ${assignee ?? 'nobody'}` };

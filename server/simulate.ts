@@ -14,6 +14,7 @@ import { openDatabase } from './db/data-source';
 import { FakeClock } from './engine/clock';
 import { InvalidRequestError } from './engine/errors';
 import { fastForward } from './engine/fast-forward';
+import { recordInboundMessage } from './engine/events';
 import { ItemPatch, NewItemInput } from './engine/inputs';
 import { buildTimeline, type TimelineEntry } from './engine/timeline';
 import { DealEntity } from './db/entities';
@@ -32,6 +33,8 @@ export const Scenario = z.strictObject({
         move_to: z.string().optional(),
         reason: z.string().optional(),
         update: ItemPatch.optional(),
+        reply: z.strictObject({ channel: z.enum(['email', 'sms', 'telegram']).default('sms'), text: z.string().default('Hello') }).optional().describe('The client replies'),
+        event: z.strictObject({ type: z.string(), payload: z.record(z.string(), z.unknown()).default({}) }).optional().describe('Any inbound event: page_visit, email_opened, call …'),
       }),
     )
     .default([]),
@@ -84,6 +87,12 @@ export async function simulate(config: CompiledConfig, scenarioInput: unknown): 
     for (const event of events) {
       await fastForward(engine, clock, event.atMs);
       if (event.update) await engine.updateItem(ref, event.update, 'simulate');
+      if (event.reply) {
+        const current = await engine.requireItem(ref);
+        const from = event.reply.channel === 'email' ? current.row.email : current.row.phone;
+        await recordInboundMessage(engine, { channel: event.reply.channel, from: from ?? 'client', body: event.reply.text, item: ref });
+      }
+      if (event.event) await engine.ingest({ type: event.event.type, item: ref, actor: 'simulate', payload: event.event.payload });
       if (event.move_to) {
         try {
           await engine.move(ref, event.move_to, { actor: 'simulate', reason: event.reason });

@@ -86,6 +86,13 @@ describe('the robots command line', () => {
     expect(text.stdout).toMatch(/\+2h\s+Mon 02 Mar 11:00\s+stage\s+new → handoff_services/);
     expect(text.stdout).toMatch(/handoff_services → converted/);
 
+    const cadence = await robots(['simulate', path.join(ROOT, 'examples', 'cadence.scenario.yaml'), '--config', path.join(ROOT, 'robots.example.yaml')]);
+    expect(cadence.code).toBe(0);
+    expect(cadence.stdout).toMatch(/\+1d1h\s+Tue 03 Mar 11:00\s+run\s+touch_2_messenger \(send_message\) done/);
+    expect(cadence.stdout).toMatch(/\+4d1h\s+Fri 06 Mar 11:00\s+run\s+touch_3_email \(send_message\) done/);
+    expect(cadence.stdout).toMatch(/touch_4_call \(remind\) cancelled: client replied/);
+    expect(cadence.stdout).toMatch(/contacting → dialogue by trigger:client_replied/);
+
     const json = await robots(['simulate', scenario, '--config', FIXTURE, '--json']);
     const result = JSON.parse(json.stdout) as { timeline: Array<{ kind: string; status?: string; channel?: string }> };
     const messages = result.timeline.filter((entry) => entry.kind === 'message');
