@@ -89,7 +89,9 @@ export async function insertRows<Row extends ObjectLiteral>(manager: EntityManag
   const tuples = rows.map((row) => {
     const values = insertable.map((column) => {
       const value = row[column.propertyName];
-      return driver.preparePersistentValue(value === undefined ? (column.default ?? null) : value, column);
+      // A property left out takes the column's default as stored (already in database form).
+      if (value === undefined) return column.default ?? null;
+      return driver.preparePersistentValue(value, column);
     });
     const marks = placeholders(manager, values.length, parameters.length);
     parameters.push(...values);
@@ -103,6 +105,12 @@ export async function insertRows<Row extends ObjectLiteral>(manager: EntityManag
   }
   const last = Number(await execute(manager, sql, parameters, 'run'));
   return rows.map((_, index) => last - rows.length + 1 + index);
+}
+
+/** One row in, the row with its id out. */
+export async function insertOne<Row extends ObjectLiteral>(manager: EntityManager, entity: EntitySchema<Row>, row: Omit<Row, 'id'>): Promise<Row> {
+  const [id] = await insertRows(manager, entity, [row as unknown as Row]);
+  return { ...(row as unknown as Row), id };
 }
 
 export async function selectById<Row extends ObjectLiteral>(manager: EntityManager, entity: EntitySchema<Row>, id: number): Promise<Row | null> {

@@ -30,6 +30,14 @@ export class Store {
     return result;
   }
 
+  /** Runs single statements in the SQLite write queue, outside any transaction of another caller. */
+  serialized<T>(work: () => Promise<T>): Promise<T> {
+    if (this.kind === 'postgres') return work();
+    const result = this.writeQueue.then(work);
+    this.writeQueue = result.catch(() => undefined);
+    return result;
+  }
+
   /**
    * Takes up to `limit` due runs and marks them running in one statement, so two workers
    * never take the same run (Postgres: SKIP LOCKED; SQLite: the single writer).
@@ -48,7 +56,8 @@ export class Store {
       WHERE id IN (SELECT id FROM due)
       RETURNING *`;
     const run = (manager: EntityManager) => manager.query(sql, [now, limit, workerId, now]);
-    const raw: Array<Record<string, unknown>> = this.kind === 'postgres' ? await run(this.manager) : await this.transaction(run);
+    // One statement is atomic on its own; on SQLite it only has to wait its turn for the connection.
+    const raw: Array<Record<string, unknown>> = this.kind === 'postgres' ? await run(this.manager) : await this.serialized(() => run(this.manager));
     const rows = Array.isArray(raw[0]) ? (raw[0] as Array<Record<string, unknown>>) : raw;
     return rows
       .map((row) => fromRaw<RobotRunRow>(row, metadata.columns))

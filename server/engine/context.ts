@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
-import { MoreThanOrEqual, type EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
+import { selectById } from '../db/hot-path';
 import { stageOf, type CompiledConfig } from '../../config/model';
 import { CompanyEntity, ContactEntity, MessageEntity, type CompanyRow, type ContactRow } from '../db/entities';
 import { itemView, type Item } from './items';
@@ -64,15 +65,18 @@ export function buildContext(snapshot: ContextSnapshot): EvaluationContext {
 }
 
 export async function loadContext(manager: EntityManager, config: CompiledConfig, item: Item, now: number, event?: Record<string, unknown>): Promise<EvaluationContext> {
-  const [contact, company, touchesSent, repliesReceived] = await Promise.all([
-    item.row.contactId ? manager.findOne(ContactEntity, { where: { id: item.row.contactId } }) : null,
-    item.row.companyId ? manager.findOne(CompanyEntity, { where: { id: item.row.companyId } }) : null,
-    manager.count(MessageEntity, {
-      where: { entityType: item.kind, entityId: item.row.id, direction: 'out', audience: 'client', createdAt: MoreThanOrEqual(item.row.enteredStageAt) },
-    }),
-    manager.count(MessageEntity, {
-      where: { entityType: item.kind, entityId: item.row.id, direction: 'in', createdAt: MoreThanOrEqual(item.row.enteredStageAt) },
-    }),
+  const [contact, company, counts] = await Promise.all([
+    item.row.contactId ? selectById(manager, ContactEntity, item.row.contactId) : null,
+    item.row.companyId ? selectById(manager, CompanyEntity, item.row.companyId) : null,
+    // Touches sent and replies received since entering the stage, in one indexed query.
+    manager
+      .createQueryBuilder(MessageEntity, 'message')
+      .select("SUM(CASE WHEN message.direction = 'out' AND message.audience = 'client' THEN 1 ELSE 0 END)", 'touches')
+      .addSelect("SUM(CASE WHEN message.direction = 'in' THEN 1 ELSE 0 END)", 'replies')
+      .where('message.entity_type = :kind AND message.entity_id = :id AND message.created_at >= :since', { kind: item.kind, id: item.row.id, since: item.row.enteredStageAt })
+      .getRawOne<{ touches: string | number | null; replies: string | number | null }>(),
   ]);
+  const touchesSent = Number(counts?.touches ?? 0);
+  const repliesReceived = Number(counts?.replies ?? 0);
   return buildContext({ config, item, contact, company, touchesSent, repliesReceived, now, event });
 }

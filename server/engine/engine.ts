@@ -8,6 +8,7 @@ import {
   type CompanyRow, type ContactRow, type DealRow, type EntityKind, type EventRow, type LeadRow, type MessageRow, type StageEntryRow, type TaskRow,
 } from '../db/entities';
 import type { Store } from '../db/store';
+import { insertOne } from '../db/hot-path';
 import { calendarFromConfig, type WorkingCalendar } from './calendar';
 import type { Clock } from './clock';
 import { companyKey, isPhoneWritten, normalizeEmail, normalizePhone } from './contact-keys';
@@ -187,7 +188,7 @@ export class Engine {
     const item = await this.store.transaction(async (manager) => {
       const probe = asItem(kind, row);
       const plan = planMove(config, probe, row.stage, { actor });
-      const saved = await manager.save(entityOf(kind) as typeof LeadEntity, row as LeadRow);
+      const saved = await insertOne(manager, entityOf(kind) as typeof LeadEntity, row as LeadRow);
       const created = asItem(kind, saved);
       const { runs } = await enterStage(manager, config, this.calendar, created, plan, { actor }, now);
       return { created, runs };
@@ -323,7 +324,7 @@ export class Engine {
   }
 
   async createTask(task: Omit<TaskRow, 'id' | 'createdAt' | 'status' | 'overdueAt'>, manager?: EntityManager): Promise<TaskRow> {
-    return this.store.transaction((tx) => tx.save(TaskEntity, { ...task, status: 'open', overdueAt: null, createdAt: this.now() } as TaskRow), manager);
+    return this.store.transaction((tx) => insertOne(tx, TaskEntity, { ...task, status: 'open', overdueAt: null, createdAt: this.now() } as TaskRow), manager);
   }
 
   async recordEvent(
@@ -332,7 +333,7 @@ export class Engine {
   ): Promise<EventRow> {
     return this.store.transaction(
       (tx) =>
-        tx.save(EventEntity, {
+        insertOne(tx, EventEntity, {
           type: event.type,
           entityType: event.entity?.kind ?? null,
           entityId: event.entity?.id ?? null,

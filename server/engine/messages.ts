@@ -4,6 +4,7 @@ import type { ChannelRegistry } from '../channels/channel';
 import { MessageEntity, type EntityKind, type MessageRow } from '../db/entities';
 import type { Store } from '../db/store';
 import { addTracking } from './tracking';
+import { insertOne, updateById } from '../db/hot-path';
 import { OutcomeUnknownError, PermanentSendError, RetryableSendError } from './errors';
 
 export interface MessageRequest {
@@ -70,7 +71,7 @@ export async function sendOnce(
       error: null,
       meta: { ...message.meta, delivered_via: receipt.deliveredVia },
     } as const;
-    await store.transaction((manager) => manager.update(MessageEntity, { id: message.id }, changes));
+    await store.transaction((manager) => updateById(manager, MessageEntity, message.id, changes));
     return { ...message, ...changes };
   } catch (error) {
     const status = error instanceof OutcomeUnknownError ? 'unknown' : 'failed';
@@ -91,7 +92,7 @@ async function claimMessage(manager: EntityManager, request: MessageRequest, now
     await manager.update(MessageEntity, { id: existing.id }, { status: 'sending', body: request.body, subject: request.subject ?? null });
     return { kind: 'send', message: { ...existing, status: 'sending' } };
   }
-  const message = await manager.save(MessageEntity, {
+  const message = await insertOne(manager, MessageEntity, {
     idempotencyKey: request.idempotencyKey,
     runId: request.runId,
     entityType: request.entity?.kind ?? null,

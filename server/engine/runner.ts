@@ -6,6 +6,7 @@ import { computeDueAt, retryDelay } from './calendar';
 import { evaluateCondition } from './conditions';
 import { loadContext } from './context';
 import type { Engine } from './engine';
+import { updateById } from '../db/hot-path';
 import { InvalidRequestError, MoveRefusedError, OutcomeUnknownError, PermanentSendError, RetryableSendError } from './errors';
 import { loadItem } from './items';
 
@@ -82,9 +83,10 @@ async function finishRun(engine: Engine, run: RobotRunRow, finish: Finish): Prom
   const now = engine.now();
   const final = finish.status !== 'failed';
   await engine.store.transaction(async (manager) => {
-    await manager.update(
+    await updateById(
+      manager,
       RobotRunEntity,
-      { id: run.id, status: 'running' },
+      run.id,
       {
         status: finish.status,
         detail: finish.detail,
@@ -94,9 +96,11 @@ async function finishRun(engine: Engine, run: RobotRunRow, finish: Finish): Prom
         finishedAt: final ? now : null,
         lockedBy: null,
       },
+      " AND status = 'running'",
     );
-    if (finish.status === 'done' || finish.status === 'skipped') await releaseFollowers(engine, manager, run, now);
-    if (finish.status === 'cancelled') {
+    const hasFollowers = [...engine.config.robots.values()].some((placement) => placement.stage === run.stage && placement.pipeline === run.pipeline && placement.robot.after_robot === run.robotId);
+    if (hasFollowers && (finish.status === 'done' || finish.status === 'skipped')) await releaseFollowers(engine, manager, run, now);
+    if (hasFollowers && finish.status === 'cancelled') {
       await manager.update(RobotRunEntity, { entryId: run.entryId, waitsFor: run.robotId, status: 'scheduled', dueAt: IsNull() }, {
         status: 'cancelled',
         detail: `${run.robotId} was cancelled`,
