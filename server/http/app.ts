@@ -9,6 +9,7 @@ import { contactRoutes } from './routes/contacts';
 import { itemRoutes } from './routes/items';
 import { messageRoutes, runRoutes } from './routes/runs';
 import { eventRoutes } from './routes/events';
+import { analyticsRoutes } from './routes/analytics';
 import { formRoutes, hookRoutes, type IntakeCounters } from './routes/intake';
 import { trackingRoutes } from './routes/tracking';
 
@@ -54,6 +55,7 @@ export function createApp(runtime: Runtime): Express {
   api.use('/runs', runRoutes(engine));
   api.use('/messages', messageRoutes(engine));
   api.use('/events', eventRoutes(engine));
+  api.use('/analytics', analyticsRoutes(engine));
   api.post('/config/reload', requireOperation('config.reload'), async (_request, response) => {
     const result = await runtime.reload();
     if (!result.ok) throw new ConfigError(result.issues);

@@ -1,0 +1,138 @@
+import { parseDuration } from '../../config/duration';
+import { pipelineOf, type CompiledConfig } from '../../config/model';
+import { DealEntity, LeadEntity, StageEntryEntity } from '../db/entities';
+import type { Store } from '../db/store';
+
+/**
+ * The funnel figures seeds 000 and 001 ask for: conversion from stage to stage, time in
+ * stage, items stuck, lost reasons split by who refused whom, and results per source and
+ * per manager. SQL gathers rows; the shaping below is pure.
+ */
+export interface FunnelRows {
+  transitions: Array<{ from_stage: string | null; stage: string; count: number }>;
+  durations: Array<{ stage: string; ms: number }>;
+  lost: Array<{ stage: string; reason: string | null; refused_by: string | null; count: number }>;
+  items: Array<{ stage: string; source: string | null; responsible: string | null; entered_stage_at: number }>;
+}
+
+const median = (values: number[]) => {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+};
+const hours = (ms: number | null) => (ms === null ? null : Math.round((ms / 3600000) * 10) / 10);
+const percent = (part: number, whole: number) => (whole === 0 ? null : Math.round((part / whole) * 1000) / 10);
+
+export function funnelReport(config: CompiledConfig, pipelineKey: string, rows: FunnelRows, now: number) {
+  const pipeline = pipelineOf(config, pipelineKey);
+  if (!pipeline) throw new Error(`unknown pipeline ${pipelineKey}`);
+  const semanticOf = new Map(pipeline.stages.map((stage) => [stage.id, stage.semantic]));
+  const entered = new Map<string, number>();
+  const leftTo = new Map<string, Map<string, number>>();
+  for (const transition of rows.transitions) {
+    entered.set(transition.stage, (entered.get(transition.stage) ?? 0) + transition.count);
+    if (transition.from_stage) {
+      const targets = leftTo.get(transition.from_stage) ?? new Map<string, number>();
+      targets.set(transition.stage, (targets.get(transition.stage) ?? 0) + transition.count);
+      leftTo.set(transition.from_stage, targets);
+    }
+  }
+  const stages = pipeline.stages.map((stage, index) => {
+    const stageEntered = entered.get(stage.id) ?? 0;
+    const moves = leftTo.get(stage.id) ?? new Map<string, number>();
+    const next = pipeline.stages[index + 1]?.id;
+    const durations = rows.durations.filter((row) => row.stage === stage.id).map((row) => row.ms);
+    const current = rows.items.filter((item) => item.stage === stage.id);
+    const stuckAfter = stage.stuck_after ? parseDuration(stage.stuck_after)?.toMillis() ?? null : null;
+    return {
+      stage: stage.id,
+      name: stage.name ?? stage.id,
+      semantic: stage.semantic,
+      entered: stageEntered,
+      current: current.length,
+      moved_to: Object.fromEntries(moves),
+      conversion_to_next: next ? percent(moves.get(next) ?? 0, stageEntered) : null,
+      hours_in_stage: { average: hours(durations.length ? durations.reduce((a, b) => a + b, 0) / durations.length : null), median: hours(median(durations)) },
+      stuck: stuckAfter === null ? null : current.filter((item) => now - item.entered_stage_at > stuckAfter).length,
+    };
+  });
+  const lostReasons = rows.lost.map((row) => ({ stage: row.stage, reason: row.reason, refused_by: row.refused_by, count: row.count }));
+  const outcome = (stage: string) => semanticOf.get(stage) ?? 'open';
+  const groupBy = (key: 'source' | 'responsible') => {
+    const groups = new Map<string, { items: number; won: number; lost: number; open: number }>();
+    for (const item of rows.items) {
+      const name = item[key] ?? '(none)';
+      const group = groups.get(name) ?? { items: 0, won: 0, lost: 0, open: 0 };
+      group.items += 1;
+      group[outcome(item.stage)] += 1;
+      groups.set(name, group);
+    }
+    return [...groups.entries()]
+      .map(([name, group]) => ({ [key]: name, ...group, win_rate: percent(group.won, group.won + group.lost) }))
+      .sort((a, b) => b.items - a.items);
+  };
+  return {
+    pipeline: pipelineKey,
+    stages,
+    lost_reasons: lostReasons,
+    refused_by: {
+      we_refused: lostReasons.filter((row) => row.refused_by === 'we_refused').reduce((sum, row) => sum + row.count, 0),
+      client_refused: lostReasons.filter((row) => row.refused_by === 'client_refused').reduce((sum, row) => sum + row.count, 0),
+    },
+    by_source: groupBy('source'),
+    by_manager: groupBy('responsible'),
+  };
+}
+
+export async function loadFunnelRows(store: Store, config: CompiledConfig, pipelineKey: string, since: number, until: number): Promise<FunnelRows> {
+  const manager = store.manager;
+  const pipeline = pipelineOf(config, pipelineKey);
+  const lostStages = pipeline?.stages.filter((stage) => stage.semantic === 'lost').map((stage) => stage.id) ?? [];
+  const window = 'entry.pipeline = :pipeline AND entry.entered_at >= :since AND entry.entered_at < :until';
+  const parameters = { pipeline: pipelineKey, since, until };
+  const [transitions, durations, lost] = await Promise.all([
+    manager
+      .createQueryBuilder(StageEntryEntity, 'entry')
+      .select('entry.from_stage', 'from_stage')
+      .addSelect('entry.stage', 'stage')
+      .addSelect('COUNT(*)', 'count')
+      .where(window, parameters)
+      .groupBy('entry.from_stage')
+      .addGroupBy('entry.stage')
+      .getRawMany(),
+    manager
+      .createQueryBuilder(StageEntryEntity, 'entry')
+      .select('entry.stage', 'stage')
+      .addSelect('entry.left_at - entry.entered_at', 'ms')
+      .where(`${window} AND entry.left_at IS NOT NULL`, parameters)
+      .limit(100000)
+      .getRawMany(),
+    manager
+      .createQueryBuilder(StageEntryEntity, 'entry')
+      .select('entry.stage', 'stage')
+      .addSelect('entry.reason', 'reason')
+      .addSelect('entry.refused_by', 'refused_by')
+      .addSelect('COUNT(*)', 'count')
+      .where(`${window} AND entry.stage IN (:...lostStages)`, { ...parameters, lostStages: lostStages.length ? lostStages : ['-'] })
+      .groupBy('entry.stage')
+      .addGroupBy('entry.reason')
+      .addGroupBy('entry.refused_by')
+      .getRawMany(),
+  ]);
+  const itemQuery = manager
+    .createQueryBuilder(pipelineKey === 'leads' ? LeadEntity : DealEntity, 'item')
+    .select('item.stage', 'stage')
+    .addSelect('item.source', 'source')
+    .addSelect('item.responsible', 'responsible')
+    .addSelect('item.entered_stage_at', 'entered_stage_at')
+    .where('item.created_at >= :since AND item.created_at < :until', parameters);
+  if (pipelineKey !== 'leads') itemQuery.andWhere('item.pipeline = :pipeline', parameters);
+  const items = await itemQuery.getRawMany();
+  return {
+    transitions: transitions.map((row) => ({ from_stage: row.from_stage ?? null, stage: row.stage, count: Number(row.count) })),
+    durations: durations.map((row) => ({ stage: row.stage, ms: Number(row.ms) })),
+    lost: lost.map((row) => ({ stage: row.stage, reason: row.reason ?? null, refused_by: row.refused_by ?? null, count: Number(row.count) })),
+    items: items.map((row) => ({ stage: row.stage, source: row.source ?? null, responsible: row.responsible ?? null, entered_stage_at: Number(row.entered_stage_at) })),
+  };
+}
