@@ -3,6 +3,8 @@ import { DealPatch, LeadPatch, MoveInput, NewDealInput, NewItemInput } from '../
 import { ItemListQuery } from './routes/items';
 import { ContactQuery } from './routes/contacts';
 import { MessageQuery, RunQuery } from './routes/runs';
+import { EventQuery } from './routes/events';
+import { FunnelQuery } from './routes/analytics';
 
 const json = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
 const problem = { description: 'Problem details (application/problem+json)' };
@@ -47,6 +49,10 @@ export function openApiDocument() {
       '/api/runs': { get: { summary: 'Robot runs (ops, manager, admin)', parameters: queryParameters(RunQuery), responses: { 200: { description: 'Runs' } } } },
       '/api/runs/{id}/retry': { post: { summary: 'Put a dead, failed or unknown run back in the queue (ops, admin)', parameters: [idParameter], responses: { 200: { description: 'Run' }, 400: problem } } },
       '/api/messages': { get: { summary: 'Messages: the outbox and what channels sent', parameters: queryParameters(MessageQuery), responses: { 200: { description: 'Messages' } } } },
+      '/api/events': { get: { summary: 'Inbound events with what they matched and fired', parameters: queryParameters(EventQuery), responses: { 200: { description: 'Events' } } } },
+      '/api/analytics/funnel': { get: { summary: 'Funnel report of a pipeline (managers, ops, admins)', parameters: queryParameters(FunnelQuery), responses: { 200: { description: 'Report' }, 400: problem } } },
+      '/forms/{formId}': { post: { summary: 'Public web form submission (no token)', security: [], responses: { 201: { description: 'Lead created' }, 200: { description: 'Repeat touch on an open lead' }, 303: { description: 'Redirect' }, 422: problem, 429: problem } } },
+      '/hooks/{name}': { post: { summary: 'Named inbound webhook, HMAC-SHA256 signed (no token)', security: [], responses: { 201: { description: 'Lead created' }, 202: { description: 'Event accepted' }, 401: problem } } },
       '/api/config/reload': { post: { summary: 'Reload robots.yaml: invalid → 422 with every error, the running config stays', responses: { 200: { description: 'Reloaded' }, 422: problem } } },
       '/api/config/schema': { get: { summary: 'JSON Schema of robots.yaml for editors', security: [], responses: { 200: { description: 'JSON Schema' } } } },
       '/api/openapi.json': { get: { summary: 'This document', security: [], responses: { 200: { description: 'OpenAPI' } } } },
