@@ -1,5 +1,6 @@
 import type { RobotDefinition } from './define';
 import { assign } from './assign';
+import { autoCallback } from './auto-callback';
 import { changeStatus } from './change-status';
 import { createOnBasis } from './create-on-basis';
 import { createTask, remind } from './create-task';
@@ -22,4 +23,5 @@ export const robotDefinitions: RobotDefinition[] = [
   createTask,
   remind,
   webhook,
+  autoCallback,
 ] as unknown as RobotDefinition[];

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ChannelName } from '../config/primitives';
 import { LeadEntity } from '../server/db/entities';
 import { defineRobot } from './define';
-import { MessageSource, notifyUsers, resolveUsers, UserRecipient } from './recipients';
+import { alertButtonsMeta, MessageSource, notifyUsers, resolveUsers, UserRecipient } from './recipients';
 
 const DEFAULT_TEXT =
   '⚡ Repeat client: lead #{{item.id}} {{item.name}} ({{item.phone}}{{#if item.email}}, {{item.email}}{{/if}}) already knows us{{#if contact}} — contact #{{contact.id}}{{/if}}. Handle it first: {{links.item}}';
@@ -21,6 +21,7 @@ function repeatClientRobot(type: string, description: string, defaultNotify: str
       notify: z.array(UserRecipient).default(defaultNotify).describe('Who is told: responsible, manager, team or logins'),
       channel: ChannelName.optional().describe("Defaults to the template's channel, else telegram"),
       ...MessageSource,
+      buttons: z.boolean().default(true).describe('On Telegram: Take the lead, Call now and Open buttons under the alert'),
     }),
     references: (params) => [
       ...(params.template ? [{ kind: 'template' as const, value: params.template, path: ['template'] }] : []),
@@ -47,7 +48,7 @@ function repeatClientRobot(type: string, description: string, defaultNotify: str
       const source = params.template || params.text ? params : { text: DEFAULT_TEXT };
       const refreshed = { ...context, context: { ...context.context, repeat_client: true, contact: contact ?? context.context.contact } };
       const channel = params.channel ?? (params.template ? engine.config.templates.get(params.template)?.spec.channel : undefined) ?? 'telegram';
-      await notifyUsers(refreshed, logins, channel, source, { priority: true, reason: 'repeat_client' });
+      await notifyUsers(refreshed, logins, channel, source, { priority: true, reason: 'repeat_client', ...alertButtonsMeta(context, channel, params.buttons) });
       const missing = unresolved.length ? `; nobody to tell for ${unresolved.join(', ')}` : '';
       return { outcome: 'done', detail: `flagged repeat client (${match}); told ${logins.join(', ') || 'nobody'}${missing}` };
     },

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ChannelName } from '../config/primitives';
 import { defineRobot, type ConfigReference } from './define';
-import { MessageSource, notifyUsers, resolveUsers, USER_KEYWORDS, UserRecipient } from './recipients';
+import { alertButtonsMeta, MessageSource, notifyUsers, resolveUsers, USER_KEYWORDS, UserRecipient } from './recipients';
 
 /** An alert to our own people (responsible, their manager, the team, or logins), in Telegram by default. */
 export const notify = defineRobot({
@@ -11,6 +11,7 @@ export const notify = defineRobot({
     to: z.array(UserRecipient).min(1).default(['responsible']),
     channel: ChannelName.optional().describe("Defaults to the template's channel, else telegram"),
     ...MessageSource,
+    buttons: z.boolean().default(true).describe('On Telegram: Take the lead, Call now and Open buttons under the alert'),
   }),
   references: (params) => {
     const references: ConfigReference[] = params.template ? [{ kind: 'template', value: params.template, path: ['template'] }] : [];
@@ -25,7 +26,7 @@ export const notify = defineRobot({
     const { logins, unresolved } = resolveUsers(context, params.to);
     if (logins.length === 0) return { outcome: 'skipped', detail: `nobody to notify: ${unresolved.join(', ')}` };
     const channel = params.channel ?? (params.template ? engine.config.templates.get(params.template)?.spec.channel : undefined) ?? 'telegram';
-    const messages = await notifyUsers(context, logins, channel, params);
+    const messages = await notifyUsers(context, logins, channel, params, alertButtonsMeta(context, channel, params.buttons));
     const where = messages.map((message) => `${message.recipientLogin} (${message.channel})`).join(', ');
     return { outcome: 'done', detail: `notified ${where}${unresolved.length ? `; unresolved: ${unresolved.join(', ')}` : ''}` };
   },

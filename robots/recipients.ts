@@ -3,6 +3,7 @@ import type { ChannelNameType, UserSpec } from '../config/schema';
 import type { MessageRow } from '../server/db/entities';
 import type { RobotRunContext } from '../server/engine/robot-context';
 import { renderMessage } from '../server/engine/templates';
+import { itemAlertButtons } from '../server/channels/alert-buttons';
 import { z } from 'zod';
 
 /** Who a notification goes to: keywords resolved against the item, or a login. */
@@ -97,4 +98,13 @@ export async function notifyUsers(
 
 export function robotActor(context: RobotRunContext<unknown>): string {
   return `robot:${context.run.robotId}`;
+}
+
+/** Telegram alerts about an item carry the Take / Call now / Open buttons (seed 003). */
+export function alertButtonsMeta(context: RobotRunContext<unknown>, channel: ChannelNameType, wanted: boolean): Record<string, unknown> {
+  if (!wanted || channel !== 'telegram') return {};
+  const { item } = context;
+  const links = context.context.links as { item?: string } | undefined;
+  const openUrl = links?.item ?? `http://localhost:3000/${item.kind}s/${item.row.id}`;
+  return { buttons: itemAlertButtons({ kind: item.kind, id: item.row.id }, openUrl) };
 }

@@ -30,9 +30,23 @@ export interface Channel {
   close?(): Promise<void>;
 }
 
+/** What authenticates the providers' webhooks, and the address they reach us at. */
+export interface WebhookSettings {
+  /** Our public base URL (PUBLIC_URL); Twilio signs the full URL it posts to. */
+  publicUrl?: string;
+  /** Twilio signs its webhooks with the account's auth token. */
+  twilioAuthToken?: string;
+  /** Telegram sends it back in X-Telegram-Bot-Api-Secret-Token. */
+  telegramSecret?: string;
+  /** Signs POSTs of raw inbound mail to /webhooks/email/inbound. */
+  inboundEmailSecret?: string;
+}
+
 /** Channels by name; a channel without credentials falls back to the outbox. */
 export class ChannelRegistry {
   private readonly channels = new Map<string, Channel>();
+  /** Set from the same environment as the adapters (buildChannels); empty means every webhook is refused. */
+  webhooks: WebhookSettings = {};
 
   constructor(private readonly fallback: Channel) {}
 
@@ -43,6 +57,14 @@ export class ChannelRegistry {
 
   get(name: ChannelNameType): Channel {
     return this.channels.get(name) ?? this.fallback;
+  }
+
+  /** The registered adapter itself, beneath any rate limiter; null when the channel has none. */
+  adapter(name: ChannelNameType): Channel | null {
+    const channel = this.channels.get(name);
+    if (!channel) return null;
+    const inner = (channel as { unwrapped?: Channel }).unwrapped;
+    return inner ?? channel;
   }
 
   configured(): string[] {

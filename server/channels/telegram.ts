@@ -40,6 +40,36 @@ export class TelegramChannel implements Channel {
       throw classifyTelegramFailure(error);
     }
   }
+
+  /** The small answer a user sees after pressing a button (a toast, or an alert box). */
+  async answerButton(callbackQueryId: string, text: string, showAlert = false): Promise<void> {
+    try {
+      await this.telegram.answerCbQuery(callbackQueryId, text, { show_alert: showAlert });
+    } catch (error) {
+      throw classifyTelegramFailure(error);
+    }
+  }
+
+  /** Replaces the buttons under a message we sent ("taken by Gena" instead of "Take the lead"). */
+  async replaceButtons(chatId: string | number, messageId: number, buttons: InlineButtonType[][]): Promise<void> {
+    try {
+      await this.telegram.editMessageReplyMarkup(chatId, messageId, undefined, { inline_keyboard: buttons });
+    } catch (error) {
+      // Two presses can race to the same edit; Telegram says so and nothing is lost.
+      if (error instanceof TelegramError && /message is not modified/.test(error.description)) return;
+      throw classifyTelegramFailure(error);
+    }
+  }
+
+  /** Points Telegram at our webhook, with the secret it will send back in a header. */
+  async setWebhook(url: string, secretToken: string): Promise<void> {
+    await this.telegram.setWebhook(url, { secret_token: secretToken, allowed_updates: ['message', 'callback_query'] });
+  }
+
+  /** The Bot API client, for long polling when no public URL is set. */
+  get api(): Telegram {
+    return this.telegram;
+  }
 }
 
 function inlineKeyboard(buttons: unknown): InlineButtonType[][] | null {

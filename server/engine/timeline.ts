@@ -1,11 +1,11 @@
 import type { EntityManager } from 'typeorm';
 import { stageOf, type CompiledConfig } from '../../config/model';
-import { EventEntity, MessageEntity, RobotRunEntity, StageEntryEntity, TaskEntity } from '../db/entities';
+import { CallEntity, EventEntity, MessageEntity, RobotRunEntity, StageEntryEntity, TaskEntity } from '../db/entities';
 import type { Item } from './items';
 
 export interface TimelineEntry {
   at: string;
-  kind: 'stage' | 'run' | 'message' | 'event' | 'task';
+  kind: 'stage' | 'run' | 'message' | 'event' | 'task' | 'call';
   summary: string;
   [detail: string]: unknown;
 }
@@ -18,12 +18,13 @@ const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOStrin
  */
 export async function buildTimeline(manager: EntityManager, config: CompiledConfig, item: Item) {
   const where = { entityType: item.kind, entityId: item.row.id };
-  const [entries, runs, messages, events, tasks] = await Promise.all([
+  const [entries, runs, messages, events, tasks, calls] = await Promise.all([
     manager.find(StageEntryEntity, { where, order: { id: 'ASC' } }),
     manager.find(RobotRunEntity, { where, order: { id: 'ASC' } }),
     manager.find(MessageEntity, { where, order: { id: 'ASC' } }),
     manager.find(EventEntity, { where, order: { id: 'ASC' } }),
     manager.find(TaskEntity, { where, order: { id: 'ASC' } }),
+    manager.find(CallEntity, { where, order: { id: 'ASC' } }),
   ]);
   const timeline: TimelineEntry[] = [
     ...entries.map((entry) => ({
@@ -88,6 +89,23 @@ export async function buildTimeline(manager: EntityManager, config: CompiledConf
       due_at: iso(task.dueAt),
       status: task.status,
     })),
+    ...calls.map((call) => {
+      const rang = call.answeredAt ?? call.endedAt;
+      const ringSeconds = rang === null ? null : Math.round((rang - call.startedAt) / 1000);
+      return {
+        at: iso(call.startedAt) as string,
+        kind: 'call' as const,
+        summary: `call ${call.attempt} to ${call.agentLogin ?? call.agentPhone}: ${call.status}${ringSeconds === null ? '' : `, rang ${ringSeconds} s`}${call.durationSeconds === null ? '' : `, talked ${call.durationSeconds} s`}`,
+        call_id: call.id,
+        agent: call.agentLogin,
+        attempt: call.attempt,
+        status: call.status,
+        ring_seconds: ringSeconds,
+        duration_seconds: call.durationSeconds,
+        answered_at: iso(call.answeredAt),
+        ended_at: iso(call.endedAt),
+      };
+    }),
   ].sort((a, b) => a.at.localeCompare(b.at));
   return { timeline, entries: timeline.filter((e) => e.kind === 'stage'), runs: timeline.filter((e) => e.kind === 'run'), messages: timeline.filter((e) => e.kind === 'message') };
 }

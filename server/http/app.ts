@@ -12,6 +12,7 @@ import { eventRoutes } from './routes/events';
 import { analyticsRoutes } from './routes/analytics';
 import { formRoutes, hookRoutes, type IntakeCounters } from './routes/intake';
 import { trackingRoutes } from './routes/tracking';
+import { providerWebhookRoutes } from './routes/provider-webhooks';
 
 /** The HTTP API. Thin: parse with zod, check the role, call the engine, shape the answer. */
 export function createApp(runtime: Runtime): Express {
@@ -62,6 +63,8 @@ export function createApp(runtime: Runtime): Express {
     response.json({ status: 'reloaded', cancelled_runs: result.cancelledRuns });
   });
   app.use('/api', api);
+
+  app.use('/webhooks', providerWebhookRoutes(runtime));
 
   app.use(notFoundHandler);
   app.use(problemHandler);

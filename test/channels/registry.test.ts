@@ -10,9 +10,9 @@ describe('buildChannels', () => {
     ['SMTP without a from address', { SMTP_URL: email.SMTP_URL }, []],
     ['Twilio without a sender', { TWILIO_ACCOUNT_SID: sms.TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN: sms.TWILIO_AUTH_TOKEN }, []],
     ['email only', email, ['email']],
-    ['sms only', sms, ['sms']],
+    ['sms only (and voice, on the same Twilio account)', sms, ['sms', 'voice']],
     ['telegram only', telegram, ['telegram']],
-    ['every channel', { ...email, ...sms, ...telegram, TWILIO_API_BASE: 'http://127.0.0.1:1', TELEGRAM_API_ROOT: 'http://127.0.0.1:2' }, ['email', 'sms', 'telegram']],
+    ['every channel', { ...email, ...sms, ...telegram, TWILIO_API_BASE: 'http://127.0.0.1:1', TELEGRAM_API_ROOT: 'http://127.0.0.1:2' }, ['email', 'sms', 'voice', 'telegram']],
   ])('with %s registers %j', async (_case, env, expected) => {
     const channels = buildChannels(env);
     try {

@@ -1,0 +1,139 @@
+import { timingSafeEqual } from 'node:crypto';
+import express, { Router, type NextFunction, type Request, type Response } from 'express';
+import { QueryFailedError } from 'typeorm';
+import twilio from 'twilio';
+import type { Runtime } from '../../runtime';
+import type { Engine } from '../../engine/engine';
+import { bridgeTwiml, onCallStatus } from '../../engine/callbacks';
+import { recordInboundMessage } from '../../engine/events';
+import { receiveEmail } from '../../engine/inbound-email';
+import { handleTelegramUpdate, type TelegramUpdate } from '../../engine/telegram-updates';
+import { MessageEntity, WebhookReceiptEntity, type MessageStatus } from '../../db/entities';
+import { HttpProblem } from '../problem';
+import { verifySignature } from '../signatures';
+
+/** Twilio's message statuses onto ours; `accepted`/`sending` are Twilio-internal steps. */
+const SMS_STATUS: Record<string, MessageStatus> = {
+  accepted: 'sent',
+  queued: 'sent',
+  sending: 'sent',
+  sent: 'sent',
+  delivered: 'delivered',
+  failed: 'failed',
+  undelivered: 'failed',
+};
+
+/** The order a message moves through, so a late `sent` never overwrites `delivered`. */
+const PROGRESS: Record<string, number> = { sending: 0, recorded: 1, sent: 1, unknown: 1, delivered: 2, failed: 2 };
+
+const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>';
+
+function refused(detail: string): HttpProblem {
+  return new HttpProblem({ type: 'urn:robots:unauthenticated-webhook', title: 'Webhook refused', status: 401, detail });
+}
+
+function notConfigured(what: string): HttpProblem {
+  return new HttpProblem({ type: 'urn:robots:webhook-not-configured', title: 'Webhook not configured', status: 503, detail: `set ${what}` });
+}
+
+function sameSecret(given: string | undefined, expected: string): boolean {
+  if (!given) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/**
+ * Twilio signs the full URL it posted to (ours, as the public sees it) plus the sorted form
+ * parameters with the account's auth token; the library's own validateRequest checks it.
+ */
+function twilioSignature(engine: Engine) {
+  return (request: Request, _response: Response, next: NextFunction) => {
+    const { twilioAuthToken, publicUrl } = engine.channels.webhooks;
+    if (!twilioAuthToken) return next(notConfigured('TWILIO_AUTH_TOKEN'));
+    const base = (publicUrl ?? engine.config.source.public_url ?? '').replace(/\/+$/, '');
+    if (!base) return next(notConfigured('PUBLIC_URL (Twilio signs the URL it posts to)'));
+    const signature = request.get('x-twilio-signature');
+    if (!signature) return next(refused('missing X-Twilio-Signature'));
+    const params = (request.body ?? {}) as Record<string, string>;
+    if (!twilio.validateRequest(twilioAuthToken, signature, base + request.originalUrl, params)) {
+      return next(refused('X-Twilio-Signature does not match'));
+    }
+    next();
+  };
+}
+
+/** Twilio, Telegram and raw inbound email post here; each is authenticated before anything is written. */
+export function providerWebhookRoutes(runtime: Runtime): Router {
+  const engine = runtime.engine;
+  const router = Router();
+
+  const twilioRoutes = Router();
+  twilioRoutes.use(express.urlencoded({ extended: false, limit: '64kb' }), twilioSignature(engine));
+
+  twilioRoutes.post('/sms-status', async (request, response) => {
+    const id = Number(request.query.message);
+    const params = request.body as Record<string, string>;
+    const status = SMS_STATUS[params.MessageStatus ?? params.SmsStatus ?? ''];
+    if (!Number.isInteger(id) || !status) {
+      response.status(204).end();
+      return;
+    }
+    const message = await engine.store.manager.findOne(MessageEntity, { where: { id, direction: 'out' } });
+    if (message && (PROGRESS[status] ?? 0) >= (PROGRESS[message.status] ?? 0) && message.status !== status) {
+      const error = status === 'failed' ? `Twilio: ${params.MessageStatus}${params.ErrorCode ? ` (error ${params.ErrorCode})` : ''}` : message.error;
+      await engine.store.transaction((manager) =>
+        manager.update(MessageEntity, { id }, { status, error, providerId: message.providerId ?? params.MessageSid ?? null }),
+      );
+    }
+    response.status(204).end();
+  });
+
+  twilioRoutes.post('/sms-inbound', async (request, response) => {
+    const params = request.body as Record<string, string>;
+    if (params.From && typeof params.Body === 'string') {
+      await recordInboundMessage(engine, { channel: 'sms', from: params.From, body: params.Body, providerId: params.MessageSid ?? params.SmsSid ?? null });
+    }
+    response.type('text/xml').send(EMPTY_TWIML);
+  });
+
+  twilioRoutes.post('/voice-status', async (request, response) => {
+    const id = Number(request.query.call);
+    const params = request.body as Record<string, string>;
+    if (Number.isInteger(id) && params.CallStatus) await onCallStatus(engine, id, params.CallStatus, params);
+    response.status(204).end();
+  });
+
+  twilioRoutes.post('/voice-bridge', async (request, response) => {
+    response.type('text/xml').send(await bridgeTwiml(engine, Number(request.query.call)));
+  });
+
+  router.use('/twilio', twilioRoutes);
+
+  router.post('/email/inbound', express.raw({ type: () => true, limit: '10mb' }), async (request, response) => {
+    const secret = engine.channels.webhooks.inboundEmailSecret;
+    if (!secret) throw notConfigured('INBOUND_EMAIL_SECRET');
+    const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+    const signature = request.get('x-robots-signature');
+    const verdict = verifySignature(secret, request.get('x-robots-timestamp'), signature, raw.toString('utf8'), engine.now());
+    if (verdict !== true) throw refused(verdict);
+    try {
+      await engine.store.transaction((manager) => manager.insert(WebhookReceiptEntity, { source: 'email:inbound', signature: signature as string, createdAt: engine.now() }));
+    } catch (error) {
+      if (error instanceof QueryFailedError) throw refused('replayed: this signature was already used');
+      throw error;
+    }
+    const outcome = await receiveEmail(engine, raw);
+    response.status(202).json(outcome);
+  });
+
+  router.post('/telegram', express.json({ limit: '1mb' }), async (request, response) => {
+    const secret = engine.channels.webhooks.telegramSecret;
+    if (!secret) throw notConfigured('TELEGRAM_WEBHOOK_SECRET');
+    if (!sameSecret(request.get('x-telegram-bot-api-secret-token'), secret)) throw refused('X-Telegram-Bot-Api-Secret-Token does not match');
+    const outcome = await handleTelegramUpdate(engine, request.body as TelegramUpdate, secret);
+    response.json({ ok: true, outcome });
+  });
+
+  return router;
+}

@@ -1,0 +1,266 @@
+import request from 'supertest';
+import { testDatabaseKinds } from '../support/databases';
+import { DAY, MINUTE } from '../support/harness';
+import { signedEmailHeaders, startChannelsWorld, type ChannelsWorld } from '../channels/real-channels';
+
+interface TimelineEntry {
+  kind: string;
+  summary: string;
+  robot?: string;
+  status?: string;
+  detail?: string | null;
+  channel?: string;
+  direction?: string;
+  type?: string;
+}
+
+describe.each(testDatabaseKinds())('real channels on %s', (kind) => {
+  let world: ChannelsWorld;
+  beforeEach(async () => {
+    world = await startChannelsWorld(kind);
+  });
+  afterEach(async () => {
+    await world.close();
+  });
+
+  const root = () => world.harness.as('root');
+
+  async function createLead(body: object = {}) {
+    const response = await root().post('/api/leads', { name: 'Ivan Petrov', phone: '+79161234567', email: 'ivan@example.com', ...body }).expect(201);
+    return response.body as { id: number };
+  }
+
+  async function moveTo(id: number, stage: string) {
+    await root().post(`/api/leads/${id}/move`, { stage }).expect(200);
+    await world.harness.runDue();
+  }
+
+  async function messagesOf(id: number) {
+    const response = await root().get(`/api/messages?item=lead:${id}`).expect(200);
+    return response.body.messages as Array<{ id: number; channel: string; direction: string; status: string; error: string | null; recipient: string; provider_id?: string; meta: Record<string, unknown> }>;
+  }
+
+  async function timelineOf(id: number): Promise<TimelineEntry[]> {
+    const response = await root().get(`/api/leads/${id}/timeline`).expect(200);
+    return response.body.timeline;
+  }
+
+  it('an email, an SMS and a Telegram alert with buttons leave through the real adapters', async () => {
+    const lead = await createLead();
+    await world.harness.runDue();
+    const alerts = world.peers.telegram.callsOf('sendMessage');
+    expect(alerts.map((call) => call.payload.chat_id).sort()).toEqual(['1000', '1001', '1002']);
+    const keyboard = (alerts[0].payload.reply_markup as { inline_keyboard: Array<Array<{ text: string; callback_data?: string; url?: string }>> }).inline_keyboard;
+    expect(keyboard.flat()).toEqual([
+      expect.objectContaining({ callback_data: `take:lead:${lead.id}` }),
+      expect.objectContaining({ callback_data: `call:lead:${lead.id}` }),
+      expect.objectContaining({ url: `https://crm.example.com/leads/${lead.id}` }),
+    ]);
+
+    await moveTo(lead.id, 'emailing');
+    expect(world.peers.smtp.received).toHaveLength(1);
+    const mail = world.peers.smtp.received[0];
+    expect(mail.envelope.to).toEqual(['ivan@example.com']);
+    expect(mail.parsed.subject).toBe('Your quote, Ivan Petrov');
+    expect(mail.parsed.messageId).toMatch(/^<robots-msg-\d+@acme\.test>$/);
+
+    await moveTo(lead.id, 'texting');
+    const sms = world.peers.twilio.requests.filter((sent) => sent.resource === 'Messages');
+    expect(sms).toHaveLength(1);
+    expect(sms[0].params).toMatchObject({ To: '+79161234567', From: '+15005550006', Body: 'Ivan Petrov, here is your quote' });
+    expect(sms[0].params.StatusCallback).toMatch(new RegExp(`^${world.publicUrl}/webhooks/twilio/sms-status\\?message=\\d+$`));
+
+    const messages = await messagesOf(lead.id);
+    expect(messages.filter((message) => message.channel === 'telegram').map((message) => message.status)).toEqual(['sent', 'sent', 'sent']);
+    expect(messages.find((message) => message.channel === 'email')).toMatchObject({ status: 'sent' });
+    expect(messages.find((message) => message.channel === 'sms')).toMatchObject({ status: 'sent' });
+  });
+
+  describe('when Twilio reports an SMS status', () => {
+    it('a signed status callback marks the SMS delivered; an unsigned or forged one is 401 and changes nothing', async () => {
+      const lead = await createLead();
+      await moveTo(lead.id, 'texting');
+      const sent = world.peers.twilio.requests.find((entry) => entry.resource === 'Messages');
+      const callbackUrl = sent?.params.StatusCallback as string;
+
+      const delivered = await world.peers.twilio.reportMessageStatus(sent?.sid as string, 'delivered');
+      expect(delivered.status).toBe(204);
+      expect((await messagesOf(lead.id)).find((message) => message.channel === 'sms')).toMatchObject({ status: 'delivered' });
+
+      const path = new URL(callbackUrl).pathname + new URL(callbackUrl).search;
+      const unsigned = await request(world.harness.app).post(path).type('form').send({ MessageSid: sent?.sid, MessageStatus: 'failed', ErrorCode: '30003' });
+      expect(unsigned.status).toBe(401);
+      expect(unsigned.headers['content-type']).toMatch(/application\/problem\+json/);
+      const forged = await request(world.harness.app).post(path).set('X-Twilio-Signature', 'bm90IGEgc2lnbmF0dXJl').type('form').send({ MessageSid: sent?.sid, MessageStatus: 'failed' });
+      expect(forged.status).toBe(401);
+      expect((await messagesOf(lead.id)).find((message) => message.channel === 'sms')).toMatchObject({ status: 'delivered', error: null });
+    });
+
+    it('undelivered is recorded as failed with Twilio’s error code', async () => {
+      const lead = await createLead();
+      await moveTo(lead.id, 'texting');
+      const sent = world.peers.twilio.requests.find((entry) => entry.resource === 'Messages');
+      await world.peers.twilio.reportMessageStatus(sent?.sid as string, 'undelivered', '30003');
+      expect((await messagesOf(lead.id)).find((message) => message.channel === 'sms')).toMatchObject({ status: 'failed', error: 'Twilio: undelivered (error 30003)' });
+    });
+  });
+
+  describe('when the client replies by SMS during a cadence', () => {
+    it('a reply cancels the remaining touches with reason "client replied" and shows on the timeline', async () => {
+      const lead = await createLead();
+      await moveTo(lead.id, 'cadence');
+      await world.harness.advance(DAY + MINUTE);
+      expect(world.peers.twilio.requests.filter((entry) => entry.resource === 'Messages')).toHaveLength(1);
+
+      const reply = await world.peers.twilio.postSigned(`${world.publicUrl}/webhooks/twilio/sms-inbound`, {
+        AccountSid: world.peers.twilio.accountSid, MessageSid: 'SM' + 'a'.repeat(32), From: '+79161234567', To: '+15005550006', Body: 'Yes, call me tomorrow',
+      });
+      expect(reply.status).toBe(200);
+      expect(reply.body).toContain('<Response>');
+
+      await world.harness.advance(7 * DAY);
+      expect(world.peers.twilio.requests.filter((entry) => entry.resource === 'Messages')).toHaveLength(1);
+      const timeline = await timelineOf(lead.id);
+      const touches = timeline.filter((entry) => entry.kind === 'run' && entry.robot?.startsWith('touch_'));
+      expect(touches.map((entry) => [entry.robot, entry.status, entry.detail])).toEqual([
+        ['touch_1d', 'done', expect.stringContaining('sms to +79161234567')],
+        ['touch_3d', 'cancelled', 'client replied'],
+        ['touch_5d', 'cancelled', 'client replied'],
+        ['touch_7d', 'cancelled', 'client replied'],
+      ]);
+      expect(timeline.find((entry) => entry.kind === 'message' && entry.direction === 'in')).toMatchObject({ channel: 'sms', summary: 'received sms from +79161234567: delivered' });
+    });
+
+    it('STOP opts the number out of SMS, and a later SMS touch is skipped with that reason', async () => {
+      const lead = await createLead();
+      await moveTo(lead.id, 'cadence');
+      await world.peers.twilio.postSigned(`${world.publicUrl}/webhooks/twilio/sms-inbound`, {
+        AccountSid: world.peers.twilio.accountSid, MessageSid: 'SM' + 'b'.repeat(32), From: '+79161234567', To: '+15005550006', Body: 'STOP',
+      });
+      await moveTo(lead.id, 'texting');
+      expect(world.peers.twilio.requests.filter((entry) => entry.resource === 'Messages')).toHaveLength(0);
+      const timeline = await timelineOf(lead.id);
+      expect(timeline.find((entry) => entry.robot === 'sms_now')).toMatchObject({ status: 'skipped', detail: 'the client opted out of sms (+79161234567)' });
+    });
+
+    it('an unsigned inbound SMS is 401 and nothing is recorded', async () => {
+      const lead = await createLead();
+      const response = await request(world.harness.app).post('/webhooks/twilio/sms-inbound').type('form').send({ From: '+79161234567', Body: 'STOP', MessageSid: 'SM1' });
+      expect(response.status).toBe(401);
+      expect((await messagesOf(lead.id)).filter((message) => message.direction === 'in')).toHaveLength(0);
+    });
+  });
+
+  describe('when mail comes back', () => {
+    it('a reply is matched to the lead by In-Reply-To even from another address', async () => {
+      const lead = await createLead();
+      await moveTo(lead.id, 'emailing');
+      const ours = world.peers.smtp.received[0].parsed.messageId as string;
+      const raw = [
+        'From: Ivan at work <ivan.petrov@work.example>',
+        'To: sales@acme.test',
+        'Subject: Re: Your quote, Ivan Petrov',
+        `In-Reply-To: ${ours}`,
+        `References: ${ours}`,
+        'Message-ID: <reply-1@work.example>',
+        'Content-Type: text/plain; charset=utf-8',
+        '',
+        'Thanks, the price works for us.',
+        '',
+      ].join('\r\n');
+      await request(world.harness.app).post('/webhooks/email/inbound').set(signedEmailHeaders(raw, world.harness.clock.now())).send(raw).expect(202);
+      const inbound = (await messagesOf(lead.id)).find((message) => message.direction === 'in');
+      expect(inbound).toMatchObject({ channel: 'email', recipient: 'ivan.petrov@work.example', status: 'delivered' });
+      const timeline = await timelineOf(lead.id);
+      expect(timeline.find((entry) => entry.kind === 'event' && entry.type === 'message_inbound')).toBeDefined();
+    });
+
+    it('a bounce marks the original email failed with the reason instead of counting as a reply', async () => {
+      const lead = await createLead();
+      await moveTo(lead.id, 'emailing');
+      const ours = world.peers.smtp.received[0].parsed.messageId as string;
+      const raw = [
+        'From: Mail Delivery Subsystem <MAILER-DAEMON@mx.example.com>',
+        'To: sales@acme.test',
+        'Subject: Undelivered Mail Returned to Sender',
+        'MIME-Version: 1.0',
+        'Content-Type: multipart/report; report-type=delivery-status; boundary="b1"',
+        '',
+        '--b1',
+        'Content-Type: text/plain',
+        '',
+        'Your message could not be delivered.',
+        '--b1',
+        'Content-Type: message/delivery-status',
+        '',
+        'Reporting-MTA: dns; mx.example.com',
+        '',
+        'Final-Recipient: rfc822; ivan@example.com',
+        'Action: failed',
+        'Status: 5.1.1',
+        'Diagnostic-Code: smtp; 550 5.1.1 user unknown',
+        '',
+        '--b1',
+        'Content-Type: text/rfc822-headers',
+        '',
+        `Message-ID: ${ours}`,
+        'Subject: Your quote, Ivan Petrov',
+        '',
+        '--b1--',
+        '',
+      ].join('\r\n');
+      const answer = await request(world.harness.app).post('/webhooks/email/inbound').set(signedEmailHeaders(raw, world.harness.clock.now())).send(raw).expect(202);
+      expect(answer.body).toMatchObject({ kind: 'bounce', reason: 'smtp; 550 5.1.1 user unknown' });
+      const messages = await messagesOf(lead.id);
+      expect(messages.filter((message) => message.direction === 'in')).toHaveLength(0);
+      expect(messages.find((message) => message.channel === 'email')).toMatchObject({ status: 'failed', error: 'bounced: smtp; 550 5.1.1 user unknown' });
+    });
+
+    it('inbound mail signed with the wrong secret, or stale, is 401 and nothing is written', async () => {
+      const lead = await createLead();
+      const raw = 'From: ivan@example.com\r\nSubject: hi\r\n\r\nSTOP\r\n';
+      await request(world.harness.app).post('/webhooks/email/inbound').set(signedEmailHeaders(raw, world.harness.clock.now(), 'wrong')).send(raw).expect(401);
+      await request(world.harness.app).post('/webhooks/email/inbound').set(signedEmailHeaders(raw, world.harness.clock.now() - 6 * MINUTE)).send(raw).expect(401);
+      await request(world.harness.app).post('/webhooks/email/inbound').set('content-type', 'message/rfc822').send(raw).expect(401);
+      expect((await messagesOf(lead.id)).filter((message) => message.direction === 'in')).toHaveLength(0);
+    });
+  });
+
+  describe('when a provider is in trouble', () => {
+    it('a 429 with Retry-After is retried after that delay, and the SMS goes out once', async () => {
+      const lead = await createLead();
+      world.peers.twilio.failNext(1, { kind: 'status', status: 429, retryAfterSeconds: 120 });
+      await moveTo(lead.id, 'texting');
+      let run = (await timelineOf(lead.id)).find((entry) => entry.robot === 'sms_now');
+      expect(run).toMatchObject({ status: 'failed' });
+      await world.harness.advance(MINUTE);
+      expect(world.peers.twilio.requests.filter((entry) => entry.resource === 'Messages')).toHaveLength(1);
+      await world.harness.advance(2 * MINUTE);
+      run = (await timelineOf(lead.id)).find((entry) => entry.robot === 'sms_now');
+      expect(run).toMatchObject({ status: 'done' });
+      const requests = world.peers.twilio.requests.filter((entry) => entry.resource === 'Messages');
+      expect(requests).toHaveLength(2);
+      expect(requests.filter((entry) => entry.sid)).toHaveLength(1);
+    });
+
+    it('a Telegram 5xx is retried and the alert is delivered once; a dropped line is unknown and never resent', async () => {
+      world.peers.telegram.failNext(2, { kind: 'server-error' });
+      const lead = await createLead();
+      await world.harness.runDue();
+      expect((await timelineOf(lead.id)).find((entry) => entry.robot === 'new_alert')).toMatchObject({ status: 'failed' });
+      await world.harness.advance(10 * MINUTE);
+      expect((await timelineOf(lead.id)).find((entry) => entry.robot === 'new_alert')).toMatchObject({ status: 'done', attempts: 3 });
+      const delivered = world.peers.telegram.callsOf('sendMessage');
+      // Two refused, then one each for the three recipients; none twice.
+      expect(delivered).toHaveLength(5);
+      expect(new Set(delivered.slice(2).map((call) => call.payload.chat_id)).size).toBe(3);
+
+      world.peers.telegram.failNext(1, { kind: 'drop' });
+      const second = await createLead({ phone: '+79161234568', email: 'b@example.com' });
+      await world.harness.runDue();
+      await world.harness.advance(30 * MINUTE);
+      expect((await timelineOf(second.id)).find((entry) => entry.robot === 'new_alert')).toMatchObject({ status: 'unknown' });
+      expect(world.peers.telegram.callsOf('sendMessage')).toHaveLength(6);
+    });
+  });
+});
