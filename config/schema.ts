@@ -198,6 +198,14 @@ export const ConfigSchema = z.strictObject({
   default_region: z.string().length(2).default('RU').describe('Phone region for numbers written without +'),
   public_url: z.url().optional().describe('Base URL for links in messages'),
   calendar: Calendar.default({ working_days: ['mon', 'tue', 'wed', 'thu', 'fri'], working_hours: { start: '09:00', end: '18:00' }, holidays: [] }),
+  quiet_hours: z
+    .strictObject({
+      start: TimeOfDay,
+      end: TimeOfDay,
+      channels: z.array(ChannelName).default(['sms', 'voice', 'telegram']).describe('Client touches on these channels wait'),
+    })
+    .optional()
+    .describe('No client touches between start and end (config time zone): a touch due then runs at the end'),
   engine: EngineSettings.default({ max_causal_depth: 8, max_attempts: 5, retry_backoff: '30s' }),
   users: z.array(User).default([]),
   teams: z.record(Identifier, Team).default({}),

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ChannelName } from '../config/primitives';
 import { renderMessage } from '../server/engine/templates';
 import { isOptedOut } from '../server/engine/opt-outs';
+import { quietHoursDeferral } from '../server/engine/quiet-hours';
 import { defineRobot } from './define';
 import { clientAddress, MessageSource } from './recipients';
 
@@ -23,6 +24,8 @@ export const sendMessage = defineRobot({
     const address = clientAddress(context, channel);
     if (!address) return { outcome: 'skipped', detail: `the client has no ${channel === 'email' ? 'email' : channel === 'telegram' ? 'Telegram chat' : 'phone'} for a ${channel} touch` };
     if (await isOptedOut(engine, channel, address)) return { outcome: 'skipped', detail: `the client opted out of ${channel} (${address})` };
+    const quiet = quietHoursDeferral(engine.config.source, channel, context.now);
+    if (quiet) throw quiet;
     const message = await engine.send({
       idempotencyKey: `run:${run.id}:client`,
       runId: run.id,

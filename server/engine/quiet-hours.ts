@@ -35,3 +35,27 @@ export function nextAllowedTime(at: number, quiet: QuietHours): number {
   const allowed = wraps && minute >= start ? endToday.plus({ days: 1 }) : endToday;
   return allowed.toMillis();
 }
+
+/** A robot that must not act now: the runner puts its run back in the queue for `until` (not a failure, no attempt used). */
+export class NotNowError extends Error {
+  constructor(message: string, readonly until: number) {
+    super(message);
+    this.name = 'NotNowError';
+  }
+}
+
+/**
+ * For a client touch on `channel` at `now`: null when it may go, else the NotNowError that
+ * moves it to the end of the config's quiet hours.
+ */
+export function quietHoursDeferral(
+  config: { timezone: string; quiet_hours?: { start: string; end: string; channels: string[] } },
+  channel: string,
+  now: number,
+): NotNowError | null {
+  const quiet = config.quiet_hours;
+  if (!quiet || !quiet.channels.includes(channel)) return null;
+  const allowed = nextAllowedTime(now, { start: quiet.start, end: quiet.end, zone: config.timezone });
+  if (allowed === now) return null;
+  return new NotNowError(`quiet hours ${quiet.start}–${quiet.end} (${config.timezone}): ${channel} touch moved to ${new Date(allowed).toISOString()}`, allowed);
+}

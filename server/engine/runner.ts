@@ -9,6 +9,7 @@ import type { Engine } from './engine';
 import { updateById } from '../db/hot-path';
 import { InvalidRequestError, MoveRefusedError, OutcomeUnknownError, PermanentSendError, RetryableSendError } from './errors';
 import { loadItem } from './items';
+import { NotNowError } from './quiet-hours';
 
 const definitions = new Map(robotDefinitions.map((definition) => [definition.type, definition]));
 
@@ -64,6 +65,7 @@ async function decide(engine: Engine, run: RobotRunRow): Promise<Finish> {
 
 function failure(engine: Engine, run: RobotRunRow, attempts: number, error: unknown): Finish {
   const message = (error as Error)?.message ?? String(error);
+  if (error instanceof NotNowError) return { status: 'scheduled', detail: message, dueAt: error.until, attempts: run.attempts };
   if (error instanceof OutcomeUnknownError) return { status: 'unknown', detail: message, lastError: message, attempts };
   if (error instanceof MoveRefusedError && error.details.code === 'loop_guard') return { status: 'skipped', detail: message, attempts };
   if (error instanceof MoveRefusedError || error instanceof PermanentSendError || error instanceof InvalidRequestError) {
@@ -81,7 +83,7 @@ function failure(engine: Engine, run: RobotRunRow, attempts: number, error: unkn
 
 async function finishRun(engine: Engine, run: RobotRunRow, finish: Finish): Promise<void> {
   const now = engine.now();
-  const final = finish.status !== 'failed';
+  const final = finish.status !== 'failed' && finish.status !== 'scheduled';
   await engine.store.transaction(async (manager) => {
     await updateById(
       manager,
@@ -110,6 +112,7 @@ async function finishRun(engine: Engine, run: RobotRunRow, finish: Finish): Prom
   });
   engine.logger.debug({ run: run.id, robot: run.robotId, status: finish.status, detail: finish.detail }, 'robot run finished');
   if (finish.status === 'done' || finish.status === 'skipped') engine.scheduler.wake();
+  if (finish.status === 'scheduled') engine.scheduler.scheduled([finish.dueAt ?? null]);
 }
 
 /** `after_robot:` followers become due now that their predecessor has finished (plus their own delay). */

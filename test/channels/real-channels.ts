@@ -20,6 +20,7 @@ timezone: Europe/Moscow
 default_region: RU
 public_url: https://crm.example.com
 engine: { max_attempts: 4, retry_backoff: 1m }
+quiet_hours: { start: "21:00", end: "09:00" }
 users:
   - { login: root, name: Root, role: admin }
   - { login: gena, name: Gena, role: sales, team: hot_team, phone: "+79990000001", telegram_chat_id: "1001" }

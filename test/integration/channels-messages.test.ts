@@ -226,6 +226,25 @@ describe.each(testDatabaseKinds())('real channels on %s', (kind) => {
     });
   });
 
+  describe('in quiet hours', () => {
+    it('an SMS touch due at 22:00 waits for 09:00, visible on the timeline, while email goes at once', async () => {
+      const lead = await createLead();
+      world.harness.clock.advance(13 * 60 * MINUTE); // Monday 22:00 Moscow
+      await moveTo(lead.id, 'texting');
+      expect(world.peers.twilio.requests).toHaveLength(0);
+      expect((await timelineOf(lead.id)).find((entry) => entry.robot === 'sms_now')).toMatchObject({
+        status: 'scheduled',
+        detail: 'quiet hours 21:00–09:00 (Europe/Moscow): sms touch moved to 2026-03-03T06:00:00.000Z',
+      });
+      await moveTo(lead.id, 'emailing');
+      expect(world.peers.smtp.received).toHaveLength(1);
+
+      await moveTo(lead.id, 'texting');
+      await world.harness.advance(11 * 60 * MINUTE); // Tuesday 09:00
+      expect(world.peers.twilio.requests.filter((entry) => entry.resource === 'Messages')).toHaveLength(1);
+    });
+  });
+
   describe('when a provider is in trouble', () => {
     it('a 429 with Retry-After is retried after that delay, and the SMS goes out once', async () => {
       const lead = await createLead();
