@@ -345,8 +345,8 @@ export async function bridgeTwiml(engine: Engine, callId: number): Promise<strin
 
 /**
  * A call Twilio never reported back on is treated as unanswered once its ring time (plus a
- * grace minute) is over, so a lost callback cannot stall the chain. Not yet wired to the
- * scheduler: call it periodically (it is idempotent) until it is.
+ * grace minute) is over, so a lost callback cannot stall the chain. The scheduler sweeps
+ * with it every 15 seconds; it is idempotent.
  */
 export async function expireUnansweredCalls(engine: Engine): Promise<number> {
   const now = engine.now();

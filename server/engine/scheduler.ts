@@ -2,6 +2,7 @@ import type { RobotRunRow } from '../db/entities';
 import type { Engine } from './engine';
 import { executeRun } from './runner';
 import { raiseOverdueTasks } from './events';
+import { expireUnansweredCalls } from './callbacks';
 
 /**
  * The durable queue is the robot_runs table itself (a small JobQueue): a run is claimed
@@ -15,6 +16,7 @@ export interface JobQueue {
 
 const BATCH = 64;
 const MAX_IDLE_MS = 1000;
+const CALL_SWEEP_MS = 15000;
 
 export class Scheduler {
   private running = false;
@@ -22,6 +24,7 @@ export class Scheduler {
   private draining: Promise<number> | null = null;
   private wakeRequested = false;
   private timerAt = Number.POSITIVE_INFINITY;
+  private lastCallSweep = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly engine: Engine) {}
 
@@ -47,6 +50,11 @@ export class Scheduler {
   private async drain(): Promise<number> {
     let processed = 0;
     await raiseOverdueTasks(this.engine);
+    // A call whose status callback never came must not stall the callback chain: sweep now and then.
+    if (this.engine.now() - this.lastCallSweep >= CALL_SWEEP_MS) {
+      this.lastCallSweep = this.engine.now();
+      await expireUnansweredCalls(this.engine);
+    }
     for (;;) {
       this.wakeRequested = false;
       const runs = await this.queue.claimDue(this.engine.now(), BATCH, this.engine.workerId);

@@ -139,6 +139,20 @@ describe.each(testDatabaseKinds())('seed 003 on %s: the hot-lead callback and "t
       expect(world.peers.telegram.callsOf('sendMessage').slice(alertsBefore)).toHaveLength(1);
     });
 
+    it('a call whose status never comes back is given up after the ring timeout and the next agent is called', async () => {
+      const lead = await createLead({ responsible: 'gena' });
+      await root().post(`/api/leads/${lead.id}/move`, { stage: 'hot' }).expect(200);
+      await world.harness.runDue();
+      expect(calls()).toHaveLength(1);
+      await world.harness.advance(30_000);
+      expect(calls()).toHaveLength(1);
+      await world.harness.advance(2 * 60_000);
+      expect(calls()).toHaveLength(2);
+      expect(calls()[1].params.To).toBe('+79990000002');
+      const timeline = await timelineOf(lead.id);
+      expect(timeline.filter((entry) => entry.kind === 'call')[0].summary).toMatch(/call 1 to gena: no-answer/);
+    });
+
     it('an unsigned call status is 401 and moves nothing on', async () => {
       const lead = await createLead({ responsible: 'gena' });
       await root().post(`/api/leads/${lead.id}/move`, { stage: 'hot' }).expect(200);
