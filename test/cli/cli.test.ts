@@ -93,6 +93,11 @@ describe('the robots command line', () => {
     expect(cadence.stdout).toMatch(/touch_4_call \(remind\) cancelled: client replied/);
     expect(cadence.stdout).toMatch(/contacting → dialogue by trigger:client_replied/);
 
+    const scoring = await robots(['simulate', path.join(ROOT, 'examples', 'scoring.scenario.yaml'), '--config', path.join(ROOT, 'robots.example.yaml')]);
+    expect(scoring.stdout).toMatch(/\+3h5m\s+Mon 02 Mar 13:05\s+stage\s+new → warm by trigger:warm_by_score/);
+    expect(scoring.stdout).toMatch(/warm → hot by trigger:callback_requested/);
+    expect(scoring.stdout).toMatch(/callback_in_60s \(auto_callback\) done/);
+
     const json = await robots(['simulate', scenario, '--config', FIXTURE, '--json']);
     const result = JSON.parse(json.stdout) as { timeline: Array<{ kind: string; status?: string; channel?: string }> };
     const messages = result.timeline.filter((entry) => entry.kind === 'message');
