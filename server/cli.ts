@@ -4,6 +4,7 @@ import pino from 'pino';
 import { DEFAULT_CONFIG_FILE, loadConfigFile } from '../config/loader';
 import { addUser, createToken, syncConfigUsers } from './auth/users';
 import { buildChannels } from './channels';
+import { startTelegramUpdates } from './channels/telegram-updates-source';
 import { describeDatabase, openDatabase, type DatabaseOptions } from './db/data-source';
 import { Store } from './db/store';
 import { systemClock } from './engine/clock';
@@ -59,7 +60,13 @@ export function buildCli(): Command {
       });
       runtime.engine.scheduler.start();
       if (options.watch) runtime.watch();
+      const telegramUpdates = await startTelegramUpdates(runtime.engine, channels, runtime.engine.trackingSecret, logger).catch((error: Error) => {
+        logger.error({ err: error }, 'Telegram updates could not be set up');
+        return { mode: 'failed', stop: async () => undefined };
+      });
+      if (telegramUpdates.mode !== 'off') logger.info(`Telegram updates: ${telegramUpdates.mode}`);
       const shutdown = async () => {
+        await telegramUpdates.stop();
         server.close();
         await runtime.stop();
         process.exit(0);

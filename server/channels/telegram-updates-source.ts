@@ -1,0 +1,22 @@
+import type { Logger } from 'pino';
+import type { Engine } from '../engine/engine';
+import type { ChannelRegistry } from './channel';
+import { TelegramChannel } from './telegram';
+import { TelegramPoller } from './telegram-polling';
+
+/**
+ * How Telegram updates reach us: with a public URL and a webhook secret, Telegram is told to
+ * post to /webhooks/telegram; without one, we poll. Returns how, for the start-up log line.
+ */
+export async function startTelegramUpdates(engine: Engine, channels: ChannelRegistry, fallbackSecret: string, logger: Logger): Promise<{ mode: string; stop(): Promise<void> }> {
+  const telegram = channels.adapter('telegram');
+  if (!(telegram instanceof TelegramChannel)) return { mode: 'off', stop: async () => undefined };
+  const { publicUrl, telegramSecret } = channels.webhooks;
+  if (publicUrl && telegramSecret) {
+    await telegram.setWebhook(`${publicUrl}/webhooks/telegram`, telegramSecret);
+    return { mode: `webhook ${publicUrl}/webhooks/telegram`, stop: async () => undefined };
+  }
+  const poller = new TelegramPoller(engine, telegram.api, telegramSecret ?? fallbackSecret, logger);
+  await poller.start();
+  return { mode: 'long polling', stop: () => poller.stop() };
+}
