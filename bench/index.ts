@@ -32,6 +32,7 @@ import { systemClock } from '../server/engine/clock';
 import { ConfigError } from '../server/engine/errors';
 import { createApp } from '../server/http/app';
 import { Runtime } from '../server/runtime';
+import { runChannelBenchmarks } from './channels';
 import { runIntakeBenchmarks } from './intake';
 
 // ── settings ─────────────────────────────────────────────────────────────────────────────
@@ -599,6 +600,7 @@ async function main(): Promise<void> {
     ['(c) move → outbox message p99', `${fmt(latency.p99, 1)} ms`, '< 50 ms', verdict(latency.p99 < 50 && latency.received === latency.moves)],
   ];
   rows.push(...(await runIntakeBenchmarks(log)));
+  rows.push(...(await runChannelBenchmarks(log)));
   const widths = [0, 1, 2, 3].map((column) => Math.max(...rows.map((row) => row[column].length), ['Figure', 'Value', 'Target', ''][column].length));
   const line = (cells: string[]) => `  ${cells.map((cell, i) => (i === 1 ? cell.padStart(widths[i]) : cell.padEnd(widths[i]))).join('  ')}`.trimEnd();
   log(line(['Figure', 'Value', 'Target', '']));
