@@ -27,6 +27,7 @@ export class Runtime {
   readonly engine: Engine;
   readonly store: Store;
   private watcher: fs.FSWatcher | null = null;
+  private watchTimer: NodeJS.Timeout | null = null;
   private reloading: Promise<ReloadResult> | null = null;
   private readonly reloadListeners: Array<() => void> = [];
 
@@ -73,15 +74,20 @@ export class Runtime {
 
   /** Reloads when the file changes on disk (editors write in bursts, hence the debounce). */
   watch(debounceMs = 300): void {
-    let timer: NodeJS.Timeout | null = null;
     this.watcher = fs.watch(this.options.configFile, () => {
-      if (timer) clearTimeout(timer);
-      timer = setTimeout(() => void this.reload().catch((error) => this.options.logger.error({ err: error }, 'reload failed')), debounceMs);
+      if (this.watchTimer) clearTimeout(this.watchTimer);
+      this.watchTimer = setTimeout(() => void this.reload().catch((error) => this.options.logger.error({ err: error }, 'reload failed')), debounceMs);
     });
   }
 
-  async stop(): Promise<void> {
+  unwatch(): void {
+    if (this.watchTimer) clearTimeout(this.watchTimer);
     this.watcher?.close();
+    this.watcher = null;
+  }
+
+  async stop(): Promise<void> {
+    this.unwatch();
     await this.engine.scheduler.stop();
     await this.options.channels.close();
     if (this.options.dataSource.isInitialized) await this.options.dataSource.destroy();

@@ -38,11 +38,18 @@ export class TokenBucket {
     return this.tokens >= 0 ? 0 : Math.ceil((-this.tokens / this.ratePerSecond) * 1000);
   }
 
+  /** Full again: nothing booked, nothing owed, so forgetting this bucket changes nothing. */
+  isIdle(): boolean {
+    return this.tokens + ((this.now() - this.updatedAt) / 1000) * this.ratePerSecond >= this.burst;
+  }
+
   /** Gives back a booked token the sender decided not to wait for. */
   release(): void {
     this.tokens = Math.min(this.burst, this.tokens + 1);
   }
 }
+
+const MAX_TRACKED_RECIPIENTS = 10_000;
 
 export interface RateLimits {
   /** Messages a second over the whole channel (Telegram: about 30). */
@@ -102,6 +109,10 @@ export class RateLimitedChannel implements Channel {
     if (!this.limits.perRecipient) return null;
     let bucket = this.perRecipient.get(recipient);
     if (!bucket) {
+      // One bucket a recipient ever written to would grow without end in a long-running server.
+      if (this.perRecipient.size >= MAX_TRACKED_RECIPIENTS) {
+        for (const [key, candidate] of this.perRecipient) if (candidate.isIdle()) this.perRecipient.delete(key);
+      }
       bucket = new TokenBucket(this.limits.perRecipient, Math.max(1, this.limits.perRecipient), this.now);
       this.perRecipient.set(recipient, bucket);
     }

@@ -50,6 +50,17 @@ describe('the token bucket', () => {
     now = 5000;
     expect(bucket.reserve()).toBe(0);
   });
+
+  it('is idle (safe to forget) only once it has refilled completely', () => {
+    let now = 0;
+    const bucket = new TokenBucket(1, 1, () => now);
+    bucket.reserve();
+    expect(bucket.isIdle()).toBe(false);
+    now = 999;
+    expect(bucket.isIdle()).toBe(false);
+    now = 1000;
+    expect(bucket.isIdle()).toBe(true);
+  });
 });
 
 describe('a rate-limited channel', () => {

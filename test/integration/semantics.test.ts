@@ -161,6 +161,24 @@ describe.each(testDatabaseKinds())('semantics users rely on, on %s', (kind) => {
     expect(entries).toBe(5); // new, ping, then three robot-caused moves
   });
 
+  it('a config file saved on disk is picked up by the watcher; a broken save keeps the running config', async () => {
+    const runtime = harness.runtime;
+    runtime.watch(20);
+    const waitFor = async (check: () => boolean) => {
+      for (let attempt = 0; attempt < 200 && !check(); attempt += 1) await new Promise((resolve) => setTimeout(resolve, 25));
+      return check();
+    };
+    const good = fs.readFileSync(configFile, 'utf8');
+    const loadedAt = runtime.engine.config.loadedAt;
+    fs.writeFileSync(configFile, good.replace('text: "first"', 'text: "first, edited"'));
+    expect(await waitFor(() => runtime.engine.config.robots.get('first')?.robot.text === 'first, edited')).toBe(true);
+    const accepted = runtime.engine.config;
+    fs.writeFileSync(configFile, good.replace('after: 1h', 'after: soon'));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(runtime.engine.config).toBe(accepted);
+    expect(accepted.loadedAt).toBeGreaterThanOrEqual(loadedAt);
+  });
+
   it('an invalid config is rejected with every error and the running config stays; a valid one replaces it', async () => {
     const id = await lead({ fields: { budget: 500 } });
     await move(id, 'delayed');

@@ -83,6 +83,7 @@ export async function startHarness(kind: DatabaseKind, options: HarnessOptions =
     runDue: () => runtime.engine.runDue(),
     advance: (ms) => fastForward(runtime.engine, clock, clock.now() + ms),
     async close() {
+      runtime.unwatch();
       await runtime.engine.scheduler.stop();
       await database.cleanup();
     },
