@@ -170,7 +170,9 @@ export async function recordInboundMessage(engine: Engine, input: InboundMessage
     const original = await engine.store.manager.findOne(MessageEntity, { where: { id: input.replyToMessageId } });
     if (original?.entityType && original.entityId) ref = { kind: original.entityType, id: original.entityId };
   }
-  if (!ref) ref = await findItemByAddress(engine, input.channel === 'email' ? { email: input.from } : { phone: input.from });
+  // A chat id is not a phone number: only email, SMS and voice senders are looked up by address.
+  if (!ref && input.channel === 'email') ref = await findItemByAddress(engine, { email: input.from });
+  if (!ref && (input.channel === 'sms' || input.channel === 'voice')) ref = await findItemByAddress(engine, { phone: input.from });
   const key = `in:${input.channel}:${input.providerId ?? randomUUID()}`;
   const existing = await engine.store.manager.findOne(MessageEntity, { where: { idempotencyKey: key } });
   const message =

@@ -19,6 +19,8 @@ export function createApp(runtime: Runtime): Express {
   const engine = runtime.engine;
   const app = express();
   app.disable('x-powered-by');
+  // Behind a reverse proxy, per-IP form limits need the client's address from X-Forwarded-For.
+  if (process.env.TRUST_PROXY) app.set('trust proxy', /^\d+$/.test(process.env.TRUST_PROXY) ? Number(process.env.TRUST_PROXY) : process.env.TRUST_PROXY);
   app.set('etag', false);
   const counters: IntakeCounters = { honeypot: 0, rateLimited: 0, rejectedWebhooks: 0 };
   // Signed webhooks need their raw body: mounted before the JSON parser.
