@@ -107,6 +107,23 @@ export async function insertRows<Row extends ObjectLiteral>(manager: EntityManag
   return rows.map((_, index) => last - rows.length + 1 + index);
 }
 
+/**
+ * A transaction whose every statement goes through this file (a move): BEGIN IMMEDIATE and
+ * COMMIT as prepared statements too, skipping TypeORM's transaction machinery. SQLite only,
+ * and only inside Store's write queue, which keeps every other writer out meanwhile.
+ */
+export async function sqliteTransaction<T>(manager: EntityManager, work: () => Promise<T>): Promise<T> {
+  await execute(manager, 'BEGIN IMMEDIATE', [], 'run');
+  try {
+    const result = await work();
+    await execute(manager, 'COMMIT', [], 'run');
+    return result;
+  } catch (error) {
+    await execute(manager, 'ROLLBACK', [], 'run');
+    throw error;
+  }
+}
+
 /** One row in, the row with its id out. */
 export async function insertOne<Row extends ObjectLiteral>(manager: EntityManager, entity: EntitySchema<Row>, row: Omit<Row, 'id'>): Promise<Row> {
   const [id] = await insertRows(manager, entity, [row as unknown as Row]);

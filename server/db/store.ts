@@ -1,4 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import { sqliteTransaction } from './hot-path';
 import {
   ApiTokenEntity, CompanyEntity, ContactEntity, DealEntity, EventEntity, LeadEntity, MessageEntity, RobotRunEntity,
   StageEntryEntity, TaskEntity, UserEntity, type RobotRunRow,
@@ -28,6 +29,15 @@ export class Store {
     const result = this.writeQueue.then(() => this.dataSource.transaction(work));
     this.writeQueue = result.catch(() => undefined);
     return result;
+  }
+
+  /**
+   * A transaction for work that uses only the plain-SQL helpers of hot-path.ts (a move): on
+   * SQLite it skips TypeORM's transaction machinery; elsewhere it is `transaction`.
+   */
+  plainTransaction<T>(work: (manager: EntityManager) => Promise<T>, outer?: EntityManager): Promise<T> {
+    if (outer || this.kind === 'postgres') return this.transaction(work, outer);
+    return this.serialized(() => sqliteTransaction(this.manager, () => work(this.manager)));
   }
 
   /** Runs single statements in the SQLite write queue, outside any transaction of another caller. */

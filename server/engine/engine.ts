@@ -232,7 +232,8 @@ export class Engine {
    */
   async move(ref: ItemRef, toStage: string, options: MoveOptions, outer?: EntityManager, authorize?: (item: Item) => void): Promise<MoveResult> {
     const config = this.config;
-    const result = await this.store.transaction(async (manager) => {
+    // Every statement of a move is plain SQL (hot-path.ts), so it may skip TypeORM's transactions.
+    const result = await this.store.plainTransaction(async (manager) => {
       const item = await this.requireItem(ref, manager);
       authorize?.(item);
       if (item.row.stage === toStage) return { item, entry: null, changed: false, runs: [] };
