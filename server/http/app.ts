@@ -13,6 +13,7 @@ import { analyticsRoutes } from './routes/analytics';
 import { formRoutes, hookRoutes, type IntakeCounters } from './routes/intake';
 import { trackingRoutes } from './routes/tracking';
 import { providerWebhookRoutes } from './routes/provider-webhooks';
+import { pipelineRoutes } from './routes/pipelines';
 
 /** The HTTP API. Thin: parse with zod, check the role, call the engine, shape the answer. */
 export function createApp(runtime: Runtime): Express {
@@ -59,6 +60,7 @@ export function createApp(runtime: Runtime): Express {
   api.use('/messages', messageRoutes(engine));
   api.use('/events', eventRoutes(engine));
   api.use('/analytics', analyticsRoutes(engine));
+  api.use('/config/pipelines', pipelineRoutes(engine));
   api.post('/config/reload', requireOperation('config.reload'), async (_request, response) => {
     const result = await runtime.reload();
     if (!result.ok) throw new ConfigError(result.issues);
@@ -68,6 +70,7 @@ export function createApp(runtime: Runtime): Express {
 
   app.use('/webhooks', providerWebhookRoutes(runtime));
 
+  app.use('/board', express.static(`${__dirname}/web`, { index: 'index.html' }));
   app.use(notFoundHandler);
   app.use(problemHandler);
   return app;

@@ -1,0 +1,60 @@
+import { Router } from 'express';
+import type { PipelineModel } from '../../../config/model';
+import { visibleDealPipelines } from '../../auth/access';
+import type { UserRow } from '../../db/entities';
+import type { Engine } from '../../engine/engine';
+
+// Labels for the standard fields, so a refusal can say "fill in Phone", not "phone".
+const STANDARD_FIELD_LABELS: Record<string, string> = {
+  title: 'Title',
+  name: 'Name',
+  phone: 'Phone',
+  email: 'Email',
+  company_name: 'Company',
+  source: 'Source',
+  responsible: 'Responsible',
+  amount: 'Amount',
+};
+
+function pipelineView(pipeline: PipelineModel, user: UserRow) {
+  return {
+    key: pipeline.key,
+    kind: pipeline.kind,
+    name: pipeline.name,
+    team: pipeline.team ?? null,
+    // Ops see everything and change nothing (README, Roles).
+    can_move: user.role !== 'ops',
+    stages: pipeline.stages.map((stage) => ({
+      id: stage.id,
+      name: stage.name ?? stage.id,
+      semantic: stage.semantic,
+      required: stage.required,
+      ...(stage.semantic === 'lost'
+        ? { reasons: (stage.reasons ?? []).map((reason) => ({ id: reason.id, label: reason.label ?? reason.id, refused_by: reason.refused_by })) }
+        : {}),
+    })),
+  };
+}
+
+/**
+ * GET /api/config/pipelines: what a board draws for this user — the lead statuses, and the deal
+ * pipelines their role lets them see (first line: none), each stage with what it takes to enter.
+ */
+export function pipelineRoutes(engine: Engine): Router {
+  const router = Router();
+  router.get('/', (request, response) => {
+    const config = engine.config;
+    const user = request.user!;
+    const visible = visibleDealPipelines(config, user);
+    const deals = [...config.deals.values()].filter((pipeline) => visible === 'all' || (visible !== 'none' && visible.includes(pipeline.key)));
+    const fieldLabels: Record<string, string> = { ...STANDARD_FIELD_LABELS };
+    for (const [id, field] of Object.entries(config.source.fields)) fieldLabels[id] = field.label ?? id;
+    response.json({
+      user: { login: user.login, name: user.name, role: user.role },
+      leads: pipelineView(config.leads, user),
+      deals: deals.map((pipeline) => pipelineView(pipeline, user)),
+      field_labels: fieldLabels,
+    });
+  });
+  return router;
+}
