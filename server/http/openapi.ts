@@ -49,6 +49,7 @@ export function openApiDocument() {
       '/api/runs': { get: { summary: 'Robot runs (ops, manager, admin)', parameters: queryParameters(RunQuery), responses: { 200: { description: 'Runs' } } } },
       '/api/runs/{id}/retry': { post: { summary: 'Put a dead, failed or unknown run back in the queue (ops, admin)', parameters: [idParameter], responses: { 200: { description: 'Run' }, 400: problem } } },
       '/api/messages': { get: { summary: 'Messages: the outbox and what channels sent', parameters: queryParameters(MessageQuery), responses: { 200: { description: 'Messages' } } } },
+      '/api/config/pipelines': { get: { summary: 'Pipelines and stages your role may see (required fields, lost reasons)', responses: { 200: { description: 'Pipelines' } } } },
       '/api/events': { get: { summary: 'Inbound events with what they matched and fired', parameters: queryParameters(EventQuery), responses: { 200: { description: 'Events' } } } },
       '/api/analytics/funnel': { get: { summary: 'Funnel report of a pipeline (managers, ops, admins)', parameters: queryParameters(FunnelQuery), responses: { 200: { description: 'Report' }, 400: problem } } },
       '/forms/{formId}': { post: { summary: 'Public web form submission (no token)', security: [], responses: { 201: { description: 'Lead created' }, 200: { description: 'Repeat touch on an open lead' }, 303: { description: 'Redirect' }, 422: problem, 429: problem } } },
