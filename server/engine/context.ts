@@ -59,7 +59,8 @@ export function buildContext(snapshot: ContextSnapshot): EvaluationContext {
     score: item.row.score,
     source: item.row.source,
     now: { iso: local.toISO() ?? '', hour: local.hour, minute: local.minute, weekday: local.weekday, date: local.toISODate() ?? '' },
-    links: { item: `${baseUrl}/${item.kind}s/${item.row.id}` },
+    // The web board opens the item's timeline from this link.
+    links: { item: `${baseUrl}/board/#${item.kind}-${item.row.id}` },
     event: snapshot.event ?? null,
   };
 }

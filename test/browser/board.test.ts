@@ -9,6 +9,7 @@ import { createToken } from '../../server/auth/users';
 import { createApp } from '../../server/http/app';
 import { testDatabaseKinds } from '../support/databases';
 import { startHarness, type Harness } from '../support/harness';
+import { loadContext } from '../../server/engine/context';
 
 // Debian's Chromium (scripts/ensure-chromium.js installs it): playwright-core never downloads a browser.
 const CHROMIUM = '/usr/bin/chromium';
@@ -237,6 +238,19 @@ describeInBrowser('the web board in Chromium', () => {
     await page.getByLabel('Pipeline').selectOption('general');
     await cardIn('new', dealId).waitFor();
     expect(await columnIds()).toEqual(['new', 'offer', 'won', 'lost']);
+  });
+
+  it("the link in an alert opens that lead's timeline on the board", async () => {
+    const id = await createLead({ name: 'Linked Lead', phone: '+79167000009' });
+    const engine = harness.runtime.engine;
+    const context = await loadContext(engine.store.manager, engine.config, await engine.requireItem({ kind: 'lead', id }), engine.now());
+    const link = new URL((context.links as { item: string }).item);
+    expect(`${link.pathname}${link.hash}`).toBe(`/board/#lead-${id}`);
+    await signIn('anna');
+    await page.goto(`${baseUrl}${link.pathname}${link.hash}`);
+    await page.reload();
+    const panel = page.getByRole('complementary');
+    await panel.getByRole('heading', { name: `Lead #${id} Linked Lead` }).waitFor();
   });
 
   it('a token that is not accepted brings the prompt back with the reason', async () => {

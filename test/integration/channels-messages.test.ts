@@ -54,7 +54,7 @@ describe.each(testDatabaseKinds())('real channels on %s', (kind) => {
     expect(keyboard.flat()).toEqual([
       expect.objectContaining({ callback_data: `take:lead:${lead.id}` }),
       expect.objectContaining({ callback_data: `call:lead:${lead.id}` }),
-      expect.objectContaining({ url: `https://crm.example.com/leads/${lead.id}` }),
+      expect.objectContaining({ url: `https://crm.example.com/board/#lead-${lead.id}` }),
     ]);
 
     await moveTo(lead.id, 'emailing');
