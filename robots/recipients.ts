@@ -4,6 +4,7 @@ import type { MessageRow } from '../server/db/entities';
 import type { RobotRunContext } from '../server/engine/robot-context';
 import { renderMessage } from '../server/engine/templates';
 import { itemAlertButtons } from '../server/channels/alert-buttons';
+import { itemLink } from '../server/engine/items';
 import { z } from 'zod';
 
 /** Who a notification goes to: keywords resolved against the item, or a login. */
@@ -105,6 +106,6 @@ export function alertButtonsMeta(context: RobotRunContext<unknown>, channel: Cha
   if (!wanted || channel !== 'telegram') return {};
   const { item } = context;
   const links = context.context.links as { item?: string } | undefined;
-  const openUrl = links?.item ?? `http://localhost:3000/${item.kind}s/${item.row.id}`;
+  const openUrl = links?.item ?? itemLink(context.engine.publicUrl, { kind: item.kind, id: item.row.id });
   return { buttons: itemAlertButtons({ kind: item.kind, id: item.row.id }, openUrl) };
 }

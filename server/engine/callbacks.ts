@@ -9,7 +9,7 @@ import { CallEntity, RobotRunEntity, TaskEntity, type CallRow, type CallStatus }
 import { loadContext } from './context';
 import type { Engine } from './engine';
 import { OutcomeUnknownError, PermanentSendError, RetryableSendError } from './errors';
-import { loadItem, type Item, type ItemRef } from './items';
+import { itemLink, loadItem, type Item, type ItemRef } from './items';
 
 /**
  * Seed 003's hot-lead callback: call an agent, and when they pick up, whisper the lead's name
@@ -44,7 +44,7 @@ function baseUrl(engine: Engine): string {
 }
 
 export function itemUrl(engine: Engine, ref: ItemRef): string {
-  return `${(engine.config.source.public_url ?? 'http://localhost:3000').replace(/\/+$/, '')}/${ref.kind}s/${ref.id}`;
+  return itemLink(engine.publicUrl, ref);
 }
 
 /** The agents to try, in order, each with a phone: responsible first, then the team. */

@@ -3,7 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { selectById } from '../db/hot-path';
 import { stageOf, type CompiledConfig } from '../../config/model';
 import { CompanyEntity, ContactEntity, MessageEntity, type CompanyRow, type ContactRow } from '../db/entities';
-import { itemView, type Item } from './items';
+import { itemLink, itemView, type Item } from './items';
 
 /**
  * The context conditions read and templates render (semantics 3). Documented in the README;
@@ -60,7 +60,7 @@ export function buildContext(snapshot: ContextSnapshot): EvaluationContext {
     source: item.row.source,
     now: { iso: local.toISO() ?? '', hour: local.hour, minute: local.minute, weekday: local.weekday, date: local.toISODate() ?? '' },
     // The web board opens the item's timeline from this link.
-    links: { item: `${baseUrl}/board/#${item.kind}-${item.row.id}` },
+    links: { item: itemLink(baseUrl, { kind: item.kind, id: item.row.id }) },
     event: snapshot.event ?? null,
   };
 }

@@ -53,6 +53,11 @@ export function missingFields(required: string[], item: Item): string[] {
   return required.filter((field) => !isFilled(fieldValue(item, field)));
 }
 
+/** Where people open an item: the web board, which shows its timeline (server/http/web). */
+export function itemLink(baseUrl: string, ref: ItemRef): string {
+  return `${baseUrl.replace(/\/+$/, '')}/board/#${ref.kind}-${ref.id}`;
+}
+
 export function itemLabel(item: Item): string {
   return `${item.kind} #${item.row.id}${item.row.title ? ` «${item.row.title}»` : item.row.name ? ` «${item.row.name}»` : ''}`;
 }
