@@ -38,6 +38,9 @@ export function funnelReport(config: CompiledConfig, pipelineKey: string, rows: 
       leftTo.set(transition.from_stage, targets);
     }
   }
+  const stageIndex = new Map(pipeline.stages.map((stage, index) => [stage.id, index]));
+  const laterMoves = (index: number, moves: Map<string, number>) =>
+    [...moves.entries()].filter(([target]) => (stageIndex.get(target) ?? -1) > index).reduce((sum, [, count]) => sum + count, 0);
   const stages = pipeline.stages.map((stage, index) => {
     const stageEntered = entered.get(stage.id) ?? 0;
     const moves = leftTo.get(stage.id) ?? new Map<string, number>();
@@ -53,6 +56,8 @@ export function funnelReport(config: CompiledConfig, pipelineKey: string, rows: 
       current: current.length,
       moved_to: Object.fromEntries(moves),
       conversion_to_next: next ? percent(moves.get(next) ?? 0, stageEntered) : null,
+      // Funnels branch (a hand-off skips "in work"): moving to any later stage counts as progress.
+      conversion_forward: index < pipeline.stages.length - 1 ? percent(laterMoves(index, moves), stageEntered) : null,
       hours_in_stage: { average: hours(durations.length ? durations.reduce((a, b) => a + b, 0) / durations.length : null), median: hours(median(durations)) },
       stuck: stuckAfter === null ? null : current.filter((item) => now - item.entered_stage_at > stuckAfter).length,
     };

@@ -28,7 +28,7 @@ describe.each(testDatabaseKinds())('the funnel report on %s', (kind) => {
     const report = (await harness.as('olya').get('/api/analytics/funnel?pipeline=leads').expect(200)).body;
     const stage = (id: string) => report.stages.find((row: { stage: string }) => row.stage === id);
     expect(stage('new')).toMatchObject({ entered: 6, current: 0, moved_to: { in_work: 6 }, conversion_to_next: 100 });
-    expect(stage('in_work')).toMatchObject({ entered: 6, current: 2, stuck: 2, moved_to: { handoff_general: 1, handoff_services: 1, junk: 2 } });
+    expect(stage('in_work')).toMatchObject({ entered: 6, current: 2, stuck: 2, moved_to: { handoff_general: 1, handoff_services: 1, junk: 2 }, conversion_forward: 66.7 });
     expect(stage('in_work').hours_in_stage.median).toBe(2);
     expect(stage('converted')).toMatchObject({ entered: 2, current: 2, semantic: 'won' });
     expect(report.lost_reasons).toEqual(
