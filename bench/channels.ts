@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import nodemailer, { type Transporter } from 'nodemailer';
+import nodemailer from 'nodemailer';
 import pino from 'pino';
 import type { SMTPServer } from 'smtp-server';
 import { loadConfigText } from '../config/loader';
@@ -263,13 +263,6 @@ interface EmailFigures {
   connections: number;
 }
 
-/** The pool options nodemailer keeps on the transport; the adapter does not expose them, so they are set here. */
-interface PoolOptions {
-  maxConnections: number;
-  maxMessages: number;
-}
-const poolOptionsOf = (mailer: Transporter) => (mailer as unknown as { transporter: { options: PoolOptions } }).transporter.options;
-
 async function benchEmail(): Promise<EmailFigures> {
   const peer = new SmtpPeer();
   // smtp-server resolves every client's address backwards (dns.reverse) before greeting: off.
@@ -281,8 +274,7 @@ async function benchEmail(): Promise<EmailFigures> {
   const at = await peer.start();
   const from = 'Acme Sales <sales@acme.test>';
   const smtp = smtpServerFromUrl(at.url);
-  const channel = new EmailChannel({ smtp, from });
-  Object.assign(poolOptionsOf((channel as unknown as { transport: Transporter }).transport), { maxConnections: 1, maxMessages: Infinity });
+  const channel = new EmailChannel({ smtp, from, pool: { maxConnections: 1, maxMessages: Infinity } });
   // nodemailer by itself, with the options EmailChannel gives it, the same single connection.
   const direct = nodemailer.createTransport({ pool: true, maxConnections: 1, maxMessages: Infinity, host: smtp.host, port: smtp.port, secure: smtp.secure, requireTLS: smtp.requireTLS, auth: smtp.auth });
   let id = 0;

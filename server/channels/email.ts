@@ -20,6 +20,8 @@ export interface EmailChannelOptions {
   messageIdDomain?: string;
   /** What a client's mail program offers as "unsubscribe"; `{message}` in the URL becomes our message id. */
   unsubscribe?: { mailto?: string; url?: string };
+  /** nodemailer's pool: connections kept open (default 5) and mails sent over each (default 100). */
+  pool?: { maxConnections?: number; maxMessages?: number };
 }
 
 /** `smtp://user:pass@host:587` or `smtps://…:465`; `?requireTLS=true` insists on STARTTLS. */
@@ -71,6 +73,8 @@ export class EmailChannel implements Channel {
     this.messageIdDomain = options.messageIdDomain ?? domainOf(options.from);
     this.transport = nodemailer.createTransport({
       pool: true,
+      maxConnections: options.pool?.maxConnections ?? 5,
+      maxMessages: options.pool?.maxMessages ?? 100,
       host: options.smtp.host,
       port: options.smtp.port,
       secure: options.smtp.secure,

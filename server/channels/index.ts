@@ -34,7 +34,11 @@ export function buildChannels(env: NodeJS.ProcessEnv = process.env): ChannelRegi
 
   if (env.SMTP_URL && env.EMAIL_FROM) {
     const unsubscribe = env.EMAIL_UNSUBSCRIBE_MAILTO || env.EMAIL_UNSUBSCRIBE_URL ? { mailto: env.EMAIL_UNSUBSCRIBE_MAILTO, url: env.EMAIL_UNSUBSCRIBE_URL } : undefined;
-    const email = new EmailChannel({ smtp: smtpServerFromUrl(env.SMTP_URL), from: env.EMAIL_FROM, unsubscribe });
+    const pool = {
+      maxConnections: env.SMTP_POOL_CONNECTIONS ? Number(env.SMTP_POOL_CONNECTIONS) : undefined,
+      maxMessages: env.SMTP_POOL_MESSAGES ? Number(env.SMTP_POOL_MESSAGES) : undefined,
+    };
+    const email = new EmailChannel({ smtp: smtpServerFromUrl(env.SMTP_URL), from: env.EMAIL_FROM, unsubscribe, pool });
     const rate = parseRate(env.EMAIL_RATE_LIMIT, null);
     channels.register('email', rate ? new RateLimitedChannel(email, { global: rate, perRecipient: null }) : email);
   }
