@@ -54,6 +54,7 @@ const OPERATIONS: Record<string, Array<UserRow['role']>> = {
   'config.reload': ['admin', 'ops'],
   'contacts.read': ['admin', 'ops', 'manager', 'sales', 'first_line'],
   'analytics.read': ['admin', 'ops', 'manager'],
+  'users.manage': ['admin'],
 };
 
 export function canOperate(user: UserRow, operation: keyof typeof OPERATIONS | string): boolean {

@@ -10,6 +10,7 @@ import { itemRoutes } from './routes/items';
 import { messageRoutes, runRoutes } from './routes/runs';
 import { eventRoutes } from './routes/events';
 import { analyticsRoutes } from './routes/analytics';
+import { userRoutes } from './routes/users';
 import { formRoutes, hookRoutes, type IntakeCounters } from './routes/intake';
 import { trackingRoutes } from './routes/tracking';
 import { providerWebhookRoutes } from './routes/provider-webhooks';
@@ -60,6 +61,7 @@ export function createApp(runtime: Runtime): Express {
   api.use('/messages', messageRoutes(engine));
   api.use('/events', eventRoutes(engine));
   api.use('/analytics', analyticsRoutes(engine));
+  api.use('/users', userRoutes(engine, () => tokens.clear()));
   api.use('/config/pipelines', pipelineRoutes(engine));
   api.post('/config/reload', requireOperation('config.reload'), async (_request, response) => {
     const result = await runtime.reload();

@@ -5,6 +5,7 @@ import { ContactQuery } from './routes/contacts';
 import { MessageQuery, RunQuery } from './routes/runs';
 import { EventQuery } from './routes/events';
 import { FunnelQuery } from './routes/analytics';
+import { NewUserInput } from './routes/users';
 
 const json = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
 const problem = { description: 'Problem details (application/problem+json)' };
@@ -49,6 +50,14 @@ export function openApiDocument() {
       '/api/runs': { get: { summary: 'Robot runs (ops, manager, admin)', parameters: queryParameters(RunQuery), responses: { 200: { description: 'Runs' } } } },
       '/api/runs/{id}/retry': { post: { summary: 'Put a dead, failed or unknown run back in the queue (ops, admin)', parameters: [idParameter], responses: { 200: { description: 'Run' }, 400: problem } } },
       '/api/messages': { get: { summary: 'Messages: the outbox and what channels sent', parameters: queryParameters(MessageQuery), responses: { 200: { description: 'Messages' } } } },
+      '/api/users': {
+        get: { summary: 'API users and their token counts (admin)', responses: { 200: { description: 'Users' }, 403: problem } },
+        post: { summary: 'Add an API user (admin)', requestBody: body(NewUserInput), responses: { 201: { description: 'User' }, 400: problem, 403: problem } },
+      },
+      '/api/users/{login}/tokens': {
+        post: { summary: 'Issue a token, shown once (admin)', responses: { 201: { description: 'Token' }, 404: problem } },
+        delete: { summary: "Revoke every token of the user (admin)", responses: { 200: { description: 'Revoked' }, 404: problem } },
+      },
       '/api/config/pipelines': { get: { summary: 'Pipelines and stages your role may see (required fields, lost reasons)', responses: { 200: { description: 'Pipelines' } } } },
       '/api/events': { get: { summary: 'Inbound events with what they matched and fired', parameters: queryParameters(EventQuery), responses: { 200: { description: 'Events' } } } },
       '/api/analytics/funnel': { get: { summary: 'Funnel report of a pipeline (managers, ops, admins)', parameters: queryParameters(FunnelQuery), responses: { 200: { description: 'Report' }, 400: problem } } },

@@ -57,6 +57,25 @@ describe.each(testDatabaseKinds())('roles and bad input on %s', (kind) => {
       await harness.as('olya').post('/api/config/reload').expect(200);
     });
 
+    it('admins add API users and issue and revoke their tokens; nobody else may', async () => {
+      await harness.as('olya').get('/api/users').expect(403);
+      await harness.as('gm').post('/api/users', { login: 'bot', role: 'ops' }).expect(403);
+      const created = await harness.as('root').post('/api/users', { login: 'crm_sync', role: 'ops', name: 'CRM sync' }).expect(201);
+      expect(created.body).toMatchObject({ login: 'crm_sync', role: 'ops', origin: 'cli' });
+      await harness.as('root').post('/api/users', { login: 'x', role: 'boss' }).expect(400);
+      const issued = await harness.as('root').post('/api/users/crm_sync/tokens').expect(201);
+      expect(issued.body.token).toMatch(/^rbt_/);
+      const asBot = () => request(harness.app).get('/api/runs').set('Authorization', `Bearer ${issued.body.token}`);
+      await asBot().expect(200);
+      const listed = await harness.as('root').get('/api/users').expect(200);
+      expect(listed.body.users.find((user: { login: string }) => user.login === 'crm_sync')).toMatchObject({ tokens: 1, origin: 'cli' });
+      expect(listed.body.users.find((user: { login: string }) => user.login === 'anna')).toMatchObject({ role: 'first_line', origin: 'config' });
+      const revoked = await harness.as('root').delete('/api/users/crm_sync/tokens').expect(200);
+      expect(revoked.body.revoked).toBe(1);
+      await asBot().expect(401);
+      await harness.as('root').post('/api/users/nobody/tokens').expect(404);
+    });
+
     it('no token or an unknown token is 401 problem+json', async () => {
       const anonymous = await request(harness.app).get('/api/leads').expect(401);
       expect(anonymous.headers['content-type']).toContain('application/problem+json');

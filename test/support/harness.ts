@@ -25,6 +25,7 @@ export interface Harness {
     get(url: string): request.Test;
     post(url: string, body?: object): request.Test;
     patch(url: string, body?: object): request.Test;
+    delete(url: string): request.Test;
   };
   runDue(): Promise<number>;
   /** Walks the fake clock forward, running every robot at its own due time. */
@@ -78,6 +79,7 @@ export async function startHarness(kind: DatabaseKind, options: HarnessOptions =
         get: (url) => request(app).get(url).set('Authorization', auth),
         post: (url, body) => request(app).post(url).set('Authorization', auth).send(body ?? {}),
         patch: (url, body) => request(app).patch(url).set('Authorization', auth).send(body ?? {}),
+        delete: (url) => request(app).delete(url).set('Authorization', auth),
       };
     },
     runDue: () => runtime.engine.runDue(),
