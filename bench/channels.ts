@@ -26,6 +26,7 @@ import { Runtime } from '../server/runtime';
 import { SmtpPeer } from '../test/peers/smtp-peer';
 import { TelegramPeer } from '../test/peers/telegram-peer';
 import { TwilioPeer } from '../test/peers/twilio-peer';
+import { fmt, percentile } from './stats';
 
 const QUICK = process.env.BENCH_QUICK === '1';
 const HOT_LEADS = Number(process.env.BENCH_HOT_LEADS ?? 200);
@@ -61,13 +62,7 @@ leads:
         - { id: call_back, type: auto_callback, ring_timeout: 20 }
 `;
 
-function percentile(values: number[], p: number): number {
-  if (values.length === 0) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
-}
 
-const fmt = (value: number, digits = 0) => (Number.isFinite(value) ? value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : 'n/a');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Calls `onPush` with performance.now() whenever the peer records something in `list`. */

@@ -34,6 +34,7 @@ import { createApp } from '../server/http/app';
 import { Runtime } from '../server/runtime';
 import { runChannelBenchmarks } from './channels';
 import { runIntakeBenchmarks } from './intake';
+import { fmt, percentile } from './stats';
 
 // ── settings ─────────────────────────────────────────────────────────────────────────────
 
@@ -119,13 +120,7 @@ async function createLeads(runtime: Runtime, count: number, stage: string): Prom
   return ids;
 }
 
-function percentile(values: number[], p: number): number {
-  if (values.length === 0) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
-}
 
-const fmt = (value: number, digits = 0) => (Number.isFinite(value) ? value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : 'n/a');
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
 // ── (a) engine moves vs raw sqlite3 ──────────────────────────────────────────────────────
@@ -153,7 +148,9 @@ async function benchEngineMoves(withScheduler: boolean): Promise<MoveRate> {
       stageOf.set(id, to);
       total++;
     };
-    for (let i = 0; i < ENGINE_LEADS; i++) await moveNext(); // warm-up: every lead moved once
+    // Warm-up, not reported: every lead moved once, and at least a second so the JIT has settled.
+    const warmUntil = performance.now() + 1000;
+    while (total < ENGINE_LEADS || performance.now() < warmUntil) await moveNext();
     const warm = total;
     const start = performance.now();
     const budget = ENGINE_SECONDS * 1000;
@@ -266,7 +263,8 @@ async function rawMoves(file: string): Promise<MoveRate> {
       state.set(id, { stage: to, entryId });
       total++;
     };
-    for (let i = 0; i < ENGINE_LEADS; i++) await moveNext();
+    const warmUntil = performance.now() + 1000; // the same warm-up as the engine's
+    while (total < ENGINE_LEADS || performance.now() < warmUntil) await moveNext();
     const warm = total;
     const start = performance.now();
     const budget = ENGINE_SECONDS * 1000;

@@ -24,6 +24,7 @@ import { chooseTrigger } from '../server/engine/trigger-matching';
 import { createApp } from '../server/http/app';
 import { Runtime } from '../server/runtime';
 import type { LeadRow } from '../server/db/entities';
+import { percentile } from './stats';
 
 const QUICK = process.env.BENCH_QUICK === '1';
 const HTTP_SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? (QUICK ? 2 : 10));
@@ -66,10 +67,6 @@ function manyTriggersYaml(): string {
   return `fields:\n  product: { type: string }\nhooks:\n${hooks}\nforms:\n${forms}\nleads:\n  stages:\n${stages}\n`;
 }
 
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
-}
 
 /** Runs in the child process: the real app (scheduler on, as `serve`) or bare express. */
 async function serveChild(role: 'robots' | 'bare'): Promise<void> {
