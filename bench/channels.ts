@@ -20,8 +20,8 @@ import { EmailChannel, outgoingMessageId, smtpServerFromUrl } from '../server/ch
 import { RateLimitedChannel } from '../server/channels/rate-limit';
 import { TelegramChannel } from '../server/channels/telegram';
 import { openDatabase } from '../server/db/data-source';
-import { systemClock } from '../server/engine/clock';
-import { ConfigError } from '../server/engine/errors';
+import { systemClock } from '../server/core/clock';
+import { ConfigError } from '../server/core/errors';
 import { Runtime } from '../server/runtime';
 import { SmtpPeer } from '../test/peers/smtp-peer';
 import { TelegramPeer } from '../test/peers/telegram-peer';

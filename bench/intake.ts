@@ -1,3 +1,4 @@
+import type { EventType } from '../server/core/event-types';
 /**
  * Issue on triggers: form intake requests/s and p99 beside a bare express endpoint, and
  * trigger matching throughput with 1,000 trigger rules. Prints figures; asserts nothing.
@@ -16,11 +17,11 @@ import { triggersFor } from '../config/model';
 import { ChannelRegistry } from '../server/channels/channel';
 import { OutboxChannel } from '../server/channels/outbox';
 import { openDatabase } from '../server/db/data-source';
-import { systemClock } from '../server/engine/clock';
-import { buildContext } from '../server/engine/context';
-import { ConfigError } from '../server/engine/errors';
-import { asItem } from '../server/engine/items';
-import { chooseTrigger } from '../server/engine/trigger-matching';
+import { systemClock } from '../server/core/clock';
+import { buildContext } from '../server/core/context';
+import { ConfigError } from '../server/core/errors';
+import { asItem } from '../server/core/items';
+import { chooseTrigger } from '../server/core/trigger-matching';
 import { createApp } from '../server/http/app';
 import { Runtime } from '../server/runtime';
 import type { LeadRow } from '../server/db/entities';
@@ -141,11 +142,11 @@ function benchMatching() {
   if (!result.ok) throw new ConfigError(result.issues);
   const config = result.config;
   const rules = [...config.triggers.values()].reduce((sum, byPipeline) => sum + [...byPipeline.values()].reduce((n, list) => n + list.length, 0), 0);
-  const eventTypes = ['webhook', 'form_submitted', 'message_inbound', 'call', 'email_opened', 'link_clicked', 'field_changed', 'score_changed', 'responsible_changed', 'task_overdue'];
+  const eventTypes: EventType[] = ['webhook', 'form_submitted', 'message_inbound', 'call', 'email_opened', 'link_clicked', 'field_changed', 'score_changed', 'responsible_changed', 'task_overdue'];
   const now = Date.now();
   const row = { id: 1, stage: 's50', stageEntryId: 1, enteredStageAt: now, fields: { product: 'x' }, score: 0, tags: [], scoredAt: null, responsible: null, repeatClient: false, createdAt: now, updatedAt: now } as unknown as LeadRow;
   const item = asItem('lead', row);
-  const context = buildContext({ config, item, contact: null, company: null, touchesSent: 0, repliesReceived: 0, now });
+  const context = buildContext({ config, item, contact: null, company: null, touchesSent: 0, repliesReceived: 0, now, publicUrl: 'http://localhost:3000' });
   const payloads: Record<string, Record<string, unknown>> = {
     webhook: { hook: 'h3' }, form_submitted: { form: 'f7' }, message_inbound: { channel: 'sms' }, call: { outcome: 'answered' }, email_opened: {}, link_clicked: { url: 'https://x' },
     field_changed: { field: 'product', from: null, to: 'v77' }, score_changed: { from: 700, to: 720 }, responsible_changed: { from: null, to: 'a' }, task_overdue: {},

@@ -1,4 +1,4 @@
-import { isMap, isSeq, LineCounter, Document, Node } from 'yaml';
+import { isMap, isSeq, LineCounter, Document, Node, type Pair, type YAMLMap } from 'yaml';
 
 export type ConfigPath = ReadonlyArray<string | number>;
 
@@ -19,7 +19,7 @@ export function locate(document: Document, lineCounter: LineCounter, path: Confi
   let best: Node | null = (document.contents as Node | null) ?? null;
   for (const step of path) {
     if (isMap(node)) {
-      const pair = node.items.find((item) => keyText(item.key) === String(step));
+      const pair = pairAt(node, String(step));
       if (!pair) break;
       node = pair.value ?? pair.key;
       best = (pair.value as Node | null) ?? (pair.key as Node);
@@ -31,11 +31,31 @@ export function locate(document: Document, lineCounter: LineCounter, path: Confi
     }
   }
   if (key !== undefined && isMap(node)) {
-    const pair = node.items.find((item) => keyText(item.key) === key);
+    const pair = pairAt(node, key);
     if (pair && (pair.key as Node)?.range) best = pair.key as Node;
   }
   const offset = best?.range?.[0] ?? 0;
   return lineCounter.linePos(offset);
+}
+
+/**
+ * The pair of a mapping by key, through an index built once per mapping: a file with 40,000
+ * unknown keys has 40,000 issues to place, and a scan per issue would make that quadratic.
+ * The first pair wins, as a scan would find it.
+ */
+const pairIndexes = new WeakMap<YAMLMap, Map<string, Pair>>();
+
+function pairAt(map: YAMLMap, key: string): Pair | undefined {
+  let index = pairIndexes.get(map);
+  if (!index) {
+    index = new Map();
+    for (const item of map.items) {
+      const text = keyText(item.key);
+      if (!index.has(text)) index.set(text, item);
+    }
+    pairIndexes.set(map, index);
+  }
+  return index.get(key);
 }
 
 function keyText(key: unknown): string {

@@ -1,8 +1,8 @@
-import { closest } from 'fastest-levenshtein';
 import { robotDefinitions } from '../robots';
 import { triggerDefinitions } from '../triggers';
 import type { ConfigReference } from '../robots/define';
-import { validateCondition } from '../server/engine/conditions';
+import { validateCondition } from '../server/core/conditions';
+import { unknownName } from '../server/core/did-you-mean';
 import { LEAD_PIPELINE } from './model';
 import type { Config, PipelineSpec } from './schema';
 import type { ConfigPath } from './positions';
@@ -17,18 +17,7 @@ export interface ReferenceProblem {
   key?: string;
 }
 
-function unknown(kind: string, value: string, known: Iterable<string>): string {
-  const candidates = [...known];
-  const suggestion = candidates.length > 0 ? closest(value, candidates) : undefined;
-  const hint = suggestion && distanceIsSmall(value, suggestion) ? ` (did you mean "${suggestion}"?)` : candidates.length ? ` (known: ${candidates.slice(0, 12).join(', ')})` : '';
-  return `unknown ${kind} "${value}"${hint}`;
-}
-
-function distanceIsSmall(a: string, b: string): boolean {
-  let shared = 0;
-  for (const char of new Set(a)) if (b.includes(char)) shared += 1;
-  return shared >= Math.min(a.length, b.length) * 0.6;
-}
+const unknown = unknownName;
 
 function duplicates(values: string[]): Set<string> {
   const seen = new Set<string>();

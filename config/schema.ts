@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { IANAZone } from 'luxon';
 import { robotDefinitions } from '../robots';
+import { EventType } from '../server/core/event-types';
 import { triggerDefinitions } from '../triggers';
 
 /**
@@ -35,6 +36,7 @@ export const RobotBase = z.object({
   working_hours: z.boolean().optional().describe('Only inside the working calendar'),
   after_robot: Identifier.optional().describe('Run after this robot of the same stage entry has finished'),
   condition: JsonLogic.optional().describe('json-logic evaluated when the robot runs, not when scheduled'),
+  skip_if_late: Duration.optional().describe('Skip this run, instead of running it, when it comes due later than this (default: engine.late_policy for client touches)'),
   stop_on_reply: z
     .boolean()
     .optional()
@@ -148,7 +150,7 @@ export const Calendar = z.strictObject({
 });
 
 export const ScoringRule = z.strictObject({
-  event: z.string().describe('Event type: form_submitted, email_opened, link_clicked, page_visit, message_inbound, call, webhook …'),
+  event: EventType.describe('The event type that scores'),
   points: z.number().int(),
   condition: JsonLogic.optional().describe('json-logic on { event, item, … }'),
   tag: Identifier.optional().describe('Tag the lead gets when this rule scores'),
@@ -187,6 +189,13 @@ export const EngineSettings = z.strictObject({
   max_causal_depth: z.number().int().min(1).default(8).describe('Loop guard: robot-caused moves in one chain'),
   max_attempts: z.number().int().min(1).default(5).describe('Attempts before a run is dead'),
   retry_backoff: Duration.default('30s').describe('First retry delay; doubles each attempt'),
+  late_policy: z
+    .strictObject({
+      skip_touches_after: Duration.optional().describe('A client touch later than this (after downtime, say) is skipped, not sent; internal actions always run'),
+    })
+    .default({})
+    .describe('What a run does when it comes due late'),
+  take_owned_items: z.boolean().default(false).describe('"Take the lead" from a Telegram alert may take an item that already has a responsible'),
 });
 
 export const ConfigSchema = z.strictObject({
@@ -206,7 +215,7 @@ export const ConfigSchema = z.strictObject({
     })
     .optional()
     .describe('No client touches between start and end (config time zone): a touch due then runs at the end'),
-  engine: EngineSettings.default({ max_causal_depth: 8, max_attempts: 5, retry_backoff: '30s' }),
+  engine: EngineSettings.default({ max_causal_depth: 8, max_attempts: 5, retry_backoff: '30s', late_policy: {}, take_owned_items: false }),
   users: z.array(User).default([]),
   teams: z.record(Identifier, Team).default({}),
   fields: z.record(Identifier, Field).default({}),

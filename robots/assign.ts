@@ -13,14 +13,14 @@ export const assign = defineRobot({
   }),
   references: (params) => (params.team ? [{ kind: 'team', value: params.team, path: ['team'] }] : []),
   async run(context) {
-    const { params, engine, item } = context;
+    const { params, ports, item } = context;
     if (params.only_if_empty && item.row.responsible) return { outcome: 'skipped', detail: `already assigned to ${item.row.responsible}` };
-    const team = params.team ?? teamOfPipeline(engine.config, item.pipeline);
+    const team = params.team ?? teamOfPipeline(ports.config, item.pipeline);
     if (!team) return { outcome: 'skipped', detail: 'no team to pick from' };
-    const responsible = await engine.pickResponsible(team, item.pipeline);
+    const responsible = await ports.pickResponsible(team, item.pipeline);
     if (!responsible) return { outcome: 'skipped', detail: `team ${team} has no members` };
     const previous = item.row.responsible;
-    await engine.updateItem({ kind: item.kind, id: item.row.id }, { responsible }, robotActor(context), context.run.causalDepth + 1);
+    await ports.updateItem({ kind: item.kind, id: item.row.id }, { responsible }, robotActor(context), context.run.causalDepth + 1);
     return { outcome: 'done', detail: `responsible ${previous ?? '(none)'} → ${responsible}` };
   },
 });

@@ -1,8 +1,20 @@
 import { z } from 'zod';
 import { Duration } from '../config/primitives';
-import { DEFAULT_CALLBACK, startCallback } from '../server/engine/callbacks';
-import { defineRobot, type ConfigReference } from './define';
-import { USER_KEYWORDS, UserRecipient } from './recipients';
+import type { CallbackSettings } from '../server/engine/ports';
+import { defineRobot } from './define';
+import { UserRecipient, userReferences } from './recipients';
+
+/** The robot's own keys; the voice chain reads its settings through this same schema. */
+export const AutoCallbackParams = z.object({
+  agents: z.array(UserRecipient).min(1).default(['responsible', 'team']).describe('Who is called, in order: responsible, team, or logins'),
+  ring_timeout: z.number().int().min(5).max(120).default(20).describe('Seconds an agent’s phone rings before the next one is tried'),
+  whisper: z.string().default('Hot lead {{item.name}}. Connecting you now.').describe('handlebars; what the agent hears before the bridge'),
+  escalate_to: z.array(UserRecipient).default(['manager']).describe('Told on Telegram when nobody answers'),
+  task_due_in: Duration.default('15m').describe('Due time of the call-back task when nobody answers'),
+}) satisfies z.ZodType<CallbackSettings, unknown>;
+
+/** The settings of a call that no robot placed ("Call now" from an alert). */
+export const DEFAULT_CALLBACK: CallbackSettings = AutoCallbackParams.parse({});
 
 /**
  * Seed 003: a lead entering "hot" gets a call within the minute. The agent's phone rings
@@ -13,26 +25,11 @@ import { USER_KEYWORDS, UserRecipient } from './recipients';
 export const autoCallback = defineRobot({
   type: 'auto_callback',
   description: 'Call the responsible agent (then the team in turn) and bridge them to the client; nobody answers → alert the manager and create a task',
-  params: z.object({
-    agents: z.array(UserRecipient).min(1).default(DEFAULT_CALLBACK.agents).describe('Who is called, in order: responsible, team, or logins'),
-    ring_timeout: z.number().int().min(5).max(120).default(DEFAULT_CALLBACK.ringTimeoutSeconds).describe('Seconds an agent’s phone rings before the next one is tried'),
-    whisper: z.string().default(DEFAULT_CALLBACK.whisper).describe('handlebars; what the agent hears before the bridge'),
-    escalate_to: z.array(UserRecipient).default(DEFAULT_CALLBACK.escalateTo).describe('Told on Telegram when nobody answers'),
-    task_due_in: Duration.default(DEFAULT_CALLBACK.taskDueIn).describe('Due time of the call-back task when nobody answers'),
-  }),
-  references: (params) => {
-    const references: ConfigReference[] = [];
-    params.agents.forEach((who, index) => {
-      if (!USER_KEYWORDS.has(who)) references.push({ kind: 'user', value: who, path: ['agents', index] });
-    });
-    params.escalate_to.forEach((who, index) => {
-      if (!USER_KEYWORDS.has(who)) references.push({ kind: 'user', value: who, path: ['escalate_to', index] });
-    });
-    return references;
-  },
-  async run({ engine, item, run }) {
+  params: AutoCallbackParams,
+  references: (params) => [...userReferences(params.agents, 'agents'), ...userReferences(params.escalate_to, 'escalate_to')],
+  async run({ ports, item, run, params }) {
     if (!item.row.phone) return { outcome: 'skipped', detail: `the ${item.kind} has no phone to call back` };
-    const started = await startCallback(engine, item, run.id, run.robotId);
+    const started = await ports.startCallback(item, run, params);
     switch (started.kind) {
       case 'calling':
         return { outcome: 'done', detail: `calling ${started.call.agentLogin} (${started.call.agentPhone}); call #${started.call.id}` };

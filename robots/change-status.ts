@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LEAD_PIPELINE } from '../config/model';
+import type { ItemRef } from '../server/core/items';
 import { defineRobot } from './define';
 import { robotActor } from './recipients';
 
@@ -21,8 +22,8 @@ export const changeStatus = defineRobot({
     },
   ],
   async run(context) {
-    const { params, item, engine, run } = context;
-    let ref = { kind: item.kind, id: item.row.id };
+    const { params, item, ports, run } = context;
+    let ref: ItemRef = { kind: item.kind, id: item.row.id };
     if (params.target === 'linked_deal') {
       if (item.kind !== 'lead' || !item.row.dealId) return { outcome: 'skipped', detail: 'no linked deal' };
       ref = { kind: 'deal', id: item.row.dealId };
@@ -30,7 +31,7 @@ export const changeStatus = defineRobot({
       if (item.kind !== 'deal' || !item.row.leadId) return { outcome: 'skipped', detail: 'no linked lead' };
       ref = { kind: 'lead', id: item.row.leadId };
     }
-    const result = await engine.move(ref, params.to, { actor: robotActor(context), causalDepth: run.causalDepth + 1, reason: params.reason });
+    const result = await ports.move(ref, params.to, { actor: robotActor(context), causalDepth: run.causalDepth + 1, reason: params.reason });
     return result.changed
       ? { outcome: 'done', detail: `moved ${ref.kind} #${ref.id} to "${params.to}"` }
       : { outcome: 'done', detail: `${ref.kind} #${ref.id} was already in "${params.to}"` };

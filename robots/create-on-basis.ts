@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import { teamOfPipeline } from '../config/model';
-import { DealEntity, LeadEntity } from '../server/db/entities';
-import { InvalidRequestError } from '../server/engine/errors';
-import { fieldValue } from '../server/engine/items';
+import { InvalidRequestError } from '../server/core/errors';
+import { fieldValue } from '../server/core/items';
 import { defineRobot, type ConfigReference } from './define';
 import { robotActor } from './recipients';
 
@@ -38,51 +37,21 @@ export const createOnBasis = defineRobot({
     return references;
   },
   async run(context) {
-    const { params, item, engine } = context;
+    const { params, item, ports } = context;
     if (item.kind !== 'lead') return { outcome: 'skipped', detail: 'create_on_basis works on leads' };
-    const pipeline = params.pipeline_by_field
-      ? params.pipeline_by_field.map[String(fieldValue(item, params.pipeline_by_field.field) ?? '')] ?? params.pipeline
-      : params.pipeline;
+    const byField = params.pipeline_by_field;
+    const value = byField ? String(fieldValue(item, byField.field) ?? '') : '';
+    // Own keys only: a field value such as "constructor" must not find Object's own members.
+    const pipeline = byField && Object.hasOwn(byField.map, value) ? byField.map[value] : params.pipeline;
     if (!pipeline) throw new InvalidRequestError(`no deal pipeline for ${params.pipeline_by_field?.field} = "${String(fieldValue(item, params.pipeline_by_field?.field ?? ''))}"`);
-    const lead = item.row;
-
-    return engine.store.transaction(async (manager) => {
-      const existing = await manager.findOne(DealEntity, { where: { leadId: lead.id, pipeline } });
-      if (existing) return { outcome: 'done' as const, detail: `deal #${existing.id} in "${pipeline}" already exists for this lead` };
-
-      const company = await engine.findOrCreateCompany(manager, lead.companyName);
-      const { contact, created } = await engine.findOrCreateContact(manager, {
-        name: lead.name,
-        phone: lead.phone,
-        email: lead.email,
-        companyId: company?.id ?? null,
-      });
-      const team = params.team ?? teamOfPipeline(engine.config, pipeline);
-      const responsible = team ? await engine.pickResponsible(team, pipeline, manager) : null;
-      const deal = await engine.createItem(
-        'deal',
-        {
-          pipeline,
-          stage: params.stage,
-          title: lead.title ?? lead.name ?? `Lead #${lead.id}`,
-          name: lead.name ?? undefined,
-          phone: lead.phone ?? undefined,
-          email: lead.email ?? undefined,
-          company_name: lead.companyName ?? undefined,
-          source: lead.source ?? undefined,
-          responsible: responsible ?? undefined,
-          fields: lead.fields as Record<string, string | number | boolean | null>,
-        },
-        robotActor(context),
-        { leadId: lead.id, contactId: contact.id, companyId: company?.id ?? null },
-        manager,
-      );
-      await manager.update(LeadEntity, { id: lead.id }, { dealId: deal.row.id, contactId: contact.id, companyId: company?.id ?? null, updatedAt: engine.now() });
-      const who = responsible ? `responsible ${responsible}` : `no responsible (team ${team ?? 'none'} has no members)`;
-      return {
-        outcome: 'done' as const,
-        detail: `created deal #${deal.row.id} in "${pipeline}", ${who}; contact #${contact.id} ${created ? 'created' : 'found'}${company ? `, company #${company.id}` : ''}`,
-      };
-    });
+    const team = params.team ?? teamOfPipeline(ports.config, pipeline) ?? null;
+    const result = await ports.convertLead(item.row, { pipeline, stage: params.stage, team, actor: robotActor(context) });
+    if (result.kind === 'existing') return { outcome: 'done', detail: `deal #${result.deal.id} in "${pipeline}" already exists for this lead` };
+    const { deal, contact, contactCreated, company, responsible } = result;
+    const who = responsible ? `responsible ${responsible}` : `no responsible (team ${team ?? 'none'} has no members)`;
+    return {
+      outcome: 'done',
+      detail: `created deal #${deal.id} in "${pipeline}", ${who}; contact #${contact.id} ${contactCreated ? 'created' : 'found'}${company ? `, company #${company.id}` : ''}`,
+    };
   },
 });

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { parseDuration } from '../config/duration';
 import { Duration } from '../config/primitives';
 import { defineRobot, type ConfigReference } from './define';
-import { notifyUsers, resolveUsers, UserRecipient } from './recipients';
+import { notifyUsers, resolveUsers, UserRecipient, userReferences } from './recipients';
 
 /** A task for a person with a due time; `remind` also tells them at once (seed 000: the call touch). */
 function taskRobot(type: string, description: string, notifyByDefault: boolean) {
@@ -17,26 +17,20 @@ function taskRobot(type: string, description: string, notifyByDefault: boolean) 
       assignee: UserRecipient.default('responsible'),
       notify: z.boolean().default(notifyByDefault),
     }),
-    references: (params) => {
-      const references: ConfigReference[] = [];
-      if (!['responsible', 'manager', 'team'].includes(params.assignee)) references.push({ kind: 'user', value: params.assignee, path: ['assignee'] });
-      return references;
-    },
+    references: (params): ConfigReference[] => userReferences([params.assignee], 'assignee').map((reference) => ({ ...reference, path: ['assignee'] })),
     async run(context) {
-      const { params, engine, item, run, now } = context;
+      const { params, ports, item, run, now } = context;
       const { logins } = resolveUsers(context, [params.assignee]);
       const assignee = logins[0] ?? null;
       const title = Handlebars.compile(params.title, { noEscape: true })(context.context);
       const dueAt = params.due_in ? now + (parseDuration(params.due_in)?.toMillis() ?? 0) : null;
-      const task = await engine.store.transaction(async (manager) => {
-        const existing = await manager.findOne('Task', { where: { runId: run.id } });
-        return existing ?? engine.createTask({ entityType: item.kind, entityId: item.row.id, assignee, title, dueAt, runId: run.id }, manager);
-      });
+      const task = await ports.createTask({ item: { kind: item.kind, id: item.row.id }, assignee, title, dueAt, runId: run.id });
       if (params.notify && assignee) {
-        const due = dueAt ? `, due ${DateTime.fromMillis(dueAt, { zone: engine.config.source.timezone }).toFormat('dd.LL HH:mm')}` : '';
-        await notifyUsers(context, [assignee], 'telegram', { text: `📝 Task: ${title}${due} — ${'{{links.item}}'}` }, { task: (task as { id: number }).id });
+        const due = dueAt ? `, due ${DateTime.fromMillis(dueAt, { zone: ports.config.source.timezone }).toFormat('dd.LL HH:mm')}` : '';
+        // The title is already rendered: it goes in as data, so a client's name with braces in it is never a template.
+        await notifyUsers(context, [assignee], 'telegram', { text: '📝 Task: {{task.title}}{{task.due}} — {{links.item}}' }, { task: task.id }, { task: { title, due } });
       }
-      return { outcome: 'done', detail: `task #${(task as { id: number }).id} "${title}" for ${assignee ?? 'nobody'}` };
+      return { outcome: 'done', detail: `task #${task.id} "${title}" for ${assignee ?? 'nobody'}` };
     },
   });
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { RobotRunContext } from '../server/engine/robot-context';
+import type { RobotRunContext } from '../server/engine/ports';
 
 /** What a robot's config refers to, so the loader can check it before anything runs. */
 export type ConfigReference =

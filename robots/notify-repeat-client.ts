@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import { ChannelName } from '../config/primitives';
-import { LeadEntity } from '../server/db/entities';
 import { defineRobot } from './define';
-import { alertButtonsMeta, MessageSource, notifyUsers, resolveUsers, UserRecipient } from './recipients';
+import { alertButtonsMeta, channelFor, MessageSource, notifyUsers, resolveUsers, UserRecipient, userReferences } from './recipients';
 
 const DEFAULT_TEXT =
   '⚡ Repeat client: lead #{{item.id}} {{item.name}} ({{item.phone}}{{#if item.email}}, {{item.email}}{{/if}}) already knows us{{#if contact}} — contact #{{contact.id}}{{/if}}. Handle it first: {{links.item}}';
@@ -25,29 +24,26 @@ function repeatClientRobot(type: string, description: string, defaultNotify: str
     }),
     references: (params) => [
       ...(params.template ? [{ kind: 'template' as const, value: params.template, path: ['template'] }] : []),
-      ...params.notify
-        .map((recipient, index) => ({ recipient, index }))
-        .filter(({ recipient }) => !['responsible', 'manager', 'team'].includes(recipient))
-        .map(({ recipient, index }) => ({ kind: 'user' as const, value: recipient, path: ['notify', index] })),
+      ...userReferences(params.notify, 'notify'),
     ],
     async run(context) {
-      const { params, item, engine } = context;
+      const { params, item, ports } = context;
       if (item.kind !== 'lead') return { outcome: 'skipped', detail: `${type} works on leads` };
       const lead = item.row;
-      const contact = await engine.findContact({ phone: lead.phone, email: lead.email });
-      const earlier = contact ? null : await engine.findEarlierLead(lead);
+      const contact = await ports.findContact({ phone: lead.phone, email: lead.email });
+      const earlier = contact ? null : await ports.findEarlierLead(lead);
       if (!contact && !earlier) return { outcome: 'skipped', detail: 'not a repeat client: phone and email are new' };
 
-      const changes = { repeatClient: true, contactId: lead.contactId ?? contact?.id ?? earlier?.contactId ?? null, updatedAt: engine.now() };
-      await engine.store.transaction((manager) => manager.update(LeadEntity, { id: lead.id }, changes));
-      Object.assign(lead, changes);
+      const contactId = lead.contactId ?? contact?.id ?? earlier?.contactId ?? null;
+      await ports.flagRepeatClient(lead.id, contactId);
+      Object.assign(lead, { repeatClient: true, contactId });
       const match = contact ? `contact #${contact.id}` : `earlier lead #${earlier?.id}`;
       if (params.notify.length === 0) return { outcome: 'done', detail: `flagged repeat client (${match})` };
 
       const { logins, unresolved } = resolveUsers(context, params.notify);
       const source = params.template || params.text ? params : { text: DEFAULT_TEXT };
       const refreshed = { ...context, context: { ...context.context, repeat_client: true, contact: contact ?? context.context.contact } };
-      const channel = params.channel ?? (params.template ? engine.config.templates.get(params.template)?.spec.channel : undefined) ?? 'telegram';
+      const channel = channelFor(context, params, 'telegram');
       await notifyUsers(refreshed, logins, channel, source, { priority: true, reason: 'repeat_client', ...alertButtonsMeta(context, channel, params.buttons) });
       const missing = unresolved.length ? `; nobody to tell for ${unresolved.join(', ')}` : '';
       return { outcome: 'done', detail: `flagged repeat client (${match}); told ${logins.join(', ') || 'nobody'}${missing}` };

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ChannelName } from '../config/primitives';
 import { defineRobot, type ConfigReference } from './define';
-import { alertButtonsMeta, MessageSource, notifyUsers, resolveUsers, USER_KEYWORDS, UserRecipient } from './recipients';
+import { alertButtonsMeta, channelFor, MessageSource, notifyUsers, resolveUsers, UserRecipient, userReferences } from './recipients';
 
 /** An alert to our own people (responsible, their manager, the team, or logins), in Telegram by default. */
 export const notify = defineRobot({
@@ -15,17 +15,14 @@ export const notify = defineRobot({
   }),
   references: (params) => {
     const references: ConfigReference[] = params.template ? [{ kind: 'template', value: params.template, path: ['template'] }] : [];
-    params.to.forEach((recipient, index) => {
-      if (!USER_KEYWORDS.has(recipient)) references.push({ kind: 'user', value: recipient, path: ['to', index] });
-    });
-    return references;
+    return [...references, ...userReferences(params.to, 'to')];
   },
   async run(context) {
-    const { params, engine } = context;
+    const { params } = context;
     if (!params.template && !params.text) return { outcome: 'skipped', detail: 'notify has neither `template` nor `text`' };
     const { logins, unresolved } = resolveUsers(context, params.to);
     if (logins.length === 0) return { outcome: 'skipped', detail: `nobody to notify: ${unresolved.join(', ')}` };
-    const channel = params.channel ?? (params.template ? engine.config.templates.get(params.template)?.spec.channel : undefined) ?? 'telegram';
+    const channel = channelFor(context, params, 'telegram');
     const messages = await notifyUsers(context, logins, channel, params, alertButtonsMeta(context, channel, params.buttons));
     const where = messages.map((message) => `${message.recipientLogin} (${message.channel})`).join(', ');
     return { outcome: 'done', detail: `notified ${where}${unresolved.length ? `; unresolved: ${unresolved.join(', ')}` : ''}` };

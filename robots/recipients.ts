@@ -1,15 +1,16 @@
-import { managerOf, teamMembers, teamOfPipeline } from '../config/model';
-import type { ChannelNameType, UserSpec } from '../config/schema';
-import type { MessageRow } from '../server/db/entities';
-import type { RobotRunContext } from '../server/engine/robot-context';
-import { renderMessage } from '../server/engine/templates';
-import { itemAlertButtons } from '../server/channels/alert-buttons';
-import { itemLink } from '../server/engine/items';
 import { z } from 'zod';
+import type { ChannelNameType, UserSpec } from '../config/schema';
+import { itemAlertButtons } from '../server/core/alert-buttons';
+import { itemLink } from '../server/core/items';
+import { resolveRecipients, USER_KEYWORDS, type ResolvedRecipients } from '../server/core/recipients';
+import type { MessageRow } from '../server/core/rows';
+import { renderMessage } from '../server/core/templates';
+import type { RobotRunContext } from '../server/engine/ports';
+
+export { USER_KEYWORDS };
 
 /** Who a notification goes to: keywords resolved against the item, or a login. */
 export const UserRecipient = z.union([z.enum(['responsible', 'manager', 'team']), z.string().regex(/^[A-Za-z0-9_.-]+$/)]);
-export const USER_KEYWORDS = new Set(['responsible', 'manager', 'team']);
 
 export const MessageSource = {
   template: z.string().optional().describe('A template id from `templates:`'),
@@ -17,30 +18,13 @@ export const MessageSource = {
   subject: z.string().optional(),
 };
 
-export function resolveUsers(context: RobotRunContext<unknown>, recipients: string[]): { logins: string[]; unresolved: string[] } {
-  const { engine, item } = context;
-  const config = engine.config;
-  const logins: string[] = [];
-  const unresolved: string[] = [];
-  for (const recipient of recipients) {
-    if (recipient === 'responsible') {
-      if (item.row.responsible) logins.push(item.row.responsible);
-      else unresolved.push('responsible (none assigned)');
-    } else if (recipient === 'manager') {
-      const team = teamOfPipeline(config, item.pipeline);
-      const manager = (item.row.responsible && managerOf(config, item.row.responsible)) || (team ? config.teams.get(team)?.manager : undefined);
-      if (manager) logins.push(manager);
-      else unresolved.push('manager (none configured)');
-    } else if (recipient === 'team') {
-      const team = teamOfPipeline(config, item.pipeline) ?? (item.row.responsible ? config.users.get(item.row.responsible)?.team : undefined);
-      const members = team ? teamMembers(config, team) : [];
-      if (members.length) logins.push(...members);
-      else unresolved.push('team (no team for this pipeline)');
-    } else {
-      logins.push(recipient);
-    }
-  }
-  return { logins: [...new Set(logins)], unresolved };
+/** Config references for every recipient that is a login rather than a keyword. */
+export function userReferences(recipients: readonly string[], key: string) {
+  return recipients.flatMap((value, index) => (USER_KEYWORDS.has(value) ? [] : [{ kind: 'user' as const, value, path: [key, index] }]));
+}
+
+export function resolveUsers(context: RobotRunContext<unknown>, recipients: readonly string[]): ResolvedRecipients {
+  return resolveRecipients(context.ports.config, context.item, recipients);
 }
 
 /** A user's address on a channel; without one the alert still lands in the outbox, never lost. */
@@ -63,6 +47,11 @@ export function clientAddress(context: RobotRunContext<unknown>, channel: Channe
   return item.row.phone ?? item.row.email ?? `${item.kind}:${item.row.id}`;
 }
 
+/** The channel a message goes by: as written, else the template's, else the robot's default. */
+export function channelFor(context: RobotRunContext<unknown>, source: { channel?: ChannelNameType; template?: string }, fallback: ChannelNameType): ChannelNameType {
+  return source.channel ?? (source.template ? context.ports.config.templates.get(source.template)?.spec.channel : undefined) ?? fallback;
+}
+
 /** Renders once per recipient (the context names them) and sends each at most once. */
 export async function notifyUsers(
   context: RobotRunContext<unknown>,
@@ -70,15 +59,16 @@ export async function notifyUsers(
   channel: ChannelNameType,
   source: { template?: string; text?: string; subject?: string },
   meta: Record<string, unknown> = {},
+  extraContext: Record<string, unknown> = {},
 ): Promise<MessageRow[]> {
-  const { engine, item, run } = context;
+  const { ports, item, run } = context;
   const sent: MessageRow[] = [];
   for (const login of logins) {
-    const user = engine.config.users.get(login);
+    const user = ports.config.users.get(login);
     const target = userAddress(user, channel) ?? { channel: 'outbox' as const, address: login };
-    const rendered = renderMessage(engine.config, source, { ...context.context, recipient: { login, name: user?.name ?? login } });
+    const rendered = renderMessage(ports.config, source, { ...context.context, ...extraContext, recipient: { login, name: user?.name ?? login } });
     sent.push(
-      await engine.send({
+      await ports.send({
         idempotencyKey: `run:${run.id}:user:${login}`,
         runId: run.id,
         entity: { kind: item.kind, id: item.row.id },
@@ -106,6 +96,6 @@ export function alertButtonsMeta(context: RobotRunContext<unknown>, channel: Cha
   if (!wanted || channel !== 'telegram') return {};
   const { item } = context;
   const links = context.context.links as { item?: string } | undefined;
-  const openUrl = links?.item ?? itemLink(context.engine.publicUrl, { kind: item.kind, id: item.row.id });
+  const openUrl = links?.item ?? itemLink(context.ports.publicUrl, { kind: item.kind, id: item.row.id });
   return { buttons: itemAlertButtons({ kind: item.kind, id: item.row.id }, openUrl) };
 }

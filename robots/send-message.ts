@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import { ChannelName } from '../config/primitives';
-import { renderMessage } from '../server/engine/templates';
-import { isOptedOut } from '../server/engine/opt-outs';
-import { quietHoursDeferral } from '../server/engine/quiet-hours';
+import { renderMessage } from '../server/core/templates';
+import { quietHoursDeferral } from '../server/core/quiet-hours';
 import { defineRobot } from './define';
 import { clientAddress, MessageSource } from './recipients';
 
@@ -17,16 +16,16 @@ export const sendMessage = defineRobot({
   }),
   references: (params) => (params.template ? [{ kind: 'template', value: params.template, path: ['template'] }] : []),
   async run(context) {
-    const { params, engine, item, run } = context;
+    const { params, ports, item, run } = context;
     if (!params.template && !params.text) return { outcome: 'skipped', detail: 'send_message has neither `template` nor `text`' };
-    const rendered = renderMessage(engine.config, params, { ...context.context, recipient: { name: item.row.name } });
+    const rendered = renderMessage(ports.config, params, { ...context.context, recipient: { name: item.row.name } });
     const channel = params.channel ?? rendered.channel ?? 'email';
     const address = clientAddress(context, channel);
     if (!address) return { outcome: 'skipped', detail: `the client has no ${channel === 'email' ? 'email' : channel === 'telegram' ? 'Telegram chat' : 'phone'} for a ${channel} touch` };
-    if (await isOptedOut(engine, channel, address)) return { outcome: 'skipped', detail: `the client opted out of ${channel} (${address})` };
-    const quiet = quietHoursDeferral(engine.config.source, channel, context.now);
+    if (await ports.isOptedOut(channel, address)) return { outcome: 'skipped', detail: `the client opted out of ${channel} (${address})` };
+    const quiet = quietHoursDeferral(ports.config.source, channel, context.now);
     if (quiet) throw quiet;
-    const message = await engine.send({
+    const message = await ports.send({
       idempotencyKey: `run:${run.id}:client`,
       runId: run.id,
       entity: { kind: item.kind, id: item.row.id },

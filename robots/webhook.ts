@@ -1,7 +1,10 @@
 import { createHmac } from 'node:crypto';
 import { z } from 'zod';
-import { OutcomeUnknownError, PermanentSendError, RetryableSendError } from '../server/engine/errors';
+import { OutcomeUnknownError, PermanentSendError, RetryableSendError } from '../server/core/errors';
+import type { HttpAnswer } from '../server/engine/ports';
 import { defineRobot } from './define';
+
+const NOT_SENT: ReadonlySet<string> = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
 
 export const SIGNATURE_HEADER = 'x-robots-signature';
 export const TIMESTAMP_HEADER = 'x-robots-timestamp';
@@ -21,29 +24,27 @@ export const webhook = defineRobot({
     timeout: z.number().int().positive().default(10000).describe('Milliseconds'),
   }),
   async run(context) {
-    const { params, engine, item, run } = context;
-    const timestamp = String(Math.floor(engine.now() / 1000));
+    const { params, ports, item, run, now } = context;
+    const timestamp = String(Math.floor(now / 1000));
     const body = JSON.stringify({ event: 'robot.webhook', robot: run.robotId, run: run.id, stage: item.row.stage, item: context.context.item });
     const headers: Record<string, string> = { 'content-type': 'application/json', 'idempotency-key': `run:${run.id}`, [TIMESTAMP_HEADER]: timestamp };
     const secret = params.secret_env ? process.env[params.secret_env] : undefined;
     if (params.secret_env && !secret) throw new PermanentSendError(`environment variable ${params.secret_env} is not set`);
     if (secret) headers[SIGNATURE_HEADER] = signPayload(secret, timestamp, body);
-    let response: Response;
+    let answer: HttpAnswer;
     try {
-      response = await fetch(params.url, { method: 'POST', headers, body, signal: AbortSignal.timeout(params.timeout) });
+      answer = await ports.post(params.url, { headers, body, timeoutMs: params.timeout });
     } catch (error) {
       const cause = (error as { cause?: { code?: string } }).cause?.code;
-      if (cause === 'ECONNREFUSED' || cause === 'ENOTFOUND') throw new RetryableSendError(`webhook ${params.url} unreachable (${cause})`);
+      // These fail before the request leaves: nothing arrived, so a retry cannot double it.
+      if (cause && NOT_SENT.has(cause)) throw new RetryableSendError(`webhook ${params.url} unreachable (${cause})`);
       // The request may have arrived: the receiver dedupes on the idempotency key, so a retry is safe,
       // but we say so rather than pretend it failed cleanly.
       throw new OutcomeUnknownError(`webhook ${params.url}: no answer (${(error as Error).message})`);
     }
-    const answer = (await response.text()).slice(0, 300);
-    if (response.status === 429 || response.status >= 500) {
-      const retryAfter = Number(response.headers.get('retry-after'));
-      throw new RetryableSendError(`webhook answered ${response.status}: ${answer}`, Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined);
-    }
-    if (response.status >= 400) throw new PermanentSendError(`webhook answered ${response.status}`, answer);
-    return { outcome: 'done', detail: `POST ${params.url} → ${response.status}` };
+    const text = answer.text.slice(0, 300);
+    if (answer.status === 408 || answer.status === 429 || answer.status >= 500) throw new RetryableSendError(`webhook answered ${answer.status}: ${text}`, answer.retryAfterMs);
+    if (answer.status >= 400) throw new PermanentSendError(`webhook answered ${answer.status}`, text);
+    return { outcome: 'done', detail: `POST ${params.url} → ${answer.status}` };
   },
 });

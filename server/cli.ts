@@ -2,22 +2,49 @@ import fs from 'node:fs';
 import { Command } from 'commander';
 import pino from 'pino';
 import { DEFAULT_CONFIG_FILE, loadConfigFile } from '../config/loader';
-import { addUser, createToken, syncConfigUsers } from './auth/users';
-import { buildChannels } from './channels';
-import { startTelegramUpdates } from './channels/telegram-updates-source';
-import { describeDatabase, openDatabase, type DatabaseOptions } from './db/data-source';
-import { Store } from './db/store';
-import { systemClock } from './engine/clock';
-import { ConfigError, formatConfigIssue } from './engine/errors';
-import { createApp } from './http/app';
-import { Runtime } from './runtime';
-import { formatSimulation, readScenario, simulate } from './simulate';
+import { systemClock } from './core/clock';
+import { ConfigError, formatConfigIssue } from './core/errors';
+import type { DatabaseOptions } from './db/data-source';
+
+/*
+ * The server side (ORM, express, provider SDKs) is loaded by the commands that need it, so
+ * `robots validate` — what sales ops run on every save — loads only the config and the core.
+ */
+type Modules = {
+  database: typeof import('./db/data-source');
+  store: typeof import('./db/store');
+  users: typeof import('./auth/users');
+  channels: typeof import('./channels');
+  telegramUpdates: typeof import('./channels/telegram-updates-source');
+  runtime: typeof import('./runtime');
+  app: typeof import('./http/app');
+  simulate: typeof import('./simulate');
+  wakeups: typeof import('./db/pg-wakeups');
+};
+// tsx runs the CLI as CommonJS, where `require` resolves our .ts files without extensions.
+const load = <Name extends keyof Modules>(name: Name): Modules[Name] => require(PATHS[name]);
+const PATHS: Record<keyof Modules, string> = {
+  database: './db/data-source',
+  store: './db/store',
+  users: './auth/users',
+  channels: './channels',
+  telegramUpdates: './channels/telegram-updates-source',
+  runtime: './runtime',
+  app: './http/app',
+  simulate: './simulate',
+  wakeups: './db/pg-wakeups',
+};
 
 /** robots.yaml if present, else the example shipped with the repo, so a fresh clone runs as is. */
 export function resolveConfigFile(explicit?: string): string {
   if (explicit) return explicit;
   if (process.env.ROBOTS_CONFIG) return process.env.ROBOTS_CONFIG;
   return fs.existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : 'robots.example.yaml';
+}
+
+function positiveNumber(value: string | undefined): number | undefined {
+  const number = Number(value);
+  return value && Number.isFinite(number) && number > 0 ? number : undefined;
 }
 
 function databaseOptions(): DatabaseOptions {
@@ -34,56 +61,113 @@ function loadOrExit(file: string) {
   return result.config;
 }
 
+interface ProcessOptions {
+  config?: string;
+  port?: string;
+  watch: boolean;
+}
+
+/**
+ * One process of a deployment. `api+worker` is `robots serve` (the default, one process does
+ * it all); `api` answers HTTP and leaves robots to workers; `worker` runs robots only. On
+ * Postgres they share the queue and wake each other with LISTEN/NOTIFY.
+ */
+async function runProcess(role: 'api+worker' | 'api' | 'worker', options: ProcessOptions): Promise<void> {
+  const { describeDatabase, openDatabase } = load('database');
+  const { buildChannels } = load('channels');
+  const { Runtime } = load('runtime');
+  const logger = pino({ level: process.env.LOG_LEVEL ?? 'info' });
+  const configFile = resolveConfigFile(options.config);
+  const config = loadOrExit(configFile);
+  const databaseChoice = databaseOptions();
+  const dataSource = await openDatabase(databaseChoice);
+  const channels = buildChannels(process.env);
+  if (!process.env.TRACKING_SECRET) logger.warn('TRACKING_SECRET is not set: tracked links and pixels stop working after a restart');
+  const runtime = await Runtime.start({
+    dataSource,
+    configFile,
+    config,
+    clock: systemClock,
+    channels,
+    logger,
+    trackingSecret: process.env.TRACKING_SECRET,
+    leaseMs: positiveNumber(process.env.ROBOTS_LEASE_MS),
+    concurrency: positiveNumber(process.env.ROBOTS_CONCURRENCY),
+  });
+  const runsRobots = role !== 'api';
+  const wakeups = dataSource.options.type === 'postgres' ? await load('wakeups').PostgresWakeups.start(dataSource, runsRobots ? () => runtime.engine.scheduler.wake() : undefined) : null;
+  if (wakeups) runtime.engine.scheduler.onDueNow(() => wakeups.notify());
+  const describe = `${describeDatabase(databaseChoice)}, config ${configFile}, channels: ${channels.configured().join(', ') || 'outbox only'}`;
+
+  let server: { close(): unknown } | null = null;
+  let telegramUpdates = { mode: 'off', stop: async () => undefined as void };
+  if (role !== 'worker') {
+    const { createApp } = load('app');
+    const { startTelegramUpdates } = load('telegramUpdates');
+    const port = Number(options.port ?? process.env.PORT ?? 3000);
+    const host = process.env.HOST;
+    const app = createApp(runtime);
+    const what = role === 'api' ? 'Robots API (robots run in workers)' : 'Robots';
+    const listening = () => logger.info(`${what} listening on http://${host ?? 'localhost'}:${port} — ${describe}`);
+    // HOST picks the interface (e.g. 127.0.0.1 behind a proxy); unset, Node listens on all of them.
+    server = host ? app.listen(port, host, listening) : app.listen(port, listening);
+    telegramUpdates = await startTelegramUpdates(runtime.engine, channels, runtime.engine.trackingSecret, logger).catch((error: Error) => {
+      logger.error({ err: error }, 'Telegram updates could not be set up');
+      return { mode: 'failed', stop: async () => undefined };
+    });
+    if (telegramUpdates.mode !== 'off') logger.info(`Telegram updates: ${telegramUpdates.mode}`);
+  } else {
+    logger.info(`Robots worker ${runtime.engine.workerId} running robots — ${describe}`);
+  }
+  if (runsRobots) runtime.engine.scheduler.start();
+  if (options.watch) runtime.watch();
+
+  // SIGTERM/SIGINT: stop taking requests and claiming runs, let runs under way finish
+  // (their leases cover the rest), close the database.
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info(`${signal}: finishing runs under way, then stopping`);
+    await telegramUpdates.stop();
+    server?.close();
+    await wakeups?.stop();
+    await runtime.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
 export function buildCli(): Command {
   const program = new Command('robots').description('CRM automation as code: pipelines, robots and triggers from YAML');
 
   program
     .command('serve')
-    .description('run the API and the robot scheduler')
+    .description('run the API and (unless --no-scheduler) the robot scheduler')
     .option('-c, --config <file>', 'config file (default: $ROBOTS_CONFIG, robots.yaml, robots.example.yaml)')
     .option('-p, --port <port>', 'port (default: $PORT or 3000)')
     .option('--no-watch', 'do not reload when the config file changes')
-    .action(async (options: { config?: string; port?: string; watch: boolean }) => {
-      const logger = pino({ level: process.env.LOG_LEVEL ?? 'info' });
-      const configFile = resolveConfigFile(options.config);
-      const config = loadOrExit(configFile);
-      const database = databaseOptions();
-      const dataSource = await openDatabase(database);
-      const channels = buildChannels(process.env);
-      if (!process.env.TRACKING_SECRET) logger.warn('TRACKING_SECRET is not set: tracked links and pixels stop working after a restart');
-      const runtime = await Runtime.start({ dataSource, configFile, config, clock: systemClock, channels, logger, trackingSecret: process.env.TRACKING_SECRET });
-      const port = Number(options.port ?? process.env.PORT ?? 3000);
-      const server = createApp(runtime).listen(port, () => {
-        logger.info(
-          `Robots listening on http://localhost:${port} — ${describeDatabase(database)}, config ${configFile}, channels: ${channels.configured().join(', ') || 'outbox only'}`,
-        );
-      });
-      runtime.engine.scheduler.start();
-      if (options.watch) runtime.watch();
-      const telegramUpdates = await startTelegramUpdates(runtime.engine, channels, runtime.engine.trackingSecret, logger).catch((error: Error) => {
-        logger.error({ err: error }, 'Telegram updates could not be set up');
-        return { mode: 'failed', stop: async () => undefined };
-      });
-      if (telegramUpdates.mode !== 'off') logger.info(`Telegram updates: ${telegramUpdates.mode}`);
-      const shutdown = async () => {
-        await telegramUpdates.stop();
-        server.close();
-        await runtime.stop();
-        process.exit(0);
-      };
-      process.once('SIGINT', shutdown);
-      process.once('SIGTERM', shutdown);
-    });
+    .option('--no-scheduler', 'API only: robots run in `robots worker` processes on the same database')
+    .action((options: ProcessOptions & { scheduler: boolean }) => runProcess(options.scheduler ? 'api+worker' : 'api', options));
+
+  program
+    .command('worker')
+    .description('run robots only: the scheduler and runner, no HTTP (scale out beside `serve --no-scheduler`)')
+    .option('-c, --config <file>', 'config file (default: $ROBOTS_CONFIG, robots.yaml, robots.example.yaml)')
+    .option('--no-watch', 'do not reload when the config file changes')
+    .action((options: ProcessOptions) => runProcess('worker', options));
 
   program
     .command('migrate')
     .description('create or upgrade the database schema')
     .action(async () => {
-      const database = databaseOptions();
-      const dataSource = await openDatabase(database, { migrate: false });
+      const { describeDatabase, openDatabase } = load('database');
+      const options = databaseOptions();
+      const dataSource = await openDatabase(options, { migrate: false });
       const applied = await dataSource.runMigrations({ transaction: 'each' });
       console.log(applied.length ? `applied: ${applied.map((migration) => migration.name).join(', ')}` : 'up to date');
-      console.log(describeDatabase(database));
+      console.log(describeDatabase(options));
       await dataSource.destroy();
     });
 
@@ -103,6 +187,7 @@ export function buildCli(): Command {
     .option('-c, --config <file>', 'config file')
     .option('--json', 'machine-readable output')
     .action(async (scenarioFile: string, options: { config?: string; json?: boolean }) => {
+      const { formatSimulation, readScenario, simulate } = load('simulate');
       const config = loadOrExit(resolveConfigFile(options.config));
       const result = await simulate(config, readScenario(scenarioFile));
       console.log(options.json ? JSON.stringify(result, null, 2) : formatSimulation(result, config.source.timezone));
@@ -116,6 +201,7 @@ export function buildCli(): Command {
     .option('--team <team>')
     .option('--name <name>')
     .action(async (options: { login: string; role: string; team?: string; name?: string }) => {
+      const [{ openDatabase }, { Store }, { addUser }] = [load('database'), load('store'), load('users')];
       const dataSource = await openDatabase(databaseOptions());
       try {
         const row = await addUser(new Store(dataSource), options, Date.now());
@@ -131,6 +217,7 @@ export function buildCli(): Command {
     .description('create a bearer token; it is printed once and stored hashed')
     .option('-c, --config <file>', 'config file whose users to sync first')
     .action(async (login: string, options: { config?: string }) => {
+      const [{ openDatabase }, { Store }, { createToken, syncConfigUsers }] = [load('database'), load('store'), load('users')];
       const config = loadOrExit(resolveConfigFile(options.config));
       const dataSource = await openDatabase(databaseOptions());
       try {

@@ -1,3 +1,4 @@
+import { EventType } from './core/event-types';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,15 +12,16 @@ import { Duration } from '../config/schema';
 import { ChannelRegistry } from './channels/channel';
 import { OutboxChannel } from './channels/outbox';
 import { openDatabase } from './db/data-source';
-import { FakeClock } from './engine/clock';
-import { InvalidRequestError } from './engine/errors';
+import { FakeClock } from './core/clock';
+import { InvalidRequestError } from './core/errors';
 import { fastForward } from './engine/fast-forward';
-import { recordInboundMessage } from './engine/events';
-import { ItemPatch, NewItemInput } from './engine/inputs';
-import { buildTimeline, type TimelineEntry } from './engine/timeline';
+import { recordInboundMessage } from './inbound/replies';
+import { ItemPatch, NewItemInput } from './core/inputs';
+import { buildTimeline, type TimelineEntry } from './reports/timeline';
 import { DealEntity } from './db/entities';
-import { asItem } from './engine/items';
+import { asItem } from './core/items';
 import { Runtime } from './runtime';
+import type { HttpPoster } from './engine/http-post';
 
 /** A dry-run scenario: which item, where it starts, and what happens to it later. */
 export const Scenario = z.strictObject({
@@ -34,7 +36,7 @@ export const Scenario = z.strictObject({
         reason: z.string().optional(),
         update: ItemPatch.optional(),
         reply: z.strictObject({ channel: z.enum(['email', 'sms', 'telegram']).default('sms'), text: z.string().default('Hello') }).optional().describe('The client replies'),
-        event: z.strictObject({ type: z.string(), payload: z.record(z.string(), z.unknown()).default({}) }).optional().describe('Any inbound event: page_visit, email_opened, call …'),
+        event: z.strictObject({ type: EventType, payload: z.record(z.string(), z.unknown()).default({}) }).optional().describe('Any inbound event: page_visit, email_opened, call …'),
       }),
     )
     .default([]),
@@ -45,6 +47,8 @@ export interface SimulationResult {
   start: string;
   item: { kind: string; id: number };
   timeline: Array<TimelineEntry & { offset: string }>;
+  /** What webhook robots would have POSTed: recorded, never sent. */
+  requests: Array<{ offset: string; url: string; headers: Record<string, string>; body: string }>;
 }
 
 function offsetLabel(ms: number): string {
@@ -68,6 +72,12 @@ export async function simulate(config: CompiledConfig, scenarioInput: unknown): 
   const clock = new FakeClock(start.toMillis());
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'robots-simulate-'));
   const dataSource = await openDatabase({ sqlitePath: path.join(dir, 'simulate.sqlite') });
+  const requests: SimulationResult['requests'] = [];
+  // A dry run touches no network: the webhook robot's request is recorded and answered 200.
+  const recordOnly: HttpPoster = async (url, request) => {
+    requests.push({ offset: offsetLabel(clock.now() - start.toMillis()), url, headers: request.headers, body: request.body });
+    return { status: 200, text: 'simulated: not sent' };
+  };
   const runtime = await Runtime.start({
     dataSource,
     configFile: config.file,
@@ -75,6 +85,7 @@ export async function simulate(config: CompiledConfig, scenarioInput: unknown): 
     clock,
     channels: new ChannelRegistry(new OutboxChannel()),
     logger: pino({ level: 'silent' }),
+    http: recordOnly,
   });
   try {
     const engine = runtime.engine;
@@ -104,12 +115,12 @@ export async function simulate(config: CompiledConfig, scenarioInput: unknown): 
     const last = events.length ? events[events.length - 1].atMs : start.toMillis();
     await fastForward(engine, clock, last + (parseDuration(scenario.horizon)?.toMillis() ?? 0));
     const current = await engine.requireItem(ref);
-    const { timeline } = await buildTimeline(engine.store.manager, engine.config, current);
+    const { timeline } = await buildTimeline(engine.store.manager, engine.queue, engine.config, current);
     // What the hand-off made happens on the deals it created: show those too.
     if (kind === 'lead') {
       const deals = await engine.store.manager.find(DealEntity, { where: { leadId: ref.id }, order: { id: 'ASC' } });
       for (const deal of deals) {
-        const dealTimeline = await buildTimeline(engine.store.manager, engine.config, asItem('deal', deal));
+        const dealTimeline = await buildTimeline(engine.store.manager, engine.queue, engine.config, asItem('deal', deal));
         timeline.push(...dealTimeline.timeline.map((entry) => ({ ...entry, item: `deal:${deal.id}`, summary: `[deal #${deal.id}] ${entry.summary}` })));
       }
       timeline.sort((a, b) => a.at.localeCompare(b.at));
@@ -118,6 +129,7 @@ export async function simulate(config: CompiledConfig, scenarioInput: unknown): 
       start: start.toISO() ?? '',
       item: ref,
       timeline: timeline.map((entry) => ({ ...entry, offset: offsetLabel(Date.parse(entry.at) - start.toMillis()) })),
+      requests,
     };
   } finally {
     await runtime.stop();
@@ -136,5 +148,6 @@ export function formatSimulation(result: SimulationResult, zone: string): string
     const text = entry.kind === 'message' ? `${entry.summary}\n${' '.repeat(36)}${String(entry.subject ? `[${entry.subject}] ` : '')}${String(entry.body ?? '').replace(/\n/g, ' ⏎ ')}` : entry.summary;
     return `${entry.offset.padEnd(9)} ${local.padEnd(17)} ${entry.kind.padEnd(8)} ${text}`;
   });
-  return [`Simulated ${result.item.kind} from ${result.start} (${zone}); nothing was sent, messages are outbox records.`, ...lines].join('\n');
+  const requests = result.requests.map((request) => `${request.offset.padEnd(9)} ${'(not sent)'.padEnd(17)} webhook  POST ${request.url} ${request.body.slice(0, 120)}`);
+  return [`Simulated ${result.item.kind} from ${result.start} (${zone}); nothing was sent, messages are outbox records.`, ...lines, ...requests].join('\n');
 }

@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import type { ConfigReference } from '../robots/define';
+import type { EventType } from '../server/core/event-types';
 
 /** An inbound event as triggers see it: its type and what the source said. */
 export interface TriggerEvent {
-  type: string;
+  type: EventType;
   payload: Record<string, unknown>;
 }
 
@@ -15,7 +16,7 @@ export interface TriggerDefinition<Params extends z.ZodObject = z.ZodObject> {
   type: string;
   description: string;
   /** The event type this trigger is indexed under. */
-  listensTo: string;
+  listensTo: EventType;
   params: Params;
   /** true, or why not (shown on the event when no trigger fired). */
   matches(params: z.output<Params>, event: TriggerEvent): true | string;

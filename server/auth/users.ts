@@ -4,7 +4,8 @@ import type { CompiledConfig } from '../../config/model';
 import { Role, type RoleName } from '../../config/schema';
 import { ApiTokenEntity, UserEntity, type UserRow } from '../db/entities';
 import type { Store } from '../db/store';
-import { InvalidRequestError, NotFoundError } from '../engine/errors';
+import { ConflictError, InvalidRequestError, NotFoundError } from '../core/errors';
+import type { Viewer } from './access';
 
 /** Tokens are shown once and stored only as a SHA-256 hash: a leaked database leaks no token. */
 export function hashToken(token: string): string {
@@ -38,6 +39,8 @@ export async function addUser(store: Store, user: { login: string; name?: string
   return store.transaction(async (manager) => {
     const row: UserRow = { login: user.login, name: user.name ?? user.login, role: role.data as RoleName, team: user.team ?? null, origin: 'cli', createdAt: now };
     const existing = await manager.findOne(UserEntity, { where: { login: user.login } });
+    // robots.yaml owns its users: a role changed here would last only until the next load.
+    if (existing?.origin === 'config') throw new ConflictError(`"${user.login}" is a user of robots.yaml; change it there`);
     if (existing) await manager.update(UserEntity, { login: user.login }, { name: row.name, role: row.role, team: row.team });
     else await manager.insert(UserEntity, row);
     return row;
@@ -52,12 +55,25 @@ export async function createToken(store: Store, login: string, now: number, labe
   return token;
 }
 
-/** One indexed join per request: the token's hash to its user. */
-export async function authenticate(store: Store, token: string): Promise<UserRow | null> {
+/** A user of the users table, from robots.yaml or added by the CLI or the API: the one list of real users. */
+export async function findUser(store: Store, login: string): Promise<UserRow | null> {
+  return (await store.manager.findOne(UserEntity, { where: { login } })) ?? null;
+}
+
+/** Users added by the CLI or the API who name `team`; robots.yaml's `members:` cannot list them. */
+export async function addedTeamMembers(store: Store, team: string): Promise<string[]> {
+  const rows = await store.manager.find(UserEntity, { where: { team, origin: 'cli' }, select: ['login'] });
+  return rows.map((row) => row.login);
+}
+
+/** One indexed join per request: the token's hash to its user (and a manager's added team members). */
+export async function authenticate(store: Store, token: string): Promise<Viewer | null> {
   const user = await store.manager
     .createQueryBuilder(UserEntity, 'user')
     .innerJoin('api_tokens', 'token', 'token.login = user.login')
     .where('token.token_hash = :hash', { hash: hashToken(token) })
     .getOne();
-  return user ?? null;
+  if (!user) return null;
+  if (user.role === 'manager' && user.team) return { ...user, addedTeamMembers: await addedTeamMembers(store, user.team) };
+  return user;
 }

@@ -26,6 +26,11 @@ export interface SendReceipt {
  */
 export interface Channel {
   readonly name: string;
+  /**
+   * Sends nothing anywhere: the message row is the delivery. Such a message is written once,
+   * already `recorded`, instead of `sending` then a receipt (one write where a real send needs two).
+   */
+  readonly recordsOnly?: boolean;
   send(message: OutgoingMessage): Promise<SendReceipt>;
   close?(): Promise<void>;
 }

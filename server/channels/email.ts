@@ -1,5 +1,5 @@
 import nodemailer from 'nodemailer';
-import { OutcomeUnknownError, PermanentSendError, RetryableSendError } from '../engine/errors';
+import { OutcomeUnknownError, PermanentSendError, RetryableSendError } from '../core/errors';
 import type { Channel, OutgoingMessage, SendReceipt } from './channel';
 
 export interface SmtpServer {

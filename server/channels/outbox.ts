@@ -6,6 +6,7 @@ import type { Channel, OutgoingMessage, SendReceipt } from './channel';
  */
 export class OutboxChannel implements Channel {
   readonly name = 'outbox';
+  readonly recordsOnly: boolean = true;
 
   async send(_message: OutgoingMessage): Promise<SendReceipt> {
     return { status: 'recorded', deliveredVia: 'outbox' };

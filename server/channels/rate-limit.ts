@@ -1,4 +1,4 @@
-import { RetryableSendError } from '../engine/errors';
+import { RetryableSendError } from '../core/errors';
 import type { Channel, OutgoingMessage, SendReceipt } from './channel';
 
 /** `30/s`, `1/s`, `100/m`; `off` or `0` for no limit. */

@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
 import type { Telegram } from 'telegraf';
 import type { Engine } from '../engine/engine';
-import { handleTelegramUpdate, type TelegramUpdate } from '../engine/telegram-updates';
+import { handleTelegramUpdate } from '../inbound/telegram-updates';
+import { TelegramUpdate } from '../inbound/provider-payloads';
 
 /**
  * Long polling, for a server without a public URL (a laptop, a closed network): the same
@@ -27,7 +28,12 @@ export class TelegramPoller {
       // Acknowledged by the next call's offset even if handling fails: one bad update must not block the rest.
       this.offset = Math.max(this.offset, update.update_id + 1);
       try {
-        const outcome = await handleTelegramUpdate(this.engine, update as unknown as TelegramUpdate, this.secret);
+        const parsed = TelegramUpdate.safeParse(update);
+        if (!parsed.success) {
+          this.logger?.warn({ update: update.update_id, issues: parsed.error.issues }, 'telegram update not understood; skipped');
+          continue;
+        }
+        const outcome = await handleTelegramUpdate(this.engine, parsed.data, this.secret);
         this.logger?.debug({ update: update.update_id, outcome }, 'telegram update');
       } catch (error) {
         this.logger?.error({ err: error, update: update.update_id }, 'telegram update failed');

@@ -1,6 +1,6 @@
 import { Telegram, TelegramError } from 'telegraf';
 import { z } from 'zod';
-import { OutcomeUnknownError, PermanentSendError, RetryableSendError } from '../engine/errors';
+import { OutcomeUnknownError, PermanentSendError, RetryableSendError } from '../core/errors';
 import type { Channel, OutgoingMessage, SendReceipt } from './channel';
 
 export interface TelegramChannelOptions {
@@ -9,16 +9,8 @@ export interface TelegramChannelOptions {
   apiRoot?: string;
 }
 
-/** A button under a message: pressing it either calls back to our bot or opens a link. */
-export const InlineButton = z.union([
-  z.object({ text: z.string().min(1), callback_data: z.string().min(1).max(64) }),
-  z.object({ text: z.string().min(1), url: z.string().url() }),
-]);
-
-/** `meta.buttons`: one row of buttons, or rows of them. */
-export const InlineButtons = z.union([z.array(InlineButton), z.array(z.array(InlineButton))]);
-
-export type InlineButtonType = z.infer<typeof InlineButton>;
+export { InlineButton, InlineButtons, type InlineButtonType } from '../core/alert-buttons';
+import { InlineButtons, type InlineButtonType } from '../core/alert-buttons';
 
 /** Connection errors that mean the request never reached Telegram, so sending again is safe. */
 const NEVER_LEFT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);

@@ -1,7 +1,7 @@
 import twilio from 'twilio';
 import type RequestClient from 'twilio/lib/base/RequestClient';
 import type Response from 'twilio/lib/http/response';
-import { OutcomeUnknownError, PermanentSendError, RetryableSendError } from '../engine/errors';
+import { OutcomeUnknownError, PermanentSendError, RetryableSendError } from '../core/errors';
 
 export interface TwilioCredentials {
   accountSid: string;

@@ -1,4 +1,4 @@
-import { PermanentSendError } from '../engine/errors';
+import { PermanentSendError } from '../core/errors';
 import type { Channel, OutgoingMessage, SendReceipt } from './channel';
 import { classifyTwilioFailure, createTwilioClient, type TwilioCredentials } from './twilio-client';
 

@@ -73,11 +73,48 @@ export async function openDatabase(options: DatabaseOptions, { migrate = true } 
       return destroy();
     };
   }
+  if (dataSource.options.type === 'sqlite') beginImmediately(dataSource);
   // In WAL mode NORMAL keeps every commit atomic and durable across a crash of the process,
   // and skips the fsync per commit (TypeORM's sqlite driver has no option for it).
   if (dataSource.options.type === 'sqlite') await dataSource.query('PRAGMA synchronous = NORMAL');
-  if (migrate) await dataSource.runMigrations({ transaction: 'each' });
+  if (migrate) await migrateUnderLock(dataSource, options.schema);
   return dataSource;
+}
+
+/**
+ * TypeORM opens SQLite transactions with a plain BEGIN (deferred): the write lock is taken at
+ * the first write, and if another process wrote meanwhile SQLite answers SQLITE_BUSY at once —
+ * busy_timeout cannot help a transaction whose snapshot is already stale. BEGIN IMMEDIATE
+ * takes the write lock first, waiting its turn under busy_timeout, so two processes on one
+ * file (a worker beside `serve`, the CLI) queue instead of failing. The SQLite driver has one
+ * query runner, so rewriting its BEGIN once covers every transaction.
+ */
+function beginImmediately(dataSource: DataSource): void {
+  const runner = dataSource.driver.createQueryRunner('master');
+  const query = runner.query.bind(runner) as (sql: string, ...rest: unknown[]) => Promise<unknown>;
+  Object.assign(runner, { query: (sql: string, ...rest: unknown[]) => query(sql === 'BEGIN TRANSACTION' ? 'BEGIN IMMEDIATE TRANSACTION' : sql, ...rest) });
+}
+
+/**
+ * Any number of processes may start together on one Postgres: the first to take the advisory
+ * lock migrates, the others wait for it and then find nothing left to do. (Without it two
+ * concurrent CREATE TABLEs collide in pg_type.) SQLite has one writer and needs none.
+ */
+export async function migrateUnderLock(dataSource: DataSource, schema = 'public'): Promise<void> {
+  if (dataSource.options.type !== 'postgres') {
+    await dataSource.runMigrations({ transaction: 'each' });
+    return;
+  }
+  const runner = dataSource.createQueryRunner();
+  await runner.connect();
+  const key = `robots-migrations:${schema}`;
+  try {
+    await runner.query('SELECT pg_advisory_lock(hashtext($1))', [key]);
+    await dataSource.runMigrations({ transaction: 'each' });
+  } finally {
+    await runner.query('SELECT pg_advisory_unlock(hashtext($1))', [key]).catch(() => undefined);
+    await runner.release();
+  }
 }
 
 async function ensurePostgresSchema(url: string, schema: string): Promise<void> {
@@ -86,6 +123,9 @@ async function ensurePostgresSchema(url: string, schema: string): Promise<void> 
   await client.connect();
   try {
     await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema.replace(/"/g, '')}"`);
+  } catch (error) {
+    // Two processes creating the same schema at once: the loser's IF NOT EXISTS still trips the unique index.
+    if ((error as { code?: string }).code !== '23505') throw error;
   } finally {
     await client.end();
   }

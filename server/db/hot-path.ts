@@ -107,21 +107,9 @@ export async function insertRows<Row extends ObjectLiteral>(manager: EntityManag
   return rows.map((_, index) => last - rows.length + 1 + index);
 }
 
-/**
- * A transaction whose every statement goes through this file (a move): BEGIN IMMEDIATE and
- * COMMIT as prepared statements too, skipping TypeORM's transaction machinery. SQLite only,
- * and only inside Store's write queue, which keeps every other writer out meanwhile.
- */
-export async function sqliteTransaction<T>(manager: EntityManager, work: () => Promise<T>): Promise<T> {
-  await execute(manager, 'BEGIN IMMEDIATE', [], 'run');
-  try {
-    const result = await work();
-    await execute(manager, 'COMMIT', [], 'run');
-    return result;
-  } catch (error) {
-    await execute(manager, 'ROLLBACK', [], 'run');
-    throw error;
-  }
+/** A statement of transaction control on SQLite (BEGIN, SAVEPOINT, COMMIT …), prepared once. */
+export async function sqliteStatement(manager: EntityManager, sql: string): Promise<void> {
+  await execute(manager, sql, [], 'run');
 }
 
 /** One row in, the row with its id out. */
@@ -130,44 +118,101 @@ export async function insertOne<Row extends ObjectLiteral>(manager: EntityManage
   return { ...(row as unknown as Row), id };
 }
 
-export async function selectById<Row extends ObjectLiteral>(manager: EntityManager, entity: EntitySchema<Row>, id: number): Promise<Row | null> {
-  const { table, columns } = shapeOf(manager, entity as EntitySchema);
+/**
+ * `forUpdate` locks the row until the transaction ends (Postgres), so two transactions that
+ * read-then-write the same item take turns; SQLite's single writer already serialises them.
+ */
+export async function selectById<Row extends ObjectLiteral>(manager: EntityManager, entity: EntitySchema<Row>, id: number, options: { forUpdate?: boolean } = {}): Promise<Row | null> {
+  const { table } = shapeOf(manager, entity as EntitySchema);
   const [mark] = placeholders(manager, 1);
-  const rows = (await execute(manager, `SELECT * FROM "${table}" WHERE id = ${mark}`, [id], 'all')) as Array<Record<string, unknown>>;
+  const lock = options.forUpdate && manager.connection.options.type === 'postgres' ? ' FOR UPDATE' : '';
+  const rows = (await execute(manager, `SELECT * FROM "${table}" WHERE id = ${mark}${lock}`, [id], 'all')) as Array<Record<string, unknown>>;
   if (rows.length === 0) return null;
-  const driver = manager.connection.driver;
-  const row: Record<string, unknown> = {};
-  for (const column of columns) {
-    const value = rows[0][column.databaseName];
-    row[column.propertyName] = value === null || value === undefined ? null : driver.prepareHydratedValue(value, column);
-  }
-  return row as Row;
+  return hydrate(manager, entity, rows[0]);
 }
 
-/** UPDATE … SET the given properties WHERE id = ? [AND extra] */
+/** The first row whose `property` equals `value` (an indexed lookup such as an idempotency key). */
+export async function selectOneBy<Row extends ObjectLiteral>(manager: EntityManager, entity: EntitySchema<Row>, property: keyof Row & string, value: unknown): Promise<Row | null> {
+  const { table, columns } = shapeOf(manager, entity as EntitySchema);
+  const column = columns.find((candidate) => candidate.propertyName === property);
+  if (!column) throw new Error(`${table} has no column for ${property}`);
+  const [mark] = placeholders(manager, 1);
+  const rows = (await execute(manager, `SELECT * FROM "${table}" WHERE "${column.databaseName}" = ${mark} LIMIT 1`, [value], 'all')) as Array<Record<string, unknown>>;
+  return rows.length === 0 ? null : hydrate(manager, entity, rows[0]);
+}
+
+/**
+ * UPDATE … SET the given properties WHERE id = ?, and only while the row still matches `guard`
+ * (a compare-and-set: `{ status: 'running' }`, `{ leftAt: null }` for IS NULL). Returns whether
+ * the row changed.
+ */
 export async function updateById<Row extends ObjectLiteral>(
   manager: EntityManager,
   entity: EntitySchema<Row>,
   id: number,
   changes: Partial<Row>,
-  extraCondition = '',
+  guard: Partial<Row> = {},
 ): Promise<void> {
   const { table, columns } = shapeOf(manager, entity as EntitySchema);
   const driver = manager.connection.driver;
   const set = columns.filter((column) => column.propertyName in changes);
-  const marks = placeholders(manager, set.length + 1);
+  const guarded = columns.filter((column) => column.propertyName in guard);
+  const guardedValues = guarded.filter((column) => guard[column.propertyName] !== null);
+  const marks = placeholders(manager, set.length + 1 + guardedValues.length);
   const assignments = set.map((column, index) => `"${column.databaseName}" = ${marks[index]}`).join(', ');
+  let next = set.length + 1;
+  const conditions = guarded.map((column) =>
+    guard[column.propertyName] === null ? ` AND "${column.databaseName}" IS NULL` : ` AND "${column.databaseName}" = ${marks[next++]}`,
+  );
   const values = set.map((column) => driver.preparePersistentValue(changes[column.propertyName], column));
-  await execute(manager, `UPDATE "${table}" SET ${assignments} WHERE id = ${marks[set.length]}${extraCondition}`, [...values, id], 'run');
+  const guardParameters = guardedValues.map((column) => driver.preparePersistentValue(guard[column.propertyName], column));
+  await execute(manager, `UPDATE "${table}" SET ${assignments} WHERE id = ${marks[set.length]}${conditions.join('')}`, [...values, id, ...guardParameters], 'run');
 }
 
-/** The pending runs of a stage entry become cancelled, with the reason shown on the timeline. */
-export async function cancelPendingRuns(manager: EntityManager, entryId: number, detail: string, now: number): Promise<void> {
-  const marks = placeholders(manager, 3);
-  await execute(
-    manager,
-    `UPDATE robot_runs SET status = 'cancelled', detail = ${marks[0]}, finished_at = ${marks[1]}, due_at = NULL WHERE entry_id = ${marks[2]} AND status IN ('scheduled', 'failed')`,
-    [detail, now, entryId],
-    'run',
-  );
+/** SQL written with `?` placeholders, numbered for Postgres (`$1`, `$2` …); cached per text. */
+const numbered = new Map<string, string>();
+function dialect(manager: EntityManager, sql: string): string {
+  if (manager.connection.options.type !== 'postgres') return sql;
+  let converted = numbered.get(sql);
+  if (converted === undefined) {
+    let index = 0;
+    converted = sql.replace(/\?/g, () => `$${++index}`);
+    numbered.set(sql, converted);
+  }
+  return converted;
+}
+
+/** An INSERT of `count` rows written with `?` placeholders; returns their ids. */
+export async function insertSql(manager: EntityManager, sql: string, parameters: unknown[], count: number): Promise<number[]> {
+  if (manager.connection.options.type === 'postgres') {
+    const rows: Array<{ id: number | string }> = await manager.query(`${dialect(manager, sql)} RETURNING id`, parameters);
+    return rows.map((row) => Number(row.id));
+  }
+  // Consecutive rowids of one INSERT under the single writer.
+  const last = Number(await execute(manager, sql, parameters, 'run'));
+  return Array.from({ length: count }, (_, index) => last - count + 1 + index);
+}
+
+/** A statement that returns nothing, prepared once on SQLite. */
+export async function runSql(manager: EntityManager, sql: string, parameters: unknown[]): Promise<void> {
+  await execute(manager, dialect(manager, sql), parameters, 'run');
+}
+
+/** A statement that returns rows (SELECT, or WITH … UPDATE … RETURNING), as raw database rows. */
+export async function allSql(manager: EntityManager, sql: string, parameters: unknown[]): Promise<Array<Record<string, unknown>>> {
+  const raw = (await execute(manager, dialect(manager, sql), parameters, 'all')) as unknown[];
+  // TypeORM's Postgres runner answers an UPDATE … RETURNING with [rows, count].
+  return (Array.isArray(raw[0]) ? raw[0] : raw) as Array<Record<string, unknown>>;
+}
+
+/** A raw database row as the repository would return it: property names, hydrated values. */
+export function hydrate<Row extends ObjectLiteral>(manager: EntityManager, entity: EntitySchema<Row>, raw: Record<string, unknown>): Row {
+  const { columns } = shapeOf(manager, entity as EntitySchema);
+  const driver = manager.connection.driver;
+  const row: Record<string, unknown> = {};
+  for (const column of columns) {
+    const value = raw[column.databaseName];
+    row[column.propertyName] = value === null || value === undefined ? null : driver.prepareHydratedValue(value, column);
+  }
+  return row as Row;
 }

@@ -1,18 +1,54 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { sqliteTransaction } from './hot-path';
+import { sqliteStatement } from './hot-path';
 import {
   ApiTokenEntity, CompanyEntity, ContactEntity, DealEntity, EventEntity, LeadEntity, MessageEntity, RobotRunEntity,
-  StageEntryEntity, TaskEntity, UserEntity, type RobotRunRow,
+  StageEntryEntity, TaskEntity, UserEntity,
 } from './entities';
 
 /**
- * The database as the engine sees it. TypeORM's SQLite driver shares one connection, so two
- * overlapping transactions would nest as savepoints of each other; writes on SQLite are
- * therefore queued here, one transaction at a time (SQLite has one writer anyway).
+ * BEGIN IMMEDIATE answers SQLITE_BUSY at once, without waiting out busy_timeout, when this
+ * connection is still reading an older snapshot (another reader of ours is mid-statement and
+ * another process has committed since). That passes in milliseconds: try again a while.
+ */
+async function beginImmediate(manager: EntityManager): Promise<void> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await sqliteStatement(manager, 'BEGIN IMMEDIATE');
+      return;
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'SQLITE_BUSY' || attempt >= 200) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(50, attempt * 2)));
+    }
+  }
+}
+
+/** How many waiting transactions one SQLite commit may carry. */
+const MAX_GROUP = 256;
+
+interface Job {
+  work: (manager: EntityManager) => Promise<unknown>;
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * The database as the engine sees it.
+ *
+ * SQLite has one writer and TypeORM's driver one connection, so writes are queued here — and
+ * committed in groups (group commit): the transactions waiting while one commits are run
+ * together in the next BEGIN IMMEDIATE … COMMIT, each inside its own SAVEPOINT so one that
+ * fails is rolled back alone, and each caller is answered only after the COMMIT that holds
+ * its writes. A burst of moves, runs or form posts then costs one commit, not one each. The
+ * statements go straight to the connection (hot-path.ts), skipping TypeORM's transaction
+ * machinery; work inside uses `manager` for reads and writes but never starts a transaction of
+ * its own (no `manager.save`, which would).
+ *
+ * Postgres runs transactions concurrently from its pool.
  */
 export class Store {
   readonly kind: 'sqlite' | 'postgres';
-  private writeQueue: Promise<unknown> = Promise.resolve();
+  private waiting: Job[] = [];
+  private committing = false;
 
   constructor(readonly dataSource: DataSource) {
     this.kind = dataSource.options.type === 'postgres' ? 'postgres' : 'sqlite';
@@ -26,80 +62,79 @@ export class Store {
   transaction<T>(work: (manager: EntityManager) => Promise<T>, outer?: EntityManager): Promise<T> {
     if (outer) return work(outer);
     if (this.kind === 'postgres') return this.dataSource.transaction(work);
-    const result = this.writeQueue.then(() => this.dataSource.transaction(work));
-    this.writeQueue = result.catch(() => undefined);
-    return result;
+    return this.enqueue(work);
   }
 
-  /**
-   * A transaction for work that uses only the plain-SQL helpers of hot-path.ts (a move): on
-   * SQLite it skips TypeORM's transaction machinery; elsewhere it is `transaction`.
-   */
-  plainTransaction<T>(work: (manager: EntityManager) => Promise<T>, outer?: EntityManager): Promise<T> {
-    if (outer || this.kind === 'postgres') return this.transaction(work, outer);
-    return this.serialized(() => sqliteTransaction(this.manager, () => work(this.manager)));
-  }
-
-  /** Runs single statements in the SQLite write queue, outside any transaction of another caller. */
+  /** Single statements that write (a claim, a lease renewal): on SQLite they wait their turn in the write queue. */
   serialized<T>(work: () => Promise<T>): Promise<T> {
     if (this.kind === 'postgres') return work();
-    const result = this.writeQueue.then(work);
-    this.writeQueue = result.catch(() => undefined);
-    return result;
+    return this.enqueue(() => work());
   }
 
-  /**
-   * Takes up to `limit` due runs and marks them running in one statement, so two workers
-   * never take the same run (Postgres: SKIP LOCKED; SQLite: the single writer).
-   */
-  async claimDueRuns(now: number, limit: number, workerId: string): Promise<RobotRunRow[]> {
-    const metadata = this.dataSource.getMetadata(RobotRunEntity);
-    const skipLocked = this.kind === 'postgres' ? 'FOR UPDATE SKIP LOCKED' : '';
-    // Parameters are numbered in the order they appear, so SQLite's positional `?` lines up too.
-    const parameter = (index: number) => (this.kind === 'postgres' ? `$${index}` : '?');
-    // Written as WITH … UPDATE … RETURNING: TypeORM's SQLite runner sends statements that begin
-    // with UPDATE through run(), which drops the RETURNING rows.
-    const sql = `WITH due AS (
-        SELECT id FROM robot_runs WHERE status IN ('scheduled', 'failed') AND due_at IS NOT NULL AND due_at <= ${parameter(1)}
-        ORDER BY due_at, id LIMIT ${parameter(2)} ${skipLocked})
-      UPDATE robot_runs SET status = 'running', locked_by = ${parameter(3)}, started_at = ${parameter(4)}
-      WHERE id IN (SELECT id FROM due)
-      RETURNING *`;
-    const run = (manager: EntityManager) => manager.query(sql, [now, limit, workerId, now]);
-    // One statement is atomic on its own; on SQLite it only has to wait its turn for the connection.
-    const raw: Array<Record<string, unknown>> = this.kind === 'postgres' ? await run(this.manager) : await this.serialized(() => run(this.manager));
-    const rows = Array.isArray(raw[0]) ? (raw[0] as Array<Record<string, unknown>>) : raw;
-    return rows
-      .map((row) => fromRaw<RobotRunRow>(row, metadata.columns))
-      .sort((a, b) => (a.dueAt ?? 0) - (b.dueAt ?? 0) || a.id - b.id);
+  /** Resolves once no transaction is waiting or committing: what closing the database waits for. */
+  async settled(): Promise<void> {
+    while (this.committing || this.waiting.length > 0) await new Promise((resolve) => setTimeout(resolve, 5));
   }
 
-  /** The earliest moment a run (or a task's overdue check) becomes due, so a worker sleeps exactly until then. */
-  async nextDueAt(): Promise<number | null> {
-    const row = await this.manager
-      .createQueryBuilder(RobotRunEntity, 'run')
-      .select('MIN(run.due_at)', 'due')
-      .where("run.status IN ('scheduled', 'failed') AND run.due_at IS NOT NULL")
-      .getRawOne<{ due: string | number | null }>();
-    const task = await this.manager
-      .createQueryBuilder(TaskEntity, 'task')
-      .select('MIN(task.due_at)', 'due')
-      .where("task.status = 'open' AND task.overdue_at IS NULL AND task.due_at IS NOT NULL")
-      .getRawOne<{ due: string | number | null }>();
-    const times = [row?.due, task?.due].filter((due) => due !== null && due !== undefined).map(Number);
-    return times.length ? Math.min(...times) : null;
+  private enqueue<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.waiting.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      if (!this.committing) void this.commitGroups();
+    });
   }
-}
 
-function fromRaw<T>(row: Record<string, unknown>, columns: Array<{ propertyName: string; databaseName: string; type: unknown; transformer?: unknown }>): T {
-  const result: Record<string, unknown> = {};
-  for (const column of columns) {
-    const value = row[column.databaseName];
-    if (value === undefined || value === null) result[column.propertyName] = value ?? null;
-    else if (column.type === 'bigint' || column.type === 'integer') result[column.propertyName] = Number(value);
-    else result[column.propertyName] = value;
+  private async commitGroups(): Promise<void> {
+    this.committing = true;
+    try {
+      while (this.waiting.length > 0) {
+        const group = this.waiting.splice(0, MAX_GROUP);
+        await this.commitGroup(group);
+      }
+    } finally {
+      this.committing = false;
+    }
   }
-  return result as T;
+
+  private async commitGroup(group: Job[]): Promise<void> {
+    const manager = this.manager;
+    const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
+    try {
+      await beginImmediate(manager);
+      // The group's own savepoint is the canary: SQLite may roll a whole transaction back by
+      // itself after some errors (SQLITE_BUSY, SQLITE_FULL …); then this savepoint is gone and
+      // releasing it fails, so no job is told its writes committed when they did not.
+      await sqliteStatement(manager, 'SAVEPOINT grouped');
+    } catch (error) {
+      await sqliteStatement(manager, 'ROLLBACK').catch(() => undefined);
+      for (const job of group) job.reject(error);
+      return;
+    }
+    for (const job of group) {
+      try {
+        await sqliteStatement(manager, 'SAVEPOINT job');
+        const value = await job.work(manager);
+        await sqliteStatement(manager, 'RELEASE job');
+        outcomes.push({ ok: true, value });
+      } catch (error) {
+        await sqliteStatement(manager, 'ROLLBACK TO job').catch(() => undefined);
+        await sqliteStatement(manager, 'RELEASE job').catch(() => undefined);
+        outcomes.push({ ok: false, error });
+      }
+    }
+    try {
+      await sqliteStatement(manager, 'RELEASE grouped');
+      await sqliteStatement(manager, 'COMMIT');
+    } catch (error) {
+      await sqliteStatement(manager, 'ROLLBACK').catch(() => undefined);
+      for (const job of group) job.reject(error);
+      return;
+    }
+    group.forEach((job, index) => {
+      const outcome = outcomes[index];
+      if (outcome.ok) job.resolve(outcome.value);
+      else job.reject(outcome.error);
+    });
+  }
 }
 
 export const entities = {

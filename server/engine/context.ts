@@ -1,83 +1,24 @@
-import { DateTime } from 'luxon';
 import type { EntityManager } from 'typeorm';
-import { selectById } from '../db/hot-path';
-import { stageOf, type CompiledConfig } from '../../config/model';
-import { CompanyEntity, ContactEntity, MessageEntity, type CompanyRow, type ContactRow } from '../db/entities';
-import { itemLink, itemView, type Item } from './items';
+import type { CompiledConfig } from '../../config/model';
+import { buildContext, type EvaluationContext } from '../core/context';
+import type { Item } from '../core/items';
+import { CompanyEntity, ContactEntity } from '../db/entities';
+import { allSql, selectById } from '../db/hot-path';
 
-/**
- * The context conditions read and templates render (semantics 3). Documented in the README;
- * `CONTEXT_ROOTS` in conditions.ts lists its roots for load-time checks.
- */
-export type EvaluationContext = Record<string, unknown> & {
-  item: Record<string, unknown>;
-  fields: Record<string, unknown>;
-  stage: { id: string; name: string; entered_at: string; minutes_in_stage: number };
-  now: { iso: string; hour: number; minute: number; weekday: number; date: string };
-};
+const TOUCH_COUNTS = `SELECT SUM(CASE WHEN direction = 'out' AND audience = 'client' THEN 1 ELSE 0 END) AS touches,
+    SUM(CASE WHEN direction = 'in' THEN 1 ELSE 0 END) AS replies
+  FROM messages WHERE entity_type = ? AND entity_id = ? AND created_at >= ?`;
 
-export interface ContextSnapshot {
-  config: CompiledConfig;
-  item: Item;
-  contact: ContactRow | null;
-  company: CompanyRow | null;
-  touchesSent: number;
-  repliesReceived: number;
-  now: number;
-  event?: Record<string, unknown>;
-}
-
-export function buildContext(snapshot: ContextSnapshot): EvaluationContext {
-  const { config, item, now } = snapshot;
-  const view = itemView(item);
-  const stage = stageOf(config, item.pipeline, item.row.stage);
-  const responsible = item.row.responsible ? config.users.get(item.row.responsible) : undefined;
-  const local = DateTime.fromMillis(now, { zone: config.source.timezone });
-  const minutesInStage = Math.floor((now - item.row.enteredStageAt) / 60000);
-  const baseUrl = (config.source.public_url ?? 'http://localhost:3000').replace(/\/$/, '');
-  return {
-    item: view,
-    [item.kind]: view,
-    fields: item.row.fields ?? {},
-    contact: snapshot.contact ? { id: snapshot.contact.id, name: snapshot.contact.name, phone: snapshot.contact.phone, email: snapshot.contact.email } : null,
-    company: snapshot.company ? { id: snapshot.company.id, name: snapshot.company.name } : null,
-    responsible: responsible
-      ? { login: responsible.login, name: responsible.name, phone: responsible.phone ?? null, email: responsible.email ?? null, team: responsible.team ?? null }
-      : item.row.responsible
-        ? { login: item.row.responsible, name: item.row.responsible }
-        : null,
-    stage: {
-      id: item.row.stage,
-      name: stage?.name ?? item.row.stage,
-      entered_at: new Date(item.row.enteredStageAt).toISOString(),
-      minutes_in_stage: minutesInStage,
-    },
-    minutes_in_stage: minutesInStage,
-    touches_sent: snapshot.touchesSent,
-    replies_received: snapshot.repliesReceived,
-    repeat_client: item.kind === 'lead' ? item.row.repeatClient : false,
-    score: item.row.score,
-    source: item.row.source,
-    now: { iso: local.toISO() ?? '', hour: local.hour, minute: local.minute, weekday: local.weekday, date: local.toISODate() ?? '' },
-    // The web board opens the item's timeline from this link.
-    links: { item: itemLink(baseUrl, { kind: item.kind, id: item.row.id }) },
-    event: snapshot.event ?? null,
-  };
-}
-
-export async function loadContext(manager: EntityManager, config: CompiledConfig, item: Item, now: number, event?: Record<string, unknown>): Promise<EvaluationContext> {
+/** The I/O half of the condition/template context: reads contact, company and touch counts, then builds. */
+export async function loadContext(manager: EntityManager, config: CompiledConfig, item: Item, now: number, publicUrl: string, event?: Record<string, unknown>): Promise<EvaluationContext> {
   const [contact, company, counts] = await Promise.all([
     item.row.contactId ? selectById(manager, ContactEntity, item.row.contactId) : null,
     item.row.companyId ? selectById(manager, CompanyEntity, item.row.companyId) : null,
-    // Touches sent and replies received since entering the stage, in one indexed query.
-    manager
-      .createQueryBuilder(MessageEntity, 'message')
-      .select("SUM(CASE WHEN message.direction = 'out' AND message.audience = 'client' THEN 1 ELSE 0 END)", 'touches')
-      .addSelect("SUM(CASE WHEN message.direction = 'in' THEN 1 ELSE 0 END)", 'replies')
-      .where('message.entity_type = :kind AND message.entity_id = :id AND message.created_at >= :since', { kind: item.kind, id: item.row.id, since: item.row.enteredStageAt })
-      .getRawOne<{ touches: string | number | null; replies: string | number | null }>(),
+    // Touches sent and replies received since entering the stage, in one indexed query (plain
+    // SQL: it runs for every robot run, and a query builder costs more than the query).
+    allSql(manager, TOUCH_COUNTS, [item.kind, item.row.id, item.row.enteredStageAt]).then((rows) => rows[0]),
   ]);
   const touchesSent = Number(counts?.touches ?? 0);
   const repliesReceived = Number(counts?.replies ?? 0);
-  return buildContext({ config, item, contact, company, touchesSent, repliesReceived, now, event });
+  return buildContext({ config, item, contact, company, touchesSent, repliesReceived, now, publicUrl, event });
 }

@@ -1,25 +1,35 @@
 import { randomUUID } from 'node:crypto';
-import { In, IsNull, Not, type EntityManager } from 'typeorm';
+import { In, Not, type EntityManager } from 'typeorm';
 import pino, { type Logger } from 'pino';
-import { LEAD_PIPELINE, pipelineOf, teamMembers, type CompiledConfig } from '../../config/model';
+import { LEAD_PIPELINE, pipelineOf, type CompiledConfig } from '../../config/model';
 import type { ChannelRegistry } from '../channels/channel';
 import {
-  CompanyEntity, ContactEntity, DealEntity, EventEntity, LeadEntity, RobotRunEntity, TaskEntity,
+  CompanyEntity, ContactEntity, DealEntity, EventEntity, LeadEntity, TaskEntity, UserEntity,
   type CompanyRow, type ContactRow, type DealRow, type EntityKind, type EventRow, type LeadRow, type MessageRow, type StageEntryRow, type TaskRow,
 } from '../db/entities';
 import type { Store } from '../db/store';
 import { insertOne } from '../db/hot-path';
-import { calendarFromConfig, type WorkingCalendar } from './calendar';
-import type { Clock } from './clock';
-import { companyKey, isPhoneWritten, normalizeEmail, normalizePhone } from './contact-keys';
-import { InvalidRequestError, NotFoundError } from './errors';
-import { fieldProblems, type ItemPatch, type NewItemInput } from './inputs';
-import { asItem, entityOf, loadItem, type Item, type ItemRef } from './items';
-import { sendOnce, type MessageRequest } from './messages';
-import { pickLeastOpen, pickRoundRobin } from './responsible';
+import { resolvePublicUrl } from '../core/public-url';
+import { rotationMembers } from '../core/responsible';
+import { RunQueue } from './queue';
+import { EngineMetrics } from '../metrics';
+import { fetchPoster, type HttpPoster } from './http-post';
+import type { NewTask, RobotPorts } from './ports';
+import { robotPorts } from './robot-ports';
+import { calendarFromConfig, type WorkingCalendar } from '../core/calendar';
+import type { Clock } from '../core/clock';
+import { companyKey, isPhoneWritten, normalizeEmail, normalizePhone } from '../core/contact-keys';
+import { ConflictError, InvalidRequestError, NotFoundError } from '../core/errors';
+import { fieldProblems, type ItemPatch, type NewItemInput } from '../core/inputs';
+import { asItem, type Item, type ItemRef } from '../core/items';
+import { entityOf, loadItem, updateItemRow } from '../db/items';
+import { sendOnce } from './messages';
+import type { MessageRequest } from '../core/message-request';
+import { pickLeastOpen, pickRoundRobin } from '../core/responsible';
 import { Scheduler } from './scheduler';
-import { enterStage, planMove, type MoveOptions } from './transition';
-import { ingestEvent, type EventInput, type EventResult } from './events';
+import { enterStage } from './transition';
+import { planMove, type MoveOptions } from '../core/plan-move';
+import { ingestEvent, type EventInput, type EventResult } from '../inbound/ingest';
 
 const COLUMN_FIELDS: Record<string, string> = { companyName: 'company_name' };
 
@@ -44,6 +54,12 @@ export interface EngineOptions {
   workerId?: string;
   /** Signs tracking pixels and links; set TRACKING_SECRET so links survive a restart. */
   trackingSecret?: string;
+  /** Outgoing HTTP of the webhook robot; `simulate` records instead of sending. */
+  http?: HttpPoster;
+  /** How long a claimed run is ours without renewal (default 60 s, ROBOTS_LEASE_MS). */
+  leaseMs?: number;
+  /** Runs one worker executes at once (default 16, ROBOTS_CONCURRENCY). */
+  concurrency?: number;
 }
 
 export interface MoveResult {
@@ -64,6 +80,13 @@ export class Engine {
   readonly workerId: string;
   readonly scheduler: Scheduler;
   readonly trackingSecret: string;
+  readonly queue: RunQueue;
+  readonly metrics = new EngineMetrics();
+  /** What robots see of the engine (server/engine/ports.ts). */
+  readonly robotPorts: RobotPorts;
+  readonly http: HttpPoster;
+  readonly leaseMs: number;
+  readonly concurrency: number;
   private currentConfig: CompiledConfig;
   private currentCalendar: WorkingCalendar;
 
@@ -75,13 +98,18 @@ export class Engine {
     this.workerId = options.workerId ?? `worker-${randomUUID().slice(0, 8)}`;
     this.currentConfig = options.config;
     this.currentCalendar = calendarFromConfig(options.config.source);
+    this.queue = new RunQueue(this.store);
+    this.robotPorts = robotPorts(this);
+    this.http = options.http ?? fetchPoster;
+    this.leaseMs = options.leaseMs ?? 60_000;
+    this.concurrency = Math.max(1, options.concurrency ?? 16);
     this.scheduler = new Scheduler(this);
     this.trackingSecret = options.trackingSecret ?? randomUUID();
   }
 
-  /** Where links in messages point: `public_url` from the config. */
+  /** Where links in messages and provider callbacks point (core/public-url.ts). */
   get publicUrl(): string {
-    return (this.config.source.public_url ?? 'http://localhost:3000').replace(/\/$/, '');
+    return resolvePublicUrl(this.config, this.channels.webhooks.publicUrl);
   }
 
   get config(): CompiledConfig {
@@ -103,21 +131,12 @@ export class Engine {
   async swapConfig(next: CompiledConfig): Promise<{ cancelledRuns: number }> {
     this.currentConfig = next;
     this.currentCalendar = calendarFromConfig(next.source);
-    const pending = await this.store.manager.find(RobotRunEntity, { where: { status: In(['scheduled', 'failed']) }, select: ['id', 'robotId', 'stage', 'pipeline'] });
+    const pending = await this.queue.pendingPlacements();
     const orphaned = pending.filter((run) => {
       const placement = next.robots.get(run.robotId);
       return !placement || placement.stage !== run.stage || placement.pipeline !== run.pipeline;
     });
-    if (orphaned.length > 0) {
-      const now = this.now();
-      await this.store.transaction((manager) =>
-        manager.update(
-          RobotRunEntity,
-          { id: In(orphaned.map((run) => run.id)), status: In(['scheduled', 'failed']) },
-          { status: 'cancelled', detail: 'robot no longer in the config', finishedAt: now, dueAt: null },
-        ),
-      );
-    }
+    await this.queue.cancelPending(orphaned.map((run) => run.id), 'robot no longer in the config', this.now());
     this.scheduler.wake();
     return { cancelledRuns: orphaned.length };
   }
@@ -128,14 +147,19 @@ export class Engine {
     return loadItem(this.store.manager, ref);
   }
 
-  async requireItem(ref: ItemRef, manager: EntityManager = this.store.manager): Promise<Item> {
-    const item = await loadItem(manager, ref);
+  /** Inside a transaction that will write the item, `forUpdate` makes concurrent writers take turns. */
+  async requireItem(ref: ItemRef, manager: EntityManager = this.store.manager, options: { forUpdate?: boolean } = {}): Promise<Item> {
+    const item = await loadItem(manager, ref, options);
     if (!item) throw new NotFoundError(`${ref.kind} ${ref.id} not found`);
     return item;
   }
 
+  private async isUser(login: string): Promise<boolean> {
+    return this.config.users.has(login) || (await this.store.manager.count(UserEntity, { where: { login } })) > 0;
+  }
+
   /** Normalises contact keys and checks custom fields; throws InvalidRequestError with every problem. */
-  private cleanInput(input: ItemPatch): Partial<LeadRow & DealRow> {
+  private async cleanInput(input: ItemPatch): Promise<Partial<LeadRow & DealRow>> {
     const config = this.config;
     const problems = fieldProblems(config, input.fields ?? {});
     const phone = input.phone === undefined ? undefined : normalizePhone(input.phone, config.source.default_region);
@@ -144,7 +168,8 @@ export class Engine {
     }
     const email = input.email === undefined ? undefined : normalizeEmail(input.email);
     if (email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) problems.push(`email: "${input.email}" is not an email address`);
-    if (input.responsible !== undefined && input.responsible !== '' && !config.users.has(input.responsible)) {
+    // A responsible is a real user: one of robots.yaml, or one added by the CLI or the API.
+    if (input.responsible !== undefined && input.responsible !== '' && !(await this.isUser(input.responsible))) {
       problems.push(`responsible: unknown user "${input.responsible}"`);
     }
     if (problems.length > 0) throw new InvalidRequestError(problems.join('; '));
@@ -171,7 +196,7 @@ export class Engine {
     if (!pipeline || (kind === 'deal' && pipelineKey === LEAD_PIPELINE)) {
       throw new InvalidRequestError(`unknown deal pipeline "${pipelineKey}" (known: ${[...config.deals.keys()].join(', ')})`);
     }
-    const cleaned = this.cleanInput(input);
+    const cleaned = await this.cleanInput(input);
     const now = this.now();
     const row = {
       title: null, name: null, phone: null, email: null, companyName: null, source: null, responsible: null,
@@ -190,7 +215,7 @@ export class Engine {
       const plan = planMove(config, probe, row.stage, { actor });
       const saved = await insertOne(manager, entityOf(kind) as typeof LeadEntity, row as LeadRow);
       const created = asItem(kind, saved);
-      const { runs } = await enterStage(manager, config, this.calendar, created, plan, { actor }, now);
+      const { runs } = await enterStage(manager, this.queue, config, this.calendar, created, plan, { actor }, now);
       return { created, runs };
     }, outer);
     this.scheduler.scheduled(item.runs.map((run) => run.dueAt));
@@ -202,14 +227,14 @@ export class Engine {
    * a `responsible_changed` one) so triggers can react, as in Bitrix24.
    */
   async updateItem(ref: ItemRef, patch: ItemPatch, actor: string, causalDepth = 0): Promise<Item> {
-    const cleaned = this.cleanInput(patch);
+    const cleaned = await this.cleanInput(patch);
     const now = this.now();
     const { item, changes } = await this.store.transaction(async (manager) => {
-      const current = await this.requireItem(ref, manager);
+      const current = await this.requireItem(ref, manager, { forUpdate: true });
       const before = { ...current.row, fields: { ...current.row.fields } };
       const fields = patch.fields ? { ...current.row.fields, ...patch.fields } : current.row.fields;
       const update = { ...cleaned, fields, updatedAt: now };
-      await manager.update(entityOf(ref.kind), { id: ref.id }, update as never);
+      await updateItemRow(manager, ref, update);
       Object.assign(current.row, update);
       return { item: current, changes: fieldChanges(before, cleaned, patch.fields ?? {}) };
     });
@@ -232,13 +257,16 @@ export class Engine {
    */
   async move(ref: ItemRef, toStage: string, options: MoveOptions, outer?: EntityManager, authorize?: (item: Item) => void): Promise<MoveResult> {
     const config = this.config;
-    // Every statement of a move is plain SQL (hot-path.ts), so it may skip TypeORM's transactions.
-    const result = await this.store.plainTransaction(async (manager) => {
-      const item = await this.requireItem(ref, manager);
+    const result = await this.store.transaction(async (manager) => {
+      // Concurrent identical moves of one item: the second waits for the first, then finds it there.
+      const item = await this.requireItem(ref, manager, { forUpdate: true });
       authorize?.(item);
+      if (options.fromStage !== undefined && item.row.stage !== options.fromStage) {
+        throw new ConflictError(`${ref.kind} ${ref.id} is in "${item.row.stage}" now, not "${options.fromStage}"`);
+      }
       if (item.row.stage === toStage) return { item, entry: null, changed: false, runs: [] };
       const plan = planMove(config, item, toStage, options);
-      const { entry, runs } = await enterStage(manager, config, this.calendar, item, plan, options, this.now());
+      const { entry, runs } = await enterStage(manager, this.queue, config, this.calendar, item, plan, options, this.now());
       return { item, entry, changed: true, runs };
     }, outer);
     this.scheduler.scheduled(result.runs.map((run) => run.dueAt));
@@ -261,7 +289,7 @@ export class Engine {
     const key = companyKey(name);
     const existing = await manager.findOne(CompanyEntity, { where: { nameKey: key } });
     if (existing) return existing;
-    return manager.save(CompanyEntity, { name: name.trim(), nameKey: key, createdAt: this.now() } as CompanyRow);
+    return insertOne(manager, CompanyEntity, { name: name.trim(), nameKey: key, createdAt: this.now() });
   }
 
   async findOrCreateContact(manager: EntityManager, data: { name: string | null; phone: string | null; email: string | null; companyId: number | null }): Promise<{ contact: ContactRow; created: boolean }> {
@@ -275,7 +303,7 @@ export class Engine {
       if (Object.keys(fill).length > 0) await manager.update(ContactEntity, { id: existing.id }, fill);
       return { contact: { ...existing, ...fill }, created: false };
     }
-    const contact = await manager.save(ContactEntity, { ...data, createdAt: this.now() } as ContactRow);
+    const contact = await insertOne(manager, ContactEntity, { ...data, createdAt: this.now() });
     return { contact, created: true };
   }
 
@@ -291,9 +319,7 @@ export class Engine {
 
   /** Picks a responsible among `team` as its `pick:` says; null when the team has no members. */
   async pickResponsible(team: string, pipeline: string, manager: EntityManager = this.store.manager): Promise<string | null> {
-    const spec = this.config.teams.get(team);
-    // A manager is in the rotation only when listed in `members:` explicitly.
-    const members = teamMembers(this.config, team).filter((login) => spec?.members.includes(login) || login !== spec?.manager);
+    const members = rotationMembers(this.config, team);
     if (members.length === 0) return null;
     const entity = pipeline === LEAD_PIPELINE ? LeadEntity : DealEntity;
     const scope = pipeline === LEAD_PIPELINE ? {} : { pipeline };
@@ -320,12 +346,34 @@ export class Engine {
 
   // ── messages, tasks, events ───────────────────────────────────────────────────────────
 
-  send(request: MessageRequest): Promise<MessageRow> {
-    return sendOnce(this.store, this.channels, request, () => this.now(), { baseUrl: this.publicUrl, secret: this.trackingSecret });
+  async send(request: MessageRequest): Promise<MessageRow> {
+    try {
+      const message = await sendOnce(this.store, this.channels, request, () => this.now(), { baseUrl: this.publicUrl, secret: this.trackingSecret });
+      this.metrics.sends.inc({ channel: message.channel, outcome: message.status });
+      return message;
+    } catch (error) {
+      this.metrics.sends.inc({ channel: request.channel, outcome: error instanceof Error ? error.name : 'error' });
+      throw error;
+    }
   }
 
-  async createTask(task: Omit<TaskRow, 'id' | 'createdAt' | 'status' | 'overdueAt'>, manager?: EntityManager): Promise<TaskRow> {
-    return this.store.transaction((tx) => insertOne(tx, TaskEntity, { ...task, status: 'open', overdueAt: null, createdAt: this.now() } as TaskRow), manager);
+  /** A task for a person; a retried run finds the task it made the first time. */
+  async createTask(task: NewTask): Promise<TaskRow> {
+    return this.store.transaction(async (manager) => {
+      const existing = task.runId === null ? null : await manager.findOne(TaskEntity, { where: { runId: task.runId, entityType: task.item.kind, entityId: task.item.id } });
+      if (existing) return existing;
+      return insertOne(manager, TaskEntity, {
+        entityType: task.item.kind,
+        entityId: task.item.id,
+        assignee: task.assignee,
+        title: task.title,
+        dueAt: task.dueAt,
+        runId: task.runId,
+        status: 'open',
+        overdueAt: null,
+        createdAt: this.now(),
+      });
+    });
   }
 
   async recordEvent(
@@ -353,7 +401,8 @@ export class Engine {
     return this.scheduler.runDue();
   }
 
-  async pendingRunCount(): Promise<number> {
-    return this.store.manager.count(RobotRunEntity, { where: { status: In(['scheduled', 'failed', 'running']), dueAt: Not(IsNull()) } });
+  /** Runs pending or running with a due time. */
+  pendingRunCount(): Promise<number> {
+    return this.queue.openCount();
   }
 }

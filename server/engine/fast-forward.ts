@@ -1,4 +1,4 @@
-import type { FakeClock } from './clock';
+import type { FakeClock } from '../core/clock';
 import type { Engine } from './engine';
 
 /**
@@ -8,7 +8,7 @@ import type { Engine } from './engine';
 export async function fastForward(engine: Engine, clock: FakeClock, until: number): Promise<number> {
   let processed = await engine.runDue();
   for (let guard = 0; guard < 100000; guard += 1) {
-    const next = await engine.store.nextDueAt();
+    const next = await engine.scheduler.nextDueAt();
     if (next === null || next > until) break;
     if (next > clock.now()) clock.set(next);
     processed += await engine.runDue();

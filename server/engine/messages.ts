@@ -1,26 +1,12 @@
-import type { EntityManager } from 'typeorm';
-import type { ChannelNameType } from '../../config/schema';
+import { In, type EntityManager } from 'typeorm';
+import type { MessageRequest } from '../core/message-request';
 import type { ChannelRegistry } from '../channels/channel';
-import { MessageEntity, type EntityKind, type MessageRow } from '../db/entities';
+import { MessageEntity, type MessageRow } from '../db/entities';
 import type { Store } from '../db/store';
-import { addTracking } from './tracking';
-import { insertOne, updateById } from '../db/hot-path';
-import { OutcomeUnknownError, PermanentSendError, RetryableSendError } from './errors';
+import { addTracking } from '../core/tracking';
+import { insertOne, selectOneBy, updateById } from '../db/hot-path';
+import { OutcomeUnknownError, PermanentSendError, RetryableSendError } from '../core/errors';
 
-export interface MessageRequest {
-  idempotencyKey: string;
-  runId: number | null;
-  entity: { kind: EntityKind; id: number } | null;
-  channel: ChannelNameType;
-  audience: 'client' | 'user';
-  recipient: string;
-  recipientLogin?: string | null;
-  template?: string | null;
-  subject?: string | null;
-  body: string;
-  html?: string | null;
-  meta?: Record<string, unknown>;
-}
 
 const ALREADY_OUT = new Set(['recorded', 'sent', 'delivered']);
 
@@ -41,7 +27,8 @@ export async function sendOnce(
   now: () => number,
   tracking?: TrackingSettings,
 ): Promise<MessageRow> {
-  const claimed = await store.transaction(async (manager) => claimMessage(manager, request, now()));
+  const recordsOnly = channels.get(request.channel).recordsOnly === true;
+  const claimed = await store.transaction(async (manager) => claimMessage(manager, request, now(), recordsOnly));
   if (claimed.kind === 'done') return claimed.message;
   if (claimed.kind === 'in_doubt') {
     throw new OutcomeUnknownError(`message ${claimed.message.id} was being sent when its worker stopped; not resent`);
@@ -52,8 +39,9 @@ export async function sendOnce(
     tracking && request.channel === 'email' && request.audience === 'client' && request.entity
       ? addTracking({ text: message.body, html: request.html ?? null }, { messageId: message.id, item: request.entity }, tracking.baseUrl, tracking.secret)
       : { text: message.body, html: request.html ?? null };
+  let receipt: Awaited<ReturnType<ReturnType<ChannelRegistry['get']>['send']>>;
   try {
-    const receipt = await channels.get(request.channel).send({
+    receipt = await channels.get(request.channel).send({
       id: message.id,
       idempotencyKey: message.idempotencyKey,
       channel: request.channel,
@@ -64,15 +52,6 @@ export async function sendOnce(
       html: tracked.html,
       meta: message.meta,
     });
-    const changes = {
-      status: receipt.status,
-      providerId: receipt.providerId ?? null,
-      sentAt: now(),
-      error: null,
-      meta: { ...message.meta, delivered_via: receipt.deliveredVia },
-    } as const;
-    await store.transaction((manager) => updateById(manager, MessageEntity, message.id, changes));
-    return { ...message, ...changes };
   } catch (error) {
     const status = error instanceof OutcomeUnknownError ? 'unknown' : 'failed';
     const text = error instanceof PermanentSendError && error.providerMessage ? `${error.message}: ${error.providerMessage}` : (error as Error).message;
@@ -80,17 +59,46 @@ export async function sendOnce(
     if (error instanceof OutcomeUnknownError || error instanceof PermanentSendError || error instanceof RetryableSendError) throw error;
     throw new RetryableSendError(`${request.channel} send failed: ${text}`);
   }
+  // The provider took it: from here on a failure is ours (the database), never a reason to send again.
+  const changes = {
+    status: receipt.status,
+    providerId: receipt.providerId ?? null,
+    sentAt: now(),
+    error: null,
+    meta: { ...message.meta, delivered_via: receipt.deliveredVia },
+  } as const;
+  await recordReceipt(store, message.id, changes);
+  return { ...message, ...changes };
+}
+
+/**
+ * A lost database connection right after a send must not turn a delivered message into a
+ * failed one (which a retry would send again). The receipt is written with a few retries; if
+ * the database stays away the row stays `sending`, which every later attempt treats as in
+ * doubt: never resent blindly.
+ */
+async function recordReceipt(store: Store, messageId: number, changes: Partial<MessageRow>): Promise<void> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await store.transaction((manager) => updateById(manager, MessageEntity, messageId, changes));
+      return;
+    } catch (error) {
+      if (attempt >= 5) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
+    }
+  }
 }
 
 type Claim = { kind: 'send'; message: MessageRow } | { kind: 'done'; message: MessageRow } | { kind: 'in_doubt'; message: MessageRow };
 
-async function claimMessage(manager: EntityManager, request: MessageRequest, now: number): Promise<Claim> {
-  const existing = await manager.findOne(MessageEntity, { where: { idempotencyKey: request.idempotencyKey } });
+async function claimMessage(manager: EntityManager, request: MessageRequest, now: number, recordsOnly: boolean): Promise<Claim> {
+  const existing = await selectOneBy(manager, MessageEntity, 'idempotencyKey', request.idempotencyKey);
   if (existing) {
     if (ALREADY_OUT.has(existing.status) || existing.status === 'skipped') return { kind: 'done', message: existing };
     if (existing.status === 'sending' || existing.status === 'unknown') return { kind: 'in_doubt', message: existing };
-    await manager.update(MessageEntity, { id: existing.id }, { status: 'sending', body: request.body, subject: request.subject ?? null });
-    return { kind: 'send', message: { ...existing, status: 'sending' } };
+    const status = recordsOnly ? 'recorded' : 'sending';
+    await manager.update(MessageEntity, { id: existing.id }, { status, body: request.body, subject: request.subject ?? null, ...(recordsOnly ? { sentAt: now, error: null } : {}) });
+    return { kind: recordsOnly ? 'done' : 'send', message: { ...existing, status, body: request.body } };
   }
   const message = await insertOne(manager, MessageEntity, {
     idempotencyKey: request.idempotencyKey,
@@ -105,12 +113,17 @@ async function claimMessage(manager: EntityManager, request: MessageRequest, now
     template: request.template ?? null,
     subject: request.subject ?? null,
     body: request.body,
-    meta: request.meta ?? {},
-    status: 'sending',
+    meta: recordsOnly ? { ...(request.meta ?? {}), delivered_via: 'outbox' } : request.meta ?? {},
+    status: recordsOnly ? 'recorded' : 'sending',
     providerId: null,
     error: null,
     createdAt: now,
-    sentAt: null,
+    sentAt: recordsOnly ? now : null,
   } as MessageRow);
-  return { kind: 'send', message };
+  return { kind: recordsOnly ? 'done' : 'send', message };
+}
+
+/** A person retrying a run whose send was in doubt has decided the message may go out again. */
+export async function approveResend(manager: EntityManager, runId: number, actor: string): Promise<void> {
+  await manager.update(MessageEntity, { runId, status: In(['unknown', 'sending']) }, { status: 'failed', error: `resend approved by ${actor}` });
 }

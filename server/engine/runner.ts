@@ -1,25 +1,18 @@
-import { In, IsNull, type EntityManager } from 'typeorm';
 import { robotDefinitions } from '../../robots';
-import { MessageEntity, RobotRunEntity, type RobotRunRow, type RunStatus } from '../db/entities';
+import type { RobotRunRow, RunStatus } from '../core/rows';
+import { approveResend } from './messages';
+import { RETRYABLE_STATUSES, type RunFinish } from './queue';
 import { parseDuration } from '../../config/duration';
-import { computeDueAt, retryDelay } from './calendar';
-import { evaluateCondition } from './conditions';
+import { computeDueAt, retryDelay } from '../core/calendar';
+import { evaluateCondition } from '../core/conditions';
 import { loadContext } from './context';
 import type { Engine } from './engine';
-import { updateById } from '../db/hot-path';
-import { InvalidRequestError, MoveRefusedError, OutcomeUnknownError, PermanentSendError, RetryableSendError } from './errors';
-import { loadItem } from './items';
-import { NotNowError } from './quiet-hours';
+import { InvalidRequestError, MoveRefusedError, OutcomeUnknownError, PermanentSendError, RetryableSendError } from '../core/errors';
+import { loadItem } from '../db/items';
+import { NotNowError } from '../core/quiet-hours';
+import { lateness } from '../core/lateness';
 
 const definitions = new Map(robotDefinitions.map((definition) => [definition.type, definition]));
-
-interface Finish {
-  status: RunStatus;
-  detail: string | null;
-  lastError?: string | null;
-  dueAt?: number | null;
-  attempts?: number;
-}
 
 /**
  * Executes one claimed run. Everything is re-checked now, not when it was scheduled
@@ -27,12 +20,15 @@ interface Finish {
  * does its condition hold.
  */
 export async function executeRun(engine: Engine, run: RobotRunRow): Promise<RunStatus> {
+  const started = performance.now();
+  if (run.dueAt !== null) engine.metrics.dueLag.observe(Math.max(0, engine.now() - run.dueAt) / 1000);
   const finish = await decide(engine, run);
   await finishRun(engine, run, finish);
+  engine.metrics.runFinished(run.robotType, finish.status, performance.now() - started);
   return finish.status;
 }
 
-async function decide(engine: Engine, run: RobotRunRow): Promise<Finish> {
+async function decide(engine: Engine, run: RobotRunRow): Promise<RunFinish> {
   const config = engine.config;
   const item = await loadItem(engine.store.manager, { kind: run.entityType, id: run.entityId });
   if (!item) return { status: 'cancelled', detail: 'the item no longer exists' };
@@ -45,7 +41,7 @@ async function decide(engine: Engine, run: RobotRunRow): Promise<Finish> {
   if (!definition) return { status: 'dead', detail: `no robot type "${placement.robot.type}"` };
 
   const now = engine.now();
-  const context = await loadContext(engine.store.manager, config, item, now);
+  const context = await loadContext(engine.store.manager, config, item, now, engine.publicUrl);
   try {
     if (!evaluateCondition(placement.robot.condition, context)) {
       return { status: 'skipped', detail: 'condition was false when the robot was due' };
@@ -54,16 +50,24 @@ async function decide(engine: Engine, run: RobotRunRow): Promise<Finish> {
     return { status: 'dead', detail: `condition failed to evaluate: ${(error as Error).message}` };
   }
 
+  const lateBy = run.dueAt === null ? 0 : now - run.dueAt;
+  const skipAfter = placement.robot.skip_if_late ?? (definition.touch ? config.source.engine.late_policy.skip_touches_after : undefined);
+  const skipAfterMs = skipAfter ? parseDuration(skipAfter)?.toMillis() : undefined;
+  if (skipAfterMs !== undefined && lateBy > skipAfterMs) {
+    // A "good morning" ten hours late is worse than none (Mautic #3340): the client is not touched.
+    return { status: 'skipped', detail: `skipped: ${lateness(lateBy)} late (skip_if_late ${skipAfter})` };
+  }
+
   const attempts = run.attempts + 1;
   try {
-    const outcome = await definition.run({ params: placement.robot as never, run, item, context, engine, now });
+    const outcome = await definition.run({ params: placement.robot, run, item, context, ports: engine.robotPorts, now });
     return { status: outcome.outcome, detail: outcome.detail ?? null, attempts, lastError: null };
   } catch (error) {
     return failure(engine, run, attempts, error);
   }
 }
 
-function failure(engine: Engine, run: RobotRunRow, attempts: number, error: unknown): Finish {
+function failure(engine: Engine, run: RobotRunRow, attempts: number, error: unknown): RunFinish {
   const message = (error as Error)?.message ?? String(error);
   if (error instanceof NotNowError) return { status: 'scheduled', detail: message, dueAt: error.until, attempts: run.attempts };
   if (error instanceof OutcomeUnknownError) return { status: 'unknown', detail: message, lastError: message, attempts };
@@ -81,60 +85,36 @@ function failure(engine: Engine, run: RobotRunRow, attempts: number, error: unkn
   return { status: 'failed', detail: `attempt ${attempts} failed, retrying at ${new Date(dueAt).toISOString()}: ${message}`, lastError: message, attempts, dueAt };
 }
 
-async function finishRun(engine: Engine, run: RobotRunRow, finish: Finish): Promise<void> {
+async function finishRun(engine: Engine, run: RobotRunRow, finish: RunFinish): Promise<void> {
   const now = engine.now();
-  const final = finish.status !== 'failed' && finish.status !== 'scheduled';
   await engine.store.transaction(async (manager) => {
-    await updateById(
-      manager,
-      RobotRunEntity,
-      run.id,
-      {
-        status: finish.status,
-        detail: finish.detail,
-        lastError: finish.lastError ?? null,
-        attempts: finish.attempts ?? run.attempts,
-        dueAt: final ? null : finish.dueAt ?? null,
-        finishedAt: final ? now : null,
-        lockedBy: null,
-      },
-      " AND status = 'running'",
-    );
+    await engine.queue.finish(manager, run, finish, now);
     const hasFollowers = [...engine.config.robots.values()].some((placement) => placement.stage === run.stage && placement.pipeline === run.pipeline && placement.robot.after_robot === run.robotId);
-    if (hasFollowers && (finish.status === 'done' || finish.status === 'skipped')) await releaseFollowers(engine, manager, run, now);
-    if (hasFollowers && finish.status === 'cancelled') {
-      await manager.update(RobotRunEntity, { entryId: run.entryId, waitsFor: run.robotId, status: 'scheduled', dueAt: IsNull() }, {
-        status: 'cancelled',
-        detail: `${run.robotId} was cancelled`,
-        finishedAt: now,
+    if (!hasFollowers) return;
+    if (finish.status === 'done' || finish.status === 'skipped') {
+      // `after_robot:` followers become due now that their predecessor has finished, plus their own delay.
+      await engine.queue.releaseFollowers(manager, run, (follower) => {
+        const robot = engine.config.robots.get(follower.robotId)?.robot;
+        return robot ? computeDueAt(robot, now, engine.calendar) : now;
       });
     }
+    if (finish.status === 'cancelled') await engine.queue.cancelFollowers(manager, run, now);
   });
   engine.logger.debug({ run: run.id, robot: run.robotId, status: finish.status, detail: finish.detail }, 'robot run finished');
   if (finish.status === 'done' || finish.status === 'skipped') engine.scheduler.wake();
   if (finish.status === 'scheduled') engine.scheduler.scheduled([finish.dueAt ?? null]);
 }
 
-/** `after_robot:` followers become due now that their predecessor has finished (plus their own delay). */
-async function releaseFollowers(engine: Engine, manager: EntityManager, run: RobotRunRow, now: number): Promise<void> {
-  const followers = await manager.find(RobotRunEntity, { where: { entryId: run.entryId, waitsFor: run.robotId, status: 'scheduled', dueAt: IsNull() } });
-  for (const follower of followers) {
-    const robot = engine.config.robots.get(follower.robotId)?.robot;
-    const dueAt = robot ? computeDueAt(robot, now, engine.calendar) : now;
-    await manager.update(RobotRunEntity, { id: follower.id }, { dueAt, detail: null });
-  }
-}
-
 /** A dead, failed or unknown run put back in the queue by a person. */
 export async function retryRun(engine: Engine, runId: number, actor: string): Promise<RobotRunRow | null> {
   return engine.store.transaction(async (manager) => {
-    const run = await manager.findOne(RobotRunEntity, { where: { id: runId } });
-    if (!run) return null;
-    if (!['dead', 'failed', 'unknown'].includes(run.status)) throw new InvalidRequestError(`only dead, failed or unknown runs can be retried; run ${runId} is ${run.status}`);
+    const retried = await engine.queue.retry(manager, runId, `retried by ${actor}`, engine.now());
+    if (!retried) return null;
+    if (retried.before === retried.after) {
+      throw new InvalidRequestError(`only ${RETRYABLE_STATUSES.join(', ')} runs can be retried; run ${runId} is ${retried.before.status}`);
+    }
     // A person retrying an `unknown` run has decided the message may go out again.
-    await manager.update(MessageEntity, { runId, status: In(['unknown', 'sending']) }, { status: 'failed', error: `resend approved by ${actor}` });
-    const changes = { status: 'scheduled' as const, dueAt: engine.now(), attempts: 0, detail: `retried by ${actor}`, finishedAt: null };
-    await manager.update(RobotRunEntity, { id: runId }, changes);
-    return { ...run, ...changes };
+    await approveResend(manager, runId, actor);
+    return retried.after;
   });
 }

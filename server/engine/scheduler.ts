@@ -1,22 +1,21 @@
-import type { RobotRunRow } from '../db/entities';
+import type { RobotRunRow } from '../core/rows';
 import type { Engine } from './engine';
 import { executeRun } from './runner';
-import { raiseOverdueTasks } from './events';
-import { expireUnansweredCalls } from './callbacks';
 
 /**
- * The durable queue is the robot_runs table itself (a small JobQueue): a run is claimed
- * atomically, executed, and its outcome written back. A worker sleeps until the next due
- * run, and a commit that schedules something wakes it at once.
+ * A periodic job beside the robot runs (overdue tasks, unanswered calls): the scheduler runs
+ * the sweeps it is given before each pass, each at most every `everyMs`, and knows none by name.
  */
-export interface JobQueue {
-  claimDue(now: number, limit: number, workerId: string): Promise<RobotRunRow[]>;
-  nextDueAt(): Promise<number | null>;
+export interface Sweep {
+  name: string;
+  everyMs: number;
+  run(): Promise<unknown>;
+  /** When the sweep next has something to do, so an idle worker wakes for it. */
+  nextDueAt?(): Promise<number | null>;
 }
 
 const BATCH = 64;
 const MAX_IDLE_MS = 1000;
-const CALL_SWEEP_MS = 15000;
 
 export class Scheduler {
   private running = false;
@@ -24,19 +23,29 @@ export class Scheduler {
   private draining: Promise<number> | null = null;
   private wakeRequested = false;
   private timerAt = Number.POSITIVE_INFINITY;
-  private lastCallSweep = Number.NEGATIVE_INFINITY;
+  private readonly sweeps: Array<{ sweep: Sweep; lastRun: number }> = [];
+  private readonly inFlight = new Map<number, { run: RobotRunRow; done: Promise<void> }>();
+  private readonly entryTails = new Map<number, Promise<void>>();
+  private waiters: Array<() => void> = [];
+  private stopping = false;
+  private readonly dueNowListeners: Array<() => void> = [];
 
+  /**
+   * The durable queue is the robot_runs table (queue.ts): a run is claimed atomically,
+   * executed, and its outcome written back. A worker sleeps until the next due run, and a
+   * commit that schedules something wakes it at once.
+   */
   constructor(private readonly engine: Engine) {}
 
-  get queue(): JobQueue {
-    const store = this.engine.store;
-    return { claimDue: (now, limit, workerId) => store.claimDueRuns(now, limit, workerId), nextDueAt: () => store.nextDueAt() };
+  addSweep(sweep: Sweep): void {
+    this.sweeps.push({ sweep, lastRun: Number.NEGATIVE_INFINITY });
   }
 
   /** Claims and executes due runs until none is due at the clock's now. */
   async runDue(): Promise<number> {
     if (this.draining) {
       this.wakeRequested = true;
+      this.signal();
       return this.draining;
     }
     this.draining = this.drain();
@@ -49,36 +58,117 @@ export class Scheduler {
 
   private async drain(): Promise<number> {
     let processed = 0;
-    await raiseOverdueTasks(this.engine);
-    // A call whose status callback never came must not stall the callback chain: sweep now and then.
-    if (this.engine.now() - this.lastCallSweep >= CALL_SWEEP_MS) {
-      this.lastCallSweep = this.engine.now();
-      await expireUnansweredCalls(this.engine);
+    for (const entry of this.sweeps) {
+      if (this.engine.now() - entry.lastRun < entry.sweep.everyMs) continue;
+      entry.lastRun = this.engine.now();
+      await entry.sweep.run();
     }
-    for (;;) {
-      this.wakeRequested = false;
-      const runs = await this.queue.claimDue(this.engine.now(), BATCH, this.engine.workerId);
-      if (runs.length === 0) {
-        if (this.wakeRequested) continue;
-        return processed;
+    // Leases are pushed forward while runs execute, so only a stopped worker's runs expire.
+    const renewal = setInterval(() => void this.renewLeases(), Math.max(50, this.engine.leaseMs / 3));
+    renewal.unref();
+    try {
+      for (;;) {
+        this.wakeRequested = false;
+        const room = this.stopping ? 0 : this.engine.concurrency - this.inFlight.size;
+        let runs: RobotRunRow[] = [];
+        try {
+          if (room > 0) runs = await this.engine.queue.claimDue(this.engine.now(), Math.min(room, BATCH), this.engine.workerId, this.engine.leaseMs);
+        } catch (error) {
+          // The database is away: runs under way finish (or keep their lease) before we give up this pass.
+          await Promise.allSettled([...this.inFlight.values()].map((entry) => entry.done));
+          throw error;
+        }
+        this.startInEntryOrder(runs);
+        processed += runs.length;
+        if (runs.length > 0 && this.inFlight.size < this.engine.concurrency) continue;
+        if (this.inFlight.size === 0) {
+          if (this.wakeRequested && !this.stopping) continue;
+          return processed;
+        }
+        // Wait for a slot, a wake-up, or the next due time: never for a slow run to finish
+        // before anything else may start (no head-of-line blocking).
+        await this.untilSomethingChanges();
       }
-      await executeInEntryOrder(this.engine, runs);
-      processed += runs.length;
+    } finally {
+      clearInterval(renewal);
     }
+  }
+
+  /**
+   * Robots of one stage entry run one after another in the order written (semantics 2);
+   * entries run side by side, at most `concurrency` runs at once.
+   */
+  private startInEntryOrder(runs: RobotRunRow[]): void {
+    const ordered = [...runs].sort((a, b) => a.entryId - b.entryId || (a.dueAt ?? 0) - (b.dueAt ?? 0) || a.position - b.position);
+    for (const run of ordered) {
+      const before = this.entryTails.get(run.entryId) ?? Promise.resolve();
+      const done = before
+        .then(() => executeRun(this.engine, run))
+        .then(
+          () => undefined,
+          (error: unknown) => this.engine.logger.error({ err: error, run: run.id }, 'robot run failed outside the runner'),
+        )
+        .finally(() => {
+          this.inFlight.delete(run.id);
+          if (this.entryTails.get(run.entryId) === done) this.entryTails.delete(run.entryId);
+          this.signal();
+        });
+      this.inFlight.set(run.id, { run, done });
+      this.entryTails.set(run.entryId, done);
+    }
+  }
+
+  private async renewLeases(): Promise<void> {
+    const ids = [...this.inFlight.keys()];
+    await this.engine.queue.renewLeases(ids, this.engine.workerId, this.engine.now() + this.engine.leaseMs).catch((error: unknown) => {
+      this.engine.logger.warn({ err: error }, 'could not renew run leases');
+    });
+  }
+
+  private untilSomethingChanges(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, this.stopping ? 50 : MAX_IDLE_MS);
+      timer.unref();
+      this.waiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  /** A run finished, or a wake-up came: the drain loop looks again. */
+  private signal(): void {
+    const waiters = this.waiters.splice(0);
+    for (const waiter of waiters) waiter();
+  }
+
+  /** How many runs this worker is executing right now. */
+  get busy(): number {
+    return this.inFlight.size;
   }
 
   /** Starts the background loop of `serve`. */
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.stopping = false;
     void this.loop();
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Stops claiming; runs under way may finish within `graceMs`. Runs still going after that keep
+   * their lease until it expires, and the reaper of a live worker takes them back.
+   */
+  async stop(graceMs = 10_000): Promise<void> {
     this.running = false;
+    this.stopping = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    if (this.draining) await this.draining.catch(() => undefined);
+    this.signal();
+    if (this.draining) {
+      const grace = new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref());
+      await Promise.race([this.draining.catch(() => undefined), grace]);
+    }
   }
 
   /** Called after a commit that scheduled runs, so immediate robots do not wait for a poll. */
@@ -86,9 +176,15 @@ export class Scheduler {
     if (!this.running) return;
     if (this.draining) {
       this.wakeRequested = true;
+      this.signal();
       return;
     }
     this.sleepUntil(this.engine.now());
+  }
+
+  /** Told when this process committed work due now, so other processes can be woken (LISTEN/NOTIFY). */
+  onDueNow(listener: () => void): void {
+    this.dueNowListeners.push(listener);
   }
 
   /** A run was scheduled for `dueAt`: wake now if it is due, or sleep no longer than until then. */
@@ -96,8 +192,19 @@ export class Scheduler {
     const due = dueAts.filter((at): at is number => at !== null);
     if (due.length === 0) return;
     const earliest = Math.min(...due);
-    if (earliest <= this.engine.now()) this.wake();
-    else if (this.running && !this.draining && earliest < this.timerAt) this.sleepUntil(earliest);
+    if (earliest <= this.engine.now()) {
+      for (const listener of this.dueNowListeners) listener();
+      this.wake();
+    }
+    else if (this.running && this.draining) setTimeout(() => this.signal(), earliest - this.engine.now()).unref();
+    else if (this.running && earliest < this.timerAt) this.sleepUntil(earliest);
+  }
+
+  /** The earliest moment a run or a sweep has something to do. */
+  async nextDueAt(): Promise<number | null> {
+    const times = await Promise.all([this.engine.queue.nextDueAt(), ...this.sweeps.map(({ sweep }) => sweep.nextDueAt?.() ?? null)]);
+    const due = times.filter((time): time is number => time !== null);
+    return due.length ? Math.min(...due) : null;
   }
 
   private sleepUntil(at: number): void {
@@ -116,20 +223,8 @@ export class Scheduler {
       this.engine.logger.error({ err: error }, 'scheduler pass failed');
     }
     if (!this.running) return;
-    const next = await this.queue.nextDueAt().catch(() => null);
+    const next = await this.nextDueAt().catch(() => null);
     const wait = next === null ? MAX_IDLE_MS : Math.max(0, Math.min(MAX_IDLE_MS, next - this.engine.now()));
     if (!this.timer) this.sleepUntil(this.engine.now() + wait);
   }
-}
-
-/** Robots of one stage entry run one after another in the order written; entries run side by side. */
-async function executeInEntryOrder(engine: Engine, runs: RobotRunRow[]): Promise<void> {
-  const byEntry = new Map<number, RobotRunRow[]>();
-  for (const run of runs) byEntry.set(run.entryId, [...(byEntry.get(run.entryId) ?? []), run]);
-  await Promise.all(
-    [...byEntry.values()].map(async (entryRuns) => {
-      entryRuns.sort((a, b) => (a.dueAt ?? 0) - (b.dueAt ?? 0) || a.position - b.position);
-      for (const run of entryRuns) await executeRun(engine, run);
-    }),
-  );
 }

@@ -1,10 +1,13 @@
 import express, { type Express } from 'express';
+import type { Logger } from 'pino';
 import { configJsonSchema } from '../../config/schema';
 import type { Runtime } from '../runtime';
-import { ConfigError } from '../engine/errors';
+import { ConfigError } from '../core/errors';
 import { requireOperation, requireUser, TokenCache } from './auth';
 import { openApiDocument } from './openapi';
 import { notFoundHandler, problemHandler } from './problem';
+import { doorBodies, jsonBodies, requestContext } from './edge';
+import { noQuery } from './ids';
 import { contactRoutes } from './routes/contacts';
 import { itemRoutes } from './routes/items';
 import { messageRoutes, runRoutes } from './routes/runs';
@@ -15,32 +18,27 @@ import { formRoutes, hookRoutes, type IntakeCounters } from './routes/intake';
 import { trackingRoutes } from './routes/tracking';
 import { providerWebhookRoutes } from './routes/provider-webhooks';
 import { pipelineRoutes } from './routes/pipelines';
+import { healthRoutes, httpMetrics } from './health';
 
 /** The HTTP API. Thin: parse with zod, check the role, call the engine, shape the answer. */
-export function createApp(runtime: Runtime): Express {
+export function createApp(runtime: Runtime, options: { logger?: Logger } = {}): Express {
   const engine = runtime.engine;
   const app = express();
   app.disable('x-powered-by');
   // Behind a reverse proxy, per-IP form limits need the client's address from X-Forwarded-For.
   if (process.env.TRUST_PROXY) app.set('trust proxy', /^\d+$/.test(process.env.TRUST_PROXY) ? Number(process.env.TRUST_PROXY) : process.env.TRUST_PROXY);
   app.set('etag', false);
+  app.use(httpMetrics(runtime));
   const counters: IntakeCounters = { honeypot: 0, rateLimited: 0, rejectedWebhooks: 0 };
+  // Every request gets an id, and a path or query that is not clean text is refused, first.
+  app.use(requestContext());
   // Signed webhooks need their raw body: mounted before the JSON parser.
   app.use('/hooks', hookRoutes(engine, counters));
-  app.use(express.json({ limit: '256kb' }));
+  app.use(doorBodies, ...jsonBodies('256kb'));
   app.use('/forms', formRoutes(engine, counters));
   app.use('/t', trackingRoutes(engine));
 
-  app.get('/healthz', (_request, response) => {
-    response.json({
-      status: 'ok',
-      database: engine.store.kind,
-      config: runtime.configFile,
-      config_loaded_at: new Date(engine.config.loadedAt).toISOString(),
-      channels: engine.channels.configured(),
-      intake: { honeypot_dropped: counters.honeypot, rate_limited: counters.rateLimited, webhooks_rejected: counters.rejectedWebhooks },
-    });
-  });
+  app.use(healthRoutes(runtime, counters));
   const schema = configJsonSchema();
   app.get('/api/config/schema', (_request, response) => {
     response.json(schema);
@@ -63,7 +61,7 @@ export function createApp(runtime: Runtime): Express {
   api.use('/analytics', analyticsRoutes(engine));
   api.use('/users', userRoutes(engine, () => tokens.clear()));
   api.use('/config/pipelines', pipelineRoutes(engine));
-  api.post('/config/reload', requireOperation('config.reload'), async (_request, response) => {
+  api.post('/config/reload', requireOperation('config.reload'), noQuery, async (_request, response) => {
     const result = await runtime.reload();
     if (!result.ok) throw new ConfigError(result.issues);
     response.json({ status: 'reloaded', cancelled_runs: result.cancelledRuns });
@@ -74,6 +72,6 @@ export function createApp(runtime: Runtime): Express {
 
   app.use('/board', express.static(`${__dirname}/web`, { index: 'index.html' }));
   app.use(notFoundHandler);
-  app.use(problemHandler);
+  app.use(problemHandler(options.logger ?? engine.logger));
   return app;
 }

@@ -1,13 +1,12 @@
 import type { RequestHandler } from 'express';
 import { authenticate } from '../auth/users';
-import { canOperate } from '../auth/access';
-import type { UserRow } from '../db/entities';
+import { canOperate, type Viewer } from '../auth/access';
 import type { Store } from '../db/store';
 import { HttpProblem } from './problem';
 
 declare module 'express-serve-static-core' {
   interface Request {
-    user?: UserRow;
+    user?: Viewer;
   }
 }
 
@@ -16,11 +15,11 @@ declare module 'express-serve-static-core' {
  * change in robots.yaml reaches a live token within `ttlMs` (reload clears it at once).
  */
 export class TokenCache {
-  private readonly entries = new Map<string, { user: UserRow; expiresAt: number }>();
+  private readonly entries = new Map<string, { user: Viewer; expiresAt: number }>();
 
   constructor(private readonly ttlMs = 5000, private readonly capacity = 10000) {}
 
-  async lookup(token: string, load: () => Promise<UserRow | null>): Promise<UserRow | null> {
+  async lookup(token: string, load: () => Promise<Viewer | null>): Promise<Viewer | null> {
     const now = Date.now();
     const cached = this.entries.get(token);
     if (cached && cached.expiresAt > now) return cached.user;

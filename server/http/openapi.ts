@@ -1,35 +1,38 @@
 import { z } from 'zod';
-import { DealPatch, LeadPatch, MoveInput, NewDealInput, NewItemInput } from '../engine/inputs';
+import { DealPatch, LeadPatch, MoveInput, NewDealInput, NewItemInput } from '../core/inputs';
 import { ItemListQuery } from './routes/items';
 import { ContactQuery } from './routes/contacts';
 import { MessageQuery, RunQuery } from './routes/runs';
 import { EventQuery } from './routes/events';
 import { FunnelQuery } from './routes/analytics';
 import { NewUserInput } from './routes/users';
+import { MAX_ROW_ID } from './ids';
 
 const json = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
-const problem = { description: 'Problem details (application/problem+json)' };
+const problem = { description: 'Problem details (application/problem+json), with the request id as `request_id`' };
+/** A body that is not application/json (UTF-8) is refused before its schema. */
+const unsupported = { 415: problem };
 const body = (schema: z.ZodType) => ({ required: true, content: { 'application/json': { schema: json(schema) } } });
 const queryParameters = (schema: z.ZodObject) =>
   Object.keys(schema.shape).map((name) => ({ name, in: 'query', required: false, schema: json((schema.shape as Record<string, z.ZodType>)[name]) }));
-const idParameter = { name: 'id', in: 'path', required: true, schema: { type: 'integer' } };
+const idParameter = { name: 'id', in: 'path', required: true, schema: { type: 'integer', minimum: 1, maximum: MAX_ROW_ID } };
 
 function itemPaths(kind: 'leads' | 'deals', create: z.ZodType, patch: z.ZodType) {
   return {
     [`/api/${kind}`]: {
-      post: { summary: `Create a ${kind.slice(0, -1)} in its first stage (entry robots are scheduled)`, requestBody: body(create), responses: { 201: { description: 'Created' }, 400: problem, 403: problem, 422: problem } },
+      post: { summary: `Create a ${kind.slice(0, -1)} in its first stage (entry robots are scheduled)`, requestBody: body(create), responses: { 201: { description: 'Created' }, 400: problem, 403: problem, 422: problem, ...unsupported } },
       get: { summary: `List ${kind} you may see`, parameters: queryParameters(ItemListQuery), responses: { 200: { description: 'Items' } } },
     },
     [`/api/${kind}/{id}`]: {
       get: { summary: 'Read one', parameters: [idParameter], responses: { 200: { description: 'Item' }, 403: problem, 404: problem } },
-      patch: { summary: 'Change fields', parameters: [idParameter], requestBody: body(patch), responses: { 200: { description: 'Item' }, 400: problem, 403: problem } },
+      patch: { summary: 'Change fields', parameters: [idParameter], requestBody: body(patch), responses: { 200: { description: 'Item' }, 400: problem, 403: problem, ...unsupported } },
     },
     [`/api/${kind}/{id}/move`]: {
       post: {
         summary: 'Move to a stage: required fields and lost reasons are checked; robots of the stage are scheduled',
         parameters: [idParameter],
         requestBody: body(MoveInput),
-        responses: { 200: { description: 'Moved' }, 400: problem, 403: problem, 422: problem },
+        responses: { 200: { description: 'Moved' }, 400: problem, 403: problem, 422: problem, ...unsupported },
       },
     },
     [`/api/${kind}/{id}/timeline`]: { get: { summary: 'Stage history, robot runs, messages, events, tasks', parameters: [idParameter], responses: { 200: { description: 'Timeline' } } } },
@@ -47,22 +50,22 @@ export function openApiDocument() {
       ...itemPaths('leads', NewItemInput, LeadPatch),
       ...itemPaths('deals', NewDealInput, DealPatch),
       '/api/contacts': { get: { summary: 'Find contacts by phone or email', parameters: queryParameters(ContactQuery), responses: { 200: { description: 'Contacts' } } } },
-      '/api/runs': { get: { summary: 'Robot runs (ops, manager, admin)', parameters: queryParameters(RunQuery), responses: { 200: { description: 'Runs' } } } },
+      '/api/runs': { get: { summary: "Robot runs (ops, admin; managers: their team's items)", parameters: queryParameters(RunQuery), responses: { 200: { description: 'Runs' }, 403: problem, 404: problem } } },
       '/api/runs/{id}/retry': { post: { summary: 'Put a dead, failed or unknown run back in the queue (ops, admin)', parameters: [idParameter], responses: { 200: { description: 'Run' }, 400: problem } } },
-      '/api/messages': { get: { summary: 'Messages: the outbox and what channels sent', parameters: queryParameters(MessageQuery), responses: { 200: { description: 'Messages' } } } },
+      '/api/messages': { get: { summary: "Messages: the outbox and what channels sent (ops, admin; managers: their team's items and their own alerts)", parameters: queryParameters(MessageQuery), responses: { 200: { description: 'Messages' }, 403: problem, 404: problem } } },
       '/api/users': {
         get: { summary: 'API users and their token counts (admin)', responses: { 200: { description: 'Users' }, 403: problem } },
-        post: { summary: 'Add an API user (admin)', requestBody: body(NewUserInput), responses: { 201: { description: 'User' }, 400: problem, 403: problem } },
+        post: { summary: 'Add an API user (admin); a user of robots.yaml is changed there (409)', requestBody: body(NewUserInput), responses: { 201: { description: 'User' }, 400: problem, 403: problem, 409: problem, ...unsupported } },
       },
       '/api/users/{login}/tokens': {
         post: { summary: 'Issue a token, shown once (admin)', responses: { 201: { description: 'Token' }, 404: problem } },
         delete: { summary: "Revoke every token of the user (admin)", responses: { 200: { description: 'Revoked' }, 404: problem } },
       },
       '/api/config/pipelines': { get: { summary: 'Pipelines and stages your role may see (required fields, lost reasons)', responses: { 200: { description: 'Pipelines' } } } },
-      '/api/events': { get: { summary: 'Inbound events with what they matched and fired', parameters: queryParameters(EventQuery), responses: { 200: { description: 'Events' } } } },
-      '/api/analytics/funnel': { get: { summary: 'Funnel report of a pipeline (managers, ops, admins)', parameters: queryParameters(FunnelQuery), responses: { 200: { description: 'Report' }, 400: problem } } },
+      '/api/events': { get: { summary: 'Inbound events with what they matched and fired; `item=` of an item you may not see is a 404', parameters: queryParameters(EventQuery), responses: { 200: { description: 'Events' }, 403: problem, 404: problem } } },
+      '/api/analytics/funnel': { get: { summary: "Funnel report of a pipeline (ops, admins, managers; a deal pipeline's only to its team's managers)", parameters: queryParameters(FunnelQuery), responses: { 200: { description: 'Report' }, 400: problem, 403: problem } } },
       '/forms/{formId}': { post: { summary: 'Public web form submission (no token)', security: [], responses: { 201: { description: 'Lead created' }, 200: { description: 'Repeat touch on an open lead' }, 303: { description: 'Redirect' }, 422: problem, 429: problem } } },
-      '/hooks/{name}': { post: { summary: 'Named inbound webhook, HMAC-SHA256 signed (no token)', security: [], responses: { 201: { description: 'Lead created' }, 202: { description: 'Event accepted' }, 401: problem } } },
+      '/hooks/{name}': { post: { summary: 'Named inbound webhook, HMAC-SHA256 signed (no token); a refused body does not spend its signature', security: [], responses: { 201: { description: 'Lead created' }, 202: { description: 'Event accepted' }, 400: problem, 401: problem, 415: problem } } },
       '/api/config/reload': { post: { summary: 'Reload robots.yaml: invalid → 422 with every error, the running config stays', responses: { 200: { description: 'Reloaded' }, 422: problem } } },
       '/api/config/schema': { get: { summary: 'JSON Schema of robots.yaml for editors', security: [], responses: { 200: { description: 'JSON Schema' } } } },
       '/api/openapi.json': { get: { summary: 'This document', security: [], responses: { 200: { description: 'OpenAPI' } } } },

@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { Logger } from 'pino';
 import { z } from 'zod';
-import { ConfigError, ForbiddenError, InvalidRequestError, MoveRefusedError, NotFoundError } from '../engine/errors';
+import { ConfigError, ConflictError, ForbiddenError, InvalidRequestError, MoveRefusedError, NotFoundError } from '../core/errors';
 
 /** RFC 9457 problem details: every error the API returns has this shape. */
 export interface Problem {
@@ -64,26 +65,39 @@ function problemFor(error: unknown): Problem {
   }
   if (error instanceof NotFoundError) return { type: 'urn:robots:not-found', title: 'Not found', status: 404, detail: error.message };
   if (error instanceof ForbiddenError) return { type: 'urn:robots:forbidden', title: 'Forbidden', status: 403, detail: error.message };
-  const status = (error as { status?: number; type?: string }).status;
-  if (status === 400 && (error as { type?: string }).type === 'entity.parse.failed') {
+  if (error instanceof ConflictError) return { type: 'urn:robots:conflict', title: 'Conflict', status: 409, detail: error.message };
+  // Errors of the body parser and the router (http-errors): a 4xx they chose to expose.
+  const { status, type, expose } = error as { status?: unknown; type?: unknown; expose?: unknown };
+  if (status === 400 && type === 'entity.parse.failed') {
     return { type: 'urn:robots:invalid-json', title: 'The body is not valid JSON', status: 400, detail: (error as Error).message };
   }
   if (status === 413) return { type: 'urn:robots:too-large', title: 'The body is too large', status: 413 };
+  if (status === 415) return { type: 'urn:robots:unsupported-media-type', title: 'Unsupported content type', status: 415, detail: (error as Error).message };
+  if (typeof status === 'number' && Number.isInteger(status) && status >= 400 && status < 500 && expose !== false) {
+    return { type: 'urn:robots:bad-request', title: 'The request could not be read', status, detail: (error as Error).message };
+  }
   return { type: 'urn:robots:internal', title: 'Internal error', status: 500 };
 }
 
-export const problemHandler: ErrorRequestHandler = (error, request, response, _next) => {
-  const problem = problemFor(error);
-  if (problem.status >= 500) request.log?.error({ err: error }, 'request failed');
-  response.status(problem.status).type('application/problem+json').send(JSON.stringify({ ...problem, instance: request.originalUrl }));
-};
+/**
+ * Every error as problem+json with the request's id; a 5xx is logged with that id and the
+ * stack (pino's `err` serializer), so a user quoting the id finds the trace.
+ */
+export function problemHandler(logger: Pick<Logger, 'error'>): ErrorRequestHandler {
+  return (error, request, response, next) => {
+    const problem = problemFor(error);
+    if (problem.status >= 500) {
+      logger.error({ err: error, request_id: request.requestId, method: request.method, url: request.originalUrl }, 'request failed');
+    }
+    // Too late for a problem body: let express close the connection.
+    if (response.headersSent) return next(error);
+    response
+      .status(problem.status)
+      .type('application/problem+json')
+      .send(JSON.stringify({ ...problem, instance: request.originalUrl, ...(request.requestId ? { request_id: request.requestId } : {}) }));
+  };
+}
 
 export const notFoundHandler: RequestHandler = (request, _response, next) => {
   next(new NotFoundError(`no route ${request.method} ${request.path}`));
 };
-
-declare module 'express-serve-static-core' {
-  interface Request {
-    log?: { error(object: unknown, message: string): void };
-  }
-}

@@ -1,4 +1,4 @@
-import type { Clock } from '../engine/clock';
+import type { Clock } from '../core/clock';
 
 /**
  * Token buckets by key (a form and an IP address): `N/m` allows bursts of N and refills

@@ -1,6 +1,6 @@
-import { nextAllowedTime } from '../../server/engine/quiet-hours';
+import { nextAllowedTime } from '../../server/core/quiet-hours';
 import { parseRate, RateLimitedChannel, TokenBucket } from '../../server/channels/rate-limit';
-import { RetryableSendError } from '../../server/engine/errors';
+import { RetryableSendError } from '../../server/core/errors';
 import type { Channel, OutgoingMessage } from '../../server/channels/channel';
 import { outgoingMessage } from './outgoing-message';
 

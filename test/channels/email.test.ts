@@ -1,6 +1,6 @@
 import type { ParsedMail } from 'mailparser';
 import { EmailChannel, messageIdInReply, outgoingMessageId, smtpServerFromUrl, type EmailChannelOptions } from '../../server/channels/email';
-import { OutcomeUnknownError, PermanentSendError, RetryableSendError } from '../../server/engine/errors';
+import { OutcomeUnknownError, PermanentSendError, RetryableSendError } from '../../server/core/errors';
 import { SmtpPeer } from '../peers/smtp-peer';
 import { unusedPort } from './loopback';
 import { outgoingMessage } from './outgoing-message';

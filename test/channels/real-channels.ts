@@ -6,6 +6,7 @@ import { signPayload } from '../../robots/webhook';
 import { SmtpPeer } from '../peers/smtp-peer';
 import { TelegramPeer } from '../peers/telegram-peer';
 import { TwilioPeer } from '../peers/twilio-peer';
+import { peerEnvironment } from '../peers/environment';
 import { startHarness, type Harness } from '../support/harness';
 import type { DatabaseKind } from '../support/databases';
 import { unusedPort } from './loopback';
@@ -68,14 +69,8 @@ export async function startPeers(publicUrl: string, extraEnv: Record<string, str
   const telegram = new TelegramPeer();
   const [smtpAt, twilioAt, telegramAt] = await Promise.all([smtp.start(), twilio.start(), telegram.start()]);
   const env = {
-    SMTP_URL: smtpAt.url,
-    EMAIL_FROM: 'Acme Sales <sales@acme.test>',
-    TWILIO_ACCOUNT_SID: twilio.accountSid,
-    TWILIO_AUTH_TOKEN: twilio.authToken,
+    ...peerEnvironment({ smtpUrl: smtpAt.url, twilio, twilioUrl: twilioAt.url, telegram, telegramUrl: telegramAt.url }),
     TWILIO_FROM,
-    TWILIO_API_BASE: twilioAt.url,
-    TELEGRAM_BOT_TOKEN: telegram.token,
-    TELEGRAM_API_ROOT: telegramAt.url,
     TELEGRAM_WEBHOOK_SECRET: TELEGRAM_SECRET,
     INBOUND_EMAIL_SECRET: EMAIL_SECRET,
     PUBLIC_URL: publicUrl,

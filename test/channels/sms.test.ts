@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import twilio from 'twilio';
 import { SmsChannel, type SmsChannelOptions } from '../../server/channels/sms';
-import { OutcomeUnknownError, PermanentSendError, RetryableSendError } from '../../server/engine/errors';
+import { OutcomeUnknownError, PermanentSendError, RetryableSendError } from '../../server/core/errors';
 import { INVALID_TEST_NUMBER, TwilioPeer } from '../peers/twilio-peer';
 import { unusedPort } from './loopback';
 import { outgoingMessage } from './outgoing-message';

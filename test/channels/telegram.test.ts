@@ -1,5 +1,5 @@
 import { TelegramChannel } from '../../server/channels/telegram';
-import { OutcomeUnknownError, PermanentSendError, RetryableSendError } from '../../server/engine/errors';
+import { OutcomeUnknownError, PermanentSendError, RetryableSendError } from '../../server/core/errors';
 import { TelegramPeer } from '../peers/telegram-peer';
 import { unusedPort } from './loopback';
 import { outgoingMessage } from './outgoing-message';

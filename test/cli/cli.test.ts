@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -103,5 +105,33 @@ describe('the robots command line', () => {
     const messages = result.timeline.filter((entry) => entry.kind === 'message');
     expect(messages.length).toBeGreaterThanOrEqual(2);
     expect(messages.every((message) => message.status === 'recorded')).toBe(true);
+  });
+
+  it('simulate records what a webhook robot would POST and sends nothing to a listening server', async () => {
+    let received = 0;
+    const server = http.createServer((_request, response) => {
+      received += 1;
+      response.end('ok');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/crm`;
+      const config = path.join(dir, 'webhook.yaml');
+      fs.writeFileSync(
+        config,
+        ['users: [{ login: root, name: Root, role: admin }]', 'leads:', '  stages:', '    - id: new', '      robots:', `        - { id: sync_crm, type: webhook, url: "${url}" }`].join('\n'),
+      );
+      const scenario = path.join(dir, 'webhook.scenario.yaml');
+      fs.writeFileSync(scenario, ['start: "2026-03-02T09:00:00+03:00"', 'horizon: 1h', 'item: { name: Ivan }'].join('\n'));
+      const text = await robots(['simulate', scenario, '--config', config]);
+      expect(text.code).toBe(0);
+      expect(text.stdout).toMatch(/sync_crm \(webhook\) done/);
+      expect(text.stdout).toContain(`(not sent)        webhook  POST ${url}`);
+      const json = JSON.parse((await robots(['simulate', scenario, '--config', config, '--json'])).stdout) as { requests: Array<{ url: string; body: string }> };
+      expect(json.requests).toEqual([expect.objectContaining({ url, body: expect.stringContaining('"robot":"sync_crm"') })]);
+      expect(received).toBe(0);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });

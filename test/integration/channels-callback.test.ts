@@ -62,6 +62,21 @@ describe.each(testDatabaseKinds())('seed 003 on %s: the hot-lead callback and "t
       expect(timeline.find((entry) => entry.type === 'taken')).toMatchObject({ summary: 'taken: taken in work by galya from Telegram' });
     });
 
+    it('Take on a lead someone already owns is refused, naming who has it, and changes nothing', async () => {
+      const lead = await createLead({ responsible: 'gena' });
+      await world.peers.telegram.pressButton({ ...alertTo('1002'), data: `take:lead:${lead.id}`, from: { id: 1002, first_name: 'Galya' } });
+      expect(world.peers.telegram.callsOf('answerCallbackQuery')[0].payload).toMatchObject({ text: `Lead #${lead.id} is already with Gena`, show_alert: true });
+      expect((await root().get(`/api/leads/${lead.id}`).expect(200)).body.responsible).toBe('gena');
+    });
+
+    it('Take on a lead that is already won is refused', async () => {
+      const lead = await createLead();
+      await root().post(`/api/leads/${lead.id}/move`, { stage: 'won' }).expect(200);
+      await world.peers.telegram.pressButton({ ...alertTo('1002'), data: `take:lead:${lead.id}`, from: { id: 1002, first_name: 'Galya' } });
+      expect(world.peers.telegram.callsOf('answerCallbackQuery')[0].payload).toMatchObject({ text: `Lead #${lead.id} is already closed (won)`, show_alert: true });
+      expect((await root().get(`/api/leads/${lead.id}`).expect(200)).body.responsible).toBeNull();
+    });
+
     it('Call now calls the presser and bridges them to the lead', async () => {
       const lead = await createLead();
       await world.peers.telegram.pressButton({ ...alertTo('1001'), data: `call:lead:${lead.id}`, from: { id: 1001, first_name: 'Gena' } });
@@ -108,6 +123,22 @@ describe.each(testDatabaseKinds())('seed 003 on %s: the hot-lead callback and "t
       expect(progress).toEqual(['requested', 'initiated', 'ringing', 'answered', 'bridging', 'completed']);
       expect(timeline.find((entry) => entry.kind === 'event' && entry.type === 'call')).toMatchObject({ payload: expect.objectContaining({ outcome: 'answered', agent: 'gena' }) });
       expect(calls()).toHaveLength(1);
+    });
+
+    it('a lead that leaves hot while an agent rings stops the chain: nobody else is dialled, nobody alerted', async () => {
+      const lead = await createLead({ responsible: 'gena' });
+      const alertsBefore = world.peers.telegram.callsOf('sendMessage').length;
+      await root().post(`/api/leads/${lead.id}/move`, { stage: 'hot' }).expect(200);
+      await world.harness.runDue();
+      expect(calls()).toHaveLength(1);
+      await root().post(`/api/leads/${lead.id}/move`, { stage: 'won' }).expect(200);
+      world.harness.clock.advance(20_000);
+      await world.peers.twilio.reportCallStatus(calls()[0].sid as string, 'no-answer');
+      expect(calls()).toHaveLength(1);
+      expect(world.peers.telegram.callsOf('sendMessage').slice(alertsBefore)).toHaveLength(0);
+      const timeline = await timelineOf(lead.id);
+      expect(timeline.some((entry) => entry.kind === 'task')).toBe(false);
+      expect(timeline.find((entry) => entry.type === 'call_progress' && entry.payload?.status === 'stopped')).toBeDefined();
     });
 
     it('nobody answers: the next agent is called, then the manager is alerted on Telegram and gets a task; late callbacks call nobody twice', async () => {

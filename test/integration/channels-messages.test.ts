@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { testDatabaseKinds } from '../support/databases';
 import { DAY, MINUTE } from '../support/harness';
-import { signedEmailHeaders, startChannelsWorld, type ChannelsWorld } from '../channels/real-channels';
+import { signedEmailHeaders, startChannelsWorld, TELEGRAM_SECRET, type ChannelsWorld } from '../channels/real-channels';
 
 interface TimelineEntry {
   kind: string;
@@ -54,7 +54,7 @@ describe.each(testDatabaseKinds())('real channels on %s', (kind) => {
     expect(keyboard.flat()).toEqual([
       expect.objectContaining({ callback_data: `take:lead:${lead.id}` }),
       expect.objectContaining({ callback_data: `call:lead:${lead.id}` }),
-      expect.objectContaining({ url: `https://crm.example.com/board/#lead-${lead.id}` }),
+      expect.objectContaining({ url: `${world.publicUrl}/board/#lead-${lead.id}` /* PUBLIC_URL over public_url: the same base Twilio calls back */ }),
     ]);
 
     await moveTo(lead.id, 'emailing');
@@ -141,6 +141,28 @@ describe.each(testDatabaseKinds())('real channels on %s', (kind) => {
       expect(world.peers.twilio.requests.filter((entry) => entry.resource === 'Messages')).toHaveLength(0);
       const timeline = await timelineOf(lead.id);
       expect(timeline.find((entry) => entry.robot === 'sms_now')).toMatchObject({ status: 'skipped', detail: 'the client opted out of sms (+79161234567)' });
+    });
+
+    it.each([
+      ['an inbound SMS without a sender', '/webhooks/twilio/sms-inbound', { Body: 'hello' }],
+      ['a call status for a call id that is not a number', '/webhooks/twilio/voice-status?call=abc', { CallStatus: 'completed' }],
+      ['a call status for an id past 2^31', '/webhooks/twilio/voice-status?call=2147483648', { CallStatus: 'completed' }],
+      ['a call status without CallStatus', '/webhooks/twilio/voice-status?call=1', { CallSid: 'CA1' }],
+    ])('%s, signed by Twilio, is a 400 problem and nothing is recorded', async (_, path, params) => {
+      const lead = await createLead();
+      const answer = await world.peers.twilio.postSigned(`${world.publicUrl}${path}`, params);
+      expect(answer.status).toBe(400);
+      expect(JSON.parse(answer.body)).toMatchObject({ status: 400 });
+      expect((await messagesOf(lead.id)).filter((message) => message.direction === 'in')).toHaveLength(0);
+    });
+
+    it('a Telegram update that is not an update, with the right secret, is a 400 problem', async () => {
+      const response = await request(world.harness.app)
+        .post('/webhooks/telegram')
+        .set('x-telegram-bot-api-secret-token', TELEGRAM_SECRET)
+        .send({ update_id: 'one', message: { text: 'hi' } });
+      expect(response.status).toBe(400);
+      expect(response.body).toMatchObject({ status: 400 });
     });
 
     it('an unsigned inbound SMS is 401 and nothing is recorded', async () => {

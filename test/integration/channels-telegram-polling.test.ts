@@ -1,6 +1,6 @@
 import { TelegramChannel } from '../../server/channels/telegram';
 import { TelegramPoller } from '../../server/channels/telegram-polling';
-import { telegramStartToken } from '../../server/engine/telegram-updates';
+import { telegramStartToken } from '../../server/inbound/telegram-updates';
 import { testDatabaseKinds } from '../support/databases';
 import { startChannelsWorld, TELEGRAM_SECRET, type ChannelsWorld } from '../channels/real-channels';
 

@@ -1,8 +1,8 @@
 import path from 'node:path';
 import request from 'supertest';
 import { signPayload } from '../../robots/webhook';
-import { recordInboundMessage } from '../../server/engine/events';
-import { signTrackingToken } from '../../server/engine/tracking';
+import { recordInboundMessage } from '../../server/inbound/replies';
+import { signTrackingToken } from '../../server/core/tracking';
 import { DAY, FIXTURES, HOUR, MINUTE, startHarness, type Harness } from '../support/harness';
 import { testDatabaseKinds } from '../support/databases';
 

@@ -2,6 +2,7 @@ import readline from 'node:readline';
 import { SmtpPeer } from './smtp-peer';
 import { TelegramPeer } from './telegram-peer';
 import { TwilioPeer } from './twilio-peer';
+import { peerEnvironment, TWILIO_TEST_FROM } from './environment';
 
 /**
  * `npm run peers`: the three loopback peers for a newcomer's machine. Prints the environment
@@ -20,14 +21,7 @@ async function main(): Promise<void> {
   const [smtpAt, twilioAt, telegramAt] = await Promise.all([smtp.start(), twilio.start(), telegram.start()]);
   const env = {
     PUBLIC_URL: publicUrl,
-    SMTP_URL: smtpAt.url,
-    EMAIL_FROM: '"Acme Sales" <sales@acme.test>',
-    TWILIO_ACCOUNT_SID: twilio.accountSid,
-    TWILIO_AUTH_TOKEN: twilio.authToken,
-    TWILIO_FROM: '+15005550006',
-    TWILIO_API_BASE: twilioAt.url,
-    TELEGRAM_BOT_TOKEN: telegram.token,
-    TELEGRAM_API_ROOT: telegramAt.url,
+    ...peerEnvironment({ smtpUrl: smtpAt.url, twilio, twilioUrl: twilioAt.url, telegram, telegramUrl: telegramAt.url }),
     TELEGRAM_WEBHOOK_SECRET: 'local-telegram-secret',
     INBOUND_EMAIL_SECRET: 'local-email-secret',
   };
@@ -63,7 +57,7 @@ async function main(): Promise<void> {
       }
       if (command === 'noanswer' || command === 'busy') return twilio.reportCallStatus(first, command === 'busy' ? 'busy' : 'no-answer');
       if (command === 'delivered') return twilio.reportMessageStatus(first, 'delivered');
-      if (command === 'reply') return twilio.postSigned(`${publicUrl}/webhooks/twilio/sms-inbound`, { AccountSid: twilio.accountSid, MessageSid: `SM${Date.now()}`, From: first, To: env.TWILIO_FROM, Body: rest.join(' ') });
+      if (command === 'reply') return twilio.postSigned(`${publicUrl}/webhooks/twilio/sms-inbound`, { AccountSid: twilio.accountSid, MessageSid: `SM${Date.now()}`, From: first, To: TWILIO_TEST_FROM, Body: rest.join(' ') });
       return `unknown command ${command}`;
     })();
     work.then((result) => console.log('→', typeof result === 'string' ? result : JSON.stringify(result)), (error: Error) => console.log('✗', error.message));

@@ -55,17 +55,21 @@ export class SmtpPeer {
         return callback();
       },
       onData: (stream, session, callback) => {
-        void this.receive(stream, session, callback);
+        // A client that dies mid-message never gets its 250: the half message is not received.
+        this.receive(stream, session, callback).catch((error: Error) => callback(error));
       },
     });
+    // A client killed mid-conversation (kill -9) resets its socket: a real server shrugs and goes on.
+    this.server.on('error', () => undefined);
     this.server.server.on('connection', (socket: Socket) => {
       this.sockets.add(socket);
       socket.once('close', () => this.sockets.delete(socket));
     });
   }
 
-  async start(): Promise<{ port: number; url: string }> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', () => resolve()));
+  /** `port` 0 picks a free one; a given port lets a second peer come back where an earlier one went down. */
+  async start(wantedPort = 0): Promise<{ port: number; url: string }> {
+    await new Promise<void>((resolve) => this.server.listen(wantedPort, '127.0.0.1', () => resolve()));
     const { port } = this.server.server.address() as AddressInfo;
     return { port, url: `smtp://${encodeURIComponent(this.credentials.user)}:${encodeURIComponent(this.credentials.pass)}@127.0.0.1:${port}` };
   }

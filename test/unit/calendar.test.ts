@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { calendarFromConfig, computeDueAt, nextTimeOfDay, nextWorkingMoment, retryDelay, type WorkingCalendar } from '../../server/engine/calendar';
+import { calendarFromConfig, computeDueAt, nextTimeOfDay, nextWorkingMoment, retryDelay, type WorkingCalendar } from '../../server/core/calendar';
 
 const HOUR = 3_600_000;
 

@@ -1,4 +1,4 @@
-import { CONTEXT_ROOTS, evaluateCondition, validateCondition } from '../../server/engine/conditions';
+import { CONTEXT_ROOTS, evaluateCondition, validateCondition } from '../../server/core/conditions';
 
 describe('validateCondition', () => {
   it.each([

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { loadConfigText } from '../../config/loader';
 import { configJsonSchema } from '../../config/schema';
-import { ConfigError, formatConfigIssue, type ConfigIssue } from '../../server/engine/errors';
+import { ConfigError, formatConfigIssue, type ConfigIssue } from '../../server/core/errors';
 
 /** YAML written line by line, so a test can say "line 19" and mean it. */
 const yaml = (...lines: string[]) => `${lines.join('\n')}\n`;
@@ -34,7 +34,7 @@ describe('loadConfigText', () => {
       expect(config.leads.stages.map((stage) => stage.id)).toEqual(['new', 'done']);
       expect(config.source.timezone).toBe('UTC');
       expect(config.source.default_region).toBe('RU');
-      expect(config.source.engine).toEqual({ max_causal_depth: 8, max_attempts: 5, retry_backoff: '30s' });
+      expect(config.source.engine).toEqual({ max_causal_depth: 8, max_attempts: 5, retry_backoff: '30s', late_policy: {}, take_owned_items: false });
       expect(config.source.calendar.working_hours).toEqual({ start: '09:00', end: '18:00' });
       expect(config.leads.stages[0].semantic).toBe('open');
       expect(config.robots.get('hello')).toMatchObject({ pipeline: 'leads', stage: 'new', position: 0 });
@@ -184,6 +184,8 @@ describe('loadConfigText', () => {
     ['a pipeline without stages', yaml('leads:', '  stages: []'), 'leads.stages', 2, 'a pipeline needs at least one stage'],
     ['a config without leads', yaml('users: []'), 'leads', 1, 'missing required key "leads"'],
     ['a broken handlebars template', yaml('templates:', '  bad:', '    text: "Hi {{#if x}}"', 'leads:', '  stages:', '    - id: new'), 'templates.bad.text', 3, 'template does not compile'],
+    ['a scoring rule on an event type that does not exist', yaml('scoring:', '  rules:', '    - event: emial_opened', '      points: 5', 'leads:', '  stages:', '    - id: new'), 'scoring.rules[0].event', 3, 'unknown event type "emial_opened" (did you mean "email_opened"?)'],
+    ['a user phone that is no phone number', yaml('users:', '  - login: anna', '    name: Anna', '    role: sales', '    phone: "call me"', 'leads:', '  stages:', '    - id: new'), 'users[0].phone', 5, '"call me" is not a phone number (default region RU)'],
     ['a template file that does not exist', yaml('templates:', '  gone:', '    file: nowhere.hbs', 'leads:', '  stages:', '    - id: new'), 'templates.gone.file', 3, 'template file not found: nowhere.hbs'],
   ])('reports %s', (_, text, issuePath, line, message) => {
     const issue = issuesOf(text).find((candidate) => candidate.path === issuePath);
@@ -204,6 +206,14 @@ describe('loadConfigText', () => {
     expect(issues).toHaveLength(1);
     expect(issues[0]).toMatchObject({ path: '(yaml)', line: 4, col: 7 });
     expect(issues[0].message).toMatch(/unique/i);
+  });
+});
+
+describe('users as the config writes them', () => {
+  it.each([['+7 900 000-01-01'], ['8 900 000 01 01'], ['+79000000101'], ['(900) 000-01-01']])('a phone written as %s is dialled as +79000000101', (phone) => {
+    const result = loadConfigText(yaml('users:', '  - { login: anna, name: Anna, role: sales, phone: "' + phone + '" }', 'leads:', '  stages:', '    - id: new'), 'robots.yaml');
+    if (!result.ok) throw new Error(result.issues.map(formatConfigIssue).join('\n'));
+    expect(result.config.users.get('anna')?.phone).toBe('+79000000101');
   });
 });
 

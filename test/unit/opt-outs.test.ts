@@ -1,4 +1,4 @@
-import { isOptOutText } from '../../server/engine/opt-outs';
+import { isOptOutText } from '../../server/core/opt-outs';
 
 describe('what opts a client out', () => {
   it.each([

@@ -1,9 +1,9 @@
 import { loadConfigText } from '../../config/loader';
 import type { CompiledConfig } from '../../config/model';
 import type { DealRow, LeadRow } from '../../server/db/entities';
-import { MoveRefusedError } from '../../server/engine/errors';
-import { asItem } from '../../server/engine/items';
-import { planMove, type MoveOptions } from '../../server/engine/transition';
+import { MoveRefusedError } from '../../server/core/errors';
+import { asItem } from '../../server/core/items';
+import { planMove, type MoveOptions } from '../../server/core/plan-move';
 
 const CONFIG = `
 engine:

@@ -1,5 +1,5 @@
-import { companyKey, isPhoneWritten, normalizeEmail, normalizePhone } from '../../server/engine/contact-keys';
-import { pickLeastOpen, pickRoundRobin } from '../../server/engine/responsible';
+import { companyKey, isPhoneWritten, normalizeEmail, normalizePhone } from '../../server/core/contact-keys';
+import { pickLeastOpen, pickRoundRobin } from '../../server/core/responsible';
 
 describe('pickRoundRobin', () => {
   const team = ['gleb', 'galina', 'georgy'];

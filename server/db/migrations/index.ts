@@ -1,5 +1,6 @@
 import { InitialSchema1764000000000 } from './1764000000000-initial-schema';
 import { EventsTriggersChannels1764100000000 } from './1764100000000-events-triggers-channels';
+import { RunLeases1764200000000 } from './1764200000000-run-leases';
 
 /** Listed explicitly (no glob) so tsx, jest and a bundled build all find the same set. */
-export const migrations = [InitialSchema1764000000000, EventsTriggersChannels1764100000000];
+export const migrations = [InitialSchema1764000000000, EventsTriggersChannels1764100000000, RunLeases1764200000000];

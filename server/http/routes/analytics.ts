@@ -1,25 +1,29 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { pipelineOf } from '../../../config/model';
-import { funnelReport, loadFunnelRows } from '../../engine/analytics';
+import { funnelReport, loadFunnelRows } from '../../reports/analytics';
 import type { Engine } from '../../engine/engine';
-import { InvalidRequestError } from '../../engine/errors';
+import { ForbiddenError, InvalidRequestError } from '../../core/errors';
+import { canReadFunnel } from '../../auth/access';
 import { requireOperation } from '../auth';
 import { parse } from '../problem';
 
-export const FunnelQuery = z.object({
+export const FunnelQuery = z.strictObject({
   pipeline: z.string().default('leads').describe('`leads` or a deal pipeline'),
   from: z.iso.date().optional().describe('YYYY-MM-DD, items and moves from this day'),
   to: z.iso.date().optional().describe('YYYY-MM-DD, up to (not including) this day'),
 });
 
-/** GET /api/analytics/funnel: the funnel report of one pipeline (managers, ops, admins). */
+/** GET /api/analytics/funnel: the funnel report of one pipeline (managers, of a deal pipeline its team's; ops, admins). */
 export function analyticsRoutes(engine: Engine): Router {
   const router = Router();
   router.get('/funnel', requireOperation('analytics.read'), async (request, response) => {
     const query = parse(FunnelQuery, request.query);
     if (!pipelineOf(engine.config, query.pipeline)) {
       throw new InvalidRequestError(`unknown pipeline "${query.pipeline}" (leads, ${[...engine.config.deals.keys()].join(', ')})`);
+    }
+    if (!canReadFunnel(engine.config, request.user!, query.pipeline)) {
+      throw new ForbiddenError(`the funnel of "${query.pipeline}" is for the managers of its team, ops and admins`);
     }
     const since = query.from ? Date.parse(`${query.from}T00:00:00Z`) : 0;
     const until = query.to ? Date.parse(`${query.to}T00:00:00Z`) : Number.MAX_SAFE_INTEGER;

@@ -2,11 +2,11 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { ContactEntity } from '../../db/entities';
 import type { Engine } from '../../engine/engine';
-import { normalizeEmail, normalizePhone } from '../../engine/contact-keys';
-import { InvalidRequestError } from '../../engine/errors';
+import { normalizeEmail, normalizePhone } from '../../core/contact-keys';
+import { InvalidRequestError } from '../../core/errors';
 import { parse } from '../problem';
 
-export const ContactQuery = z.object({ phone: z.string().optional(), email: z.string().optional() });
+export const ContactQuery = z.strictObject({ phone: z.string().max(64).optional(), email: z.string().max(320).optional() });
 
 /** Looks contacts up by phone or email, normalised the same way they were stored. */
 export function contactRoutes(engine: Engine): Router {

@@ -1,15 +1,17 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { canAccessItem, canOperate } from '../../auth/access';
+import { canOperate, itemScope } from '../../auth/access';
 import { EventEntity, type EventRow } from '../../db/entities';
 import type { Engine } from '../../engine/engine';
-import { ForbiddenError } from '../../engine/errors';
+import { ForbiddenError } from '../../core/errors';
+import { ItemRefText, queryInteger } from '../ids';
+import { requireVisibleItem, whereInScope } from '../item-scope';
 import { parse } from '../problem';
 
-export const EventQuery = z.object({
-  item: z.string().regex(/^(lead|deal):\d+$/, { error: 'item is lead:<id> or deal:<id>' }).optional(),
+export const EventQuery = z.strictObject({
+  item: ItemRefText.optional().describe('lead:<id> or deal:<id>'),
   type: z.string().optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(100),
+  limit: queryInteger(1, 500, 100),
 });
 
 export function eventView(event: EventRow) {
@@ -25,23 +27,27 @@ export function eventView(event: EventRow) {
   };
 }
 
-/** GET /api/events: every inbound event, what it matched and what it fired (or why not). */
+/**
+ * GET /api/events: every inbound event, what it matched and what it fired (or why not). An
+ * item's events for whoever may see the item (else 404); the log for managers (their team's
+ * items), ops and admins.
+ */
 export function eventRoutes(engine: Engine): Router {
   const router = Router();
   router.get('/', async (request, response) => {
     const query = parse(EventQuery, request.query);
-    const where: Record<string, unknown> = {};
-    if (query.type) where.type = query.type;
+    const user = request.user!;
+    const events = engine.store.manager.createQueryBuilder(EventEntity, 'event').orderBy('event.id', 'DESC').limit(query.limit);
+    if (query.type) events.andWhere('event.type = :type', { type: query.type });
     if (query.item) {
-      const [kind, id] = query.item.split(':');
-      const item = await engine.requireItem({ kind: kind as 'lead' | 'deal', id: Number(id) });
-      if (!canAccessItem(engine.config, request.user!, item, 'read')) throw new ForbiddenError(`your role may not see this ${kind}`);
-      Object.assign(where, { entityType: kind, entityId: Number(id) });
-    } else if (!canOperate(request.user!, 'runs.read')) {
+      await requireVisibleItem(engine, user, query.item);
+      events.andWhere('event.entityType = :kind AND event.entityId = :id', query.item);
+    } else if (canOperate(user, 'runs.read')) {
+      whereInScope(events, 'event', itemScope(engine.config, user));
+    } else {
       throw new ForbiddenError('give ?item=lead:<id>, or ask ops for the full event log');
     }
-    const events = await engine.store.manager.find(EventEntity, { where, order: { id: 'DESC' }, take: query.limit });
-    response.json({ events: events.map(eventView) });
+    response.json({ events: (await events.getMany()).map(eventView) });
   });
   return router;
 }

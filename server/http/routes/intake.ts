@@ -1,12 +1,16 @@
 import express, { Router, type Request } from 'express';
 import { QueryFailedError } from 'typeorm';
+import { z } from 'zod';
 import { WebhookReceiptEntity } from '../../db/entities';
 import type { Engine } from '../../engine/engine';
-import { InvalidRequestError, NotFoundError } from '../../engine/errors';
-import { findItemByAddress } from '../../engine/events';
-import { intakeLead, intakeView, mapFields } from '../../engine/intake';
-import { itemView } from '../../engine/items';
-import { HttpProblem } from '../problem';
+import { InvalidRequestError, NotFoundError } from '../../core/errors';
+import { ownValue } from '../../core/inputs';
+import { findItemByAddress } from '../../inbound/match';
+import { intakeLead, intakeView, mapFields } from '../../inbound/intake';
+import { itemView } from '../../core/items';
+import { formBodies, parseJsonText, unsupportedMediaType } from '../edge';
+import { ItemRefText } from '../ids';
+import { HttpProblem, parse, RequestValidationError } from '../problem';
 import { RateLimiter } from '../rate-limit';
 import { verifySignature } from '../signatures';
 
@@ -22,6 +26,17 @@ function truthy(value: unknown): boolean {
   return value === true || (typeof value === 'string' && ['1', 'on', 'yes', 'true'].includes(value.toLowerCase()));
 }
 
+/** A value a `fields:` mapping may put on a lead: one plain value, not a list or an object. */
+const MappedValue = z.union([z.string().max(10000), z.number(), z.boolean(), z.null()], { error: 'expected a string, number or boolean' });
+
+/** A form or hook body: an object whose mapped keys hold plain values; other keys are kept aside. */
+function intakeBody(mapping: Record<string, string>) {
+  return z.looseObject(Object.fromEntries(Object.keys(mapping).map((key) => [key, MappedValue.optional()])));
+}
+
+/** A named hook's body may name its item (`"item": "lead:42"`); otherwise it is found by phone or email. */
+const HookItem = z.looseObject({ item: ItemRefText.optional() });
+
 function wantsRedirect(request: Request): boolean {
   return !request.is('application/json') && !(request.get('accept') ?? '').includes('application/json');
 }
@@ -30,11 +45,11 @@ function wantsRedirect(request: Request): boolean {
 export function formRoutes(engine: Engine, counters: IntakeCounters): Router {
   const router = Router();
   const limiter = new RateLimiter(engine.clock);
-  router.use(express.urlencoded({ extended: false, limit: '64kb' }));
+  router.use(formBodies('64kb'));
 
   router.post('/:formId', async (request, response) => {
     const formId = request.params.formId;
-    const form = engine.config.source.forms[formId];
+    const form = ownValue(engine.config.source.forms, formId);
     if (!form) throw new NotFoundError(`no form "${formId}"`);
     const wait = limiter.take(`${formId}:${request.ip}`, form.rate_limit);
     if (wait > 0) {
@@ -42,7 +57,8 @@ export function formRoutes(engine: Engine, counters: IntakeCounters): Router {
       response.set('Retry-After', String(Math.ceil(wait / 1000)));
       throw new HttpProblem({ type: 'urn:robots:rate-limited', title: 'Too many submissions', status: 429, detail: `try again in ${Math.ceil(wait / 1000)} s` });
     }
-    const values = { ...(request.query as Record<string, unknown>), ...((request.body ?? {}) as Record<string, unknown>) };
+    const body = parse(z.record(z.string(), z.unknown()), request.body ?? {});
+    const values = parse(intakeBody(form.fields), { ...request.query, ...body });
     const redirect = form.redirect && wantsRedirect(request);
     // A bot filled the hidden field: answer as if all went well, write nothing.
     if (form.honeypot && typeof values[form.honeypot] === 'string' && (values[form.honeypot] as string).trim() !== '') {
@@ -79,42 +95,57 @@ export function hookRoutes(engine: Engine, counters: IntakeCounters): Router {
 
   router.post('/:name', async (request, response) => {
     const name = request.params.name;
-    const hook = engine.config.source.hooks[name];
+    const hook = ownValue(engine.config.source.hooks, name);
     if (!hook) throw new NotFoundError(`no hook "${name}"`);
     const secret = process.env[hook.secret_env];
     if (!secret) throw new HttpProblem({ type: 'urn:robots:hook-not-configured', title: 'Hook secret not configured', status: 503, detail: `set ${hook.secret_env}` });
-    const rawBody = Buffer.isBuffer(request.body) ? request.body.toString('utf8') : '';
+    const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
     const signature = request.get('x-robots-signature');
-    const verdict = verifySignature(secret, request.get('x-robots-timestamp'), signature, rawBody, engine.now());
+    const verdict = verifySignature(secret, request.get('x-robots-timestamp'), signature, raw.toString('utf8'), engine.now());
     const reject = (detail: string) => {
       counters.rejectedWebhooks += 1;
       return new HttpProblem({ type: 'urn:robots:unauthenticated-webhook', title: 'Webhook refused', status: 401, detail });
     };
     if (verdict !== true) throw reject(verdict);
+
+    // Only a request that is signed *and* well-formed consumes its signature, so a sender whose
+    // body was refused can fix it and sign again. Reads are fine before the receipt; writes are not.
+    if (request.is('application/json') === false) throw unsupportedMediaType(request, ['application/json']);
+    const json = parseJsonText(raw);
+    if (!json.ok) throw json.problem;
+    if (json.value === null || typeof json.value !== 'object' || Array.isArray(json.value)) {
+      throw new RequestValidationError([{ path: '(body)', message: 'expected a JSON object' }]);
+    }
+    const payload = parse(intakeBody(hook.fields), json.value);
+    const { item } = parse(HookItem, payload);
+    const { input } = mapFields(payload, hook.fields);
+    const eventPayload = { hook: name, data: json.value };
+    const actor = `hook:${name}`;
+    const ref = item ?? (await findItemByAddress(engine, { phone: input.phone, email: input.email }));
+
+    const receipt = { source: actor, signature: signature as string };
     try {
-      await engine.store.transaction((manager) => manager.insert(WebhookReceiptEntity, { source: `hook:${name}`, signature: signature as string, createdAt: engine.now() }));
+      await engine.store.transaction((manager) => manager.insert(WebhookReceiptEntity, { ...receipt, createdAt: engine.now() }));
     } catch (error) {
       if (error instanceof QueryFailedError) throw reject('replayed: this signature was already used');
       throw error;
     }
-    let payload: Record<string, unknown>;
     try {
-      payload = JSON.parse(rawBody) as Record<string, unknown>;
-    } catch {
-      throw new HttpProblem({ type: 'urn:robots:invalid-json', title: 'The body is not valid JSON', status: 400 });
+      if (!ref && hook.creates_lead && (input.phone || input.email)) {
+        input.source = input.source ?? hook.source ?? actor;
+        const result = await intakeLead(engine, input, { type: 'webhook', actor, payload: eventPayload });
+        return response.status(201).json(intakeView(result));
+      }
+      const result = await engine.ingest({ type: 'webhook', item: ref, actor, payload: eventPayload, unmatched: 'no lead or deal matches the payload' });
+      response.status(202).json({ event_id: result.event.id, outcome: result.outcome, item: result.item ? itemView(result.item) : null });
+    } catch (error) {
+      // A refused request gives its signature back. Lead and event are written in separate
+      // transactions (inbound/intake.ts, inbound/ingest.ts), so this cannot undo a half-done intake.
+      await engine.store
+        .transaction((manager) => manager.delete(WebhookReceiptEntity, receipt))
+        .catch((cleanup: unknown) => engine.logger.warn({ err: cleanup, hook: name }, 'could not release the signature of a failed hook request'));
+      throw error;
     }
-    const { input } = mapFields(payload, hook.fields);
-    const eventPayload = { hook: name, data: payload };
-    const actor = `hook:${name}`;
-    const given = typeof payload.item === 'string' && /^(lead|deal):\d+$/.test(payload.item) ? payload.item.split(':') : null;
-    const ref = given ? { kind: given[0] as 'lead' | 'deal', id: Number(given[1]) } : await findItemByAddress(engine, { phone: input.phone, email: input.email });
-    if (!ref && hook.creates_lead && (input.phone || input.email)) {
-      input.source = input.source ?? hook.source ?? actor;
-      const result = await intakeLead(engine, input, { type: 'webhook', actor, payload: eventPayload });
-      return response.status(201).json(intakeView(result));
-    }
-    const result = await engine.ingest({ type: 'webhook', item: ref, actor, payload: eventPayload, unmatched: 'no lead or deal matches the payload' });
-    response.status(202).json({ event_id: result.event.id, outcome: result.outcome, item: result.item ? itemView(result.item) : null });
   });
   return router;
 }

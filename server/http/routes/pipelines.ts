@@ -3,6 +3,7 @@ import type { PipelineModel } from '../../../config/model';
 import { visibleDealPipelines } from '../../auth/access';
 import type { UserRow } from '../../db/entities';
 import type { Engine } from '../../engine/engine';
+import { noQuery } from '../ids';
 
 // Labels for the standard fields, so a refusal can say "fill in Phone", not "phone".
 const STANDARD_FIELD_LABELS: Record<string, string> = {
@@ -42,7 +43,7 @@ function pipelineView(pipeline: PipelineModel, user: UserRow) {
  */
 export function pipelineRoutes(engine: Engine): Router {
   const router = Router();
-  router.get('/', (request, response) => {
+  router.get('/', noQuery, (request, response) => {
     const config = engine.config;
     const user = request.user!;
     const visible = visibleDealPipelines(config, user);

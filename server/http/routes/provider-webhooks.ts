@@ -1,30 +1,35 @@
 import { timingSafeEqual } from 'node:crypto';
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
+import { z } from 'zod';
 import { QueryFailedError } from 'typeorm';
 import twilio from 'twilio';
 import type { Runtime } from '../../runtime';
 import type { Engine } from '../../engine/engine';
-import { bridgeTwiml, onCallStatus } from '../../engine/callbacks';
-import { recordInboundMessage } from '../../engine/events';
-import { receiveEmail } from '../../engine/inbound-email';
-import { handleTelegramUpdate, type TelegramUpdate } from '../../engine/telegram-updates';
+import { onCallStatus } from '../../voice/call-chain';
+import { bridgeTwiml } from '../../voice/bridge';
+import { recordInboundMessage } from '../../inbound/replies';
+import { receiveEmail } from '../../inbound/email';
+import { handleTelegramUpdate } from '../../inbound/telegram-updates';
+import { RowId, TelegramUpdate, TwilioCallStatus, TwilioInboundSms, TwilioSmsStatus } from '../../inbound/provider-payloads';
+import { parse } from '../problem';
 import { MessageEntity, WebhookReceiptEntity, type MessageStatus } from '../../db/entities';
 import { HttpProblem } from '../problem';
 import { verifySignature } from '../signatures';
+import { formBodies } from '../edge';
 
-/** Twilio's message statuses onto ours; `accepted`/`sending` are Twilio-internal steps. */
-const SMS_STATUS: Record<string, MessageStatus> = {
-  accepted: 'sent',
-  queued: 'sent',
-  sending: 'sent',
-  sent: 'sent',
-  delivered: 'delivered',
-  failed: 'failed',
-  undelivered: 'failed',
-};
+/** Twilio's message statuses onto ours; `accepted`/`sending` are Twilio-internal steps. A Map: a status is provider input. */
+const SMS_STATUS: ReadonlyMap<string, MessageStatus> = new Map([
+  ['accepted', 'sent'],
+  ['queued', 'sent'],
+  ['sending', 'sent'],
+  ['sent', 'sent'],
+  ['delivered', 'delivered'],
+  ['failed', 'failed'],
+  ['undelivered', 'failed'],
+]);
 
 /** The order a message moves through, so a late `sent` never overwrites `delivered`. */
-const PROGRESS: Record<string, number> = { sending: 0, recorded: 1, sent: 1, unknown: 1, delivered: 2, failed: 2 };
+const PROGRESS: ReadonlyMap<string, number> = new Map([['sending', 0], ['recorded', 1], ['sent', 1], ['unknown', 1], ['delivered', 2], ['failed', 2]]);
 
 const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>';
 
@@ -51,11 +56,11 @@ function twilioSignature(engine: Engine) {
   return (request: Request, _response: Response, next: NextFunction) => {
     const { twilioAuthToken, publicUrl } = engine.channels.webhooks;
     if (!twilioAuthToken) return next(notConfigured('TWILIO_AUTH_TOKEN'));
-    const base = (publicUrl ?? engine.config.source.public_url ?? '').replace(/\/+$/, '');
-    if (!base) return next(notConfigured('PUBLIC_URL (Twilio signs the URL it posts to)'));
+    if (!publicUrl && !engine.config.source.public_url) return next(notConfigured('PUBLIC_URL (Twilio signs the URL it posts to)'));
+    const base = engine.publicUrl;
     const signature = request.get('x-twilio-signature');
     if (!signature) return next(refused('missing X-Twilio-Signature'));
-    const params = (request.body ?? {}) as Record<string, string>;
+    const params = parse(z.record(z.string(), z.string()), request.body ?? {});
     if (!twilio.validateRequest(twilioAuthToken, signature, base + request.originalUrl, params)) {
       return next(refused('X-Twilio-Signature does not match'));
     }
@@ -69,18 +74,18 @@ export function providerWebhookRoutes(runtime: Runtime): Router {
   const router = Router();
 
   const twilioRoutes = Router();
-  twilioRoutes.use(express.urlencoded({ extended: false, limit: '64kb' }), twilioSignature(engine));
+  twilioRoutes.use(...formBodies('64kb'), twilioSignature(engine));
 
   twilioRoutes.post('/sms-status', async (request, response) => {
-    const id = Number(request.query.message);
-    const params = request.body as Record<string, string>;
-    const status = SMS_STATUS[params.MessageStatus ?? params.SmsStatus ?? ''];
-    if (!Number.isInteger(id) || !status) {
+    const { message: id } = parse(z.object({ message: RowId }), request.query);
+    const params = parse(TwilioSmsStatus, request.body);
+    const status = SMS_STATUS.get(params.MessageStatus ?? params.SmsStatus ?? '');
+    if (!status) {
       response.status(204).end();
       return;
     }
     const message = await engine.store.manager.findOne(MessageEntity, { where: { id, direction: 'out' } });
-    if (message && (PROGRESS[status] ?? 0) >= (PROGRESS[message.status] ?? 0) && message.status !== status) {
+    if (message && (PROGRESS.get(status) ?? 0) >= (PROGRESS.get(message.status) ?? 0) && message.status !== status) {
       const error = status === 'failed' ? `Twilio: ${params.MessageStatus}${params.ErrorCode ? ` (error ${params.ErrorCode})` : ''}` : message.error;
       await engine.store.transaction((manager) =>
         manager.update(MessageEntity, { id }, { status, error, providerId: message.providerId ?? params.MessageSid ?? null }),
@@ -90,22 +95,21 @@ export function providerWebhookRoutes(runtime: Runtime): Router {
   });
 
   twilioRoutes.post('/sms-inbound', async (request, response) => {
-    const params = request.body as Record<string, string>;
-    if (params.From && typeof params.Body === 'string') {
-      await recordInboundMessage(engine, { channel: 'sms', from: params.From, body: params.Body, providerId: params.MessageSid ?? params.SmsSid ?? null });
-    }
+    const params = parse(TwilioInboundSms, request.body);
+    await recordInboundMessage(engine, { channel: 'sms', from: params.From, body: params.Body, providerId: params.MessageSid ?? params.SmsSid ?? null });
     response.type('text/xml').send(EMPTY_TWIML);
   });
 
   twilioRoutes.post('/voice-status', async (request, response) => {
-    const id = Number(request.query.call);
-    const params = request.body as Record<string, string>;
-    if (Number.isInteger(id) && params.CallStatus) await onCallStatus(engine, id, params.CallStatus, params);
+    const { call: id } = parse(z.object({ call: RowId }), request.query);
+    const params = parse(TwilioCallStatus, request.body);
+    await onCallStatus(engine, id, params.CallStatus, params);
     response.status(204).end();
   });
 
   twilioRoutes.post('/voice-bridge', async (request, response) => {
-    response.type('text/xml').send(await bridgeTwiml(engine, Number(request.query.call)));
+    const { call: id } = parse(z.object({ call: RowId }), request.query);
+    response.type('text/xml').send(await bridgeTwiml(engine, id));
   });
 
   router.use('/twilio', twilioRoutes);
@@ -117,6 +121,8 @@ export function providerWebhookRoutes(runtime: Runtime): Router {
     const signature = request.get('x-robots-signature');
     const verdict = verifySignature(secret, request.get('x-robots-timestamp'), signature, raw.toString('utf8'), engine.now());
     if (verdict !== true) throw refused(verdict);
+    // Text columns cannot hold NUL on Postgres; a mail carrying one is refused before its signature is spent.
+    if (raw.includes(0)) throw new HttpProblem({ type: 'urn:robots:invalid-request', title: 'The request is invalid', status: 400, detail: 'NUL bytes are not allowed' });
     try {
       await engine.store.transaction((manager) => manager.insert(WebhookReceiptEntity, { source: 'email:inbound', signature: signature as string, createdAt: engine.now() }));
     } catch (error) {
@@ -131,7 +137,7 @@ export function providerWebhookRoutes(runtime: Runtime): Router {
     const secret = engine.channels.webhooks.telegramSecret;
     if (!secret) throw notConfigured('TELEGRAM_WEBHOOK_SECRET');
     if (!sameSecret(request.get('x-telegram-bot-api-secret-token'), secret)) throw refused('X-Telegram-Bot-Api-Secret-Token does not match');
-    const outcome = await handleTelegramUpdate(engine, request.body as TelegramUpdate, secret);
+    const outcome = await handleTelegramUpdate(engine, parse(TelegramUpdate, request.body), secret);
     response.json({ ok: true, outcome });
   });
 

@@ -2,12 +2,12 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { MessageEntity } from '../../db/entities';
 import type { Engine } from '../../engine/engine';
-import { itemOfClaims, verifyTrackingToken } from '../../engine/tracking';
+import { itemOfClaims, verifyTrackingToken } from '../../core/tracking';
 import { HttpProblem, parse } from '../problem';
 
 const PIXEL = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
 
-const VisitBody = z.object({ token: z.string(), page: z.string().max(500) });
+const VisitBody = z.object({ token: z.string().max(2000), page: z.string().max(500) });
 
 /**
  * Tracking the client's engagement (seed 003): our open pixel, our click redirect, and page

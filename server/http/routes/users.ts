@@ -4,27 +4,30 @@ import { addUser, createToken } from '../../auth/users';
 import { Role } from '../../../config/schema';
 import { ApiTokenEntity, UserEntity } from '../../db/entities';
 import type { Engine } from '../../engine/engine';
-import { NotFoundError } from '../../engine/errors';
+import { NotFoundError } from '../../core/errors';
 import { requireOperation } from '../auth';
-import { parse } from '../problem';
+import { noQuery } from '../ids';
+import { parse, RequestValidationError } from '../problem';
+
+const Login = z.string().max(100).regex(/^[A-Za-z0-9_.-]+$/, { error: 'logins use letters, digits, _ . -' });
 
 export const NewUserInput = z.strictObject({
-  login: z.string().regex(/^[A-Za-z0-9_.-]+$/, { error: 'logins use letters, digits, _ . -' }),
+  login: Login,
   role: Role,
-  team: z.string().optional(),
-  name: z.string().optional(),
+  team: z.string().max(100).optional(),
+  name: z.string().max(300).optional(),
 });
 
-const LoginParam = z.object({ login: z.string() });
+const LoginParam = z.strictObject({ login: Login });
 
 /**
  * Admins manage API users beyond robots.yaml (service accounts) and their tokens: a token is
  * shown once on creation; revoking takes effect within the token cache's few seconds, at once
  * on this instance.
  */
-export function userRoutes(engine: Engine, onTokensRevoked: () => void): Router {
+export function userRoutes(engine: Engine, onUsersChanged: () => void): Router {
   const router = Router();
-  router.use(requireOperation('users.manage'));
+  router.use(requireOperation('users.manage'), noQuery);
 
   router.get('/', async (_request, response) => {
     const users = await engine.store.manager.find(UserEntity, { order: { login: 'ASC' } });
@@ -42,7 +45,12 @@ export function userRoutes(engine: Engine, onTokensRevoked: () => void): Router 
 
   router.post('/', async (request, response) => {
     const input = parse(NewUserInput, request.body);
+    if (input.team !== undefined && !engine.config.teams.has(input.team)) {
+      throw new RequestValidationError([{ path: 'team', message: `unknown team "${input.team}" (teams: ${[...engine.config.teams.keys()].join(', ') || 'none'})` }]);
+    }
     const user = await addUser(engine.store, input, engine.now());
+    // A changed role, or a manager's team that gained a member, counts at once on this instance.
+    onUsersChanged();
     response.status(201).json({ login: user.login, name: user.name, role: user.role, team: user.team, origin: user.origin });
   });
 
@@ -57,7 +65,7 @@ export function userRoutes(engine: Engine, onTokensRevoked: () => void): Router 
     const user = await engine.store.manager.findOne(UserEntity, { where: { login } });
     if (!user) throw new NotFoundError(`no user "${login}"`);
     const result = await engine.store.transaction((manager) => manager.delete(ApiTokenEntity, { login }));
-    onTokensRevoked();
+    onUsersChanged();
     response.json({ login, revoked: result.affected ?? 0 });
   });
   return router;

@@ -1,0 +1,94 @@
+import fs from 'node:fs';
+import { CONFIG_LIMITS } from './limits';
+
+type FileProblem = { line: number; col: number; message: string; missing?: boolean };
+
+/**
+ * A text file read whole but never more than `maxBytes` (a pipe or /dev/zero ends too), decoded
+ * as strict UTF-8. Positions are 1-based; columns count UTF-16 units like the rest of the loader.
+ */
+export function readTextFile(file: string, maxBytes = CONFIG_LIMITS.maxBytes): { ok: true; text: string } | { ok: false; problem: FileProblem } {
+  let bytes: Buffer;
+  try {
+    bytes = readConfigBytes(file, maxBytes);
+  } catch (error) {
+    const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
+    return { ok: false, problem: { line: 1, col: 1, message: `cannot read: ${(error as Error).message}`, missing } };
+  }
+  if (bytes.length > maxBytes) return { ok: false, problem: { line: 1, col: 1, message: tooBig(maxBytes) } };
+  try {
+    return { ok: true, text: new TextDecoder('utf-8', { fatal: true }).decode(bytes) };
+  } catch {
+    if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
+      return { ok: false, problem: { line: 1, col: 1, message: 'the file is saved as UTF-16; save it as UTF-8' } };
+    }
+    const offset = Math.max(0, firstInvalidUtf8(bytes));
+    const byte = `0x${(bytes[offset] ?? 0).toString(16).toUpperCase().padStart(2, '0')}`;
+    return { ok: false, problem: { ...positionInBytes(bytes, offset), message: `not UTF-8: byte ${byte} here is no UTF-8 character; save the file as UTF-8 (not Windows-1251 or ANSI)` } };
+  }
+}
+
+/** At most `maxBytes + 1` bytes of a file: one more than allowed is enough to refuse it. */
+export function readConfigBytes(file: string, maxBytes = CONFIG_LIMITS.maxBytes): Buffer {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    while (total <= maxBytes) {
+      const chunk = Buffer.allocUnsafe(Math.min(1024 * 1024, maxBytes + 1 - total));
+      const read = fs.readSync(fd, chunk, 0, chunk.length, null);
+      if (read === 0) break;
+      chunks.push(chunk.subarray(0, read));
+      total += read;
+    }
+    return Buffer.concat(chunks, total);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Offset of the first byte that does not begin a well-formed UTF-8 sequence (RFC 3629), or -1. */
+function firstInvalidUtf8(bytes: Uint8Array): number {
+  let at = 0;
+  while (at < bytes.length) {
+    const lead = bytes[at];
+    if (lead < 0x80) {
+      at += 1;
+      continue;
+    }
+    // [continuation bytes, range of the first one]: the ranges rule out overlong forms, surrogates and > U+10FFFF.
+    let need: number;
+    let low = 0x80;
+    let high = 0xbf;
+    if (lead >= 0xc2 && lead <= 0xdf) need = 1;
+    else if (lead === 0xe0) [need, low] = [2, 0xa0];
+    else if (lead === 0xed) [need, high] = [2, 0x9f];
+    else if (lead >= 0xe1 && lead <= 0xef) need = 2;
+    else if (lead === 0xf0) [need, low] = [3, 0x90];
+    else if (lead === 0xf4) [need, high] = [3, 0x8f];
+    else if (lead >= 0xf1 && lead <= 0xf3) need = 3;
+    else return at;
+    if (at + need >= bytes.length) return at;
+    if (bytes[at + 1] < low || bytes[at + 1] > high) return at;
+    for (let next = 2; next <= need; next += 1) if ((bytes[at + next] & 0xc0) !== 0x80) return at;
+    at += need + 1;
+  }
+  return -1;
+}
+
+function positionInBytes(bytes: Buffer, offset: number): { line: number; col: number } {
+  let line = 1;
+  let start = 0;
+  for (let at = bytes.indexOf(0x0a); at !== -1 && at < offset; at = bytes.indexOf(0x0a, at + 1)) {
+    line += 1;
+    start = at + 1;
+  }
+  // Everything before the first bad byte is valid UTF-8; a byte-order mark takes no column.
+  const before = bytes.subarray(start, offset).toString('utf8');
+  return { line, col: before.length + 1 - (line === 1 && before.startsWith('\uFEFF') ? 1 : 0) };
+}
+
+export function tooBig(maxBytes: number): string {
+  const size = maxBytes >= 1024 * 1024 ? `${(maxBytes / 1024 / 1024).toFixed(1)} MB` : `${Math.round(maxBytes / 1024)} KB`;
+  return `the file is over ${size}, the most a config may be`;
+}

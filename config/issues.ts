@@ -1,0 +1,32 @@
+import path from 'node:path';
+import type { z } from 'zod';
+import type { ConfigIssue } from '../server/core/errors';
+import type { ConfigPath } from './positions';
+
+/** An issue at a place in the config (at `key` inside it, when given), positioned in the file. */
+export type IssueAt = (path: ConfigPath, message: string, key?: string) => ConfigIssue;
+
+export function displayNameOf(file: string): string {
+  return path.relative(process.cwd(), file) || file;
+}
+
+export function zodIssues(issues: z.core.$ZodIssue[], issueAt: IssueAt): ConfigIssue[] {
+  const result: ConfigIssue[] = [];
+  for (const issue of issues) {
+    const issuePath = issue.path as ConfigPath;
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) result.push(issueAt(issuePath, `unknown key "${key}"`, key));
+    } else if (issue.code === 'invalid_union' && issue.errors.length > 0 && issue.message.startsWith('Invalid')) {
+      result.push(issueAt(issuePath, issue.message));
+    } else if (issue.code === 'invalid_type' && issue.input === undefined) {
+      result.push(issueAt(issuePath, `missing required key "${String(issuePath[issuePath.length - 1])}"`));
+    } else {
+      result.push(issueAt(issuePath, issue.message));
+    }
+  }
+  return sortIssues(result);
+}
+
+export function sortIssues(issues: ConfigIssue[]): ConfigIssue[] {
+  return [...issues].sort((a, b) => a.line - b.line || a.col - b.col);
+}

@@ -1,0 +1,208 @@
+/**
+ * The rows as the engine and the robots see them: plain data, no ORM. `server/db/entities.ts`
+ * maps each to its table.
+ */
+export type EntityKind = 'lead' | 'deal';
+export type FieldValues = Record<string, unknown>;
+
+export interface UserRow {
+  login: string;
+  name: string;
+  role: string;
+  team: string | null;
+  /** `config` rows are rewritten from robots.yaml on every load; `cli` rows are kept. */
+  origin: 'config' | 'cli';
+  createdAt: number;
+}
+
+export interface ApiTokenRow {
+  id: number;
+  login: string;
+  tokenHash: string;
+  label: string | null;
+  createdAt: number;
+  lastUsedAt: number | null;
+}
+
+export interface ItemRowBase {
+  id: number;
+  title: string | null;
+  name: string | null;
+  phone: string | null;
+  email: string | null;
+  companyName: string | null;
+  stage: string;
+  stageEntryId: number | null;
+  enteredStageAt: number;
+  source: string | null;
+  responsible: string | null;
+  fields: FieldValues;
+  contactId: number | null;
+  companyId: number | null;
+  lostReason: string | null;
+  refusedBy: string | null;
+  score: number;
+  /** Tags from scoring rules (e.g. `price_interest`, `mega_hot`). */
+  tags: string[];
+  /** When the score last changed: decay counts from here. */
+  scoredAt: number | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface LeadRow extends ItemRowBase {
+  repeatClient: boolean;
+  dealId: number | null;
+}
+
+export interface DealRow extends ItemRowBase {
+  pipeline: string;
+  leadId: number | null;
+  amount: number | null;
+}
+
+export interface ContactRow {
+  id: number;
+  name: string | null;
+  phone: string | null;
+  email: string | null;
+  companyId: number | null;
+  createdAt: number;
+}
+
+export interface CompanyRow {
+  id: number;
+  name: string;
+  /** Lower-cased, trimmed name: the dedup key so one company is never created twice. */
+  nameKey: string;
+  createdAt: number;
+}
+
+export interface StageEntryRow {
+  id: number;
+  entityType: EntityKind;
+  entityId: number;
+  pipeline: string;
+  stage: string;
+  fromStage: string | null;
+  enteredAt: number;
+  leftAt: number | null;
+  actor: string;
+  reason: string | null;
+  refusedBy: string | null;
+  causalDepth: number;
+}
+
+export const RUN_STATUSES = ['scheduled', 'running', 'done', 'skipped', 'cancelled', 'failed', 'dead', 'unknown'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+export interface RobotRunRow {
+  id: number;
+  entryId: number;
+  entityType: EntityKind;
+  entityId: number;
+  pipeline: string;
+  stage: string;
+  robotId: string;
+  robotType: string;
+  position: number;
+  status: RunStatus;
+  /** Null while it waits for the robot named in `after_robot`. */
+  dueAt: number | null;
+  waitsFor: string | null;
+  attempts: number;
+  causalDepth: number;
+  detail: string | null;
+  lastError: string | null;
+  lockedBy: string | null;
+  /** While `running`: the worker holds the run until then, renewing it as it works. */
+  leaseUntil: number | null;
+  startedAt: number | null;
+  finishedAt: number | null;
+  createdAt: number;
+}
+
+export type MessageStatus = 'queued' | 'sending' | 'recorded' | 'sent' | 'delivered' | 'failed' | 'unknown' | 'skipped';
+
+export interface MessageRow {
+  id: number;
+  idempotencyKey: string;
+  runId: number | null;
+  entityType: EntityKind | null;
+  entityId: number | null;
+  direction: 'out' | 'in';
+  channel: string;
+  /** `client` for touches to the lead/contact, `user` for alerts to our staff. */
+  audience: 'client' | 'user';
+  recipient: string;
+  recipientLogin: string | null;
+  template: string | null;
+  subject: string | null;
+  body: string;
+  meta: Record<string, unknown>;
+  status: MessageStatus;
+  providerId: string | null;
+  error: string | null;
+  createdAt: number;
+  sentAt: number | null;
+}
+
+export interface EventRow {
+  id: number;
+  type: string;
+  entityType: EntityKind | null;
+  entityId: number | null;
+  actor: string | null;
+  payload: Record<string, unknown>;
+  outcome: string | null;
+  triggerId: string | null;
+  createdAt: number;
+}
+
+export interface WebhookReceiptRow {
+  id: number;
+  source: string;
+  signature: string;
+  createdAt: number;
+}
+
+export interface OptOutRow {
+  id: number;
+  channel: string;
+  address: string;
+  reason: string | null;
+  createdAt: number;
+}
+
+export type CallStatus = 'initiated' | 'ringing' | 'answered' | 'in-progress' | 'completed' | 'busy' | 'no-answer' | 'failed' | 'canceled';
+
+export interface CallRow {
+  id: number;
+  entityType: EntityKind;
+  entityId: number;
+  runId: number | null;
+  agentLogin: string | null;
+  agentPhone: string | null;
+  clientPhone: string | null;
+  direction: 'outbound' | 'inbound';
+  attempt: number;
+  providerSid: string | null;
+  status: CallStatus;
+  startedAt: number;
+  answeredAt: number | null;
+  endedAt: number | null;
+  durationSeconds: number | null;
+}
+
+export interface TaskRow {
+  id: number;
+  entityType: EntityKind;
+  entityId: number;
+  assignee: string | null;
+  title: string;
+  dueAt: number | null;
+  status: 'open' | 'done';
+  runId: number | null;
+  overdueAt: number | null;
+  createdAt: number;
+}

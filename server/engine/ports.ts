@@ -1,0 +1,110 @@
+import type { z } from 'zod';
+import type { CompiledConfig } from '../../config/model';
+import type { RobotBase } from '../../config/schema';
+import type { EvaluationContext } from '../core/context';
+import type { ItemPatch } from '../core/inputs';
+import type { Item, ItemRef } from '../core/items';
+import type { MessageRequest } from '../core/message-request';
+import type { MoveOptions } from '../core/plan-move';
+import type { CallRow, CompanyRow, ContactRow, DealRow, LeadRow, MessageRow, RobotRunRow, TaskRow } from '../core/rows';
+
+/**
+ * Everything a robot may do to the world, and nothing more (STYLE §1: n8n nodes see only
+ * IExecuteFunctions). The engine implements it over the database and the channels; robot unit
+ * tests implement it in memory. Writes a robot needs in one transaction are one call here.
+ */
+export interface RobotPorts {
+  now(): number;
+  /** The config as it stands now (a reload may have swapped it since the run was scheduled). */
+  readonly config: CompiledConfig;
+  /** Where links to items point (PUBLIC_URL over `public_url`). */
+  readonly publicUrl: string;
+
+  /** Through the same transition as a person: required fields, lost reasons, the loop guard. */
+  move(ref: ItemRef, stage: string, options: MoveOptions): Promise<{ changed: boolean }>;
+  /** Changes standard or custom fields; each change is an event triggers can react to. */
+  updateItem(ref: ItemRef, patch: ItemPatch, actor: string, causalDepth: number): Promise<void>;
+  /** A member of `team` as its `pick:` says, for an item in `pipeline`; null when it has none. */
+  pickResponsible(team: string, pipeline: string): Promise<string | null>;
+
+  /** The contact that already has this phone or email (seed 004: one client, one contact). */
+  findContact(keys: { phone: string | null; email: string | null }): Promise<ContactRow | null>;
+  /** An earlier lead with the same phone or email. */
+  findEarlierLead(lead: LeadRow): Promise<LeadRow | null>;
+  /** Flags a lead as a repeat client and links the contact it matched. */
+  flagRepeatClient(leadId: number, contactId: number | null): Promise<void>;
+  /**
+   * Create on basis, in one transaction: find-or-create the company and the contact, pick the
+   * responsible from `team`, create the deal, link the lead. A second call for the same lead
+   * and pipeline finds the deal it made and creates nothing.
+   */
+  convertLead(lead: LeadRow, plan: ConversionPlan): Promise<Conversion>;
+
+  /** A task for a person; one per run, so a retried run finds the task it made. */
+  createTask(task: NewTask): Promise<TaskRow>;
+  /** Sends at most once per idempotency key (semantics 5). */
+  send(request: MessageRequest): Promise<MessageRow>;
+  /** Did this address write STOP on this channel? */
+  isOptedOut(channel: string, address: string): Promise<boolean>;
+  /** Seed 003: call the agents in turn and bridge the first who answers to the client. */
+  startCallback(item: Item, run: RunRef, settings: CallbackSettings): Promise<CallStart>;
+  /** An outgoing HTTP request (the webhook robot); `simulate` records it instead of sending. */
+  post(url: string, request: { headers: Record<string, string>; body: string; timeoutMs: number }): Promise<HttpAnswer>;
+}
+
+/** The run being executed, as much of it as a robot needs. */
+export type RunRef = Pick<RobotRunRow, 'id' | 'robotId' | 'entryId' | 'causalDepth' | 'attempts'>;
+
+export interface ConversionPlan {
+  pipeline: string;
+  stage?: string;
+  /** Pick the deal's responsible from this team; none when null. */
+  team: string | null;
+  actor: string;
+}
+
+export type Conversion =
+  | { kind: 'existing'; deal: DealRow }
+  | { kind: 'created'; deal: DealRow; contact: ContactRow; contactCreated: boolean; company: CompanyRow | null; responsible: string | null };
+
+export interface NewTask {
+  item: ItemRef;
+  assignee: string | null;
+  title: string;
+  dueAt: number | null;
+  runId: number | null;
+}
+
+export interface CallbackSettings {
+  /** Who is called, in order: `responsible`, `team`, or logins. */
+  agents: string[];
+  ring_timeout: number;
+  whisper: string;
+  /** Told on Telegram when nobody answered: `manager`, `responsible`, `team` or logins. */
+  escalate_to: string[];
+  task_due_in: string;
+}
+
+export type CallStart =
+  | { kind: 'calling'; call: CallRow }
+  | { kind: 'already'; call: CallRow }
+  | { kind: 'recorded'; detail: string }
+  | { kind: 'nobody'; detail: string };
+
+export interface HttpAnswer {
+  status: number;
+  text: string;
+  /** From a Retry-After header, in milliseconds. */
+  retryAfterMs?: number;
+}
+
+/** What a robot's `run` receives: its params as written, the item as it is now, and its ports. */
+export interface RobotRunContext<Params> {
+  params: Params & z.output<typeof RobotBase> & { type: string };
+  run: RunRef;
+  item: Item;
+  /** The documented condition/template context, built at run time. */
+  context: EvaluationContext;
+  ports: RobotPorts;
+  now: number;
+}

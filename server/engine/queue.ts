@@ -1,0 +1,254 @@
+import { In, IsNull, type EntityManager } from 'typeorm';
+import type { RobotRunRow, RunStatus } from '../core/rows';
+import { RobotRunEntity } from '../db/entities';
+import { allSql, hydrate, insertSql, runSql, updateById } from '../db/hot-path';
+import type { Store } from '../db/store';
+
+/**
+ * The durable queue is the robot_runs table (semantics 5): runs are written in the move's
+ * transaction, claimed atomically, finished with a compare-and-set on `running`. This is the
+ * one module that reads or writes that table; the status sets below are written once.
+ */
+
+/** Waiting for their due time: a first attempt, or a retry after a failure. */
+export const PENDING_STATUSES = ['scheduled', 'failed'] as const satisfies readonly RunStatus[];
+/** What a person may put back in the queue by hand. */
+export const RETRYABLE_STATUSES = ['dead', 'failed', 'unknown'] as const satisfies readonly RunStatus[];
+/** Still to happen, or happening: what "queue depth" counts. */
+export const OPEN_STATUSES = [...PENDING_STATUSES, 'running'] as const satisfies readonly RunStatus[];
+
+const PENDING_SQL = `status IN (${PENDING_STATUSES.map((status) => `'${status}'`).join(', ')})`;
+
+/**
+ * The statements of the hot path, with `?` placeholders (numbered for Postgres by hot-path.ts).
+ * The benchmark's raw sqlite3 ceiling prepares these same texts.
+ */
+export const RUN_SQL = {
+  cancelPendingOfEntry: `UPDATE robot_runs SET status = 'cancelled', detail = ?, finished_at = ?, due_at = NULL WHERE entry_id = ? AND ${PENDING_SQL}`,
+  /** `count` runs in one statement; values in the order of `runValues`. */
+  insertRuns: (count: number) =>
+    `INSERT INTO robot_runs (entry_id, entity_type, entity_id, pipeline, stage, robot_id, robot_type, position, status, due_at, waits_for,
+      attempts, causal_depth, detail, last_error, locked_by, started_at, finished_at, created_at)
+    VALUES ${Array.from({ length: count }, () => "(?, ?, ?, ?, ?, ?, ?, ?, 'scheduled', ?, ?, 0, ?, ?, NULL, NULL, NULL, NULL, ?)").join(', ')}`,
+  openCount: `SELECT COUNT(*) AS count FROM robot_runs WHERE status IN (${OPEN_STATUSES.map((status) => `'${status}'`).join(', ')}) AND due_at IS NOT NULL`,
+  countByStatus: 'SELECT status, COUNT(*) AS count FROM robot_runs GROUP BY status',
+  nextDueAt: `SELECT MIN(due_at) AS due FROM robot_runs WHERE ${PENDING_SQL} AND due_at IS NOT NULL`,
+  oldestDue: `SELECT MIN(due_at) AS due FROM robot_runs WHERE ${PENDING_SQL} AND due_at <= ?`,
+  /**
+   * Takes up to `limit` due runs and marks them running in one statement, so two workers never
+   * take the same run (Postgres: SKIP LOCKED; SQLite: the single writer). Written as
+   * WITH … UPDATE … RETURNING: TypeORM's SQLite runner sends statements that begin with UPDATE
+   * through run(), which drops the RETURNING rows.
+   */
+  claimDue: (skipLocked: boolean) => `WITH due AS (
+        SELECT id FROM robot_runs WHERE ${PENDING_SQL} AND due_at IS NOT NULL AND due_at <= ?
+        ORDER BY due_at, id LIMIT ? ${skipLocked ? 'FOR UPDATE SKIP LOCKED' : ''})
+      UPDATE robot_runs SET status = 'running', locked_by = ?, started_at = ?, lease_until = ?
+      WHERE id IN (SELECT id FROM due)
+      RETURNING *`,
+  /** A working worker pushes its leases forward; a stopped one cannot, and the reaper takes them. */
+  renewLeases: (count: number) =>
+    `UPDATE robot_runs SET lease_until = ? WHERE status = 'running' AND locked_by = ? AND id IN (${Array.from({ length: count }, () => '?').join(', ')})`,
+  expiredLeases: "SELECT * FROM robot_runs WHERE status = 'running' AND (lease_until IS NULL OR lease_until < ?) ORDER BY id LIMIT ?",
+} as const;
+
+/** A run as it is written when its stage is entered. */
+export type NewRun = Pick<RobotRunRow, 'entryId' | 'entityType' | 'entityId' | 'pipeline' | 'stage' | 'robotId' | 'robotType' | 'position' | 'dueAt' | 'waitsFor' | 'causalDepth' | 'detail' | 'createdAt'>;
+
+/** The parameters of one run in `RUN_SQL.insertRuns`. */
+export function runValues(run: NewRun): unknown[] {
+  return [run.entryId, run.entityType, run.entityId, run.pipeline, run.stage, run.robotId, run.robotType, run.position, run.dueAt, run.waitsFor, run.causalDepth, run.detail, run.createdAt];
+}
+
+/** How a run ended (or when it runs again): written only while the run is still `running`. */
+export interface RunFinish {
+  status: RunStatus;
+  detail: string | null;
+  lastError?: string | null;
+  dueAt?: number | null;
+  attempts?: number;
+}
+
+export interface RunFilter {
+  status?: RunStatus;
+  robotId?: string;
+  item?: { kind: RobotRunRow['entityType']; id: number };
+  limit?: number;
+}
+
+export class RunQueue {
+  constructor(private readonly store: Store) {}
+
+  private get manager(): EntityManager {
+    return this.store.manager;
+  }
+
+  // ── inside a move's transaction ─────────────────────────────────────────────────────────
+
+  /** The runs of a stage just entered, in the move's transaction. */
+  async insert(manager: EntityManager, runs: NewRun[]): Promise<RobotRunRow[]> {
+    if (runs.length === 0) return [];
+    const ids = await insertSql(manager, RUN_SQL.insertRuns(runs.length), runs.flatMap(runValues), runs.length);
+    return runs.map((run, index) => ({ ...run, id: ids[index], status: 'scheduled', attempts: 0, lastError: null, lockedBy: null, leaseUntil: null, startedAt: null, finishedAt: null }));
+  }
+
+  /** Leaving a stage cancels the pending runs of that entry (semantics 4). */
+  cancelPendingOfEntry(manager: EntityManager, entryId: number, detail: string, now: number): Promise<void> {
+    return runSql(manager, RUN_SQL.cancelPendingOfEntry, [detail, now, entryId]);
+  }
+
+  /** Cancels the given runs if they are still pending; the others are left as they are. */
+  async cancelPending(ids: number[], detail: string, now: number, outer?: EntityManager): Promise<void> {
+    if (ids.length === 0) return;
+    await this.store.transaction(
+      (manager) => manager.update(RobotRunEntity, { id: In(ids), status: In([...PENDING_STATUSES]) }, { status: 'cancelled', detail, finishedAt: now, dueAt: null }),
+      outer,
+    );
+  }
+
+  // ── the worker ────────────────────────────────────────────────────────────────────────
+
+  async claimDue(now: number, limit: number, workerId: string, leaseMs: number): Promise<RobotRunRow[]> {
+    const sql = RUN_SQL.claimDue(this.store.kind === 'postgres');
+    const claim = () => allSql(this.manager, sql, [now, limit, workerId, now, now + leaseMs]);
+    // One statement is atomic on its own; on SQLite it only has to wait its turn for the connection.
+    const raw = this.store.kind === 'postgres' ? await claim() : await this.store.serialized(claim);
+    return raw.map((row) => hydrate(this.manager, RobotRunEntity, row)).sort((a, b) => (a.dueAt ?? 0) - (b.dueAt ?? 0) || a.id - b.id);
+  }
+
+  async nextDueAt(): Promise<number | null> {
+    const [row] = await allSql(this.manager, RUN_SQL.nextDueAt, []);
+    return row?.due === null || row?.due === undefined ? null : Number(row.due);
+  }
+
+  async renewLeases(ids: number[], workerId: string, until: number): Promise<void> {
+    if (ids.length === 0) return;
+    const renew = () => runSql(this.manager, RUN_SQL.renewLeases(ids.length), [until, workerId, ...ids]);
+    await (this.store.kind === 'postgres' ? renew() : this.store.serialized(renew));
+  }
+
+  /** Runs left `running` by a worker that stopped (kill -9, lost connection): their lease ran out. */
+  async expiredLeases(now: number, limit = 100): Promise<RobotRunRow[]> {
+    const raw = await allSql(this.manager, RUN_SQL.expiredLeases, [now, limit]);
+    return raw.map((row) => hydrate(this.manager, RobotRunEntity, row));
+  }
+
+  /**
+   * Takes back a run whose lease expired, if it still is as the reaper saw it: `scheduled`
+   * again when re-running is safe, or a final status (`unknown`) when a send is in doubt.
+   */
+  async reclaim(manager: EntityManager, run: RobotRunRow, outcome: { status: 'scheduled' | 'unknown'; detail: string }, now: number): Promise<void> {
+    const final = outcome.status !== 'scheduled';
+    await updateById(
+      manager,
+      RobotRunEntity,
+      run.id,
+      { status: outcome.status, detail: outcome.detail, lockedBy: null, leaseUntil: null, finishedAt: final ? now : null, ...(final ? {} : { dueAt: run.dueAt ?? now }) },
+      { status: 'running', lockedBy: run.lockedBy, leaseUntil: run.leaseUntil },
+    );
+  }
+
+  /** Writes the outcome, only while the run is still ours (`running` under our lock). */
+  finish(manager: EntityManager, run: RobotRunRow, finish: RunFinish, now: number): Promise<void> {
+    const final = finish.status !== 'failed' && finish.status !== 'scheduled';
+    return updateById(
+      manager,
+      RobotRunEntity,
+      run.id,
+      {
+        status: finish.status,
+        detail: finish.detail,
+        lastError: finish.lastError ?? null,
+        attempts: finish.attempts ?? run.attempts,
+        // A finished run keeps the time it was due, so the timeline can say how late it ran.
+        dueAt: final ? run.dueAt : finish.dueAt ?? null,
+        finishedAt: final ? now : null,
+        lockedBy: null,
+        leaseUntil: null,
+      },
+      { status: 'running', lockedBy: run.lockedBy },
+    );
+  }
+
+  /** `after_robot:` followers of a finished run become due; `dueAtOf` says when, from their own delay. */
+  async releaseFollowers(manager: EntityManager, run: RobotRunRow, dueAtOf: (follower: RobotRunRow) => number): Promise<void> {
+    const followers = await manager.find(RobotRunEntity, { where: { entryId: run.entryId, waitsFor: run.robotId, status: 'scheduled', dueAt: IsNull() } });
+    for (const follower of followers) {
+      await updateById(manager, RobotRunEntity, follower.id, { dueAt: dueAtOf(follower), detail: null }, { status: 'scheduled' });
+    }
+  }
+
+  /** A cancelled predecessor cancels the runs that wait for it. */
+  async cancelFollowers(manager: EntityManager, run: RobotRunRow, now: number): Promise<void> {
+    const followers = await manager.find(RobotRunEntity, { where: { entryId: run.entryId, waitsFor: run.robotId, status: 'scheduled', dueAt: IsNull() }, select: ['id'] });
+    const waiting = followers.map((follower) => follower.id);
+    if (waiting.length > 0) await this.cancelPending(waiting, `${run.robotId} was cancelled`, now, manager);
+  }
+
+  // ── people and reloads ────────────────────────────────────────────────────────────────
+
+  /** Puts a dead, failed or unknown run back in the queue, due now. Null when there is no such run. */
+  async retry(manager: EntityManager, runId: number, detail: string, now: number): Promise<{ before: RobotRunRow; after: RobotRunRow } | null> {
+    const run = await manager.findOne(RobotRunEntity, { where: { id: runId } });
+    if (!run) return null;
+    if (!(RETRYABLE_STATUSES as readonly RunStatus[]).includes(run.status)) return { before: run, after: run };
+    const changes = { status: 'scheduled' as const, dueAt: now, attempts: 0, detail, finishedAt: null };
+    await manager.update(RobotRunEntity, { id: runId }, changes);
+    return { before: run, after: { ...run, ...changes } };
+  }
+
+  /** Every pending run with the robot it belongs to: a reload checks them against the new config. */
+  pendingPlacements(): Promise<Array<Pick<RobotRunRow, 'id' | 'robotId' | 'stage' | 'pipeline'>>> {
+    return this.manager.find(RobotRunEntity, { where: { status: In([...PENDING_STATUSES]) }, select: ['id', 'robotId', 'stage', 'pipeline'] });
+  }
+
+  pendingOfEntry(entryId: number): Promise<RobotRunRow[]> {
+    return this.manager.find(RobotRunEntity, { where: { entryId, status: In([...PENDING_STATUSES]) } });
+  }
+
+  /** Runs pending or running with a due time: what `fastForward` waits on. */
+  async openCount(): Promise<number> {
+    const [row] = await allSql(this.manager, RUN_SQL.openCount, []);
+    return Number(row?.count ?? 0);
+  }
+
+  /** The due time of the oldest run waiting to be claimed, if any is due by `now`. */
+  async oldestDueAt(now: number): Promise<number | null> {
+    const [row] = await allSql(this.manager, RUN_SQL.oldestDue, [now]);
+    return row?.due === null || row?.due === undefined ? null : Number(row.due);
+  }
+
+  async countByStatus(): Promise<Record<RunStatus, number>> {
+    const rows = await allSql(this.manager, RUN_SQL.countByStatus, []);
+    const counts = { scheduled: 0, running: 0, done: 0, skipped: 0, cancelled: 0, failed: 0, dead: 0, unknown: 0 } as Record<RunStatus, number>;
+    for (const row of rows) counts[row.status as RunStatus] = Number(row.count);
+    return counts;
+  }
+
+  /** The stage entry a run belongs to: its robot's side effects end when the item leaves it. */
+  entryOf(runId: number): Promise<number | null> {
+    return this.manager.findOne(RobotRunEntity, { where: { id: runId }, select: ['id', 'entryId'] }).then((run) => run?.entryId ?? null);
+  }
+
+  robotIdOf(runId: number): Promise<string | null> {
+    return this.manager.findOne(RobotRunEntity, { where: { id: runId }, select: ['id', 'robotId'] }).then((run) => run?.robotId ?? null);
+  }
+
+  /** Newest first, for the API's run list. */
+  list(filter: RunFilter): Promise<RobotRunRow[]> {
+    return this.manager.find(RobotRunEntity, {
+      where: {
+        ...(filter.status ? { status: filter.status } : {}),
+        ...(filter.robotId ? { robotId: filter.robotId } : {}),
+        ...(filter.item ? { entityType: filter.item.kind, entityId: filter.item.id } : {}),
+      },
+      order: { id: 'DESC' },
+      take: filter.limit,
+    });
+  }
+
+  /** Every run of an item, oldest first, for its timeline. */
+  ofItem(manager: EntityManager, item: { kind: RobotRunRow['entityType']; id: number }): Promise<RobotRunRow[]> {
+    return manager.find(RobotRunEntity, { where: { entityType: item.kind, entityId: item.id }, order: { id: 'ASC' } });
+  }
+}

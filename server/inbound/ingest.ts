@@ -1,0 +1,92 @@
+import { MoveRefusedError } from '../core/errors';
+import type { EventType } from '../core/event-types';
+import type { Item, ItemRef } from '../core/items';
+import type { EventRow } from '../core/rows';
+import { scoreEvent, type ScoreChange } from '../core/scoring';
+import { chooseTrigger } from '../core/trigger-matching';
+import { loadItem, updateItemRow } from '../db/items';
+import { loadContext } from '../engine/context';
+import type { Engine } from '../engine/engine';
+import { stopTouches } from './replies';
+
+export interface EventInput {
+  type: EventType;
+  item?: ItemRef | null;
+  payload?: Record<string, unknown>;
+  /** Who or what reported it: `form:contact_us`, `hook:billing`, `channel:email`, `user:anna`. */
+  actor?: string;
+  /** Set when a robot's own action caused the event, so trigger moves keep the loop guard. */
+  causalDepth?: number;
+  /** Why no item, when the source could not match one. */
+  unmatched?: string;
+}
+
+export interface EventResult {
+  event: EventRow;
+  item: Item | null;
+  outcome: string;
+  moved: boolean;
+  score: ScoreChange | null;
+}
+
+/**
+ * One inbound event, end to end: stored, matched to its item, scored, and handed to the
+ * triggers listening to its type, which may move the item (through the same transition as a
+ * person). The event row says what came of it.
+ */
+export async function ingestEvent(engine: Engine, input: EventInput): Promise<EventResult> {
+  const payload = input.payload ?? {};
+  const item = input.item ? await loadItem(engine.store.manager, input.item) : null;
+  if (!item) {
+    const outcome = input.item ? `${input.item.kind} ${input.item.id} not found` : input.unmatched ?? 'no matching lead or deal';
+    const event = await engine.recordEvent({ type: input.type, entity: null, actor: input.actor, payload, outcome });
+    return { event, item: null, outcome, moved: false, score: null };
+  }
+  const ref = { kind: item.kind, id: item.row.id };
+  const notes: string[] = [];
+
+  if (input.type === 'message_inbound') {
+    const stopped = await stopTouches(engine, item, 'client replied');
+    if (stopped > 0) notes.push(`stopped ${stopped} pending touch${stopped === 1 ? '' : 'es'}`);
+  }
+
+  const eventContext = { type: input.type, ...payload };
+  const context = await loadContext(engine.store.manager, engine.config, item, engine.now(), engine.publicUrl, eventContext);
+  const score = input.type === 'score_changed' ? null : scoreEvent(engine.config, item, input.type, context, engine.now());
+  if (score) {
+    const tags = [...new Set([...(item.row.tags ?? []), ...score.tags])];
+    const changes = { score: score.to, tags, scoredAt: engine.now(), updatedAt: engine.now() };
+    await engine.store.transaction((manager) => updateItemRow(manager, { kind: item.kind, id: item.row.id }, changes));
+    Object.assign(item.row, changes);
+    notes.push(`score ${score.from} → ${score.to} (+${score.points}${score.decayed ? `, −${score.decayed} decay` : ''})`);
+  }
+
+  const decision = chooseTrigger(engine.config, item, { type: input.type, payload }, context);
+  let moved = false;
+  let triggerId: string | null = null;
+  if (decision.kind === 'move') {
+    triggerId = decision.placement.trigger.id;
+    try {
+      await engine.move(ref, decision.placement.stage, { actor: `trigger:${triggerId}`, causalDepth: input.causalDepth ?? 0 });
+      moved = true;
+      notes.push(`moved to "${decision.placement.stage}" by trigger ${triggerId}`);
+    } catch (error) {
+      if (!(error instanceof MoveRefusedError)) throw error;
+      notes.push(`trigger ${triggerId} could not move it: ${error.message}`);
+    }
+  } else if (decision.kind === 'ignored') {
+    triggerId = decision.placement.trigger.id;
+    notes.push(`ignored by trigger ${triggerId}: ${decision.reason}`);
+  } else if (!score) {
+    notes.push(decision.reason);
+  }
+  const outcome = notes.join('; ');
+  const event = await engine.recordEvent({ type: input.type, entity: ref, actor: input.actor, payload, outcome, triggerId });
+
+  if (score && score.to !== score.from) {
+    await ingestEvent(engine, { type: 'score_changed', item: ref, actor: 'scoring', payload: { from: score.from, to: score.to, reason: input.type, tags: score.tags } });
+  }
+  const current = (await loadItem(engine.store.manager, ref)) ?? item;
+  return { event, item: current, outcome, moved, score };
+}
+

@@ -1,0 +1,68 @@
+import type { EventType } from '../core/event-types';
+import { STANDARD_FIELDS } from '../../config/references';
+import { normalizeEmail, normalizePhone } from '../core/contact-keys';
+import type { Engine } from '../engine/engine';
+import type { EventResult } from './ingest';
+import { findItemByAddress } from './match';
+import { ownValue, type NewItemInput } from '../core/inputs';
+import { itemView, type Item } from '../core/items';
+
+/**
+ * Maps source keys onto item fields as a `fields:` mapping in the config says; the rest is
+ * kept aside. Keys are looked up as own keys of the mapping (a key `constructor` is unmapped).
+ */
+export function mapFields(values: Record<string, unknown>, mapping: Record<string, string>): { input: NewItemInput; unmapped: Record<string, unknown> } {
+  const input: NewItemInput & { fields: Record<string, string | number | boolean | null> } = { fields: {} };
+  const unmapped: Record<string, unknown> = {};
+  for (const [key, raw] of Object.entries(values)) {
+    const target = ownValue(mapping, key);
+    if (!target) {
+      unmapped[key] = raw;
+      continue;
+    }
+    const value = typeof raw === 'string' ? raw.trim() : raw;
+    if (value === '' || value === undefined || value === null) continue;
+    if ((STANDARD_FIELDS as readonly string[]).includes(target) && target !== 'amount' && target !== 'responsible') {
+      (input as Record<string, unknown>)[target] = String(value);
+    } else if (target !== 'amount' && target !== 'responsible') {
+      input.fields[target] = typeof value === 'number' || typeof value === 'boolean' ? value : String(value);
+    }
+  }
+  return { input, unmapped };
+}
+
+export interface IntakeResult {
+  item: Item;
+  /** True when the submission became a repeat touch on an open lead instead of a new one. */
+  merged: boolean;
+  event: EventResult;
+}
+
+/**
+ * A lead from outside (seed 004: never a duplicate). An open lead with the same phone or email
+ * gets the event as a repeat touch; otherwise a new lead is created, flagged `repeat_client`
+ * when the phone/email belongs to a known contact; then the event goes to scoring and triggers.
+ */
+export async function intakeLead(
+  engine: Engine,
+  input: NewItemInput,
+  event: { type: EventType; actor: string; payload: Record<string, unknown> },
+): Promise<IntakeResult> {
+  const region = engine.config.source.default_region;
+  const phone = input.phone ? normalizePhone(input.phone, region) : null;
+  const email = input.email ? normalizeEmail(input.email) : null;
+  const open = phone || email ? await findItemByAddress(engine, { phone, email }) : null;
+  const openLead = open?.kind === 'lead' ? await engine.getItem(open) : null;
+  if (openLead && openLead.kind === 'lead' && engine.config.leads.stages.find((stage) => stage.id === openLead.row.stage)?.semantic === 'open') {
+    const result = await engine.ingest({ type: event.type, item: open, actor: event.actor, payload: { ...event.payload, repeat_touch: true } });
+    return { item: result.item ?? openLead, merged: true, event: result };
+  }
+  const contact = phone || email ? await engine.findContact({ phone, email }) : null;
+  const item = await engine.createItem('lead', input, event.actor, contact ? { repeatClient: true, contactId: contact.id } : {});
+  const result = await engine.ingest({ type: event.type, item: { kind: 'lead', id: item.row.id }, actor: event.actor, payload: event.payload });
+  return { item: result.item ?? item, merged: false, event: result };
+}
+
+export function intakeView(result: IntakeResult) {
+  return { ...itemView(result.item), merged: result.merged, event_id: result.event.event.id, event_outcome: result.event.outcome };
+}

@@ -1,0 +1,39 @@
+import { IsNull, LessThanOrEqual } from 'typeorm';
+import { TaskEntity } from '../db/entities';
+import type { Engine } from '../engine/engine';
+import type { Sweep } from '../engine/scheduler';
+import { ingestEvent } from './ingest';
+
+/** Raises `task_overdue` once for every open task past its due time. Called by the scheduler. */
+export async function raiseOverdueTasks(engine: Engine): Promise<number> {
+  const now = engine.now();
+  const overdue = await engine.store.manager.find(TaskEntity, { where: { status: 'open', overdueAt: IsNull(), dueAt: LessThanOrEqual(now) }, take: 100 });
+  for (const task of overdue.filter((candidate) => candidate.dueAt !== null)) {
+    const claimed = await engine.store.transaction((manager) => manager.update(TaskEntity, { id: task.id, overdueAt: IsNull() }, { overdueAt: now }));
+    if (!claimed.affected) continue;
+    await ingestEvent(engine, {
+      type: 'task_overdue',
+      item: { kind: task.entityType, id: task.entityId },
+      actor: 'scheduler',
+      payload: { task_id: task.id, title: task.title, assignee: task.assignee, due_at: new Date(task.dueAt as number).toISOString() },
+    });
+  }
+  return overdue.length;
+}
+
+/** The scheduler's sweep for overdue tasks: every pass, and it wakes an idle worker at the earliest due task. */
+export function overdueTasksSweep(engine: Engine): Sweep {
+  return {
+    name: 'overdue tasks',
+    everyMs: 0,
+    run: () => raiseOverdueTasks(engine),
+    nextDueAt: async () => {
+      const row = await engine.store.manager
+        .createQueryBuilder(TaskEntity, 'task')
+        .select('MIN(task.due_at)', 'due')
+        .where("task.status = 'open' AND task.overdue_at IS NULL AND task.due_at IS NOT NULL")
+        .getRawOne<{ due: string | number | null }>();
+      return row?.due === null || row?.due === undefined ? null : Number(row.due);
+    },
+  };
+}

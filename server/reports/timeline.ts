@@ -1,0 +1,122 @@
+import type { EntityManager } from 'typeorm';
+import { stageOf, type CompiledConfig } from '../../config/model';
+import { CallEntity, EventEntity, MessageEntity, StageEntryEntity, TaskEntity } from '../db/entities';
+import type { RunQueue } from '../engine/queue';
+import { lateness } from '../core/lateness';
+import type { RobotRunRow } from '../core/rows';
+import type { Item } from '../core/items';
+
+export interface TimelineEntry {
+  at: string;
+  kind: 'stage' | 'run' | 'message' | 'event' | 'task' | 'call';
+  summary: string;
+  [detail: string]: unknown;
+}
+
+/** A run that started a minute or more after it was due says so ("ran 3 min late"). */
+function lateNote(run: RobotRunRow): string {
+  if (run.startedAt === null || run.dueAt === null || run.status === 'scheduled' || run.status === 'cancelled') return '';
+  const late = run.startedAt - run.dueAt;
+  return late >= 60_000 ? ` (ran ${lateness(late)} late)` : '';
+}
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+/**
+ * Everything that happened to an item, oldest first: stage moves, robot runs with their status
+ * and reason, messages, events and tasks. What users read to see why a robot did (not) fire.
+ */
+export async function buildTimeline(manager: EntityManager, queue: RunQueue, config: CompiledConfig, item: Item) {
+  const where = { entityType: item.kind, entityId: item.row.id };
+  const [entries, runs, messages, events, tasks, calls] = await Promise.all([
+    manager.find(StageEntryEntity, { where, order: { id: 'ASC' } }),
+    queue.ofItem(manager, { kind: item.kind, id: item.row.id }),
+    manager.find(MessageEntity, { where, order: { id: 'ASC' } }),
+    manager.find(EventEntity, { where, order: { id: 'ASC' } }),
+    manager.find(TaskEntity, { where, order: { id: 'ASC' } }),
+    manager.find(CallEntity, { where, order: { id: 'ASC' } }),
+  ]);
+  const timeline: TimelineEntry[] = [
+    ...entries.map((entry) => ({
+      at: iso(entry.enteredAt) as string,
+      kind: 'stage' as const,
+      summary: `${entry.fromStage ? `${entry.fromStage} → ` : 'created in '}${entry.stage}${entry.reason ? ` (${entry.reason}${entry.refusedBy ? `, ${entry.refusedBy}` : ''})` : ''} by ${entry.actor}`,
+      entry_id: entry.id,
+      stage: entry.stage,
+      stage_name: stageOf(config, entry.pipeline, entry.stage)?.name ?? entry.stage,
+      from_stage: entry.fromStage,
+      actor: entry.actor,
+      reason: entry.reason,
+      refused_by: entry.refusedBy,
+      left_at: iso(entry.leftAt),
+      causal_depth: entry.causalDepth,
+    })),
+    ...runs.map((run) => ({
+      at: iso(run.finishedAt ?? run.startedAt ?? run.createdAt) as string,
+      kind: 'run' as const,
+      summary: `${run.robotId} (${run.robotType}) ${run.status}${run.detail ? `: ${run.detail}` : ''}${lateNote(run)}`,
+      late_ms: run.startedAt !== null && run.dueAt !== null ? Math.max(0, run.startedAt - run.dueAt) : null,
+      run_id: run.id,
+      entry_id: run.entryId,
+      robot: run.robotId,
+      type: run.robotType,
+      status: run.status,
+      detail: run.detail,
+      due_at: iso(run.dueAt),
+      attempts: run.attempts,
+      last_error: run.lastError,
+    })),
+    ...messages.map((message) => ({
+      at: iso(message.sentAt ?? message.createdAt) as string,
+      kind: 'message' as const,
+      summary: `${message.direction === 'in' ? 'received' : 'sent'} ${message.channel} ${message.direction === 'in' ? 'from' : 'to'} ${message.recipientLogin ?? message.recipient}: ${message.status}`,
+      message_id: message.id,
+      channel: message.channel,
+      direction: message.direction,
+      audience: message.audience,
+      recipient: message.recipient,
+      recipient_login: message.recipientLogin,
+      subject: message.subject,
+      body: message.body,
+      status: message.status,
+      error: message.error,
+    })),
+    ...events.map((event) => ({
+      at: iso(event.createdAt) as string,
+      kind: 'event' as const,
+      summary: `${event.type}${event.outcome ? `: ${event.outcome}` : ''}`,
+      event_id: event.id,
+      type: event.type,
+      actor: event.actor,
+      payload: event.payload,
+    })),
+    ...tasks.map((task) => ({
+      at: iso(task.createdAt) as string,
+      kind: 'task' as const,
+      summary: `task for ${task.assignee ?? 'nobody'}: ${task.title}`,
+      task_id: task.id,
+      assignee: task.assignee,
+      title: task.title,
+      due_at: iso(task.dueAt),
+      status: task.status,
+    })),
+    ...calls.map((call) => {
+      const rang = call.answeredAt ?? call.endedAt;
+      const ringSeconds = rang === null ? null : Math.round((rang - call.startedAt) / 1000);
+      return {
+        at: iso(call.startedAt) as string,
+        kind: 'call' as const,
+        summary: `call ${call.attempt} to ${call.agentLogin ?? call.agentPhone}: ${call.status}${ringSeconds === null ? '' : `, rang ${ringSeconds} s`}${call.durationSeconds === null ? '' : `, talked ${call.durationSeconds} s`}`,
+        call_id: call.id,
+        agent: call.agentLogin,
+        attempt: call.attempt,
+        status: call.status,
+        ring_seconds: ringSeconds,
+        duration_seconds: call.durationSeconds,
+        answered_at: iso(call.answeredAt),
+        ended_at: iso(call.endedAt),
+      };
+    }),
+  ].sort((a, b) => a.at.localeCompare(b.at));
+  return { timeline, entries: timeline.filter((e) => e.kind === 'stage'), runs: timeline.filter((e) => e.kind === 'run'), messages: timeline.filter((e) => e.kind === 'message') };
+}

@@ -1,0 +1,258 @@
+import { IsNull } from 'typeorm';
+import { parseDuration } from '../../config/duration';
+import { AutoCallbackParams, DEFAULT_CALLBACK } from '../../robots/auto-callback';
+import { VOICE_BRIDGE_PATH, VOICE_STATUS_PATH, VoiceChannel } from '../channels/voice';
+import { itemAlertButtons } from '../core/alert-buttons';
+import { OutcomeUnknownError, PermanentSendError, RetryableSendError } from '../core/errors';
+import { itemLink, type Item } from '../core/items';
+import { resolveRecipients } from '../core/recipients';
+import { CallEntity, type CallRow, type CallStatus } from '../db/entities';
+import { loadItem } from '../db/items';
+import { insertOne } from '../db/hot-path';
+import type { Engine } from '../engine/engine';
+import type { CallbackSettings, CallStart } from '../engine/ports';
+import type { TwilioCallStatus } from '../inbound/provider-payloads';
+
+/**
+ * Seed 003's hot-lead callback: call an agent, and when they pick up, whisper the lead's name
+ * and bridge them to the lead (bridge.ts). The robot run places the first call and finishes;
+ * Twilio's signed status callbacks drive the rest (next agent on no-answer or busy, the manager
+ * and a task when nobody answers). Every step is a conditional update on the call row, so a
+ * repeated or late callback never places a second call.
+ */
+
+/** Call statuses after which the agent's line is free and the next step is ours to take. */
+const MISSED: ReadonlySet<string> = new Set(['no-answer', 'busy', 'failed', 'canceled']);
+
+/** The agents to try, in order, each with a phone: responsible first, then the team's rotation. */
+export function callbackAgents(engine: Engine, item: Item, wanted: readonly string[]): string[] {
+  const { logins } = resolveRecipients(engine.config, item, wanted, { rotation: true });
+  return logins.filter((login) => Boolean(engine.config.users.get(login)?.phone));
+}
+
+/**
+ * Places the call of attempt `attempt` to `agent`. The call row is written before Twilio is
+ * asked, and only one row per (run, attempt) is ever acted on, so a retried run or a
+ * repeated callback finds it and does not dial again.
+ */
+export async function placeCall(
+  engine: Engine,
+  item: Item,
+  agent: string,
+  options: { runId: number | null; attempt: number; ringTimeoutSeconds: number },
+): Promise<CallStart> {
+  const ref = { kind: item.kind, id: item.row.id };
+  const agentPhone = engine.config.users.get(agent)?.phone ?? null;
+  const voice = engine.channels.adapter('voice');
+  if (!(voice instanceof VoiceChannel)) {
+    // Without Twilio credentials the call is recorded in the outbox, like any other touch.
+    const message = await engine.send({
+      idempotencyKey: `call:${options.runId ?? 'now'}:${options.attempt}:${ref.kind}:${ref.id}:${agent}`,
+      runId: options.runId,
+      entity: ref,
+      channel: 'voice',
+      audience: 'user',
+      recipient: agentPhone ?? agent,
+      recipientLogin: agent,
+      body: `Call ${agent} and bridge them to ${item.row.name ?? `${ref.kind} #${ref.id}`} (${item.row.phone})`,
+      meta: { callback: true, attempt: options.attempt },
+    });
+    return { kind: 'recorded', detail: `no voice channel: the call to ${agent} is recorded (message #${message.id} ${message.status})` };
+  }
+  const now = engine.now();
+  const claimed = await engine.store.transaction(async (manager) => {
+    if (options.runId !== null) {
+      const existing = await manager.findOne(CallEntity, { where: { runId: options.runId, attempt: options.attempt } });
+      if (existing) return { fresh: false, call: existing };
+    }
+    const call = await insertOne(manager, CallEntity, {
+      entityType: ref.kind,
+      entityId: ref.id,
+      runId: options.runId,
+      agentLogin: agent,
+      agentPhone,
+      clientPhone: item.row.phone,
+      direction: 'outbound',
+      attempt: options.attempt,
+      providerSid: null,
+      status: 'initiated',
+      startedAt: now,
+      answeredAt: null,
+      endedAt: null,
+      durationSeconds: null,
+    });
+    return { fresh: true, call };
+  });
+  if (!claimed.fresh) return { kind: 'already', call: claimed.call };
+  const call = claimed.call;
+  const base = engine.publicUrl;
+  try {
+    const sid = await voice.call({
+      to: agentPhone as string,
+      twimlUrl: `${base}${VOICE_BRIDGE_PATH}?call=${call.id}`,
+      statusCallbackUrl: `${base}${VOICE_STATUS_PATH}?call=${call.id}`,
+      ringTimeoutSeconds: options.ringTimeoutSeconds,
+    });
+    await engine.store.transaction((manager) => manager.update(CallEntity, { id: call.id }, { providerSid: sid }));
+    await recordProgress(engine, call, 'requested', `calling ${agent} (${agentPhone}), attempt ${options.attempt}`);
+    return { kind: 'calling', call: { ...call, providerSid: sid } };
+  } catch (error) {
+    if (error instanceof RetryableSendError && options.runId !== null && options.attempt === 1) {
+      // The robot run retries with backoff; the row goes so that retry may dial.
+      await engine.store.transaction((manager) => manager.delete(CallEntity, { id: call.id }));
+      throw error;
+    }
+    const why = error instanceof PermanentSendError && error.providerMessage ? `${error.message}: ${error.providerMessage}` : (error as Error).message;
+    // Unknown outcome: the agent's phone may be ringing; we do not dial them again, we move on.
+    const status: CallStatus = 'failed';
+    await engine.store.transaction((manager) => manager.update(CallEntity, { id: call.id, endedAt: IsNull() }, { status, endedAt: engine.now() }));
+    await recordProgress(engine, call, 'failed', `the call to ${agent} could not be placed: ${why}`);
+    if (error instanceof OutcomeUnknownError || error instanceof PermanentSendError || error instanceof RetryableSendError) {
+      return nextStep(engine, { ...call, status, endedAt: engine.now() });
+    }
+    throw error;
+  }
+}
+
+/** The robot's entry point: the first agent with a phone, or straight to the manager when there is none. */
+export async function startCallback(engine: Engine, item: Item, runId: number, settings: CallbackSettings): Promise<CallStart> {
+  const agents = callbackAgents(engine, item, settings.agents);
+  if (agents.length === 0) {
+    await escalate(engine, item, runId, settings, []);
+    return { kind: 'nobody', detail: 'no agent with a phone to call; the manager was told and a task created' };
+  }
+  return placeCall(engine, item, agents[0], { runId, attempt: 1, ringTimeoutSeconds: settings.ring_timeout });
+}
+
+/** "Call now" from a Telegram alert: the presser is called and bridged. */
+export async function callNow(engine: Engine, item: Item, agent: string): Promise<CallStart> {
+  const active = await engine.store.manager.findOne(CallEntity, { where: { entityType: item.kind, entityId: item.row.id, endedAt: IsNull() }, order: { id: 'DESC' } });
+  if (active && engine.now() - active.startedAt < 10 * 60_000) return { kind: 'already', call: active };
+  return placeCall(engine, item, agent, { runId: null, attempt: 1, ringTimeoutSeconds: DEFAULT_CALLBACK.ring_timeout });
+}
+
+export async function recordProgress(engine: Engine, call: CallRow, status: string, outcome: string): Promise<void> {
+  await engine.recordEvent({
+    type: 'call_progress',
+    entity: { kind: call.entityType, id: call.entityId },
+    actor: 'channel:voice',
+    payload: { call_id: call.id, agent: call.agentLogin, attempt: call.attempt, status },
+    outcome,
+  });
+}
+
+/** Twilio's CallStatus posted to our status callback for call `callId`. */
+export async function onCallStatus(engine: Engine, callId: number, status: string, params: Pick<TwilioCallStatus, 'CallSid' | 'CallDuration'>): Promise<string> {
+  const call = await engine.store.manager.findOne(CallEntity, { where: { id: callId } });
+  if (!call) return `no call ${callId}`;
+  if (params.CallSid && call.providerSid && params.CallSid !== call.providerSid) return `call ${callId} is not ${params.CallSid}`;
+  const now = engine.now();
+  const who = call.agentLogin ?? call.agentPhone ?? 'the agent';
+  if (status === 'initiated' || status === 'queued') {
+    await recordProgress(engine, call, 'initiated', `Twilio is dialling ${who}`);
+    return 'initiated';
+  }
+  if (status === 'ringing') {
+    const changed = await engine.store.transaction((manager) => manager.update(CallEntity, { id: call.id, status: 'initiated' }, { status: 'ringing' }));
+    if (changed.affected) await recordProgress(engine, call, 'ringing', `${who}'s phone is ringing`);
+    return 'ringing';
+  }
+  if (status === 'in-progress' || status === 'answered') return answered(engine, call, now);
+  if (status === 'completed') {
+    if (call.answeredAt === null) await answered(engine, call, now);
+    const seconds = Number(params.CallDuration);
+    const durationSeconds = Number.isFinite(seconds) ? seconds : Math.round((now - (call.answeredAt ?? now)) / 1000);
+    const changed = await engine.store.transaction((manager) =>
+      manager.update(CallEntity, { id: call.id, endedAt: IsNull() }, { status: 'completed', endedAt: now, durationSeconds }),
+    );
+    if (changed.affected) await recordProgress(engine, call, 'completed', `call with ${who} completed after ${durationSeconds} s`);
+    return 'completed';
+  }
+  if (MISSED.has(status)) {
+    const changed = await engine.store.transaction((manager) =>
+      manager.update(CallEntity, { id: call.id, endedAt: IsNull(), answeredAt: IsNull() }, { status: status as CallStatus, endedAt: now }),
+    );
+    if (!changed.affected) return `already ${call.status}`;
+    const rang = Math.round((now - call.startedAt) / 1000);
+    await recordProgress(engine, call, status, `${who}: ${status} after ${rang} s`);
+    await nextStep(engine, { ...call, status: status as CallStatus, endedAt: now });
+    return status;
+  }
+  return `ignored status ${status}`;
+}
+
+async function answered(engine: Engine, call: CallRow, now: number): Promise<string> {
+  const changed = await engine.store.transaction((manager) =>
+    manager.update(CallEntity, { id: call.id, answeredAt: IsNull(), endedAt: IsNull() }, { status: 'answered', answeredAt: now }),
+  );
+  if (!changed.affected) return 'answered';
+  const who = call.agentLogin ?? call.agentPhone ?? 'the agent';
+  await recordProgress(engine, call, 'answered', `${who} answered after ${Math.round((now - call.startedAt) / 1000)} s; bridging to the client`);
+  await engine.ingest({
+    type: 'call',
+    item: { kind: call.entityType, id: call.entityId },
+    actor: 'channel:voice',
+    payload: { outcome: 'answered', agent: call.agentLogin, attempt: call.attempt, call_id: call.id },
+  });
+  return 'answered';
+}
+
+/** After a missed call: the next agent not yet called in this callback, else the manager and a task. */
+async function nextStep(engine: Engine, missed: CallRow): Promise<CallStart> {
+  const item = await loadItem(engine.store.manager, { kind: missed.entityType, id: missed.entityId });
+  if (!item || missed.runId === null) return { kind: 'nobody', detail: `${missed.agentLogin} did not answer` };
+  // The chain belongs to the stage entry that started it: once the lead has left "hot" (a reply
+  // moved it on, someone took it further), no one else is dialled and no one is alerted.
+  const entryId = await engine.queue.entryOf(missed.runId);
+  if (entryId !== null && item.row.stageEntryId !== entryId) {
+    await recordProgress(engine, missed, 'stopped', `callback chain stopped: the ${item.kind} left that stage (now in "${item.row.stage}")`);
+    return { kind: 'nobody', detail: `the ${item.kind} left the stage; the callback chain stopped` };
+  }
+  const settings = await callbackSettingsOfRun(engine, missed.runId);
+  const tried = await engine.store.manager.find(CallEntity, { where: { runId: missed.runId }, order: { attempt: 'ASC' } });
+  if (tried.some((call) => call.answeredAt !== null || (call.endedAt === null && call.id !== missed.id))) {
+    return { kind: 'already', call: missed };
+  }
+  const triedAgents = new Set(tried.map((call) => call.agentLogin));
+  const next = callbackAgents(engine, item, settings.agents).find((login) => !triedAgents.has(login));
+  if (next) return placeCall(engine, item, next, { runId: missed.runId, attempt: missed.attempt + 1, ringTimeoutSeconds: settings.ring_timeout });
+  await escalate(engine, item, missed.runId, settings, tried);
+  return { kind: 'nobody', detail: 'nobody answered' };
+}
+
+/** Nobody answered: the manager hears it on Telegram (with the alert buttons) and gets a task. */
+async function escalate(engine: Engine, item: Item, runId: number, settings: CallbackSettings, tried: CallRow[]): Promise<void> {
+  const ref = { kind: item.kind, id: item.row.id };
+  const config = engine.config;
+  const logins = new Set(resolveRecipients(config, item, settings.escalate_to).logins);
+  const attempts = tried.map((call) => `${call.agentLogin} (${call.status})`).join(', ') || 'no agent with a phone';
+  const name = item.row.name ?? `${ref.kind} #${ref.id}`;
+  const text = `☎️ Nobody answered the callback for hot ${ref.kind} #${ref.id} ${name} (${item.row.phone ?? 'no phone'}). Tried: ${attempts}.`;
+  const assignee = [...logins][0] ?? item.row.responsible ?? null;
+  const dueAt = engine.now() + (parseDuration(settings.task_due_in)?.toMillis() ?? 15 * 60_000);
+  const task = await engine.createTask({ item: ref, assignee, title: `Call back ${name} (${item.row.phone ?? 'no phone'}): nobody answered the auto-callback`, dueAt, runId });
+  for (const login of logins) {
+    const user = config.users.get(login);
+    const chat = user?.telegram_chat_id;
+    await engine.send({
+      idempotencyKey: `callback:${runId}:escalate:${login}`,
+      runId,
+      entity: ref,
+      channel: chat ? 'telegram' : 'outbox',
+      audience: 'user',
+      recipient: chat ?? login,
+      recipientLogin: login,
+      body: `${text} Task #${task.id}.`,
+      meta: { callback: 'nobody_answered', task: task.id, buttons: itemAlertButtons(ref, itemLink(engine.publicUrl, ref)) },
+    });
+  }
+  await engine.ingest({ type: 'call', item: ref, actor: 'channel:voice', payload: { outcome: 'missed', attempts: tried.length, task_id: task.id } });
+}
+
+/** The settings of the auto_callback robot whose run placed a call, as the config now says. */
+export async function callbackSettingsOfRun(engine: Engine, runId: number | null): Promise<CallbackSettings> {
+  const robotId = runId === null ? null : await engine.queue.robotIdOf(runId);
+  const robot = robotId ? engine.config.robots.get(robotId)?.robot : undefined;
+  const parsed = robot?.type === 'auto_callback' ? AutoCallbackParams.safeParse(robot) : undefined;
+  return parsed?.success ? parsed.data : DEFAULT_CALLBACK;
+}
