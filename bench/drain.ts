@@ -87,7 +87,7 @@ export async function drainOn(kind: 'sqlite' | 'postgres', workers = 1, mode: 'i
   fs.writeFileSync(configFile, CONFIG);
   try {
     for (let index = 0; index < (mode === 'processes' ? 1 : workers); index += 1) {
-      runtimes.push(await Runtime.start({ dataSource: await open(), configFile: 'drain.yaml', config: result.config, clock: systemClock, channels: new ChannelRegistry(new OutboxChannel()), logger: pino({ level: 'silent' }) }));
+      runtimes.push(await Runtime.start({ dataSource: await open(), configFile: 'drain.yaml', config: result.config, clock: systemClock, channels: new ChannelRegistry(new OutboxChannel()), logger: pino({ level: 'silent' }), concurrency: process.env.ROBOTS_CONCURRENCY ? Number(process.env.ROBOTS_CONCURRENCY) : undefined }));
     }
     const engine = runtimes[0].engine;
     for (let index = 0; index < LEADS; index += 1) {

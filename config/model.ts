@@ -48,6 +48,11 @@ export interface CompiledConfig {
   templates: Map<string, CompiledTemplate>;
   /** Triggers by the event type they listen to, then by pipeline: matching never scans every rule. */
   triggers: Map<string, Map<string, TriggerPlacement[]>>;
+  /**
+   * Whether any condition, rule or template mentions `touches_sent` / `replies_received`:
+   * when none does, a robot run need not count the item's messages (one query less a run).
+   */
+  readsTouchCounts: boolean;
 }
 
 export function triggersFor(config: CompiledConfig, eventType: string, pipeline: string): TriggerPlacement[] {
@@ -138,5 +143,6 @@ export function compileConfig(
     teams: new Map(Object.entries(config.teams)),
     templates,
     triggers,
+    readsTouchCounts: [JSON.stringify(config), ...[...templateSources.values()].map((source) => JSON.stringify(source))].some((text) => /touches_sent|replies_received/.test(text)),
   };
 }

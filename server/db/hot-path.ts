@@ -83,6 +83,30 @@ function placeholders(manager: EntityManager, count: number, offset = 0): string
 /** Inserts rows in one statement and returns their ids (SQLite: consecutive rowids of one INSERT under the single writer). */
 export async function insertRows<Row extends ObjectLiteral>(manager: EntityManager, entity: EntitySchema<Row>, rows: Row[]): Promise<number[]> {
   if (rows.length === 0) return [];
+  const { sql, parameters } = insertStatement(manager, entity, rows);
+  if (manager.connection.options.type === 'postgres') {
+    const result: Array<{ id: number | string }> = await manager.query(`${sql} RETURNING id`, parameters);
+    return result.map((row) => Number(row.id));
+  }
+  const last = Number(await execute(manager, sql, parameters, 'run'));
+  return rows.map((_, index) => last - rows.length + 1 + index);
+}
+
+/**
+ * One row in, unless a row with the same unique `conflictProperty` is there already: then
+ * nothing is written and null comes back. One statement (INSERT … ON CONFLICT DO NOTHING
+ * RETURNING), so it needs no transaction of its own.
+ */
+export async function insertOneIfAbsent<Row extends ObjectLiteral>(manager: EntityManager, entity: EntitySchema<Row>, row: Omit<Row, 'id'>, conflictProperty: keyof Row & string): Promise<Row | null> {
+  const { columns } = shapeOf(manager, entity as EntitySchema);
+  const conflict = columns.find((column) => column.propertyName === conflictProperty);
+  if (!conflict) throw new Error(`no column for ${conflictProperty}`);
+  const { sql, parameters } = insertStatement(manager, entity, [row as unknown as Row]);
+  const raw = (await execute(manager, `${sql} ON CONFLICT ("${conflict.databaseName}") DO NOTHING RETURNING id`, parameters, 'all')) as Array<{ id: number | string }>;
+  return raw.length === 0 ? null : { ...(row as unknown as Row), id: Number(raw[0].id) };
+}
+
+function insertStatement<Row extends ObjectLiteral>(manager: EntityManager, entity: EntitySchema<Row>, rows: Row[]): { sql: string; parameters: unknown[] } {
   const { table, insertable } = shapeOf(manager, entity as EntitySchema);
   const driver = manager.connection.driver;
   const parameters: unknown[] = [];
@@ -98,13 +122,7 @@ export async function insertRows<Row extends ObjectLiteral>(manager: EntityManag
     return `(${marks.join(', ')})`;
   });
   const columns = insertable.map((column) => `"${column.databaseName}"`).join(', ');
-  const sql = `INSERT INTO "${table}" (${columns}) VALUES ${tuples.join(', ')}`;
-  if (manager.connection.options.type === 'postgres') {
-    const result: Array<{ id: number | string }> = await manager.query(`${sql} RETURNING id`, parameters);
-    return result.map((row) => Number(row.id));
-  }
-  const last = Number(await execute(manager, sql, parameters, 'run'));
-  return rows.map((_, index) => last - rows.length + 1 + index);
+  return { sql: `INSERT INTO "${table}" (${columns}) VALUES ${tuples.join(', ')}`, parameters };
 }
 
 /** A statement of transaction control on SQLite (BEGIN, SAVEPOINT, COMMIT …), prepared once. */

@@ -27,6 +27,11 @@ const MAX_GROUP = 256;
 
 interface Job {
   work: (manager: EntityManager) => Promise<unknown>;
+  /**
+   * One statement: atomic by itself (a failing statement is undone alone and leaves the
+   * transaction as it was), so it needs no savepoint of its own — two round trips saved.
+   */
+  atomic: boolean;
   resolve(value: unknown): void;
   reject(error: unknown): void;
 }
@@ -65,10 +70,14 @@ export class Store {
     return this.enqueue(work);
   }
 
-  /** Single statements that write (a claim, a lease renewal): on SQLite they wait their turn in the write queue. */
-  serialized<T>(work: () => Promise<T>): Promise<T> {
-    if (this.kind === 'postgres') return work();
-    return this.enqueue(() => work());
+  /**
+   * Exactly one statement that writes (a claim, a lease renewal, a run's outcome): on SQLite it
+   * waits its turn in the write queue and joins the next group commit; on Postgres it runs on
+   * its own. `work` must send one statement and nothing else.
+   */
+  serialized<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    if (this.kind === 'postgres') return work(this.manager);
+    return this.enqueue(work, true);
   }
 
   /** Resolves once no transaction is waiting or committing: what closing the database waits for. */
@@ -76,9 +85,9 @@ export class Store {
     while (this.committing || this.waiting.length > 0) await new Promise((resolve) => setTimeout(resolve, 5));
   }
 
-  private enqueue<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+  private enqueue<T>(work: (manager: EntityManager) => Promise<T>, atomic = false): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.waiting.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      this.waiting.push({ work, atomic, resolve: resolve as (value: unknown) => void, reject });
       if (!this.committing) void this.commitGroups();
     });
   }
@@ -110,6 +119,10 @@ export class Store {
       return;
     }
     for (const job of group) {
+      if (job.atomic) {
+        outcomes.push(await job.work(manager).then((value) => ({ ok: true as const, value }), (error: unknown) => ({ ok: false as const, error })));
+        continue;
+      }
       try {
         await sqliteStatement(manager, 'SAVEPOINT job');
         const value = await job.work(manager);

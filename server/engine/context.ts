@@ -16,7 +16,7 @@ export async function loadContext(manager: EntityManager, config: CompiledConfig
     item.row.companyId ? selectById(manager, CompanyEntity, item.row.companyId) : null,
     // Touches sent and replies received since entering the stage, in one indexed query (plain
     // SQL: it runs for every robot run, and a query builder costs more than the query).
-    allSql(manager, TOUCH_COUNTS, [item.kind, item.row.id, item.row.enteredStageAt]).then((rows) => rows[0]),
+    config.readsTouchCounts ? allSql(manager, TOUCH_COUNTS, [item.kind, item.row.id, item.row.enteredStageAt]).then((rows) => rows[0]) : null,
   ]);
   const touchesSent = Number(counts?.touches ?? 0);
   const repliesReceived = Number(counts?.replies ?? 0);

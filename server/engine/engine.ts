@@ -58,7 +58,7 @@ export interface EngineOptions {
   http?: HttpPoster;
   /** How long a claimed run is ours without renewal (default 60 s, ROBOTS_LEASE_MS). */
   leaseMs?: number;
-  /** Runs one worker executes at once (default 16, ROBOTS_CONCURRENCY). */
+  /** Runs one worker executes at once (default 128, ROBOTS_CONCURRENCY); it claims up to 4× that ahead. */
   concurrency?: number;
 }
 
@@ -102,7 +102,7 @@ export class Engine {
     this.robotPorts = robotPorts(this);
     this.http = options.http ?? fetchPoster;
     this.leaseMs = options.leaseMs ?? 60_000;
-    this.concurrency = Math.max(1, options.concurrency ?? 16);
+    this.concurrency = Math.max(1, options.concurrency ?? 128);
     this.scheduler = new Scheduler(this);
     this.trackingSecret = options.trackingSecret ?? randomUUID();
   }

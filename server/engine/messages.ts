@@ -4,7 +4,7 @@ import type { ChannelRegistry } from '../channels/channel';
 import { MessageEntity, type MessageRow } from '../db/entities';
 import type { Store } from '../db/store';
 import { addTracking } from '../core/tracking';
-import { insertOne, selectOneBy, updateById } from '../db/hot-path';
+import { insertOne, insertOneIfAbsent, selectOneBy, updateById } from '../db/hot-path';
 import { OutcomeUnknownError, PermanentSendError, RetryableSendError } from '../core/errors';
 
 
@@ -28,7 +28,11 @@ export async function sendOnce(
   tracking?: TrackingSettings,
 ): Promise<MessageRow> {
   const recordsOnly = channels.get(request.channel).recordsOnly === true;
-  const claimed = await store.transaction(async (manager) => claimMessage(manager, request, now(), recordsOnly));
+  // The usual case, a key never seen, is one INSERT; a key seen before is decided in a transaction.
+  const fresh = await store.serialized((manager) => insertOneIfAbsent(manager, MessageEntity, newMessage(request, now(), recordsOnly), 'idempotencyKey'));
+  const claimed: Claim = fresh
+    ? { kind: recordsOnly ? 'done' : 'send', message: fresh }
+    : await store.transaction(async (manager) => claimMessage(manager, request, now(), recordsOnly));
   if (claimed.kind === 'done') return claimed.message;
   if (claimed.kind === 'in_doubt') {
     throw new OutcomeUnknownError(`message ${claimed.message.id} was being sent when its worker stopped; not resent`);
@@ -100,7 +104,12 @@ async function claimMessage(manager: EntityManager, request: MessageRequest, now
     await manager.update(MessageEntity, { id: existing.id }, { status, body: request.body, subject: request.subject ?? null, ...(recordsOnly ? { sentAt: now, error: null } : {}) });
     return { kind: recordsOnly ? 'done' : 'send', message: { ...existing, status, body: request.body } };
   }
-  const message = await insertOne(manager, MessageEntity, {
+  const message = await insertOne(manager, MessageEntity, newMessage(request, now, recordsOnly));
+  return { kind: recordsOnly ? 'done' : 'send', message };
+}
+
+function newMessage(request: MessageRequest, now: number, recordsOnly: boolean): Omit<MessageRow, 'id'> {
+  return {
     idempotencyKey: request.idempotencyKey,
     runId: request.runId,
     entityType: request.entity?.kind ?? null,
@@ -119,8 +128,7 @@ async function claimMessage(manager: EntityManager, request: MessageRequest, now
     error: null,
     createdAt: now,
     sentAt: recordsOnly ? now : null,
-  } as MessageRow);
-  return { kind: recordsOnly ? 'done' : 'send', message };
+  };
 }
 
 /** A person retrying a run whose send was in doubt has decided the message may go out again. */

@@ -110,9 +110,8 @@ export class RunQueue {
 
   async claimDue(now: number, limit: number, workerId: string, leaseMs: number): Promise<RobotRunRow[]> {
     const sql = RUN_SQL.claimDue(this.store.kind === 'postgres');
-    const claim = () => allSql(this.manager, sql, [now, limit, workerId, now, now + leaseMs]);
     // One statement is atomic on its own; on SQLite it only has to wait its turn for the connection.
-    const raw = this.store.kind === 'postgres' ? await claim() : await this.store.serialized(claim);
+    const raw = await this.store.serialized((manager) => allSql(manager, sql, [now, limit, workerId, now, now + leaseMs]));
     return raw.map((row) => hydrate(this.manager, RobotRunEntity, row)).sort((a, b) => (a.dueAt ?? 0) - (b.dueAt ?? 0) || a.id - b.id);
   }
 
@@ -123,8 +122,7 @@ export class RunQueue {
 
   async renewLeases(ids: number[], workerId: string, until: number): Promise<void> {
     if (ids.length === 0) return;
-    const renew = () => runSql(this.manager, RUN_SQL.renewLeases(ids.length), [until, workerId, ...ids]);
-    await (this.store.kind === 'postgres' ? renew() : this.store.serialized(renew));
+    await this.store.serialized((manager) => runSql(manager, RUN_SQL.renewLeases(ids.length), [until, workerId, ...ids]));
   }
 
   /** Runs left `running` by a worker that stopped (kill -9, lost connection): their lease ran out. */
@@ -148,7 +146,7 @@ export class RunQueue {
     );
   }
 
-  /** Writes the outcome, only while the run is still ours (`running` under our lock). */
+  /** Writes the outcome, only while the run is still ours (`running` under our lock). One statement. */
   finish(manager: EntityManager, run: RobotRunRow, finish: RunFinish, now: number): Promise<void> {
     const final = finish.status !== 'failed' && finish.status !== 'scheduled';
     return updateById(

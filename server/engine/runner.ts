@@ -87,10 +87,11 @@ function failure(engine: Engine, run: RobotRunRow, attempts: number, error: unkn
 
 async function finishRun(engine: Engine, run: RobotRunRow, finish: RunFinish): Promise<void> {
   const now = engine.now();
-  await engine.store.transaction(async (manager) => {
+  const hasFollowers = [...engine.config.robots.values()].some((placement) => placement.stage === run.stage && placement.pipeline === run.pipeline && placement.robot.after_robot === run.robotId);
+  // Most runs have no `after_robot:` followers: their outcome is one statement, no transaction of its own.
+  if (!hasFollowers) await engine.store.serialized((manager) => engine.queue.finish(manager, run, finish, now));
+  else await engine.store.transaction(async (manager) => {
     await engine.queue.finish(manager, run, finish, now);
-    const hasFollowers = [...engine.config.robots.values()].some((placement) => placement.stage === run.stage && placement.pipeline === run.pipeline && placement.robot.after_robot === run.robotId);
-    if (!hasFollowers) return;
     if (finish.status === 'done' || finish.status === 'skipped') {
       // `after_robot:` followers become due now that their predecessor has finished, plus their own delay.
       await engine.queue.releaseFollowers(manager, run, (follower) => {

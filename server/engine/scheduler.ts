@@ -16,6 +16,12 @@ export interface Sweep {
 
 const BATCH = 64;
 const MAX_IDLE_MS = 1000;
+/**
+ * Runs claimed ahead of the ones executing: a stage's robots run one after another, so most of a
+ * claimed batch waits behind its entry's earlier robot. Counting only executing runs against
+ * `concurrency` keeps that many busy; the window bounds what is leased but not yet started.
+ */
+const CLAIM_WINDOW = 4;
 
 export class Scheduler {
   private running = false;
@@ -26,6 +32,8 @@ export class Scheduler {
   private readonly sweeps: Array<{ sweep: Sweep; lastRun: number }> = [];
   private readonly inFlight = new Map<number, { run: RobotRunRow; done: Promise<void> }>();
   private readonly entryTails = new Map<number, Promise<void>>();
+  private executing = 0;
+  private readonly slotWaiters: Array<() => void> = [];
   private waiters: Array<() => void> = [];
   private stopping = false;
   private readonly dueNowListeners: Array<() => void> = [];
@@ -69,7 +77,7 @@ export class Scheduler {
     try {
       for (;;) {
         this.wakeRequested = false;
-        const room = this.stopping ? 0 : this.engine.concurrency - this.inFlight.size;
+        const room = this.stopping ? 0 : this.engine.concurrency * CLAIM_WINDOW - this.inFlight.size;
         let runs: RobotRunRow[] = [];
         try {
           if (room > 0) runs = await this.engine.queue.claimDue(this.engine.now(), Math.min(room, BATCH), this.engine.workerId, this.engine.leaseMs);
@@ -80,7 +88,7 @@ export class Scheduler {
         }
         this.startInEntryOrder(runs);
         processed += runs.length;
-        if (runs.length > 0 && this.inFlight.size < this.engine.concurrency) continue;
+        if (runs.length > 0 && this.inFlight.size < this.engine.concurrency * CLAIM_WINDOW) continue;
         if (this.inFlight.size === 0) {
           if (this.wakeRequested && !this.stopping) continue;
           return processed;
@@ -96,14 +104,14 @@ export class Scheduler {
 
   /**
    * Robots of one stage entry run one after another in the order written (semantics 2);
-   * entries run side by side, at most `concurrency` runs at once.
+   * entries run side by side, at most `concurrency` runs executing at once.
    */
   private startInEntryOrder(runs: RobotRunRow[]): void {
     const ordered = [...runs].sort((a, b) => a.entryId - b.entryId || (a.dueAt ?? 0) - (b.dueAt ?? 0) || a.position - b.position);
     for (const run of ordered) {
       const before = this.entryTails.get(run.entryId) ?? Promise.resolve();
       const done = before
-        .then(() => executeRun(this.engine, run))
+        .then(() => this.inSlot(() => executeRun(this.engine, run)))
         .then(
           () => undefined,
           (error: unknown) => this.engine.logger.error({ err: error, run: run.id }, 'robot run failed outside the runner'),
@@ -115,6 +123,20 @@ export class Scheduler {
         });
       this.inFlight.set(run.id, { run, done });
       this.entryTails.set(run.entryId, done);
+    }
+  }
+
+  /** At most `concurrency` runs execute at once; the others wait here, in claim order. */
+  private async inSlot<T>(work: () => Promise<T>): Promise<T> {
+    if (this.executing >= this.engine.concurrency) await new Promise<void>((resolve) => this.slotWaiters.push(resolve));
+    else this.executing += 1;
+    try {
+      return await work();
+    } finally {
+      // The slot passes straight to the next waiter, so `executing` never overshoots.
+      const next = this.slotWaiters.shift();
+      if (next) next();
+      else this.executing -= 1;
     }
   }
 
@@ -144,6 +166,11 @@ export class Scheduler {
 
   /** How many runs this worker is executing right now. */
   get busy(): number {
+    return this.executing;
+  }
+
+  /** Runs this worker holds a lease on: executing, or claimed and waiting their turn. */
+  get claimed(): number {
     return this.inFlight.size;
   }
 
