@@ -37,6 +37,7 @@ import { runIntakeBenchmarks } from './intake';
 import { fmt, percentile } from './stats';
 import { RUN_SQL, runValues } from '../server/engine/queue';
 import { runDrainBenchmarks } from './drain';
+import { runBacklogBenchmarks } from './backlog';
 
 // ── settings ─────────────────────────────────────────────────────────────────────────────
 
@@ -49,7 +50,7 @@ const LATENCY_RATE = Number(process.env.BENCH_LATENCY_RATE ?? 100);
 const HTTP_WARMUP_SECONDS = QUICK ? 1 : 2;
 const ENGINE_LEADS = 200;
 const HTTP_LEADS = 1000;
-const CONNECTIONS = 10;
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const ACTOR = { actor: 'user:root' };
 
 const USERS = `
@@ -549,6 +550,31 @@ async function main(): Promise<void> {
   log(`Each figure uses its own fresh SQLite file and the system clock; the raw ceiling sets WAL + synchronous=NORMAL, as data-source.ts sets them.${QUICK ? ' QUICK mode: short runs.' : ''}\n`);
 
   log(`SQLite settings as opened by openDatabase(): ${await openedPragmas()}\n`);
+  const rows: Array<[string, string, string, string]> = [];
+  if (wanted('a')) rows.push(...(await engineSection()));
+  if (wanted('b')) rows.push(...(await httpSection()));
+  if (wanted('c')) rows.push(...(await latencySection()));
+  if (wanted('d')) rows.push(...(await runDrainBenchmarks(log)));
+  if (wanted('e')) rows.push(...(await runBacklogBenchmarks(log)));
+  if (wanted('intake')) rows.push(...(await runIntakeBenchmarks(log)));
+  if (wanted('channels')) rows.push(...(await runChannelBenchmarks(log)));
+  const widths = [0, 1, 2, 3].map((column) => Math.max(...rows.map((row) => row[column].length), ['Figure', 'Value', 'Target', ''][column].length));
+  const line = (cells: string[]) => `  ${cells.map((cell, i) => (i === 1 ? cell.padStart(widths[i]) : cell.padEnd(widths[i]))).join('  ')}`.trimEnd();
+  log(line(['Figure', 'Value', 'Target', '']));
+  log(line(widths.map((width) => '─'.repeat(width))));
+  for (const row of rows) log(line(row));
+  log(`\n  total benchmark time ${fmt((performance.now() - began) / 1000, 0)} s`);
+}
+
+/** BENCH_ONLY=b,d runs only those sections (a b c d e intake channels); unset runs them all. */
+function wanted(section: string): boolean {
+  const only = (process.env.BENCH_ONLY ?? '').split(',').map((name) => name.trim()).filter(Boolean);
+  return only.length === 0 || only.includes(section);
+}
+
+const verdict = (ok: boolean) => (ok ? 'meets' : 'BELOW');
+
+async function engineSection(): Promise<Array<[string, string, string, string]>> {
   log(`(a) engine.move(), ${ENGINE_LEADS} leads moved a↔b round robin, 3 delayed robots per stage, ${ENGINE_SECONDS}s each`);
   const engineMoves = await benchEngineMoves(false);
   log(`    engine (scheduler stopped):  ${fmt(engineMoves.perSecond)} moves/s  [${engineMoves.moves} moves in ${fmt(engineMoves.seconds, 1)}s; ${engineMoves.check}]`);
@@ -558,6 +584,17 @@ async function main(): Promise<void> {
   log(`    raw sqlite3 ceiling:         ${fmt(raw.perSecond)} moves/s  [${raw.moves} moves in ${fmt(raw.seconds, 1)}s; ${raw.check}]`);
   const rawTraced = await benchRawMoves(true);
   log(`    raw, sqlite3.verbose() on:   ${fmt(rawTraced.perSecond)} moves/s  [in this process, after TypeORM turned tracing on]`);
+  const engineRatio = engineMoves.perSecond / raw.perSecond;
+  return [
+    ['(a) engine moves/s (3 runs scheduled + 3 cancelled a move)', fmt(engineMoves.perSecond), '', ''],
+    ['(a) same writes, raw sqlite3, 1 tx a move (ceiling)', fmt(raw.perSecond), '', ''],
+    ['(a) engine / raw', `${fmt(engineRatio * 100)} %`, '≥ 50 %', verdict(engineRatio >= 0.5)],
+    ['(a) engine moves/s with the scheduler running', fmt(engineWithScheduler.perSecond), '(info)', ''],
+    ['(a) raw with sqlite3.verbose() tracing', fmt(rawTraced.perSecond), '(info)', ''],
+  ];
+}
+
+async function httpSection(): Promise<Array<[string, string, string, string]>> {
 
   log(`(b) HTTP POST /api/leads/:id/move, autocannon ${CONNECTIONS} connections, ${HTTP_SECONDS}s (+${HTTP_WARMUP_SECONDS}s warm-up), server in a child process`);
   const http = await benchHttp('robots');
@@ -566,6 +603,18 @@ async function main(): Promise<void> {
   log(`    robots app (scheduler off):  ${fmt(httpNoScheduler.requestsPerSecond)} req/s, p50 ${httpNoScheduler.p50} ms, p99 ${httpNoScheduler.p99} ms  [non-2xx ${httpNoScheduler.non2xx}, errors ${httpNoScheduler.errors}]`);
   const bare = await benchHttp('bare');
   log(`    bare express res.json:       ${fmt(bare.requestsPerSecond)} req/s, p50 ${bare.p50} ms, p99 ${bare.p99} ms  [non-2xx ${bare.non2xx}, errors ${bare.errors}]\n`);
+  const httpRatio = http.requestsPerSecond / bare.requestsPerSecond;
+  return [
+    ['(b) HTTP move req/s (scheduler on, as `serve`)', fmt(http.requestsPerSecond), '', ''],
+    ['(b) HTTP move latency p50 / p99', `${http.p50} / ${http.p99} ms`, '', ''],
+    ['(b) bare express req/s', fmt(bare.requestsPerSecond), '', ''],
+    ['(b) bare express latency p50 / p99', `${bare.p50} / ${bare.p99} ms`, '', ''],
+    ['(b) HTTP move / bare express', `${fmt(httpRatio * 100)} %`, '≥ 50 %, p99 < 50 ms', verdict(httpRatio >= 0.5 && http.p99 < 50)],
+    ['(b) HTTP move req/s, scheduler off', `${fmt(httpNoScheduler.requestsPerSecond)} (${fmt((httpNoScheduler.requestsPerSecond / bare.requestsPerSecond) * 100)} %)`, '(info)', ''],
+  ];
+}
+
+async function latencySection(): Promise<Array<[string, string, string, string]>> {
 
   log(`(c) move → immediate robot's message at the outbox channel, ${LATENCY_RATE} moves/s for ${LATENCY_SECONDS}s (+1s warm-up), scheduler running`);
   const latency = await benchImmediateRobot();
@@ -573,33 +622,10 @@ async function main(): Promise<void> {
     `    ${latency.received}/${latency.moves} messages at ${fmt(latency.achievedRate, 1)} moves/s; p50 ${fmt(latency.p50, 1)} ms, p99 ${fmt(latency.p99, 1)} ms, max ${fmt(latency.max, 1)} ms; move commit p50 ${fmt(latency.commitP50, 1)} ms, p99 ${fmt(latency.commitP99, 1)} ms; ${latency.errors} failed moves\n`,
   );
 
-  const engineRatio = engineMoves.perSecond / raw.perSecond;
-  const httpRatio = http.requestsPerSecond / bare.requestsPerSecond;
-  const verdict = (ok: boolean) => (ok ? 'meets' : 'BELOW');
-  const rows: Array<[string, string, string, string]> = [
-    ['(a) engine moves/s (3 runs scheduled + 3 cancelled a move)', fmt(engineMoves.perSecond), '', ''],
-    ['(a) same writes, raw sqlite3, 1 tx a move (ceiling)', fmt(raw.perSecond), '', ''],
-    ['(a) engine / raw', `${fmt(engineRatio * 100)} %`, '≥ 50 %', verdict(engineRatio >= 0.5)],
-    ['(a) engine moves/s with the scheduler running', fmt(engineWithScheduler.perSecond), '(info)', ''],
-    ['(a) raw with sqlite3.verbose() tracing', fmt(rawTraced.perSecond), '(info)', ''],
-    ['(b) HTTP move req/s (scheduler on, as `serve`)', fmt(http.requestsPerSecond), '', ''],
-    ['(b) HTTP move latency p50 / p99', `${http.p50} / ${http.p99} ms`, '', ''],
-    ['(b) bare express req/s', fmt(bare.requestsPerSecond), '', ''],
-    ['(b) bare express latency p50 / p99', `${bare.p50} / ${bare.p99} ms`, '', ''],
-    ['(b) HTTP move / bare express', `${fmt(httpRatio * 100)} %`, '≥ 50 %', verdict(httpRatio >= 0.5)],
-    ['(b) HTTP move req/s, scheduler off', `${fmt(httpNoScheduler.requestsPerSecond)} (${fmt((httpNoScheduler.requestsPerSecond / bare.requestsPerSecond) * 100)} %)`, '(info)', ''],
+  return [
     ['(c) move → outbox message p50', `${fmt(latency.p50, 1)} ms`, '', ''],
     ['(c) move → outbox message p99', `${fmt(latency.p99, 1)} ms`, '< 50 ms', verdict(latency.p99 < 50 && latency.received === latency.moves)],
   ];
-  rows.push(...(await runDrainBenchmarks(log)));
-  rows.push(...(await runIntakeBenchmarks(log)));
-  rows.push(...(await runChannelBenchmarks(log)));
-  const widths = [0, 1, 2, 3].map((column) => Math.max(...rows.map((row) => row[column].length), ['Figure', 'Value', 'Target', ''][column].length));
-  const line = (cells: string[]) => `  ${cells.map((cell, i) => (i === 1 ? cell.padStart(widths[i]) : cell.padEnd(widths[i]))).join('  ')}`.trimEnd();
-  log(line(['Figure', 'Value', 'Target', '']));
-  log(line(widths.map((width) => '─'.repeat(width))));
-  for (const row of rows) log(line(row));
-  log(`\n  total benchmark time ${fmt((performance.now() - began) / 1000, 0)} s`);
 }
 
 function cleanup(): void {

@@ -164,21 +164,21 @@ function benchMatching() {
 }
 
 export async function runIntakeBenchmarks(log: (line: string) => void): Promise<Array<[string, string, string, string]>> {
-  log(`(d) form intake: POST /forms/contact, each a new lead + entry robots, autocannon ${CONNECTIONS} connections, ${HTTP_SECONDS}s, server in a child process`);
+  log(`(i) form intake: POST /forms/contact, each a new lead + entry robots, autocannon ${CONNECTIONS} connections, ${HTTP_SECONDS}s, server in a child process`);
   const forms = await benchForms('robots');
   log(`    robots app:                  ${forms.perSecond.toFixed(0)} req/s, p50 ${forms.p50} ms, p99 ${forms.p99} ms  [${forms.created} 2xx, non-2xx ${forms.non2xx}; ${forms.counts.leads} leads, ${forms.counts.messages} alerts in the database]`);
   const bare = await benchForms('bare');
   log(`    bare express:                ${bare.perSecond.toFixed(0)} req/s, p50 ${bare.p50} ms, p99 ${bare.p99} ms\n`);
-  log(`(e) trigger matching: ${MATCH_EVENTS} events against 1,000 trigger rules (10 event types × 100 stages)`);
+  log(`(j) trigger matching: ${MATCH_EVENTS} events against 1,000 trigger rules (10 event types × 100 stages)`);
   const matching = benchMatching();
   log(`    ${matching.eventsPerSecond.toFixed(0)} events/s; ${matching.rules} rules configured, ${matching.candidatesPerEvent.toFixed(0)} looked at per event (the index by event type and pipeline); ${matching.moves} would move\n`);
   return [
-    ['(d) form intake req/s (lead + entry robots)', forms.perSecond.toFixed(0), '', ''],
-    ['(d) form intake latency p50 / p99', `${forms.p50} / ${forms.p99} ms`, '', ''],
-    ['(d) bare express req/s', bare.perSecond.toFixed(0), '', ''],
-    ['(d) form intake / bare express', `${((forms.perSecond / bare.perSecond) * 100).toFixed(0)} %`, '(info)', ''],
-    ['(e) trigger matching, 1,000 rules', `${matching.eventsPerSecond.toFixed(0)} events/s`, '', ''],
-    ['(e) rules looked at per event', `${matching.candidatesPerEvent.toFixed(0)} of ${matching.rules}`, 'indexed', matching.candidatesPerEvent < matching.rules / 5 ? 'meets' : 'BELOW'],
+    ['(i) form intake req/s (lead + entry robots)', forms.perSecond.toFixed(0), '', ''],
+    ['(i) form intake latency p50 / p99', `${forms.p50} / ${forms.p99} ms`, '', ''],
+    ['(i) bare express req/s', bare.perSecond.toFixed(0), '', ''],
+    ['(i) form intake / bare express', `${((forms.perSecond / bare.perSecond) * 100).toFixed(0)} %`, '(info)', ''],
+    ['(j) trigger matching, 1,000 rules', `${matching.eventsPerSecond.toFixed(0)} events/s`, '', ''],
+    ['(j) rules looked at per event', `${matching.candidatesPerEvent.toFixed(0)} of ${matching.rules}`, 'indexed', matching.candidatesPerEvent < matching.rules / 5 ? 'meets' : 'BELOW'],
   ];
 }
 

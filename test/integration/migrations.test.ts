@@ -1,3 +1,4 @@
+import { migrations } from '../../server/db/migrations';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { openDatabase } from '../../server/db/data-source';
@@ -14,7 +15,7 @@ describe('starting on a fresh Postgres', () => {
       expect(opened.map((result) => result.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled']);
       const [first] = opened as Array<PromiseFulfilledResult<Awaited<ReturnType<typeof openDatabase>>>>;
       const applied = await first.value.query('SELECT name FROM migrations ORDER BY id');
-      expect(applied.map((row: { name: string }) => row.name)).toEqual(['InitialSchema1764000000000', 'EventsTriggersChannels1764100000000', 'RunLeases1764200000000']);
+      expect(applied.map((row: { name: string }) => row.name)).toEqual(migrations.map((migration) => new migration().name)); // each applied exactly once
     } finally {
       for (const result of opened) if (result.status === 'fulfilled') await result.value.destroy();
       const client = new Client({ connectionString: TEST_POSTGRES_URL });
