@@ -6,12 +6,14 @@
  * plan (EXPLAIN QUERY PLAN) with the backlog in place. Run with no backlog and with 1,000,000
  * to show the claim stays flat. Prints figures; asserts nothing.
  *
- * `tsx bench/backlog.ts [pending]` runs one case alone.
+ * `tsx bench/backlog.ts sqlite|postgres [pending]` runs one case alone.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
 import sqlite3 from 'sqlite3';
 import { openDatabase } from '../server/db/data-source';
 import { RUN_SQL } from '../server/engine/queue';
@@ -52,9 +54,53 @@ export interface BacklogFigures {
   seedSeconds: number;
 }
 
-type Db = sqlite3.Database;
-const exec = (db: Db, sql: string) => new Promise<void>((resolve, reject) => db.exec(sql, (error) => (error ? reject(error) : resolve())));
-const all = <T>(db: Db, sql: string, parameters: unknown[] = []) => new Promise<T[]>((resolve, reject) => db.all(sql, parameters, (error, rows) => (error ? reject(error) : resolve(rows as T[]))));
+/** The benchmark's own connection, on either database; SQL written with `?` placeholders. */
+interface Db {
+  kind: 'sqlite' | 'postgres';
+  /** What the worker process is given as DATABASE_URL. */
+  url: string;
+  exec(sql: string): Promise<void>;
+  all<T>(sql: string, parameters?: unknown[]): Promise<T[]>;
+  close(): Promise<void>;
+}
+
+const POSTGRES_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+async function openBench(kind: 'sqlite' | 'postgres', dir: string): Promise<Db> {
+  if (kind === 'sqlite') {
+    const file = path.join(dir, 'backlog.sqlite');
+    await (await openDatabase({ sqlitePath: file })).destroy();
+    const db = new sqlite3.Database(file);
+    const exec = (sql: string) => new Promise<void>((resolve, reject) => db.exec(sql, (error) => (error ? reject(error) : resolve())));
+    await exec('PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000;');
+    return {
+      kind,
+      url: `sqlite:${file}`,
+      exec,
+      all: <T>(sql: string, parameters: unknown[] = []) => new Promise<T[]>((resolve, reject) => db.all(sql, parameters, (error, rows) => (error ? reject(error) : resolve(rows as T[])))),
+      close: () => new Promise<void>((resolve) => db.close(() => resolve())),
+    };
+  }
+  const schema = `robots_backlog_${Date.now()}_${randomBytes(3).toString('hex')}`;
+  await (await openDatabase({ url: POSTGRES_URL, schema })).destroy();
+  const url = `${POSTGRES_URL}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  const numbered = (sql: string) => {
+    let index = 0;
+    return sql.replace(/\?/g, () => `$${++index}`);
+  };
+  return {
+    kind,
+    url,
+    exec: async (sql) => void (await client.query(sql)),
+    all: async <T>(sql: string, parameters: unknown[] = []) => (await client.query(numbered(sql), parameters)).rows as T[],
+    close: async () => {
+      await client.query(`DROP SCHEMA "${schema}" CASCADE`);
+      await client.end();
+    },
+  };
+}
 
 /**
  * `items` leads in `nurture`, each with its stage entry and ROBOTS_PER_ITEM scheduled runs. The
@@ -62,19 +108,23 @@ const all = <T>(db: Db, sql: string, parameters: unknown[] = []) => new Promise<
  */
 async function seed(db: Db, items: number, arriving: number, start: number): Promise<void> {
   const numbers = `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${items})`;
-  await exec(db, 'BEGIN');
-  await exec(db, `${numbers} INSERT INTO stage_entries (id, entity_type, entity_id, pipeline, stage, from_stage, actor, entered_at, left_at)
+  await db.exec('BEGIN');
+  await db.exec(`${numbers} INSERT INTO stage_entries (id, entity_type, entity_id, pipeline, stage, from_stage, actor, entered_at, left_at)
     SELECT i, 'lead', i, 'leads', 'nurture', NULL, 'seed', ${start}, NULL FROM n`);
-  await exec(db, `${numbers} INSERT INTO leads (id, name, stage, stage_entry_id, entered_stage_at, fields, created_at, updated_at)
+  await db.exec(`${numbers} INSERT INTO leads (id, name, stage, stage_entry_id, entered_stage_at, fields, created_at, updated_at)
     SELECT i, 'Lead ' || i, 'nurture', i, ${start}, '{}', ${start}, ${start} FROM n`);
   // Run k (from 0) belongs to item k / R + 1 and robot k % R; it arrives at k / RATE seconds if k < arriving.
   const runs = items * ROBOTS_PER_ITEM;
-  await exec(db, `WITH RECURSIVE k(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM k WHERE i < ${runs - 1})
+  await db.exec(`WITH RECURSIVE k(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM k WHERE i < ${runs - 1})
     INSERT INTO robot_runs (entry_id, entity_type, entity_id, pipeline, stage, robot_id, robot_type, position, status, due_at, attempts, causal_depth, created_at)
     SELECT i / ${ROBOTS_PER_ITEM} + 1, 'lead', i / ${ROBOTS_PER_ITEM} + 1, 'leads', 'nurture', 'r' || (i % ${ROBOTS_PER_ITEM}), 'notify', i % ${ROBOTS_PER_ITEM}, 'scheduled',
       CASE WHEN i < ${arriving} THEN ${start} + (i * 1000) / ${RATE} ELSE ${start + 30 * DAY} + i END, 0, 0, ${start} FROM k`);
-  await exec(db, 'COMMIT');
-  await exec(db, 'ANALYZE');
+  if (db.kind === 'postgres') {
+    // The ids were written explicitly: the sequences move past them.
+    for (const table of ['stage_entries', 'leads']) await db.exec(`SELECT setval(pg_get_serial_sequence('${table}', 'id'), ${items})`);
+  }
+  await db.exec('COMMIT');
+  await db.exec('ANALYZE');
 }
 
 /** Peak and current resident set of a process, in MB, from /proc (Linux). */
@@ -88,15 +138,11 @@ function memoryOf(pid: number): { peak: number; now: number } {
   }
 }
 
-export async function backlogOn(pending: number): Promise<BacklogFigures> {
+export async function backlogOn(kind: 'sqlite' | 'postgres', pending: number): Promise<BacklogFigures> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'robots-backlog-'));
-  const file = path.join(dir, 'backlog.sqlite');
   const configFile = path.join(dir, 'backlog.yaml');
   fs.writeFileSync(configFile, CONFIG);
-  const migrated = await openDatabase({ sqlitePath: file });
-  await migrated.destroy();
-  const db = new sqlite3.Database(file);
-  await exec(db, 'PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000;');
+  const db = await openBench(kind, dir);
   const arriving = RATE * SECONDS;
   const items = Math.ceil(Math.max(pending, arriving) / ROBOTS_PER_ITEM);
   const seedStarted = performance.now();
@@ -106,32 +152,36 @@ export async function backlogOn(pending: number): Promise<BacklogFigures> {
 
   const claimSelect = `SELECT id FROM robot_runs WHERE status IN ('scheduled', 'failed') AND due_at IS NOT NULL AND due_at <= ? ORDER BY due_at, id LIMIT 64`;
   if (!RUN_SQL.claimDue(false).includes(claimSelect.slice(0, 60))) throw new Error('the claim statement changed: update the benchmark');
-  const plan = (await all<{ detail: string }>(db, `EXPLAIN QUERY PLAN ${claimSelect}`, [start])).map((row) => row.detail).join('; ');
+  const explain = async (now: number) =>
+    kind === 'sqlite'
+      ? (await db.all<{ detail: string }>(`EXPLAIN QUERY PLAN ${claimSelect}`, [now])).map((row) => row.detail).join('; ')
+      : (await db.all<{ 'QUERY PLAN': string }>(`EXPLAIN ${claimSelect.replace('?', String(now))}`)).map((row) => row['QUERY PLAN'].trim()).join('; ');
+  const plan = await explain(start);
   // After downtime every run is due: the claim must still read only its first rows.
   const allDue = start + 90 * DAY;
   const claimAllDueMicros = await timeClaim(db, claimSelect, allDue, 50);
-  await exec(db, 'DROP INDEX ix_robot_runs_pending_due');
+  await db.exec('DROP INDEX ix_robot_runs_pending_due');
   const claimAllDueWithoutIndexMicros = await timeClaim(db, claimSelect, allDue, pending > 100_000 ? 5 : 20);
-  await exec(db, `CREATE INDEX ix_robot_runs_pending_due ON robot_runs (due_at, id) WHERE status IN ('scheduled', 'failed') AND due_at IS NOT NULL`);
+  await db.exec(`CREATE INDEX ix_robot_runs_pending_due ON robot_runs (due_at, id) WHERE status IN ('scheduled', 'failed') AND due_at IS NOT NULL`);
 
   const worker = spawn(process.execPath, [path.join(__dirname, '..', 'bin', 'robots.js'), 'worker', '--no-watch', '-c', configFile], {
-    env: { ...process.env, DATABASE_URL: `sqlite:${file}`, LOG_LEVEL: 'silent' },
+    env: { ...process.env, DATABASE_URL: db.url, LOG_LEVEL: 'silent' },
     stdio: 'ignore',
   });
   try {
     // The arrivals begin once the worker is up: shift them to a moment two seconds from now.
     await new Promise((resolve) => setTimeout(resolve, 1500));
     const begin = Date.now() + 2000;
-    await exec(db, `UPDATE robot_runs SET due_at = due_at - ${start - begin} WHERE due_at < ${start + DAY}`);
+    await db.exec(`UPDATE robot_runs SET due_at = due_at - ${start - begin} WHERE due_at < ${start + DAY}`);
     const claimMicros = await timeClaim(db, claimSelect, begin);
     const deadline = begin + SECONDS * 1000 + 60_000;
     let done = 0;
     while (Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 500));
-      [{ done }] = await all<{ done: number }>(db, "SELECT COUNT(*) AS done FROM robot_runs WHERE status = 'done'");
+      done = Number((await db.all<{ done: number }>("SELECT COUNT(*) AS done FROM robot_runs WHERE status = 'done'"))[0].done);
       if (done >= arriving) break;
     }
-    const lags = (await all<{ lag: number }>(db, "SELECT started_at - due_at AS lag FROM robot_runs WHERE status = 'done'")).map((row) => Number(row.lag));
+    const lags = (await db.all<{ lag: number }>("SELECT started_at - due_at AS lag FROM robot_runs WHERE status = 'done'")).map((row) => Number(row.lag));
     const memory = memoryOf(worker.pid ?? 0);
     return {
       pending: items * ROBOTS_PER_ITEM,
@@ -149,7 +199,7 @@ export async function backlogOn(pending: number): Promise<BacklogFigures> {
     };
   } finally {
     worker.kill('SIGKILL');
-    await new Promise<void>((resolve) => db.close(() => resolve()));
+    await db.close();
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -157,32 +207,38 @@ export async function backlogOn(pending: number): Promise<BacklogFigures> {
 /** The claim's SELECT as the worker runs it, with the backlog in place: average µs over `times` runs. */
 async function timeClaim(db: Db, sql: string, now: number, times = 200): Promise<number> {
   const started = performance.now();
-  for (let index = 0; index < times; index += 1) await all(db, sql, [now + index]);
+  for (let index = 0; index < times; index += 1) await db.all(sql, [now + index]);
   return ((performance.now() - started) / times) * 1000;
 }
 
 export async function runBacklogBenchmarks(log: (line: string) => void): Promise<Array<[string, string, string, string]>> {
   const big = Number(process.env.BENCH_BACKLOG_PENDING ?? (QUICK ? 100_000 : 1_000_000));
-  log(`(e) ${RATE} runs/s coming due for ${SECONDS} s, one \`robots worker\` process, SQLite; without and with ${fmt(big)} delayed runs pending`);
-  const results: BacklogFigures[] = [];
-  for (const pending of [0, big]) {
-    const figures = await backlogOn(pending);
-    results.push(figures);
-    log(
-      `    ${fmt(figures.pending).padStart(9)} pending: ${figures.done}/${figures.arrived} done, due-lag p50 ${fmt(figures.lagP50)} ms, p99 ${fmt(figures.lagP99)} ms, max ${fmt(figures.lagMax)} ms; worker peak RSS ${fmt(figures.peakRssMb)} MB; claim ${fmt(figures.claimMicros)} µs, all due ${fmt(figures.claimAllDueMicros)} µs (${fmt(figures.claimAllDueWithoutIndexMicros)} µs without the pending index) [seeded in ${fmt(figures.seedSeconds, 1)} s]`,
+  log(`(e) ${RATE} runs/s coming due for ${SECONDS} s, one \`robots worker\` process; without and with ${fmt(big)} delayed runs pending`);
+  const rows: Array<[string, string, string, string]> = [];
+  for (const kind of ['sqlite', 'postgres'] as const) {
+    const results: BacklogFigures[] = [];
+    for (const pending of [0, big]) {
+      const figures = await backlogOn(kind, pending);
+      results.push(figures);
+      log(
+        `    ${kind.padEnd(8)} ${fmt(figures.pending).padStart(9)} pending: ${figures.done}/${figures.arrived} done, due-lag p50 ${fmt(figures.lagP50)} ms, p99 ${fmt(figures.lagP99)} ms, max ${fmt(figures.lagMax)} ms; worker peak RSS ${fmt(figures.peakRssMb)} MB; claim ${fmt(figures.claimMicros)} µs, all due ${fmt(figures.claimAllDueMicros)} µs (${fmt(figures.claimAllDueWithoutIndexMicros)} µs without the pending index) [seeded in ${fmt(figures.seedSeconds, 1)} s]`,
+      );
+    }
+    log(`    ${kind} claim plan: ${results[1].claimPlan}`);
+    const [steady, backlog] = results;
+    const name = kind === 'sqlite' ? 'SQLite' : 'Postgres';
+    rows.push(
+      [`(e) ${name}: due-lag p99 at a steady ${RATE} runs/s`, `${fmt(steady.lagP99)} ms`, '< 1 s', steady.lagP99 < 1000 && steady.done >= steady.arrived ? 'meets' : 'BELOW'],
+      [`(e) ${name}, ${fmt(backlog.pending)} pending: due-lag p99 / worker peak RSS`, `${fmt(backlog.lagP99)} ms / ${fmt(backlog.peakRssMb)} MB`, '< 1 s / < 300 MB', backlog.lagP99 < 1000 && backlog.peakRssMb < 300 && backlog.done >= backlog.arrived ? 'meets' : 'BELOW'],
+      [`(e) ${name}: claim, no backlog → backlog`, `${fmt(steady.claimMicros)} → ${fmt(backlog.claimMicros)} µs`, 'flat', backlog.claimMicros < steady.claimMicros * 3 ? 'meets' : 'BELOW'],
+      [`(e) ${name}: claim with all ${fmt(backlog.pending)} due (after downtime)`, `${fmt(backlog.claimAllDueMicros)} µs`, `(was ${fmt(backlog.claimAllDueWithoutIndexMicros)} µs)`, ''],
     );
   }
-  log(`    claim plan: ${results[1].claimPlan}\n`);
-  const [steady, backlog] = results;
-  return [
-    [`(e) due-lag p99 at a steady ${RATE} runs/s`, `${fmt(steady.lagP99)} ms`, '< 1 s', steady.lagP99 < 1000 && steady.done >= steady.arrived ? 'meets' : 'BELOW'],
-    [`(e) ${fmt(backlog.pending)} pending: due-lag p99 / worker peak RSS`, `${fmt(backlog.lagP99)} ms / ${fmt(backlog.peakRssMb)} MB`, '< 1 s / < 300 MB', backlog.lagP99 < 1000 && backlog.peakRssMb < 300 && backlog.done >= backlog.arrived ? 'meets' : 'BELOW'],
-    ['(e) claim cost, no backlog → backlog', `${fmt(steady.claimMicros)} → ${fmt(backlog.claimMicros)} µs`, 'flat', backlog.claimMicros < steady.claimMicros * 3 ? 'meets' : 'BELOW'],
-    [`(e) claim with all ${fmt(backlog.pending)} due (after downtime)`, `${fmt(backlog.claimAllDueMicros)} µs`, `(was ${fmt(backlog.claimAllDueWithoutIndexMicros)} µs)`, ''],
-  ];
+  log('');
+  return rows;
 }
 
 if (require.main === module) {
-  const pending = Number(process.argv[2] ?? 0);
-  void backlogOn(pending).then((figures) => console.log(JSON.stringify(figures)));
+  const [kind = 'sqlite', pending = '0'] = process.argv.slice(2);
+  void backlogOn(kind as 'sqlite' | 'postgres', Number(pending)).then((figures) => console.log(JSON.stringify(figures)));
 }
