@@ -372,6 +372,8 @@ class ServerChild {
 }
 
 interface HttpFigures {
+  /** POST /api/leads on the same server after the moves (robots app only). */
+  create?: { requestsPerSecond: number; p50: number; p99: number; created: number; non2xx: number };
   requestsPerSecond: number;
   p50: number;
   p99: number;
@@ -414,11 +416,31 @@ async function benchHttp(role: ServerRole): Promise<HttpFigures> {
     const result = await autocannon({ url, connections: CONNECTIONS, duration: HTTP_SECONDS, requests });
     const after = await child.settledStats();
     const moved = after.stageEntries - before.stageEntries;
+    let create: HttpFigures['create'];
+    if (role === 'robots') {
+      // Lead creation: each request a new lead (a new phone) entering a stage with 3 delayed robots.
+      let next = 0;
+      const created = await autocannon({
+        url,
+        connections: CONNECTIONS,
+        duration: HTTP_SECONDS,
+        requests: [
+          {
+            method: 'POST',
+            path: '/api/leads',
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${child.ready.token}` },
+            setupRequest: (request: object) => ({ ...request, body: JSON.stringify({ name: `Created ${++next}`, phone: `+7917${String(1000000 + next).slice(-7)}` }) }),
+          },
+        ],
+      });
+      create = { requestsPerSecond: created.requests.average, p50: created.latency.p50, p99: created.latency.p99, created: created['2xx'], non2xx: created.non2xx };
+    }
     const check =
       role === 'bare'
         ? `${result['2xx']} × {"ok":true}`
         : `${moved} stage entries written for ${result['2xx']} 2xx counted (+ ≤ ${CONNECTIONS} still in flight at the end); ${counters.notMoved} responses were not a real move; ${after.scheduledRuns} runs pending (= ${HTTP_LEADS} leads × 3)`;
     return {
+      create,
       requestsPerSecond: result.requests.average,
       p50: result.latency.p50,
       p99: result.latency.p99,
@@ -604,7 +626,10 @@ async function httpSection(): Promise<Array<[string, string, string, string]>> {
   const bare = await benchHttp('bare');
   log(`    bare express res.json:       ${fmt(bare.requestsPerSecond)} req/s, p50 ${bare.p50} ms, p99 ${bare.p99} ms  [non-2xx ${bare.non2xx}, errors ${bare.errors}]\n`);
   const httpRatio = http.requestsPerSecond / bare.requestsPerSecond;
+  const create = http.create!;
+  log(`    POST /api/leads (same server): ${fmt(create.requestsPerSecond)} req/s, p50 ${create.p50} ms, p99 ${create.p99} ms  [${create.created} created, non-2xx ${create.non2xx}]\n`);
   return [
+    ['(b) lead create over HTTP req/s, p50 / p99', `${fmt(create.requestsPerSecond)}, ${create.p50} / ${create.p99} ms`, '≥ 1,000', verdict(create.requestsPerSecond >= 1000 && create.non2xx === 0)],
     ['(b) HTTP move req/s (scheduler on, as `serve`)', fmt(http.requestsPerSecond), '', ''],
     ['(b) HTTP move latency p50 / p99', `${http.p50} / ${http.p99} ms`, '', ''],
     ['(b) bare express req/s', fmt(bare.requestsPerSecond), '', ''],

@@ -21,7 +21,7 @@ export function renderMessage(
     const template = config.templates.get(source.template);
     if (!template) throw new Error(`unknown template "${source.template}"`);
     return {
-      subject: template.subject ? template.subject(context) : source.subject ? Handlebars.compile(source.subject, { noEscape: true })(context) : null,
+      subject: template.subject ? template.subject(context) : source.subject ? compiled(source.subject)(context) : null,
       body: template.text(context),
       html: template.html ? template.html(context) : null,
       template: source.template,
@@ -29,10 +29,26 @@ export function renderMessage(
     };
   }
   return {
-    subject: source.subject ? Handlebars.compile(source.subject, { noEscape: true })(context) : null,
-    body: Handlebars.compile(source.text ?? '', { noEscape: true })(context),
+    subject: source.subject ? compiled(source.subject)(context) : null,
+    body: compiled(source.text ?? '')(context),
     html: null,
     template: null,
     channel: undefined,
   };
+}
+
+/**
+ * Inline texts come from the config, so there are few of them, but each robot run renders one:
+ * compiling costs far more than rendering. Bounded, so texts of old configs do not pile up.
+ */
+const inlineTemplates = new Map<string, Handlebars.TemplateDelegate>();
+
+function compiled(text: string): Handlebars.TemplateDelegate {
+  let template = inlineTemplates.get(text);
+  if (!template) {
+    if (inlineTemplates.size >= 2000) inlineTemplates.clear();
+    template = Handlebars.compile(text, { noEscape: true });
+    inlineTemplates.set(text, template);
+  }
+  return template;
 }

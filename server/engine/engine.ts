@@ -8,7 +8,7 @@ import {
   type CompanyRow, type ContactRow, type DealRow, type EntityKind, type EventRow, type LeadRow, type MessageRow, type StageEntryRow, type TaskRow,
 } from '../db/entities';
 import type { Store } from '../db/store';
-import { insertOne } from '../db/hot-path';
+import { allSql, hydrate, insertOne } from '../db/hot-path';
 import { resolvePublicUrl } from '../core/public-url';
 import { rotationMembers } from '../core/responsible';
 import { RunQueue } from './queue';
@@ -60,6 +60,12 @@ export interface EngineOptions {
   leaseMs?: number;
   /** Runs one worker executes at once (default 128, ROBOTS_CONCURRENCY); it claims up to 4× that ahead. */
   concurrency?: number;
+}
+
+/** A new item checked and shaped, not yet written (Engine.prepareItem). */
+export interface PreparedItem {
+  kind: EntityKind;
+  row: LeadRow & DealRow;
 }
 
 export interface MoveResult {
@@ -190,6 +196,14 @@ export class Engine {
    * so the entry robots of that stage are scheduled with it.
    */
   async createItem(kind: EntityKind, input: NewItemInput & { pipeline?: string }, actor: string, extra: Partial<LeadRow & DealRow> = {}, outer?: EntityManager): Promise<Item> {
+    return this.insertItem(await this.prepareItem(kind, input), actor, extra, outer);
+  }
+
+  /**
+   * Checks and shapes a new item without writing (phone numbers, fields, pipeline): callers that
+   * hold a transaction open do this first, so the work does not keep SQLite's writer waiting.
+   */
+  async prepareItem(kind: EntityKind, input: NewItemInput & { pipeline?: string }): Promise<PreparedItem> {
     const config = this.config;
     const pipelineKey = kind === 'lead' ? LEAD_PIPELINE : input.pipeline ?? '';
     const pipeline = pipelineOf(config, pipelineKey);
@@ -202,14 +216,22 @@ export class Engine {
       title: null, name: null, phone: null, email: null, companyName: null, source: null, responsible: null,
       contactId: null, companyId: null, lostReason: null, refusedBy: null, score: 0, tags: [], scoredAt: null, stageEntryId: null,
       ...cleaned,
-      ...extra,
-      fields: { ...(input.fields ?? {}), ...(extra.fields ?? {}) },
+      fields: { ...(input.fields ?? {}) },
       stage: input.stage ?? pipeline.stages[0].id,
       enteredStageAt: now,
       createdAt: now,
       updatedAt: now,
-      ...(kind === 'lead' ? { repeatClient: false, dealId: null, ...extra } : { pipeline: pipelineKey, leadId: null, amount: cleaned.amount ?? null, ...extra }),
+      ...(kind === 'lead' ? { repeatClient: false, dealId: null } : { pipeline: pipelineKey, leadId: null, amount: cleaned.amount ?? null }),
     } as LeadRow & DealRow;
+    return { kind, row };
+  }
+
+  /** Writes a prepared item and enters its first stage in one transaction (`extra`: links and flags found meanwhile). */
+  async insertItem(prepared: PreparedItem, actor: string, extra: Partial<LeadRow & DealRow> = {}, outer?: EntityManager): Promise<Item> {
+    const { kind } = prepared;
+    const config = this.config;
+    const now = prepared.row.createdAt;
+    const row = { ...prepared.row, ...extra, fields: { ...prepared.row.fields, ...(extra.fields ?? {}) } } as LeadRow & DealRow;
     const item = await this.store.transaction(async (manager) => {
       const probe = asItem(kind, row);
       const plan = planMove(config, probe, row.stage, { actor });
@@ -246,8 +268,8 @@ export class Engine {
   }
 
   /** An inbound event: stored, scored, matched to triggers (server/engine/events.ts). */
-  ingest(input: EventInput): Promise<EventResult> {
-    return ingestEvent(this, input);
+  ingest(input: EventInput, outer?: EntityManager): Promise<EventResult> {
+    return ingestEvent(this, input, outer);
   }
 
   /** A move by a person, a trigger or a robot: refused moves change nothing (semantics 1). */
@@ -276,12 +298,14 @@ export class Engine {
   // ── contacts and companies (seed 004: never a duplicate) ─────────────────────────────
 
   async findContact(keys: { phone?: string | null; email?: string | null }, manager: EntityManager = this.store.manager): Promise<ContactRow | null> {
-    if (keys.phone) {
-      const byPhone = await manager.findOne(ContactEntity, { where: { phone: keys.phone }, order: { id: 'ASC' } });
-      if (byPhone) return byPhone;
-    }
-    if (keys.email) return manager.findOne(ContactEntity, { where: { email: keys.email }, order: { id: 'ASC' } });
-    return null;
+    if (!keys.phone && !keys.email) return null;
+    // One indexed query (every form post asks this): the oldest contact with that phone, else with that email.
+    const [row] = await allSql(manager, 'SELECT * FROM contacts WHERE phone = ? OR email = ? ORDER BY CASE WHEN phone = ? THEN 0 ELSE 1 END, id LIMIT 1', [
+      keys.phone ?? null,
+      keys.email ?? null,
+      keys.phone ?? null,
+    ]);
+    return row ? hydrate(manager, ContactEntity, row) : null;
   }
 
   async findOrCreateCompany(manager: EntityManager, name: string | null): Promise<CompanyRow | null> {

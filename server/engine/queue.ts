@@ -200,8 +200,8 @@ export class RunQueue {
     return this.manager.find(RobotRunEntity, { where: { status: In([...PENDING_STATUSES]) }, select: ['id', 'robotId', 'stage', 'pipeline'] });
   }
 
-  pendingOfEntry(entryId: number): Promise<RobotRunRow[]> {
-    return this.manager.find(RobotRunEntity, { where: { entryId, status: In([...PENDING_STATUSES]) } });
+  pendingOfEntry(entryId: number, manager: EntityManager = this.manager): Promise<RobotRunRow[]> {
+    return manager.find(RobotRunEntity, { where: { entryId, status: In([...PENDING_STATUSES]) } });
   }
 
   /** Runs pending or running with a due time: what `fastForward` waits on. */

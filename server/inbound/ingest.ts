@@ -1,3 +1,4 @@
+import type { EntityManager } from 'typeorm';
 import { MoveRefusedError } from '../core/errors';
 import type { EventType } from '../core/event-types';
 import type { Item, ItemRef } from '../core/items';
@@ -34,29 +35,32 @@ export interface EventResult {
  * triggers listening to its type, which may move the item (through the same transition as a
  * person). The event row says what came of it.
  */
-export async function ingestEvent(engine: Engine, input: EventInput): Promise<EventResult> {
+export async function ingestEvent(engine: Engine, input: EventInput, outer?: EntityManager): Promise<EventResult> {
   const payload = input.payload ?? {};
-  const item = input.item ? await loadItem(engine.store.manager, input.item) : null;
+  // Inside a caller's transaction (a form's new lead and its event commit together) every read
+  // and write goes through it: on SQLite a transaction of its own would wait behind this one.
+  const reader = outer ?? engine.store.manager;
+  const item = input.item ? await loadItem(reader, input.item) : null;
   if (!item) {
     const outcome = input.item ? `${input.item.kind} ${input.item.id} not found` : input.unmatched ?? 'no matching lead or deal';
-    const event = await engine.recordEvent({ type: input.type, entity: null, actor: input.actor, payload, outcome });
+    const event = await engine.recordEvent({ type: input.type, entity: null, actor: input.actor, payload, outcome }, outer);
     return { event, item: null, outcome, moved: false, score: null };
   }
   const ref = { kind: item.kind, id: item.row.id };
   const notes: string[] = [];
 
   if (input.type === 'message_inbound') {
-    const stopped = await stopTouches(engine, item, 'client replied');
+    const stopped = await stopTouches(engine, item, 'client replied', outer);
     if (stopped > 0) notes.push(`stopped ${stopped} pending touch${stopped === 1 ? '' : 'es'}`);
   }
 
   const eventContext = { type: input.type, ...payload };
-  const context = await loadContext(engine.store.manager, engine.config, item, engine.now(), engine.publicUrl, eventContext);
+  const context = await loadContext(reader, engine.config, item, engine.now(), engine.publicUrl, eventContext);
   const score = input.type === 'score_changed' ? null : scoreEvent(engine.config, item, input.type, context, engine.now());
   if (score) {
     const tags = [...new Set([...(item.row.tags ?? []), ...score.tags])];
     const changes = { score: score.to, tags, scoredAt: engine.now(), updatedAt: engine.now() };
-    await engine.store.transaction((manager) => updateItemRow(manager, { kind: item.kind, id: item.row.id }, changes));
+    await engine.store.transaction((manager) => updateItemRow(manager, { kind: item.kind, id: item.row.id }, changes), outer);
     Object.assign(item.row, changes);
     notes.push(`score ${score.from} → ${score.to} (+${score.points}${score.decayed ? `, −${score.decayed} decay` : ''})`);
   }
@@ -67,7 +71,7 @@ export async function ingestEvent(engine: Engine, input: EventInput): Promise<Ev
   if (decision.kind === 'move') {
     triggerId = decision.placement.trigger.id;
     try {
-      await engine.move(ref, decision.placement.stage, { actor: `trigger:${triggerId}`, causalDepth: input.causalDepth ?? 0 });
+      await engine.move(ref, decision.placement.stage, { actor: `trigger:${triggerId}`, causalDepth: input.causalDepth ?? 0 }, outer);
       moved = true;
       notes.push(`moved to "${decision.placement.stage}" by trigger ${triggerId}`);
     } catch (error) {
@@ -81,12 +85,12 @@ export async function ingestEvent(engine: Engine, input: EventInput): Promise<Ev
     notes.push(decision.reason);
   }
   const outcome = notes.join('; ');
-  const event = await engine.recordEvent({ type: input.type, entity: ref, actor: input.actor, payload, outcome, triggerId });
+  const event = await engine.recordEvent({ type: input.type, entity: ref, actor: input.actor, payload, outcome, triggerId }, outer);
 
   if (score && score.to !== score.from) {
-    await ingestEvent(engine, { type: 'score_changed', item: ref, actor: 'scoring', payload: { from: score.from, to: score.to, reason: input.type, tags: score.tags } });
+    await ingestEvent(engine, { type: 'score_changed', item: ref, actor: 'scoring', payload: { from: score.from, to: score.to, reason: input.type, tags: score.tags } }, outer);
   }
-  const current = (await loadItem(engine.store.manager, ref)) ?? item;
+  const current = (await loadItem(reader, ref)) ?? item;
   return { event, item: current, outcome, moved, score };
 }
 

@@ -1,3 +1,5 @@
+import type { EntityManager } from 'typeorm';
+import { loadItem } from '../db/items';
 import type { EventType } from '../core/event-types';
 import { STANDARD_FIELDS } from '../../config/references';
 import { normalizeEmail, normalizePhone } from '../core/contact-keys';
@@ -47,20 +49,33 @@ export async function intakeLead(
   engine: Engine,
   input: NewItemInput,
   event: { type: EventType; actor: string; payload: Record<string, unknown> },
+  outer?: EntityManager,
 ): Promise<IntakeResult> {
+  // One transaction: the lookup, the new lead with its entry robots, its event, score and
+  // trigger moves commit together or not at all, and on SQLite two copies of one submission
+  // cannot both miss each other and make two leads.
   const region = engine.config.source.default_region;
   const phone = input.phone ? normalizePhone(input.phone, region) : null;
   const email = input.email ? normalizeEmail(input.email) : null;
-  const open = phone || email ? await findItemByAddress(engine, { phone, email }) : null;
-  const openLead = open?.kind === 'lead' ? await engine.getItem(open) : null;
-  if (openLead && openLead.kind === 'lead' && engine.config.leads.stages.find((stage) => stage.id === openLead.row.stage)?.semantic === 'open') {
-    const result = await engine.ingest({ type: event.type, item: open, actor: event.actor, payload: { ...event.payload, repeat_touch: true } });
-    return { item: result.item ?? openLead, merged: true, event: result };
-  }
-  const contact = phone || email ? await engine.findContact({ phone, email }) : null;
-  const item = await engine.createItem('lead', input, event.actor, contact ? { repeatClient: true, contactId: contact.id } : {});
-  const result = await engine.ingest({ type: event.type, item: { kind: 'lead', id: item.row.id }, actor: event.actor, payload: event.payload });
-  return { item: result.item ?? item, merged: false, event: result };
+  // Checked before the transaction: a refused submission never waits for the writer, and the
+  // writer never waits for phone parsing.
+  const prepared = await engine.prepareItem('lead', input);
+  const result = await engine.store.transaction(async (manager) => {
+    const open = phone || email ? await findItemByAddress(engine, { phone, email }, manager) : null;
+    const openLead = open?.kind === 'lead' ? await loadItem(manager, open) : null;
+    if (openLead && openLead.kind === 'lead' && engine.config.leads.stages.find((stage) => stage.id === openLead.row.stage)?.semantic === 'open') {
+      const result = await engine.ingest({ type: event.type, item: open, actor: event.actor, payload: { ...event.payload, repeat_touch: true } }, manager);
+      return { item: result.item ?? openLead, merged: true, event: result };
+    }
+    const contact = phone || email ? await engine.findContact({ phone, email }, manager) : null;
+    const item = await engine.insertItem(prepared, event.actor, contact ? { repeatClient: true, contactId: contact.id } : {}, manager);
+    const result = await engine.ingest({ type: event.type, item: { kind: 'lead', id: item.row.id }, actor: event.actor, payload: event.payload }, manager);
+    return { item: result.item ?? item, merged: false, event: result };
+  }, outer);
+  // The entry robots were scheduled inside the transaction, where a worker on another connection
+  // could not see them yet: tell the workers again now that they are committed.
+  if (!outer) engine.scheduler.scheduled([engine.now()]);
+  return result;
 }
 
 export function intakeView(result: IntakeResult) {

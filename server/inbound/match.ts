@@ -1,28 +1,39 @@
-import { In } from 'typeorm';
+import type { EntityManager } from 'typeorm';
+import { allSql } from '../db/hot-path';
 import { LEAD_PIPELINE, pipelineOf } from '../../config/model';
 import { normalizeEmail, normalizePhone } from '../core/contact-keys';
 import type { ItemRef } from '../core/items';
-import { DealEntity, LeadEntity } from '../db/entities';
 import type { Engine } from '../engine/engine';
 
 /**
  * The open item a phone or email belongs to: the newest open lead, else the newest open
  * deal, else the newest lead at all.
  */
-export async function findItemByAddress(engine: Engine, address: { phone?: string | null; email?: string | null }): Promise<ItemRef | null> {
+export async function findItemByAddress(engine: Engine, address: { phone?: string | null; email?: string | null }, manager: EntityManager = engine.store.manager): Promise<ItemRef | null> {
   const phone = address.phone ? normalizePhone(address.phone, engine.config.source.default_region) : null;
   const email = address.email ? normalizeEmail(address.email) : null;
-  const keys = [...(phone ? [{ phone }] : []), ...(email ? [{ email }] : [])];
-  if (keys.length === 0) return null;
+  if (!phone && !email) return null;
+  // Plain SQL: every form post and inbound message asks this, and TypeORM's query builder costs
+  // more than the indexed lookups themselves. A missing key matches nothing (`= NULL` is never true).
+  const byAddress = '(phone = ? OR email = ?)';
   const openStages = (pipeline: string) => pipelineOf(engine.config, pipeline)?.stages.filter((stage) => stage.semantic === 'open').map((stage) => stage.id) ?? [];
   const leadOpen = openStages(LEAD_PIPELINE);
-  const manager = engine.store.manager;
-  const lead = await manager.findOne(LeadEntity, { where: keys.map((key) => ({ ...key, stage: In(leadOpen.length ? leadOpen : ['-']) })), order: { id: 'DESC' } });
-  if (lead) return { kind: 'lead', id: lead.id };
-  const deals = await manager.find(DealEntity, { where: keys, order: { id: 'DESC' }, take: 20 });
-  const openDeal = deals.find((deal) => openStages(deal.pipeline).includes(deal.stage));
-  if (openDeal) return { kind: 'deal', id: openDeal.id };
-  const anyLead = await manager.findOne(LeadEntity, { where: keys, order: { id: 'DESC' } });
-  return anyLead ? { kind: 'lead', id: anyLead.id } : null;
+  // One round trip: the newest open lead, the newest deals, and the newest lead at all.
+  const openLeadSql = leadOpen.length > 0 ? `SELECT 'open_lead' AS kind, id, NULL AS pipeline, stage FROM leads WHERE ${byAddress} AND stage IN (${leadOpen.map(() => '?').join(', ')}) ORDER BY id DESC LIMIT 1` : null;
+  const rows = await allSql(
+    manager,
+    [
+      ...(openLeadSql ? [openLeadSql] : []),
+      `SELECT 'deal' AS kind, id, pipeline, stage FROM deals WHERE ${byAddress} ORDER BY id DESC LIMIT 20`,
+      `SELECT 'lead' AS kind, id, NULL AS pipeline, stage FROM leads WHERE ${byAddress} ORDER BY id DESC LIMIT 1`,
+    ].map((sql) => `SELECT * FROM (${sql}) AS part`).join(' UNION ALL '),
+    [...(openLeadSql ? [phone, email, ...leadOpen] : []), phone, email, phone, email],
+  );
+  const openLead = rows.find((row) => row.kind === 'open_lead');
+  if (openLead) return { kind: 'lead', id: Number(openLead.id) };
+  const openDeal = rows.find((row) => row.kind === 'deal' && openStages(String(row.pipeline)).includes(String(row.stage)));
+  if (openDeal) return { kind: 'deal', id: Number(openDeal.id) };
+  const anyLead = rows.find((row) => row.kind === 'lead');
+  return anyLead ? { kind: 'lead', id: Number(anyLead.id) } : null;
 }
 

@@ -1,3 +1,4 @@
+import type { EntityManager } from 'typeorm';
 import { randomUUID } from 'node:crypto';
 import { robotDefinitions } from '../../robots';
 import type { ItemRef, Item } from '../core/items';
@@ -15,15 +16,15 @@ const TOUCH_TYPES: ReadonlySet<string> = new Set(robotDefinitions.filter((defini
  * Seed 000: a reply ends the cadence. Pending runs of client-touch robots (or any robot
  * marked `stop_on_reply: true`) in the current stage entry are cancelled.
  */
-export async function stopTouches(engine: Engine, item: Item, reason: string): Promise<number> {
+export async function stopTouches(engine: Engine, item: Item, reason: string, outer?: EntityManager): Promise<number> {
   if (item.row.stageEntryId === null) return 0;
-  const pending = await engine.queue.pendingOfEntry(item.row.stageEntryId);
+  const pending = await engine.queue.pendingOfEntry(item.row.stageEntryId, outer);
   const touches = pending.filter((run) => {
     const robot = engine.config.robots.get(run.robotId)?.robot;
     return robot ? robot.stop_on_reply ?? TOUCH_TYPES.has(robot.type) : false;
   });
   if (touches.length === 0) return 0;
-  await engine.queue.cancelPending(touches.map((run) => run.id), reason, engine.now());
+  await engine.queue.cancelPending(touches.map((run) => run.id), reason, engine.now(), outer);
   return touches.length;
 }
 

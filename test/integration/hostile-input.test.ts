@@ -221,6 +221,43 @@ describe.each(testDatabaseKinds())('hostile requests on %s', (kind) => {
       expect(replayed.body.detail).toMatch(/replayed/);
       expect(await snapshot()).toEqual(before);
     });
+
+    it('a hook that fails after its lead was written leaves nothing behind and can be sent again', async () => {
+      const raw = JSON.stringify({ name: 'Fails half-way', phone: '+79160008888' });
+      const timestamp = String(Math.floor(harness.clock.now() / 1000));
+      const signature = signPayload(HOOK_SECRET, timestamp, raw);
+      const post = () => app().post('/hooks/billing').set('Content-Type', 'application/json').set('x-robots-timestamp', timestamp).set('x-robots-signature', signature).send(raw);
+      const before = await snapshot();
+      // The fault: the event row cannot be written (the lead, its entry and runs already were).
+      const engine = harness.runtime.engine;
+      const recordEvent = engine.recordEvent.bind(engine);
+      engine.recordEvent = async () => {
+        throw new Error('disk full (injected)');
+      };
+      try {
+        await post().expect(500);
+      } finally {
+        engine.recordEvent = recordEvent;
+      }
+      expect(await snapshot()).toEqual(before);
+      const again = await post().expect(201);
+      expect(again.body).toMatchObject({ name: 'Fails half-way', phone: '+79160008888' });
+    });
+
+    it('a form that fails after its lead was written leaves no lead without its event', async () => {
+      const before = await snapshot();
+      const engine = harness.runtime.engine;
+      const recordEvent = engine.recordEvent.bind(engine);
+      engine.recordEvent = async () => {
+        throw new Error('disk full (injected)');
+      };
+      try {
+        await app().post('/forms/contact').set('Content-Type', 'application/json').send({ name: 'Half form', phone: '+79160007777' }).expect(500);
+      } finally {
+        engine.recordEvent = recordEvent;
+      }
+      expect(await snapshot()).toEqual(before);
+    });
   });
 
   describe('request ids', () => {

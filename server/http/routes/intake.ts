@@ -121,31 +121,28 @@ export function hookRoutes(engine: Engine, counters: IntakeCounters): Router {
     const { input } = mapFields(payload, hook.fields);
     const eventPayload = { hook: name, data: json.value };
     const actor = `hook:${name}`;
-    const ref = item ?? (await findItemByAddress(engine, { phone: input.phone, email: input.email }));
 
-    const receipt = { source: actor, signature: signature as string };
-    try {
-      await engine.store.transaction((manager) => manager.insert(WebhookReceiptEntity, { ...receipt, createdAt: engine.now() }));
-    } catch (error) {
-      if (error instanceof QueryFailedError) throw reject('replayed: this signature was already used');
-      throw error;
-    }
-    try {
+    // The signature's receipt, the lead and the event are one transaction: a request refused
+    // half-way writes nothing and gives its signature back; a replay finds the receipt.
+    const answer = await engine.store.transaction(async (manager) => {
+      try {
+        await manager.insert(WebhookReceiptEntity, { source: actor, signature: signature as string, createdAt: engine.now() });
+      } catch (error) {
+        if (error instanceof QueryFailedError) throw reject('replayed: this signature was already used');
+        throw error;
+      }
+      const ref = item ?? (await findItemByAddress(engine, { phone: input.phone, email: input.email }, manager));
       if (!ref && hook.creates_lead && (input.phone || input.email)) {
         input.source = input.source ?? hook.source ?? actor;
-        const result = await intakeLead(engine, input, { type: 'webhook', actor, payload: eventPayload });
-        return response.status(201).json(intakeView(result));
+        const result = await intakeLead(engine, input, { type: 'webhook', actor, payload: eventPayload }, manager);
+        return { status: 201, body: intakeView(result) as object };
       }
-      const result = await engine.ingest({ type: 'webhook', item: ref, actor, payload: eventPayload, unmatched: 'no lead or deal matches the payload' });
-      response.status(202).json({ event_id: result.event.id, outcome: result.outcome, item: result.item ? itemView(result.item) : null });
-    } catch (error) {
-      // A refused request gives its signature back. Lead and event are written in separate
-      // transactions (inbound/intake.ts, inbound/ingest.ts), so this cannot undo a half-done intake.
-      await engine.store
-        .transaction((manager) => manager.delete(WebhookReceiptEntity, receipt))
-        .catch((cleanup: unknown) => engine.logger.warn({ err: cleanup, hook: name }, 'could not release the signature of a failed hook request'));
-      throw error;
-    }
+      const result = await engine.ingest({ type: 'webhook', item: ref, actor, payload: eventPayload, unmatched: 'no lead or deal matches the payload' }, manager);
+      return { status: 202, body: { event_id: result.event.id, outcome: result.outcome, item: result.item ? itemView(result.item) : null } };
+    });
+    // What the hook scheduled was invisible to other connections until the commit.
+    engine.scheduler.scheduled([engine.now()]);
+    response.status(answer.status).json(answer.body);
   });
   return router;
 }
