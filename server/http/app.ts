@@ -1,3 +1,4 @@
+import path from 'node:path';
 import express, { type Express } from 'express';
 import type { Logger } from 'pino';
 import { configJsonSchema } from '../../config/schema';
@@ -70,6 +71,11 @@ export function createApp(runtime: Runtime, options: { logger?: Logger } = {}): 
 
   app.use('/webhooks', providerWebhookRoutes(runtime));
 
+  // The analytics page draws with Chart.js, served from the installed package (no front-end build).
+  const chartJs = path.join(path.dirname(require.resolve('chart.js')), 'chart.umd.min.js');
+  app.get('/board/vendor/chart.umd.min.js', (_request, response) => {
+    response.type('application/javascript').sendFile(chartJs, { maxAge: '1d' });
+  });
   app.use('/board', express.static(`${__dirname}/web`, { index: 'index.html' }));
   app.use(notFoundHandler);
   app.use(problemHandler(options.logger ?? engine.logger));

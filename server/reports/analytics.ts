@@ -9,7 +9,10 @@ import type { Store } from '../db/store';
  * per manager. SQL gathers rows; the shaping below is pure.
  */
 export interface FunnelRows {
+  /** Stage entries by where they came from: every entry counts (a lead bounced back and forth twice counts twice). */
   transitions: Array<{ from_stage: string | null; stage: string; count: number }>;
+  /** Which item made which move, each once: conversion counts items, not entries. */
+  paths: Array<{ entity_id: number; from_stage: string | null; stage: string }>;
   durations: Array<{ stage: string; ms: number }>;
   lost: Array<{ stage: string; reason: string | null; refused_by: string | null; count: number }>;
   items: Array<{ stage: string; source: string | null; responsible: string | null; entered_stage_at: number }>;
@@ -28,22 +31,34 @@ export function funnelReport(config: CompiledConfig, pipelineKey: string, rows: 
   const pipeline = pipelineOf(config, pipelineKey);
   if (!pipeline) throw new Error(`unknown pipeline ${pipelineKey}`);
   const semanticOf = new Map(pipeline.stages.map((stage) => [stage.id, stage.semantic]));
-  const entered = new Map<string, number>();
-  const leftTo = new Map<string, Map<string, number>>();
+  const stageIndex = new Map(pipeline.stages.map((stage, index) => [stage.id, index]));
+  // Entries, as recorded: the second figure.
+  const entries = new Map<string, number>();
+  const entriesLeftTo = new Map<string, Map<string, number>>();
   for (const transition of rows.transitions) {
-    entered.set(transition.stage, (entered.get(transition.stage) ?? 0) + transition.count);
+    entries.set(transition.stage, (entries.get(transition.stage) ?? 0) + transition.count);
     if (transition.from_stage) {
-      const targets = leftTo.get(transition.from_stage) ?? new Map<string, number>();
+      const targets = entriesLeftTo.get(transition.from_stage) ?? new Map<string, number>();
       targets.set(transition.stage, (targets.get(transition.stage) ?? 0) + transition.count);
-      leftTo.set(transition.from_stage, targets);
+      entriesLeftTo.set(transition.from_stage, targets);
     }
   }
-  const stageIndex = new Map(pipeline.stages.map((stage, index) => [stage.id, index]));
-  const laterMoves = (index: number, moves: Map<string, number>) =>
-    [...moves.entries()].filter(([target]) => (stageIndex.get(target) ?? -1) > index).reduce((sum, [, count]) => sum + count, 0);
+  // Distinct items: who entered a stage, who left it for which stage, who left it for any later one.
+  const enteredBy = new Map<string, Set<number>>();
+  const movedBy = new Map<string, Map<string, Set<number>>>();
+  const forwardBy = new Map<string, Set<number>>();
+  const add = <K>(map: Map<K, Set<number>>, key: K, id: number) => map.set(key, (map.get(key) ?? new Set<number>()).add(id));
+  for (const path of rows.paths) {
+    add(enteredBy, path.stage, path.entity_id);
+    if (!path.from_stage) continue;
+    const targets = movedBy.get(path.from_stage) ?? new Map<string, Set<number>>();
+    movedBy.set(path.from_stage, add(targets, path.stage, path.entity_id));
+    if ((stageIndex.get(path.stage) ?? -1) > (stageIndex.get(path.from_stage) ?? Number.MAX_SAFE_INTEGER)) add(forwardBy, path.from_stage, path.entity_id);
+  }
   const stages = pipeline.stages.map((stage, index) => {
-    const stageEntered = entered.get(stage.id) ?? 0;
-    const moves = leftTo.get(stage.id) ?? new Map<string, number>();
+    const stageEntered = enteredBy.get(stage.id)?.size ?? 0;
+    const stageEntries = entries.get(stage.id) ?? 0;
+    const moves = new Map([...(movedBy.get(stage.id) ?? new Map<string, Set<number>>()).entries()].map(([target, ids]) => [target, ids.size]));
     const next = pipeline.stages[index + 1]?.id;
     const durations = rows.durations.filter((row) => row.stage === stage.id).map((row) => row.ms);
     const current = rows.items.filter((item) => item.stage === stage.id);
@@ -53,11 +68,13 @@ export function funnelReport(config: CompiledConfig, pipelineKey: string, rows: 
       name: stage.name ?? stage.id,
       semantic: stage.semantic,
       entered: stageEntered,
+      entries: stageEntries,
       current: current.length,
       moved_to: Object.fromEntries(moves),
       conversion_to_next: next ? percent(moves.get(next) ?? 0, stageEntered) : null,
       // Funnels branch (a hand-off skips "in work"): moving to any later stage counts as progress.
-      conversion_forward: index < pipeline.stages.length - 1 ? percent(laterMoves(index, moves), stageEntered) : null,
+      conversion_forward: index < pipeline.stages.length - 1 ? percent(forwardBy.get(stage.id)?.size ?? 0, stageEntered) : null,
+      conversion_to_next_by_entries: next ? percent(entriesLeftTo.get(stage.id)?.get(next) ?? 0, stageEntries) : null,
       hours_in_stage: { average: hours(durations.length ? durations.reduce((a, b) => a + b, 0) / durations.length : null), median: hours(median(durations)) },
       stuck: stuckAfter === null ? null : current.filter((item) => now - item.entered_stage_at > stuckAfter).length,
     };
@@ -96,7 +113,7 @@ export async function loadFunnelRows(store: Store, config: CompiledConfig, pipel
   const lostStages = pipeline?.stages.filter((stage) => stage.semantic === 'lost').map((stage) => stage.id) ?? [];
   const window = 'entry.pipeline = :pipeline AND entry.entered_at >= :since AND entry.entered_at < :until';
   const parameters = { pipeline: pipelineKey, since, until };
-  const [transitions, durations, lost] = await Promise.all([
+  const [transitions, paths, durations, lost] = await Promise.all([
     manager
       .createQueryBuilder(StageEntryEntity, 'entry')
       .select('entry.from_stage', 'from_stage')
@@ -105,6 +122,15 @@ export async function loadFunnelRows(store: Store, config: CompiledConfig, pipel
       .where(window, parameters)
       .groupBy('entry.from_stage')
       .addGroupBy('entry.stage')
+      .getRawMany(),
+    manager
+      .createQueryBuilder(StageEntryEntity, 'entry')
+      .select('entry.entity_id', 'entity_id')
+      .addSelect('entry.from_stage', 'from_stage')
+      .addSelect('entry.stage', 'stage')
+      .distinct(true)
+      .where(window, parameters)
+      .limit(1_000_000)
       .getRawMany(),
     manager
       .createQueryBuilder(StageEntryEntity, 'entry')
@@ -136,6 +162,7 @@ export async function loadFunnelRows(store: Store, config: CompiledConfig, pipel
   const items = await itemQuery.getRawMany();
   return {
     transitions: transitions.map((row) => ({ from_stage: row.from_stage ?? null, stage: row.stage, count: Number(row.count) })),
+    paths: paths.map((row) => ({ entity_id: Number(row.entity_id), from_stage: row.from_stage ?? null, stage: row.stage })),
     durations: durations.map((row) => ({ stage: row.stage, ms: Number(row.ms) })),
     lost: lost.map((row) => ({ stage: row.stage, reason: row.reason ?? null, refused_by: row.refused_by ?? null, count: Number(row.count) })),
     items: items.map((row) => ({ stage: row.stage, source: row.source ?? null, responsible: row.responsible ?? null, entered_stage_at: Number(row.entered_stage_at) })),

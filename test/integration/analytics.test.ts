@@ -48,11 +48,46 @@ describe.each(testDatabaseKinds())('the funnel report on %s', (kind) => {
     expect(deals.stages[0]).toMatchObject({ stage: 'new', entered: 1, current: 1 });
   });
 
+  it('keeps entries as a second figure beside distinct items', async () => {
+    const report = (await harness.as('olya').get('/api/analytics/funnel?pipeline=leads').expect(200)).body;
+    const stage = (id: string) => report.stages.find((row: { stage: string }) => row.stage === id);
+    expect(stage('new')).toMatchObject({ entered: 6, entries: 6, conversion_to_next_by_entries: 100 });
+  });
+
   it('is for managers, ops and admins, and names unknown pipelines', async () => {
     await harness.as('anna').get('/api/analytics/funnel').expect(403);
     await harness.as('gena').get('/api/analytics/funnel').expect(403);
     await harness.as('gm').get('/api/analytics/funnel').expect(200);
     const unknown = await harness.as('root').get('/api/analytics/funnel?pipeline=nope').expect(400);
     expect(unknown.body.detail).toContain('unknown pipeline "nope"');
+  });
+});
+
+describe.each(testDatabaseKinds())('conversion counts items, not entries, on %s', (kind) => {
+  let harness: Harness;
+  beforeAll(async () => {
+    // Monday 2 March 2026, 01:30 in Moscow: still Sunday 1 March in UTC.
+    harness = await startHarness(kind, { start: '2026-03-02T01:30:00+03:00' });
+  });
+  afterAll(async () => {
+    await harness.close();
+  });
+
+  it('a lead bounced between two stages counts once; entries stay the second figure; days are the config time zone’s', async () => {
+    const lead = async (name: string, phone: string) => (await harness.as('root').post('/api/leads', { name, phone, responsible: 'anna' }).expect(201)).body.id as number;
+    const move = (id: number, stage: string) => harness.as('root').post(`/api/leads/${id}/move`, { stage }).expect(200);
+    const bouncing = await lead('Bouncing', '+79163000001');
+    await lead('Staying', '+79163000002');
+    await move(bouncing, 'in_work');
+    await move(bouncing, 'new');
+    await move(bouncing, 'in_work');
+    const report = (await harness.as('root').get('/api/analytics/funnel?pipeline=leads&from=2026-03-02&to=2026-03-03').expect(200)).body;
+    const stage = (id: string) => report.stages.find((row: { stage: string }) => row.stage === id);
+    // Two leads entered "new", one of them went on: 50 %, not 2 of 3 entries.
+    expect(stage('new')).toMatchObject({ entered: 2, entries: 3, moved_to: { in_work: 1 }, conversion_to_next: 50, conversion_to_next_by_entries: 66.7 });
+    expect(stage('in_work')).toMatchObject({ entered: 1, entries: 2, moved_to: { new: 1 } });
+    // The same day in UTC (1 March) holds none of it.
+    const utcDay = (await harness.as('root').get('/api/analytics/funnel?pipeline=leads&from=2026-03-01&to=2026-03-02').expect(200)).body;
+    expect(utcDay.stages[0]).toMatchObject({ stage: 'new', entered: 0, entries: 0 });
   });
 });

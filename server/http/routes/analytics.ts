@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { pipelineOf } from '../../../config/model';
 import { funnelReport, loadFunnelRows } from '../../reports/analytics';
@@ -10,8 +11,8 @@ import { parse } from '../problem';
 
 export const FunnelQuery = z.strictObject({
   pipeline: z.string().default('leads').describe('`leads` or a deal pipeline'),
-  from: z.iso.date().optional().describe('YYYY-MM-DD, items and moves from this day'),
-  to: z.iso.date().optional().describe('YYYY-MM-DD, up to (not including) this day'),
+  from: z.iso.date().optional().describe('YYYY-MM-DD, items and moves from this day (the config\'s time zone)'),
+  to: z.iso.date().optional().describe('YYYY-MM-DD, up to (not including) this day (the config\'s time zone)'),
 });
 
 /** GET /api/analytics/funnel: the funnel report of one pipeline (managers, of a deal pipeline its team's; ops, admins). */
@@ -25,8 +26,10 @@ export function analyticsRoutes(engine: Engine): Router {
     if (!canReadFunnel(engine.config, request.user!, query.pipeline)) {
       throw new ForbiddenError(`the funnel of "${query.pipeline}" is for the managers of its team, ops and admins`);
     }
-    const since = query.from ? Date.parse(`${query.from}T00:00:00Z`) : 0;
-    const until = query.to ? Date.parse(`${query.to}T00:00:00Z`) : Number.MAX_SAFE_INTEGER;
+    // Days are the config's days: "from 2026-11-01" in Moscow starts at Moscow's midnight.
+    const zone = engine.config.source.timezone;
+    const since = query.from ? DateTime.fromISO(query.from, { zone }).toMillis() : 0;
+    const until = query.to ? DateTime.fromISO(query.to, { zone }).toMillis() : Number.MAX_SAFE_INTEGER;
     const rows = await loadFunnelRows(engine.store, engine.config, query.pipeline, since, until);
     response.json(funnelReport(engine.config, query.pipeline, rows, engine.now()));
   });

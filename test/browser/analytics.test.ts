@@ -1,0 +1,119 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import request from 'supertest';
+import { createToken } from '../../server/auth/users';
+import { createApp } from '../../server/http/app';
+import { startHarness, DAY, HOUR, type Harness } from '../support/harness';
+
+// Debian's Chromium (scripts/ensure-chromium.js installs it): playwright-core never downloads a browser.
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const hasChromium = fs.existsSync(CHROMIUM);
+/** Screenshots of what the tests saw, kept for people (gitignored). */
+const ARTIFACTS = path.join(__dirname, '..', 'artifacts');
+const describeInBrowser = hasChromium || process.env.CI ? describe : describe.skip;
+
+describeInBrowser('the analytics page in Chromium', () => {
+  let harness: Harness;
+  let server: http.Server;
+  let baseUrl: string;
+  let userDataDir: string;
+  let browser: BrowserContext;
+  let page: Page;
+
+  beforeAll(async () => {
+    if (!hasChromium) throw new Error(`Chromium is missing at ${CHROMIUM} and CI is set: install it with \`node scripts/ensure-chromium.js\` as root.`);
+    harness = await startHarness('sqlite');
+    // The dataset of test/integration/analytics.test.ts, plus one lead bounced back and forth.
+    const lead = async (body: object) => (await harness.as('root').post('/api/leads', body).expect(201)).body.id as number;
+    const move = (id: number, body: object) => harness.as('root').post(`/api/leads/${id}/move`, body).expect(200);
+    const site = [];
+    for (let index = 0; index < 4; index += 1) site.push(await lead({ name: `Site ${index}`, phone: `+7916100000${index}`, source: 'site', responsible: 'anna', fields: { product: 'p' } }));
+    const partner = [await lead({ name: 'Partner 0', phone: '+79162000000', source: 'partner', responsible: 'boris', fields: { product: 'p' } }), await lead({ name: 'Partner 1', phone: '+79162000001', source: 'partner', responsible: 'boris' })];
+    for (const id of [...site, ...partner]) await move(id, { stage: 'in_work' });
+    await harness.advance(2 * HOUR);
+    await move(site[0], { stage: 'handoff_general' });
+    await move(partner[0], { stage: 'handoff_services' });
+    await harness.runDue();
+    await move(site[1], { stage: 'junk', reason: 'no_budget' });
+    await move(site[2], { stage: 'junk', reason: 'not_target' });
+    await move(site[3], { stage: 'new' });
+    await move(site[3], { stage: 'in_work' });
+    await harness.advance(2 * DAY);
+
+    server = http.createServer(createApp(harness.runtime));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'robots-chromium-'));
+    browser = await chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, viewport: { width: 1400, height: 1000 } });
+    page = await browser.newPage();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    if (server) {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+    await harness?.close();
+    if (userDataDir) fs.rmSync(userDataDir, { recursive: true, force: true });
+  });
+
+  const rows = (section: string) => page.locator(`#${section} tbody tr`).evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+
+  it('draws the funnel, results by source and manager, time in stage and lost reasons for a known dataset', async () => {
+    const token = await createToken(harness.runtime.store, 'olya', harness.clock.now());
+    await page.goto(`${baseUrl}/board/analytics.html`);
+    await page.evaluate((value) => localStorage.setItem('robots.board.token', value), token);
+    await page.goto(`${baseUrl}/board/analytics.html?pipeline=leads`);
+    await page.locator('body[data-loaded="leads"]').waitFor();
+
+    const funnel = await rows('funnel');
+    // Stage, items, entries, → next, → any later, median h, now, stuck: the bounced lead counts once.
+    expect(funnel[0]).toEqual(['New', '6', '7', '100 %', '100 %', '0', '0', '—']);
+    // In work: 1 of 6 to the next stage, 4 of 6 to any later one (two hand-offs, two junk); two stuck.
+    expect(funnel[1]).toEqual(['In work', '6', '7', '16.7 %', '66.7 %', '2', '2', '2']);
+    expect(await rows('by-source')).toEqual([
+      ['site', '4', '1', '2', '1', '33.3 %'],
+      ['partner', '2', '1', '0', '1', '100 %'],
+    ]);
+    expect(await rows('lost')).toEqual([
+      ['no_budget', '0', '1', '0'],
+      ['not_target', '1', '0', '0'],
+    ]);
+    // Each section is a real Chart.js chart holding the same numbers as its table.
+    const drawn = await page.evaluate(() =>
+      [...document.querySelectorAll('canvas')].map((canvas) => {
+        const chart = (window as unknown as { Chart: { getChart(canvas: HTMLCanvasElement): { data: { datasets: Array<{ data: unknown[] }> } } | undefined } }).Chart.getChart(canvas as HTMLCanvasElement);
+        return { section: canvas.closest('section')?.id, first: chart?.data.datasets[0].data ?? null, painted: canvas.width > 0 && canvas.height > 0 };
+      }),
+    );
+    expect(drawn.map((chart) => chart.section)).toEqual(['funnel', 'by-source', 'by-manager', 'time-in-stage', 'lost']);
+    expect(drawn.every((chart) => chart.painted && chart.first !== null)).toBe(true);
+    expect(drawn[0].first).toEqual([6, 6, 1, 1, 2, 2]);
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: path.join(ARTIFACTS, 'analytics.png'), fullPage: true });
+  });
+
+  it('a date range outside the data shows empty figures; a sales user is told the page is not theirs', async () => {
+    await page.goto(`${baseUrl}/board/analytics.html?pipeline=leads&from=2025-01-01&to=2025-02-01`);
+    await page.locator('body[data-loaded="leads"]').waitFor();
+    expect((await rows('funnel'))[0].slice(0, 3)).toEqual(['New', '0', '0']);
+
+    const sales = await createToken(harness.runtime.store, 'anna', harness.clock.now());
+    await page.evaluate((value) => localStorage.setItem('robots.board.token', value), sales);
+    await page.goto(`${baseUrl}/board/analytics.html?pipeline=leads`);
+    await page.locator('#notice:not(:empty)').waitFor();
+    expect(await page.locator('#notice').textContent()).toMatch(/may not|analytics/i);
+  });
+
+  it('serves Chart.js from the installed package', async () => {
+    const script = await request(harness.app).get('/board/vendor/chart.umd.min.js').expect(200);
+    expect(script.headers['content-type']).toMatch(/javascript/);
+    expect(script.text.length).toBeGreaterThan(100_000);
+  });
+});
