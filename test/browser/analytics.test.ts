@@ -63,7 +63,7 @@ describeInBrowser('the analytics page in Chromium', () => {
     if (userDataDir) fs.rmSync(userDataDir, { recursive: true, force: true });
   });
 
-  const rows = (section: string) => page.locator(`#${section} tbody tr`).evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+  const rows = (section: string) => page.locator(`#${section} tbody tr`).evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td')).map((td) => td.textContent)));
 
   it('draws the funnel, results by source and manager, time in stage and lost reasons for a known dataset', async () => {
     const token = await createToken(harness.runtime.store, 'olya', harness.clock.now());
@@ -87,7 +87,7 @@ describeInBrowser('the analytics page in Chromium', () => {
     ]);
     // Each section is a real Chart.js chart holding the same numbers as its table.
     const drawn = await page.evaluate(() =>
-      [...document.querySelectorAll('canvas')].map((canvas) => {
+      Array.from(document.querySelectorAll('canvas')).map((canvas) => {
         const chart = (window as unknown as { Chart: { getChart(canvas: HTMLCanvasElement): { data: { datasets: Array<{ data: unknown[] }> } } | undefined } }).Chart.getChart(canvas as HTMLCanvasElement);
         return { section: canvas.closest('section')?.id, first: chart?.data.datasets[0].data ?? null, painted: canvas.width > 0 && canvas.height > 0 };
       }),
