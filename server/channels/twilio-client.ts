@@ -2,6 +2,7 @@ import twilio from 'twilio';
 import type RequestClient from 'twilio/lib/base/RequestClient';
 import type Response from 'twilio/lib/http/response';
 import { OutcomeUnknownError, PermanentSendError, RetryableSendError } from '../core/errors';
+import { retryAfterMs } from '../core/retry-after';
 
 export interface TwilioCredentials {
   accountSid: string;
@@ -30,7 +31,7 @@ class TwilioHttpClient extends twilio.RequestClient {
     const uri = this.apiBase ? rebase(opts.uri, this.apiBase) : opts.uri;
     const response = await super.request<TData>({ ...opts, uri });
     if (response.statusCode === 429 || response.statusCode >= 500) {
-      throw new RetryableSendError(`Twilio answered ${response.statusCode}: ${twilioWords(response.body)}`, retryAfterMs(response.headers));
+      throw new RetryableSendError(`Twilio answered ${response.statusCode}: ${twilioWords(response.body)}`, retryAfterMs(response.headers?.['retry-after'], Date.now()));
     }
     return response;
   }
@@ -76,12 +77,3 @@ function twilioWords(body: unknown): string {
   return typeof body === 'string' && body ? body : 'no details';
 }
 
-/** Retry-After is either seconds or an HTTP date (RFC 9110 §10.2.3). */
-function retryAfterMs(headers: Record<string, unknown> | undefined): number | undefined {
-  const value = headers?.['retry-after'];
-  if (typeof value !== 'string' && typeof value !== 'number') return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const date = Date.parse(String(value));
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
-}

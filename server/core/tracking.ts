@@ -41,6 +41,28 @@ export function itemOfClaims(claims: TrackingClaims): ItemRef {
 
 const LINK = /https?:\/\/[^\s"'<>)]+/g;
 
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
+
+/**
+ * The HTML part of an email written as text: the same words, paragraphs and line breaks, links
+ * clickable. A text-only email has nowhere to put the open pixel, so `email_opened` could never
+ * fire for the text templates most people write.
+ */
+export function textToHtml(text: string): string {
+  const paragraphs = text.trim().split(/\n{2,}/).map((paragraph) => {
+    let html = '';
+    let last = 0;
+    for (const match of paragraph.matchAll(LINK)) {
+      html += escapeHtml(paragraph.slice(last, match.index));
+      html += `<a href="${escapeHtml(match[0])}">${escapeHtml(match[0])}</a>`;
+      last = (match.index ?? 0) + match[0].length;
+    }
+    html += escapeHtml(paragraph.slice(last));
+    return `<p>${html.replace(/\n/g, '<br>\n')}</p>`;
+  });
+  return `<!doctype html><html><body>\n${paragraphs.join('\n')}\n</body></html>`;
+}
+
 /**
  * Rewrites every link of an outgoing email through our click redirect and adds the open pixel
  * to its HTML. Pure; links already pointing at our tracker are left alone.

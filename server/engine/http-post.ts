@@ -1,3 +1,4 @@
+import { retryAfterMs } from '../core/retry-after';
 import type { HttpAnswer } from './ports';
 
 /** An outgoing POST; the engine's default is fetch, `simulate` passes one that only records. */
@@ -5,6 +6,6 @@ export type HttpPoster = (url: string, request: { headers: Record<string, string
 
 export const fetchPoster: HttpPoster = async (url, request) => {
   const response = await fetch(url, { method: 'POST', headers: request.headers, body: request.body, signal: AbortSignal.timeout(request.timeoutMs) });
-  const retryAfter = Number(response.headers.get('retry-after'));
-  return { status: response.status, text: await response.text(), retryAfterMs: Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined };
+  const retryAfter = retryAfterMs(response.headers.get('retry-after'), Date.now());
+  return { status: response.status, text: await response.text(), retryAfterMs: retryAfter !== undefined && retryAfter > 0 ? retryAfter : undefined };
 };

@@ -3,7 +3,9 @@ import type { MessageRequest } from '../core/message-request';
 import type { ChannelRegistry } from '../channels/channel';
 import { MessageEntity, type MessageRow } from '../db/entities';
 import type { Store } from '../db/store';
-import { addTracking } from '../core/tracking';
+import { randomBytes } from 'node:crypto';
+import { withSignInLink } from '../core/sign-in-links';
+import { addTracking, textToHtml } from '../core/tracking';
 import { insertOne, insertOneIfAbsent, selectOneBy, updateById } from '../db/hot-path';
 import { OutcomeUnknownError, PermanentSendError, RetryableSendError } from '../core/errors';
 
@@ -38,11 +40,9 @@ export async function sendOnce(
     throw new OutcomeUnknownError(`message ${claimed.message.id} was being sent when its worker stopped; not resent`);
   }
   const message = claimed.message;
-  // Client emails carry our open pixel and click redirects (email_opened / link_clicked events).
-  const tracked =
-    tracking && request.channel === 'email' && request.audience === 'client' && request.entity
-      ? addTracking({ text: message.body, html: request.html ?? null }, { messageId: message.id, item: request.entity }, tracking.baseUrl, tracking.secret)
-      : { text: message.body, html: request.html ?? null };
+  const tracked = tracking && request.channel === 'email' && request.audience === 'client' && request.entity
+    ? trackedEmail(message.body, request.html ?? null, { messageId: message.id, item: request.entity }, tracking)
+    : { text: message.body, html: request.html ?? null };
   let receipt: Awaited<ReturnType<ReturnType<ChannelRegistry['get']>['send']>>;
   try {
     receipt = await channels.get(request.channel).send({
@@ -54,7 +54,11 @@ export async function sendOnce(
       subject: message.subject,
       body: tracked.text,
       html: tracked.html,
-      meta: message.meta,
+      // Alerts to our people: the Open button signs its recipient in, once (core/sign-in-links.ts).
+      meta:
+        tracking && request.audience === 'user' && request.recipientLogin && request.entity
+          ? withSignInLink(message.meta, { ...tracking, login: request.recipientLogin, item: request.entity, now: now(), nonce: randomBytes(16).toString('base64url') })
+          : message.meta,
     });
   } catch (error) {
     const status = error instanceof OutcomeUnknownError ? 'unknown' : 'failed';
@@ -73,6 +77,17 @@ export async function sendOnce(
   } as const;
   await recordReceipt(store, message.id, changes);
   return { ...message, ...changes };
+}
+
+/**
+ * Client emails carry our open pixel and click redirects (email_opened / link_clicked events).
+ * One written as text goes as text + HTML, so the pixel has a place: its links are made tracked
+ * first and the HTML is drawn from that text (an HTML-escaped link would not survive the rewrite).
+ */
+export function trackedEmail(text: string, html: string | null, claims: { messageId: number; item: NonNullable<MessageRequest['entity']> }, tracking: TrackingSettings) {
+  if (html !== null) return addTracking({ text, html }, claims, tracking.baseUrl, tracking.secret);
+  const trackedText = addTracking({ text, html: null }, claims, tracking.baseUrl, tracking.secret).text;
+  return addTracking({ text: trackedText, html: textToHtml(trackedText) }, claims, tracking.baseUrl, tracking.secret);
 }
 
 /**

@@ -76,6 +76,19 @@ describe.each(testDatabaseKinds())('real channels on %s', (kind) => {
     expect(messages.find((message) => message.channel === 'sms')).toMatchObject({ status: 'sent' });
   });
 
+  it('an email written as text reaches the client as text and HTML, and opening it is an email_opened event', async () => {
+    const lead = await createLead();
+    await moveTo(lead.id, 'emailing');
+    const mail = world.peers.smtp.received[0];
+    expect(mail.parsed.text?.trim()).toBe('Hello Ivan Petrov, your quote is attached.');
+    expect(mail.parsed.html).toContain('<p>Hello Ivan Petrov, your quote is attached.</p>');
+    const pixel = /<img src="([^"]+\/t\/o\/[^"]+\.gif)"/.exec(String(mail.parsed.html))?.[1];
+    expect(pixel).toBeDefined();
+    await request(world.harness.app).get(new URL(pixel as string).pathname).expect(200).expect('Content-Type', 'image/gif');
+    const events = (await root().get(`/api/events?item=lead:${lead.id}`).expect(200)).body.events as Array<{ type: string }>;
+    expect(events.map((event) => event.type)).toContain('email_opened');
+  });
+
   describe('when Twilio reports an SMS status', () => {
     it('a signed status callback marks the SMS delivered; an unsigned or forged one is 401 and changes nothing', async () => {
       const lead = await createLead();
