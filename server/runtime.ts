@@ -14,6 +14,7 @@ import type { HttpPoster } from './engine/http-post';
 import { overdueTasksSweep } from './inbound/overdue-tasks';
 import { expiredLeasesSweep } from './engine/reaper';
 import { unansweredCallsSweep } from './voice/sweep';
+import { scoreDecaySweep } from './inbound/score-decay';
 import { ConfigError, type ConfigIssue } from './core/errors';
 
 export interface RuntimeOptions {
@@ -53,6 +54,7 @@ export class Runtime {
     this.engine.scheduler.addSweep(expiredLeasesSweep(this.engine));
     this.engine.scheduler.addSweep(overdueTasksSweep(this.engine));
     this.engine.scheduler.addSweep(unansweredCallsSweep(this.engine));
+    this.engine.scheduler.addSweep(scoreDecaySweep(this.engine));
   }
 
   static async start(options: RuntimeOptions): Promise<Runtime> {

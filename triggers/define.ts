@@ -17,6 +17,8 @@ export interface TriggerDefinition<Params extends z.ZodObject = z.ZodObject> {
   description: string;
   /** The event type this trigger is indexed under. */
   listensTo: EventType;
+  /** A trigger that exists to move items back (score_dropped): no `allow_backwards` needed, the furthest back wins. */
+  movesBack?: boolean;
   params: Params;
   /** true, or why not (shown on the event when no trigger fired). */
   matches(params: z.output<Params>, event: TriggerEvent): true | string;

@@ -6,6 +6,7 @@ import { formSubmitted } from './form-submitted';
 import { linkClicked } from './link-clicked';
 import { messageInbound } from './message-inbound';
 import { responsibleChanged } from './responsible-changed';
+import { scoreDropped } from './score-dropped';
 import { scoreReached } from './score-reached';
 import { taskOverdue } from './task-overdue';
 import { webhookReceived } from './webhook';
@@ -20,6 +21,7 @@ export const triggerDefinitions: TriggerDefinition[] = [
   linkClicked,
   fieldChanged,
   scoreReached,
+  scoreDropped,
   responsibleChanged,
   taskOverdue,
 ] as unknown as TriggerDefinition[];

@@ -41,6 +41,10 @@ export function chooseTrigger(config: CompiledConfig, item: Item, event: Trigger
   if (matched.length === 0) return { kind: 'none', reason: misses.join('; ') };
   const forward = matched.filter((placement) => placement.stageIndex > current).sort((a, b) => b.stageIndex - a.stageIndex);
   if (forward.length > 0) return { kind: 'move', placement: forward[0] };
+  const movesBack = (placement: TriggerPlacement) => definitions.get(placement.trigger.type)?.movesBack === true;
+  // A falling score says how far back the item goes (below 30 beats below 50): the furthest back wins.
+  const fallingBack = matched.filter((placement) => placement.stageIndex < current && movesBack(placement)).sort((a, b) => a.stageIndex - b.stageIndex);
+  if (fallingBack.length > 0) return { kind: 'move', placement: fallingBack[0] };
   const backwards = matched.filter((placement) => placement.stageIndex < current && placement.trigger.allow_backwards);
   if (backwards.length > 0) return { kind: 'move', placement: backwards.sort((a, b) => b.stageIndex - a.stageIndex)[0] };
   const first = matched[0];

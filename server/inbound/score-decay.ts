@@ -1,0 +1,55 @@
+import type { EntityKind } from '../core/rows';
+import { allSql } from '../db/hot-path';
+import type { Engine } from '../engine/engine';
+import type { Sweep } from '../engine/scheduler';
+import { ingestEvent } from './ingest';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const BATCH = 200;
+
+/**
+ * The score after the whole quiet days since it last changed (`decay_per_day` each), and the
+ * moment those days end — kept as the new `scored_at`, so the part of a day already counted is
+ * not counted twice. Null when nothing changes yet. Pure; the rule scoring applies at an event.
+ */
+export function decayedScore(score: number, scoredAt: number | null, now: number, perDay: number): { to: number; scoredAt: number } | null {
+  if (perDay <= 0 || score <= 0 || scoredAt === null) return null;
+  const days = Math.floor((now - scoredAt) / DAY_MS);
+  if (days < 1) return null;
+  const to = Math.max(0, score - Math.floor(days * perDay));
+  return to === score ? null : { to, scoredAt: scoredAt + days * DAY_MS };
+}
+
+/**
+ * Applies decay on the clock, so a lead quiet for two weeks shows its cooled score and a
+ * `score_dropped` trigger can move it back. Each change is a `score_changed` event (reason
+ * `decay`), written with a compare-and-set: two workers never decay one item twice.
+ */
+export async function applyScoreDecay(engine: Engine): Promise<number> {
+  const perDay = engine.config.source.scoring.decay_per_day;
+  if (!perDay || perDay <= 0) return 0;
+  const now = engine.now();
+  let changed = 0;
+  for (const [kind, table] of [['lead', 'leads'], ['deal', 'deals']] as Array<[EntityKind, string]>) {
+    const due = await allSql(engine.store.manager, `SELECT id, score, scored_at FROM ${table} WHERE score > 0 AND scored_at IS NOT NULL AND scored_at <= ? ORDER BY scored_at LIMIT ${BATCH}`, [now - DAY_MS]);
+    for (const row of due) {
+      const from = Number(row.score);
+      const before = Number(row.scored_at);
+      const decay = decayedScore(from, before, now, perDay);
+      if (!decay) continue;
+      // One conditional UPDATE: only the worker that still sees the score it read changes it.
+      const won = await engine.store.serialized((manager) =>
+        allSql(manager, `UPDATE ${table} SET score = ?, scored_at = ?, updated_at = ? WHERE id = ? AND score = ? AND scored_at = ? RETURNING id`, [decay.to, decay.scoredAt, now, Number(row.id), from, before]),
+      );
+      if (won.length === 0) continue;
+      changed += 1;
+      await ingestEvent(engine, { type: 'score_changed', item: { kind, id: Number(row.id) }, actor: 'scoring', payload: { from, to: decay.to, reason: 'decay', decayed: from - decay.to } });
+    }
+  }
+  return changed;
+}
+
+/** Looked at hourly; an item decays when a whole quiet day has passed since its score last changed. */
+export function scoreDecaySweep(engine: Engine): Sweep {
+  return { name: 'score decay', everyMs: 60 * 60 * 1000, run: () => applyScoreDecay(engine) };
+}
