@@ -4,6 +4,7 @@ import pino from 'pino';
 import { DEFAULT_CONFIG_FILE, loadConfigFile } from '../config/loader';
 import { systemClock } from './core/clock';
 import { ConfigError, formatConfigIssue } from './core/errors';
+import { readNewPassword } from './auth/password-input';
 import type { DatabaseOptions } from './db/data-source';
 
 /*
@@ -11,6 +12,7 @@ import type { DatabaseOptions } from './db/data-source';
  * `robots validate` — what sales ops run on every save — loads only the config and the core.
  */
 type Modules = {
+  passwords: typeof import('./auth/passwords');
   database: typeof import('./db/data-source');
   store: typeof import('./db/store');
   users: typeof import('./auth/users');
@@ -24,6 +26,7 @@ type Modules = {
 // tsx runs the CLI as CommonJS, where `require` resolves our .ts files without extensions.
 const load = <Name extends keyof Modules>(name: Name): Modules[Name] => require(PATHS[name]);
 const PATHS: Record<keyof Modules, string> = {
+  passwords: './auth/passwords',
   database: './db/data-source',
   store: './db/store',
   users: './auth/users',
@@ -206,6 +209,25 @@ export function buildCli(): Command {
       try {
         const row = await addUser(new Store(dataSource), options, Date.now());
         console.log(`user ${row.login} (${row.role}${row.team ? `, team ${row.team}` : ''}) saved`);
+      } finally {
+        await dataSource.destroy();
+      }
+    });
+
+  user
+    .command('passwd <login>')
+    .description('set the password a person signs in to the board with; read from stdin (piped: its first line), never from the command line')
+    .option('-c, --config <file>', 'config file whose users to sync first')
+    .action(async (login: string, options: { config?: string }) => {
+      const [{ openDatabase }, { Store }, { syncConfigUsers }, { setPassword }] = [load('database'), load('store'), load('users'), load('passwords')];
+      const config = loadOrExit(resolveConfigFile(options.config));
+      const password = await readNewPassword(process.stdin, process.stderr);
+      const dataSource = await openDatabase(databaseOptions());
+      try {
+        const store = new Store(dataSource);
+        await syncConfigUsers(store, config, Date.now());
+        await setPassword(store, login, password);
+        console.log(`password of ${login} set; their board sessions were signed out`);
       } finally {
         await dataSource.destroy();
       }

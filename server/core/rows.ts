@@ -13,6 +13,30 @@ export interface UserRow {
   /** `config` rows are rewritten from robots.yaml on every load; `cli` rows are kept. */
   origin: 'config' | 'cli';
   createdAt: number;
+  /** scrypt, with its parameters (server/auth/passwords.ts); loaded only by sign-in (`select: false`). */
+  passwordHash?: string | null;
+}
+
+/** A person signed in to the board (server/auth/sessions.ts). */
+export interface SessionRow {
+  id: number;
+  /** SHA-256 of the id in the `robots_session` cookie: the table alone opens no session. */
+  tokenHash: string;
+  login: string;
+  /** Cookie-authenticated writes carry it in X-CSRF-Token. */
+  csrfToken: string;
+  /** `password`, or `link` (a one-time sign-in link from an alert). */
+  via: string;
+  createdAt: number;
+  lastSeenAt: number;
+}
+
+/** A one-time sign-in link that was opened: its nonce, so a second open is refused. */
+export interface SignInLinkRow {
+  id: number;
+  nonce: string;
+  login: string;
+  usedAt: number;
 }
 
 export interface ApiTokenRow {
@@ -204,5 +228,25 @@ export interface TaskRow {
   status: 'open' | 'done';
   runId: number | null;
   overdueAt: number | null;
+  createdAt: number;
+  /** Who marked it done, and when; absent on insert (a new task is open), null once reopened. */
+  completedAt?: number | null;
+  completedBy?: string | null;
+}
+
+export const TASK_CHANGES = ['done', 'reopened', 'assigned', 'due_changed'] as const;
+
+/** One change a person made to a task (PATCH /api/tasks/:id), as the item's timeline tells it. */
+export interface TaskChangeRow {
+  id: number;
+  taskId: number;
+  entityType: EntityKind;
+  entityId: number;
+  change: (typeof TASK_CHANGES)[number];
+  /** The assignee or due time (epoch ms as text) before and after; null for done/reopened. */
+  fromValue: string | null;
+  toValue: string | null;
+  /** `user:<login>`, as stage entries name their actor. */
+  actor: string;
   createdAt: number;
 }

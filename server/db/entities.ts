@@ -3,6 +3,8 @@ import { epochMs, integerId, json, optionalInteger, text } from './columns';
 import type {
   ApiTokenRow, CallRow, CompanyRow, ContactRow, DealRow, EventRow, LeadRow, MessageRow, OptOutRow, RobotRunRow, StageEntryRow, TaskRow, UserRow, WebhookReceiptRow,
 } from '../core/rows';
+import type { TaskChangeRow } from '../core/rows';
+import type { SessionRow, SignInLinkRow } from '../core/rows';
 
 export * from '../core/rows';
 
@@ -16,6 +18,33 @@ export const UserEntity = new EntitySchema<UserRow>({
     team: text(),
     origin: { type: 'varchar' },
     createdAt: { ...epochMs(), name: 'created_at' },
+    // Never part of a user as the API sees them: only sign-in asks for it.
+    passwordHash: { ...text(), name: 'password_hash', select: false },
+  },
+});
+
+export const SessionEntity = new EntitySchema<SessionRow>({
+  name: 'Session',
+  tableName: 'sessions',
+  columns: {
+    id: integerId,
+    tokenHash: { type: 'varchar', name: 'token_hash', unique: true },
+    login: { type: 'varchar' },
+    csrfToken: { type: 'varchar', name: 'csrf_token' },
+    via: { type: 'varchar' },
+    createdAt: { ...epochMs(), name: 'created_at' },
+    lastSeenAt: { ...epochMs(), name: 'last_seen_at' },
+  },
+});
+
+export const SignInLinkEntity = new EntitySchema<SignInLinkRow>({
+  name: 'SignInLink',
+  tableName: 'sign_in_links',
+  columns: {
+    id: integerId,
+    nonce: { type: 'varchar', unique: true },
+    login: { type: 'varchar' },
+    usedAt: { ...epochMs(), name: 'used_at' },
   },
 });
 
@@ -249,12 +278,32 @@ export const TaskEntity = new EntitySchema<TaskRow>({
     runId: { ...optionalInteger, name: 'run_id' },
     overdueAt: { ...epochMs(true), name: 'overdue_at' },
     createdAt: { ...epochMs(), name: 'created_at' },
+    completedAt: { ...epochMs(true), name: 'completed_at' },
+    completedBy: { ...text(), name: 'completed_by' },
+  },
+});
+
+export const TaskChangeEntity = new EntitySchema<TaskChangeRow>({
+  name: 'TaskChange',
+  tableName: 'task_changes',
+  columns: {
+    id: integerId,
+    taskId: { type: 'integer', name: 'task_id' },
+    entityType: { type: 'varchar', name: 'entity_type' },
+    entityId: { type: 'integer', name: 'entity_id' },
+    change: { type: 'varchar' },
+    fromValue: { ...text(), name: 'from_value' },
+    toValue: { ...text(), name: 'to_value' },
+    actor: { type: 'varchar' },
+    createdAt: { ...epochMs(), name: 'created_at' },
   },
 });
 
 export const allEntities = [
   UserEntity,
   ApiTokenEntity,
+  SessionEntity,
+  SignInLinkEntity,
   LeadEntity,
   DealEntity,
   ContactEntity,
@@ -264,6 +313,7 @@ export const allEntities = [
   MessageEntity,
   EventEntity,
   TaskEntity,
+  TaskChangeEntity,
   WebhookReceiptEntity,
   OptOutEntity,
   CallEntity,

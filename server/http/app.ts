@@ -5,6 +5,8 @@ import { configJsonSchema } from '../../config/schema';
 import type { Runtime } from '../runtime';
 import { ConfigError } from '../core/errors';
 import { requireOperation, requireUser, TokenCache } from './auth';
+import { Sessions } from '../auth/sessions';
+import { authRoutes } from './routes/auth';
 import { openApiDocument } from './openapi';
 import { notFoundHandler, problemHandler } from './problem';
 import { doorBodies, jsonBodies, requestContext } from './edge';
@@ -19,6 +21,7 @@ import { formRoutes, hookRoutes, type IntakeCounters } from './routes/intake';
 import { trackingRoutes } from './routes/tracking';
 import { providerWebhookRoutes } from './routes/provider-webhooks';
 import { pipelineRoutes } from './routes/pipelines';
+import { taskRoutes } from './routes/tasks';
 import { healthRoutes, httpMetrics } from './health';
 
 /** The HTTP API. Thin: parse with zod, check the role, call the engine, shape the answer. */
@@ -38,6 +41,9 @@ export function createApp(runtime: Runtime, options: { logger?: Logger } = {}): 
   app.use(doorBodies, ...jsonBodies('256kb'));
   app.use('/forms', formRoutes(engine, counters));
   app.use('/t', trackingRoutes(engine));
+  // People sign in here (password, or a one-time link from an alert); machines use tokens.
+  const sessions = new Sessions(engine.store, engine.clock);
+  app.use('/auth', authRoutes(engine, sessions));
 
   app.use(healthRoutes(runtime, counters));
   const schema = configJsonSchema();
@@ -52,7 +58,7 @@ export function createApp(runtime: Runtime, options: { logger?: Logger } = {}): 
   const api = express.Router();
   const tokens = new TokenCache();
   runtime.onReload(() => tokens.clear());
-  api.use(requireUser(engine.store, tokens));
+  api.use(requireUser(engine.store, tokens, sessions));
   api.use('/leads', itemRoutes(engine, 'lead'));
   api.use('/deals', itemRoutes(engine, 'deal'));
   api.use('/contacts', requireOperation('contacts.read'), contactRoutes(engine));
@@ -62,6 +68,7 @@ export function createApp(runtime: Runtime, options: { logger?: Logger } = {}): 
   api.use('/analytics', analyticsRoutes(engine));
   api.use('/users', userRoutes(engine, () => tokens.clear()));
   api.use('/config/pipelines', pipelineRoutes(engine));
+  api.use('/tasks', taskRoutes(engine));
   api.post('/config/reload', requireOperation('config.reload'), noQuery, async (_request, response) => {
     const result = await runtime.reload();
     if (!result.ok) throw new ConfigError(result.issues);

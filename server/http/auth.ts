@@ -1,8 +1,13 @@
 import type { RequestHandler } from 'express';
 import { authenticate } from '../auth/users';
 import { canOperate, type Viewer } from '../auth/access';
+import { csrfTokenMatches, type Sessions } from '../auth/sessions';
 import type { Store } from '../db/store';
 import { HttpProblem } from './problem';
+import { readSessionCookie } from './session-cookie';
+
+/** What a signed-in browser may do without its CSRF token: read. */
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -36,13 +41,27 @@ export class TokenCache {
   }
 }
 
-/** `Authorization: Bearer <token>`; the token's hash is looked up, the user's role comes from the config. */
-export function requireUser(store: Store, cache = new TokenCache()): RequestHandler {
+/**
+ * `Authorization: Bearer <token>` (machines; the token's hash is looked up, the user's role
+ * comes from the config), or else the board's session cookie (people), whose writes must carry
+ * the session's `X-CSRF-Token`: a cookie goes with any request, a header only with our page's.
+ */
+export function requireUser(store: Store, cache = new TokenCache(), sessions?: Sessions): RequestHandler {
   return async (request, _response, next) => {
     const header = request.get('authorization') ?? '';
+    const cookie = header === '' && sessions ? readSessionCookie(request) : null;
+    if (cookie && sessions) {
+      const session = await sessions.resume(cookie);
+      if (!session) throw new HttpProblem({ type: 'urn:robots:unauthenticated', title: 'The session has ended', status: 401, detail: 'sign in again (POST /auth/login)' });
+      if (!SAFE_METHODS.has(request.method) && !csrfTokenMatches(request.get('x-csrf-token'), session.csrfToken)) {
+        throw new HttpProblem({ type: 'urn:robots:csrf', title: 'The CSRF token is missing or wrong', status: 403, detail: 'a signed-in browser sends X-CSRF-Token (from POST /auth/login or GET /auth/me) with every change' });
+      }
+      request.user = session.user;
+      return next();
+    }
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match) {
-      throw new HttpProblem({ type: 'urn:robots:unauthenticated', title: 'A bearer token is required', status: 401, detail: 'send Authorization: Bearer <token> (robots token create <login>)' });
+      throw new HttpProblem({ type: 'urn:robots:unauthenticated', title: 'A bearer token is required', status: 401, detail: 'send Authorization: Bearer <token> (robots token create <login>), or sign in (POST /auth/login)' });
     }
     const user = await cache.lookup(match[1], () => authenticate(store, match[1]));
     if (!user) throw new HttpProblem({ type: 'urn:robots:unauthenticated', title: 'Unknown or revoked token', status: 401 });

@@ -4,8 +4,10 @@ import { ItemListQuery } from './routes/items';
 import { ContactQuery } from './routes/contacts';
 import { MessageQuery, RunQuery } from './routes/runs';
 import { EventQuery } from './routes/events';
+import { TaskPatch, TaskQuery } from './routes/tasks';
 import { FunnelQuery } from './routes/analytics';
 import { NewUserInput } from './routes/users';
+import { LoginInput } from './routes/auth';
 import { MAX_ROW_ID } from './ids';
 
 const json = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
@@ -44,8 +46,14 @@ export function openApiDocument() {
   return {
     openapi: '3.1.0',
     info: { title: 'Robots API', version: '0.1.0', description: 'CRM automation as code: pipelines, robots and triggers from YAML' },
-    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
-    security: [{ bearer: [] }],
+    components: {
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer' },
+        // People on the board; their writes also carry X-CSRF-Token (POST /auth/login, GET /auth/me).
+        session: { type: 'apiKey', in: 'cookie', name: 'robots_session' },
+      },
+    },
+    security: [{ bearer: [] }, { session: [] }],
     paths: {
       ...itemPaths('leads', NewItemInput, LeadPatch),
       ...itemPaths('deals', NewDealInput, DealPatch),
@@ -62,6 +70,15 @@ export function openApiDocument() {
         delete: { summary: "Revoke every token of the user (admin)", responses: { 200: { description: 'Revoked' }, 404: problem } },
       },
       '/api/config/pipelines': { get: { summary: 'Pipelines and stages your role may see (required fields, lost reasons)', responses: { 200: { description: 'Pipelines' } } } },
+      '/api/tasks': { get: { summary: 'Tasks of items you may see and tasks assigned to you; open ones overdue first, then by due time', parameters: queryParameters(TaskQuery), responses: { 200: { description: 'Tasks with total, limit, offset' }, 400: problem } } },
+      '/api/tasks/{id}': {
+        patch: {
+          summary: "Complete, reopen, reassign or re-date a task (whoever may change its item, and its assignee); each change is on the item's timeline",
+          parameters: [idParameter],
+          requestBody: body(TaskPatch),
+          responses: { 200: { description: 'Task' }, 400: problem, 403: problem, 404: problem, ...unsupported },
+        },
+      },
       '/api/events': { get: { summary: 'Inbound events with what they matched and fired; `item=` of an item you may not see is a 404', parameters: queryParameters(EventQuery), responses: { 200: { description: 'Events' }, 403: problem, 404: problem } } },
       '/api/analytics/funnel': { get: { summary: "Funnel report of a pipeline (ops, admins, managers; a deal pipeline's only to its team's managers)", parameters: queryParameters(FunnelQuery), responses: { 200: { description: 'Report' }, 400: problem, 403: problem } } },
       '/forms/{formId}': { post: { summary: 'Public web form submission (no token)', security: [], responses: { 201: { description: 'Lead created' }, 200: { description: 'Repeat touch on an open lead' }, 303: { description: 'Redirect' }, 422: problem, 429: problem } } },
@@ -70,6 +87,24 @@ export function openApiDocument() {
       '/api/config/schema': { get: { summary: 'JSON Schema of robots.yaml for editors', security: [], responses: { 200: { description: 'JSON Schema' } } } },
       '/api/openapi.json': { get: { summary: 'This document', security: [], responses: { 200: { description: 'OpenAPI' } } } },
       '/healthz': { get: { summary: 'Liveness and what is running', security: [], responses: { 200: { description: 'OK' } } } },
+      '/auth/login': {
+        post: {
+          summary: 'Sign a person in with login and password: sets the robots_session cookie, answers {user, csrf_token}; a wrong login or password is the same 401; rate-limited per address and per login',
+          security: [],
+          requestBody: body(LoginInput),
+          responses: { 200: { description: 'Signed in' }, 400: problem, 401: problem, 429: problem, ...unsupported },
+        },
+      },
+      '/auth/logout': { post: { summary: 'End the session and clear its cookie', security: [], responses: { 204: { description: 'Signed out' } } } },
+      '/auth/me': { get: { summary: "The session's user and CSRF token", security: [{ session: [] }], responses: { 200: { description: 'User and csrf_token' }, 401: problem } } },
+      '/auth/link': {
+        get: {
+          summary: 'A one-time sign-in link from an alert (15 minutes): opens a session and redirects to the item on the board; used, expired or altered: a 401 page offering sign-in',
+          security: [],
+          parameters: [{ name: 'token', in: 'query', required: true, schema: { type: 'string' } }],
+          responses: { 303: { description: 'Signed in; Location is /board/#<kind>-<id>' }, 401: { description: 'An HTML page saying why' } },
+        },
+      },
     },
   };
 }

@@ -1,15 +1,27 @@
 import { IsNull, LessThanOrEqual } from 'typeorm';
-import { TaskEntity } from '../db/entities';
+import { TaskEntity, type TaskRow } from '../db/entities';
 import type { Engine } from '../engine/engine';
 import type { Sweep } from '../engine/scheduler';
 import { ingestEvent } from './ingest';
+
+/**
+ * Overdue = open and past due: the rule of this sweep and of `GET /api/tasks?status=overdue`.
+ * `overdueAt` marks the deadline whose event was raised; reopening a task or moving its due
+ * time clears it (PATCH /api/tasks/:id), so the new deadline is raised in its turn.
+ */
+export function isOverdue(task: Pick<TaskRow, 'status' | 'dueAt'>, now: number): boolean {
+  return task.status === 'open' && task.dueAt !== null && task.dueAt <= now;
+}
 
 /** Raises `task_overdue` once for every open task past its due time. Called by the scheduler. */
 export async function raiseOverdueTasks(engine: Engine): Promise<number> {
   const now = engine.now();
   const overdue = await engine.store.manager.find(TaskEntity, { where: { status: 'open', overdueAt: IsNull(), dueAt: LessThanOrEqual(now) }, take: 100 });
-  for (const task of overdue.filter((candidate) => candidate.dueAt !== null)) {
-    const claimed = await engine.store.transaction((manager) => manager.update(TaskEntity, { id: task.id, overdueAt: IsNull() }, { overdueAt: now }));
+  for (const task of overdue.filter((candidate) => isOverdue(candidate, now))) {
+    // Claimed only while still open and past due: a task done (or moved later) since the read above raises nothing.
+    const claimed = await engine.store.transaction((manager) =>
+      manager.update(TaskEntity, { id: task.id, status: 'open', overdueAt: IsNull(), dueAt: LessThanOrEqual(now) }, { overdueAt: now }),
+    );
     if (!claimed.affected) continue;
     await ingestEvent(engine, {
       type: 'task_overdue',

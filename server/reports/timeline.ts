@@ -1,9 +1,10 @@
+import { DateTime } from 'luxon';
 import type { EntityManager } from 'typeorm';
 import { stageOf, type CompiledConfig } from '../../config/model';
-import { CallEntity, EventEntity, MessageEntity, StageEntryEntity, TaskEntity } from '../db/entities';
+import { CallEntity, EventEntity, MessageEntity, StageEntryEntity, TaskChangeEntity, TaskEntity } from '../db/entities';
 import type { RunQueue } from '../engine/queue';
 import { lateness } from '../core/lateness';
-import type { RobotRunRow } from '../core/rows';
+import type { RobotRunRow, TaskChangeRow } from '../core/rows';
 import type { Item } from '../core/items';
 
 export interface TimelineEntry {
@@ -22,20 +23,39 @@ function lateNote(run: RobotRunRow): string {
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
+/** A person's change to a task in one plain sentence: Task “Call the client” done by anna. */
+export function taskChangeSentence(change: Pick<TaskChangeRow, 'change' | 'fromValue' | 'toValue' | 'actor'>, title: string, timezone: string): string {
+  const by = change.actor.replace(/^user:/, '');
+  const due = (value: string | null) => (value === null ? 'no due time' : DateTime.fromMillis(Number(value), { zone: timezone }).toFormat('dd.LL HH:mm'));
+  const task = `Task “${title}”`;
+  switch (change.change) {
+    case 'done':
+      return `${task} done by ${by}`;
+    case 'reopened':
+      return `${task} reopened by ${by}`;
+    case 'assigned':
+      return change.fromValue === null ? `${task} assigned to ${change.toValue} by ${by}` : `${task} reassigned from ${change.fromValue} to ${change.toValue} by ${by}`;
+    case 'due_changed':
+      return `${task} now due ${due(change.toValue)} (was ${due(change.fromValue)}), changed by ${by}`;
+  }
+}
+
 /**
  * Everything that happened to an item, oldest first: stage moves, robot runs with their status
  * and reason, messages, events and tasks. What users read to see why a robot did (not) fire.
  */
 export async function buildTimeline(manager: EntityManager, queue: RunQueue, config: CompiledConfig, item: Item) {
   const where = { entityType: item.kind, entityId: item.row.id };
-  const [entries, runs, messages, events, tasks, calls] = await Promise.all([
+  const [entries, runs, messages, events, tasks, calls, taskChanges] = await Promise.all([
     manager.find(StageEntryEntity, { where, order: { id: 'ASC' } }),
     queue.ofItem(manager, { kind: item.kind, id: item.row.id }),
     manager.find(MessageEntity, { where, order: { id: 'ASC' } }),
     manager.find(EventEntity, { where, order: { id: 'ASC' } }),
     manager.find(TaskEntity, { where, order: { id: 'ASC' } }),
     manager.find(CallEntity, { where, order: { id: 'ASC' } }),
+    manager.find(TaskChangeEntity, { where, order: { id: 'ASC' } }),
   ]);
+  const taskTitles = new Map(tasks.map((task) => [task.id, task.title]));
   const timeline: TimelineEntry[] = [
     ...entries.map((entry) => ({
       at: iso(entry.enteredAt) as string,
@@ -99,6 +119,18 @@ export async function buildTimeline(manager: EntityManager, queue: RunQueue, con
       title: task.title,
       due_at: iso(task.dueAt),
       status: task.status,
+      completed_at: iso(task.completedAt ?? null),
+      completed_by: task.completedBy ?? null,
+    })),
+    ...taskChanges.map((change) => ({
+      at: iso(change.createdAt) as string,
+      kind: 'task' as const,
+      summary: taskChangeSentence(change, taskTitles.get(change.taskId) ?? `#${change.taskId}`, config.source.timezone),
+      task_id: change.taskId,
+      change: change.change,
+      actor: change.actor,
+      from: change.fromValue,
+      to: change.toValue,
     })),
     ...calls.map((call) => {
       const rang = call.answeredAt ?? call.endedAt;

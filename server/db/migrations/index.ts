@@ -2,6 +2,8 @@ import { InitialSchema1764000000000 } from './1764000000000-initial-schema';
 import { EventsTriggersChannels1764100000000 } from './1764100000000-events-triggers-channels';
 import { RunLeases1764200000000 } from './1764200000000-run-leases';
 import { PendingRunsIndex1764300000000 } from './1764300000000-pending-runs-index';
+import { Sessions1764400000000 } from './1764400000000-sessions';
+import { TaskCompletion1764500000000 } from './1764500000000-task-completion';
 
 /** Listed explicitly (no glob) so tsx, jest and a bundled build all find the same set. */
-export const migrations = [InitialSchema1764000000000, EventsTriggersChannels1764100000000, RunLeases1764200000000, PendingRunsIndex1764300000000];
+export const migrations = [InitialSchema1764000000000, EventsTriggersChannels1764100000000, RunLeases1764200000000, PendingRunsIndex1764300000000, Sessions1764400000000, TaskCompletion1764500000000];

@@ -1,0 +1,112 @@
+import { randomBytes } from 'node:crypto';
+import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
+import { checkPassword } from '../../auth/passwords';
+import type { Sessions } from '../../auth/sessions';
+import { findUser } from '../../auth/users';
+import { itemLink, type ItemRef } from '../../core/items';
+import { verifySignInLink } from '../../core/sign-in-links';
+import type { UserRow } from '../../db/entities';
+import type { Engine } from '../../engine/engine';
+import { acceptBodies } from '../edge';
+import { noQuery } from '../ids';
+import { HttpProblem, parse } from '../problem';
+import { RateLimiter } from '../rate-limit';
+import { clearSessionCookie, readSessionCookie, writeSessionCookie } from '../session-cookie';
+
+/**
+ * Sign-in attempts, right or wrong, per client address and per login: token buckets of 30 and
+ * 10 that refill as many an hour. Enough for an office behind one address starting its day;
+ * too few to guess a ten-character password.
+ */
+export const SIGN_IN_ATTEMPTS_PER_ADDRESS = '30/h';
+export const SIGN_IN_ATTEMPTS_PER_LOGIN = '10/h';
+
+/** Loose on purpose: a login that cannot exist is the same 401 as one that does not. */
+export const LoginInput = z.strictObject({
+  login: z.string().min(1).max(200),
+  password: z.string().min(1).max(4096),
+});
+
+const LinkQuery = z.strictObject({ token: z.string().min(1).max(2000) });
+
+const WRONG_CREDENTIALS = new HttpProblem({ type: 'urn:robots:sign-in-failed', title: 'Wrong login or password', status: 401 });
+
+function userView(user: UserRow) {
+  return { login: user.login, name: user.name, role: user.role, team: user.team };
+}
+
+/**
+ * Sign-in for people (issue 11): a password gives a session cookie and the CSRF token its
+ * writes carry; a one-time link from an alert does the same once. Machines keep bearer tokens.
+ */
+export function authRoutes(engine: Engine, sessions: Sessions): Router {
+  const router = Router();
+  const attempts = new RateLimiter(engine.clock);
+
+  const spendAttempt = (request: Request, response: Response, login: string) => {
+    // An address over its limit spends nothing of the login's.
+    const wait = attempts.take(`address:${request.ip}`, SIGN_IN_ATTEMPTS_PER_ADDRESS) || attempts.take(`login:${login}`, SIGN_IN_ATTEMPTS_PER_LOGIN);
+    if (wait === 0) return;
+    const seconds = Math.ceil(wait / 1000);
+    response.set('Retry-After', String(seconds));
+    throw new HttpProblem({ type: 'urn:robots:rate-limited', title: 'Too many sign-in attempts', status: 429, detail: `try again in ${Math.ceil(seconds / 60)} min` });
+  };
+
+  router.post('/login', acceptBodies('application/json'), noQuery, async (request, response) => {
+    const input = parse(LoginInput, request.body);
+    spendAttempt(request, response, input.login);
+    const user = await checkPassword(engine.store, input.login, input.password);
+    if (!user) throw WRONG_CREDENTIALS;
+    const session = await sessions.open(user.login, 'password');
+    writeSessionCookie(request, response, session, engine.now());
+    response.set('Cache-Control', 'no-store').json({ user: userView(user), csrf_token: session.csrfToken });
+  });
+
+  router.post('/logout', noQuery, async (request, response) => {
+    const cookie = readSessionCookie(request);
+    if (cookie) await sessions.end(cookie);
+    clearSessionCookie(request, response);
+    response.status(204).end();
+  });
+
+  router.get('/me', noQuery, async (request, response) => {
+    const cookie = readSessionCookie(request);
+    const session = cookie ? await sessions.resume(cookie) : null;
+    if (!session) throw new HttpProblem({ type: 'urn:robots:unauthenticated', title: 'Not signed in', status: 401, detail: 'sign in with POST /auth/login' });
+    response.set('Cache-Control', 'no-store').json({ user: userView(session.user), csrf_token: session.csrfToken });
+  });
+
+  router.get('/link', async (request, response) => {
+    const { token } = parse(LinkQuery, request.query);
+    // The token is in this URL: keep it out of caches and out of the next page's Referer.
+    response.set({ 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' });
+    const check = verifySignInLink(token, engine.trackingSecret, engine.now());
+    if (!check.ok) {
+      if (check.reason === 'expired') return linkPage(response, 'This sign-in link has expired', 'Links in alerts work for 15 minutes, once.', check.item);
+      return linkPage(response, 'This sign-in link is not valid', 'It may have been copied only in part, or made by another installation.');
+    }
+    const { claims } = check;
+    if (!(await findUser(engine.store, claims.login))) return linkPage(response, 'This sign-in link is not valid', 'Its user no longer exists.');
+    const session = await sessions.openFromLink(claims);
+    if (!session) return linkPage(response, 'This sign-in link was already used', 'Each link in an alert signs in once.', claims.item);
+    writeSessionCookie(request, response, session, engine.now());
+    response.redirect(303, itemLink('', claims.item));
+  });
+  return router;
+}
+
+/** A page, not a problem document: the person came from a chat, in a browser. */
+function linkPage(response: Response, title: string, text: string, item?: ItemRef): void {
+  const board = item ? itemLink('', item) : '/board/';
+  const nonce = randomBytes(8).toString('hex');
+  response
+    .status(401)
+    .type('html')
+    .set('Content-Security-Policy', `default-src 'none'; style-src 'nonce-${nonce}'`)
+    .send(
+      `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title} — Robots</title>` +
+        `<style nonce="${nonce}">body{font:16px/1.5 system-ui,sans-serif;color:#1d2330;background:#f3f5f9;margin:0}main{max-width:30rem;margin:4rem auto;padding:1.5rem;background:#fff;border:1px solid #d5d9e2;border-radius:6px}a{color:#2357c6}</style></head>` +
+        `<body><main><h1>${title}</h1><p>${text}</p><p><a href="${board}">Sign in with your password</a>${item ? ` to open ${item.kind} #${item.id}` : ''}.</p></main></body></html>`,
+    );
+}

@@ -1,0 +1,138 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { setPassword } from '../../server/auth/passwords';
+import { createApp } from '../../server/http/app';
+import { startChannelsWorld, type ChannelsWorld } from '../channels/real-channels';
+import { startHarness, type Harness } from '../support/harness';
+
+// Debian's Chromium (scripts/ensure-chromium.js installs it): playwright-core never downloads a browser.
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const hasChromium = fs.existsSync(CHROMIUM);
+const describeInBrowser = hasChromium || process.env.CI ? describe : describe.skip;
+
+const PASSWORD = 'correct horse battery';
+
+describeInBrowser('signing in to the board in Chromium', () => {
+  let userDataDir: string;
+  let browser: BrowserContext;
+  let page: Page;
+
+  beforeAll(async () => {
+    if (!hasChromium) throw new Error(`Chromium is missing at ${CHROMIUM} and CI is set: install it with \`node scripts/ensure-chromium.js\` as root.`);
+    userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'robots-chromium-'));
+    browser = await chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, viewport: { width: 1500, height: 900 } });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    if (userDataDir) fs.rmSync(userDataDir, { recursive: true, force: true });
+  });
+  beforeEach(async () => {
+    await browser.clearCookies();
+    page = await browser.newPage();
+  });
+  afterEach(async () => {
+    await page.close();
+  });
+
+  describe('with a password', () => {
+    let harness: Harness;
+    let server: http.Server;
+    let baseUrl: string;
+
+    beforeAll(async () => {
+      // The API is covered on both databases in test/integration/sign-in.test.ts; the page needs one.
+      harness = await startHarness('sqlite');
+      server = http.createServer(createApp(harness.runtime));
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      await setPassword(harness.runtime.store, 'anna', PASSWORD);
+    });
+    afterAll(async () => {
+      server?.closeAllConnections();
+      if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+      await harness?.close();
+    });
+
+    it('first line signs in with login and password, works the lead board, and signs out', async () => {
+      const lead = await harness.as('root').post('/api/leads', { name: 'Olga Petrova', phone: '+79167000101' }).expect(201);
+      await page.goto(`${baseUrl}/board`);
+      await page.getByLabel('Login', { exact: true }).fill('anna');
+      await page.getByLabel('Password', { exact: true }).fill('not the password');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('alert').filter({ hasText: 'Wrong login or password.' }).waitFor();
+
+      await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      const card = page.locator(`.column[data-stage="new"] .card[data-id="${lead.body.id}"]`);
+      await card.waitFor();
+      expect(await page.locator('#who').innerText()).toBe('Anna SDR (first_line)');
+      expect(await page.evaluate(() => document.cookie)).toBe(''); // HttpOnly: the page never sees the session
+
+      // A change from the board carries the session's CSRF token, so it goes through.
+      await card.getByLabel('Move Olga Petrova to…').selectOption('in_work');
+      await page.locator(`.column[data-stage="in_work"] .card[data-id="${lead.body.id}"]`).waitFor();
+      expect((await harness.as('root').get(`/api/leads/${lead.body.id}`).expect(200)).body.stage).toBe('in_work');
+
+      // A reload keeps the session; Sign out ends it, and a reload then asks again.
+      await page.reload();
+      await page.locator(`.column[data-stage="in_work"] .card[data-id="${lead.body.id}"]`).waitFor();
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.getByLabel('Password', { exact: true }).waitFor();
+      await page.reload();
+      await page.getByLabel('Password', { exact: true }).waitFor();
+      expect(await page.locator('#app').isHidden()).toBe(true);
+    });
+  });
+
+  describe('with the Open button of a Telegram alert', () => {
+    let world: ChannelsWorld;
+
+    beforeAll(async () => {
+      // The app listens on PUBLIC_URL, so the link in the alert is one Chromium can open.
+      world = await startChannelsWorld('sqlite');
+    });
+    afterAll(async () => {
+      await world?.close();
+    });
+
+    it("a manager opens the link from a real alert and lands signed in on the lead's panel, once", async () => {
+      const lead = await world.harness.as('root').post('/api/leads', { name: 'Alerted Lead', phone: '+79167000102', responsible: 'gena' }).expect(201);
+      await world.harness.runDue();
+      const alert = world.peers.telegram.callsOf('sendMessage').find((call) => call.payload.chat_id === '1000' && String(call.payload.text).includes(`#${lead.body.id}`));
+      const rows = (alert?.payload.reply_markup as { inline_keyboard: Array<Array<{ text: string; url?: string }>> }).inline_keyboard;
+      const openUrl = rows.flat().find((button) => button.text === `Open lead #${lead.body.id}`)?.url as string;
+      expect(openUrl).toContain('/auth/link?token=');
+
+      await page.goto(openUrl);
+      const panel = page.getByRole('complementary');
+      await panel.getByRole('heading', { name: `Lead #${lead.body.id} Alerted Lead` }).waitFor();
+      expect(new URL(page.url()).hash).toBe(`#lead-${lead.body.id}`);
+      expect(await page.locator('#who').innerText()).toBe('Grigory Manager (manager)');
+
+      const second = await browser.newPage();
+      try {
+        await second.goto(openUrl);
+        await second.getByRole('heading', { name: 'This sign-in link was already used' }).waitFor();
+        await second.getByRole('link', { name: 'Sign in with your password' }).click();
+        // The same browser still holds the manager's session: the link to the lead opens it.
+        await second.getByRole('complementary').getByRole('heading', { name: `Lead #${lead.body.id} Alerted Lead` }).waitFor();
+      } finally {
+        await second.close();
+      }
+    });
+  });
+});

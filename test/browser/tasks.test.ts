@@ -1,0 +1,166 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { createToken } from '../../server/auth/users';
+import { createApp } from '../../server/http/app';
+import { startHarness, type Harness } from '../support/harness';
+
+// Debian's Chromium (scripts/ensure-chromium.js installs it): playwright-core never downloads a browser.
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const hasChromium = fs.existsSync(CHROMIUM);
+
+const CONFIG = `
+timezone: Europe/Moscow
+users:
+  - { login: root, name: Root, role: admin }
+  - { login: gena, name: Gena General, role: sales, team: general }
+  - { login: gm, name: General Manager, role: manager, team: general }
+teams:
+  general: { members: [gena], manager: gm }
+leads:
+  team: general
+  stages:
+    - id: new
+      robots:
+        - { id: call_task, type: create_task, title: "Call {{item.name}}", due_in: 2h }
+    - id: won
+      semantic: won
+`;
+
+if (!hasChromium && !process.env.CI) {
+  console.warn(`the task page browser tests are skipped: ${CHROMIUM} is missing (run \`node scripts/ensure-chromium.js\` as root, or \`apt-get install chromium\`)`);
+}
+const describeInBrowser = hasChromium || process.env.CI ? describe : describe.skip;
+
+describeInBrowser('the task page in Chromium', () => {
+  let harness: Harness;
+  let server: http.Server;
+  let baseUrl: string;
+  let userDataDir: string;
+  let browser: BrowserContext;
+  let page: Page;
+
+  beforeAll(async () => {
+    if (!hasChromium) {
+      throw new Error(`Chromium is missing at ${CHROMIUM} and CI is set: the browser tests cannot run. Install it with \`node scripts/ensure-chromium.js\` as root (apt-get install chromium).`);
+    }
+    // The API is covered on both databases in test/integration/tasks.test.ts; the page needs one.
+    harness = await startHarness('sqlite', { configText: CONFIG });
+    server = http.createServer(createApp(harness.runtime));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'robots-chromium-'));
+    browser = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: CHROMIUM_ARGS,
+      viewport: { width: 1300, height: 900 },
+      // Due times are shown in the browser's own zone and locale: pinned, so the test reads 11:00 in Moscow.
+      locale: 'en-GB',
+      timezoneId: 'Europe/Moscow',
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    if (server) {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+    await harness?.close();
+    if (userDataDir) fs.rmSync(userDataDir, { recursive: true, force: true });
+  });
+
+  beforeEach(async () => {
+    page = await browser.newPage();
+    page.setDefaultTimeout(10_000);
+  });
+  afterEach(async () => {
+    await page.close();
+  });
+
+  /** The API token the board keeps in this browser (the board's own sign-in is tested in board.test.ts). */
+  async function signInAs(login: string) {
+    const token = await createToken(harness.runtime.store, login, harness.clock.now());
+    await page.goto(`${baseUrl}/board/tasks.html`);
+    await page.evaluate((value) => {
+      localStorage.clear();
+      localStorage.setItem('robots.board.token', value);
+    }, token);
+  }
+
+  async function leadOfGena(name: string): Promise<number> {
+    const id = (await harness.as('gena').post('/api/leads', { name }).expect(201)).body.id as number;
+    await harness.runDue();
+    return id;
+  }
+
+  const taskRow = (title: string) => page.locator('#tasks li.task', { has: page.getByRole('heading', { name: title, exact: true }) });
+
+  it('the assignee sees the task, clicks Done, it leaves the open tasks, and the timeline says who did it', async () => {
+    await leadOfGena('<img src=x onerror="window.__owned=1">Eve');
+    harness.clock.advance(3 * 60 * 60_000); // Eve's call was due at 11:00; it is 12:00
+    const ivan = await leadOfGena('Ivan Petrov');
+    await signInAs('gena');
+    await page.goto(`${baseUrl}/board/tasks.html`);
+
+    const ivanTask = taskRow('Call Ivan Petrov');
+    await ivanTask.waitFor();
+    expect(await page.locator('#tasks li.task h2').allInnerTexts()).toEqual(['Call <img src=x onerror="window.__owned=1">Eve', 'Call Ivan Petrov']);
+    expect(await page.locator('#tasks li.task').first().innerText()).toContain('overdue');
+    expect(await page.locator('#tasks img').count()).toBe(0); // a name from the API is text, never HTML
+    expect(await ivanTask.getByRole('link', { name: 'Ivan Petrov' }).getAttribute('href')).toBe(`/board/#lead-${ivan}`);
+    expect(await ivanTask.innerText()).toContain('due 02/03, 14:00'); // created 12:00 Moscow, due in 2h
+    expect(await ivanTask.innerText()).not.toContain('overdue');
+
+    await ivanTask.getByRole('button', { name: 'Done: Call Ivan Petrov' }).click();
+    await page.locator('#status').filter({ hasText: '«Call Ivan Petrov» done.' }).waitFor();
+    await ivanTask.waitFor({ state: 'detached' });
+    expect(await page.locator('#tasks li.task').count()).toBe(1);
+    const [task] = (await harness.as('gena').get(`/api/tasks?item=lead:${ivan}`).expect(200)).body.tasks;
+    expect(task).toMatchObject({ status: 'done', completed_by: 'gena' });
+
+    await page.getByLabel('Status').selectOption('done');
+    await ivanTask.getByText('done by gena').waitFor();
+
+    // The lead's link opens the board with its timeline, which tells who completed the task; the header counts what is left.
+    await ivanTask.getByRole('link', { name: 'Ivan Petrov' }).click();
+    const panel = page.getByRole('complementary');
+    await panel.getByRole('heading', { name: `Lead #${ivan} Ivan Petrov` }).waitFor();
+    await panel.getByText('Task “Call Ivan Petrov” done by gena').waitFor();
+    await page.getByRole('link', { name: 'Tasks (1)' }).waitFor();
+    expect(await page.evaluate(() => (window as unknown as { __owned?: number }).__owned)).toBeUndefined();
+  });
+
+  it("a manager switches to all the tasks they may see, with each one's assignee", async () => {
+    await leadOfGena('Maria General');
+    await signInAs('gm');
+    await page.goto(`${baseUrl}/board/tasks.html`);
+    await page.getByText('No tasks here.').waitFor();
+    await page.getByLabel('Assignee').selectOption('all');
+    const maria = taskRow('Call Maria General');
+    await maria.waitFor();
+    expect(await maria.innerText()).toContain('for gena');
+  });
+
+  it('without a sign-in the page sends people to the board to sign in', async () => {
+    await page.goto(`${baseUrl}/board/tasks.html`);
+    await page.evaluate(() => localStorage.clear());
+    await page.reload();
+    await page.getByRole('alert').filter({ hasText: 'You are not signed in' }).waitFor();
+    expect(await page.getByRole('link', { name: 'board' }).getAttribute('href')).toBe('/board/');
+  });
+});
