@@ -2,7 +2,9 @@ import { robotDefinitions } from '../robots';
 import { triggerDefinitions } from '../triggers';
 import type { ConfigReference } from '../robots/define';
 import { validateCondition } from '../server/core/conditions';
+import type { ItemKind } from '../server/core/context-schema';
 import { unknownName } from '../server/core/did-you-mean';
+import { ContextPaths, inText, robotConditions, robotTexts, type ContextReader } from './context-paths';
 import { LEAD_PIPELINE } from './model';
 import type { Config, PipelineSpec } from './schema';
 import type { ConfigPath } from './positions';
@@ -35,6 +37,9 @@ export function checkReferences(config: Config): ReferenceProblem[] {
   const fields = new Set<string>([...STANDARD_FIELDS, ...Object.keys(config.fields)]);
   const pipelines = new Map<string, PipelineSpec>([[LEAD_PIPELINE, config.leads], ...Object.entries(config.deals)]);
   const pipelinePath = (key: string): ConfigPath => (key === LEAD_PIPELINE ? ['leads'] : ['deals', key]);
+  const contextPaths = new ContextPaths(config.fields);
+  const conditionProblems = (condition: unknown, at: ConfigPath, kinds: ItemKind[]) =>
+    validateCondition(condition, [], (variable) => contextPaths.variable(variable, { kinds, recipient: false })).map((problem) => ({ path: [...at, ...problem.path], message: problem.message }));
 
   if (config.deals[LEAD_PIPELINE]) problems.push({ path: ['deals'], key: LEAD_PIPELINE, message: `"${LEAD_PIPELINE}" is reserved for lead statuses` });
 
@@ -74,12 +79,12 @@ export function checkReferences(config: Config): ReferenceProblem[] {
     }
   }
   config.scoring.rules.forEach((rule, index) => {
-    if (rule.condition !== undefined) {
-      for (const problem of validateCondition(rule.condition)) problems.push({ path: ['scoring', 'rules', index, 'condition', ...problem.path], message: problem.message });
-    }
+    // A scoring rule scores leads and deals alike: a variable that either has will do.
+    if (rule.condition !== undefined) problems.push(...conditionProblems(rule.condition, ['scoring', 'rules', index, 'condition'], []));
   });
   for (const [pipelineKey, pipeline] of pipelines) {
     const base = pipelinePath(pipelineKey);
+    const itemKind: ItemKind = pipelineKey === LEAD_PIPELINE ? 'lead' : 'deal';
     if (pipeline.team && !teams.has(pipeline.team)) problems.push({ path: [...base, 'team'], message: unknown('team', pipeline.team, teams) });
     const stageIds = pipeline.stages.map((stage) => stage.id);
     for (const id of duplicates(stageIds)) problems.push({ path: [...base, 'stages', stageIds.lastIndexOf(id), 'id'], message: `duplicate stage id "${id}"` });
@@ -107,11 +112,10 @@ export function checkReferences(config: Config): ReferenceProblem[] {
             problems.push({ path: [...robotPath, 'after_robot'], message: `${unknown('robot', robot.after_robot, stageRobotIds)} in this stage` });
           }
         }
-        if (robot.condition !== undefined) {
-          for (const problem of validateCondition(robot.condition)) problems.push({ path: [...robotPath, 'condition', ...problem.path], message: problem.message });
-        }
+        if (robot.condition !== undefined) problems.push(...conditionProblems(robot.condition, [...robotPath, 'condition'], [itemKind]));
+        for (const { key, rule } of robotConditions(robot)) problems.push(...conditionProblems(rule, [...robotPath, key], [itemKind]));
+        for (const { key, source, recipient } of robotTexts(robot)) problems.push(...textProblems(contextPaths, source, [...robotPath, key], { kinds: [itemKind], recipient }));
         const definition = robotDefinitions.find((candidate) => candidate.type === robot.type);
-        const itemKind = pipelineKey === LEAD_PIPELINE ? 'lead' : 'deal';
         if (definition?.appliesTo && !definition.appliesTo.includes(itemKind)) {
           problems.push({ path: [...robotPath, 'type'], message: `${robot.type} works on ${definition.appliesTo.join(' and ')}s, not on ${itemKind}s` });
         }
@@ -152,9 +156,7 @@ export function checkReferences(config: Config): ReferenceProblem[] {
         const triggerPath = [...stagePath, 'triggers', triggerIndex];
         if (triggerIds.has(trigger.id)) problems.push({ path: [...triggerPath, 'id'], message: `duplicate trigger id "${trigger.id}"` });
         triggerIds.add(trigger.id);
-        if (trigger.condition !== undefined) {
-          for (const problem of validateCondition(trigger.condition)) problems.push({ path: [...triggerPath, 'condition', ...problem.path], message: problem.message });
-        }
+        if (trigger.condition !== undefined) problems.push(...conditionProblems(trigger.condition, [...triggerPath, 'condition'], [itemKind]));
         const definition = triggerDefinitions.find((candidate) => candidate.type === trigger.type);
         for (const reference of definition?.references?.(trigger as never) ?? []) {
           const path = [...triggerPath, ...reference.path];
@@ -166,6 +168,14 @@ export function checkReferences(config: Config): ReferenceProblem[] {
     });
   }
   return problems;
+}
+
+/** A robot's inline handlebars text: it must parse, and every path it reads must be in the context. */
+function textProblems(contextPaths: ContextPaths, source: string, path: ConfigPath, reader: ContextReader): ReferenceProblem[] {
+  const part = String(path[path.length - 1]);
+  const checked = contextPaths.text(source, reader);
+  if (!checked.ok) return [{ path, message: `${part} does not compile: ${checked.error}` }];
+  return checked.problems.map((problem) => ({ path, message: `${problem.message}, at ${inText(problem, source, part)}` }));
 }
 
 function afterRobotCycles(robots: Array<{ id: string; after_robot?: string }>, stagePath: ConfigPath): ReferenceProblem[] {

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import Handlebars from 'handlebars';
 import type { ConfigIssue } from '../server/core/errors';
+import { ContextPaths, inText, parseErrorText, templateKinds } from './context-paths';
 import { readTextFile } from './file-bytes';
 import type { IssueAt } from './issues';
 import type { ConfigLimits } from './limits';
@@ -9,7 +10,11 @@ import type { Config } from './schema';
 
 export type TemplateSources = Map<string, { text: string; subject?: string; html?: string }>;
 
-/** Template files are read and every template compiled now, so a broken `{{` fails the load, not a send. */
+/**
+ * Template files are read and every template compiled now, so a broken `{{` fails the load, not
+ * a send; and every path a template reads is checked against the context of the items its robots
+ * run on (leads, deals, or both), so `{{lead.nmae}}` fails the load, not renders empty.
+ */
 export function readTemplates(
   config: Config,
   baseDir: string,
@@ -18,6 +23,8 @@ export function readTemplates(
   issues: ConfigIssue[],
 ): TemplateSources {
   const sources: TemplateSources = new Map();
+  const contextPaths = new ContextPaths(config.fields);
+  const kindsOf = templateKinds(config);
   for (const [id, template] of Object.entries(config.templates)) {
     let text = template.text ?? '';
     if (template.file !== undefined) {
@@ -36,11 +43,18 @@ export function readTemplates(
     ];
     for (const [part, source] of parts) {
       if (source === undefined) continue;
+      const fromFile = template.file !== undefined && part === 'text';
+      const where: ConfigPath = fromFile ? ['templates', id, 'file'] : ['templates', id, part];
       try {
         Handlebars.precompile(source);
       } catch (error) {
-        const where: ConfigPath = template.file !== undefined && part === 'text' ? ['templates', id, 'file'] : ['templates', id, part];
-        issues.push(issueAt(where, `template does not compile: ${(error as Error).message.split('\n')[0]}`));
+        issues.push(issueAt(where, `template does not compile: ${parseErrorText(error as Error)}`));
+        continue;
+      }
+      const checked = contextPaths.text(source, { kinds: [...(kindsOf.get(id) ?? [])], recipient: true });
+      for (const problem of checked.ok ? checked.problems : []) {
+        const message = fromFile ? `template file ${template.file}:${problem.line}:${problem.col}: ${problem.message}` : `${problem.message}, at ${inText(problem, source, part)}`;
+        issues.push(issueAt(where, message));
       }
     }
     sources.set(id, { text, subject: template.subject, html: template.html });

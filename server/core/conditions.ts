@@ -1,4 +1,5 @@
 import jsonLogic from 'json-logic-js';
+import { CONTEXT_ROOTS } from './context-schema';
 
 /** Standard json-logic operators: anything else in a condition is a typo we report at load time. */
 const KNOWN_OPERATORS = new Set([
@@ -7,11 +8,14 @@ const KNOWN_OPERATORS = new Set([
   'all', 'none', 'some',
 ]);
 
-/** The roots a condition may read; documented in the README's "Condition and template context". */
-export const CONTEXT_ROOTS = new Set([
-  'item', 'lead', 'deal', 'fields', 'contact', 'company', 'responsible', 'stage', 'minutes_in_stage',
-  'touches_sent', 'replies_received', 'repeat_client', 'score', 'source', 'now', 'event', 'links',
-]);
+/**
+ * Operators whose first argument is read from the context and whose other arguments run once
+ * per element, with `var` relative to the element (`reduce`: `current`, `accumulator`).
+ */
+const PER_ELEMENT = new Set(['map', 'filter', 'all', 'none', 'some', 'reduce']);
+
+/** The roots a condition may read (server/core/context-schema.ts); documented in the README's "Condition and template context". */
+export { CONTEXT_ROOTS };
 
 export interface LogicProblem {
   /** Path inside the condition, e.g. ['and', 0, '==']. */
@@ -19,8 +23,23 @@ export interface LogicProblem {
   message: string;
 }
 
-export function validateCondition(rule: unknown, path: Array<string | number> = []): LogicProblem[] {
-  if (Array.isArray(rule)) return rule.flatMap((part, index) => validateCondition(part, [...path, index]));
+/** What is wrong with a variable the condition reads, or null. */
+export type VariableCheck = (variable: string) => string | null;
+
+/** Without a config at hand: the first segment must be a context root. */
+export const checkRoot: VariableCheck = (variable) =>
+  CONTEXT_ROOTS.has(variable.split('.')[0]) ? null : `unknown variable "${variable}": conditions read ${[...CONTEXT_ROOTS].join(', ')}`;
+
+const anyVariable: VariableCheck = () => null;
+
+/**
+ * Unknown operators, malformed rules and, through `checkVariable`, variables outside the
+ * context: every `var` (`"a.b"`, `["a.b", default]`, numeric segments) and every name under
+ * `missing` / `missing_some`. Variables inside a per-element rule (`some`, `map`, …) read the
+ * element, not the context, and are left alone.
+ */
+export function validateCondition(rule: unknown, path: Array<string | number> = [], checkVariable: VariableCheck = checkRoot): LogicProblem[] {
+  if (Array.isArray(rule)) return rule.flatMap((part, index) => validateCondition(part, [...path, index], checkVariable));
   if (rule === null || typeof rule !== 'object') return [];
   const keys = Object.keys(rule);
   if (keys.length !== 1) {
@@ -29,17 +48,33 @@ export function validateCondition(rule: unknown, path: Array<string | number> = 
   const operator = keys[0];
   const argument = (rule as Record<string, unknown>)[operator];
   if (!KNOWN_OPERATORS.has(operator)) return [{ path: [...path, operator], message: `unknown json-logic operator "${operator}"` }];
+  const here = [...path, operator];
   if (operator === 'var') {
-    const variable = Array.isArray(argument) ? argument[0] : argument;
-    if (typeof variable === 'string' && variable !== '') {
-      const root = variable.split('.')[0];
-      if (!CONTEXT_ROOTS.has(root)) {
-        return [{ path: [...path, operator], message: `unknown variable "${variable}": conditions read ${[...CONTEXT_ROOTS].join(', ')}` }];
-      }
-    }
-    return [];
+    const [variable, ...defaults] = Array.isArray(argument) ? argument : [argument];
+    const problems = isPath(variable) ? variableProblems(String(variable), here, checkVariable) : validateCondition(variable, here, checkVariable);
+    return [...problems, ...defaults.flatMap((fallback, index) => validateCondition(fallback, [...here, index + 1], checkVariable))];
   }
-  return validateCondition(argument, [...path, operator]);
+  if (operator === 'missing' || operator === 'missing_some') {
+    const names = operator === 'missing_some' && Array.isArray(argument) ? argument[1] : argument;
+    const namesPath = operator === 'missing_some' ? [...here, 1] : here;
+    if (Array.isArray(names) && names.every(isPath)) return names.flatMap((name, index) => variableProblems(String(name), [...namesPath, index], checkVariable));
+    return validateCondition(argument, here, checkVariable);
+  }
+  if (PER_ELEMENT.has(operator) && Array.isArray(argument)) {
+    return argument.flatMap((part, index) => validateCondition(part, [...here, index], index === 1 ? anyVariable : checkVariable));
+  }
+  return validateCondition(argument, here, checkVariable);
+}
+
+function isPath(value: unknown): value is string | number {
+  return typeof value === 'string' || typeof value === 'number';
+}
+
+/** `""` is the whole context, always there. */
+function variableProblems(variable: string, path: Array<string | number>, checkVariable: VariableCheck): LogicProblem[] {
+  if (variable === '') return [];
+  const message = checkVariable(variable);
+  return message === null ? [] : [{ path, message }];
 }
 
 export function evaluateCondition(rule: unknown, context: Record<string, unknown>): boolean {
