@@ -98,6 +98,8 @@ export function checkReferences(config: Config): ReferenceProblem[] {
         problems.push({ path: [...stagePath, 'semantic'], message: 'a lost stage needs `reasons` (each with `refused_by`)' });
       }
       if (stage.semantic !== 'lost' && stage.reasons) problems.push({ path: [...stagePath], key: 'reasons', message: 'only lost stages take `reasons`' });
+      // A stage goal reads the item's context as a robot condition does.
+      if (stage.stop_when !== undefined) problems.push(...conditionProblems(stage.stop_when, [...stagePath, 'stop_when'], [itemKind]));
 
       const stageRobotIds = new Set(stage.robots.map((robot) => robot.id));
       stage.robots.forEach((robot, robotIndex) => {

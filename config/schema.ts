@@ -95,6 +95,7 @@ export const Stage = z.strictObject({
   required: z.array(z.string()).default([]).describe('Fields an item must have before it may enter'),
   reasons: z.array(LostReason).optional().describe('For lost stages: the reasons a move must give'),
   stuck_after: Duration.optional().describe('An item longer than this here counts as stuck'),
+  stop_when: JsonLogic.optional().describe("A goal: once it holds (looked at whenever the item changes), this stage's pending robots are cancelled"),
   robots: z.array(RobotSpec).default([]).describe('Fire when an item enters this stage'),
   triggers: z.array(TriggerSpec).default([]).describe('Move an item here when an event arrives (Bitrix24 style)'),
 });

@@ -13,7 +13,8 @@ export type ConfigReference =
   | { kind: 'hook'; value: string; path: Array<string | number> };
 
 export interface RobotOutcome {
-  outcome: 'done' | 'skipped';
+  /** `cancelled`: it gave up, and the robots waiting for it are cancelled too. */
+  outcome: 'done' | 'skipped' | 'cancelled';
   detail?: string;
 }
 

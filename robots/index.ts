@@ -8,6 +8,7 @@ import { markRepeatClient, notifyRepeatClient } from './notify-repeat-client';
 import { notify } from './notify';
 import { sendMessage } from './send-message';
 import { setFields } from './set-fields';
+import { waitFor } from './wait-for';
 import { webhook } from './webhook';
 
 /** The list of robot types: adding one is its file plus one line here. The engine knows none by name. */
@@ -24,4 +25,5 @@ export const robotDefinitions: RobotDefinition[] = [
   remind,
   webhook,
   autoCallback,
+  waitFor,
 ] as unknown as RobotDefinition[];

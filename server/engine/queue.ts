@@ -97,6 +97,15 @@ export class RunQueue {
     return runSql(manager, RUN_SQL.cancelPendingOfEntry, [detail, now, entryId]);
   }
 
+  /**
+   * The item changed: its pending `robotType` runs of this entry are looked at now rather than at
+   * their next recheck (a `wait_for` whose condition may hold). Returns how many.
+   */
+  async dueNow(manager: EntityManager, entryId: number, robotType: string, now: number): Promise<number> {
+    const rows = await allSql(manager, "UPDATE robot_runs SET due_at = ? WHERE entry_id = ? AND robot_type = ? AND status = 'scheduled' AND due_at > ? RETURNING id", [now, entryId, robotType, now]);
+    return rows.length;
+  }
+
   /** Cancels the given runs if they are still pending; the others are left as they are. */
   async cancelPending(ids: number[], detail: string, now: number, outer?: EntityManager): Promise<void> {
     if (ids.length === 0) return;

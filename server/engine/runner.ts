@@ -6,6 +6,8 @@ import { parseDuration } from '../../config/duration';
 import { computeDueAt, retryDelay } from '../core/calendar';
 import { evaluateCondition } from '../core/conditions';
 import { loadContext } from './context';
+import { waitingOrder } from './transition';
+import { stageOf } from '../../config/model';
 import type { Engine } from './engine';
 import { InvalidRequestError, MoveRefusedError, OutcomeUnknownError, PermanentSendError, RetryableSendError } from '../core/errors';
 import { loadItem } from '../db/items';
@@ -87,7 +89,9 @@ function failure(engine: Engine, run: RobotRunRow, attempts: number, error: unkn
 
 async function finishRun(engine: Engine, run: RobotRunRow, finish: RunFinish): Promise<void> {
   const now = engine.now();
-  const hasFollowers = [...engine.config.robots.values()].some((placement) => placement.stage === run.stage && placement.pipeline === run.pipeline && placement.robot.after_robot === run.robotId);
+  // Followers: robots naming it in `after_robot:`, and the robots written after a `wait_for`.
+  const stageRobots = stageOf(engine.config, run.pipeline, run.stage)?.robots ?? [];
+  const hasFollowers = waitingOrder(stageRobots).includes(run.robotId);
   // Most runs have no `after_robot:` followers: their outcome is one statement, no transaction of its own.
   if (!hasFollowers) await engine.store.serialized((manager) => engine.queue.finish(manager, run, finish, now));
   else await engine.store.transaction(async (manager) => {

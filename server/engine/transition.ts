@@ -45,8 +45,10 @@ export async function enterStage(
   const [entryId] = await insertRows(manager, StageEntryEntity, [entryRow]);
   const entry = { ...entryRow, id: entryId };
 
-  const runs = plan.stage.robots.map(
-    (robot, position): NewRun => ({
+  const waits = waitingOrder(plan.stage.robots);
+  const runs = plan.stage.robots.map((robot, position): NewRun => {
+    const waitsFor = waits[position];
+    return {
       entryId: entry.id,
       entityType: item.kind,
       entityId: item.row.id,
@@ -55,13 +57,13 @@ export async function enterStage(
       robotId: robot.id,
       robotType: robot.type,
       position,
-      dueAt: robot.after_robot ? null : computeDueAt(robot, now, calendar),
-      waitsFor: robot.after_robot ?? null,
+      dueAt: waitsFor ? null : computeDueAt(robot, now, calendar),
+      waitsFor,
       causalDepth: depth,
-      detail: robot.after_robot ? `waits for ${robot.after_robot}` : null,
+      detail: waitsFor ? `waits for ${waitsFor}` : null,
       createdAt: now,
-    }),
-  );
+    };
+  });
   const savedRuns = await queue.insert(manager, runs);
 
   const lost = plan.stage.semantic === 'lost';
@@ -76,4 +78,17 @@ export async function enterStage(
   await updateById(manager, entityOf(item.kind) as typeof LeadEntity, item.row.id, changes);
   Object.assign(item.row, changes);
   return { entry, runs: savedRuns };
+}
+
+/**
+ * Which robot each robot of a stage waits for: its own `after_robot:`, else the nearest
+ * `wait_for` written before it (the robots after a wait run when it resolves), else none.
+ */
+export function waitingOrder(robots: ReadonlyArray<{ id: string; type: string; after_robot?: string }>): Array<string | null> {
+  let lastWait: string | null = null;
+  return robots.map((robot) => {
+    const waitsFor = robot.after_robot ?? lastWait;
+    if (robot.type === 'wait_for') lastWait = robot.id;
+    return waitsFor;
+  });
 }

@@ -1,4 +1,6 @@
 import type { EntityManager } from 'typeorm';
+import { stageOf } from '../../config/model';
+import { evaluateCondition } from '../core/conditions';
 import { MoveRefusedError } from '../core/errors';
 import type { EventType } from '../core/event-types';
 import type { Item, ItemRef } from '../core/items';
@@ -84,6 +86,7 @@ export async function ingestEvent(engine: Engine, input: EventInput, outer?: Ent
   } else if (!score) {
     notes.push(decision.reason);
   }
+  if (!moved) notes.push(...(await afterChange(engine, item, eventContext, outer)));
   const outcome = notes.join('; ');
   const event = await engine.recordEvent({ type: input.type, entity: ref, actor: input.actor, payload, outcome, triggerId }, outer);
 
@@ -94,3 +97,32 @@ export async function ingestEvent(engine: Engine, input: EventInput, outer?: Ent
   return { event, item: current, outcome, moved, score };
 }
 
+
+/**
+ * Something happened to an item that stayed in its stage: a stage goal (`stop_when`) that now
+ * holds cancels the stage's pending robots, and `wait_for` robots look again at once.
+ */
+async function afterChange(engine: Engine, item: Item, event: Record<string, unknown>, outer?: EntityManager): Promise<string[]> {
+  const entryId = item.row.stageEntryId;
+  if (entryId === null) return [];
+  const stage = stageOf(engine.config, item.pipeline, item.row.stage);
+  const notes: string[] = [];
+  const reader = outer ?? engine.store.manager;
+  if (stage?.stop_when !== undefined) {
+    const current = (await loadItem(reader, { kind: item.kind, id: item.row.id })) ?? item;
+    const context = await loadContext(reader, engine.config, current, engine.now(), engine.publicUrl, event);
+    if (evaluateCondition(stage.stop_when, context)) {
+      const pending = await engine.queue.pendingOfEntry(entryId, outer);
+      if (pending.length > 0) {
+        await engine.store.transaction((manager) => engine.queue.cancelPendingOfEntry(manager, entryId, `the goal of "${stage.id}" was reached (stop_when)`, engine.now()), outer);
+        notes.push(`goal of "${stage.id}" reached: ${pending.length} pending robot${pending.length === 1 ? '' : 's'} cancelled`);
+      }
+      return notes;
+    }
+  }
+  if (stage?.robots.some((robot) => robot.type === 'wait_for')) {
+    const woken = await engine.store.transaction((manager) => engine.queue.dueNow(manager, entryId, 'wait_for', engine.now()), outer);
+    if (woken > 0) engine.scheduler.scheduled([engine.now()]);
+  }
+  return notes;
+}
