@@ -1,4 +1,5 @@
 import Handlebars from 'handlebars';
+import { z } from 'zod';
 import type { Config, PipelineSpec, RobotSpec, StageSpec, TeamSpec, TemplateSpec, TriggerSpec, UserSpec } from './schema';
 
 export const LEAD_PIPELINE = 'leads';
@@ -91,8 +92,54 @@ export function managerOf(config: CompiledConfig, login: string): string | undef
   return team?.manager && team.manager !== login ? team.manager : undefined;
 }
 
+/** `escalate:` as robots/notify.ts validated it; read here only to lay the levels out. */
+const EscalationLevels = z.array(z.object({ after: z.string(), to: z.array(z.string()) }));
+const LEVEL_ID = /^([a-z][a-z0-9_]*)\.escalate_(\d+)$/;
+
+/** The robot id of escalation level `level` (1-based) of robot `of`; the dot keeps it apart from every id users can write. */
+export function escalationLevelId(of: string, level: number): string {
+  return `${of}.escalate_${level}`;
+}
+
+export function escalationLevelOf(robotId: string): { of: string; level: number } | null {
+  const match = LEVEL_ID.exec(robotId);
+  return match ? { of: match[1], level: Number(match[2]) } : null;
+}
+
+/**
+ * A notify robot's `escalate:` levels as robots of its stage, appended after the stage's own
+ * (their positions unchanged). Each waits for the robot (`after_robot`) plus its own `after`.
+ * Why this and not new queue code: the levels are then written with the stage entry like any
+ * robot, each under an id of its own, so the queue's unique (entry_id, robot_id) index keeps
+ * every level "never twice"; followers are released when the alert finishes and a move on
+ * cancels them all, with the queue, the runner and the move transaction unchanged. A level
+ * checks the robot's condition itself (robots/notify.ts) rather than carrying it as its own
+ * `condition`, which would only skip it: a taken item shows the level as `cancelled`.
+ */
+export function escalationLevels(robot: RobotSpec): RobotSpec[] {
+  if (robot.type !== 'notify') return [];
+  const parsed = EscalationLevels.safeParse(robot.escalate ?? []);
+  if (!parsed.success) return [];
+  return parsed.data.map((level, index) => ({
+    ...robot,
+    id: escalationLevelId(robot.id, index + 1),
+    title: `${robot.title ?? robot.id}: escalation ${index + 1} (after ${level.after})`,
+    after: level.after,
+    at: undefined,
+    after_robot: robot.id,
+    condition: undefined,
+    to: level.to,
+    escalate: [],
+  }));
+}
+
 function pipelineModel(key: string, kind: 'lead' | 'deal', spec: PipelineSpec): PipelineModel {
-  return { key, kind, name: spec.name ?? key, team: spec.team, stages: spec.stages, spec };
+  // A notify robot's `escalate:` levels are robots of its stage, written after the stage's own.
+  const stages = spec.stages.map((stage) => {
+    const levels = stage.robots.flatMap(escalationLevels);
+    return levels.length === 0 ? stage : { ...stage, robots: [...stage.robots, ...levels] };
+  });
+  return { key, kind, name: spec.name ?? key, team: spec.team, stages, spec };
 }
 
 export function compileConfig(

@@ -56,6 +56,9 @@ export function checkReferences(config: Config): ReferenceProblem[] {
       if (!users.has(login)) problems.push({ path: ['teams', teamId, 'members', index], message: unknown('user', login, users) });
     });
     if (team.manager && !users.has(team.manager)) problems.push({ path: ['teams', teamId, 'manager'], message: unknown('user', team.manager, users) });
+    if (team.when_nobody_on_duty === 'manager' && !team.manager) {
+      problems.push({ path: ['teams', teamId, 'when_nobody_on_duty'], message: 'when_nobody_on_duty: manager needs the team’s `manager`' });
+    }
   }
   for (const [fieldId, field] of Object.entries(config.fields)) {
     if (field.type === 'enum' && (!field.values || field.values.length === 0)) problems.push({ path: ['fields', fieldId, 'type'], message: 'an enum field needs `values`' });

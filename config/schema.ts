@@ -3,6 +3,7 @@ import { IANAZone } from 'luxon';
 import { robotDefinitions } from '../robots';
 import { EventType } from '../server/core/event-types';
 import { triggerDefinitions } from '../triggers';
+import { WhenNobodyOnDuty } from '../server/core/duty';
 
 /**
  * The single source of truth for robots.yaml (STYLE §2): types come from z.infer, the
@@ -106,6 +107,24 @@ export const Pipeline = z.strictObject({
   stages: z.array(Stage).min(1, { error: 'a pipeline needs at least one stage' }),
 });
 
+/** An IANA time zone name, checked against the zone database luxon carries. */
+const TimeZone = z.string().refine((zone) => IANAZone.isValidZone(zone), { error: (issue) => `unknown time zone "${String(issue.input)}"` });
+
+/** A user's on-duty hours: the working calendar's shape; keys not written come from `calendar:`. */
+export const DutyScheduleSpec = z.strictObject({
+  working_days: z.array(z.enum(WEEKDAYS)).optional(),
+  working_hours: z
+    .strictObject({ start: TimeOfDay, end: TimeOfDay })
+    .optional()
+    .describe('An end at or before the start is a night shift ending the next day'),
+  holidays: z.array(IsoDate).optional().describe('Days off (default: the calendar’s holidays)'),
+  timezone: TimeZone.optional().describe('Defaults to the config’s timezone'),
+});
+
+export const AwayRange = z
+  .strictObject({ from: IsoDate, to: IsoDate })
+  .refine((range) => range.from <= range.to, { error: 'an away range ends on or after its start (`from` ≤ `to`)' });
+
 export const User = z.strictObject({
   login: Login,
   name: z.string(),
@@ -115,6 +134,8 @@ export const User = z.strictObject({
   email: z.email().optional(),
   telegram_chat_id: z.union([z.string(), z.number()]).transform(String).optional(),
   manager: Login.optional().describe('Who is alerted above this user (defaults to the team manager)'),
+  schedule: DutyScheduleSpec.optional().describe('When this user is on duty; without it, always (away dates excepted)'),
+  away: z.array(AwayRange).default([]).describe('Dates off (holidays, sick leave), each {from, to}, both inclusive, in the user’s time zone'),
 });
 
 export const Team = z.strictObject({
@@ -122,6 +143,7 @@ export const Team = z.strictObject({
   members: z.array(Login).default([]),
   manager: Login.optional(),
   pick: z.enum(['round_robin', 'least_open']).default('round_robin').describe('How a responsible is picked'),
+  when_nobody_on_duty: WhenNobodyOnDuty.optional().describe('When no member is on duty: anyone (default), manager, or wait; a robot’s own setting wins'),
 });
 
 export const Field = z.strictObject({

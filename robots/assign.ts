@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { teamOfPipeline } from '../config/model';
+import { WhenNobodyOnDuty } from '../server/core/duty';
 import { defineRobot } from './define';
 import { robotActor } from './recipients';
 
@@ -10,6 +11,7 @@ export const assign = defineRobot({
   params: z.object({
     team: z.string().optional().describe("Defaults to the pipeline's team"),
     only_if_empty: z.boolean().default(false).describe('Keep an existing responsible'),
+    when_nobody_on_duty: WhenNobodyOnDuty.optional(),
   }),
   references: (params) => (params.team ? [{ kind: 'team', value: params.team, path: ['team'] }] : []),
   async run(context) {
@@ -17,7 +19,7 @@ export const assign = defineRobot({
     if (params.only_if_empty && item.row.responsible) return { outcome: 'skipped', detail: `already assigned to ${item.row.responsible}` };
     const team = params.team ?? teamOfPipeline(ports.config, item.pipeline);
     if (!team) return { outcome: 'skipped', detail: 'no team to pick from' };
-    const responsible = await ports.pickResponsible(team, item.pipeline);
+    const responsible = await ports.pickResponsible(team, item.pipeline, { whenNobodyOnDuty: params.when_nobody_on_duty });
     if (!responsible) return { outcome: 'skipped', detail: `team ${team} has no members` };
     const previous = item.row.responsible;
     await ports.updateItem({ kind: item.kind, id: item.row.id }, { responsible }, robotActor(context), context.run.causalDepth + 1);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Duration } from '../config/primitives';
+import { WhenNobodyOnDuty } from '../server/core/duty';
 import type { CallbackSettings } from '../server/engine/ports';
 import { defineRobot } from './define';
 import { UserRecipient, userReferences } from './recipients';
@@ -11,6 +12,7 @@ export const AutoCallbackParams = z.object({
   whisper: z.string().default('Hot lead {{item.name}}. Connecting you now.').describe('handlebars; what the agent hears before the bridge'),
   escalate_to: z.array(UserRecipient).default(['manager']).describe('Told on Telegram when nobody answers'),
   task_due_in: Duration.default('15m').describe('Due time of the call-back task when nobody answers'),
+  when_nobody_on_duty: WhenNobodyOnDuty.optional(),
 }) satisfies z.ZodType<CallbackSettings, unknown>;
 
 /** The settings of a call that no robot placed ("Call now" from an alert). */

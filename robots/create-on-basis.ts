@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { teamOfPipeline } from '../config/model';
 import { InvalidRequestError } from '../server/core/errors';
 import { fieldValue } from '../server/core/items';
+import { WhenNobodyOnDuty } from '../server/core/duty';
 import { defineRobot, type ConfigReference } from './define';
 import { robotActor } from './recipients';
 
@@ -22,6 +23,7 @@ export const createOnBasis = defineRobot({
       .describe('Choose the pipeline from a lead field value instead'),
     stage: z.string().optional().describe('First stage of the deal (defaults to the pipeline’s first)'),
     team: z.string().optional().describe('Pick the responsible from this team (defaults to the pipeline’s team)'),
+    when_nobody_on_duty: WhenNobodyOnDuty.optional(),
   }),
   references: (params) => {
     const references: ConfigReference[] = [];
@@ -45,7 +47,7 @@ export const createOnBasis = defineRobot({
     const pipeline = byField && Object.hasOwn(byField.map, value) ? byField.map[value] : params.pipeline;
     if (!pipeline) throw new InvalidRequestError(`no deal pipeline for ${params.pipeline_by_field?.field} = "${String(fieldValue(item, params.pipeline_by_field?.field ?? ''))}"`);
     const team = params.team ?? teamOfPipeline(ports.config, pipeline) ?? null;
-    const result = await ports.convertLead(item.row, { pipeline, stage: params.stage, team, actor: robotActor(context) });
+    const result = await ports.convertLead(item.row, { pipeline, stage: params.stage, team, actor: robotActor(context), whenNobodyOnDuty: params.when_nobody_on_duty });
     if (result.kind === 'existing') return { outcome: 'done', detail: `deal #${result.deal.id} in "${pipeline}" already exists for this lead` };
     const { deal, contact, contactCreated, company, responsible } = result;
     const who = responsible ? `responsible ${responsible}` : `no responsible (team ${team ?? 'none'} has no members)`;

@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import type { ChannelNameType, UserSpec } from '../config/schema';
 import { itemAlertButtons } from '../server/core/alert-buttons';
+import { teamOfPipeline } from '../config/model';
+import { chooseOnDuty, wallClock, whenNobodyOnDuty, type WhenNobodyOnDuty } from '../server/core/duty';
+import { NotNowError } from '../server/core/quiet-hours';
 import { itemLink } from '../server/core/items';
 import { resolveRecipients, USER_KEYWORDS, type ResolvedRecipients } from '../server/core/recipients';
 import type { MessageRow } from '../server/core/rows';
@@ -25,6 +28,25 @@ export function userReferences(recipients: readonly string[], key: string) {
 
 export function resolveUsers(context: RobotRunContext<unknown>, recipients: readonly string[]): ResolvedRecipients {
   return resolveRecipients(context.ports.config, context.item, recipients);
+}
+
+/**
+ * As `resolveUsers`, with `team` narrowed to its members on duty now (issue 12). When none is:
+ * `when_nobody_on_duty` (the robot's, else the pipeline team's) — the whole team, the manager,
+ * or a NotNowError that re-runs the robot when the first member comes on duty.
+ */
+export function resolveUsersOnDuty(context: RobotRunContext<unknown>, recipients: readonly string[], setting: WhenNobodyOnDuty | undefined): ResolvedRecipients {
+  const { config } = context.ports;
+  const wanted = recipients.flatMap((recipient): string[] => {
+    if (recipient !== 'team') return [recipient];
+    const members = resolveRecipients(config, context.item, ['team']).logins;
+    const choice = chooseOnDuty(config, members, context.now, whenNobodyOnDuty(config, teamOfPipeline(config, context.item.pipeline), setting));
+    if (choice.kind === 'wait') throw new NotNowError(`nobody of the team is on duty; waiting until ${wallClock(choice.until, config.source.timezone)}`, choice.until);
+    if (choice.kind === 'manager') return ['manager'];
+    // A team with no members stays the keyword, so it is reported as unresolved.
+    return members.length === 0 ? ['team'] : choice.logins;
+  });
+  return resolveRecipients(config, context.item, wanted);
 }
 
 /** A user's address on a channel; without one the alert still lands in the outbox, never lost. */

@@ -1,13 +1,20 @@
 import { teamMembers, type CompiledConfig } from '../../config/model';
+import { chooseOnDuty, wallClock, whenNobodyOnDuty, type WhenNobodyOnDuty } from './duty';
+import { NotNowError } from './quiet-hours';
 
 /**
  * How a responsible is picked from a team (Bitrix24's "choose among the team"). Pure: the
  * engine passes in who got the last item, or how many open items each member has.
  */
-export function pickRoundRobin(members: string[], lastAssigned: string | null): string | null {
+export function pickRoundRobin(members: string[], lastAssigned: string | null, eligible?: ReadonlySet<string>): string | null {
   if (members.length === 0) return null;
   const index = lastAssigned ? members.indexOf(lastAssigned) : -1;
-  return members[(index + 1) % members.length];
+  // The turn goes on in the team's order, passing over those not eligible (off duty) now.
+  for (let step = 1; step <= members.length; step += 1) {
+    const candidate = members[(index + step) % members.length];
+    if (!eligible || eligible.has(candidate)) return candidate;
+  }
+  return null;
 }
 
 export function pickLeastOpen(members: string[], openCounts: Map<string, number>): string | null {
@@ -19,4 +26,27 @@ export function pickLeastOpen(members: string[], openCounts: Map<string, number>
 export function rotationMembers(config: CompiledConfig, team: string): string[] {
   const spec = config.teams.get(team);
   return teamMembers(config, team).filter((login) => spec?.members.includes(login) || login !== spec?.manager);
+}
+
+/** Whom a pick may take now: the rotation, and those of it on duty (issue 12). */
+export type DutyRotation = { kind: 'empty' } | { kind: 'person'; login: string } | { kind: 'rotation'; members: string[]; eligible: string[] };
+
+/**
+ * The team's rotation at `at` with the members off duty passed over. When nobody is on duty,
+ * `when_nobody_on_duty` (the robot's, else the team's) says: everyone (`anyone`), the team's
+ * manager (`manager`; without one, anyone), or throws the NotNowError that re-runs the robot
+ * when the first member comes on duty (`wait`, as `working_hours` waits for the office).
+ */
+export function rotationOnDuty(config: CompiledConfig, team: string, at: number, robotSetting?: WhenNobodyOnDuty): DutyRotation {
+  const members = rotationMembers(config, team);
+  if (members.length === 0) return { kind: 'empty' };
+  const choice = chooseOnDuty(config, members, at, whenNobodyOnDuty(config, team, robotSetting));
+  if (choice.kind === 'wait') {
+    throw new NotNowError(`nobody of team ${team} is on duty; waiting until ${wallClock(choice.until, config.source.timezone)}`, choice.until);
+  }
+  if (choice.kind === 'manager') {
+    const manager = config.teams.get(team)?.manager;
+    return manager ? { kind: 'person', login: manager } : { kind: 'rotation', members, eligible: members };
+  }
+  return { kind: 'rotation', members, eligible: choice.logins };
 }

@@ -10,11 +10,10 @@ import {
 import type { Store } from '../db/store';
 import { allSql, hydrate, insertOne } from '../db/hot-path';
 import { resolvePublicUrl } from '../core/public-url';
-import { rotationMembers } from '../core/responsible';
 import { RunQueue } from './queue';
 import { EngineMetrics } from '../metrics';
 import { fetchPoster, type HttpPoster } from './http-post';
-import type { NewTask, RobotPorts } from './ports';
+import type { NewTask, PickOptions, RobotPorts } from './ports';
 import { robotPorts } from './robot-ports';
 import { calendarFromConfig, type WorkingCalendar } from '../core/calendar';
 import type { Clock } from '../core/clock';
@@ -25,7 +24,7 @@ import { asItem, type Item, type ItemRef } from '../core/items';
 import { entityOf, loadItem, updateItemRow } from '../db/items';
 import { sendOnce } from './messages';
 import type { MessageRequest } from '../core/message-request';
-import { pickLeastOpen, pickRoundRobin } from '../core/responsible';
+import { pickLeastOpen, pickRoundRobin, rotationOnDuty } from '../core/responsible';
 import { Scheduler } from './scheduler';
 import { enterStage } from './transition';
 import { planMove, type MoveOptions } from '../core/plan-move';
@@ -341,10 +340,15 @@ export class Engine {
     return manager.findOne(LeadEntity, { where, order: { id: 'ASC' } });
   }
 
-  /** Picks a responsible among `team` as its `pick:` says; null when the team has no members. */
-  async pickResponsible(team: string, pipeline: string, manager: EntityManager = this.store.manager): Promise<string | null> {
-    const members = rotationMembers(this.config, team);
-    if (members.length === 0) return null;
+  /**
+   * Picks a responsible among the members of `team` on duty now, as its `pick:` says; null when
+   * the team has no members. Nobody on duty: `when_nobody_on_duty` (may throw NotNowError).
+   */
+  async pickResponsible(team: string, pipeline: string, manager: EntityManager = this.store.manager, options: PickOptions = {}): Promise<string | null> {
+    const rotation = rotationOnDuty(this.config, team, this.now(), options.whenNobodyOnDuty);
+    if (rotation.kind === 'empty') return null;
+    if (rotation.kind === 'person') return rotation.login;
+    const { members, eligible } = rotation;
     const entity = pipeline === LEAD_PIPELINE ? LeadEntity : DealEntity;
     const scope = pipeline === LEAD_PIPELINE ? {} : { pipeline };
     if (this.config.teams.get(team)?.pick === 'least_open') {
@@ -358,14 +362,14 @@ export class Engine {
         .andWhere(pipeline === LEAD_PIPELINE ? '1=1' : 'item.pipeline = :pipeline', { pipeline })
         .groupBy('item.responsible')
         .getRawMany();
-      return pickLeastOpen(members, new Map(rows.map((row) => [row.responsible, Number(row.open)])));
+      return pickLeastOpen(eligible, new Map(rows.map((row) => [row.responsible, Number(row.open)])));
     }
     const last = await manager.findOne(entity as typeof DealEntity, {
       where: { ...scope, responsible: In(members) } as never,
       order: { id: 'DESC' },
       select: ['id', 'responsible'],
     });
-    return pickRoundRobin(members, last?.responsible ?? null);
+    return pickRoundRobin(members, last?.responsible ?? null, new Set(eligible));
   }
 
   // ── messages, tasks, events ───────────────────────────────────────────────────────────

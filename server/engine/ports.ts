@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { CompiledConfig } from '../../config/model';
 import type { RobotBase } from '../../config/schema';
 import type { EvaluationContext } from '../core/context';
+import type { WhenNobodyOnDuty } from '../core/duty';
 import type { ItemPatch } from '../core/inputs';
 import type { Item, ItemRef } from '../core/items';
 import type { MessageRequest } from '../core/message-request';
@@ -24,8 +25,8 @@ export interface RobotPorts {
   move(ref: ItemRef, stage: string, options: MoveOptions): Promise<{ changed: boolean }>;
   /** Changes standard or custom fields; each change is an event triggers can react to. */
   updateItem(ref: ItemRef, patch: ItemPatch, actor: string, causalDepth: number): Promise<void>;
-  /** A member of `team` as its `pick:` says, for an item in `pipeline`; null when it has none. */
-  pickResponsible(team: string, pipeline: string): Promise<string | null>;
+  /** A member of `team` on duty, as its `pick:` says, for an item in `pipeline`; null when it has none. */
+  pickResponsible(team: string, pipeline: string, options?: PickOptions): Promise<string | null>;
 
   /** The contact that already has this phone or email (seed 004: one client, one contact). */
   findContact(keys: { phone: string | null; email: string | null }): Promise<ContactRow | null>;
@@ -52,6 +53,11 @@ export interface RobotPorts {
   post(url: string, request: { headers: Record<string, string>; body: string; timeoutMs: number }): Promise<HttpAnswer>;
 }
 
+/** How a pick treats schedules: the robot's `when_nobody_on_duty`, over the team's. */
+export interface PickOptions {
+  whenNobodyOnDuty?: WhenNobodyOnDuty;
+}
+
 /** The run being executed, as much of it as a robot needs. */
 export type RunRef = Pick<RobotRunRow, 'id' | 'robotId' | 'entryId' | 'causalDepth' | 'attempts'>;
 
@@ -60,6 +66,8 @@ export interface ConversionPlan {
   stage?: string;
   /** Pick the deal's responsible from this team; none when null. */
   team: string | null;
+  /** The robot's `when_nobody_on_duty`, over the team's. */
+  whenNobodyOnDuty?: WhenNobodyOnDuty;
   actor: string;
 }
 
@@ -83,6 +91,8 @@ export interface CallbackSettings {
   /** Told on Telegram when nobody answered: `manager`, `responsible`, `team` or logins. */
   escalate_to: string[];
   task_due_in: string;
+  /** When none of `agents` is on duty (the robot's setting, over the pipeline team's). */
+  when_nobody_on_duty?: WhenNobodyOnDuty;
 }
 
 export type CallStart =

@@ -17,7 +17,7 @@ export function robotPorts(engine: Engine): RobotPorts {
     updateItem: async (ref, patch, actor, causalDepth) => {
       await engine.updateItem(ref, patch, actor, causalDepth);
     },
-    pickResponsible: (team, pipeline) => engine.pickResponsible(team, pipeline),
+    pickResponsible: (team, pipeline, options) => engine.pickResponsible(team, pipeline, undefined, options),
     findContact: (keys) => engine.findContact(keys),
     findEarlierLead: (lead) => engine.findEarlierLead(lead),
     flagRepeatClient: async (leadId, contactId) => {
@@ -39,7 +39,7 @@ function convertLead(engine: Engine, lead: LeadRow, plan: ConversionPlan): Promi
     if (existing) return { kind: 'existing', deal: existing };
     const company = await engine.findOrCreateCompany(manager, lead.companyName);
     const { contact, created } = await engine.findOrCreateContact(manager, { name: lead.name, phone: lead.phone, email: lead.email, companyId: company?.id ?? null });
-    const responsible = plan.team ? await engine.pickResponsible(plan.team, plan.pipeline, manager) : null;
+    const responsible = plan.team ? await engine.pickResponsible(plan.team, plan.pipeline, manager, { whenNobodyOnDuty: plan.whenNobodyOnDuty }) : null;
     const deal = await engine.createItem(
       'deal',
       {

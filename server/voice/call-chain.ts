@@ -6,6 +6,9 @@ import { itemAlertButtons } from '../core/alert-buttons';
 import { OutcomeUnknownError, PermanentSendError, RetryableSendError } from '../core/errors';
 import { itemLink, type Item } from '../core/items';
 import { resolveRecipients } from '../core/recipients';
+import { chooseOnDuty, wallClock, whenNobodyOnDuty } from '../core/duty';
+import { NotNowError } from '../core/quiet-hours';
+import { teamOfPipeline } from '../../config/model';
 import { CallEntity, type CallRow, type CallStatus } from '../db/entities';
 import { loadItem } from '../db/items';
 import { insertOne } from '../db/hot-path';
@@ -28,6 +31,21 @@ const MISSED: ReadonlySet<string> = new Set(['no-answer', 'busy', 'failed', 'can
 export function callbackAgents(engine: Engine, item: Item, wanted: readonly string[]): string[] {
   const { logins } = resolveRecipients(engine.config, item, wanted, { rotation: true });
   return logins.filter((login) => Boolean(engine.config.users.get(login)?.phone));
+}
+
+/**
+ * Of those agents, the ones on duty now (issue 12: nobody is rung who left at 17:00 or is on
+ * holiday). When none is, the robot's `when_nobody_on_duty`, else the pipeline team's: all of
+ * them (`anyone`), the item's manager (`manager`), or the moment to try again (`wait`).
+ */
+export function agentsOnDuty(engine: Engine, item: Item, settings: CallbackSettings): { agents: string[] } | { waitUntil: number } {
+  const config = engine.config;
+  const everyone = callbackAgents(engine, item, settings.agents);
+  const fallback = whenNobodyOnDuty(config, teamOfPipeline(config, item.pipeline), settings.when_nobody_on_duty);
+  const choice = chooseOnDuty(config, everyone, engine.now(), fallback);
+  if (choice.kind === 'among') return { agents: choice.logins };
+  if (choice.kind === 'manager') return { agents: callbackAgents(engine, item, ['manager']) };
+  return { waitUntil: choice.until };
 }
 
 /**
@@ -116,7 +134,11 @@ export async function placeCall(
 
 /** The robot's entry point: the first agent with a phone, or straight to the manager when there is none. */
 export async function startCallback(engine: Engine, item: Item, runId: number, settings: CallbackSettings): Promise<CallStart> {
-  const agents = callbackAgents(engine, item, settings.agents);
+  const onDuty = agentsOnDuty(engine, item, settings);
+  if ('waitUntil' in onDuty) {
+    throw new NotNowError(`no agent on duty to call; waiting until ${wallClock(onDuty.waitUntil, engine.config.source.timezone)}`, onDuty.waitUntil);
+  }
+  const agents = onDuty.agents;
   if (agents.length === 0) {
     await escalate(engine, item, runId, settings, []);
     return { kind: 'nobody', detail: 'no agent with a phone to call; the manager was told and a task created' };
@@ -214,7 +236,9 @@ async function nextStep(engine: Engine, missed: CallRow): Promise<CallStart> {
     return { kind: 'already', call: missed };
   }
   const triedAgents = new Set(tried.map((call) => call.agentLogin));
-  const next = callbackAgents(engine, item, settings.agents).find((login) => !triedAgents.has(login));
+  // Mid-chain there is no waiting: with nobody left on duty, the manager hears of it now.
+  const onDuty = agentsOnDuty(engine, item, settings);
+  const next = ('agents' in onDuty ? onDuty.agents : []).find((login) => !triedAgents.has(login));
   if (next) return placeCall(engine, item, next, { runId: missed.runId, attempt: missed.attempt + 1, ringTimeoutSeconds: settings.ring_timeout });
   await escalate(engine, item, missed.runId, settings, tried);
   return { kind: 'nobody', detail: 'nobody answered' };
