@@ -12,30 +12,34 @@ import type { DatabaseOptions } from './db/data-source';
  * `robots validate` — what sales ops run on every save — loads only the config and the core.
  */
 type Modules = {
-  passwords: typeof import('./auth/passwords');
   database: typeof import('./db/data-source');
   store: typeof import('./db/store');
   users: typeof import('./auth/users');
+  passwords: typeof import('./auth/passwords');
   channels: typeof import('./channels');
   telegramUpdates: typeof import('./channels/telegram-updates-source');
   runtime: typeof import('./runtime');
   app: typeof import('./http/app');
   simulate: typeof import('./simulate');
   wakeups: typeof import('./db/pg-wakeups');
+  plan: typeof import('./reports/plan');
+  queue: typeof import('./engine/queue');
 };
 // tsx runs the CLI as CommonJS, where `require` resolves our .ts files without extensions.
 const load = <Name extends keyof Modules>(name: Name): Modules[Name] => require(PATHS[name]);
 const PATHS: Record<keyof Modules, string> = {
-  passwords: './auth/passwords',
   database: './db/data-source',
   store: './db/store',
   users: './auth/users',
+  passwords: './auth/passwords',
   channels: './channels',
   telegramUpdates: './channels/telegram-updates-source',
   runtime: './runtime',
   app: './http/app',
   simulate: './simulate',
   wakeups: './db/pg-wakeups',
+  plan: './reports/plan',
+  queue: './engine/queue',
 };
 
 /** robots.yaml if present, else the example shipped with the repo, so a fresh clone runs as is. */
@@ -194,6 +198,40 @@ export function buildCli(): Command {
       const config = loadOrExit(resolveConfigFile(options.config));
       const result = await simulate(config, readScenario(scenarioFile));
       console.log(options.json ? JSON.stringify(result, null, 2) : formatSimulation(result, config.source.timezone));
+    });
+
+  program
+    .command('plan <file>')
+    .description('what reloading <file> would do to the runs already scheduled, like terraform plan; changes nothing. Exit 1 when <file> is invalid')
+    .option('-c, --config <file>', 'the running config (default: $ROBOTS_CONFIG, robots.yaml, robots.example.yaml)')
+    .option('--against <file>', 'compare with this file instead of the running config')
+    .option('--json', 'machine-readable output')
+    .action(async (file: string, options: { config?: string; against?: string; json?: boolean }) => {
+      const next = loadConfigFile(file);
+      if (!next.ok) {
+        if (options.json) console.log(JSON.stringify({ valid: false, issues: next.issues }, null, 2));
+        for (const issue of next.issues) console.error(formatConfigIssue(issue));
+        console.error(`\n${next.issues.length} problem${next.issues.length === 1 ? '' : 's'} in ${file}: a reload would be refused and the running config kept`);
+        process.exit(1);
+      }
+      const runningFile = options.against ?? resolveConfigFile(options.config);
+      const running = loadConfigFile(runningFile);
+      if (!running.ok) {
+        for (const issue of running.issues) console.error(formatConfigIssue(issue));
+        console.error(`\nthe config to compare with, ${runningFile}, is invalid: nothing to plan against`);
+        process.exit(2);
+      }
+      const [{ describeDatabase, openDatabase }, { Store }, { RunQueue }, { formatPlan, loadPlanState, planReload }] = [load('database'), load('store'), load('queue'), load('plan')];
+      const dataSource = await openDatabase(databaseOptions());
+      try {
+        const store = new Store(dataSource);
+        const state = await loadPlanState(store.manager, new RunQueue(store), running.config, next.config);
+        const plan = planReload(running.config, next.config, state);
+        if (options.json) console.log(JSON.stringify({ valid: true, ...plan }, null, 2));
+        else console.log(`Plan: ${runningFile} → ${file} (${describeDatabase(databaseOptions())}; times in ${next.config.source.timezone})\n${formatPlan(plan, next.config.source.timezone)}`);
+      } finally {
+        await dataSource.destroy();
+      }
     });
 
   const user = program.command('user').description('manage API users beyond those in robots.yaml');

@@ -8,9 +8,9 @@ import { requireOperation, requireUser, TokenCache } from './auth';
 import { Sessions } from '../auth/sessions';
 import { authRoutes } from './routes/auth';
 import { openApiDocument } from './openapi';
-import { notFoundHandler, problemHandler } from './problem';
+import { notFoundHandler, parse, problemHandler } from './problem';
 import { doorBodies, jsonBodies, requestContext } from './edge';
-import { noQuery } from './ids';
+import { planConfigFile, ReloadQuery } from '../reports/plan';
 import { contactRoutes } from './routes/contacts';
 import { itemRoutes } from './routes/items';
 import { messageRoutes, runRoutes } from './routes/runs';
@@ -69,7 +69,14 @@ export function createApp(runtime: Runtime, options: { logger?: Logger } = {}): 
   api.use('/users', userRoutes(engine, () => tokens.clear()));
   api.use('/config/pipelines', pipelineRoutes(engine));
   api.use('/tasks', taskRoutes(engine));
-  api.post('/config/reload', requireOperation('config.reload'), noQuery, async (_request, response) => {
+  api.post('/config/reload', requireOperation('config.reload'), async (request, response) => {
+    // ?dry_run=1: what the reload would do to the runs already scheduled (server/reports/plan.ts); nothing changes.
+    if (parse(ReloadQuery, request.query).dry_run) {
+      const planned = await planConfigFile(engine, runtime.configFile);
+      if (!planned.ok) throw new ConfigError(planned.issues);
+      response.json({ status: 'planned', ...planned.plan });
+      return;
+    }
     const result = await runtime.reload();
     if (!result.ok) throw new ConfigError(result.issues);
     response.json({ status: 'reloaded', cancelled_runs: result.cancelledRuns });

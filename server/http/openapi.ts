@@ -8,6 +8,7 @@ import { TaskPatch, TaskQuery } from './routes/tasks';
 import { FunnelQuery } from './routes/analytics';
 import { NewUserInput } from './routes/users';
 import { LoginInput } from './routes/auth';
+import { ReloadQuery } from '../reports/plan';
 import { MAX_ROW_ID } from './ids';
 
 const json = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
@@ -51,6 +52,8 @@ export function openApiDocument() {
         bearer: { type: 'http', scheme: 'bearer' },
         // People on the board; their writes also carry X-CSRF-Token (POST /auth/login, GET /auth/me).
         session: { type: 'apiKey', in: 'cookie', name: 'robots_session' },
+        // GET /api/stream only: what a board signed in with a token passes to EventSource.
+        streamToken: { type: 'apiKey', in: 'query', name: 'access_token' },
       },
     },
     security: [{ bearer: [] }, { session: [] }],
@@ -70,6 +73,15 @@ export function openApiDocument() {
         delete: { summary: "Revoke every token of the user (admin)", responses: { 200: { description: 'Revoked' }, 404: problem } },
       },
       '/api/config/pipelines': { get: { summary: 'Pipelines and stages your role may see (required fields, lost reasons)', responses: { 200: { description: 'Pipelines' } } } },
+      '/api/stream': {
+        get: {
+          summary:
+            'Live updates (text/event-stream) of the items you may read: `event: item` with `{kind, id, change: created|moved|updated, stage, pipeline, item}` (item as the lists show it), a `: heartbeat` comment every 15 s. No replay: after a reconnect, reload the lists',
+          // EventSource cannot send headers: a token may come in the query, on this route only.
+          security: [{ bearer: [] }, { session: [] }, { streamToken: [] }],
+          responses: { 200: { description: 'The event stream', content: { 'text/event-stream': {} } }, 400: problem, 401: problem, 503: problem },
+        },
+      },
       '/api/tasks': { get: { summary: 'Tasks of items you may see and tasks assigned to you; open ones overdue first, then by due time', parameters: queryParameters(TaskQuery), responses: { 200: { description: 'Tasks with total, limit, offset' }, 400: problem } } },
       '/api/tasks/{id}': {
         patch: {
@@ -83,7 +95,13 @@ export function openApiDocument() {
       '/api/analytics/funnel': { get: { summary: "Funnel report of a pipeline (ops, admins, managers; a deal pipeline's only to its team's managers)", parameters: queryParameters(FunnelQuery), responses: { 200: { description: 'Report' }, 400: problem, 403: problem } } },
       '/forms/{formId}': { post: { summary: 'Public web form submission (no token)', security: [], responses: { 201: { description: 'Lead created' }, 200: { description: 'Repeat touch on an open lead' }, 303: { description: 'Redirect' }, 422: problem, 429: problem } } },
       '/hooks/{name}': { post: { summary: 'Named inbound webhook, HMAC-SHA256 signed (no token); a refused body does not spend its signature', security: [], responses: { 201: { description: 'Lead created' }, 202: { description: 'Event accepted' }, 400: problem, 401: problem, 415: problem } } },
-      '/api/config/reload': { post: { summary: 'Reload robots.yaml: invalid → 422 with every error, the running config stays', responses: { 200: { description: 'Reloaded' }, 422: problem } } },
+      '/api/config/reload': {
+        post: {
+          summary: 'Reload robots.yaml (ops, admin): invalid → 422 with every error, the running config stays. `?dry_run=1` changes nothing and answers the plan: runs cancelled (`cancelled_runs`, `cancelled_run_ids`), robots changed, added, stages removed with items in them, triggers',
+          parameters: queryParameters(ReloadQuery),
+          responses: { 200: { description: 'Reloaded `{status: "reloaded", cancelled_runs}`, or the plan `{status: "planned", …}`' }, 400: problem, 403: problem, 422: problem },
+        },
+      },
       '/api/config/schema': { get: { summary: 'JSON Schema of robots.yaml for editors', security: [], responses: { 200: { description: 'JSON Schema' } } } },
       '/api/openapi.json': { get: { summary: 'This document', security: [], responses: { 200: { description: 'OpenAPI' } } } },
       '/healthz': { get: { summary: 'Liveness and what is running', security: [], responses: { 200: { description: 'OK' } } } },

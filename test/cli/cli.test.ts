@@ -83,20 +83,20 @@ describe('the robots command line', () => {
     );
     const text = await robots(['simulate', scenario, '--config', FIXTURE]);
     expect(text.code).toBe(0);
-    expect(text.stdout).toMatch(/\+30m\s+Mon 02 Mar 09:30\s+run\s+sla_30m \(notify\) done/);
+    expect(text.stdout).toMatch(/\+30m\s+Mon 02 Mar 09:30:00\s+run\s+sla_30m \(notify\) done/);
     expect(text.stdout).toMatch(/Lead #1 Ivan waits 30 min in New: nobody took it/);
-    expect(text.stdout).toMatch(/\+2h\s+Mon 02 Mar 11:00\s+stage\s+new → handoff_services/);
+    expect(text.stdout).toMatch(/\+2h\s+Mon 02 Mar 11:00:00\s+stage\s+new → handoff_services/);
     expect(text.stdout).toMatch(/handoff_services → converted/);
 
     const cadence = await robots(['simulate', path.join(ROOT, 'examples', 'cadence.scenario.yaml'), '--config', path.join(ROOT, 'robots.example.yaml')]);
     expect(cadence.code).toBe(0);
-    expect(cadence.stdout).toMatch(/\+1d1h\s+Tue 03 Mar 11:00\s+run\s+touch_2_messenger \(send_message\) done/);
-    expect(cadence.stdout).toMatch(/\+4d1h\s+Fri 06 Mar 11:00\s+run\s+touch_3_email \(send_message\) done/);
+    expect(cadence.stdout).toMatch(/\+1d1h\s+Tue 03 Mar 11:00:00\s+run\s+touch_2_messenger \(send_message\) done/);
+    expect(cadence.stdout).toMatch(/\+4d1h\s+Fri 06 Mar 11:00:00\s+run\s+touch_3_email \(send_message\) done/);
     expect(cadence.stdout).toMatch(/touch_4_call \(remind\) cancelled: client replied/);
     expect(cadence.stdout).toMatch(/contacting → dialogue by trigger:client_replied/);
 
     const scoring = await robots(['simulate', path.join(ROOT, 'examples', 'scoring.scenario.yaml'), '--config', path.join(ROOT, 'robots.example.yaml')]);
-    expect(scoring.stdout).toMatch(/\+3h5m\s+Mon 02 Mar 13:05\s+stage\s+new → warm by trigger:warm_by_score/);
+    expect(scoring.stdout).toMatch(/\+3h5m\s+Mon 02 Mar 13:05:00\s+stage\s+new → warm by trigger:warm_by_score/);
     expect(scoring.stdout).toMatch(/warm → hot by trigger:callback_requested/);
     expect(scoring.stdout).toMatch(/callback_in_60s \(auto_callback\) done/);
 
@@ -126,7 +126,7 @@ describe('the robots command line', () => {
       const text = await robots(['simulate', scenario, '--config', config]);
       expect(text.code).toBe(0);
       expect(text.stdout).toMatch(/sync_crm \(webhook\) done/);
-      expect(text.stdout).toContain(`(not sent)        webhook  POST ${url}`);
+      expect(text.stdout).toContain(`webhook  POST ${url} (not sent; answered 200 by the simulation)`);
       const json = JSON.parse((await robots(['simulate', scenario, '--config', config, '--json'])).stdout) as { requests: Array<{ url: string; body: string }> };
       expect(json.requests).toEqual([expect.objectContaining({ url, body: expect.stringContaining('"robot":"sync_crm"') })]);
       expect(received).toBe(0);
