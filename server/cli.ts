@@ -102,8 +102,13 @@ async function runProcess(role: 'api+worker' | 'api' | 'worker', options: Proces
     concurrency: positiveNumber(process.env.ROBOTS_CONCURRENCY),
   });
   const runsRobots = role !== 'api';
-  const wakeups = dataSource.options.type === 'postgres' ? await load('wakeups').PostgresWakeups.start(dataSource, runsRobots ? () => runtime.engine.scheduler.wake() : undefined) : null;
+  // Item changes go to every other process (a worker's robot moved a lead); processes that serve HTTP listen for them (live boards).
+  const itemChanges = runtime.engine.itemChanges;
+  const wakeups = dataSource.options.type === 'postgres'
+    ? await load('wakeups').PostgresWakeups.start(dataSource, runsRobots ? () => runtime.engine.scheduler.wake() : undefined, role !== 'worker' ? (lines) => itemChanges.receive(lines) : undefined)
+    : null;
   if (wakeups) runtime.engine.scheduler.onDueNow(() => wakeups.notify());
+  if (wakeups) itemChanges.relay((line) => wakeups.notifyItemChange(line));
   const describe = `${describeDatabase(databaseChoice)}, config ${configFile}, channels: ${channels.configured().join(', ') || 'outbox only'}`;
 
   let server: { close(): unknown } | null = null;
@@ -137,6 +142,8 @@ async function runProcess(role: 'api+worker' | 'api' | 'worker', options: Proces
     stopping = true;
     logger.info(`${signal}: finishing runs under way, then stopping`);
     await telegramUpdates.stop();
+    // Live board streams end now (they would hold the server open); boards reconnect elsewhere.
+    runtime.engine.itemChanges.close();
     server?.close();
     await wakeups?.stop();
     await runtime.stop();

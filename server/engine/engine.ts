@@ -11,6 +11,7 @@ import type { Store } from '../db/store';
 import { allSql, hydrate, insertOne } from '../db/hot-path';
 import { resolvePublicUrl } from '../core/public-url';
 import { RunQueue } from './queue';
+import { ItemChanges } from './item-changes';
 import { EngineMetrics } from '../metrics';
 import { fetchPoster, type HttpPoster } from './http-post';
 import type { NewTask, PickOptions, RobotPorts } from './ports';
@@ -87,6 +88,8 @@ export class Engine {
   readonly trackingSecret: string;
   readonly queue: RunQueue;
   readonly metrics = new EngineMetrics();
+  /** Items created, moved and changed, told after commit (server/engine/item-changes.ts): the live board listens. */
+  readonly itemChanges: ItemChanges;
   /** What robots see of the engine (server/engine/ports.ts). */
   readonly robotPorts: RobotPorts;
   readonly http: HttpPoster;
@@ -104,6 +107,7 @@ export class Engine {
     this.currentConfig = options.config;
     this.currentCalendar = calendarFromConfig(options.config.source);
     this.queue = new RunQueue(this.store);
+    this.itemChanges = new ItemChanges(this.store, this.logger);
     this.robotPorts = robotPorts(this);
     this.http = options.http ?? fetchPoster;
     this.leaseMs = options.leaseMs ?? 60_000;
@@ -240,6 +244,7 @@ export class Engine {
       return { created, runs };
     }, outer);
     this.scheduler.scheduled(item.runs.map((run) => run.dueAt));
+    this.itemChanges.publish({ kind, id: item.created.row.id, change: 'created' }, outer);
     return item.created;
   }
 
@@ -259,6 +264,7 @@ export class Engine {
       Object.assign(current.row, update);
       return { item: current, changes: fieldChanges(before, cleaned, patch.fields ?? {}) };
     });
+    if (changes.length > 0) this.itemChanges.publish({ kind: ref.kind, id: ref.id, change: 'updated' });
     for (const change of changes) {
       const type = change.field === 'responsible' ? 'responsible_changed' : 'field_changed';
       await this.ingest({ type, item: ref, actor, payload: change, causalDepth });
@@ -291,6 +297,7 @@ export class Engine {
       return { item, entry, changed: true, runs };
     }, outer);
     this.scheduler.scheduled(result.runs.map((run) => run.dueAt));
+    if (result.changed) this.itemChanges.publish({ kind: ref.kind, id: ref.id, change: 'moved' }, outer);
     return { item: result.item, entry: result.entry, changed: result.changed };
   }
 

@@ -21,6 +21,7 @@ import { formRoutes, hookRoutes, type IntakeCounters } from './routes/intake';
 import { trackingRoutes } from './routes/tracking';
 import { providerWebhookRoutes } from './routes/provider-webhooks';
 import { pipelineRoutes } from './routes/pipelines';
+import { streamHub, streamRoutes, streamTokenFromQuery } from './routes/stream';
 import { taskRoutes } from './routes/tasks';
 import { healthRoutes, httpMetrics } from './health';
 
@@ -68,6 +69,7 @@ export function createApp(runtime: Runtime, options: { logger?: Logger } = {}): 
   api.use('/analytics', analyticsRoutes(engine));
   api.use('/users', userRoutes(engine, () => tokens.clear()));
   api.use('/config/pipelines', pipelineRoutes(engine));
+  api.use('/stream', streamRoutes(streamHub(engine)));
   api.use('/tasks', taskRoutes(engine));
   api.post('/config/reload', requireOperation('config.reload'), async (request, response) => {
     // ?dry_run=1: what the reload would do to the runs already scheduled (server/reports/plan.ts); nothing changes.
@@ -81,6 +83,8 @@ export function createApp(runtime: Runtime, options: { logger?: Logger } = {}): 
     if (!result.ok) throw new ConfigError(result.issues);
     response.json({ status: 'reloaded', cancelled_runs: result.cancelledRuns });
   });
+  // EventSource sends no headers: a token may come as ?access_token= on the live stream only.
+  app.use('/api/stream', streamTokenFromQuery);
   app.use('/api', api);
 
   app.use('/webhooks', providerWebhookRoutes(runtime));

@@ -1,0 +1,266 @@
+import { Router, type RequestHandler, type Response } from 'express';
+import { In } from 'typeorm';
+import { Counter, Gauge, type Registry } from 'prom-client';
+import { canAccessItem, type Viewer } from '../../auth/access';
+import { LeadEntity } from '../../db/entities';
+import { entityOf } from '../../db/items';
+import type { Engine } from '../../engine/engine';
+import type { ItemChange } from '../../engine/item-changes';
+import { asItem, itemView, type Item } from '../../core/items';
+import { NoQuery } from '../ids';
+import { HttpProblem, parse } from '../problem';
+
+export interface StreamLimits {
+  /** A comment this often keeps proxies and load balancers from closing a quiet stream. */
+  heartbeatMs: number;
+  /** Bytes a stream may have waiting for a slow client; past that it is dropped (the board reconnects and reloads). */
+  maxBufferedBytes: number;
+  /** Streams one process serves at once; past that a new one is a 503 until one closes. */
+  maxStreams: number;
+  /**
+   * A stream is ended after this long and the board reconnects: the role and the token are
+   * checked again, so a revoked token or a changed role reaches an open board within this time.
+   */
+  maxAgeMs: number;
+}
+
+export const STREAM_LIMITS: StreamLimits = { heartbeatMs: 15_000, maxBufferedBytes: 1024 * 1024, maxStreams: 1000, maxAgeMs: 30 * 60_000 };
+
+/** How long a board waits before reconnecting (the SSE `retry:` field). */
+const RECONNECT_MS = 3000;
+
+/** Changed items loaded per query while a burst drains. */
+const LOAD_BATCH = 100;
+
+/** A burst of changes to one item is one event; the strongest word wins (the view shows the item as it now is). */
+const STRENGTH: Record<ItemChange['change'], number> = { updated: 0, moved: 1, created: 2 };
+
+const keyOf = (change: ItemChange) => `${change.kind}:${change.id}`;
+
+const HEARTBEAT = ': heartbeat\n\n';
+
+interface Stream {
+  user: Viewer;
+  response: Response;
+  openedAt: number;
+}
+
+type DropReason = 'slow_client' | 'load_failed';
+
+/**
+ * The open `GET /api/stream` connections of one engine, fed by its item changes
+ * (server/engine/item-changes.ts): each change is loaded once and sent, as the list endpoints
+ * show it, to the streams whose user may read that item. Subscribed only while a stream is open.
+ */
+export class StreamHub {
+  private readonly streams = new Set<Stream>();
+  private readonly pending = new Map<string, ItemChange>();
+  private draining = false;
+  private heartbeat: NodeJS.Timeout | null = null;
+  private unsubscribe: (() => void) | null = null;
+  private readonly dropped?: Counter<'reason'>;
+
+  constructor(
+    private readonly engine: Engine,
+    private readonly limits: StreamLimits = STREAM_LIMITS,
+    registry?: Registry,
+  ) {
+    if (registry) {
+      const open = () => this.streams.size;
+      new Gauge({
+        name: 'robots_streams_open',
+        help: 'Live board streams (GET /api/stream) open in this process',
+        registers: [registry],
+        collect() {
+          this.set(open());
+        },
+      });
+      this.dropped = new Counter({ name: 'robots_streams_dropped_total', help: 'Live streams ended by the server: a client too slow to read, or changes that could not be loaded', labelNames: ['reason'] as const, registers: [registry] });
+    }
+  }
+
+  get size(): number {
+    return this.streams.size;
+  }
+
+  /** Starts the event stream on `response`; the user is subscribed before the headers go out. */
+  open(user: Viewer, response: Response): void {
+    if (this.engine.itemChanges.closed) throw new HttpProblem({ type: 'urn:robots:shutting-down', title: 'This process is shutting down', status: 503, detail: 'reconnect: another process answers' });
+    if (this.streams.size >= this.limits.maxStreams) {
+      response.set('Retry-After', '30');
+      throw new HttpProblem({ type: 'urn:robots:too-many-streams', title: 'Too many live streams open', status: 503, detail: `this process serves ${this.limits.maxStreams} at once` });
+    }
+    // Wall-clock time, as for the heartbeat: a connection's age, not a business time the fake clock walks.
+    const stream: Stream = { user, response, openedAt: Date.now() };
+    this.streams.add(stream);
+    this.attach();
+    response.on('close', () => this.forget(stream));
+    response.status(200).set({ 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache, no-transform', 'X-Accel-Buffering': 'no' });
+    response.flushHeaders();
+    response.write(`retry: ${RECONNECT_MS}\n: connected\n\n`);
+  }
+
+  /** Ends every stream (shutdown): boards reconnect, to another process if there is one. */
+  closeAll(): void {
+    for (const stream of [...this.streams]) {
+      this.streams.delete(stream);
+      stream.response.end();
+    }
+    this.detachIfIdle();
+  }
+
+  private attach(): void {
+    if (this.unsubscribe) return;
+    this.unsubscribe = this.engine.itemChanges.subscribe(
+      (change) => this.changed(change),
+      () => this.closeAll(),
+    );
+    this.heartbeat = setInterval(() => this.beat(), this.limits.heartbeatMs);
+    this.heartbeat.unref();
+  }
+
+  private detachIfIdle(): void {
+    if (this.streams.size > 0) return;
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = null;
+    this.pending.clear();
+  }
+
+  private forget(stream: Stream): void {
+    this.streams.delete(stream);
+    this.detachIfIdle();
+  }
+
+  private drop(stream: Stream, reason: DropReason): void {
+    this.dropped?.inc({ reason });
+    this.streams.delete(stream);
+    // What is buffered for it is let go at once: ending politely would wait for the client to read it.
+    stream.response.destroy();
+    this.detachIfIdle();
+  }
+
+  private beat(): void {
+    const now = Date.now();
+    for (const stream of [...this.streams]) {
+      if (now - stream.openedAt >= this.limits.maxAgeMs) {
+        this.streams.delete(stream);
+        stream.response.end();
+      } else {
+        this.send(stream, HEARTBEAT);
+      }
+    }
+    this.detachIfIdle();
+  }
+
+  /**
+   * Writes unless the client has fallen behind by `maxBufferedBytes` already; then it is dropped,
+   * so what one stream holds stays under that plus one event.
+   */
+  private send(stream: Stream, frame: string): void {
+    if (stream.response.destroyed) return;
+    if (stream.response.writableLength >= this.limits.maxBufferedBytes) this.drop(stream, 'slow_client');
+    else stream.response.write(frame);
+  }
+
+  private changed(change: ItemChange): void {
+    const key = keyOf(change);
+    const earlier = this.pending.get(key);
+    if (!earlier || STRENGTH[change.change] > STRENGTH[earlier.change]) this.pending.set(key, change);
+    if (!this.draining) void this.drain();
+  }
+
+  private async drain(): Promise<void> {
+    this.draining = true;
+    try {
+      while (this.pending.size > 0 && this.streams.size > 0) {
+        const batch: ItemChange[] = [];
+        for (const [key, change] of this.pending) {
+          batch.push(change);
+          this.pending.delete(key);
+          if (batch.length === LOAD_BATCH) break;
+        }
+        const items = await this.load(batch);
+        for (const change of batch) {
+          const item = items.get(keyOf(change));
+          // Gone (deleted, or a write that rolled back): nothing to show.
+          if (item) this.deliver(change, item);
+        }
+      }
+    } catch (error) {
+      // Changes were lost for every stream: ending them makes the boards reconnect and reload their lists.
+      this.engine.logger.error({ err: error }, 'live streams: changed items could not be loaded; streams ended');
+      for (const stream of [...this.streams]) this.drop(stream, 'load_failed');
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private async load(changes: ItemChange[]): Promise<Map<string, Item>> {
+    const items = new Map<string, Item>();
+    for (const kind of ['lead', 'deal'] as const) {
+      const ids = changes.filter((change) => change.kind === kind).map((change) => change.id);
+      if (ids.length === 0) continue;
+      const rows = await this.engine.store.manager.find(entityOf(kind) as typeof LeadEntity, { where: { id: In(ids) } });
+      for (const row of rows) items.set(`${kind}:${row.id}`, asItem(kind, row));
+    }
+    return items;
+  }
+
+  private deliver(change: ItemChange, item: Item): void {
+    const data = JSON.stringify({ kind: change.kind, id: change.id, change: change.change, stage: item.row.stage, pipeline: item.pipeline, item: itemView(item) });
+    const frame = `event: item\ndata: ${data}\n\n`;
+    const config = this.engine.config;
+    for (const stream of [...this.streams]) {
+      if (canAccessItem(config, stream.user, item, 'read')) this.send(stream, frame);
+    }
+  }
+}
+
+const hubs = new WeakMap<Engine, StreamHub>();
+
+/** The engine's hub: one per engine however many apps serve it, counted in its /metrics, ended with its item changes. */
+export function streamHub(engine: Engine): StreamHub {
+  let hub = hubs.get(engine);
+  if (!hub) {
+    hub = new StreamHub(engine, STREAM_LIMITS, engine.metrics.registry);
+    hubs.set(engine, hub);
+  }
+  return hub;
+}
+
+/**
+ * EventSource cannot send headers. A board signed in with an API token (not the session cookie)
+ * passes it as `?access_token=`, accepted on this route only: it becomes the Authorization
+ * header (a header sent as well wins) and is cut from the URL, so no log line or problem body
+ * repeats it. Mounted on `/api/stream` before authentication.
+ */
+export const streamTokenFromQuery: RequestHandler = (request, _response, next) => {
+  const withoutToken = (url: string): { url: string; token: string | null } => {
+    const question = url.indexOf('?');
+    if (question === -1) return { url, token: null };
+    const query = new URLSearchParams(url.slice(question + 1));
+    const token = query.get('access_token');
+    if (token === null) return { url, token: null };
+    query.delete('access_token');
+    const rest = query.toString();
+    return { url: `${url.slice(0, question)}${rest ? `?${rest}` : ''}`, token };
+  };
+  const local = withoutToken(request.url);
+  if (local.token === null) return next();
+  request.url = local.url;
+  request.originalUrl = withoutToken(request.originalUrl).url;
+  if (!request.headers.authorization && local.token !== '') request.headers.authorization = `Bearer ${local.token}`;
+  next();
+};
+
+/** `GET /api/stream`: server-sent events of the items the caller may read (README "HTTP API"). */
+export function streamRoutes(hub: StreamHub): Router {
+  const router = Router();
+  router.get('/', (request, response) => {
+    parse(NoQuery, request.query);
+    hub.open(request.user!, response);
+  });
+  return router;
+}

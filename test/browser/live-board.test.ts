@@ -1,0 +1,132 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { setPassword } from '../../server/auth/passwords';
+import { createToken } from '../../server/auth/users';
+import { createApp } from '../../server/http/app';
+import { startHarness, type Harness } from '../support/harness';
+
+// Debian's Chromium (scripts/ensure-chromium.js installs it): playwright-core never downloads a browser.
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const hasChromium = fs.existsSync(CHROMIUM);
+const describeInBrowser = hasChromium || process.env.CI ? describe : describe.skip;
+const PASSWORD = 'live board password';
+
+describeInBrowser('the live board in Chromium', () => {
+  let harness: Harness;
+  let server: http.Server;
+  let baseUrl: string;
+  let userDataDir: string;
+  let browser: BrowserContext;
+  const pages: Page[] = [];
+
+  beforeAll(async () => {
+    if (!hasChromium) {
+      throw new Error(`Chromium is missing at ${CHROMIUM} and CI is set: the browser tests cannot run. Install it with \`node scripts/ensure-chromium.js\` as root (apt-get install chromium).`);
+    }
+    // The stream is covered on both databases in test/integration/stream.test.ts; the page needs one.
+    harness = await startHarness('sqlite');
+    server = http.createServer(createApp(harness.runtime));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    await setPassword(harness.runtime.store, 'anna', PASSWORD);
+    userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'robots-chromium-'));
+    browser = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: CHROMIUM_ARGS,
+      viewport: { width: 1500, height: 900 },
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    if (server) {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+    await harness?.close();
+    if (userDataDir) fs.rmSync(userDataDir, { recursive: true, force: true });
+  });
+
+  afterEach(async () => {
+    for (const page of pages.splice(0)) await page.close();
+    await browser.clearCookies();
+  });
+
+  async function newPage(): Promise<Page> {
+    const page = await browser.newPage();
+    pages.push(page);
+    return page;
+  }
+
+  /** The indicator in the header says the stream is open: from here on every change shows. */
+  const live = (page: Page) => page.locator('#live[data-state="live"]').waitFor();
+  const cardIn = (page: Page, stage: string, id: number) => page.locator(`.column[data-stage="${stage}"] .card[data-id="${id}"]`);
+  const countOf = (page: Page, stage: string) => page.locator(`.column[data-stage="${stage}"] h2 .count`).innerText();
+
+  it('a lead created over the API appears on a second open board without a reload, and moves there as it is moved', async () => {
+    const first = await newPage();
+    await first.goto(`${baseUrl}/board`);
+    await first.evaluate(() => localStorage.clear());
+    await first.reload();
+    await first.getByLabel('Login', { exact: true }).fill('anna');
+    await first.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await first.getByRole('button', { name: 'Sign in' }).click();
+    await live(first);
+    // The second board signs in with the same session cookie.
+    const second = await newPage();
+    await second.goto(`${baseUrl}/board`);
+    await live(second);
+    expect(await second.locator('#live').innerText()).toBe('Live');
+    await second.evaluate(() => Object.assign(window, { __notReloaded: true }));
+    const before = Number(await countOf(second, 'new'));
+
+    const created = await harness.as('root').post('/api/leads', { name: 'Arrived Live', phone: '+79167000201', source: 'site_form' }).expect(201);
+    const id = created.body.id as number;
+    const card = cardIn(second, 'new', id);
+    await card.waitFor({ timeout: 5000 });
+    expect(await card.innerText()).toContain('Arrived Live');
+    expect(await card.innerText()).toContain('+79167000201');
+    expect(await countOf(second, 'new')).toBe(String(before + 1));
+    // Newest first, as the list shows them.
+    expect(await second.locator('.column[data-stage="new"] .card').first().getAttribute('data-id')).toBe(String(id));
+
+    // Moved on the first board: the second follows.
+    await cardIn(first, 'new', id).getByLabel('Move Arrived Live to…').selectOption('in_work');
+    await cardIn(second, 'in_work', id).waitFor({ timeout: 5000 });
+    expect(await cardIn(second, 'new', id).count()).toBe(0);
+    expect(await countOf(second, 'new')).toBe(String(before));
+
+    // Changed over the API: the card shows the new values.
+    await harness.as('root').patch(`/api/leads/${id}`, { name: 'Renamed Live' }).expect(200);
+    await cardIn(second, 'in_work', id).getByText('Renamed Live').waitFor({ timeout: 5000 });
+    expect(await second.evaluate(() => (window as unknown as { __notReloaded?: boolean }).__notReloaded)).toBe(true);
+  });
+
+  it('a board signed in with an API token is live too', async () => {
+    const page = await newPage();
+    const token = await createToken(harness.runtime.store, 'anna', harness.clock.now());
+    await page.goto(`${baseUrl}/board`);
+    await page.evaluate(() => localStorage.clear());
+    await page.reload();
+    await page.getByLabel('API token').fill(token);
+    await page.getByRole('button', { name: 'Open board' }).click();
+    await live(page);
+    const created = await harness.as('root').post('/api/leads', { name: 'Token Live', phone: '+79167000202' }).expect(201);
+    await cardIn(page, 'new', created.body.id).waitFor({ timeout: 5000 });
+  });
+});
