@@ -283,7 +283,13 @@ async function querySqlite(file: string, sql: string, attempt = 1): Promise<Arra
     });
   } catch (error) {
     const code = (error as { code?: string }).code;
-    if (attempt >= 20 || (code !== 'SQLITE_CANTOPEN' && code !== 'SQLITE_BUSY')) throw error;
+    if (attempt >= 20 || (code !== 'SQLITE_CANTOPEN' && code !== 'SQLITE_BUSY')) {
+      // Say where: a failure here is the harness's, not the servers'.
+      const directory = path.dirname(file);
+      const seen = fs.existsSync(directory) ? fs.readdirSync(directory).join(', ') : 'the directory is gone';
+      const openFiles = fs.existsSync('/proc/self/fd') ? fs.readdirSync('/proc/self/fd').length : NaN;
+      throw new Error(`${(error as Error).message} after ${attempt} attempts, opening ${file} (${seen}; this process has ${openFiles} files open) for: ${sql.slice(0, 80)}`);
+    }
     await sleep(100 * attempt);
     return querySqlite(file, sql, attempt + 1);
   }
