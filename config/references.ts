@@ -156,6 +156,7 @@ export function checkReferences(config: Config): ReferenceProblem[] {
         }
       });
       problems.push(...afterRobotCycles(stage.robots, stagePath));
+      problems.push(...branchProblems(stage.robots, stagePath));
 
       stage.triggers.forEach((trigger, triggerIndex) => {
         const triggerPath = [...stagePath, 'triggers', triggerIndex];
@@ -181,6 +182,29 @@ function textProblems(contextPaths: ContextPaths, source: string, path: ConfigPa
   const checked = contextPaths.text(source, reader);
   if (!checked.ok) return [{ path, message: `${part} does not compile: ${checked.error}` }];
   return checked.problems.map((problem) => ({ path, message: `${problem.message}, at ${inText(problem, source, part)}` }));
+}
+
+/** A branch names robots written after it in the same stage, each once, none with an `after_robot` of its own. */
+function branchProblems(robots: Array<{ id: string; type: string; after_robot?: string; [key: string]: unknown }>, stagePath: ConfigPath): ReferenceProblem[] {
+  const problems: ReferenceProblem[] = [];
+  const position = new Map(robots.map((robot, index) => [robot.id, index]));
+  const claimed = new Map<string, string>();
+  robots.forEach((robot, index) => {
+    if (robot.type !== 'branch') return;
+    const blocks = (robot.when as Array<{ robots: string[] }>).map((block, blockIndex) => ({ ids: block.robots, path: [...stagePath, 'robots', index, 'when', blockIndex, 'robots'] }));
+    for (const { ids, path } of [...blocks, { ids: (robot.else as string[]) ?? [], path: [...stagePath, 'robots', index, 'else'] }]) {
+      ids.forEach((id, idIndex) => {
+        const at = position.get(id);
+        const where = [...path, idIndex];
+        if (at === undefined) problems.push({ path: where, message: unknown('robot of this stage', id, new Set(position.keys())) });
+        else if (at <= index) problems.push({ path: where, message: `"${id}" is written before the branch "${robot.id}": a branch runs robots written after it` });
+        else if (claimed.has(id)) problems.push({ path: where, message: `"${id}" is already in a block of "${claimed.get(id)}"` });
+        else if (robots[at].after_robot) problems.push({ path: where, message: `"${id}" has after_robot; a robot in a branch waits for the branch` });
+        claimed.set(id, robot.id);
+      });
+    }
+  });
+  return problems;
 }
 
 function afterRobotCycles(robots: Array<{ id: string; after_robot?: string }>, stagePath: ConfigPath): ReferenceProblem[] {

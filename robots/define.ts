@@ -15,6 +15,8 @@ export type ConfigReference =
 export interface RobotOutcome {
   /** `cancelled`: it gave up, and the robots waiting for it are cancelled too. */
   outcome: 'done' | 'skipped' | 'cancelled';
+  /** Of the robots waiting for this one, only these run; the others are cancelled (a branch). */
+  release?: string[];
   detail?: string;
 }
 

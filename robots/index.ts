@@ -9,6 +9,7 @@ import { notify } from './notify';
 import { sendMessage } from './send-message';
 import { setFields } from './set-fields';
 import { waitFor } from './wait-for';
+import { branch } from './branch';
 import { webhook } from './webhook';
 
 /** The list of robot types: adding one is its file plus one line here. The engine knows none by name. */
@@ -26,4 +27,5 @@ export const robotDefinitions: RobotDefinition[] = [
   webhook,
   autoCallback,
   waitFor,
+  branch,
 ] as unknown as RobotDefinition[];

@@ -67,6 +67,8 @@ export interface RunFinish {
   lastError?: string | null;
   dueAt?: number | null;
   attempts?: number;
+  /** A branch's choice: of the robots waiting for this run, only these run; the others are cancelled. */
+  release?: string[];
 }
 
 export interface RunFilter {
@@ -178,9 +180,12 @@ export class RunQueue {
   }
 
   /** `after_robot:` followers of a finished run become due; `dueAtOf` says when, from their own delay. */
-  async releaseFollowers(manager: EntityManager, run: RobotRunRow, dueAtOf: (follower: RobotRunRow) => number): Promise<void> {
+  async releaseFollowers(manager: EntityManager, run: RobotRunRow, dueAtOf: (follower: RobotRunRow) => number, only?: readonly string[], now = Date.now()): Promise<void> {
     const followers = await manager.find(RobotRunEntity, { where: { entryId: run.entryId, waitsFor: run.robotId, status: 'scheduled', dueAt: IsNull() } });
+    const notChosen = only ? followers.filter((follower) => !only.includes(follower.robotId)).map((follower) => follower.id) : [];
+    if (notChosen.length > 0) await this.cancelPending(notChosen, `not chosen by ${run.robotId}`, now, manager);
     for (const follower of followers) {
+      if (notChosen.includes(follower.id)) continue;
       await updateById(manager, RobotRunEntity, follower.id, { dueAt: dueAtOf(follower), detail: null }, { status: 'scheduled' });
     }
   }

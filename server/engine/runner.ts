@@ -6,7 +6,7 @@ import { parseDuration } from '../../config/duration';
 import { computeDueAt, retryDelay } from '../core/calendar';
 import { evaluateCondition } from '../core/conditions';
 import { loadContext } from './context';
-import { waitingOrder } from './transition';
+import { waitingOrder } from '../core/waiting-order';
 import { stageOf } from '../../config/model';
 import type { Engine } from './engine';
 import { InvalidRequestError, MoveRefusedError, OutcomeUnknownError, PermanentSendError, RetryableSendError } from '../core/errors';
@@ -63,7 +63,7 @@ async function decide(engine: Engine, run: RobotRunRow): Promise<RunFinish> {
   const attempts = run.attempts + 1;
   try {
     const outcome = await definition.run({ params: placement.robot, run, item, context, ports: engine.robotPorts, now });
-    return { status: outcome.outcome, detail: outcome.detail ?? null, attempts, lastError: null };
+    return { status: outcome.outcome, detail: outcome.detail ?? null, attempts, lastError: null, release: outcome.release };
   } catch (error) {
     return failure(engine, run, attempts, error);
   }
@@ -98,10 +98,16 @@ async function finishRun(engine: Engine, run: RobotRunRow, finish: RunFinish): P
     await engine.queue.finish(manager, run, finish, now);
     if (finish.status === 'done' || finish.status === 'skipped') {
       // `after_robot:` followers become due now that their predecessor has finished, plus their own delay.
-      await engine.queue.releaseFollowers(manager, run, (follower) => {
-        const robot = engine.config.robots.get(follower.robotId)?.robot;
-        return robot ? computeDueAt(robot, now, engine.calendar) : now;
-      });
+      await engine.queue.releaseFollowers(
+        manager,
+        run,
+        (follower) => {
+          const robot = engine.config.robots.get(follower.robotId)?.robot;
+          return robot ? computeDueAt(robot, now, engine.calendar) : now;
+        },
+        finish.release,
+        now,
+      );
     }
     if (finish.status === 'cancelled') await engine.queue.cancelFollowers(manager, run, now);
   });

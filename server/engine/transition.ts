@@ -1,3 +1,4 @@
+import { waitingOrder } from '../core/waiting-order';
 import type { EntityManager } from 'typeorm';
 import type { CompiledConfig } from '../../config/model';
 import type { MoveOptions, PlannedMove } from '../core/plan-move';
@@ -78,17 +79,4 @@ export async function enterStage(
   await updateById(manager, entityOf(item.kind) as typeof LeadEntity, item.row.id, changes);
   Object.assign(item.row, changes);
   return { entry, runs: savedRuns };
-}
-
-/**
- * Which robot each robot of a stage waits for: its own `after_robot:`, else the nearest
- * `wait_for` written before it (the robots after a wait run when it resolves), else none.
- */
-export function waitingOrder(robots: ReadonlyArray<{ id: string; type: string; after_robot?: string }>): Array<string | null> {
-  let lastWait: string | null = null;
-  return robots.map((robot) => {
-    const waitsFor = robot.after_robot ?? lastWait;
-    if (robot.type === 'wait_for') lastWait = robot.id;
-    return waitsFor;
-  });
 }

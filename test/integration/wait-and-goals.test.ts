@@ -1,6 +1,6 @@
 import { testDatabaseKinds } from '../support/databases';
 import { DAY, HOUR, startHarness, type Harness } from '../support/harness';
-import { waitingOrder } from '../../server/engine/transition';
+import { waitingOrder } from '../../server/core/waiting-order';
 
 const CONFIG = `
 timezone: Europe/Moscow
