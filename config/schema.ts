@@ -221,6 +221,10 @@ export const EngineSettings = z.strictObject({
   take_owned_items: z.boolean().default(false).describe('"Take the lead" from a Telegram alert may take an item that already has a responsible'),
 });
 
+/** The languages the timeline's sentences are written in (server/reports/locales/). */
+export const LOCALES = ['ru', 'en'] as const;
+export type Locale = (typeof LOCALES)[number];
+
 export const ConfigSchema = z.strictObject({
   $schema: z.string().optional(),
   timezone: z
@@ -228,6 +232,7 @@ export const ConfigSchema = z.strictObject({
     .default('UTC')
     .refine((zone) => IANAZone.isValidZone(zone), { error: (issue) => `unknown time zone "${String(issue.input)}"` }),
   default_region: z.string().length(2).default('RU').describe('Phone region for numbers written without +'),
+  locale: z.enum(LOCALES).default('ru').describe('ru | en: the language of the sentences people read (the timeline’s `text`)'),
   public_url: z.url().optional().describe('Base URL for links in messages'),
   calendar: Calendar.default({ working_days: ['mon', 'tue', 'wed', 'thu', 'fri'], working_hours: { start: '09:00', end: '18:00' }, holidays: [] }),
   quiet_hours: z

@@ -1,24 +1,34 @@
 import { DateTime } from 'luxon';
 import type { EntityManager } from 'typeorm';
 import { stageOf, type CompiledConfig } from '../../config/model';
-import { CallEntity, EventEntity, MessageEntity, StageEntryEntity, TaskChangeEntity, TaskEntity } from '../db/entities';
+import { CallEntity, EventEntity, MessageEntity, StageEntryEntity, TaskChangeEntity, TaskEntity, UserEntity } from '../db/entities';
 import type { RunQueue } from '../engine/queue';
 import { lateness } from '../core/lateness';
-import type { RobotRunRow, TaskChangeRow } from '../core/rows';
+import type { CallRow, MessageRow, RobotRunRow, TaskChangeRow, TaskRow } from '../core/rows';
 import type { Item } from '../core/items';
+import type { EventType } from '../core/event-types';
+import { MESSAGES } from './locales';
+import { callFacts, eventFacts, lateMsOf, messageFacts, namesOf, runFacts, stageFacts, taskChangeFacts, taskFacts } from './locales/facts';
 
-export interface TimelineEntry {
+/** An entry before its time is written out for people. */
+interface TimelineFacts {
   at: string;
   kind: 'stage' | 'run' | 'message' | 'event' | 'task' | 'call';
   summary: string;
+  /** The same in a plain sentence, in the config's `locale`, with names, not ids. */
+  text: string;
   [detail: string]: unknown;
+}
+
+export interface TimelineEntry extends TimelineFacts {
+  /** `at` in the config's time zone, for the locale: `23 нояб., 18:05`. */
+  at_text: string;
 }
 
 /** A run that started a minute or more after it was due says so ("ran 3 min late"). */
 function lateNote(run: RobotRunRow): string {
-  if (run.startedAt === null || run.dueAt === null || run.status === 'scheduled' || run.status === 'cancelled') return '';
-  const late = run.startedAt - run.dueAt;
-  return late >= 60_000 ? ` (ran ${lateness(late)} late)` : '';
+  const late = lateMsOf(run);
+  return late === null ? '' : ` (ran ${lateness(late)} late)`;
 }
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -46,7 +56,7 @@ export function taskChangeSentence(change: Pick<TaskChangeRow, 'change' | 'fromV
  */
 export async function buildTimeline(manager: EntityManager, queue: RunQueue, config: CompiledConfig, item: Item) {
   const where = { entityType: item.kind, entityId: item.row.id };
-  const [entries, runs, messages, events, tasks, calls, taskChanges] = await Promise.all([
+  const [entries, runs, messages, events, tasks, calls, taskChanges, addedPeople] = await Promise.all([
     manager.find(StageEntryEntity, { where, order: { id: 'ASC' } }),
     queue.ofItem(manager, { kind: item.kind, id: item.row.id }),
     manager.find(MessageEntity, { where, order: { id: 'ASC' } }),
@@ -54,13 +64,20 @@ export async function buildTimeline(manager: EntityManager, queue: RunQueue, con
     manager.find(TaskEntity, { where, order: { id: 'ASC' } }),
     manager.find(CallEntity, { where, order: { id: 'ASC' } }),
     manager.find(TaskChangeEntity, { where, order: { id: 'ASC' } }),
+    // People added with the CLI or the API are not in the config: their names come from the table.
+    manager.find(UserEntity, { where: { origin: 'cli' }, select: ['login', 'name'] }),
   ]);
   const taskTitles = new Map(tasks.map((task) => [task.id, task.title]));
-  const timeline: TimelineEntry[] = [
+  const locale = config.source.locale;
+  const words = MESSAGES[locale];
+  const names = namesOf(config, locale, new Map(addedPeople.map((person) => [person.login, person.name])));
+  const made = madeByRun(messages, tasks, calls);
+  const unsorted: TimelineFacts[] = [
     ...entries.map((entry) => ({
       at: iso(entry.enteredAt) as string,
       kind: 'stage' as const,
       summary: `${entry.fromStage ? `${entry.fromStage} → ` : 'created in '}${entry.stage}${entry.reason ? ` (${entry.reason}${entry.refusedBy ? `, ${entry.refusedBy}` : ''})` : ''} by ${entry.actor}`,
+      text: words.stage(stageFacts(entry, names)),
       entry_id: entry.id,
       stage: entry.stage,
       stage_name: stageOf(config, entry.pipeline, entry.stage)?.name ?? entry.stage,
@@ -75,6 +92,7 @@ export async function buildTimeline(manager: EntityManager, queue: RunQueue, con
       at: iso(run.finishedAt ?? run.startedAt ?? run.createdAt) as string,
       kind: 'run' as const,
       summary: `${run.robotId} (${run.robotType}) ${run.status}${run.detail ? `: ${run.detail}` : ''}${lateNote(run)}`,
+      text: words.run(runFacts(run, made.get(run.id) ?? NOTHING_MADE, config, names)),
       late_ms: run.startedAt !== null && run.dueAt !== null ? Math.max(0, run.startedAt - run.dueAt) : null,
       run_id: run.id,
       entry_id: run.entryId,
@@ -90,6 +108,7 @@ export async function buildTimeline(manager: EntityManager, queue: RunQueue, con
       at: iso(message.sentAt ?? message.createdAt) as string,
       kind: 'message' as const,
       summary: `${message.direction === 'in' ? 'received' : 'sent'} ${message.channel} ${message.direction === 'in' ? 'from' : 'to'} ${message.recipientLogin ?? message.recipient}: ${message.status}`,
+      text: words.message(messageFacts(message, names)),
       message_id: message.id,
       channel: message.channel,
       direction: message.direction,
@@ -105,6 +124,7 @@ export async function buildTimeline(manager: EntityManager, queue: RunQueue, con
       at: iso(event.createdAt) as string,
       kind: 'event' as const,
       summary: `${event.type}${event.outcome ? `: ${event.outcome}` : ''}`,
+      text: (Object.hasOwn(words.events, event.type) ? words.events[event.type as EventType] : words.events.other)(eventFacts(event, names)),
       event_id: event.id,
       type: event.type,
       actor: event.actor,
@@ -114,6 +134,7 @@ export async function buildTimeline(manager: EntityManager, queue: RunQueue, con
       at: iso(task.createdAt) as string,
       kind: 'task' as const,
       summary: `task for ${task.assignee ?? 'nobody'}: ${task.title}`,
+      text: words.task(taskFacts(task, names)),
       task_id: task.id,
       assignee: task.assignee,
       title: task.title,
@@ -126,6 +147,7 @@ export async function buildTimeline(manager: EntityManager, queue: RunQueue, con
       at: iso(change.createdAt) as string,
       kind: 'task' as const,
       summary: taskChangeSentence(change, taskTitles.get(change.taskId) ?? `#${change.taskId}`, config.source.timezone),
+      text: words.taskChange(taskChangeFacts(change, taskTitles.get(change.taskId) ?? `#${change.taskId}`, names)),
       task_id: change.taskId,
       change: change.change,
       actor: change.actor,
@@ -139,6 +161,7 @@ export async function buildTimeline(manager: EntityManager, queue: RunQueue, con
         at: iso(call.startedAt) as string,
         kind: 'call' as const,
         summary: `call ${call.attempt} to ${call.agentLogin ?? call.agentPhone}: ${call.status}${ringSeconds === null ? '' : `, rang ${ringSeconds} s`}${call.durationSeconds === null ? '' : `, talked ${call.durationSeconds} s`}`,
+        text: words.call(callFacts(call, names, ringSeconds)),
         call_id: call.id,
         agent: call.agentLogin,
         attempt: call.attempt,
@@ -149,6 +172,25 @@ export async function buildTimeline(manager: EntityManager, queue: RunQueue, con
         ended_at: iso(call.endedAt),
       };
     }),
-  ].sort((a, b) => a.at.localeCompare(b.at));
+  ];
+  const timeline: TimelineEntry[] = unsorted
+    .sort((a, b) => a.at.localeCompare(b.at))
+    .map((entry) => ({ ...entry, at_text: names.at(Date.parse(entry.at)) }));
   return { timeline, entries: timeline.filter((e) => e.kind === 'stage'), runs: timeline.filter((e) => e.kind === 'run'), messages: timeline.filter((e) => e.kind === 'message') };
+}
+
+const NOTHING_MADE = { messages: [], tasks: [], calls: [] };
+
+/** The messages, tasks and calls each run made: what a done run's sentence says it did. */
+function madeByRun(messages: MessageRow[], tasks: TaskRow[], calls: CallRow[]) {
+  const made = new Map<number, { messages: MessageRow[]; tasks: TaskRow[]; calls: CallRow[] }>();
+  const of = (runId: number) => {
+    let bucket = made.get(runId);
+    if (!bucket) made.set(runId, (bucket = { messages: [], tasks: [], calls: [] }));
+    return bucket;
+  };
+  for (const message of messages) if (message.runId !== null) of(message.runId).messages.push(message);
+  for (const task of tasks) if (task.runId !== null) of(task.runId).tasks.push(task);
+  for (const call of calls) if (call.runId !== null) of(call.runId).calls.push(call);
+  return made;
 }

@@ -52,6 +52,8 @@ export function pipelineRoutes(engine: Engine): Router {
     for (const [id, field] of Object.entries(config.source.fields)) fieldLabels[id] = field.label ?? id;
     response.json({
       user: { login: user.login, name: user.name, role: user.role },
+      // The language of the timeline's sentences, so the board can speak the same one.
+      locale: config.source.locale,
       leads: pipelineView(config.leads, user),
       deals: deals.map((pipeline) => pipelineView(pipeline, user)),
       field_labels: fieldLabels,
