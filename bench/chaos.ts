@@ -283,6 +283,11 @@ async function querySqlite(file: string, sql: string, attempt = 1): Promise<Arra
     });
   } catch (error) {
     const code = (error as { code?: string }).code;
+    // Seen only inside a long jest worker: a fresh process reads the same file fine.
+    if (attempt >= 20 && code === 'SQLITE_CANTOPEN') {
+      const viaChild = await querySqliteInChild(file, sql).catch(() => null);
+      if (viaChild) return viaChild;
+    }
     if (attempt >= 20 || (code !== 'SQLITE_CANTOPEN' && code !== 'SQLITE_BUSY')) {
       // Say where: a failure here is the harness's, not the servers'.
       const directory = path.dirname(file);
@@ -293,6 +298,19 @@ async function querySqlite(file: string, sql: string, attempt = 1): Promise<Arra
     await sleep(100 * attempt);
     return querySqlite(file, sql, attempt + 1);
   }
+}
+
+/** The same query from a short-lived node process (the harness's fallback; see querySqlite). */
+function querySqliteInChild(file: string, sql: string): Promise<Array<Record<string, unknown>>> {
+  const script = `const sqlite3 = require('sqlite3'); const db = new sqlite3.Database(process.argv[1], (e) => { if (e) { console.error(e.message); process.exit(1); } db.configure('busyTimeout', 5000); db.all(process.argv[2], (error, rows) => { if (error) { console.error(error.message); process.exit(1); } process.stdout.write(JSON.stringify(rows)); db.close(); }); });`;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['-e', script, file, sql], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (chunk) => (out += chunk));
+    child.stderr.on('data', (chunk) => (err += chunk));
+    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as Array<Record<string, unknown>>) : reject(new Error(err))));
+  });
 }
 
 async function setTelegramChats(database: Awaited<ReturnType<typeof freshDatabase>>, ids: number[]): Promise<void> {

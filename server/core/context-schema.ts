@@ -52,6 +52,7 @@ export function itemViewSchema(kind: ItemKind, fields: z.ZodType) {
     title: text,
     name: text,
     phone: text,
+    phone_display: text,
     email: text,
     company_name: text,
     source: text,

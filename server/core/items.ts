@@ -1,3 +1,4 @@
+import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { LEAD_PIPELINE } from '../../config/model';
 import type { DealRow, EntityKind, LeadRow } from './rows';
 
@@ -51,6 +52,12 @@ export function itemLabel(item: Item): string {
   return `${item.kind} #${item.row.id}${item.row.title ? ` «${item.row.title}»` : item.row.name ? ` «${item.row.name}»` : ''}`;
 }
 
+/** A stored E.164 phone as people write it: +7 916 123-45-67 (libphonenumber's international format). */
+export function phoneDisplay(phone: string | null): string | null {
+  if (!phone) return null;
+  return parsePhoneNumberFromString(phone)?.formatInternational() ?? phone;
+}
+
 /** The public shape of an item in the API and in templates. */
 export function itemView(item: Item): Record<string, unknown> {
   const row = item.row;
@@ -62,6 +69,7 @@ export function itemView(item: Item): Record<string, unknown> {
     title: row.title,
     name: row.name,
     phone: row.phone,
+    phone_display: phoneDisplay(row.phone),
     email: row.email,
     company_name: row.companyName,
     source: row.source,

@@ -115,6 +115,8 @@ export interface StageEntryRow {
   reason: string | null;
   refusedBy: string | null;
   causalDepth: number;
+  /** What the person who moved it wrote (POST …/move `comment`); robots write none. */
+  comment?: string | null;
 }
 
 export const RUN_STATUSES = ['scheduled', 'running', 'done', 'skipped', 'cancelled', 'failed', 'dead', 'unknown'] as const;

@@ -146,6 +146,7 @@ export const StageEntryEntity = new EntitySchema<StageEntryRow>({
     reason: text(),
     refusedBy: { ...text(), name: 'refused_by' },
     causalDepth: { type: 'integer', name: 'causal_depth', default: 0 },
+    comment: text(),
   },
 });
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { DealPatch, LeadPatch, MoveInput, NewDealInput, NewItemInput } from '../core/inputs';
-import { ItemListQuery } from './routes/items';
+import { DealPatch, LeadPatch, NewDealInput, NewItemInput } from '../core/inputs';
+import { ItemListQuery, MoveBody } from './routes/items';
 import { ContactQuery } from './routes/contacts';
 import { MessageQuery, RunQuery } from './routes/runs';
 import { EventQuery } from './routes/events';
@@ -34,7 +34,7 @@ function itemPaths(kind: 'leads' | 'deals', create: z.ZodType, patch: z.ZodType)
       post: {
         summary: 'Move to a stage: required fields and lost reasons are checked; robots of the stage are scheduled',
         parameters: [idParameter],
-        requestBody: body(MoveInput),
+        requestBody: body(MoveBody),
         responses: { 200: { description: 'Moved' }, 400: problem, 403: problem, 422: problem, ...unsupported },
       },
     },
@@ -72,7 +72,7 @@ export function openApiDocument() {
         post: { summary: 'Issue a token, shown once (admin)', responses: { 201: { description: 'Token' }, 404: problem } },
         delete: { summary: "Revoke every token of the user (admin)", responses: { 200: { description: 'Revoked' }, 404: problem } },
       },
-      '/api/config/pipelines': { get: { summary: 'Pipelines and stages your role may see (required fields, lost reasons)', responses: { 200: { description: 'Pipelines' } } } },
+      '/api/config/pipelines': { get: { summary: 'Pipelines and stages your role may see (required fields, lost reasons), custom fields with their types, user names, source labels', responses: { 200: { description: 'Pipelines' } } } },
       '/api/stream': {
         get: {
           summary:

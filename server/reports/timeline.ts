@@ -85,6 +85,8 @@ export async function buildTimeline(manager: EntityManager, queue: RunQueue, con
       actor: entry.actor,
       reason: entry.reason,
       refused_by: entry.refusedBy,
+      // The mover's own words (POST …/move {comment}), beside the reason.
+      ...(entry.comment ? { comment: entry.comment } : {}),
       left_at: iso(entry.leftAt),
       causal_depth: entry.causalDepth,
     })),

@@ -149,8 +149,8 @@ describeInBrowser('the web board in Chromium', () => {
     await card.waitFor();
     const text = await card.innerText();
     expect(text).toContain('Board Lead');
-    expect(text).toContain('+79167000001');
-    expect(text).toContain('site_form');
+    expect(text).toContain('+7 916 700 00 01');
+    expect(text).toContain('Site form');
     expect(text).toMatch(/Score\s+0/);
     // First line works leads only: there is no deal pipeline to switch to.
     expect(await page.locator('#pipeline option').allTextContents()).toEqual(['Leads: leads']);
@@ -168,6 +168,8 @@ describeInBrowser('the web board in Chromium', () => {
     expect(await cardIn('new', id).count()).toBe(1);
     expect(await cardIn('handoff_services', id).count()).toBe(0);
     expect((await harness.as('anna').get(`/api/leads/${id}`).expect(200)).body.stage).toBe('new');
+    // The board offers the missing field at once (test/browser/board-work.test.ts fills it there); here it is filled by the API.
+    await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
 
     await harness.as('anna').patch(`/api/leads/${id}`, { fields: { product: 'audit' } }).expect(200);
     await cardIn('new', id).getByLabel('Move Ivan Petrov to…').selectOption('handoff_services');

@@ -100,7 +100,7 @@ describeInBrowser('the live board in Chromium', () => {
     const card = cardIn(second, 'new', id);
     await card.waitFor({ timeout: 5000 });
     expect(await card.innerText()).toContain('Arrived Live');
-    expect(await card.innerText()).toContain('+79167000201');
+    expect(await card.innerText()).toContain('+7 916 700 02 01');
     expect(await countOf(second, 'new')).toBe(String(before + 1));
     // Newest first, as the list shows them.
     expect(await second.locator('.column[data-stage="new"] .card').first().getAttribute('data-id')).toBe(String(id));

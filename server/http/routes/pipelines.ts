@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import type { PipelineModel } from '../../../config/model';
 import { visibleDealPipelines } from '../../auth/access';
-import type { UserRow } from '../../db/entities';
+import { UserEntity, type UserRow } from '../../db/entities';
 import type { Engine } from '../../engine/engine';
 import { noQuery } from '../ids';
 
@@ -43,7 +43,7 @@ function pipelineView(pipeline: PipelineModel, user: UserRow) {
  */
 export function pipelineRoutes(engine: Engine): Router {
   const router = Router();
-  router.get('/', noQuery, (request, response) => {
+  router.get('/', noQuery, async (request, response) => {
     const config = engine.config;
     const user = request.user!;
     const visible = visibleDealPipelines(config, user);
@@ -57,6 +57,15 @@ export function pipelineRoutes(engine: Engine): Router {
       leads: pipelineView(config.leads, user),
       deals: deals.map((pipeline) => pipelineView(pipeline, user)),
       field_labels: fieldLabels,
+      // The board's forms: each custom field with its type (and an enum's values), in config order.
+      fields: Object.entries(config.source.fields).map(([id, field]) => ({ id, label: field.label ?? id, type: field.type, ...(field.values ? { values: field.values } : {}) })),
+      // Cards and filters show a person's name, not a login (config users and those added later).
+      users: (await engine.store.manager.find(UserEntity, { select: { login: true, name: true }, order: { login: 'ASC' } })).map((row) => ({ login: row.login, name: row.name })),
+      // Sources the config names: a form's lead says its form's name, a hook's lead its hook.
+      source_labels: Object.fromEntries([
+        ...Object.entries(config.source.forms).map(([id, form]) => [`form:${id}`, form.name ?? `Form ${id}`]),
+        ...Object.keys(config.source.hooks).map((id) => [`hook:${id}`, `Webhook ${id}`]),
+      ]),
     });
   });
   return router;
