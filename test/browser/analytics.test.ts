@@ -8,14 +8,10 @@ import request from 'supertest';
 import { createToken } from '../../server/auth/users';
 import { createApp } from '../../server/http/app';
 import { startHarness, DAY, HOUR, type Harness } from '../support/harness';
+import { CHROMIUM, CHROMIUM_ARGS, describeInBrowser, requireChromium } from '../support/browser';
 
-// Debian's Chromium (scripts/ensure-chromium.js installs it): playwright-core never downloads a browser.
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const hasChromium = fs.existsSync(CHROMIUM);
 /** Screenshots of what the tests saw, kept for people (gitignored). */
 const ARTIFACTS = path.join(__dirname, '..', 'artifacts');
-const describeInBrowser = hasChromium || process.env.CI ? describe : describe.skip;
 
 describeInBrowser('the analytics page in Chromium', () => {
   let harness: Harness;
@@ -26,7 +22,7 @@ describeInBrowser('the analytics page in Chromium', () => {
   let page: Page;
 
   beforeAll(async () => {
-    if (!hasChromium) throw new Error(`Chromium is missing at ${CHROMIUM} and CI is set: install it with \`node scripts/ensure-chromium.js\` as root.`);
+    requireChromium();
     harness = await startHarness('sqlite');
     // The dataset of test/integration/analytics.test.ts, plus one lead bounced back and forth.
     const lead = async (body: object) => (await harness.as('root').post('/api/leads', body).expect(201)).body.id as number;

@@ -7,21 +7,8 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { setPassword } from '../../server/auth/passwords';
 import { createApp } from '../../server/http/app';
 import { startHarness, type Harness } from '../support/harness';
+import { CHROMIUM, CHROMIUM_ARGS, describeInBrowser, requireChromium } from '../support/browser';
 
-// Debian's Chromium (scripts/ensure-chromium.js installs it): playwright-core never downloads a browser.
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const hasChromium = fs.existsSync(CHROMIUM);
-const describeInBrowser = hasChromium || process.env.CI ? describe : describe.skip;
 const ARTIFACTS = path.join(__dirname, '..', 'artifacts');
 const PASSWORD = 'correct horse battery';
 
@@ -40,7 +27,7 @@ describeInBrowser('working on the board in Chromium', () => {
   let page: Page;
 
   beforeAll(async () => {
-    if (!hasChromium) throw new Error(`Chromium is missing at ${CHROMIUM} and CI is set: install it with \`node scripts/ensure-chromium.js\` as root.`);
+    requireChromium();
     harness = await startHarness('sqlite');
     server = http.createServer(createApp(harness.runtime));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

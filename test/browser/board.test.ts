@@ -10,20 +10,8 @@ import { createApp } from '../../server/http/app';
 import { testDatabaseKinds } from '../support/databases';
 import { startHarness, type Harness } from '../support/harness';
 import { loadContext } from '../../server/engine/context';
+import { CHROMIUM, CHROMIUM_ARGS, describeInBrowser, requireChromium } from '../support/browser';
 
-// Debian's Chromium (scripts/ensure-chromium.js installs it): playwright-core never downloads a browser.
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const hasChromium = fs.existsSync(CHROMIUM);
 
 describe.each(testDatabaseKinds())('the board API on %s', (kind) => {
   let harness: Harness;
@@ -75,10 +63,6 @@ describe.each(testDatabaseKinds())('the board API on %s', (kind) => {
   });
 });
 
-if (!hasChromium && !process.env.CI) {
-  console.warn(`the web board browser tests are skipped: ${CHROMIUM} is missing (run \`node scripts/ensure-chromium.js\` as root, or \`apt-get install chromium\`)`);
-}
-const describeInBrowser = hasChromium || process.env.CI ? describe : describe.skip;
 
 describeInBrowser('the web board in Chromium', () => {
   let harness: Harness;
@@ -89,9 +73,7 @@ describeInBrowser('the web board in Chromium', () => {
   let page: Page;
 
   beforeAll(async () => {
-    if (!hasChromium) {
-      throw new Error(`Chromium is missing at ${CHROMIUM} and CI is set: the browser tests cannot run. Install it with \`node scripts/ensure-chromium.js\` as root (apt-get install chromium).`);
-    }
+    requireChromium();
     // The API is covered on both databases above and in test/integration; the page needs one.
     harness = await startHarness('sqlite');
     server = http.createServer(createApp(harness.runtime));

@@ -8,21 +8,8 @@ import { setPassword } from '../../server/auth/passwords';
 import { createToken } from '../../server/auth/users';
 import { createApp } from '../../server/http/app';
 import { startHarness, type Harness } from '../support/harness';
+import { CHROMIUM, CHROMIUM_ARGS, describeInBrowser, requireChromium } from '../support/browser';
 
-// Debian's Chromium (scripts/ensure-chromium.js installs it): playwright-core never downloads a browser.
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const hasChromium = fs.existsSync(CHROMIUM);
-const describeInBrowser = hasChromium || process.env.CI ? describe : describe.skip;
 const PASSWORD = 'live board password';
 
 describeInBrowser('the live board in Chromium', () => {
@@ -34,9 +21,7 @@ describeInBrowser('the live board in Chromium', () => {
   const pages: Page[] = [];
 
   beforeAll(async () => {
-    if (!hasChromium) {
-      throw new Error(`Chromium is missing at ${CHROMIUM} and CI is set: the browser tests cannot run. Install it with \`node scripts/ensure-chromium.js\` as root (apt-get install chromium).`);
-    }
+    requireChromium();
     // The stream is covered on both databases in test/integration/stream.test.ts; the page needs one.
     harness = await startHarness('sqlite');
     server = http.createServer(createApp(harness.runtime));

@@ -8,21 +8,8 @@ import { setPassword } from '../../server/auth/passwords';
 import { createApp } from '../../server/http/app';
 import { startChannelsWorld, type ChannelsWorld } from '../channels/real-channels';
 import { startHarness, type Harness } from '../support/harness';
+import { CHROMIUM, CHROMIUM_ARGS, describeInBrowser, requireChromium } from '../support/browser';
 
-// Debian's Chromium (scripts/ensure-chromium.js installs it): playwright-core never downloads a browser.
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const hasChromium = fs.existsSync(CHROMIUM);
-const describeInBrowser = hasChromium || process.env.CI ? describe : describe.skip;
 
 const PASSWORD = 'correct horse battery';
 
@@ -32,7 +19,7 @@ describeInBrowser('signing in to the board in Chromium', () => {
   let page: Page;
 
   beforeAll(async () => {
-    if (!hasChromium) throw new Error(`Chromium is missing at ${CHROMIUM} and CI is set: install it with \`node scripts/ensure-chromium.js\` as root.`);
+    requireChromium();
     userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'robots-chromium-'));
     browser = await chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, viewport: { width: 1500, height: 900 } });
   });

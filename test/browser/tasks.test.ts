@@ -7,20 +7,8 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { createToken } from '../../server/auth/users';
 import { createApp } from '../../server/http/app';
 import { startHarness, type Harness } from '../support/harness';
+import { CHROMIUM, CHROMIUM_ARGS, describeInBrowser, requireChromium } from '../support/browser';
 
-// Debian's Chromium (scripts/ensure-chromium.js installs it): playwright-core never downloads a browser.
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const hasChromium = fs.existsSync(CHROMIUM);
 
 const CONFIG = `
 timezone: Europe/Moscow
@@ -40,10 +28,6 @@ leads:
       semantic: won
 `;
 
-if (!hasChromium && !process.env.CI) {
-  console.warn(`the task page browser tests are skipped: ${CHROMIUM} is missing (run \`node scripts/ensure-chromium.js\` as root, or \`apt-get install chromium\`)`);
-}
-const describeInBrowser = hasChromium || process.env.CI ? describe : describe.skip;
 
 describeInBrowser('the task page in Chromium', () => {
   let harness: Harness;
@@ -54,9 +38,7 @@ describeInBrowser('the task page in Chromium', () => {
   let page: Page;
 
   beforeAll(async () => {
-    if (!hasChromium) {
-      throw new Error(`Chromium is missing at ${CHROMIUM} and CI is set: the browser tests cannot run. Install it with \`node scripts/ensure-chromium.js\` as root (apt-get install chromium).`);
-    }
+    requireChromium();
     // The API is covered on both databases in test/integration/tasks.test.ts; the page needs one.
     harness = await startHarness('sqlite', { configText: CONFIG });
     server = http.createServer(createApp(harness.runtime));
