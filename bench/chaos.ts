@@ -141,14 +141,25 @@ async function freshDatabase(kind: ChaosDatabase): Promise<{ url: string; query(
 
 class Server {
   private child: ChildProcess | null = null;
+  /** The last lines the server printed (warnings and errors) and how each process ended: shown when a case goes wrong. */
+  readonly output: string[] = [];
   constructor(
     private readonly env: NodeJS.ProcessEnv,
     readonly port: number,
   ) {}
 
   async start(): Promise<void> {
-    this.child = spawn(process.execPath, [BIN, 'serve', '--no-watch', '--port', String(this.port)], { cwd: ROOT, env: this.env, stdio: ['ignore', 'ignore', 'pipe'] });
-    this.child.stderr?.on('data', () => undefined);
+    this.child = spawn(process.execPath, [BIN, 'serve', '--no-watch', '--port', String(this.port)], { cwd: ROOT, env: this.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // CHAOS_SERVER_LOG=file keeps what the servers said (LOG_LEVEL=info for more), for a case that went wrong.
+    const log = process.env.CHAOS_SERVER_LOG;
+    const keep = (chunk: Buffer) => {
+      if (log) fs.appendFileSync(log, `[${this.port}] ${chunk.toString()}`);
+      this.output.push(...chunk.toString().split('\n').filter(Boolean).map((line) => line.slice(0, 400)));
+      this.output.splice(0, Math.max(0, this.output.length - 40));
+    };
+    this.child.stdout?.on('data', keep);
+    this.child.stderr?.on('data', keep);
+    this.child.once('exit', (code, signal) => keep(Buffer.from(`exited ${code ?? signal}\n`)));
     await until(async () => (await fetch(`http://127.0.0.1:${this.port}/healthz`).then((answer) => answer.ok).catch(() => false)), 30_000);
   }
 
@@ -199,7 +210,7 @@ export async function runChaosCase(name: ChaosCaseName, kind: ChaosDatabase, opt
     ROBOTS_CONFIG: configFile,
     ROBOTS_LEASE_MS: '2000',
     TRACKING_SECRET: 'chaos',
-    LOG_LEVEL: 'silent',
+    LOG_LEVEL: 'warn',
   };
   const servers = [new Server(env, nextPort++), ...(name === 'concurrent-moves' ? [new Server(env, nextPort++)] : [])];
   let note = '';
@@ -258,7 +269,11 @@ export async function runChaosCase(name: ChaosCaseName, kind: ChaosDatabase, opt
     }
     // What is still open after the deadline is reported as stranded, not waited for forever.
     await until(async () => (await openRuns(database)) === 0, options.settleMs ?? 120_000).catch(() => undefined);
-    return tally(name, kind, expectedKeys, peers.arrivals(), database, note);
+    const result = await tally(name, kind, expectedKeys, peers.arrivals(), database, note);
+    if (result.lost.length > 0 || result.stranded.length > 0) {
+      result.note += `\n${servers.map((server) => `server on ${server.port} said:\n  ${server.output.join('\n  ')}`).join('\n')}`;
+    }
+    return result;
   } finally {
     for (const server of servers) await server.stop();
     await peers.stop();
