@@ -22,6 +22,7 @@ export function robotPorts(engine: Engine): RobotPorts {
     findEarlierLead: (lead) => engine.findEarlierLead(lead),
     flagRepeatClient: async (leadId, contactId) => {
       await engine.store.transaction((manager) => manager.update(LeadEntity, { id: leadId }, { repeatClient: true, contactId, updatedAt: engine.now() }));
+      engine.itemChanges.publish({ kind: 'lead', id: leadId, change: 'updated' });
     },
     convertLead: (lead, plan) => convertLead(engine, lead, plan),
     createTask: (task) => engine.createTask(task),
@@ -33,8 +34,8 @@ export function robotPorts(engine: Engine): RobotPorts {
 }
 
 /** Bitrix24's "Create on basis" as one transaction, idempotent per lead and pipeline (a unique index backs it). */
-function convertLead(engine: Engine, lead: LeadRow, plan: ConversionPlan): Promise<Conversion> {
-  return engine.store.transaction(async (manager): Promise<Conversion> => {
+async function convertLead(engine: Engine, lead: LeadRow, plan: ConversionPlan): Promise<Conversion> {
+  const conversion = await engine.store.transaction(async (manager): Promise<Conversion> => {
     const existing = await manager.findOne(DealEntity, { where: { leadId: lead.id, pipeline: plan.pipeline } });
     if (existing) return { kind: 'existing', deal: existing };
     const company = await engine.findOrCreateCompany(manager, lead.companyName);
@@ -61,4 +62,7 @@ function convertLead(engine: Engine, lead: LeadRow, plan: ConversionPlan): Promi
     await manager.update(LeadEntity, { id: lead.id }, { dealId: deal.row.id, contactId: contact.id, companyId: company?.id ?? null, updatedAt: engine.now() });
     return { kind: 'created', deal: deal.row as DealRow, contact, contactCreated: created, company, responsible };
   });
+  // The lead now links its deal: live boards show it.
+  if (conversion.kind === 'created') engine.itemChanges.publish({ kind: 'lead', id: lead.id, change: 'updated' });
+  return conversion;
 }

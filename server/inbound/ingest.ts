@@ -63,6 +63,8 @@ export async function ingestEvent(engine: Engine, input: EventInput, outer?: Ent
     const tags = [...new Set([...(item.row.tags ?? []), ...score.tags])];
     const changes = { score: score.to, tags, scoredAt: engine.now(), updatedAt: engine.now() };
     await engine.store.transaction((manager) => updateItemRow(manager, { kind: item.kind, id: item.row.id }, changes), outer);
+    // The card's score is live too (held until an outer transaction commits).
+    engine.itemChanges.publish({ kind: item.kind, id: item.row.id, change: 'updated' }, outer);
     Object.assign(item.row, changes);
     notes.push(`score ${score.from} → ${score.to} (+${score.points}${score.decayed ? `, −${score.decayed} decay` : ''})`);
   }

@@ -43,6 +43,7 @@ export async function applyScoreDecay(engine: Engine): Promise<number> {
       );
       if (won.length === 0) continue;
       changed += 1;
+      engine.itemChanges.publish({ kind, id: Number(row.id), change: 'updated' });
       await ingestEvent(engine, { type: 'score_changed', item: { kind, id: Number(row.id) }, actor: 'scoring', payload: { from, to: decay.to, reason: 'decay', decayed: from - decay.to } });
     }
   }

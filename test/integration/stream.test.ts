@@ -203,6 +203,9 @@ describe.each(testDatabaseKinds())('live updates on %s', (kind) => {
     const dealId = (await (await api('root', 'GET', `/api/leads/${lead.id}`)).json()).deal_id as number;
     const deal = await manager.item('deal', dealId, 'created');
     expect(deal).toMatchObject({ pipeline: 'general', stage: 'new', item: { lead_id: lead.id } });
+    // The lead itself now names its deal: an `updated` with deal_id, once the conversion committed.
+    const linked = await admin.until(() => admin.items.find((event) => event.id === lead.id && event.change === 'updated' && event.item.deal_id === dealId), 1000, 'the lead linked to its deal');
+    expect(linked.kind).toBe('lead');
 
     // Semen works the services team: the general team's lead and deal are not his.
     const own = (await (await api('root', 'POST', '/api/leads', { name: 'Semen lead', responsible: 'semen' })).json()) as { id: number };
