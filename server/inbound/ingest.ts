@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { stageOf } from '../../config/model';
+import { escalationLevelOf, stageOf } from '../../config/model';
 import { evaluateCondition } from '../core/conditions';
 import { MoveRefusedError } from '../core/errors';
 import type { EventType } from '../core/event-types';
@@ -9,6 +9,7 @@ import { scoreEvent, type ScoreChange } from '../core/scoring';
 import { chooseTrigger } from '../core/trigger-matching';
 import { loadItem, updateItemRow } from '../db/items';
 import { loadContext } from '../engine/context';
+import type { EvaluationContext } from '../core/context';
 import type { Engine } from '../engine/engine';
 import { stopTouches } from './replies';
 
@@ -110,10 +111,13 @@ async function afterChange(engine: Engine, item: Item, event: Record<string, unk
   const stage = stageOf(engine.config, item.pipeline, item.row.stage);
   const notes: string[] = [];
   const reader = outer ?? engine.store.manager;
-  if (stage?.stop_when !== undefined) {
+  let context: EvaluationContext | null = null;
+  const contextNow = async () => {
     const current = (await loadItem(reader, { kind: item.kind, id: item.row.id })) ?? item;
-    const context = await loadContext(reader, engine.config, current, engine.now(), engine.publicUrl, event);
-    if (evaluateCondition(stage.stop_when, context)) {
+    return (context ??= await loadContext(reader, engine.config, current, engine.now(), engine.publicUrl, event));
+  };
+  if (stage?.stop_when !== undefined) {
+    if (evaluateCondition(stage.stop_when, await contextNow())) {
       const pending = await engine.queue.pendingOfEntry(entryId, outer);
       if (pending.length > 0) {
         await engine.store.transaction((manager) => engine.queue.cancelPendingOfEntry(manager, entryId, `the goal of "${stage.id}" was reached (stop_when)`, engine.now()), outer);
@@ -121,6 +125,20 @@ async function afterChange(engine: Engine, item: Item, event: Record<string, unk
       }
       return notes;
     }
+  }
+  // Someone took the item: the escalation levels of an alert whose condition no longer holds are
+  // cancelled now, not when each comes due (other changes are left to the level's own check).
+  if (event.type === 'responsible_changed' && stage?.robots.some((robot) => escalationLevelOf(robot.id) !== null)) {
+    const levels = (await engine.queue.pendingOfEntry(entryId, outer)).map((run) => ({ run, level: escalationLevelOf(run.robotId) })).filter((entry) => entry.level !== null);
+    const taken = [];
+    for (const { run, level } of levels) {
+      const base = engine.config.robots.get(level!.of)?.robot;
+      if (base?.condition !== undefined && !evaluateCondition(base.condition, await contextNow())) taken.push({ run, level: level! });
+    }
+    for (const { run, level } of taken) {
+      await engine.queue.cancelPending([run.id], `taken: the condition of ${level.of} no longer holds, escalation ${level.level} not sent`, engine.now(), outer);
+    }
+    if (taken.length > 0) notes.push(`taken: ${taken.length} escalation level${taken.length === 1 ? '' : 's'} cancelled`);
   }
   if (stage?.robots.some((robot) => robot.type === 'wait_for')) {
     const woken = await engine.store.transaction((manager) => engine.queue.dueNow(manager, entryId, 'wait_for', engine.now()), outer);

@@ -185,6 +185,8 @@ describe.each(testDatabaseKinds())('on-duty schedules and escalation levels on %
       await harness.advance(HOUR);
       expect((await messages(`lead:${created.id}`)).map((message) => message.recipient_login).sort()).toEqual(['boss', 'head']);
       await harness.as('root').patch(`/api/leads/${created.id}`, { responsible: 'early' }).expect(200);
+      // Cancelled the moment it was taken, not when it would have come due.
+      expect((await runs(created.id)).find((run) => run.robot === 'first_contact_sla.escalate_2')).toMatchObject({ status: 'cancelled' });
       await harness.advance(3 * HOUR);
 
       expect((await messages(`lead:${created.id}`)).map((message) => message.recipient_login).sort()).toEqual(['boss', 'head']);
