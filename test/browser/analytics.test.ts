@@ -23,7 +23,7 @@ describeInBrowser('the analytics page in Chromium', () => {
 
   beforeAll(async () => {
     requireChromium();
-    harness = await startHarness('sqlite');
+    harness = await startHarness('sqlite', { locale: 'en' });
     // The dataset of test/integration/analytics.test.ts, plus one lead bounced back and forth.
     const lead = async (body: object) => (await harness.as('root').post('/api/leads', body).expect(201)).body.id as number;
     const move = (id: number, body: object) => harness.as('root').post(`/api/leads/${id}/move`, body).expect(200);

@@ -28,7 +28,7 @@ describeInBrowser('working on the board in Chromium', () => {
 
   beforeAll(async () => {
     requireChromium();
-    harness = await startHarness('sqlite');
+    harness = await startHarness('sqlite', { locale: 'en' });
     server = http.createServer(createApp(harness.runtime));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

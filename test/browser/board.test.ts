@@ -75,7 +75,7 @@ describeInBrowser('the web board in Chromium', () => {
   beforeAll(async () => {
     requireChromium();
     // The API is covered on both databases above and in test/integration; the page needs one.
-    harness = await startHarness('sqlite');
+    harness = await startHarness('sqlite', { locale: 'en' });
     server = http.createServer(createApp(harness.runtime));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

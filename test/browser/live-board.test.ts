@@ -23,7 +23,7 @@ describeInBrowser('the live board in Chromium', () => {
   beforeAll(async () => {
     requireChromium();
     // The stream is covered on both databases in test/integration/stream.test.ts; the page needs one.
-    harness = await startHarness('sqlite');
+    harness = await startHarness('sqlite', { locale: 'en' });
     server = http.createServer(createApp(harness.runtime));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -7,7 +7,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { setPassword } from '../../server/auth/passwords';
 import { createApp } from '../../server/http/app';
 import { startChannelsWorld, type ChannelsWorld } from '../channels/real-channels';
-import { startHarness, type Harness } from '../support/harness';
+import { startHarness, useHarnessLocale, type Harness } from '../support/harness';
 import { CHROMIUM, CHROMIUM_ARGS, describeInBrowser, requireChromium } from '../support/browser';
 
 
@@ -42,7 +42,7 @@ describeInBrowser('signing in to the board in Chromium', () => {
 
     beforeAll(async () => {
       // The API is covered on both databases in test/integration/sign-in.test.ts; the page needs one.
-      harness = await startHarness('sqlite');
+      harness = await startHarness('sqlite', { locale: 'en' });
       server = http.createServer(createApp(harness.runtime));
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
       baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -90,7 +90,12 @@ describeInBrowser('signing in to the board in Chromium', () => {
 
     beforeAll(async () => {
       // The app listens on PUBLIC_URL, so the link in the alert is one Chromium can open.
-      world = await startChannelsWorld('sqlite');
+      useHarnessLocale('en');
+      try {
+        world = await startChannelsWorld('sqlite');
+      } finally {
+        useHarnessLocale(undefined);
+      }
     });
     afterAll(async () => {
       await world?.close();

@@ -40,7 +40,7 @@ describeInBrowser('the task page in Chromium', () => {
   beforeAll(async () => {
     requireChromium();
     // The API is covered on both databases in test/integration/tasks.test.ts; the page needs one.
-    harness = await startHarness('sqlite', { configText: CONFIG });
+    harness = await startHarness('sqlite', { configText: CONFIG, locale: 'en' });
     server = http.createServer(createApp(harness.runtime));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -122,7 +122,8 @@ describeInBrowser('the task page in Chromium', () => {
     await ivanTask.getByRole('link', { name: 'Ivan Petrov' }).click();
     const panel = page.getByRole('complementary');
     await panel.getByRole('heading', { name: `Lead #${ivan} Ivan Petrov` }).waitFor();
-    await panel.getByText('Task “Call Ivan Petrov” done by gena').waitFor();
+    // locale: en: the sentence names the person; the engine's words below it keep the login.
+    await panel.getByText('Task “Call Ivan Petrov” done by Gena General').waitFor();
     await page.getByRole('link', { name: 'Tasks (1)' }).waitFor();
     expect(await page.evaluate(() => (window as unknown as { __owned?: number }).__owned)).toBeUndefined();
   });

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import pino from 'pino';
 import request from 'supertest';
@@ -38,15 +39,30 @@ export interface HarnessOptions {
   configText?: string;
   channels?: ChannelRegistry;
   start?: string;
+  /** The config's `locale` when it says none (the browser tests read the pages in English). */
+  locale?: 'ru' | 'en';
+}
+
+let defaultLocale: 'ru' | 'en' | undefined;
+
+/**
+ * The `locale` of every harness started until it is reset, for helpers that start their own
+ * (test/channels/real-channels.ts) when a browser test reads the pages in English.
+ */
+export function useHarnessLocale(locale: 'ru' | 'en' | undefined): void {
+  defaultLocale = locale;
 }
 
 /** A real database, the real engine and HTTP app, a fake clock, and tokens for every config user. */
 export async function startHarness(kind: DatabaseKind, options: HarnessOptions = {}): Promise<Harness> {
   const clock = new FakeClock(options.start ?? '2026-03-02T09:00:00+03:00'); // a Monday, 09:00 Moscow
   const configFile = options.configFile ?? path.join(FIXTURES, 'seed002.yaml');
+  const locale = options.locale ?? defaultLocale;
+  const ownText = options.configText ?? (locale === undefined ? undefined : fs.readFileSync(configFile, 'utf8'));
+  const configText = locale === undefined || ownText === undefined || /^locale:/m.test(ownText) ? ownText : `locale: ${locale}\n${ownText}`;
   let config;
-  if (options.configText !== undefined) {
-    const result = loadConfigText(options.configText, configFile, clock.now());
+  if (configText !== undefined) {
+    const result = loadConfigText(configText, configFile, clock.now());
     if (!result.ok) throw new ConfigError(result.issues);
     config = result.config;
   } else {
