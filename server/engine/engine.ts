@@ -16,7 +16,8 @@ import { EngineMetrics } from '../metrics';
 import { fetchPoster, type HttpPoster } from './http-post';
 import type { NewTask, PickOptions, RobotPorts } from './ports';
 import { robotPorts } from './robot-ports';
-import { calendarFromConfig, type WorkingCalendar } from '../core/calendar';
+import { calendarFromConfig, computeDueAt, type WorkingCalendar } from '../core/calendar';
+import { reloadEffects } from './reload-effects';
 import type { Clock } from '../core/clock';
 import { companyKey, isPhoneWritten, normalizeEmail, normalizePhone } from '../core/contact-keys';
 import { ConflictError, InvalidRequestError, NotFoundError } from '../core/errors';
@@ -140,14 +141,18 @@ export class Engine {
   async swapConfig(next: CompiledConfig): Promise<{ cancelledRuns: number }> {
     this.currentConfig = next;
     this.currentCalendar = calendarFromConfig(next.source);
-    const pending = await this.queue.pendingPlacements();
-    const orphaned = pending.filter((run) => {
-      const placement = next.robots.get(run.robotId);
-      return !placement || placement.stage !== run.stage || placement.pipeline !== run.pipeline;
-    });
-    await this.queue.cancelPending(orphaned.map((run) => run.id), 'robot no longer in the config', this.now());
+    const { cancelled, cancelledFollowers, released } = reloadEffects(next, await this.queue.pendingPlacements());
+    const now = this.now();
+    await this.queue.cancelPending(cancelled.map((run) => run.id), 'robot no longer in the config', now);
+    for (const run of cancelledFollowers) await this.queue.cancelPending([run.id], `${run.waitsFor} is no longer in the config`, now);
+    await this.queue.releaseWaiting(
+      released.map((run) => {
+        const robot = next.robots.get(run.robotId)?.robot;
+        return { id: run.id, dueAt: robot ? computeDueAt(robot, now, this.currentCalendar) : now, detail: `${run.waitsFor} is no longer in the config; runs without it` };
+      }),
+    );
     this.scheduler.wake();
-    return { cancelledRuns: orphaned.length };
+    return { cancelledRuns: cancelled.length + cancelledFollowers.length };
   }
 
   // ── items ────────────────────────────────────────────────────────────────────────────

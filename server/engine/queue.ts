@@ -210,8 +210,16 @@ export class RunQueue {
   }
 
   /** Every pending run with the robot it belongs to: a reload checks them against the new config. */
-  pendingPlacements(): Promise<Array<Pick<RobotRunRow, 'id' | 'robotId' | 'stage' | 'pipeline'>>> {
-    return this.manager.find(RobotRunEntity, { where: { status: In([...PENDING_STATUSES]) }, select: ['id', 'robotId', 'stage', 'pipeline'] });
+  pendingPlacements(): Promise<Array<Pick<RobotRunRow, 'id' | 'entryId' | 'robotId' | 'stage' | 'pipeline' | 'dueAt' | 'waitsFor'>>> {
+    return this.manager.find(RobotRunEntity, { where: { status: In([...PENDING_STATUSES]) }, select: ['id', 'entryId', 'robotId', 'stage', 'pipeline', 'dueAt', 'waitsFor'] });
+  }
+
+  /** Runs that were waiting become due at `dueAt` and wait for nothing (a reload dropped what they waited for). */
+  async releaseWaiting(runs: Array<{ id: number; dueAt: number; detail: string }>): Promise<void> {
+    if (runs.length === 0) return;
+    await this.store.transaction(async (manager) => {
+      for (const run of runs) await updateById(manager, RobotRunEntity, run.id, { dueAt: run.dueAt, waitsFor: null, detail: run.detail }, { status: 'scheduled' });
+    });
   }
 
   pendingOfEntry(entryId: number, manager: EntityManager = this.manager): Promise<RobotRunRow[]> {

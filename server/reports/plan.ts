@@ -1,3 +1,4 @@
+import { reloadCancels, reloadEffects } from '../engine/reload-effects';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import type { EntityManager } from 'typeorm';
@@ -104,8 +105,10 @@ export interface TriggerChange {
 }
 
 /** A waiting run whose predecessor's run this reload cancels, while it stays: nothing will release it. */
-export interface StrandedRun extends RunSample {
+/** A run that waited for one the reload cancels: released (its robot waits for nothing now) or cancelled too. */
+export interface FollowerRun extends RunSample {
   robot: string;
+  outcome: 'released' | 'cancelled';
 }
 
 export interface ReloadPlan {
@@ -116,7 +119,7 @@ export interface ReloadPlan {
   added: AddedRobot[];
   removed_stages: RemovedStage[];
   triggers: TriggerChange[];
-  stranded: StrandedRun[];
+  followers: FollowerRun[];
   /** The ids of every run the reload cancels, in order. */
   cancelled_run_ids: number[];
   no_changes: boolean;
@@ -125,11 +128,7 @@ export interface ReloadPlan {
 const SAMPLE = 5;
 const TIMING_KEYS = new Set(['after', 'at', 'working_hours']);
 
-/** The rule `Engine.swapConfig` applies (semantics 8): a pending run survives a reload only if its robot is still where it was scheduled. */
-export function reloadCancels(next: CompiledConfig, run: Pick<PendingRun, 'robotId' | 'pipeline' | 'stage'>): boolean {
-  const placement = next.robots.get(run.robotId);
-  return !placement || placement.stage !== run.stage || placement.pipeline !== run.pipeline;
-}
+export { reloadCancels };
 
 /** Key order is not meaning: `{a, b}` and `{b, a}` are the same robot. */
 function canonical(value: unknown): string {
@@ -215,7 +214,8 @@ export function planReload(current: CompiledConfig, next: CompiledConfig, state:
   const where = (placement: Pick<RobotPlacement, 'pipeline' | 'stage'>) => ({ pipeline: placement.pipeline, stage: placement.stage });
 
   // Runs the reload cancels, grouped by the robot and the stage they were scheduled in.
-  const cancelledRuns = pending.filter((run) => reloadCancels(next, run));
+  const effects = reloadEffects(next, pending);
+  const cancelledRuns = effects.cancelled;
   const groups = new Map<string, CancelledRobot>();
   const cancelledGroup = (robotId: string, pipeline: string, stage: string, type: string | null) => {
     const key = `${robotId}@${pipeline}/${stage}`;
@@ -308,23 +308,23 @@ export function planReload(current: CompiledConfig, next: CompiledConfig, state:
     }
   }
 
-  // The reload cancels runs one by one, not their `after_robot` followers: a follower that stays
-  // in the config keeps waiting for a predecessor that will never finish.
-  const cancelledByEntry = new Set(cancelledRuns.map((run) => `${run.entryId}/${run.robotId}`));
-  const stranded = pending
-    .filter((run) => run.dueAt === null && run.waitsFor !== null && !reloadCancels(next, run) && cancelledByEntry.has(`${run.entryId}/${run.waitsFor}`))
-    .map((run) => ({ ...sample(run), robot: run.robotId }));
+  // Runs that waited for a cancelled one follow the new config: released, or cancelled too.
+  const followers = [
+    ...effects.released.map((run) => ({ ...sample(run), robot: run.robotId, outcome: 'released' as const })),
+    ...effects.cancelledFollowers.map((run) => ({ ...sample(run), robot: run.robotId, outcome: 'cancelled' as const })),
+  ];
+  const everyCancelled = [...cancelledRuns, ...effects.cancelledFollowers];
 
   const cancelled = [...groups.values()];
   return {
-    cancelled_runs: cancelledRuns.length,
+    cancelled_runs: everyCancelled.length,
     cancelled,
     changed,
     added,
     removed_stages,
     triggers,
-    stranded,
-    cancelled_run_ids: cancelledRuns.map((run) => run.id).sort((a, b) => a - b),
+    followers,
+    cancelled_run_ids: everyCancelled.map((run) => run.id).sort((a, b) => a - b),
     no_changes: cancelled.length + changed.length + added.length + removed_stages.length + triggers.length === 0,
   };
 }
@@ -426,8 +426,9 @@ export function formatPlan(plan: ReloadPlan, zone: string): string {
           : ` ${trigger.change}`;
     lines.push(`  ${marker} trigger ${trigger.trigger} (${trigger.type}, into ${placeLabel(trigger.pipeline, trigger.stage)})${detail}; acts on events from the reload on`);
   }
-  for (const run of plan.stranded) {
-    lines.push(`  ! run ${run.id} of ${run.robot} (${run.item}) waits for ${run.waits_for}, whose run the reload cancels: it will wait until the item leaves the stage`);
+  for (const run of plan.followers) {
+    const then = run.outcome === 'released' ? 'released: its robot waits for nothing in the new config, so it becomes due now' : 'cancelled too: its robot still waits in the new config';
+    lines.push(`  ${run.outcome === 'released' ? '>' : '-'} run ${run.id} of ${run.robot} (${run.item}) waited for ${run.waits_for}, whose run the reload cancels: ${then}`);
   }
   if (plan.no_changes) lines.push('  no changes to robots, stages or triggers');
   lines.push('', `A reload would cancel ${plural(plan.cancelled_runs, 'pending run')}.`);

@@ -119,12 +119,24 @@ describe('planning a reload', () => {
     expect(planReload(current, without, state([])).triggers).toEqual([expect.objectContaining({ trigger: 'back_to_new', change: 'removed' })]);
   });
 
-  it('a follower whose predecessor is removed from the chain is reported as stranded, since the reload cancels only the predecessor', () => {
+  it('a follower whose predecessor is removed and that waits for nothing in the new config is released', () => {
     const next = config(BASE.replace(/^ +- \{ id: greet.*\n/m, '').replace('after_robot: greet, ', ''));
     const greet = run({ robotId: 'greet', entryId: 500 });
     const follower = run({ robotId: 'follow_up', entryId: 500, dueAt: null, waitsFor: 'greet' });
     const plan = planReload(current, next, state([greet, follower]));
     expect(plan.cancelled_run_ids).toEqual([greet.id]);
-    expect(plan.stranded).toEqual([expect.objectContaining({ id: follower.id, robot: 'follow_up', waits_for: 'greet' })]);
+    expect(plan.followers).toEqual([expect.objectContaining({ id: follower.id, robot: 'follow_up', waits_for: 'greet', outcome: 'released' })]);
+  });
+
+  it('a follower that still waits for the removed robot in the new config is cancelled with it: none is left waiting forever', () => {
+    // greet goes; follow_up still names it (validation would refuse that file, so the plan is given a config
+    // where follow_up waits for a robot that exists in it but whose run this entry never had: sla moved away).
+    const next = config(BASE.replace(/^ +- \{ id: greet.*\n/m, '        - { id: greet_new, type: notify, to: [root], after: 1h, text: "hello" }\n').replace('after_robot: greet, ', 'after_robot: greet_new, '));
+    const greet = run({ robotId: 'greet', entryId: 501 });
+    const follower = run({ robotId: 'follow_up', entryId: 501, dueAt: null, waitsFor: 'greet' });
+    const plan = planReload(current, next, state([greet, follower]));
+    expect(plan.cancelled_run_ids).toEqual([greet.id, follower.id].sort((a, b) => a - b));
+    expect(plan.cancelled_runs).toBe(2);
+    expect(plan.followers).toEqual([expect.objectContaining({ id: follower.id, outcome: 'cancelled' })]);
   });
 });
