@@ -1,5 +1,5 @@
 import type { ChannelNameType } from '../../config/schema';
-import type { EntityKind } from './rows';
+import type { EntityKind, MessageRow } from './rows';
 
 /** One outgoing message; the idempotency key makes a second request for it a no-op (semantics 5). */
 export interface MessageRequest {
@@ -15,4 +15,31 @@ export interface MessageRequest {
   body: string;
   html?: string | null;
   meta?: Record<string, unknown>;
+}
+
+/**
+ * The row a request becomes: `sending` until the provider answers, or `recorded` at once on a
+ * channel that only records (the outbox). Written once, for the engine and its test fakes.
+ */
+export function messageRow(request: MessageRequest, now: number, recordsOnly: boolean): Omit<MessageRow, 'id'> {
+  return {
+    idempotencyKey: request.idempotencyKey,
+    runId: request.runId,
+    entityType: request.entity?.kind ?? null,
+    entityId: request.entity?.id ?? null,
+    direction: 'out',
+    channel: request.channel,
+    audience: request.audience,
+    recipient: request.recipient,
+    recipientLogin: request.recipientLogin ?? null,
+    template: request.template ?? null,
+    subject: request.subject ?? null,
+    body: request.body,
+    meta: recordsOnly ? { ...(request.meta ?? {}), delivered_via: 'outbox' } : request.meta ?? {},
+    status: recordsOnly ? 'recorded' : 'sending',
+    providerId: null,
+    error: null,
+    createdAt: now,
+    sentAt: recordsOnly ? now : null,
+  };
 }

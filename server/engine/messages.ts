@@ -1,5 +1,5 @@
 import { In, type EntityManager } from 'typeorm';
-import type { MessageRequest } from '../core/message-request';
+import { messageRow, type MessageRequest } from '../core/message-request';
 import type { ChannelRegistry } from '../channels/channel';
 import { MessageEntity, type MessageRow } from '../db/entities';
 import type { Store } from '../db/store';
@@ -31,7 +31,7 @@ export async function sendOnce(
 ): Promise<MessageRow> {
   const recordsOnly = channels.get(request.channel).recordsOnly === true;
   // The usual case, a key never seen, is one INSERT; a key seen before is decided in a transaction.
-  const fresh = await store.serialized((manager) => insertOneIfAbsent(manager, MessageEntity, newMessage(request, now(), recordsOnly), 'idempotencyKey'));
+  const fresh = await store.serialized((manager) => insertOneIfAbsent(manager, MessageEntity, messageRow(request, now(), recordsOnly), 'idempotencyKey'));
   const claimed: Claim = fresh
     ? { kind: recordsOnly ? 'done' : 'send', message: fresh }
     : await store.transaction(async (manager) => claimMessage(manager, request, now(), recordsOnly));
@@ -119,32 +119,10 @@ async function claimMessage(manager: EntityManager, request: MessageRequest, now
     await manager.update(MessageEntity, { id: existing.id }, { status, body: request.body, subject: request.subject ?? null, ...(recordsOnly ? { sentAt: now, error: null } : {}) });
     return { kind: recordsOnly ? 'done' : 'send', message: { ...existing, status, body: request.body } };
   }
-  const message = await insertOne(manager, MessageEntity, newMessage(request, now, recordsOnly));
+  const message = await insertOne(manager, MessageEntity, messageRow(request, now, recordsOnly));
   return { kind: recordsOnly ? 'done' : 'send', message };
 }
 
-function newMessage(request: MessageRequest, now: number, recordsOnly: boolean): Omit<MessageRow, 'id'> {
-  return {
-    idempotencyKey: request.idempotencyKey,
-    runId: request.runId,
-    entityType: request.entity?.kind ?? null,
-    entityId: request.entity?.id ?? null,
-    direction: 'out',
-    channel: request.channel,
-    audience: request.audience,
-    recipient: request.recipient,
-    recipientLogin: request.recipientLogin ?? null,
-    template: request.template ?? null,
-    subject: request.subject ?? null,
-    body: request.body,
-    meta: recordsOnly ? { ...(request.meta ?? {}), delivered_via: 'outbox' } : request.meta ?? {},
-    status: recordsOnly ? 'recorded' : 'sending',
-    providerId: null,
-    error: null,
-    createdAt: now,
-    sentAt: recordsOnly ? now : null,
-  };
-}
 
 /** A person retrying a run whose send was in doubt has decided the message may go out again. */
 export async function approveResend(manager: EntityManager, runId: number, actor: string): Promise<void> {

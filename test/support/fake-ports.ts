@@ -10,7 +10,7 @@ import { companyKey } from '../../server/core/contact-keys';
 import { ConfigError } from '../../server/core/errors';
 import type { ItemPatch } from '../../server/core/inputs';
 import { asItem, type Item, type ItemRef } from '../../server/core/items';
-import type { MessageRequest } from '../../server/core/message-request';
+import { messageRow, type MessageRequest } from '../../server/core/message-request';
 import type { MoveOptions } from '../../server/core/plan-move';
 import { resolvePublicUrl } from '../../server/core/public-url';
 import { pickRoundRobin, rotationMembers } from '../../server/core/responsible';
@@ -361,27 +361,7 @@ export class FakePorts implements RobotPorts {
     this.sends.push(request);
     const existing = this.messages.find((message) => message.idempotencyKey === request.idempotencyKey);
     if (existing) return existing;
-    const message: MessageRow = {
-      id: this.nextId(),
-      idempotencyKey: request.idempotencyKey,
-      runId: request.runId,
-      entityType: request.entity?.kind ?? null,
-      entityId: request.entity?.id ?? null,
-      direction: 'out',
-      channel: request.channel,
-      audience: request.audience,
-      recipient: request.recipient,
-      recipientLogin: request.recipientLogin ?? null,
-      template: request.template ?? null,
-      subject: request.subject ?? null,
-      body: request.body,
-      meta: request.meta ?? {},
-      status: 'recorded',
-      providerId: null,
-      error: null,
-      createdAt: this.clock,
-      sentAt: this.clock,
-    };
+    const message: MessageRow = { ...messageRow(request, this.clock, true), id: this.nextId() };
     this.messages.push(message);
     return message;
   }
