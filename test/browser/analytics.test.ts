@@ -1,23 +1,21 @@
 import fs from 'node:fs';
-import http from 'node:http';
-import os from 'node:os';
 import path from 'node:path';
-import type { AddressInfo } from 'node:net';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import request from 'supertest';
 import { createToken } from '../../server/auth/users';
 import { createApp } from '../../server/http/app';
-import { startHarness, DAY, HOUR, type Harness } from '../support/harness';
-import { CHROMIUM, CHROMIUM_ARGS, describeInBrowser, requireChromium } from '../support/browser';
+import { startHarness, type Harness } from '../support/harness';
+import { seedFunnel } from '../support/funnel-dataset';
+import { describeInBrowser, launchChromium, requireChromium, serveOnLoopback, type ChromiumProfile, type Served } from '../support/browser';
 
 /** Screenshots of what the tests saw, kept for people (gitignored). */
 const ARTIFACTS = path.join(__dirname, '..', 'artifacts');
 
 describeInBrowser('the analytics page in Chromium', () => {
   let harness: Harness;
-  let server: http.Server;
+  let served: Served | undefined;
   let baseUrl: string;
-  let userDataDir: string;
+  let profile: ChromiumProfile | undefined;
   let browser: BrowserContext;
   let page: Page;
 
@@ -25,38 +23,19 @@ describeInBrowser('the analytics page in Chromium', () => {
     requireChromium();
     harness = await startHarness('sqlite', { locale: 'en' });
     // The dataset of test/integration/analytics.test.ts, plus one lead bounced back and forth.
-    const lead = async (body: object) => (await harness.as('root').post('/api/leads', body).expect(201)).body.id as number;
-    const move = (id: number, body: object) => harness.as('root').post(`/api/leads/${id}/move`, body).expect(200);
-    const site = [];
-    for (let index = 0; index < 4; index += 1) site.push(await lead({ name: `Site ${index}`, phone: `+7916100000${index}`, source: 'site', responsible: 'anna', fields: { product: 'p' } }));
-    const partner = [await lead({ name: 'Partner 0', phone: '+79162000000', source: 'partner', responsible: 'boris', fields: { product: 'p' } }), await lead({ name: 'Partner 1', phone: '+79162000001', source: 'partner', responsible: 'boris' })];
-    for (const id of [...site, ...partner]) await move(id, { stage: 'in_work' });
-    await harness.advance(2 * HOUR);
-    await move(site[0], { stage: 'handoff_general' });
-    await move(partner[0], { stage: 'handoff_services' });
-    await harness.runDue();
-    await move(site[1], { stage: 'junk', reason: 'no_budget' });
-    await move(site[2], { stage: 'junk', reason: 'not_target' });
-    await move(site[3], { stage: 'new' });
-    await move(site[3], { stage: 'in_work' });
-    await harness.advance(2 * DAY);
+    await seedFunnel(harness, { bounce: true });
 
-    server = http.createServer(createApp(harness.runtime));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'robots-chromium-'));
-    browser = await chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, viewport: { width: 1400, height: 1000 } });
+    served = await serveOnLoopback(createApp(harness.runtime));
+    baseUrl = served.baseUrl;
+    profile = await launchChromium({ width: 1400, height: 1000 });
+    browser = profile.context;
     page = await browser.newPage();
   });
 
   afterAll(async () => {
-    await browser?.close();
-    if (server) {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    }
+    await profile?.close();
+    await served?.close();
     await harness?.close();
-    if (userDataDir) fs.rmSync(userDataDir, { recursive: true, force: true });
   });
 
   const rows = (section: string) => page.locator(`#${section} tbody tr`).evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td')).map((td) => td.textContent)));

@@ -1,16 +1,11 @@
-import fs from 'node:fs';
-import http from 'node:http';
-import os from 'node:os';
-import path from 'node:path';
-import type { AddressInfo } from 'node:net';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import request from 'supertest';
 import { createToken } from '../../server/auth/users';
 import { createApp } from '../../server/http/app';
 import { testDatabaseKinds } from '../support/databases';
 import { startHarness, type Harness } from '../support/harness';
 import { loadContext } from '../../server/engine/context';
-import { CHROMIUM, CHROMIUM_ARGS, describeInBrowser, requireChromium } from '../support/browser';
+import { describeInBrowser, launchChromium, requireChromium, serveOnLoopback, type ChromiumProfile, type Served } from '../support/browser';
 
 
 describe.each(testDatabaseKinds())('the board API on %s', (kind) => {
@@ -66,9 +61,9 @@ describe.each(testDatabaseKinds())('the board API on %s', (kind) => {
 
 describeInBrowser('the web board in Chromium', () => {
   let harness: Harness;
-  let server: http.Server;
+  let served: Served | undefined;
   let baseUrl: string;
-  let userDataDir: string;
+  let profile: ChromiumProfile | undefined;
   let browser: BrowserContext;
   let page: Page;
 
@@ -76,26 +71,16 @@ describeInBrowser('the web board in Chromium', () => {
     requireChromium();
     // The API is covered on both databases above and in test/integration; the page needs one.
     harness = await startHarness('sqlite', { locale: 'en' });
-    server = http.createServer(createApp(harness.runtime));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'robots-chromium-'));
-    browser = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: CHROMIUM_ARGS,
-      viewport: { width: 1500, height: 900 },
-    });
+    served = await serveOnLoopback(createApp(harness.runtime));
+    baseUrl = served.baseUrl;
+    profile = await launchChromium({ width: 1500, height: 900 });
+    browser = profile.context;
   });
 
   afterAll(async () => {
-    await browser?.close();
-    if (server) {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    }
+    await profile?.close();
+    await served?.close();
     await harness?.close();
-    if (userDataDir) fs.rmSync(userDataDir, { recursive: true, force: true });
   });
 
   beforeEach(async () => {

@@ -1,22 +1,17 @@
-import fs from 'node:fs';
-import http from 'node:http';
-import os from 'node:os';
-import path from 'node:path';
-import type { AddressInfo } from 'node:net';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { setPassword } from '../../server/auth/passwords';
 import { createToken } from '../../server/auth/users';
 import { createApp } from '../../server/http/app';
 import { startHarness, type Harness } from '../support/harness';
-import { CHROMIUM, CHROMIUM_ARGS, describeInBrowser, requireChromium } from '../support/browser';
+import { describeInBrowser, launchChromium, requireChromium, serveOnLoopback, type ChromiumProfile, type Served } from '../support/browser';
 
 const PASSWORD = 'live board password';
 
 describeInBrowser('the live board in Chromium', () => {
   let harness: Harness;
-  let server: http.Server;
+  let served: Served | undefined;
   let baseUrl: string;
-  let userDataDir: string;
+  let profile: ChromiumProfile | undefined;
   let browser: BrowserContext;
   const pages: Page[] = [];
 
@@ -24,27 +19,17 @@ describeInBrowser('the live board in Chromium', () => {
     requireChromium();
     // The stream is covered on both databases in test/integration/stream.test.ts; the page needs one.
     harness = await startHarness('sqlite', { locale: 'en' });
-    server = http.createServer(createApp(harness.runtime));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    served = await serveOnLoopback(createApp(harness.runtime));
+    baseUrl = served.baseUrl;
     await setPassword(harness.runtime.store, 'anna', PASSWORD);
-    userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'robots-chromium-'));
-    browser = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: CHROMIUM_ARGS,
-      viewport: { width: 1500, height: 900 },
-    });
+    profile = await launchChromium({ width: 1500, height: 900 });
+    browser = profile.context;
   });
 
   afterAll(async () => {
-    await browser?.close();
-    if (server) {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    }
+    await profile?.close();
+    await served?.close();
     await harness?.close();
-    if (userDataDir) fs.rmSync(userDataDir, { recursive: true, force: true });
   });
 
   afterEach(async () => {

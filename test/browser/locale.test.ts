@@ -1,10 +1,8 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { createToken } from '../../server/auth/users';
 import { createApp } from '../../server/http/app';
 import { startHarness, type Harness } from '../support/harness';
-import { CHROMIUM, CHROMIUM_ARGS, describeInBrowser, requireChromium } from '../support/browser';
+import { CHROMIUM, CHROMIUM_ARGS, describeInBrowser, requireChromium, serveOnLoopback } from '../support/browser';
 
 
 /** What each page says in each language (server/http/web/*.html keep the dictionaries). */
@@ -28,15 +26,13 @@ describeInBrowser('the pages speak the config’s language in Chromium', () => {
   async function open(configLocale: 'ru' | 'en' | undefined, browserLocale: string) {
     // The default config (test/fixtures/seed002.yaml) says no locale: Russian.
     const harness = await startHarness('sqlite', configLocale ? { locale: configLocale } : {});
-    const server = http.createServer(createApp(harness.runtime));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const served = await serveOnLoopback(createApp(harness.runtime));
+    const baseUrl = served.baseUrl;
     const context = await browser.newContext({ locale: browserLocale, viewport: { width: 1500, height: 900 } });
     const page = await context.newPage();
     const close = async () => {
       await context.close();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await served.close();
       await harness.close();
     };
     return { harness, baseUrl, page, close };

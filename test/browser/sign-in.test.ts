@@ -1,31 +1,25 @@
-import fs from 'node:fs';
-import http from 'node:http';
-import os from 'node:os';
-import path from 'node:path';
-import type { AddressInfo } from 'node:net';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { setPassword } from '../../server/auth/passwords';
 import { createApp } from '../../server/http/app';
 import { startChannelsWorld, type ChannelsWorld } from '../channels/real-channels';
 import { startHarness, useHarnessLocale, type Harness } from '../support/harness';
-import { CHROMIUM, CHROMIUM_ARGS, describeInBrowser, requireChromium } from '../support/browser';
+import { describeInBrowser, launchChromium, requireChromium, serveOnLoopback, type ChromiumProfile, type Served } from '../support/browser';
 
 
 const PASSWORD = 'correct horse battery';
 
 describeInBrowser('signing in to the board in Chromium', () => {
-  let userDataDir: string;
+  let profile: ChromiumProfile | undefined;
   let browser: BrowserContext;
   let page: Page;
 
   beforeAll(async () => {
     requireChromium();
-    userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'robots-chromium-'));
-    browser = await chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, viewport: { width: 1500, height: 900 } });
+    profile = await launchChromium({ width: 1500, height: 900 });
+    browser = profile.context;
   });
   afterAll(async () => {
-    await browser?.close();
-    if (userDataDir) fs.rmSync(userDataDir, { recursive: true, force: true });
+    await profile?.close();
   });
   beforeEach(async () => {
     await browser.clearCookies();
@@ -37,20 +31,18 @@ describeInBrowser('signing in to the board in Chromium', () => {
 
   describe('with a password', () => {
     let harness: Harness;
-    let server: http.Server;
+    let served: Served | undefined;
     let baseUrl: string;
 
     beforeAll(async () => {
       // The API is covered on both databases in test/integration/sign-in.test.ts; the page needs one.
       harness = await startHarness('sqlite', { locale: 'en' });
-      server = http.createServer(createApp(harness.runtime));
-      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-      baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      served = await serveOnLoopback(createApp(harness.runtime));
+      baseUrl = served.baseUrl;
       await setPassword(harness.runtime.store, 'anna', PASSWORD);
     });
     afterAll(async () => {
-      server?.closeAllConnections();
-      if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+      await served?.close();
       await harness?.close();
     });
 

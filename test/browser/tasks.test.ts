@@ -1,13 +1,8 @@
-import fs from 'node:fs';
-import http from 'node:http';
-import os from 'node:os';
-import path from 'node:path';
-import type { AddressInfo } from 'node:net';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { createToken } from '../../server/auth/users';
 import { createApp } from '../../server/http/app';
 import { startHarness, type Harness } from '../support/harness';
-import { CHROMIUM, CHROMIUM_ARGS, describeInBrowser, requireChromium } from '../support/browser';
+import { describeInBrowser, launchChromium, requireChromium, serveOnLoopback, type ChromiumProfile, type Served } from '../support/browser';
 
 
 const CONFIG = `
@@ -31,9 +26,9 @@ leads:
 
 describeInBrowser('the task page in Chromium', () => {
   let harness: Harness;
-  let server: http.Server;
+  let served: Served | undefined;
   let baseUrl: string;
-  let userDataDir: string;
+  let profile: ChromiumProfile | undefined;
   let browser: BrowserContext;
   let page: Page;
 
@@ -41,29 +36,17 @@ describeInBrowser('the task page in Chromium', () => {
     requireChromium();
     // The API is covered on both databases in test/integration/tasks.test.ts; the page needs one.
     harness = await startHarness('sqlite', { configText: CONFIG, locale: 'en' });
-    server = http.createServer(createApp(harness.runtime));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'robots-chromium-'));
-    browser = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: CHROMIUM_ARGS,
-      viewport: { width: 1300, height: 900 },
-      // Due times are shown in the browser's own zone and locale: pinned, so the test reads 11:00 in Moscow.
-      locale: 'en-GB',
-      timezoneId: 'Europe/Moscow',
-    });
+    served = await serveOnLoopback(createApp(harness.runtime));
+    baseUrl = served.baseUrl;
+    // Due times are shown in the browser's own zone and locale: pinned, so the test reads 11:00 in Moscow.
+    profile = await launchChromium({ width: 1300, height: 900 }, { locale: 'en-GB', timezoneId: 'Europe/Moscow' });
+    browser = profile.context;
   });
 
   afterAll(async () => {
-    await browser?.close();
-    if (server) {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    }
+    await profile?.close();
+    await served?.close();
     await harness?.close();
-    if (userDataDir) fs.rmSync(userDataDir, { recursive: true, force: true });
   });
 
   beforeEach(async () => {
