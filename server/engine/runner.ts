@@ -7,7 +7,7 @@ import { computeDueAt, retryDelay } from '../core/calendar';
 import { evaluateCondition } from '../core/conditions';
 import { loadContext } from './context';
 import { waitingOrder } from '../core/waiting-order';
-import { stageOf } from '../../config/model';
+import type { CompiledConfig } from '../../config/model';
 import type { Engine } from './engine';
 import { InvalidRequestError, MoveRefusedError, OutcomeUnknownError, PermanentSendError, RetryableSendError } from '../core/errors';
 import { loadItem } from '../db/items';
@@ -89,9 +89,7 @@ function failure(engine: Engine, run: RobotRunRow, attempts: number, error: unkn
 
 async function finishRun(engine: Engine, run: RobotRunRow, finish: RunFinish): Promise<void> {
   const now = engine.now();
-  // Followers: robots naming it in `after_robot:`, and the robots written after a `wait_for`.
-  const stageRobots = stageOf(engine.config, run.pipeline, run.stage)?.robots ?? [];
-  const hasFollowers = waitingOrder(stageRobots).includes(run.robotId);
+  const hasFollowers = robotsWithFollowers(engine.config).has(`${run.pipeline}/${run.stage}/${run.robotId}`);
   // Most runs have no `after_robot:` followers: their outcome is one statement, no transaction of its own.
   if (!hasFollowers) await engine.store.serialized((manager) => engine.queue.finish(manager, run, finish, now));
   else await engine.store.transaction(async (manager) => {
@@ -114,6 +112,25 @@ async function finishRun(engine: Engine, run: RobotRunRow, finish: RunFinish): P
   engine.logger.debug({ run: run.id, robot: run.robotId, status: finish.status, detail: finish.detail }, 'robot run finished');
   if (finish.status === 'done' || finish.status === 'skipped') engine.scheduler.wake();
   if (finish.status === 'scheduled') engine.scheduler.scheduled([finish.dueAt ?? null]);
+}
+
+/**
+ * Robots something waits for (`after_robot:`, a branch's blocks, the robots after a `wait_for`),
+ * as `pipeline/stage/robot`: worked out once per config, not on every finished run.
+ */
+const followedRobots = new WeakMap<CompiledConfig, Set<string>>();
+function robotsWithFollowers(config: CompiledConfig): Set<string> {
+  let keys = followedRobots.get(config);
+  if (!keys) {
+    keys = new Set();
+    for (const pipeline of [config.leads, ...config.deals.values()]) {
+      for (const stage of pipeline.stages) {
+        for (const waitsFor of waitingOrder(stage.robots)) if (waitsFor) keys.add(`${pipeline.key}/${stage.id}/${waitsFor}`);
+      }
+    }
+    followedRobots.set(config, keys);
+  }
+  return keys;
 }
 
 /** A dead, failed or unknown run put back in the queue by a person. */
