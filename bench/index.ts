@@ -23,7 +23,7 @@ import express from 'express';
 import pino from 'pino';
 import sqlite3 from 'sqlite3';
 import { loadConfigText } from '../config/loader';
-import { LEAD_PIPELINE, type CompiledConfig } from '../config/model';
+import { LEAD_PIPELINE, type CompiledConfig } from '../server/core/compiled-config';
 import { createToken } from '../server/auth/users';
 import { ChannelRegistry, type OutgoingMessage, type SendReceipt } from '../server/channels/channel';
 import { OutboxChannel } from '../server/channels/outbox';

@@ -1,4 +1,4 @@
-import type { EventType } from '../server/core/event-types';
+import type { EventType } from '../config/event-types';
 /**
  * Issue on triggers: form intake requests/s and p99 beside a bare express endpoint, and
  * trigger matching throughput with 1,000 trigger rules. Prints figures; asserts nothing.
@@ -13,7 +13,7 @@ import autocannon from 'autocannon';
 import express from 'express';
 import pino from 'pino';
 import { loadConfigText } from '../config/loader';
-import { triggersFor } from '../config/model';
+import { triggersFor } from '../server/core/compiled-config';
 import { ChannelRegistry } from '../server/channels/channel';
 import { OutboxChannel } from '../server/channels/outbox';
 import { openDatabase } from '../server/db/data-source';

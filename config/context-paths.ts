@@ -3,7 +3,7 @@ import Handlebars from 'handlebars';
 import { z } from 'zod';
 import { robotDefinitions } from '../robots';
 import { contextSchema, customFieldsSchema, ITEM_KINDS, lookupPath, unwrap, type ItemKind } from '../server/core/context-schema';
-import { LEAD_PIPELINE } from './model';
+import { LEAD_PIPELINE } from '../server/core/compiled-config';
 import type { Config, RobotSpec } from './schema';
 
 /**

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { configJsonSchema } from './schema';
+import { configJsonSchema } from './registered-schema';
 
 /**
  * Writes config/robots.schema.json, the JSON Schema editors use for robots.yaml

@@ -4,29 +4,28 @@ import { ConfigError, type ConfigIssue } from '../server/core/errors';
 import { tooBig, readTextFile } from './file-bytes';
 import { displayNameOf, sortIssues, zodIssues } from './issues';
 import { CONFIG_LIMITS, type ConfigLimits } from './limits';
-import { compileConfig, type CompiledConfig } from './model';
+import type { CheckResult, LoadResult } from './load-results';
+import type { CompiledConfig } from '../server/core/compiled-config';
+import { compileConfig } from './compile';
+import { registeredTypes } from './registered-types';
 import { loadOffThread, type OffThreadOptions } from './off-thread';
 import { formatPath, locate, type ConfigPath } from './positions';
 import { checkReferences } from './references';
 import { salvage } from './salvage';
-import { ConfigSchema, type Config } from './schema';
+import { type Config } from './schema';
+import { ConfigSchema } from './registered-schema';
 import { readTemplates, type TemplateSources } from './templates';
 import { normalizeUserPhones } from './user-phones';
 import { checkStructure, firstAlias, parseBounded, strayControlCharacter, yamlIssues } from './yaml-structure';
-import { triggerDefinitions } from '../triggers';
 
 export { CONFIG_LIMITS, type ConfigLimits } from './limits';
 export { readConfigBytes, readTextFile } from './file-bytes';
 export type { OffThreadOptions } from './off-thread';
 
-const triggerEventType = (type: string) => triggerDefinitions.find((definition) => definition.type === type)?.listensTo ?? type;
 
 export const DEFAULT_CONFIG_FILE = 'robots.yaml';
 
-export type LoadResult = { ok: true; config: CompiledConfig } | { ok: false; issues: ConfigIssue[] };
-
-/** A config read and checked, not yet compiled: plain data, so it can come back from a worker thread. */
-export type CheckResult = { ok: true; config: Config; templateSources: TemplateSources } | { ok: false; issues: ConfigIssue[] };
+export type { CheckResult, LoadResult } from './load-results';
 
 /** Reads, validates and cross-checks a config file; every problem comes back at once. */
 export function loadConfigFile(file: string, now = Date.now(), limits: Partial<ConfigLimits> = {}): LoadResult {
@@ -67,7 +66,7 @@ export function checkConfigText(text: string, file: string, limits: Partial<Conf
 
 export function compileChecked(result: CheckResult, file: string, now: number): LoadResult {
   if (!result.ok) return result;
-  return { ok: true, config: compileConfig(result.config, file, result.templateSources, now, triggerEventType) };
+  return { ok: true, config: compileConfig(result.config, file, result.templateSources, now, registeredTypes) };
 }
 
 /**

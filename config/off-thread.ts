@@ -2,7 +2,7 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { displayNameOf } from './issues';
 import type { ConfigLimits } from './limits';
-import type { CheckResult, LoadResult } from './loader';
+import type { CheckResult, LoadResult } from './load-results';
 
 export interface OffThreadOptions {
   limits?: Partial<ConfigLimits>;

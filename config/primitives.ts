@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { isDuration } from './duration';
 
 /**
- * The vocabulary robots.yaml is written in. Kept apart from schema.ts because robot and
- * trigger files use it for their params, and schema.ts imports those files.
+ * The vocabulary robots.yaml is written in, at the bottom of the layers: robot and trigger
+ * files use it for their params, and it imports nothing of the server, the robots or the triggers.
  */
 
 export const ROLES = ['first_line', 'sales', 'manager', 'ops', 'admin'] as const;
@@ -29,3 +29,9 @@ export const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'dates a
 /** json-logic is validated for known operators by the loader, where positions are at hand. */
 export const JsonLogic = z.union([z.record(z.string(), z.unknown()), z.boolean()]);
 
+
+/** What a robot does when nobody it could pick or call is on duty. */
+export const WhenNobodyOnDuty = z
+  .enum(['anyone', 'manager', 'wait'])
+  .describe('When nobody is on duty: anyone (ignore the schedules), manager (the team manager), wait (re-run when someone comes on duty)');
+export type WhenNobodyOnDuty = z.output<typeof WhenNobodyOnDuty>;

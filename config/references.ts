@@ -1,11 +1,11 @@
 import { robotDefinitions } from '../robots';
 import { triggerDefinitions } from '../triggers';
-import type { ConfigReference } from '../robots/define';
+import type { ConfigReference } from './schema';
 import { validateCondition } from '../server/core/conditions';
 import type { ItemKind } from '../server/core/context-schema';
-import { unknownName } from '../server/core/did-you-mean';
+import { unknownName } from './did-you-mean';
 import { ContextPaths, inText, robotConditions, robotTexts, type ContextReader } from './context-paths';
-import { LEAD_PIPELINE } from './model';
+import { LEAD_PIPELINE } from '../server/core/compiled-config';
 import type { Config, PipelineSpec } from './schema';
 import type { ConfigPath } from './positions';
 

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { robotDefinitions } from '../robots';
-import { ConfigSchema, RobotBase, type Config } from './schema';
+import { RobotBase, type Config } from './schema';
+import { ConfigSchema } from './registered-schema';
 
 /** A robot type whose params all have defaults and refer to nothing: what a robot the schema refuses is checked as. */
 const STAND_IN_TYPE = robotDefinitions.find(

@@ -1,13 +1,15 @@
 import { z } from 'zod';
 import { IANAZone } from 'luxon';
-import { robotDefinitions } from '../robots';
-import { EventType } from '../server/core/event-types';
-import { triggerDefinitions } from '../triggers';
-import { WhenNobodyOnDuty } from '../server/core/duty';
+import { EventType } from './event-types';
+import { WhenNobodyOnDuty } from './primitives';
 
 /**
  * The single source of truth for robots.yaml (STYLE §2): types come from z.infer, the
  * editor's JSON Schema from z.toJSONSchema, and the messages users read from here.
+ *
+ * This file knows no robot or trigger type: `configSchemaWith` takes the schema of a robot and of
+ * a trigger, and config/registered-schema.ts hands it the registered types. The types below are
+ * the shape every robot and trigger shares, so the robots can use them without a cycle.
  */
 
 export {
@@ -44,24 +46,8 @@ export const RobotBase = z.object({
     .describe('Cancel this run when the client replies (default: true for client touches such as send_message)'),
 });
 
-function robotSchemaFor(definition: (typeof robotDefinitions)[number]) {
-  return RobotBase.extend({ type: z.literal(definition.type).describe(definition.description) })
-    .extend(definition.params.shape)
-    .strict()
-    .describe(definition.description);
-}
-
-const robotTypes = robotDefinitions.map((definition) => definition.type);
-type RobotSchemas = [ReturnType<typeof robotSchemaFor>, ...ReturnType<typeof robotSchemaFor>[]];
-
 /** A robot as written: the shared keys typed, its type's own params checked by its schema. */
 export type RobotSpecOutput = z.output<typeof RobotBase> & { type: string; [param: string]: unknown };
-
-export const RobotSpec = z.discriminatedUnion(
-  'type',
-  robotDefinitions.map(robotSchemaFor) as unknown as RobotSchemas,
-  { error: (issue) => (issue.code === 'invalid_union' ? `unknown robot type; known: ${robotTypes.join(', ')}` : undefined) },
-) as unknown as z.ZodType<RobotSpecOutput, unknown>;
 
 export const TriggerBase = z.object({
   id: Identifier.describe('Unique trigger id, shown as the actor on the timeline'),
@@ -69,42 +55,12 @@ export const TriggerBase = z.object({
   allow_backwards: z.boolean().default(false).describe('May move an item to an earlier stage'),
 });
 
-function triggerSchemaFor(definition: (typeof triggerDefinitions)[number]) {
-  return TriggerBase.extend({ type: z.literal(definition.type).describe(definition.description) })
-    .extend(definition.params.shape)
-    .strict();
-}
-
-const triggerTypes = triggerDefinitions.map((definition) => definition.type);
 export type TriggerSpecOutput = z.output<typeof TriggerBase> & { type: string; [param: string]: unknown };
-export const TriggerSpec = z.discriminatedUnion(
-  'type',
-  triggerDefinitions.map(triggerSchemaFor) as unknown as [ReturnType<typeof triggerSchemaFor>, ...ReturnType<typeof triggerSchemaFor>[]],
-  { error: (issue) => (issue.code === 'invalid_union' ? `unknown trigger type; known: ${triggerTypes.join(', ')}` : undefined) },
-) as unknown as z.ZodType<TriggerSpecOutput, unknown>;
 
 export const LostReason = z.strictObject({
   id: Identifier,
   label: z.string().optional(),
   refused_by: RefusedBy.describe('Who refused whom: we refused the client, or the client refused us'),
-});
-
-export const Stage = z.strictObject({
-  id: Identifier,
-  name: z.string().optional().describe('Shown to people; defaults to the id'),
-  semantic: z.enum(STAGE_SEMANTICS).default('open').describe('open | won | lost: analytics and final states'),
-  required: z.array(z.string()).default([]).describe('Fields an item must have before it may enter'),
-  reasons: z.array(LostReason).optional().describe('For lost stages: the reasons a move must give'),
-  stuck_after: Duration.optional().describe('An item longer than this here counts as stuck'),
-  stop_when: JsonLogic.optional().describe("A goal: once it holds (looked at whenever the item changes), this stage's pending robots are cancelled"),
-  robots: z.array(RobotSpec).default([]).describe('Fire when an item enters this stage'),
-  triggers: z.array(TriggerSpec).default([]).describe('Move an item here when an event arrives (Bitrix24 style)'),
-});
-
-export const Pipeline = z.strictObject({
-  name: z.string().optional(),
-  team: Identifier.optional().describe('The team that works this pipeline (deals are seen by it)'),
-  stages: z.array(Stage).min(1, { error: 'a pipeline needs at least one stage' }),
 });
 
 /** An IANA time zone name, checked against the zone database luxon carries. */
@@ -225,50 +181,84 @@ export const EngineSettings = z.strictObject({
 export const LOCALES = ['ru', 'en'] as const;
 export type Locale = (typeof LOCALES)[number];
 
-export const ConfigSchema = z.strictObject({
-  $schema: z.string().optional(),
-  timezone: z
-    .string()
-    .default('UTC')
-    .refine((zone) => IANAZone.isValidZone(zone), { error: (issue) => `unknown time zone "${String(issue.input)}"` }),
-  default_region: z.string().length(2).default('RU').describe('Phone region for numbers written without +'),
-  locale: z.enum(LOCALES).default('ru').describe('ru | en: the language of the sentences people read (the timeline’s `text`)'),
-  public_url: z.url().optional().describe('Base URL for links in messages'),
-  calendar: Calendar.default({ working_days: ['mon', 'tue', 'wed', 'thu', 'fri'], working_hours: { start: '09:00', end: '18:00' }, holidays: [] }),
-  quiet_hours: z
-    .strictObject({
-      start: TimeOfDay,
-      end: TimeOfDay,
-      channels: z.array(ChannelName).default(['sms', 'voice', 'telegram']).describe('Client touches on these channels wait'),
-    })
-    .optional()
-    .describe('No client touches between start and end (config time zone): a touch due then runs at the end'),
-  engine: EngineSettings.default({ max_causal_depth: 8, max_attempts: 5, retry_backoff: '30s', late_policy: {}, take_owned_items: false }),
-  users: z.array(User).default([]),
-  teams: z.record(Identifier, Team).default({}),
-  fields: z.record(Identifier, Field).default({}),
-  templates: z.record(Identifier, Template).default({}),
-  leads: Pipeline.describe('Lead statuses'),
-  deals: z.record(Identifier, Pipeline).default({}).describe('One deal pipeline per direction'),
-  scoring: Scoring.default({ decay_per_day: 0, rules: [] }),
-  forms: z.record(Identifier, Form).default({}),
-  hooks: z.record(Identifier, Hook).default({}),
-});
+/**
+ * robots.yaml's schema with the robot and trigger schemas given: the registered types' union
+ * when checking a file (config/registered-schema.ts), the shared shape for the types below.
+ */
+export function configSchemaWith(robot: z.ZodType<RobotSpecOutput, unknown>, trigger: z.ZodType<TriggerSpecOutput, unknown>) {
+  const Stage = z.strictObject({
+    id: Identifier,
+    name: z.string().optional().describe('Shown to people; defaults to the id'),
+    semantic: z.enum(STAGE_SEMANTICS).default('open').describe('open | won | lost: analytics and final states'),
+    required: z.array(z.string()).default([]).describe('Fields an item must have before it may enter'),
+    reasons: z.array(LostReason).optional().describe('For lost stages: the reasons a move must give'),
+    stuck_after: Duration.optional().describe('An item longer than this here counts as stuck'),
+    stop_when: JsonLogic.optional().describe("A goal: once it holds (looked at whenever the item changes), this stage's pending robots are cancelled"),
+    robots: z.array(robot).default([]).describe('Fire when an item enters this stage'),
+    triggers: z.array(trigger).default([]).describe('Move an item here when an event arrives (Bitrix24 style)'),
+  });
 
-export type Config = z.output<typeof ConfigSchema>;
+  const Pipeline = z.strictObject({
+    name: z.string().optional(),
+    team: Identifier.optional().describe('The team that works this pipeline (deals are seen by it)'),
+    stages: z.array(Stage).min(1, { error: 'a pipeline needs at least one stage' }),
+  });
+
+  const ConfigSchema = z.strictObject({
+    $schema: z.string().optional(),
+    timezone: z
+      .string()
+      .default('UTC')
+      .refine((zone) => IANAZone.isValidZone(zone), { error: (issue) => `unknown time zone "${String(issue.input)}"` }),
+    default_region: z.string().length(2).default('RU').describe('Phone region for numbers written without +'),
+    locale: z.enum(LOCALES).default('ru').describe('ru | en: the language of the sentences people read (the timeline’s `text`)'),
+    public_url: z.url().optional().describe('Base URL for links in messages'),
+    calendar: Calendar.default({ working_days: ['mon', 'tue', 'wed', 'thu', 'fri'], working_hours: { start: '09:00', end: '18:00' }, holidays: [] }),
+    quiet_hours: z
+      .strictObject({
+        start: TimeOfDay,
+        end: TimeOfDay,
+        channels: z.array(ChannelName).default(['sms', 'voice', 'telegram']).describe('Client touches on these channels wait'),
+      })
+      .optional()
+      .describe('No client touches between start and end (config time zone): a touch due then runs at the end'),
+    engine: EngineSettings.default({ max_causal_depth: 8, max_attempts: 5, retry_backoff: '30s', late_policy: {}, take_owned_items: false }),
+    users: z.array(User).default([]),
+    teams: z.record(Identifier, Team).default({}),
+    fields: z.record(Identifier, Field).default({}),
+    templates: z.record(Identifier, Template).default({}),
+    leads: Pipeline.describe('Lead statuses'),
+    deals: z.record(Identifier, Pipeline).default({}).describe('One deal pipeline per direction'),
+    scoring: Scoring.default({ decay_per_day: 0, rules: [] }),
+    forms: z.record(Identifier, Form).default({}),
+    hooks: z.record(Identifier, Hook).default({}),
+  });
+  return { Stage, Pipeline, ConfigSchema };
+}
+
+type ConfigSchemas = ReturnType<typeof configSchemaWith>;
+
+export type Config = z.output<ConfigSchemas['ConfigSchema']>;
 export type RobotSpec = RobotSpecOutput;
 export type TriggerSpec = TriggerSpecOutput;
 export type FormSpec = z.output<typeof Form>;
 export type HookSpec = z.output<typeof Hook>;
 export type ScoringRuleSpec = z.output<typeof ScoringRule>;
-export type StageSpec = z.output<typeof Stage>;
-export type PipelineSpec = z.output<typeof Pipeline>;
+export type StageSpec = z.output<ConfigSchemas['Stage']>;
+export type PipelineSpec = z.output<ConfigSchemas['Pipeline']>;
 export type UserSpec = z.output<typeof User>;
 export type TeamSpec = z.output<typeof Team>;
 export type TemplateSpec = z.output<typeof Template>;
 export type RoleName = z.output<typeof Role>;
 export type ChannelNameType = z.output<typeof ChannelName>;
 
-export function configJsonSchema(): unknown {
-  return z.toJSONSchema(ConfigSchema, { io: 'input', unrepresentable: 'any' });
-}
+/** What a robot's config refers to, so the loader can check it before anything runs. */
+export type ConfigReference =
+  | { kind: 'stage'; pipeline: string | 'same'; value: string; path: Array<string | number> }
+  | { kind: 'pipeline'; value: string; path: Array<string | number> }
+  | { kind: 'template'; value: string; path: Array<string | number> }
+  | { kind: 'user'; value: string; path: Array<string | number> }
+  | { kind: 'team'; value: string; path: Array<string | number> }
+  | { kind: 'field'; value: string; path: Array<string | number> }
+  | { kind: 'form'; value: string; path: Array<string | number> }
+  | { kind: 'hook'; value: string; path: Array<string | number> };

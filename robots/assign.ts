@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { teamOfPipeline } from '../config/model';
-import { WhenNobodyOnDuty } from '../server/core/duty';
-import { defineRobot } from './define';
+import { teamOfPipeline } from '../server/core/compiled-config';
+import { WhenNobodyOnDuty } from '../config/primitives';
+import { defineRobot } from './contract';
 import { robotActor } from './recipients';
 
 /** Picks a responsible from a team (round robin or least open items, as the team says). */

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { Duration } from '../config/primitives';
-import { WhenNobodyOnDuty } from '../server/core/duty';
-import type { CallbackSettings } from '../server/engine/ports';
-import { defineRobot } from './define';
+import { WhenNobodyOnDuty } from '../config/primitives';
+import type { CallbackSettings } from './contract';
+import { defineRobot } from './contract';
 import { UserRecipient, userReferences } from './recipients';
 
 /** The robot's own keys; the voice chain reads its settings through this same schema. */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { Identifier, JsonLogic } from '../config/primitives';
 import { evaluateCondition } from '../server/core/conditions';
-import { defineRobot } from './define';
+import { defineRobot } from './contract';
 
 /**
  * Bitrix24's condition block, HubSpot's if/then branch: the first block whose condition holds

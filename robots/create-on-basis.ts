@@ -1,9 +1,10 @@
 import { z } from 'zod';
-import { teamOfPipeline } from '../config/model';
+import { teamOfPipeline } from '../server/core/compiled-config';
 import { InvalidRequestError } from '../server/core/errors';
 import { fieldValue } from '../server/core/items';
-import { WhenNobodyOnDuty } from '../server/core/duty';
-import { defineRobot, type ConfigReference } from './define';
+import { WhenNobodyOnDuty } from '../config/primitives';
+import { defineRobot } from './contract';
+import { type ConfigReference } from '../config/schema';
 import { robotActor } from './recipients';
 
 /**

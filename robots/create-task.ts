@@ -3,7 +3,8 @@ import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { parseDuration } from '../config/duration';
 import { Duration } from '../config/primitives';
-import { defineRobot, type ConfigReference } from './define';
+import { defineRobot } from './contract';
+import { type ConfigReference } from '../config/schema';
 import { notifyUsers, resolveUsers, UserRecipient, userReferences } from './recipients';
 
 /** A task for a person with a due time; `remind` also tells them at once (seed 000: the call touch). */

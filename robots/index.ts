@@ -1,4 +1,4 @@
-import type { RobotDefinition } from './define';
+import type { RobotDefinition } from './contract';
 import { assign } from './assign';
 import { autoCallback } from './auto-callback';
 import { changeStatus } from './change-status';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ChannelName } from '../config/primitives';
-import { defineRobot } from './define';
+import { defineRobot } from './contract';
 import { alertButtonsMeta, channelFor, MessageSource, notifyUsers, resolveUsers, UserRecipient, userReferences } from './recipients';
 
 const DEFAULT_TEXT =

@@ -1,9 +1,10 @@
 import { z } from 'zod';
-import { escalationLevelOf } from '../config/model';
+import { escalationLevelOf } from '../server/core/compiled-config';
 import { ChannelName, Duration } from '../config/primitives';
 import { evaluateCondition } from '../server/core/conditions';
-import { WhenNobodyOnDuty } from '../server/core/duty';
-import { defineRobot, type ConfigReference } from './define';
+import { WhenNobodyOnDuty } from '../config/primitives';
+import { defineRobot } from './contract';
+import { type ConfigReference } from '../config/schema';
 import { alertButtonsMeta, channelFor, MessageSource, notifyUsers, resolveUsersOnDuty, UserRecipient, userReferences } from './recipients';
 
 /** One rung of an SLA alert's ladder: who hears of it next, and how long after the alert. */

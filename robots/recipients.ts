@@ -1,14 +1,15 @@
 import { z } from 'zod';
 import type { ChannelNameType, UserSpec } from '../config/schema';
 import { itemAlertButtons } from '../server/core/alert-buttons';
-import { teamOfPipeline } from '../config/model';
-import { chooseOnDuty, wallClock, whenNobodyOnDuty, type WhenNobodyOnDuty } from '../server/core/duty';
+import { teamOfPipeline } from '../server/core/compiled-config';
+import { chooseOnDuty, wallClock, whenNobodyOnDuty } from '../server/core/duty';
+import { type WhenNobodyOnDuty } from '../config/primitives';
 import { NotNowError } from '../server/core/quiet-hours';
 import { itemLink } from '../server/core/items';
 import { resolveRecipients, USER_KEYWORDS, type ResolvedRecipients } from '../server/core/recipients';
 import type { MessageRow } from '../server/core/rows';
 import { renderMessage } from '../server/core/templates';
-import type { RobotRunContext } from '../server/engine/ports';
+import type { RobotRunContext } from './contract';
 
 export { USER_KEYWORDS };
 

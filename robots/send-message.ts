@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ChannelName } from '../config/primitives';
 import { renderMessage } from '../server/core/templates';
 import { quietHoursDeferral } from '../server/core/quiet-hours';
-import { defineRobot } from './define';
+import { defineRobot } from './contract';
 import { clientAddress, MessageSource } from './recipients';
 
 /** A touch to the client (the lead or the deal's contact) over a channel, from a template. */

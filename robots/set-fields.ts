@@ -1,6 +1,6 @@
 import Handlebars from 'handlebars';
 import { z } from 'zod';
-import { defineRobot } from './define';
+import { defineRobot } from './contract';
 import { robotActor } from './recipients';
 
 /** Writes custom field values; string values are handlebars against the context. */

@@ -3,7 +3,7 @@ import { parseDuration } from '../config/duration';
 import { Duration, JsonLogic } from '../config/primitives';
 import { evaluateCondition } from '../server/core/conditions';
 import { NotNowError } from '../server/core/quiet-hours';
-import { defineRobot } from './define';
+import { defineRobot } from './contract';
 
 /**
  * Bitrix24's wait robot: holds the robots written after it in the stage until `until` holds

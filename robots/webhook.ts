@@ -1,18 +1,11 @@
-import { createHmac } from 'node:crypto';
 import { z } from 'zod';
+import { SIGNATURE_HEADER, signPayload, TIMESTAMP_HEADER } from '../server/core/payload-signing';
 import { OutcomeUnknownError, PermanentSendError, RetryableSendError } from '../server/core/errors';
-import type { HttpAnswer } from '../server/engine/ports';
-import { defineRobot } from './define';
+import type { HttpAnswer } from './contract';
+import { defineRobot } from './contract';
 
 const NOT_SENT: ReadonlySet<string> = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
 
-export const SIGNATURE_HEADER = 'x-robots-signature';
-export const TIMESTAMP_HEADER = 'x-robots-timestamp';
-
-/** `sha256=<hex>` over `timestamp.body`: the receiver recomputes it with the shared secret. */
-export function signPayload(secret: string, timestamp: string, body: string): string {
-  return `sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
-}
 
 /** An outgoing POST to another system, signed with HMAC-SHA256 and carrying an idempotency key. */
 export const webhook = defineRobot({

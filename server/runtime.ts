@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
 import { CONFIG_LIMITS, loadConfigFileOffThread, readConfigBytes } from '../config/loader';
-import type { CompiledConfig } from '../config/model';
+import type { CompiledConfig } from './core/compiled-config';
 import { syncConfigUsers } from './auth/users';
 import type { ChannelRegistry } from './channels/channel';
 import { Store } from './db/store';

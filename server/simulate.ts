@@ -1,4 +1,4 @@
-import { EventType } from './core/event-types';
+import { EventType } from '../config/event-types';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,7 +7,7 @@ import pino from 'pino';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { parseDuration } from '../config/duration';
-import type { CompiledConfig } from '../config/model';
+import type { CompiledConfig } from './core/compiled-config';
 import { Duration } from '../config/schema';
 import { ChannelRegistry } from './channels/channel';
 import { OutboxChannel } from './channels/outbox';

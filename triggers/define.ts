@@ -1,12 +1,9 @@
 import { z } from 'zod';
-import type { ConfigReference } from '../robots/define';
-import type { EventType } from '../server/core/event-types';
+import type { EventType } from '../config/event-types';
+import type { ConfigReference } from '../config/schema';
+import type { TriggerEvent } from '../server/core/compiled-config';
 
-/** An inbound event as triggers see it: its type and what the source said. */
-export interface TriggerEvent {
-  type: EventType;
-  payload: Record<string, unknown>;
-}
+export type { TriggerEvent };
 
 /**
  * A trigger type (one file each, like robots): the event type it listens to — the index key,

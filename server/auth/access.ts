@@ -1,4 +1,4 @@
-import { pipelineOf, teamMembers, type CompiledConfig } from '../../config/model';
+import { pipelineOf, teamMembers, type CompiledConfig } from '../core/compiled-config';
 import type { UserRow } from '../db/entities';
 import type { Item } from '../core/items';
 

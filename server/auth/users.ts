@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { In, Not } from 'typeorm';
-import type { CompiledConfig } from '../../config/model';
+import type { CompiledConfig } from '../core/compiled-config';
 import { Role, type RoleName } from '../../config/schema';
 import { ApiTokenEntity, UserEntity, type UserRow } from '../db/entities';
 import type { Store } from '../db/store';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Config } from '../../config/schema';
-import { EventType } from './event-types';
+import { EventType } from '../../config/event-types';
 
 /**
  * The context conditions read and templates render, as a schema: what `buildContext`

@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { stageOf, type CompiledConfig } from '../../config/model';
+import { stageOf, type CompiledConfig } from './compiled-config';
 import type { CompanyRow, ContactRow } from './rows';
 import { itemLink, itemView, type Item } from './items';
 

@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
-import { z } from 'zod';
-import type { CompiledConfig } from '../../config/model';
+import type { CompiledConfig } from './compiled-config';
 import type { Config, UserSpec } from '../../config/schema';
+import type { WhenNobodyOnDuty } from '../../config/primitives';
 
 /**
  * Who is on duty at a moment (issue 12): a user's `schedule:` (their working days and hours,
@@ -10,11 +10,6 @@ import type { Config, UserSpec } from '../../config/schema';
  * who has none — is on duty round the clock, except on `away:` dates.
  */
 
-/** What a robot does when nobody it could pick or call is on duty. */
-export const WhenNobodyOnDuty = z
-  .enum(['anyone', 'manager', 'wait'])
-  .describe('When nobody is on duty: anyone (ignore the schedules), manager (the team manager), wait (re-run when someone comes on duty)');
-export type WhenNobodyOnDuty = z.output<typeof WhenNobodyOnDuty>;
 
 export interface DutySchedule {
   zone: string;

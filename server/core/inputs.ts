@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { CompiledConfig } from '../../config/model';
+import type { CompiledConfig } from './compiled-config';
 
 /** Item bodies shared by the API, the CLI's simulate and the robots (STYLE §2). */
 export const ItemFieldsInput = z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]));

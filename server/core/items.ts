@@ -1,5 +1,5 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
-import { LEAD_PIPELINE } from '../../config/model';
+import { LEAD_PIPELINE } from './compiled-config';
 import type { DealRow, EntityKind, LeadRow } from './rows';
 
 /** A lead or a deal with the pipeline it lives in: the unit every robot and move works on. */

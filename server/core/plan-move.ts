@@ -1,4 +1,4 @@
-import { pipelineOf, type CompiledConfig } from '../../config/model';
+import { pipelineOf, type CompiledConfig } from './compiled-config';
 import type { StageSpec } from '../../config/schema';
 import { MoveRefusedError } from './errors';
 import { missingFields, type Item } from './items';

@@ -1,4 +1,4 @@
-import type { CompiledConfig } from '../../config/model';
+import type { CompiledConfig } from './compiled-config';
 
 const LOCAL = 'http://localhost:3000';
 

@@ -1,4 +1,4 @@
-import { managerOf, teamMembers, teamOfPipeline, type CompiledConfig } from '../../config/model';
+import { managerOf, teamMembers, teamOfPipeline, type CompiledConfig } from './compiled-config';
 import type { Item } from './items';
 import { rotationMembers } from './responsible';
 

@@ -1,5 +1,6 @@
-import { teamMembers, type CompiledConfig } from '../../config/model';
-import { chooseOnDuty, wallClock, whenNobodyOnDuty, type WhenNobodyOnDuty } from './duty';
+import { teamMembers, type CompiledConfig } from './compiled-config';
+import { chooseOnDuty, wallClock, whenNobodyOnDuty } from './duty';
+import { type WhenNobodyOnDuty } from '../../config/primitives';
 import { NotNowError } from './quiet-hours';
 
 /**

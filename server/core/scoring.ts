@@ -1,4 +1,4 @@
-import type { CompiledConfig } from '../../config/model';
+import type { CompiledConfig } from './compiled-config';
 import { evaluateCondition } from './conditions';
 import type { EvaluationContext } from './context';
 import type { Item } from './items';

@@ -1,4 +1,4 @@
-import type { CompiledConfig } from '../../config/model';
+import type { CompiledConfig } from './compiled-config';
 import type { ChannelNameType } from '../../config/schema';
 import Handlebars from 'handlebars';
 import type { EvaluationContext } from './context';

@@ -1,12 +1,7 @@
-import { triggersFor, type CompiledConfig, type TriggerPlacement } from '../../config/model';
-import { stageIndex } from '../../config/model';
-import { triggerDefinitions } from '../../triggers';
-import type { TriggerEvent } from '../../triggers/define';
+import { stageIndex, triggersFor, type CompiledConfig, type TriggerEvent, type TriggerPlacement } from './compiled-config';
 import { evaluateCondition } from './conditions';
 import type { EvaluationContext } from './context';
 import type { Item } from './items';
-
-const definitions = new Map(triggerDefinitions.map((definition) => [definition.type, definition]));
 
 export type TriggerDecision =
   | { kind: 'move'; placement: TriggerPlacement }
@@ -26,8 +21,7 @@ export function chooseTrigger(config: CompiledConfig, item: Item, event: Trigger
   const misses: string[] = [];
   const matched: TriggerPlacement[] = [];
   for (const placement of candidates) {
-    const definition = definitions.get(placement.trigger.type);
-    const verdict = definition ? definition.matches(placement.trigger as never, event) : `unknown trigger type ${placement.trigger.type}`;
+    const verdict = placement.matches(event);
     if (verdict !== true) {
       misses.push(`${placement.trigger.id}: ${verdict}`);
       continue;
@@ -41,9 +35,8 @@ export function chooseTrigger(config: CompiledConfig, item: Item, event: Trigger
   if (matched.length === 0) return { kind: 'none', reason: misses.join('; ') };
   const forward = matched.filter((placement) => placement.stageIndex > current).sort((a, b) => b.stageIndex - a.stageIndex);
   if (forward.length > 0) return { kind: 'move', placement: forward[0] };
-  const movesBack = (placement: TriggerPlacement) => definitions.get(placement.trigger.type)?.movesBack === true;
   // A falling score says how far back the item goes (below 30 beats below 50): the furthest back wins.
-  const fallingBack = matched.filter((placement) => placement.stageIndex < current && movesBack(placement)).sort((a, b) => a.stageIndex - b.stageIndex);
+  const fallingBack = matched.filter((placement) => placement.stageIndex < current && placement.movesBack).sort((a, b) => a.stageIndex - b.stageIndex);
   if (fallingBack.length > 0) return { kind: 'move', placement: fallingBack[0] };
   const backwards = matched.filter((placement) => placement.stageIndex < current && placement.trigger.allow_backwards);
   if (backwards.length > 0) return { kind: 'move', placement: backwards.sort((a, b) => b.stageIndex - a.stageIndex)[0] };

@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import type { CompiledConfig } from '../../config/model';
+import type { CompiledConfig } from '../core/compiled-config';
 import { buildContext, type EvaluationContext } from '../core/context';
 import type { Item } from '../core/items';
 import { CompanyEntity, ContactEntity } from '../db/entities';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { In, Not, type EntityManager } from 'typeorm';
 import pino, { type Logger } from 'pino';
-import { LEAD_PIPELINE, pipelineOf, type CompiledConfig } from '../../config/model';
+import { LEAD_PIPELINE, pipelineOf, type CompiledConfig } from '../core/compiled-config';
 import type { ChannelRegistry } from '../channels/channel';
 import {
   CompanyEntity, ContactEntity, DealEntity, EventEntity, LeadEntity, TaskEntity, UserEntity,
@@ -14,7 +14,7 @@ import { RunQueue } from './queue';
 import { ItemChanges } from './item-changes';
 import { EngineMetrics } from '../metrics';
 import { fetchPoster, type HttpPoster } from './http-post';
-import type { NewTask, PickOptions, RobotPorts } from './ports';
+import type { NewTask, PickOptions, RobotPorts } from '../../robots/contract';
 import { robotPorts } from './robot-ports';
 import { calendarFromConfig, computeDueAt, type WorkingCalendar } from '../core/calendar';
 import { reloadEffects } from './reload-effects';

@@ -1,5 +1,5 @@
 import { retryAfterMs } from '../core/retry-after';
-import type { HttpAnswer } from './ports';
+import type { HttpAnswer } from '../../robots/contract';
 
 /** An outgoing POST; the engine's default is fetch, `simulate` passes one that only records. */
 export type HttpPoster = (url: string, request: { headers: Record<string, string>; body: string; timeoutMs: number }) => Promise<HttpAnswer>;

@@ -1,4 +1,4 @@
-import { stageOf, type CompiledConfig } from '../../config/model';
+import { stageOf, type CompiledConfig } from '../core/compiled-config';
 import type { RobotRunRow } from '../core/rows';
 import { waitingOrder } from '../core/waiting-order';
 

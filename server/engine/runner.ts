@@ -7,7 +7,7 @@ import { computeDueAt, retryDelay } from '../core/calendar';
 import { evaluateCondition } from '../core/conditions';
 import { loadContext } from './context';
 import { waitingOrder } from '../core/waiting-order';
-import type { CompiledConfig } from '../../config/model';
+import type { CompiledConfig } from '../core/compiled-config';
 import type { Engine } from './engine';
 import { InvalidRequestError, MoveRefusedError, OutcomeUnknownError, PermanentSendError, RetryableSendError } from '../core/errors';
 import { loadItem } from '../db/items';

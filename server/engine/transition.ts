@@ -1,6 +1,6 @@
 import { waitingOrder } from '../core/waiting-order';
 import type { EntityManager } from 'typeorm';
-import type { CompiledConfig } from '../../config/model';
+import type { CompiledConfig } from '../core/compiled-config';
 import type { MoveOptions, PlannedMove } from '../core/plan-move';
 import { LeadEntity, StageEntryEntity, type RobotRunRow, type StageEntryRow } from '../db/entities';
 import { insertRows, updateById } from '../db/hot-path';

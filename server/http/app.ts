@@ -1,7 +1,7 @@
 import path from 'node:path';
 import express, { type Express } from 'express';
 import type { Logger } from 'pino';
-import { configJsonSchema } from '../../config/schema';
+import { configJsonSchema } from '../../config/registered-schema';
 import type { Runtime } from '../runtime';
 import { ConfigError } from '../core/errors';
 import { requireOperation, requireUser, TokenCache } from './auth';

@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import { signPayload } from '../../robots/webhook';
+import { signPayload } from '../core/payload-signing';
 
 export const MAX_SIGNATURE_AGE_MS = 5 * 60 * 1000;
 

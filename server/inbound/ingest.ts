@@ -1,8 +1,8 @@
 import type { EntityManager } from 'typeorm';
-import { escalationLevelOf, stageOf } from '../../config/model';
+import { escalationLevelOf, stageOf } from '../core/compiled-config';
 import { evaluateCondition } from '../core/conditions';
 import { MoveRefusedError } from '../core/errors';
-import type { EventType } from '../core/event-types';
+import type { EventType } from '../../config/event-types';
 import type { Item, ItemRef } from '../core/items';
 import type { EventRow } from '../core/rows';
 import { scoreEvent, type ScoreChange } from '../core/scoring';

@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { loadItem } from '../db/items';
-import type { EventType } from '../core/event-types';
+import type { EventType } from '../../config/event-types';
 import { STANDARD_FIELDS } from '../../config/references';
 import { normalizeEmail, normalizePhone } from '../core/contact-keys';
 import type { Engine } from '../engine/engine';

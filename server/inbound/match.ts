@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { allSql } from '../db/hot-path';
-import { LEAD_PIPELINE, pipelineOf } from '../../config/model';
+import { LEAD_PIPELINE, pipelineOf } from '../core/compiled-config';
 import { normalizeEmail, normalizePhone } from '../core/contact-keys';
 import type { ItemRef } from '../core/items';
 import type { Engine } from '../engine/engine';

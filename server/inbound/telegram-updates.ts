@@ -7,7 +7,7 @@ import { callNow } from '../voice/call-chain';
 import type { Engine } from '../engine/engine';
 import { recordInboundMessage } from './replies';
 import { itemLink, type Item, type ItemRef } from '../core/items';
-import { stageOf } from '../../config/model';
+import { stageOf } from '../core/compiled-config';
 import { entityOf, loadItem, updateItemRow } from '../db/items';
 import type { TelegramUpdate } from './provider-payloads';
 

@@ -1,5 +1,5 @@
 import { parseDuration } from '../../config/duration';
-import { pipelineOf, type CompiledConfig } from '../../config/model';
+import { pipelineOf, type CompiledConfig } from '../core/compiled-config';
 import { DealEntity, LeadEntity, StageEntryEntity } from '../db/entities';
 import type { Store } from '../db/store';
 

@@ -2,7 +2,7 @@ import { reloadCancels, reloadEffects } from '../engine/reload-effects';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import type { EntityManager } from 'typeorm';
-import { LEAD_PIPELINE, pipelineOf, type CompiledConfig, type RobotPlacement } from '../../config/model';
+import { LEAD_PIPELINE, pipelineOf, type CompiledConfig, type RobotPlacement } from '../core/compiled-config';
 import { loadConfigFileOffThread } from '../../config/loader';
 import type { RobotSpec, TriggerSpec } from '../../config/schema';
 import type { ConfigIssue } from '../core/errors';

@@ -1,12 +1,12 @@
 import { DateTime } from 'luxon';
 import type { EntityManager } from 'typeorm';
-import { stageOf, type CompiledConfig } from '../../config/model';
+import { stageOf, type CompiledConfig } from '../core/compiled-config';
 import { CallEntity, EventEntity, MessageEntity, StageEntryEntity, TaskChangeEntity, TaskEntity, UserEntity } from '../db/entities';
 import type { RunQueue } from '../engine/queue';
 import { lateness } from '../core/lateness';
 import type { CallRow, MessageRow, RobotRunRow, TaskChangeRow, TaskRow } from '../core/rows';
 import type { Item } from '../core/items';
-import type { EventType } from '../core/event-types';
+import type { EventType } from '../../config/event-types';
 import { MESSAGES } from './locales';
 import { callFacts, eventFacts, lateMsOf, messageFacts, namesOf, runFacts, stageFacts, taskChangeFacts, taskFacts } from './locales/facts';
 

@@ -8,12 +8,12 @@ import { itemLink, type Item } from '../core/items';
 import { resolveRecipients } from '../core/recipients';
 import { chooseOnDuty, wallClock, whenNobodyOnDuty } from '../core/duty';
 import { NotNowError } from '../core/quiet-hours';
-import { teamOfPipeline } from '../../config/model';
+import { teamOfPipeline } from '../core/compiled-config';
 import { CallEntity, type CallRow, type CallStatus } from '../db/entities';
 import { loadItem } from '../db/items';
 import { insertOne } from '../db/hot-path';
 import type { Engine } from '../engine/engine';
-import type { CallbackSettings, CallStart } from '../engine/ports';
+import type { CallbackSettings, CallStart } from '../../robots/contract';
 import type { TwilioCallStatus } from '../inbound/provider-payloads';
 
 /**

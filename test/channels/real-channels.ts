@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import { buildChannels } from '../../server/channels';
 import type { ChannelRegistry } from '../../server/channels/channel';
 import { TelegramChannel } from '../../server/channels/telegram';
-import { signPayload } from '../../robots/webhook';
+import { signPayload } from '../../server/core/payload-signing';
 import { SmtpPeer } from '../peers/smtp-peer';
 import { TelegramPeer } from '../peers/telegram-peer';
 import { TwilioPeer } from '../peers/twilio-peer';

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import request from 'supertest';
-import { signPayload } from '../../robots/webhook';
+import { signPayload } from '../../server/core/payload-signing';
 import { createToken } from '../../server/auth/users';
 import { createApp } from '../../server/http/app';
 import { FIXTURES, startHarness, type Harness } from '../support/harness';

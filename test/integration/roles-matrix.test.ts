@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
-import { signPayload } from '../../robots/webhook';
+import { signPayload } from '../../server/core/payload-signing';
 import { createToken } from '../../server/auth/users';
 import { signTrackingToken } from '../../server/core/tracking';
 import { ChannelRegistry } from '../../server/channels/channel';

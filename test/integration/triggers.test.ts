@@ -1,6 +1,6 @@
 import path from 'node:path';
 import request from 'supertest';
-import { signPayload } from '../../robots/webhook';
+import { signPayload } from '../../server/core/payload-signing';
 import { recordInboundMessage } from '../../server/inbound/replies';
 import { signTrackingToken } from '../../server/core/tracking';
 import { DAY, FIXTURES, HOUR, MINUTE, startHarness, type Harness } from '../support/harness';

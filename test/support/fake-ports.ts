@@ -3,8 +3,8 @@ import path from 'node:path';
 import type { z } from 'zod';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { loadConfigOrThrow, loadConfigText } from '../../config/loader';
-import { LEAD_PIPELINE, pipelineOf, type CompiledConfig } from '../../config/model';
-import type { RobotDefinition } from '../../robots/define';
+import { LEAD_PIPELINE, pipelineOf, type CompiledConfig } from '../../server/core/compiled-config';
+import type { RobotDefinition } from '../../robots/contract';
 import { buildContext } from '../../server/core/context';
 import { companyKey } from '../../server/core/contact-keys';
 import { ConfigError } from '../../server/core/errors';
@@ -15,17 +15,7 @@ import type { MoveOptions } from '../../server/core/plan-move';
 import { resolvePublicUrl } from '../../server/core/public-url';
 import { pickRoundRobin, rotationMembers } from '../../server/core/responsible';
 import type { CallRow, CompanyRow, ContactRow, DealRow, EntityKind, ItemRowBase, LeadRow, MessageRow, TaskRow } from '../../server/core/rows';
-import type {
-  CallbackSettings,
-  CallStart,
-  Conversion,
-  ConversionPlan,
-  HttpAnswer,
-  NewTask,
-  RobotPorts,
-  RobotRunContext,
-  RunRef,
-} from '../../server/engine/ports';
+import type { CallbackSettings, CallStart, Conversion, ConversionPlan, HttpAnswer, NewTask, RobotPorts, RobotRunContext, RunRef } from '../../robots/contract';
 
 /**
  * An in-memory `RobotPorts` for robot unit tests: no database, no channels, no network.

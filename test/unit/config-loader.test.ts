@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadConfigText } from '../../config/loader';
-import { configJsonSchema } from '../../config/schema';
+import { configJsonSchema } from '../../config/registered-schema';
 import { ConfigError, formatConfigIssue, type ConfigIssue } from '../../server/core/errors';
 
 /** YAML written line by line, so a test can say "line 19" and mean it. */

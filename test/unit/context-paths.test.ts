@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfigFile, loadConfigText } from '../../config/loader';
-import type { CompiledConfig } from '../../config/model';
+import type { CompiledConfig } from '../../server/core/compiled-config';
 import { buildContext } from '../../server/core/context';
 import { contextSchema, EventContext } from '../../server/core/context-schema';
 import { formatConfigIssue } from '../../server/core/errors';

@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { loadConfigText } from '../../config/loader';
-import type { CompiledConfig } from '../../config/model';
+import type { CompiledConfig } from '../../server/core/compiled-config';
 import type { UserSpec } from '../../config/schema';
 import { chooseOnDuty, dutyScheduleOf, isOnDuty, nextOnDuty, onDutyAt, type DutySchedule } from '../../server/core/duty';
 import { NotNowError } from '../../server/core/quiet-hours';

@@ -1,5 +1,5 @@
 import { loadConfigText } from '../../config/loader';
-import type { CompiledConfig } from '../../config/model';
+import type { CompiledConfig } from '../../server/core/compiled-config';
 import type { DealRow, LeadRow } from '../../server/db/entities';
 import { MoveRefusedError } from '../../server/core/errors';
 import { asItem } from '../../server/core/items';

@@ -1,5 +1,5 @@
 import { loadConfigText } from '../../config/loader';
-import type { CompiledConfig } from '../../config/model';
+import type { CompiledConfig } from '../../server/core/compiled-config';
 import { formatPlan, planReload, type PendingRun, type PlanState } from '../../server/reports/plan';
 
 const NOW = Date.parse('2026-03-02T06:00:00Z');

@@ -1,11 +1,11 @@
 import { loadConfigText } from '../../config/loader';
-import type { CompiledConfig } from '../../config/model';
+import type { CompiledConfig } from '../../server/core/compiled-config';
 import type { Locale } from '../../config/schema';
 import type { CallRow, EventRow, MessageRow, RobotRunRow, StageEntryRow, TaskChangeRow, TaskRow } from '../../server/core/rows';
 import { formatAt, localLabel, MESSAGES } from '../../server/reports/locales';
 import { callFacts, eventFacts, messageFacts, namesOf, runFacts, stageFacts, taskChangeFacts, taskFacts, type Names } from '../../server/reports/locales/facts';
 import { dativeOf, genderOf } from '../../server/reports/locales/russian-names';
-import type { EventType } from '../../server/core/event-types';
+import type { EventType } from '../../config/event-types';
 
 /** The timeline's plain sentences (server/reports/locales): every kind of entry, in Russian and English. */
 

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
-import { pipelineOf } from '../../../config/model';
+import { pipelineOf } from '../../core/compiled-config';
 import { funnelReport, loadFunnelRows } from '../../reports/analytics';
 import type { Engine } from '../../engine/engine';
 import { ForbiddenError, InvalidRequestError } from '../../core/errors';

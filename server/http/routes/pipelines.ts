@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import type { PipelineModel } from '../../../config/model';
+import type { PipelineModel } from '../../core/compiled-config';
 import { visibleDealPipelines } from '../../auth/access';
 import { UserEntity, type UserRow } from '../../db/entities';
 import type { Engine } from '../../engine/engine';

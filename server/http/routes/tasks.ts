@@ -1,13 +1,13 @@
 import { Router } from 'express';
 import { In } from 'typeorm';
 import { z } from 'zod';
-import type { CompiledConfig } from '../../../config/model';
+import type { CompiledConfig } from '../../core/compiled-config';
 import { canAccessItem, itemScope, seesEverything, type Viewer } from '../../auth/access';
 import { DealEntity, LeadEntity, TaskChangeEntity, TaskEntity, UserEntity, type TaskChangeRow, type TaskRow } from '../../db/entities';
 import { insertOne, selectById, updateById } from '../../db/hot-path';
 import { loadItem } from '../../db/items';
 import type { Engine } from '../../engine/engine';
-import { unknownName } from '../../core/did-you-mean';
+import { unknownName } from '../../../config/did-you-mean';
 import { ForbiddenError, NotFoundError } from '../../core/errors';
 import { asItem, type Item } from '../../core/items';
 import { isOverdue } from '../../inbound/overdue-tasks';

@@ -1,7 +1,7 @@
-import { escalationLevelOf, stageOf, type CompiledConfig } from '../../../config/model';
+import { escalationLevelOf, stageOf, type CompiledConfig } from '../../core/compiled-config';
 import type { Locale } from '../../../config/schema';
 import type { CallRow, EntityKind, EventRow, MessageRow, RobotRunRow, StageEntryRow, TaskChangeRow, TaskRow } from '../../core/rows';
-import { formatAt, localLabel, readableId } from './index';
+import { formatAt, localLabel, readableId } from '.';
 import type { Actor, CallFacts, EventFacts, MessageFacts, RunDeed, RunFacts, RunWhy, StageFacts, TaskChangeFacts, TaskFacts } from './messages';
 
 /**

@@ -1,4 +1,4 @@
-import type { EventType } from '../../core/event-types';
+import type { EventType } from '../../../config/event-types';
 import type { CallStatus, EntityKind, MessageStatus, RunStatus, TaskChangeRow } from '../../core/rows';
 
 /**

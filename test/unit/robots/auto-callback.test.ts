@@ -1,5 +1,5 @@
 import { autoCallback } from '../../../robots/auto-callback';
-import type { CallStart } from '../../../server/engine/ports';
+import type { CallStart } from '../../../robots/contract';
 import { callRow, FakePorts, runContext, seed002 } from '../../support/fake-ports';
 
 const config = seed002({

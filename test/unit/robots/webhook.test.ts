@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { webhook } from '../../../robots/webhook';
 import { OutcomeUnknownError, PermanentSendError, RetryableSendError } from '../../../server/core/errors';
-import type { HttpAnswer } from '../../../server/engine/ports';
+import type { HttpAnswer } from '../../../robots/contract';
 import { FakePorts, FIXTURE_NOW, loadFixture, runContext, seed002 } from '../../support/fake-ports';
 
 const SECRET_ENV = 'ROBOTS_UNIT_WEBHOOK_SECRET';

@@ -1,17 +1,17 @@
 import type { z } from 'zod';
-import type { CompiledConfig } from '../../config/model';
-import type { RobotBase } from '../../config/schema';
-import type { EvaluationContext } from '../core/context';
-import type { WhenNobodyOnDuty } from '../core/duty';
-import type { ItemPatch } from '../core/inputs';
-import type { Item, ItemRef } from '../core/items';
-import type { MessageRequest } from '../core/message-request';
-import type { MoveOptions } from '../core/plan-move';
-import type { CallRow, CompanyRow, ContactRow, DealRow, LeadRow, MessageRow, RobotRunRow, TaskRow } from '../core/rows';
+import type { CompiledConfig } from '../server/core/compiled-config';
+import type { ConfigReference, RobotBase } from '../config/schema';
+import type { EvaluationContext } from '../server/core/context';
+import type { WhenNobodyOnDuty } from '../config/primitives';
+import type { ItemPatch } from '../server/core/inputs';
+import type { Item, ItemRef } from '../server/core/items';
+import type { MessageRequest } from '../server/core/message-request';
+import type { MoveOptions } from '../server/core/plan-move';
+import type { CallRow, CompanyRow, ContactRow, DealRow, LeadRow, MessageRow, RobotRunRow, TaskRow } from '../server/core/rows';
 
 /**
  * Everything a robot may do to the world, and nothing more (STYLE §1: n8n nodes see only
- * IExecuteFunctions). The engine implements it over the database and the channels; robot unit
+ * IExecuteFunctions). The server implements it over its services (server/robot-ports.ts); robot unit
  * tests implement it in memory. Writes a robot needs in one transaction are one call here.
  */
 export interface RobotPorts {
@@ -117,4 +117,31 @@ export interface RobotRunContext<Params> {
   context: EvaluationContext;
   ports: RobotPorts;
   now: number;
+}
+
+export interface RobotOutcome {
+  /** `cancelled`: it gave up, and the robots waiting for it are cancelled too. */
+  outcome: 'done' | 'skipped' | 'cancelled';
+  /** Of the robots waiting for this one, only these run; the others are cancelled (a branch). */
+  release?: string[];
+  detail?: string;
+}
+
+export interface RobotDefinition<Params extends z.ZodObject = z.ZodObject> {
+  /** The `type:` users write in YAML. */
+  type: string;
+  /** One line for the docs and the editor's hover. */
+  description: string;
+  /** The robot's own keys, written flat beside `id`, `type`, `after` … in YAML. */
+  params: Params;
+  /** Which item kinds it makes sense on. */
+  appliesTo?: Array<'lead' | 'deal'>;
+  /** A touch to the client: its pending runs stop when the client replies (unless `stop_on_reply: false`). */
+  touch?: boolean;
+  references?: (params: z.output<Params>) => ConfigReference[];
+  run(context: RobotRunContext<z.output<Params>>): Promise<RobotOutcome>;
+}
+
+export function defineRobot<Params extends z.ZodObject>(definition: RobotDefinition<Params>): RobotDefinition<Params> {
+  return definition;
 }

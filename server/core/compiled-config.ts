@@ -1,6 +1,7 @@
-import Handlebars from 'handlebars';
+import type Handlebars from 'handlebars';
 import { z } from 'zod';
-import type { Config, PipelineSpec, RobotSpec, StageSpec, TeamSpec, TemplateSpec, TriggerSpec, UserSpec } from './schema';
+import type { EventType } from '../../config/event-types';
+import type { Config, PipelineSpec, RobotSpec, StageSpec, TeamSpec, TemplateSpec, TriggerSpec, UserSpec } from '../../config/schema';
 
 export const LEAD_PIPELINE = 'leads';
 
@@ -18,6 +19,8 @@ export interface RobotPlacement {
   pipeline: string;
   stage: string;
   position: number;
+  /** A touch to the client: its pending runs stop when the client replies (unless `stop_on_reply: false`). */
+  touch: boolean;
 }
 
 export interface TriggerPlacement {
@@ -26,6 +29,16 @@ export interface TriggerPlacement {
   pipeline: string;
   stage: string;
   stageIndex: number;
+  /** The trigger type's own test of an event (true, or why not), bound to this trigger's params. */
+  matches(event: TriggerEvent): true | string;
+  /** A trigger that exists to move items back (score_dropped): the furthest back wins. */
+  movesBack: boolean;
+}
+
+/** An inbound event as triggers see it: its type and what the source said. */
+export interface TriggerEvent {
+  type: EventType;
+  payload: Record<string, unknown>;
 }
 
 export interface CompiledTemplate {
@@ -131,65 +144,4 @@ export function escalationLevels(robot: RobotSpec): RobotSpec[] {
     to: level.to,
     escalate: [],
   }));
-}
-
-function pipelineModel(key: string, kind: 'lead' | 'deal', spec: PipelineSpec): PipelineModel {
-  // A notify robot's `escalate:` levels are robots of its stage, written after the stage's own.
-  const stages = spec.stages.map((stage) => {
-    const levels = stage.robots.flatMap(escalationLevels);
-    return levels.length === 0 ? stage : { ...stage, robots: [...stage.robots, ...levels] };
-  });
-  return { key, kind, name: spec.name ?? key, team: spec.team, stages, spec };
-}
-
-export function compileConfig(
-  config: Config,
-  file: string,
-  templateSources: Map<string, { text: string; subject?: string; html?: string }>,
-  loadedAt: number,
-  listensTo: (triggerType: string) => string = (type) => type,
-): CompiledConfig {
-  const leads = pipelineModel(LEAD_PIPELINE, 'lead', config.leads);
-  const deals = new Map(Object.entries(config.deals).map(([key, spec]) => [key, pipelineModel(key, 'deal', spec)]));
-  const robots = new Map<string, RobotPlacement>();
-  for (const pipeline of [leads, ...deals.values()]) {
-    for (const stage of pipeline.stages) {
-      stage.robots.forEach((robot, position) => robots.set(robot.id, { robot, pipeline: pipeline.key, stage: stage.id, position }));
-    }
-  }
-  const triggers = new Map<string, Map<string, TriggerPlacement[]>>();
-  for (const pipeline of [leads, ...deals.values()]) {
-    pipeline.stages.forEach((stage, stageIndex) => {
-      for (const trigger of stage.triggers) {
-        const eventType = listensTo(trigger.type);
-        const byPipeline = triggers.get(eventType) ?? new Map<string, TriggerPlacement[]>();
-        triggers.set(eventType, byPipeline);
-        byPipeline.set(pipeline.key, [...(byPipeline.get(pipeline.key) ?? []), { trigger, listensTo: eventType, pipeline: pipeline.key, stage: stage.id, stageIndex }]);
-      }
-    });
-  }
-  const templates = new Map<string, CompiledTemplate>();
-  for (const [id, spec] of Object.entries(config.templates)) {
-    const source = templateSources.get(id) ?? { text: spec.text ?? '', subject: spec.subject, html: spec.html };
-    templates.set(id, {
-      id,
-      spec,
-      subject: source.subject !== undefined ? Handlebars.compile(source.subject, { noEscape: true }) : undefined,
-      text: Handlebars.compile(source.text, { noEscape: true }),
-      html: source.html !== undefined ? Handlebars.compile(source.html) : undefined,
-    });
-  }
-  return {
-    source: config,
-    file,
-    loadedAt,
-    leads,
-    deals,
-    robots,
-    users: new Map(config.users.map((user) => [user.login, user])),
-    teams: new Map(Object.entries(config.teams)),
-    templates,
-    triggers,
-    readsTouchCounts: [JSON.stringify(config), ...[...templateSources.values()].map((source) => JSON.stringify(source))].some((text) => /touches_sent|replies_received/.test(text)),
-  };
 }
