@@ -16,7 +16,7 @@ import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import sqlite3 from 'sqlite3';
 import { openDatabase } from '../server/db/data-source';
-import { RUN_SQL } from '../server/engine/queue';
+import { RUN_SQL } from '../server/pipeline/queue';
 import { fmt, percentile } from './stats';
 
 const QUICK = process.env.BENCH_QUICK === '1';

@@ -35,7 +35,7 @@ import { Runtime } from '../server/runtime';
 import { runChannelBenchmarks } from './channels';
 import { runIntakeBenchmarks } from './intake';
 import { fmt, percentile } from './stats';
-import { RUN_SQL, runValues } from '../server/engine/queue';
+import { RUN_SQL, runValues } from '../server/pipeline/queue';
 import { runDrainBenchmarks } from './drain';
 import { runBacklogBenchmarks } from './backlog';
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { teamOfPipeline } from '../server/core/compiled-config';
 import { WhenNobodyOnDuty } from '../config/primitives';
 import { defineRobot } from './contract';
-import { robotActor } from './recipients';
+import { robotActor } from './notifications';
 
 /** Picks a responsible from a team (round robin or least open items, as the team says). */
 export const assign = defineRobot({

@@ -3,7 +3,7 @@ import { Duration } from '../config/primitives';
 import { WhenNobodyOnDuty } from '../config/primitives';
 import type { CallbackSettings } from './contract';
 import { defineRobot } from './contract';
-import { UserRecipient, userReferences } from './recipients';
+import { UserRecipient, userReferences } from './notifications';
 
 /** The robot's own keys; the voice chain reads its settings through this same schema. */
 export const AutoCallbackParams = z.object({

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { LEAD_PIPELINE } from '../server/core/compiled-config';
 import type { ItemRef } from '../server/core/items';
 import { defineRobot } from './contract';
-import { robotActor } from './recipients';
+import { robotActor } from './notifications';
 
 /** Bitrix24's "Change status": moves this item, or its linked lead/deal, through the same transition as a person. */
 export const changeStatus = defineRobot({

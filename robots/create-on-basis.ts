@@ -5,7 +5,7 @@ import { fieldValue } from '../server/core/items';
 import { WhenNobodyOnDuty } from '../config/primitives';
 import { defineRobot } from './contract';
 import { type ConfigReference } from '../config/schema';
-import { robotActor } from './recipients';
+import { robotActor } from './notifications';
 
 /**
  * Bitrix24's "Create on basis" (seed 002): the lead becomes a contact (+ company) and a

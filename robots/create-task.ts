@@ -5,7 +5,7 @@ import { parseDuration } from '../config/duration';
 import { Duration } from '../config/primitives';
 import { defineRobot } from './contract';
 import { type ConfigReference } from '../config/schema';
-import { notifyUsers, resolveUsers, UserRecipient, userReferences } from './recipients';
+import { notifyUsers, resolveUsers, UserRecipient, userReferences } from './notifications';
 
 /** A task for a person with a due time; `remind` also tells them at once (seed 000: the call touch). */
 function taskRobot(type: string, description: string, notifyByDefault: boolean) {

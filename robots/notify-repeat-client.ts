@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ChannelName } from '../config/primitives';
 import { defineRobot } from './contract';
-import { alertButtonsMeta, channelFor, MessageSource, notifyUsers, resolveUsers, UserRecipient, userReferences } from './recipients';
+import { alertButtonsMeta, channelFor, MessageSource, notifyUsers, resolveUsers, UserRecipient, userReferences } from './notifications';
 
 const DEFAULT_TEXT =
   '⚡ Repeat client: lead #{{item.id}} {{item.name}} ({{item.phone}}{{#if item.email}}, {{item.email}}{{/if}}) already knows us{{#if contact}} — contact #{{contact.id}}{{/if}}. Handle it first: {{links.item}}';

@@ -5,7 +5,7 @@ import { evaluateCondition } from '../server/core/conditions';
 import { WhenNobodyOnDuty } from '../config/primitives';
 import { defineRobot } from './contract';
 import { type ConfigReference } from '../config/schema';
-import { alertButtonsMeta, channelFor, MessageSource, notifyUsers, resolveUsersOnDuty, UserRecipient, userReferences } from './recipients';
+import { alertButtonsMeta, channelFor, MessageSource, notifyUsers, resolveUsersOnDuty, UserRecipient, userReferences } from './notifications';
 
 /** One rung of an SLA alert's ladder: who hears of it next, and how long after the alert. */
 export const EscalationLevel = z.strictObject({

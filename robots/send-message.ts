@@ -3,7 +3,7 @@ import { ChannelName } from '../config/primitives';
 import { renderMessage } from '../server/core/templates';
 import { quietHoursDeferral } from '../server/core/quiet-hours';
 import { defineRobot } from './contract';
-import { clientAddress, MessageSource } from './recipients';
+import { clientAddress, MessageSource } from './notifications';
 
 /** A touch to the client (the lead or the deal's contact) over a channel, from a template. */
 export const sendMessage = defineRobot({

@@ -1,7 +1,7 @@
 import Handlebars from 'handlebars';
 import { z } from 'zod';
 import { defineRobot } from './contract';
-import { robotActor } from './recipients';
+import { robotActor } from './notifications';
 
 /** Writes custom field values; string values are handlebars against the context. */
 export const setFields = defineRobot({

@@ -22,8 +22,8 @@ type Modules = {
   app: typeof import('./http/app');
   simulate: typeof import('./simulate');
   wakeups: typeof import('./db/pg-wakeups');
-  plan: typeof import('./reports/plan');
-  queue: typeof import('./engine/queue');
+  plan: typeof import('./config-ops/plan');
+  queue: typeof import('./pipeline/queue');
 };
 // tsx runs the CLI as CommonJS, where `require` resolves our .ts files without extensions.
 const load = <Name extends keyof Modules>(name: Name): Modules[Name] => require(PATHS[name]);

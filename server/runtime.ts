@@ -10,11 +10,11 @@ import type { ChannelRegistry } from './channels/channel';
 import { Store } from './db/store';
 import type { Clock } from './core/clock';
 import { Engine } from './engine/engine';
-import type { HttpPoster } from './engine/http-post';
-import { overdueTasksSweep } from './inbound/overdue-tasks';
-import { expiredLeasesSweep } from './engine/reaper';
-import { unansweredCallsSweep } from './voice/sweep';
-import { scoreDecaySweep } from './inbound/score-decay';
+import type { HttpPoster } from './channels/http-post';
+import { overdueTasksSweep } from './sweeps/overdue-tasks';
+import { expiredLeasesSweep } from './sweeps/expired-leases';
+import { unansweredCallsSweep } from './sweeps/unanswered-calls';
+import { scoreDecaySweep } from './sweeps/score-decay';
 import { ConfigError, type ConfigIssue } from './core/errors';
 
 export interface RuntimeOptions {

@@ -22,7 +22,7 @@ import { DealEntity } from './db/entities';
 import { asItem, type ItemRef } from './core/items';
 import { Runtime } from './runtime';
 import type { Engine } from './engine/engine';
-import type { HttpPoster } from './engine/http-post';
+import type { HttpPoster } from './channels/http-post';
 
 const Offset = z.string().regex(/^\+/, { error: 'times in a scenario are offsets from start, like +2d, +1h30m or +45s' });
 

@@ -10,7 +10,7 @@ import { authRoutes } from './routes/auth';
 import { openApiDocument } from './openapi';
 import { notFoundHandler, parse, problemHandler } from './problem';
 import { doorBodies, jsonBodies, requestContext } from './edge';
-import { planConfigFile, ReloadQuery } from '../reports/plan';
+import { planConfigFile, ReloadQuery } from '../config-ops/plan';
 import { contactRoutes } from './routes/contacts';
 import { itemRoutes } from './routes/items';
 import { messageRoutes, runRoutes } from './routes/runs';

@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { loadItem } from '../db/items';
+import { loadItem } from '../records/item-rows';
 import type { EventType } from '../../config/event-types';
 import { STANDARD_FIELDS } from '../../config/references';
 import { normalizeEmail, normalizePhone } from '../core/contact-keys';

@@ -8,7 +8,7 @@ import type { Engine } from '../engine/engine';
 import { recordInboundMessage } from './replies';
 import { itemLink, type Item, type ItemRef } from '../core/items';
 import { stageOf } from '../core/compiled-config';
-import { entityOf, loadItem, updateItemRow } from '../db/items';
+import { entityOf, loadItem, updateItemRow } from '../records/item-rows';
 import type { TelegramUpdate } from './provider-payloads';
 
 /**

@@ -2,7 +2,7 @@ import { DateTime } from 'luxon';
 import type { EntityManager } from 'typeorm';
 import { stageOf, type CompiledConfig } from '../core/compiled-config';
 import { CallEntity, EventEntity, MessageEntity, StageEntryEntity, TaskChangeEntity, TaskEntity, UserEntity } from '../db/entities';
-import type { RunQueue } from '../engine/queue';
+import type { RunQueue } from '../pipeline/queue';
 import { lateness } from '../core/lateness';
 import type { CallRow, MessageRow, RobotRunRow, TaskChangeRow, TaskRow } from '../core/rows';
 import type { Item } from '../core/items';

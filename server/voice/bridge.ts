@@ -2,8 +2,8 @@ import Handlebars from 'handlebars';
 import twilio from 'twilio';
 import { VoiceChannel } from '../channels/voice';
 import { CallEntity } from '../db/entities';
-import { loadItem } from '../db/items';
-import { loadContext } from '../engine/context';
+import { loadItem } from '../records/item-rows';
+import { loadContext } from '../pipeline/load-context';
 import type { Engine } from '../engine/engine';
 import { callbackSettingsOfRun, recordProgress } from './call-chain';
 

@@ -10,7 +10,7 @@ import { chooseOnDuty, wallClock, whenNobodyOnDuty } from '../core/duty';
 import { NotNowError } from '../core/quiet-hours';
 import { teamOfPipeline } from '../core/compiled-config';
 import { CallEntity, type CallRow, type CallStatus } from '../db/entities';
-import { loadItem } from '../db/items';
+import { loadItem } from '../records/item-rows';
 import { insertOne } from '../db/hot-path';
 import type { Engine } from '../engine/engine';
 import type { CallbackSettings, CallStart } from '../../robots/contract';

@@ -4,7 +4,7 @@ import { createToken } from '../../server/auth/users';
 import { createApp } from '../../server/http/app';
 import { testDatabaseKinds } from '../support/databases';
 import { startHarness, type Harness } from '../support/harness';
-import { loadContext } from '../../server/engine/context';
+import { loadContext } from '../../server/pipeline/load-context';
 import { describeInBrowser, launchChromium, requireChromium, serveOnLoopback, type ChromiumProfile, type Served } from '../support/browser';
 
 

@@ -1,6 +1,6 @@
 import { testDatabaseKinds } from '../support/databases';
 import { DAY, HOUR, startHarness, type Harness } from '../support/harness';
-import { applyScoreDecay, decayedScore } from '../../server/inbound/score-decay';
+import { applyScoreDecay, decayedScore } from '../../server/sweeps/score-decay';
 
 const CONFIG = `
 timezone: Europe/Moscow

@@ -9,7 +9,7 @@ import { ChannelRegistry } from '../../server/channels/channel';
 import { OutboxChannel } from '../../server/channels/outbox';
 import { FakeClock } from '../../server/core/clock';
 import { ConfigError } from '../../server/core/errors';
-import { fastForward } from '../../server/engine/fast-forward';
+import { fastForward } from '../../server/pipeline/fast-forward';
 import { createApp } from '../../server/http/app';
 import { Runtime } from '../../server/runtime';
 import { openTestDatabase, type DatabaseKind, type TestDatabase } from './databases';

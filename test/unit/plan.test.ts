@@ -1,6 +1,6 @@
 import { loadConfigText } from '../../config/loader';
 import type { CompiledConfig } from '../../server/core/compiled-config';
-import { formatPlan, planReload, type PendingRun, type PlanState } from '../../server/reports/plan';
+import { formatPlan, planReload, type PendingRun, type PlanState } from '../../server/config-ops/plan';
 
 const NOW = Date.parse('2026-03-02T06:00:00Z');
 

@@ -24,7 +24,7 @@ describe('an email written as text, as HTML', () => {
 
 describe('a client email written as text, tracked', () => {
   it('links in both parts go through our click redirect to the exact destination, and the HTML has the pixel', async () => {
-    const { trackedEmail } = await import('../../server/engine/messages');
+    const { trackedEmail } = await import('../../server/messaging/send-once');
     const { verifyTrackingToken } = await import('../../server/core/tracking');
     const email = trackedEmail('Prices: https://shop.example.com/p?a=1&b=2', null, { messageId: 7, item: { kind: 'lead', id: 42 } }, { baseUrl: 'https://crm.example.com', secret: 's' });
     const href = /href="https:\/\/crm\.example\.com\/t\/c\/([^"]+)"/.exec(String(email.html))?.[1];

@@ -4,7 +4,7 @@ import { itemScope, seesEverything } from '../../auth/access';
 import { MessageEntity, RobotRunEntity, RUN_STATUSES, type MessageRow, type RobotRunRow } from '../../db/entities';
 import type { Engine } from '../../engine/engine';
 import { NotFoundError } from '../../core/errors';
-import { retryRun } from '../../engine/runner';
+import { retryRun } from '../../pipeline/runner';
 import { requireOperation } from '../auth';
 import { IdParam, ItemRefText, NoQuery, queryInteger } from '../ids';
 import { requireVisibleItem, whereInScope } from '../item-scope';

@@ -1,8 +1,8 @@
 import type { EntityManager } from 'typeorm';
 import { asItem, type Item, type ItemRef } from '../core/items';
 import type { DealRow, EntityKind, LeadRow } from '../core/rows';
-import { DealEntity, LeadEntity } from './entities';
-import { selectById, updateById } from './hot-path';
+import { DealEntity, LeadEntity } from '../db/entities';
+import { selectById, updateById } from '../db/hot-path';
 
 export function entityOf(kind: EntityKind) {
   return kind === 'lead' ? LeadEntity : DealEntity;

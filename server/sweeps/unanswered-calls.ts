@@ -1,8 +1,8 @@
 import { IsNull, Not } from 'typeorm';
 import { CallEntity } from '../db/entities';
 import type { Engine } from '../engine/engine';
-import type { Sweep } from '../engine/scheduler';
-import { callbackSettingsOfRun, onCallStatus } from './call-chain';
+import type { Sweep } from '../pipeline/scheduler';
+import { callbackSettingsOfRun, onCallStatus } from '../voice/call-chain';
 
 /**
  * A call Twilio never reported back on is treated as unanswered once its ring time (plus a

@@ -7,7 +7,7 @@ import { insertRows, updateById } from '../db/hot-path';
 import type { NewRun, RunQueue } from './queue';
 import { computeDueAt, type WorkingCalendar } from '../core/calendar';
 import type { Item } from '../core/items';
-import { entityOf } from '../db/items';
+import { entityOf } from '../records/item-rows';
 
 /**
  * The one transaction of a move (semantics 1 and 4): close the entry it leaves and cancel that

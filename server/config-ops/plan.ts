@@ -1,4 +1,4 @@
-import { reloadCancels, reloadEffects } from '../engine/reload-effects';
+import { reloadCancels, reloadEffects } from '../pipeline/reload-effects';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import type { EntityManager } from 'typeorm';
@@ -9,7 +9,7 @@ import type { ConfigIssue } from '../core/errors';
 import type { Engine } from '../engine/engine';
 import type { RobotRunRow } from '../core/rows';
 import { DealEntity, LeadEntity } from '../db/entities';
-import { PENDING_STATUSES, type RunQueue } from '../engine/queue';
+import { PENDING_STATUSES, type RunQueue } from '../pipeline/queue';
 
 /**
  * `robots plan` and `POST /api/config/reload?dry_run=1`: what a reload from one config to

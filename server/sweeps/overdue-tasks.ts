@@ -1,8 +1,8 @@
 import { IsNull, LessThanOrEqual } from 'typeorm';
 import { TaskEntity, type TaskRow } from '../db/entities';
 import type { Engine } from '../engine/engine';
-import type { Sweep } from '../engine/scheduler';
-import { ingestEvent } from './ingest';
+import type { Sweep } from '../pipeline/scheduler';
+import { ingestEvent } from '../inbound/ingest';
 
 /**
  * Overdue = open and past due: the rule of this sweep and of `GET /api/tasks?status=overdue`.

@@ -1,16 +1,16 @@
 import { robotDefinitions } from '../../robots';
 import type { RobotRunRow, RunStatus } from '../core/rows';
-import { approveResend } from './messages';
+import { approveResend } from '../messaging/send-once';
 import { RETRYABLE_STATUSES, type RunFinish } from './queue';
 import { parseDuration } from '../../config/duration';
 import { computeDueAt, retryDelay } from '../core/calendar';
 import { evaluateCondition } from '../core/conditions';
-import { loadContext } from './context';
+import { loadContext } from './load-context';
 import { waitingOrder } from '../core/waiting-order';
 import type { CompiledConfig } from '../core/compiled-config';
-import type { Engine } from './engine';
+import type { Engine } from '../engine/engine';
 import { InvalidRequestError, MoveRefusedError, OutcomeUnknownError, PermanentSendError, RetryableSendError } from '../core/errors';
-import { loadItem } from '../db/items';
+import { loadItem } from '../records/item-rows';
 import { NotNowError } from '../core/quiet-hours';
 import { lateness } from '../core/lateness';
 

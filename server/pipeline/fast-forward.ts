@@ -1,5 +1,5 @@
 import type { FakeClock } from '../core/clock';
-import type { Engine } from './engine';
+import type { Engine } from '../engine/engine';
 
 /**
  * Walks a fake clock to `until`, stopping at every moment a run falls due so each robot runs

@@ -1,5 +1,5 @@
 import type { RobotRunRow } from '../core/rows';
-import type { Engine } from './engine';
+import type { Engine } from '../engine/engine';
 import { executeRun } from './runner';
 
 /**

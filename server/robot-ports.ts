@@ -1,7 +1,7 @@
-import { DealEntity, LeadEntity, OptOutEntity, type DealRow, type LeadRow } from '../db/entities';
-import { startCallback } from '../voice/call-chain';
-import type { Engine } from './engine';
-import type { Conversion, ConversionPlan, RobotPorts } from '../../robots/contract';
+import { DealEntity, LeadEntity, OptOutEntity, type DealRow, type LeadRow } from './db/entities';
+import { startCallback } from './voice/call-chain';
+import type { Engine } from './engine/engine';
+import type { Conversion, ConversionPlan, RobotPorts } from '../robots/contract';
 
 /** The engine's side of `RobotPorts`: the database and the channels, behind the narrow interface robots see. */
 export function robotPorts(engine: Engine): RobotPorts {

@@ -1,8 +1,8 @@
 import type { EntityKind } from '../core/rows';
 import { allSql } from '../db/hot-path';
 import type { Engine } from '../engine/engine';
-import type { Sweep } from '../engine/scheduler';
-import { ingestEvent } from './ingest';
+import type { Sweep } from '../pipeline/scheduler';
+import { ingestEvent } from '../inbound/ingest';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const BATCH = 200;

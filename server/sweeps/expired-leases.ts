@@ -1,7 +1,7 @@
 import { In } from 'typeorm';
 import { MessageEntity } from '../db/entities';
-import type { Engine } from './engine';
-import type { Sweep } from './scheduler';
+import type { Engine } from '../engine/engine';
+import type { Sweep } from '../pipeline/scheduler';
 
 /**
  * Oban's rescuer, BullMQ's stalled-job check: a run still `running` after its lease ran out
