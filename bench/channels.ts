@@ -41,7 +41,7 @@ const TELEGRAM_PER_CHAT = 1;
 
 type Row = [string, string, string, string];
 
-/** Seed 003's cast: a team of agents with phones; `hot` carries the auto_callback robot. */
+/** The hot-lead cast: a team of agents with phones; `hot` carries the auto_callback robot. */
 const HOT_YAML = `
 timezone: UTC
 default_region: RU
@@ -139,10 +139,10 @@ async function benchHotLeadCallback(): Promise<HotFigures> {
   const dataSource = await openDatabase({ sqlitePath: path.join(dir, 'robots.sqlite') });
   const runtime = await Runtime.start({ dataSource, configFile, config: compiled.config, clock: systemClock, channels, logger: pino({ level: 'silent' }) });
   try {
-    const engine = runtime.engine;
+    const engine = runtime;
     const ids: number[] = [];
     for (let i = 0; i < HOT_WARMUP + HOT_LEADS; i++) {
-      const item = await engine.createItem('lead', { name: `Hot lead ${i}`, phone: `+7916${String(1000000 + i).slice(-7)}`, responsible: i % 2 ? 'gena' : 'galya', stage: 'new' }, 'user:root');
+      const item = await engine.pipeline.createItem('lead', { name: `Hot lead ${i}`, phone: `+7916${String(1000000 + i).slice(-7)}`, responsible: i % 2 ? 'gena' : 'galya', stage: 'new' }, 'user:root');
       ids.push(item.row.id);
     }
     engine.scheduler.start();
@@ -159,7 +159,7 @@ async function benchHotLeadCallback(): Promise<HotFigures> {
         };
       });
       const started = performance.now();
-      await engine.move({ kind: 'lead', id }, 'hot', { actor: 'user:root' });
+      await engine.pipeline.move({ kind: 'lead', id }, 'hot', { actor: 'user:root' });
       const ok = arrivals.length > before || (await arrived);
       onArrival = null;
       if (index < HOT_WARMUP) continue;

@@ -89,10 +89,10 @@ export async function drainOn(kind: 'sqlite' | 'postgres', workers = 1, mode: 'i
     for (let index = 0; index < (mode === 'processes' ? 1 : workers); index += 1) {
       runtimes.push(await Runtime.start({ dataSource: await open(), configFile: 'drain.yaml', config: result.config, clock: systemClock, channels: new ChannelRegistry(new OutboxChannel()), logger: pino({ level: 'silent' }), concurrency: process.env.ROBOTS_CONCURRENCY ? Number(process.env.ROBOTS_CONCURRENCY) : undefined }));
     }
-    const engine = runtimes[0].engine;
+    const engine = runtimes[0];
     for (let index = 0; index < LEADS; index += 1) {
-      const lead = await engine.createItem('lead', { name: `Lead ${index}` }, 'user:root');
-      await engine.move({ kind: 'lead', id: lead.row.id }, 'burst', { actor: 'user:root' });
+      const lead = await engine.pipeline.createItem('lead', { name: `Lead ${index}` }, 'user:root');
+      await engine.pipeline.move({ kind: 'lead', id: lead.row.id }, 'burst', { actor: 'user:root' });
     }
     // Set-up straight in the database: every run due at one moment T, a little ahead (far enough
     // for worker processes to have started and be waiting for it).
@@ -113,7 +113,7 @@ export async function drainOn(kind: 'sqlite' | 'postgres', workers = 1, mode: 'i
       databaseBefore = processCpuSeconds(isDatabase);
       workersBefore = processCpuSeconds(isWorker);
     } else {
-      for (const runtime of runtimes) runtime.engine.scheduler.start();
+      for (const runtime of runtimes) runtime.scheduler.start();
     }
     const expected = LEADS * 3;
     for (;;) {

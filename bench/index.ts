@@ -7,7 +7,7 @@
  *       sqlite3 transaction per move (the ceiling)
  *   (b) HTTP POST /api/leads/:id/move req/s and p50/p99 (autocannon) vs a bare express endpoint;
  *       the servers run in a child process so autocannon does not share their event loop
- *   (c) latency from engine.move() to the immediate robot's message reaching the outbox channel
+ *   (c) latency from engine.pipeline.move() to the immediate robot's message reaching the outbox channel
  *       at 100 moves/s, with the scheduler running
  *
  * Knobs (env): BENCH_ENGINE_SECONDS (default 6), BENCH_HTTP_SECONDS (10), BENCH_LATENCY_SECONDS (10),
@@ -117,7 +117,7 @@ async function startRuntime(sqlitePath: string, yaml: string, channels = new Cha
 async function createLeads(runtime: Runtime, count: number, stage: string): Promise<number[]> {
   const ids: number[] = [];
   for (let i = 0; i < count; i++) {
-    const item = await runtime.engine.createItem('lead', { name: `Bench lead ${i}`, responsible: 'ann', stage }, 'user:root');
+    const item = await runtime.pipeline.createItem('lead', { name: `Bench lead ${i}`, responsible: 'ann', stage }, 'user:root');
     ids.push(item.row.id);
   }
   return ids;
@@ -137,7 +137,7 @@ interface MoveRate {
 
 async function benchEngineMoves(withScheduler: boolean): Promise<MoveRate> {
   const runtime = await startRuntime(freshDbPath('engine'), BACK_AND_FORTH_YAML);
-  const engine = runtime.engine;
+  const engine = runtime;
   try {
     const ids = await createLeads(runtime, ENGINE_LEADS, 'a');
     const stageOf = new Map(ids.map((id) => [id, 'a']));
@@ -146,7 +146,7 @@ async function benchEngineMoves(withScheduler: boolean): Promise<MoveRate> {
     const moveNext = async () => {
       const id = ids[total % ids.length];
       const to = stageOf.get(id) === 'a' ? 'b' : 'a';
-      const result = await engine.move({ kind: 'lead', id }, to, ACTOR);
+      const result = await engine.pipeline.move({ kind: 'lead', id }, to, ACTOR);
       if (!result.changed) throw new Error(`lead ${id} did not move to ${to}`);
       stageOf.set(id, to);
       total++;
@@ -161,7 +161,7 @@ async function benchEngineMoves(withScheduler: boolean): Promise<MoveRate> {
     const elapsed = (performance.now() - start) / 1000;
     const moves = total - warm;
     const [entries] = await runtime.store.manager.query('SELECT COUNT(*) AS entries FROM stage_entries');
-    const runs = await runtime.engine.queue.countByStatus();
+    const runs = await runtime.queue.countByStatus();
     const counts = { entries: Number(entries.entries), scheduled: runs.scheduled, cancelled: runs.cancelled };
     const ok = Number(counts.entries) === ENGINE_LEADS + total && Number(counts.scheduled) === ENGINE_LEADS * ROBOTS_PER_STAGE && Number(counts.cancelled) === total * ROBOTS_PER_STAGE;
     const check = `${counts.entries} entries, ${counts.scheduled} scheduled, ${counts.cancelled} cancelled runs${ok ? ' (as expected)' : ' (UNEXPECTED)'}`;
@@ -308,14 +308,14 @@ async function serveChild(role: ServerRole): Promise<void> {
   const token = await createToken(runtime.store, 'root', systemClock.now(), 'bench');
   const leadIds = await createLeads(runtime, HTTP_LEADS, 'a');
   // `robots serve` starts the scheduler beside the API; every committed move wakes it.
-  if (role === 'robots') runtime.engine.scheduler.start();
+  if (role === 'robots') runtime.scheduler.start();
   const server = createApp(runtime).listen(0, '127.0.0.1', () => {
     const address = server.address() as { port: number };
     send({ type: 'ready', port: address.port, token, leadIds });
   });
   const count = async (): Promise<ChildStats> => {
     const [row] = await runtime.store.manager.query('SELECT COUNT(*) AS entries FROM stage_entries');
-    return { type: 'stats', stageEntries: Number(row.entries), scheduledRuns: (await runtime.engine.queue.countByStatus()).scheduled };
+    return { type: 'stats', stageEntries: Number(row.entries), scheduledRuns: (await runtime.queue.countByStatus()).scheduled };
   };
   process.on('message', (message: { type: string }) => {
     if (message.type === 'stats') void count().then(send);
@@ -489,7 +489,7 @@ async function benchImmediateRobot(): Promise<LatencyFigures> {
     if (match) sentAt.set(Number(match[1]), at);
   });
   const runtime = await startRuntime(freshDbPath('latency'), IMMEDIATE_YAML, new ChannelRegistry(channel));
-  const engine = runtime.engine;
+  const engine = runtime;
   try {
     const warmupMoves = LATENCY_RATE; // one second, not reported
     const measuredMoves = Math.round(LATENCY_RATE * LATENCY_SECONDS);
@@ -509,7 +509,7 @@ async function benchImmediateRobot(): Promise<LatencyFigures> {
           while (fired < due) {
             const id = leadIds[fired++];
             startedAt.set(id, performance.now());
-            engine.move({ kind: 'lead', id }, 'hot', ACTOR).then(
+            engine.pipeline.move({ kind: 'lead', id }, 'hot', ACTOR).then(
               () => committedAt.set(id, performance.now()),
               () => errors++,
             );
@@ -597,7 +597,7 @@ function wanted(section: string): boolean {
 const verdict = (ok: boolean) => (ok ? 'meets' : 'BELOW');
 
 async function engineSection(): Promise<Array<[string, string, string, string]>> {
-  log(`(a) engine.move(), ${ENGINE_LEADS} leads moved a↔b round robin, 3 delayed robots per stage, ${ENGINE_SECONDS}s each`);
+  log(`(a) engine.pipeline.move(), ${ENGINE_LEADS} leads moved a↔b round robin, 3 delayed robots per stage, ${ENGINE_SECONDS}s each`);
   const engineMoves = await benchEngineMoves(false);
   log(`    engine (scheduler stopped):  ${fmt(engineMoves.perSecond)} moves/s  [${engineMoves.moves} moves in ${fmt(engineMoves.seconds, 1)}s; ${engineMoves.check}]`);
   const engineWithScheduler = await benchEngineMoves(true);

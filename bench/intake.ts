@@ -86,7 +86,7 @@ async function serveChild(role: 'robots' | 'bare'): Promise<void> {
     if (!result.ok) throw new ConfigError(result.issues);
     const dataSource = await openDatabase({ sqlitePath: path.join(dir, 'robots.sqlite') });
     const runtime = await Runtime.start({ dataSource, configFile: path.join(dir, 'bench.yaml'), config: result.config, clock: systemClock, channels: new ChannelRegistry(new OutboxChannel()), logger: pino({ level: 'silent' }) });
-    runtime.engine.scheduler.start();
+    runtime.scheduler.start();
     server = createApp(runtime).listen(0, '127.0.0.1', () => process.send!({ port: (server.address() as { port: number }).port }));
     stop = async () => {
       const [row] = await runtime.store.manager.query("SELECT (SELECT COUNT(*) FROM leads) AS leads, (SELECT COUNT(*) FROM messages) AS messages");

@@ -19,7 +19,7 @@ export const AutoCallbackParams = z.object({
 export const DEFAULT_CALLBACK: CallbackSettings = AutoCallbackParams.parse({});
 
 /**
- * Seed 003: a lead entering "hot" gets a call within the minute. The agent's phone rings
+ * A lead entering "hot" gets a call within the minute. The agent's phone rings
  * first; when they pick up they hear the lead's name and are bridged to the lead. No answer
  * or busy → the next agent of the team; nobody → the manager on Telegram and a task. The run
  * finishes once the first call is requested; Twilio's signed status callbacks drive the rest.

@@ -7,7 +7,11 @@ import type { ItemPatch } from '../server/core/inputs';
 import type { Item, ItemRef } from '../server/core/items';
 import type { MessageRequest } from '../server/core/message-request';
 import type { MoveOptions } from '../server/core/plan-move';
-import type { CallRow, CompanyRow, ContactRow, DealRow, LeadRow, MessageRow, RobotRunRow, TaskRow } from '../server/core/rows';
+import type { CallbackSettings, CallStart } from '../server/core/callback';
+import type { HttpAnswer } from '../server/core/outgoing-http';
+import type { CompanyRow, ContactRow, DealRow, LeadRow, MessageRow, RobotRunRow, TaskRow } from '../server/core/rows';
+
+export type { CallbackSettings, CallStart, HttpAnswer };
 
 /**
  * Everything a robot may do to the world, and nothing more (STYLE §1: n8n nodes see only
@@ -28,7 +32,7 @@ export interface RobotPorts {
   /** A member of `team` on duty, as its `pick:` says, for an item in `pipeline`; null when it has none. */
   pickResponsible(team: string, pipeline: string, options?: PickOptions): Promise<string | null>;
 
-  /** The contact that already has this phone or email (seed 004: one client, one contact). */
+  /** The contact that already has this phone or email (one client, one contact). */
   findContact(keys: { phone: string | null; email: string | null }): Promise<ContactRow | null>;
   /** An earlier lead with the same phone or email. */
   findEarlierLead(lead: LeadRow): Promise<LeadRow | null>;
@@ -47,7 +51,7 @@ export interface RobotPorts {
   send(request: MessageRequest): Promise<MessageRow>;
   /** Did this address write STOP on this channel? */
   isOptedOut(channel: string, address: string): Promise<boolean>;
-  /** Seed 003: call the agents in turn and bridge the first who answers to the client. */
+  /** The hot-lead callback: call the agents in turn and bridge the first who answers to the client. */
   startCallback(item: Item, run: RunRef, settings: CallbackSettings): Promise<CallStart>;
   /** An outgoing HTTP request (the webhook robot); `simulate` records it instead of sending. */
   post(url: string, request: { headers: Record<string, string>; body: string; timeoutMs: number }): Promise<HttpAnswer>;
@@ -81,31 +85,6 @@ export interface NewTask {
   title: string;
   dueAt: number | null;
   runId: number | null;
-}
-
-export interface CallbackSettings {
-  /** Who is called, in order: `responsible`, `team`, or logins. */
-  agents: string[];
-  ring_timeout: number;
-  whisper: string;
-  /** Told on Telegram when nobody answered: `manager`, `responsible`, `team` or logins. */
-  escalate_to: string[];
-  task_due_in: string;
-  /** When none of `agents` is on duty (the robot's setting, over the pipeline team's). */
-  when_nobody_on_duty?: WhenNobodyOnDuty;
-}
-
-export type CallStart =
-  | { kind: 'calling'; call: CallRow }
-  | { kind: 'already'; call: CallRow }
-  | { kind: 'recorded'; detail: string }
-  | { kind: 'nobody'; detail: string };
-
-export interface HttpAnswer {
-  status: number;
-  text: string;
-  /** From a Retry-After header, in milliseconds. */
-  retryAfterMs?: number;
 }
 
 /** What a robot's `run` receives: its params as written, the item as it is now, and its ports. */

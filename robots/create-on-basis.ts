@@ -8,7 +8,7 @@ import { type ConfigReference } from '../config/schema';
 import { robotActor } from './notifications';
 
 /**
- * Bitrix24's "Create on basis" (seed 002): the lead becomes a contact (+ company) and a
+ * Bitrix24's "Create on basis": the lead becomes a contact (+ company) and a
  * deal in the direction's pipeline, with a responsible picked from that direction's team.
  * Idempotent: a second run finds the deal it made and makes nothing new.
  */

@@ -7,7 +7,7 @@ import { defineRobot } from './contract';
 import { type ConfigReference } from '../config/schema';
 import { notifyUsers, resolveUsers, UserRecipient, userReferences } from './notifications';
 
-/** A task for a person with a due time; `remind` also tells them at once (seed 000: the call touch). */
+/** A task for a person with a due time; `remind` also tells them at once (the call touch of a cadence). */
 function taskRobot(type: string, description: string, notifyByDefault: boolean) {
   return defineRobot({
     type,

@@ -32,7 +32,7 @@ export function resolveUsers(context: RobotRunContext<unknown>, recipients: read
 }
 
 /**
- * As `resolveUsers`, with `team` narrowed to its members on duty now (issue 12). When none is:
+ * As `resolveUsers`, with `team` narrowed to its members on duty now. When none is:
  * `when_nobody_on_duty` (the robot's, else the pipeline team's) — the whole team, the manager,
  * or a NotNowError that re-runs the robot when the first member comes on duty.
  */
@@ -114,7 +114,7 @@ export function robotActor(context: RobotRunContext<unknown>): string {
   return `robot:${context.run.robotId}`;
 }
 
-/** Telegram alerts about an item carry the Take / Call now / Open buttons (seed 003). */
+/** Telegram alerts about an item carry the Take / Call now / Open buttons (the hot-lead playbook). */
 export function alertButtonsMeta(context: RobotRunContext<unknown>, channel: ChannelNameType, wanted: boolean): Record<string, unknown> {
   if (!wanted || channel !== 'telegram') return {};
   const { item } = context;

@@ -7,7 +7,7 @@ const DEFAULT_TEXT =
   '⚡ Repeat client: lead #{{item.id}} {{item.name}} ({{item.phone}}{{#if item.email}}, {{item.email}}{{/if}}) already knows us{{#if contact}} — contact #{{contact.id}}{{/if}}. Handle it first: {{links.item}}';
 
 /**
- * The seed 002 exercise: a lead whose phone or email is already known (a contact, or an
+ * The Bitrix24 lead-funnel exercise: a lead whose phone or email is already known (a contact, or an
  * earlier lead) is flagged `repeat_client`, linked to the contact, and its responsible is told
  * it has priority — a returning client is likelier to buy.
  */

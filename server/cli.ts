@@ -17,7 +17,7 @@ type Modules = {
   users: typeof import('./auth/users');
   passwords: typeof import('./auth/passwords');
   channels: typeof import('./channels');
-  telegramUpdates: typeof import('./channels/telegram-updates-source');
+  telegramUpdates: typeof import('./inbound/telegram-updates-source');
   runtime: typeof import('./runtime');
   app: typeof import('./http/app');
   simulate: typeof import('./simulate');
@@ -33,13 +33,13 @@ const PATHS: Record<keyof Modules, string> = {
   users: './auth/users',
   passwords: './auth/passwords',
   channels: './channels',
-  telegramUpdates: './channels/telegram-updates-source',
+  telegramUpdates: './inbound/telegram-updates-source',
   runtime: './runtime',
   app: './http/app',
   simulate: './simulate',
   wakeups: './db/pg-wakeups',
-  plan: './reports/plan',
-  queue: './engine/queue',
+  plan: './config-ops/plan',
+  queue: './pipeline/queue',
 };
 
 /** robots.yaml if present, else the example shipped with the repo, so a fresh clone runs as is. */
@@ -103,11 +103,11 @@ async function runProcess(role: 'api+worker' | 'api' | 'worker', options: Proces
   });
   const runsRobots = role !== 'api';
   // Item changes go to every other process (a worker's robot moved a lead); processes that serve HTTP listen for them (live boards).
-  const itemChanges = runtime.engine.itemChanges;
+  const itemChanges = runtime.itemChanges;
   const wakeups = dataSource.options.type === 'postgres'
-    ? await load('wakeups').PostgresWakeups.start(dataSource, runsRobots ? () => runtime.engine.scheduler.wake() : undefined, role !== 'worker' ? (lines) => itemChanges.receive(lines) : undefined)
+    ? await load('wakeups').PostgresWakeups.start(dataSource, runsRobots ? () => runtime.scheduler.wake() : undefined, role !== 'worker' ? (lines) => itemChanges.receive(lines) : undefined)
     : null;
-  if (wakeups) runtime.engine.scheduler.onDueNow(() => wakeups.notify());
+  if (wakeups) runtime.scheduler.onDueNow(() => wakeups.notify());
   if (wakeups) itemChanges.relay((line) => wakeups.notifyItemChange(line));
   const describe = `${describeDatabase(databaseChoice)}, config ${configFile}, channels: ${channels.configured().join(', ') || 'outbox only'}`;
 
@@ -123,15 +123,15 @@ async function runProcess(role: 'api+worker' | 'api' | 'worker', options: Proces
     const listening = () => logger.info(`${what} listening on http://${host ?? 'localhost'}:${port} — ${describe}`);
     // HOST picks the interface (e.g. 127.0.0.1 behind a proxy); unset, Node listens on all of them.
     server = host ? app.listen(port, host, listening) : app.listen(port, listening);
-    telegramUpdates = await startTelegramUpdates(runtime.engine, channels, runtime.engine.trackingSecret, logger).catch((error: Error) => {
+    telegramUpdates = await startTelegramUpdates(runtime.inbound, channels, runtime.trackingSecret, logger).catch((error: Error) => {
       logger.error({ err: error }, 'Telegram updates could not be set up');
       return { mode: 'failed', stop: async () => undefined };
     });
     if (telegramUpdates.mode !== 'off') logger.info(`Telegram updates: ${telegramUpdates.mode}`);
   } else {
-    logger.info(`Robots worker ${runtime.engine.workerId} running robots — ${describe}`);
+    logger.info(`Robots worker ${runtime.workerId} running robots — ${describe}`);
   }
-  if (runsRobots) runtime.engine.scheduler.start();
+  if (runsRobots) runtime.scheduler.start();
   if (options.watch) runtime.watch();
 
   // SIGTERM/SIGINT: stop taking requests and claiming runs, let runs under way finish
@@ -143,7 +143,7 @@ async function runProcess(role: 'api+worker' | 'api' | 'worker', options: Proces
     logger.info(`${signal}: finishing runs under way, then stopping`);
     await telegramUpdates.stop();
     // Live board streams end now (they would hold the server open); boards reconnect elsewhere.
-    runtime.engine.itemChanges.close();
+    runtime.itemChanges.close();
     server?.close();
     await wakeups?.stop();
     await runtime.stop();

@@ -1,47 +1,65 @@
-import { DealEntity, LeadEntity, OptOutEntity, type DealRow, type LeadRow } from './db/entities';
-import { startCallback } from './voice/call-chain';
-import type { Engine } from './engine/engine';
-import type { Conversion, ConversionPlan, RobotPorts } from '../robots/contract';
+import type { RobotPorts, Conversion, ConversionPlan } from '../robots/contract';
+import type { Clock } from './core/clock';
+import type { LiveConfig } from './core/live-config';
+import type { HttpPoster } from './core/outgoing-http';
+import type { DealRow, LeadRow } from './core/rows';
+import type { Store } from './db/store';
+import type { Inbound } from './inbound/inbound';
+import type { Messaging } from './messaging/messaging';
+import type { Pipeline } from './pipeline/pipeline';
+import type { Records } from './records/records';
+import type { CallChain } from './voice/call-chain';
 
-/** The engine's side of `RobotPorts`: the database and the channels, behind the narrow interface robots see. */
-export function robotPorts(engine: Engine): RobotPorts {
+export interface RobotPortsDeps {
+  store: Store;
+  clock: Clock;
+  config: LiveConfig;
+  records: Records;
+  pipeline: Pipeline;
+  inbound: Inbound;
+  messaging: Messaging;
+  voice: CallChain;
+  http: HttpPoster;
+}
+
+/** The server's side of `RobotPorts`: its services behind the narrow interface robots see. */
+export function robotPorts(deps: RobotPortsDeps): RobotPorts {
+  const { clock, config, records, pipeline, inbound, messaging, voice } = deps;
   return {
-    now: () => engine.now(),
+    now: () => clock.now(),
     get config() {
-      return engine.config;
+      return config.current;
     },
     get publicUrl() {
-      return engine.publicUrl;
+      return config.publicUrl;
     },
-    move: async (ref, stage, options) => ({ changed: (await engine.move(ref, stage, options)).changed }),
+    move: async (ref, stage, options) => ({ changed: (await pipeline.move(ref, stage, options)).changed }),
     updateItem: async (ref, patch, actor, causalDepth) => {
-      await engine.updateItem(ref, patch, actor, causalDepth);
+      await inbound.changeFields(ref, patch, actor, causalDepth);
     },
-    pickResponsible: (team, pipeline, options) => engine.pickResponsible(team, pipeline, undefined, options),
-    findContact: (keys) => engine.findContact(keys),
-    findEarlierLead: (lead) => engine.findEarlierLead(lead),
-    flagRepeatClient: async (leadId, contactId) => {
-      await engine.store.transaction((manager) => manager.update(LeadEntity, { id: leadId }, { repeatClient: true, contactId, updatedAt: engine.now() }));
-      engine.itemChanges.publish({ kind: 'lead', id: leadId, change: 'updated' });
-    },
-    convertLead: (lead, plan) => convertLead(engine, lead, plan),
-    createTask: (task) => engine.createTask(task),
-    send: (request) => engine.send(request),
-    isOptedOut: async (channel, address) => (await engine.store.manager.count(OptOutEntity, { where: { channel, address } })) > 0,
-    startCallback: (item, run, settings) => startCallback(engine, item, run.id, settings),
-    post: (url, request) => engine.http(url, request),
+    pickResponsible: (team, pipelineKey, options) => records.pickResponsible(team, pipelineKey, undefined, options?.whenNobodyOnDuty),
+    findContact: (keys) => records.findContact(keys),
+    findEarlierLead: (lead) => records.findEarlierLead(lead),
+    flagRepeatClient: (leadId, contactId) => records.flagRepeatClient(leadId, contactId),
+    convertLead: (lead, plan) => convertLead(deps, lead, plan),
+    createTask: (task) => records.createTask(task),
+    send: (request) => messaging.send(request),
+    isOptedOut: (channel, address) => messaging.isOptedOut(channel, address),
+    startCallback: (item, run, settings) => voice.startCallback(item, run.id, settings),
+    post: (url, request) => deps.http(url, request),
   };
 }
 
 /** Bitrix24's "Create on basis" as one transaction, idempotent per lead and pipeline (a unique index backs it). */
-async function convertLead(engine: Engine, lead: LeadRow, plan: ConversionPlan): Promise<Conversion> {
-  const conversion = await engine.store.transaction(async (manager): Promise<Conversion> => {
-    const existing = await manager.findOne(DealEntity, { where: { leadId: lead.id, pipeline: plan.pipeline } });
+async function convertLead(deps: RobotPortsDeps, lead: LeadRow, plan: ConversionPlan): Promise<Conversion> {
+  const { records, pipeline } = deps;
+  return deps.store.transaction(async (manager): Promise<Conversion> => {
+    const existing = await records.dealOfLead(lead.id, plan.pipeline, manager);
     if (existing) return { kind: 'existing', deal: existing };
-    const company = await engine.findOrCreateCompany(manager, lead.companyName);
-    const { contact, created } = await engine.findOrCreateContact(manager, { name: lead.name, phone: lead.phone, email: lead.email, companyId: company?.id ?? null });
-    const responsible = plan.team ? await engine.pickResponsible(plan.team, plan.pipeline, manager, { whenNobodyOnDuty: plan.whenNobodyOnDuty }) : null;
-    const deal = await engine.createItem(
+    const company = await records.findOrCreateCompany(manager, lead.companyName);
+    const { contact, created } = await records.findOrCreateContact(manager, { name: lead.name, phone: lead.phone, email: lead.email, companyId: company?.id ?? null });
+    const responsible = plan.team ? await records.pickResponsible(plan.team, plan.pipeline, manager, plan.whenNobodyOnDuty) : null;
+    const deal = await pipeline.createItem(
       'deal',
       {
         pipeline: plan.pipeline,
@@ -59,10 +77,8 @@ async function convertLead(engine: Engine, lead: LeadRow, plan: ConversionPlan):
       { leadId: lead.id, contactId: contact.id, companyId: company?.id ?? null },
       manager,
     );
-    await manager.update(LeadEntity, { id: lead.id }, { dealId: deal.row.id, contactId: contact.id, companyId: company?.id ?? null, updatedAt: engine.now() });
+    // The lead now links its deal: live boards hear it once this commits.
+    await records.setColumns({ kind: 'lead', id: lead.id }, { dealId: deal.row.id, contactId: contact.id, companyId: company?.id ?? null }, manager);
     return { kind: 'created', deal: deal.row as DealRow, contact, contactCreated: created, company, responsible };
   });
-  // The lead now links its deal: live boards show it.
-  if (conversion.kind === 'created') engine.itemChanges.publish({ kind: 'lead', id: lead.id, change: 'updated' });
-  return conversion;
 }

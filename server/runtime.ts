@@ -5,17 +5,35 @@ import type { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
 import { CONFIG_LIMITS, loadConfigFileOffThread, readConfigBytes } from '../config/loader';
 import type { CompiledConfig } from './core/compiled-config';
+import { randomUUID } from 'node:crypto';
+import { robotDefinitions } from '../robots';
+import { AutoCallbackParams, DEFAULT_CALLBACK } from '../robots/auto-callback';
+import { Accounts } from './auth/accounts';
+import { Sessions } from './auth/sessions';
 import { syncConfigUsers } from './auth/users';
+import { WebhookReceipts } from './auth/webhook-receipts';
 import type { ChannelRegistry } from './channels/channel';
-import { Store } from './db/store';
+import { fetchPoster } from './channels/http-post';
 import type { Clock } from './core/clock';
-import { Engine } from './engine/engine';
-import type { HttpPoster } from './channels/http-post';
-import { overdueTasksSweep } from './sweeps/overdue-tasks';
-import { expiredLeasesSweep } from './sweeps/expired-leases';
-import { unansweredCallsSweep } from './sweeps/unanswered-calls';
-import { scoreDecaySweep } from './sweeps/score-decay';
 import { ConfigError, type ConfigIssue } from './core/errors';
+import { LiveConfig } from './core/live-config';
+import type { HttpPoster } from './core/outgoing-http';
+import { Store } from './db/store';
+import { Inbound } from './inbound/inbound';
+import { Messaging } from './messaging/messaging';
+import { EngineMetrics } from './metrics';
+import { Pipeline } from './pipeline/pipeline';
+import { RunQueue } from './pipeline/queue';
+import { executeRun, type RobotType } from './pipeline/runner';
+import { Scheduler } from './pipeline/scheduler';
+import { ItemChanges } from './records/item-changes';
+import { Records } from './records/records';
+import { robotPorts } from './robot-ports';
+import { expiredLeasesSweep } from './sweeps/expired-leases';
+import { overdueTasksSweep } from './sweeps/overdue-tasks';
+import { scoreDecaySweep } from './sweeps/score-decay';
+import { unansweredCallsSweep } from './sweeps/unanswered-calls';
+import { CallChain } from './voice/call-chain';
 
 export interface RuntimeOptions {
   dataSource: DataSource;
@@ -24,18 +42,46 @@ export interface RuntimeOptions {
   clock: Clock;
   channels: ChannelRegistry;
   logger: Logger;
+  /** Signs tracking pixels and links; set TRACKING_SECRET so links survive a restart. */
   trackingSecret?: string;
+  /** Outgoing HTTP of the webhook robot; `simulate` records instead of sending. */
   http?: HttpPoster;
+  /** How long a claimed run is ours without renewal (default 60 s, ROBOTS_LEASE_MS). */
   leaseMs?: number;
+  /** Runs one worker executes at once (default 128, ROBOTS_CONCURRENCY); it claims up to 4× that ahead. */
   concurrency?: number;
+  workerId?: string;
 }
 
 export type ReloadResult = { ok: true; cancelledRuns: number } | { ok: false; issues: ConfigIssue[] };
 
-/** One running instance: the engine plus the config file it reloads (semantics 8). */
+/**
+ * The composition root: one running instance's services, each built here with exactly what it
+ * needs, plus the config file it reloads (semantics 8). Nothing else constructs a service.
+ */
 export class Runtime {
-  readonly engine: Engine;
   readonly store: Store;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly channels: ChannelRegistry;
+  readonly config: LiveConfig;
+  readonly metrics = new EngineMetrics();
+  /** Items created, moved and changed, told after commit: the live board listens. */
+  readonly itemChanges: ItemChanges;
+  readonly records: Records;
+  readonly queue: RunQueue;
+  readonly scheduler: Scheduler;
+  readonly pipeline: Pipeline;
+  readonly messaging: Messaging;
+  readonly inbound: Inbound;
+  readonly voice: CallChain;
+  /** People and their API tokens, sign-in sessions, spent webhook signatures. */
+  readonly accounts: Accounts;
+  readonly sessions: Sessions;
+  readonly receipts: WebhookReceipts;
+  readonly workerId: string;
+  readonly leaseMs: number;
+  readonly trackingSecret: string;
   private readonly watchers = new Map<string, { watcher: fs.FSWatcher; names: Set<string> }>();
   private watchTimer: NodeJS.Timeout | null = null;
   private watchDebounceMs = 300;
@@ -49,12 +95,58 @@ export class Runtime {
   private readonly reloadListeners: Array<() => void> = [];
 
   private constructor(readonly options: RuntimeOptions) {
-    this.store = new Store(options.dataSource);
-    this.engine = new Engine({ store: this.store, config: options.config, clock: options.clock, channels: options.channels, logger: options.logger, trackingSecret: options.trackingSecret, http: options.http, leaseMs: options.leaseMs, concurrency: options.concurrency });
-    this.engine.scheduler.addSweep(expiredLeasesSweep(this.engine));
-    this.engine.scheduler.addSweep(overdueTasksSweep(this.engine));
-    this.engine.scheduler.addSweep(unansweredCallsSweep(this.engine));
-    this.engine.scheduler.addSweep(scoreDecaySweep(this.engine));
+    const { clock, channels, logger } = options;
+    const store = (this.store = new Store(options.dataSource));
+    this.clock = clock;
+    this.logger = logger;
+    this.channels = channels;
+    this.workerId = options.workerId ?? `worker-${randomUUID().slice(0, 8)}`;
+    this.leaseMs = options.leaseMs ?? 60_000;
+    this.trackingSecret = options.trackingSecret ?? randomUUID();
+    const config = (this.config = new LiveConfig(options.config, channels.webhooks.publicUrl));
+    const metrics = this.metrics;
+    const itemChanges = (this.itemChanges = new ItemChanges(store, logger));
+    const records = (this.records = new Records({ store, clock, config, itemChanges }));
+    const queue = (this.queue = new RunQueue(store));
+    // Filled below, once the robots' ports exist: the runner looks a robot's type up at run time.
+    const robotTypes = new Map<string, RobotType>();
+    const scheduler: Scheduler = (this.scheduler = new Scheduler({
+      queue,
+      clock,
+      logger,
+      workerId: this.workerId,
+      leaseMs: this.leaseMs,
+      concurrency: Math.max(1, options.concurrency ?? 128),
+      execute: (run) => executeRun({ store, queue, clock, config, logger, metrics, scheduler, robotTypes }, run),
+    }));
+    const pipeline = (this.pipeline = new Pipeline({ store, clock, config, records, queue, scheduler }));
+    const messaging = (this.messaging = new Messaging({ store, clock, config, channels, metrics, trackingSecret: this.trackingSecret }));
+    const voice: CallChain = (this.voice = new CallChain({
+      store,
+      clock,
+      config,
+      records,
+      messaging,
+      channels,
+      queue,
+      callbackSettings: {
+        of: (robot) => (robot.type === 'auto_callback' ? AutoCallbackParams.safeParse(robot).data : undefined),
+        defaults: DEFAULT_CALLBACK,
+      },
+      reportCall: (event) => inbound.ingest(event),
+    }));
+    const inbound: Inbound = (this.inbound = new Inbound({ store, clock, config, records, pipeline, messaging, channels, voice, logger }));
+    const ports = robotPorts({ store, clock, config, records, pipeline, inbound, messaging, voice, http: options.http ?? fetchPoster });
+    for (const definition of robotDefinitions) {
+      robotTypes.set(definition.type, { run: (call) => definition.run({ ...call, params: call.params as never, ports }) });
+    }
+    this.accounts = new Accounts(store, clock);
+    this.sessions = new Sessions(store, clock);
+    this.receipts = new WebhookReceipts(store, clock);
+    scheduler.addSweep(expiredLeasesSweep({ store, clock, queue, scheduler, logger, leaseMs: this.leaseMs }));
+    scheduler.addSweep(overdueTasksSweep({ store, clock, records, inbound }));
+    scheduler.addSweep(unansweredCallsSweep({ store, clock, voice }));
+    scheduler.addSweep(scoreDecaySweep({ store, clock, config, records, inbound }));
   }
 
   static async start(options: RuntimeOptions): Promise<Runtime> {
@@ -102,7 +194,7 @@ export class Runtime {
       return { ok: false, issues: result.issues };
     }
     await syncConfigUsers(this.store, result.config, this.options.clock.now());
-    const { cancelledRuns } = await this.engine.swapConfig(result.config);
+    const { cancelledRuns } = await this.pipeline.applyConfig(result.config);
     this.reloadListeners.forEach((listener) => listener());
     this.options.logger.info({ cancelledRuns }, 'config reloaded');
     return { ok: true, cancelledRuns };
@@ -224,7 +316,7 @@ export class Runtime {
 
   async stop(): Promise<void> {
     this.unwatch();
-    await this.engine.scheduler.stop();
+    await this.scheduler.stop();
     await this.options.channels.close();
     // Requests still committing finish first: SQLite cannot close under a statement in flight.
     await this.store.settled();

@@ -15,14 +15,13 @@ import { openDatabase } from './db/data-source';
 import { FakeClock } from './core/clock';
 import { normalizeEmail, normalizePhone } from './core/contact-keys';
 import { InvalidRequestError } from './core/errors';
-import { recordInboundMessage } from './inbound/replies';
 import { ItemPatch, NewItemInput } from './core/inputs';
 import { buildTimeline, type TimelineEntry } from './reports/timeline';
 import { DealEntity } from './db/entities';
 import { asItem, type ItemRef } from './core/items';
 import { Runtime } from './runtime';
-import type { Engine } from './engine/engine';
-import type { HttpPoster } from './channels/http-post';
+import { fastForward } from './pipeline/fast-forward';
+import type { HttpPoster } from './core/outgoing-http';
 
 const Offset = z.string().regex(/^\+/, { error: 'times in a scenario are offsets from start, like +2d, +1h30m or +45s' });
 
@@ -165,10 +164,10 @@ export async function simulate(config: CompiledConfig, scenarioInput: unknown): 
     http: recordOnly,
   });
   try {
-    const engine = runtime.engine;
+    const { records, pipeline, inbound, queue, store } = runtime;
     for (const contact of scenario.contacts) {
-      await engine.store.transaction((manager) =>
-        engine.findOrCreateContact(manager, {
+      await store.transaction((manager) =>
+        records.findOrCreateContact(manager, {
           name: contact.name ?? null,
           phone: contact.phone === undefined ? null : normalizePhone(contact.phone, config.source.default_region),
           email: contact.email === undefined ? null : normalizeEmail(contact.email),
@@ -182,7 +181,7 @@ export async function simulate(config: CompiledConfig, scenarioInput: unknown): 
     const retries: SimulatedRetry[] = [];
     const seenFailures = new Set<string>();
     const noteRetries = async () => {
-      for (const run of await engine.queue.list({ status: 'failed' })) {
+      for (const run of await queue.list({ status: 'failed' })) {
         const seen = `${run.id}:${run.attempts}`;
         if (seenFailures.has(seen)) continue;
         seenFailures.add(seen);
@@ -198,7 +197,7 @@ export async function simulate(config: CompiledConfig, scenarioInput: unknown): 
         });
       }
     };
-    const advance = (until: number) => stepTo(engine, clock, until, noteRetries);
+    const advance = (until: number) => fastForward(runtime.scheduler, clock, until, noteRetries);
 
     // Arrivals first at equal times, then events, each in the order written.
     const steps = [
@@ -209,7 +208,7 @@ export async function simulate(config: CompiledConfig, scenarioInput: unknown): 
       await advance(step.atMs);
       if (step.arrival) {
         const { kind, key, at: _at, ...input } = step.arrival;
-        const item = await engine.createItem(kind, input, 'simulate');
+        const item = await pipeline.createItem(kind, input, 'simulate');
         const ref = { kind, id: item.row.id };
         created.push({ key: key ?? null, ref });
         if (key) refs.set(key, ref);
@@ -221,18 +220,18 @@ export async function simulate(config: CompiledConfig, scenarioInput: unknown): 
       if (!ref) {
         throw new InvalidRequestError(`the event at ${event.at} happens to ${event.item ? `"${event.item}"` : 'the item'} before it arrives`);
       }
-      if (event.update) await engine.updateItem(ref, event.update, 'simulate');
+      if (event.update) await inbound.changeFields(ref, event.update, 'simulate');
       if (event.reply) {
-        const current = await engine.requireItem(ref);
+        const current = await records.requireItem(ref);
         const from = event.reply.channel === 'email' ? current.row.email : current.row.phone;
-        await recordInboundMessage(engine, { channel: event.reply.channel, from: from ?? 'client', body: event.reply.text, item: ref });
+        await inbound.recordInboundMessage({ channel: event.reply.channel, from: from ?? 'client', body: event.reply.text, item: ref });
       }
-      if (event.event) await engine.ingest({ type: event.event.type, item: ref, actor: 'simulate', payload: event.event.payload });
+      if (event.event) await inbound.ingest({ type: event.event.type, item: ref, actor: 'simulate', payload: event.event.payload });
       if (event.move_to) {
         try {
-          await engine.move(ref, event.move_to, { actor: 'simulate', reason: event.reason });
+          await pipeline.move(ref, event.move_to, { actor: 'simulate', reason: event.reason });
         } catch (error) {
-          await engine.recordEvent({ type: 'simulate.move_refused', entity: ref, actor: 'simulate', outcome: (error as Error).message });
+          await records.recordEvent({ type: 'simulate.move_refused', entity: ref, actor: 'simulate', outcome: (error as Error).message });
         }
       }
     }
@@ -243,15 +242,15 @@ export async function simulate(config: CompiledConfig, scenarioInput: unknown): 
     const timeline: TimelineEntry[] = [];
     const items: SimulatedItem[] = [];
     for (const { key, ref } of created) {
-      const current = await engine.requireItem(ref);
+      const current = await records.requireItem(ref);
       const label = `${ref.kind} #${ref.id}${current.row.name ? ` ${current.row.name}` : ''}`;
-      const own = await buildTimeline(engine.store.manager, engine.queue, engine.config, current);
+      const own = await buildTimeline(store.manager, queue, runtime.config.current, current);
       // With one item its entries need no label, as single-item scenarios always printed.
       timeline.push(...own.timeline.map((entry) => (several ? { ...entry, item: `${ref.kind}:${ref.id}`, summary: `[${label}] ${entry.summary}` } : entry)));
       // What the hand-off made happens on the deals it created: show those too.
-      const deals = ref.kind === 'lead' ? await engine.store.manager.find(DealEntity, { where: { leadId: ref.id }, order: { id: 'ASC' } }) : [];
+      const deals = ref.kind === 'lead' ? await store.manager.find(DealEntity, { where: { leadId: ref.id }, order: { id: 'ASC' } }) : [];
       for (const deal of deals) {
-        const dealTimeline = await buildTimeline(engine.store.manager, engine.queue, engine.config, asItem('deal', deal));
+        const dealTimeline = await buildTimeline(store.manager, queue, runtime.config.current, asItem('deal', deal));
         timeline.push(...dealTimeline.timeline.map((entry) => ({ ...entry, item: `deal:${deal.id}`, summary: `[deal #${deal.id}] ${entry.summary}` })));
       }
       items.push({
@@ -280,24 +279,6 @@ export async function simulate(config: CompiledConfig, scenarioInput: unknown): 
   }
 }
 
-/**
- * `fastForward` with a look after every step: each robot runs at its own due time, and a run
- * that failed is noted before its retry can overwrite the attempt.
- */
-async function stepTo(engine: Engine, clock: FakeClock, until: number, afterStep: () => Promise<void>): Promise<void> {
-  await engine.runDue();
-  await afterStep();
-  for (let guard = 0; guard < 100000; guard += 1) {
-    const next = await engine.scheduler.nextDueAt();
-    if (next === null || next > until) break;
-    if (next > clock.now()) clock.set(next);
-    await engine.runDue();
-    await afterStep();
-  }
-  if (until > clock.now()) clock.set(until);
-  await engine.runDue();
-  await afterStep();
-}
 
 export function readScenario(file: string): unknown {
   const text = fs.readFileSync(file, 'utf8');

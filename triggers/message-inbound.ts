@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ChannelName } from '../config/primitives';
 import { defineTrigger, oneOf } from './define';
 
-/** The client replied (email, SMS, Telegram…): the seed 000 cadence ends and the lead moves on. */
+/** The client replied (email, SMS, Telegram…): the touch cadence ends and the lead moves on. */
 export const messageInbound = defineTrigger({
   type: 'message_inbound',
   description: 'Move the item here when the client replies on one of these channels (any when none listed)',

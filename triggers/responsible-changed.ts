@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineTrigger } from './define';
 
-/** Seed 003's "taken in work": a manager assigned themselves (or someone was assigned). */
+/** "Taken in work": a manager assigned themselves (or someone was assigned). */
 export const responsibleChanged = defineTrigger({
   type: 'responsible_changed',
   description: 'Move the item here when its responsible changes (optionally only from nobody)',

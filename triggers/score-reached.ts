@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineTrigger } from './define';
 
-/** Seed 003: engagement scores a lead warm, then hot. Fires when the score crosses the threshold upwards. */
+/** Engagement scores a lead warm, then hot. Fires when the score crosses the threshold upwards. */
 export const scoreReached = defineTrigger({
   type: 'score_reached',
   description: 'Move the item here when its score rises to the threshold or above',

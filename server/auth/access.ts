@@ -3,7 +3,7 @@ import type { UserRow } from '../db/entities';
 import type { Item } from '../core/items';
 
 /**
- * Who sees what (seed 002): first line sees and moves leads only; sales see their own leads
+ * Who sees what (the Bitrix24 lead-funnel lesson): first line sees and moves leads only; sales see their own leads
  * and their team's pipeline deals; managers see their team's everything; ops run the
  * machinery; admin sees all. Pure functions of (config, user, item).
  */

@@ -4,7 +4,7 @@ import { SessionEntity, UserEntity, type UserRow } from '../db/entities';
 import type { Store } from '../db/store';
 
 /**
- * People's passwords (issue 11). Stored as scrypt — memory-hard, in Node without a native
+ * People's passwords. Stored as scrypt — memory-hard, in Node without a native
  * add-on — in the PHC string form `$scrypt$ln=15,r=8,p=3$<salt>$<key>`: the parameters travel
  * with each hash, so raising them later re-hashes each password at its next sign-in.
  */

@@ -22,7 +22,7 @@ export interface SendReceipt {
 
 /**
  * One adapter a file. `send` throws PermanentSendError, RetryableSendError or
- * OutcomeUnknownError (server/engine/errors.ts) so the runner knows what to do next.
+ * OutcomeUnknownError (server/core/errors.ts) so the runner knows what to do next.
  */
 export interface Channel {
   readonly name: string;

@@ -1,9 +1,7 @@
 import { retryAfterMs } from '../core/retry-after';
-import type { HttpAnswer } from '../../robots/contract';
+import type { HttpPoster } from '../core/outgoing-http';
 
-/** An outgoing POST; the engine's default is fetch, `simulate` passes one that only records. */
-export type HttpPoster = (url: string, request: { headers: Record<string, string>; body: string; timeoutMs: number }) => Promise<HttpAnswer>;
-
+/** The webhook robot's outgoing POST over fetch, with the provider's Retry-After kept for the retry. */
 export const fetchPoster: HttpPoster = async (url, request) => {
   const response = await fetch(url, { method: 'POST', headers: request.headers, body: request.body, signal: AbortSignal.timeout(request.timeoutMs) });
   const retryAfter = retryAfterMs(response.headers.get('retry-after'), Date.now());

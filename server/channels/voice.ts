@@ -24,7 +24,7 @@ export interface CallRequest {
 
 /**
  * Phone calls through Twilio's `calls.create`. Calls are not messages: the auto-callback robot
- * places them (server/engine/callbacks.ts); `send` exists only to satisfy the registry.
+ * places them through the call chain (server/voice/call-chain.ts); `send` exists only to satisfy the registry.
  */
 export class VoiceChannel implements Channel {
   readonly name = 'voice';

@@ -6,7 +6,9 @@ import { LEAD_PIPELINE, pipelineOf, type CompiledConfig, type RobotPlacement } f
 import { loadConfigFileOffThread } from '../../config/loader';
 import type { RobotSpec, TriggerSpec } from '../../config/schema';
 import type { ConfigIssue } from '../core/errors';
-import type { Engine } from '../engine/engine';
+import type { Clock } from '../core/clock';
+import type { LiveConfig } from '../core/live-config';
+import type { Store } from '../db/store';
 import type { RobotRunRow } from '../core/rows';
 import { DealEntity, LeadEntity } from '../db/entities';
 import { PENDING_STATUSES, type RunQueue } from '../pipeline/queue';
@@ -372,11 +374,14 @@ export async function loadPlanState(manager: EntityManager, queue: RunQueue, cur
  * The dry run of `Runtime.reload`: the file read and checked the same way (off the main
  * thread), then planned against the running config and the database; nothing is written.
  */
-export async function planConfigFile(engine: Engine, file: string): Promise<{ ok: true; plan: ReloadPlan } | { ok: false; issues: ConfigIssue[] }> {
-  const result = await loadConfigFileOffThread(file, engine.now());
+export async function planConfigFile(
+  deps: { clock: Clock; config: LiveConfig; store: Store; queue: RunQueue },
+  file: string,
+): Promise<{ ok: true; plan: ReloadPlan } | { ok: false; issues: ConfigIssue[] }> {
+  const result = await loadConfigFileOffThread(file, deps.clock.now());
   if (!result.ok) return result;
-  const current = engine.config;
-  const state = await loadPlanState(engine.store.manager, engine.queue, current, result.config);
+  const current = deps.config.current;
+  const state = await loadPlanState(deps.store.manager, deps.queue, current, result.config);
   return { ok: true, plan: planReload(current, result.config, state) };
 }
 

@@ -23,7 +23,7 @@ export function parseButtonData(data: string): { action: ButtonAction; item: { k
   return match ? { action: match[1] as ButtonAction, item: { kind: match[2] as 'lead' | 'deal', id: Number(match[3]) } } : null;
 }
 
-/** The buttons under a manager alert about an item (seed 003: "taken in work", call back, open the card). */
+/** The buttons under a manager alert about an item ("taken in work", call back, open the card). */
 export function itemAlertButtons(item: { kind: 'lead' | 'deal'; id: number }, openUrl: string): InlineButtonType[][] {
   return [
     [

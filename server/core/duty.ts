@@ -4,7 +4,7 @@ import type { Config, UserSpec } from '../../config/schema';
 import type { WhenNobodyOnDuty } from '../../config/primitives';
 
 /**
- * Who is on duty at a moment (issue 12): a user's `schedule:` (their working days and hours,
+ * Who is on duty at a moment: a user's `schedule:` (their working days and hours,
  * in their own time zone) minus their `away:` dates. Pure: the callers pass the moment, from
  * the engine's clock. A user without `schedule:` — and every user added by the CLI or the API,
  * who has none — is on duty round the clock, except on `away:` dates.

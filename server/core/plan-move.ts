@@ -11,6 +11,8 @@ export interface MoveOptions {
   causalDepth?: number;
   /** The stage the mover saw: a move from a stage the item has left meanwhile is refused (409). */
   fromStage?: string;
+  /** Kept on the stage entry; the timeline shows it. */
+  comment?: string;
 }
 
 export interface PlannedMove {

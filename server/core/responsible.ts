@@ -29,7 +29,7 @@ export function rotationMembers(config: CompiledConfig, team: string): string[] 
   return teamMembers(config, team).filter((login) => spec?.members.includes(login) || login !== spec?.manager);
 }
 
-/** Whom a pick may take now: the rotation, and those of it on duty (issue 12). */
+/** Whom a pick may take now: the rotation, and those of it on duty. */
 export type DutyRotation = { kind: 'empty' } | { kind: 'person'; login: string } | { kind: 'rotation'; members: string[]; eligible: string[] };
 
 /**

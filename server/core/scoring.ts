@@ -15,7 +15,7 @@ export interface ScoreChange {
 }
 
 /**
- * Seed 003's scoring, pure: the points an event is worth by the `scoring:` rules, after the
+ * Lead scoring, pure: the points an event is worth by the `scoring:` rules, after the
  * score has decayed for the days since it last changed. Null when no rule scores the event.
  */
 export function scoreEvent(config: CompiledConfig, item: Item, eventType: string, context: EvaluationContext, now: number): ScoreChange | null {

@@ -2,7 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { itemLink, type ItemRef } from './items';
 
 /**
- * One-time sign-in links behind the Open button of an alert to one of our people (issue 11):
+ * One-time sign-in links behind the Open button of an alert to one of our people:
  * a token signed by the engine's secret that names the person, the item and an expiry. The
  * server marks it used on the first open (server/auth/sessions.ts), so the link in a Telegram
  * chat is a key for one door, once, for a quarter of an hour.

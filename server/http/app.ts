@@ -5,7 +5,6 @@ import { configJsonSchema } from '../../config/registered-schema';
 import type { Runtime } from '../runtime';
 import { ConfigError } from '../core/errors';
 import { requireOperation, requireUser, TokenCache } from './auth';
-import { Sessions } from '../auth/sessions';
 import { authRoutes } from './routes/auth';
 import { openApiDocument } from './openapi';
 import { notFoundHandler, parse, problemHandler } from './problem';
@@ -25,28 +24,37 @@ import { streamHub, streamRoutes, streamTokenFromQuery } from './routes/stream';
 import { taskRoutes } from './routes/tasks';
 import { healthRoutes, httpMetrics } from './health';
 
-/** The HTTP API. Thin: parse with zod, check the role, call the engine, shape the answer. */
+/**
+ * The HTTP API. Thin: parse with zod, check the role, call a service or a read, shape the answer.
+ * Each route gets the services it uses and nothing else.
+ */
 export function createApp(runtime: Runtime, options: { logger?: Logger } = {}): Express {
-  const engine = runtime.engine;
+  const { config, clock, records, pipeline, inbound, messaging, voice, queue, channels, metrics, accounts, sessions, receipts } = runtime;
+  // Reads go through the store's manager (server/reads); routes only hand it on.
+  const reads = runtime.store;
   const app = express();
   app.disable('x-powered-by');
   // Behind a reverse proxy, per-IP form limits need the client's address from X-Forwarded-For.
   if (process.env.TRUST_PROXY) app.set('trust proxy', /^\d+$/.test(process.env.TRUST_PROXY) ? Number(process.env.TRUST_PROXY) : process.env.TRUST_PROXY);
   app.set('etag', false);
-  app.use(httpMetrics(runtime));
+  app.use(httpMetrics(metrics));
   const counters: IntakeCounters = { honeypot: 0, rateLimited: 0, rejectedWebhooks: 0 };
   // Every request gets an id, and a path or query that is not clean text is refused, first.
   app.use(requestContext());
   // Signed webhooks need their raw body: mounted before the JSON parser.
-  app.use('/hooks', hookRoutes(engine, counters));
+  app.use('/hooks', hookRoutes({ config, clock, inbound, pipeline, receipts }, counters));
   app.use(doorBodies, ...jsonBodies('256kb'));
-  app.use('/forms', formRoutes(engine, counters));
-  app.use('/t', trackingRoutes(engine));
+  app.use('/forms', formRoutes({ config, clock, inbound }, counters));
+  app.use('/t', trackingRoutes({ inbound, reads, trackingSecret: runtime.trackingSecret }));
   // People sign in here (password, or a one-time link from an alert); machines use tokens.
-  const sessions = new Sessions(engine.store, engine.clock);
-  app.use('/auth', authRoutes(engine, sessions));
+  app.use('/auth', authRoutes({ clock, accounts, sessions, trackingSecret: runtime.trackingSecret }));
 
-  app.use(healthRoutes(runtime, counters));
+  app.use(
+    healthRoutes(
+      { reads, databaseKind: runtime.store.kind, configFile: runtime.configFile, config, clock, channels, queue, scheduler: runtime.scheduler, metrics },
+      counters,
+    ),
+  );
   const schema = configJsonSchema();
   app.get('/api/config/schema', (_request, response) => {
     response.json(schema);
@@ -59,22 +67,23 @@ export function createApp(runtime: Runtime, options: { logger?: Logger } = {}): 
   const api = express.Router();
   const tokens = new TokenCache();
   runtime.onReload(() => tokens.clear());
-  api.use(requireUser(engine.store, tokens, sessions));
-  api.use('/leads', itemRoutes(engine, 'lead'));
-  api.use('/deals', itemRoutes(engine, 'deal'));
-  api.use('/contacts', requireOperation('contacts.read'), contactRoutes(engine));
-  api.use('/runs', runRoutes(engine));
-  api.use('/messages', messageRoutes(engine));
-  api.use('/events', eventRoutes(engine));
-  api.use('/analytics', analyticsRoutes(engine));
-  api.use('/users', userRoutes(engine, () => tokens.clear()));
-  api.use('/config/pipelines', pipelineRoutes(engine));
-  api.use('/stream', streamRoutes(streamHub(engine)));
-  api.use('/tasks', taskRoutes(engine));
+  api.use(requireUser(accounts, tokens, sessions));
+  const items = { config, records, pipeline, inbound, queue, reads };
+  api.use('/leads', itemRoutes(items, 'lead'));
+  api.use('/deals', itemRoutes(items, 'deal'));
+  api.use('/contacts', requireOperation('contacts.read'), contactRoutes({ config, reads }));
+  api.use('/runs', runRoutes({ config, records, queue, pipeline, reads }));
+  api.use('/messages', messageRoutes({ config, records, reads }));
+  api.use('/events', eventRoutes({ config, records, reads }));
+  api.use('/analytics', analyticsRoutes({ config, clock, reads }));
+  api.use('/users', userRoutes({ config, accounts, reads, onUsersChanged: () => tokens.clear() }));
+  api.use('/config/pipelines', pipelineRoutes({ config, reads }));
+  api.use('/stream', streamRoutes(streamHub({ itemChanges: runtime.itemChanges, config, reads, logger: runtime.logger }, metrics.registry)));
+  api.use('/tasks', taskRoutes({ config, clock, records, pipeline, reads }));
   api.post('/config/reload', requireOperation('config.reload'), async (request, response) => {
-    // ?dry_run=1: what the reload would do to the runs already scheduled (server/reports/plan.ts); nothing changes.
+    // ?dry_run=1: what the reload would do to the runs already scheduled (server/config-ops/plan.ts); nothing changes.
     if (parse(ReloadQuery, request.query).dry_run) {
-      const planned = await planConfigFile(engine, runtime.configFile);
+      const planned = await planConfigFile({ clock, config, store: runtime.store, queue }, runtime.configFile);
       if (!planned.ok) throw new ConfigError(planned.issues);
       response.json({ status: 'planned', ...planned.plan });
       return;
@@ -87,7 +96,7 @@ export function createApp(runtime: Runtime, options: { logger?: Logger } = {}): 
   app.use('/api/stream', streamTokenFromQuery);
   app.use('/api', api);
 
-  app.use('/webhooks', providerWebhookRoutes(runtime));
+  app.use('/webhooks', providerWebhookRoutes({ config, clock, channels, inbound, voice, messaging, receipts }));
 
   // The analytics page draws with Chart.js, served from the installed package (no front-end build).
   const chartJs = path.join(path.dirname(require.resolve('chart.js')), 'chart.umd.min.js');
@@ -96,6 +105,6 @@ export function createApp(runtime: Runtime, options: { logger?: Logger } = {}): 
   });
   app.use('/board', express.static(`${__dirname}/web`, { index: 'index.html' }));
   app.use(notFoundHandler);
-  app.use(problemHandler(options.logger ?? engine.logger));
+  app.use(problemHandler(options.logger ?? runtime.logger));
   return app;
 }

@@ -1,8 +1,7 @@
 import type { RequestHandler } from 'express';
-import { authenticate } from '../auth/users';
 import { canOperate, type Viewer } from '../auth/access';
 import { csrfTokenMatches, type Sessions } from '../auth/sessions';
-import type { Store } from '../db/store';
+import type { Accounts } from '../auth/accounts';
 import { HttpProblem } from './problem';
 import { readSessionCookie } from './session-cookie';
 
@@ -46,7 +45,7 @@ export class TokenCache {
  * comes from the config), or else the board's session cookie (people), whose writes must carry
  * the session's `X-CSRF-Token`: a cookie goes with any request, a header only with our page's.
  */
-export function requireUser(store: Store, cache = new TokenCache(), sessions?: Sessions): RequestHandler {
+export function requireUser(accounts: Pick<Accounts, 'authenticate'>, cache = new TokenCache(), sessions?: Sessions): RequestHandler {
   return async (request, _response, next) => {
     const header = request.get('authorization') ?? '';
     const cookie = header === '' && sessions ? readSessionCookie(request) : null;
@@ -63,7 +62,7 @@ export function requireUser(store: Store, cache = new TokenCache(), sessions?: S
     if (!match) {
       throw new HttpProblem({ type: 'urn:robots:unauthenticated', title: 'A bearer token is required', status: 401, detail: 'send Authorization: Bearer <token> (robots token create <login>), or sign in (POST /auth/login)' });
     }
-    const user = await cache.lookup(match[1], () => authenticate(store, match[1]));
+    const user = await cache.lookup(match[1], () => accounts.authenticate(match[1]));
     if (!user) throw new HttpProblem({ type: 'urn:robots:unauthenticated', title: 'Unknown or revoked token', status: 401 });
     request.user = user;
     next();

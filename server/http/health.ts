@@ -1,13 +1,33 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
-import type { Runtime } from '../runtime';
+import type { ChannelRegistry } from '../channels/channel';
+import type { Clock } from '../core/clock';
+import type { LiveConfig } from '../core/live-config';
+import type { EngineMetrics } from '../metrics';
+import type { RunQueue } from '../pipeline/queue';
+import type { Scheduler } from '../pipeline/scheduler';
+import { pingDatabase } from '../reads/database';
+import type { ReadSource } from '../reads/source';
 import type { IntakeCounters } from './routes/intake';
 
 /** How long the database may take to answer a cheap query before we call it down. */
 const DATABASE_TIMEOUT_MS = 2000;
 
-async function databaseAnswers(runtime: Runtime): Promise<true | string> {
+export interface HealthDeps {
+  reads: ReadSource;
+  /** `sqlite` or `postgres`, as /healthz reports it. */
+  databaseKind: string;
+  configFile: string;
+  config: LiveConfig;
+  clock: Clock;
+  channels: Pick<ChannelRegistry, 'configured'>;
+  queue: Pick<RunQueue, 'countByStatus' | 'oldestDueAt'>;
+  scheduler: Pick<Scheduler, 'busy'>;
+  metrics: EngineMetrics;
+}
+
+async function databaseAnswers(reads: ReadSource): Promise<true | string> {
   const timeout = new Promise<string>((resolve) => setTimeout(() => resolve(`no answer within ${DATABASE_TIMEOUT_MS} ms`), DATABASE_TIMEOUT_MS).unref());
-  const query = runtime.store.manager.query('SELECT 1').then(
+  const query = pingDatabase(reads).then(
     () => true as const,
     (error: Error) => error.message,
   );
@@ -19,42 +39,41 @@ async function databaseAnswers(runtime: Runtime): Promise<true | string> {
  * (depth by status, how late the oldest due run is, dead and unknown runs a person should
  * look at). `/metrics` is the same and more in Prometheus form, for graphs and alerts.
  */
-export function healthRoutes(runtime: Runtime, counters: IntakeCounters): Router {
-  const engine = runtime.engine;
+export function healthRoutes(deps: HealthDeps, counters: IntakeCounters): Router {
+  const { queue, clock, metrics } = deps;
   const router = Router();
 
   router.get('/healthz', async (_request, response) => {
-    const database = await databaseAnswers(runtime);
+    const database = await databaseAnswers(deps.reads);
     const base = {
-      database: engine.store.kind,
-      config: runtime.configFile,
-      config_loaded_at: new Date(engine.config.loadedAt).toISOString(),
-      channels: engine.channels.configured(),
+      database: deps.databaseKind,
+      config: deps.configFile,
+      config_loaded_at: new Date(deps.config.current.loadedAt).toISOString(),
+      channels: deps.channels.configured(),
       intake: { honeypot_dropped: counters.honeypot, rate_limited: counters.rateLimited, webhooks_rejected: counters.rejectedWebhooks },
     };
     if (database !== true) {
       response.status(503).json({ status: 'unavailable', ...base, database_error: database });
       return;
     }
-    const now = engine.now();
-    const [counts, oldest] = await Promise.all([engine.queue.countByStatus(), engine.queue.oldestDueAt(now)]);
+    const now = clock.now();
+    const [counts, oldest] = await Promise.all([queue.countByStatus(), queue.oldestDueAt(now)]);
     response.json({
       status: 'ok',
       ...base,
       queue: {
         by_status: counts,
         oldest_due_lag_seconds: oldest === null ? 0 : Math.max(0, (now - oldest) / 1000),
-        running_here: engine.scheduler.busy,
+        running_here: deps.scheduler.busy,
         needs_a_person: { dead: counts.dead, unknown: counts.unknown },
       },
     });
   });
 
   router.get('/metrics', async (_request, response) => {
-    const metrics = engine.metrics;
-    const now = engine.now();
-    if ((await databaseAnswers(runtime)) === true) {
-      const [counts, oldest] = await Promise.all([engine.queue.countByStatus(), engine.queue.oldestDueAt(now)]);
+    const now = clock.now();
+    if ((await databaseAnswers(deps.reads)) === true) {
+      const [counts, oldest] = await Promise.all([queue.countByStatus(), queue.oldestDueAt(now)]);
       for (const [status, count] of Object.entries(counts)) metrics.queueDepth.set({ status }, count);
       metrics.oldestDueLag.set(oldest === null ? 0 : Math.max(0, (now - oldest) / 1000));
     }
@@ -68,8 +87,7 @@ export function healthRoutes(runtime: Runtime, counters: IntakeCounters): Router
 }
 
 /** Counts every request by the route it matched (not its raw path, so ids do not explode the labels). */
-export function httpMetrics(runtime: Runtime) {
-  const metrics = runtime.engine.metrics;
+export function httpMetrics(metrics: EngineMetrics) {
   return (request: Request, response: Response, next: NextFunction) => {
     const started = performance.now();
     response.on('finish', () => {

@@ -1,7 +1,7 @@
 import { simpleParser, type AddressObject } from 'mailparser';
 import { messageIdInReply } from '../channels/email';
 import { MessageEntity } from '../db/entities';
-import type { Engine } from '../engine/engine';
+import type { InboundDeps } from './ingest';
 import { recordInboundMessage } from './replies';
 
 const MAILER_DAEMON = /^(mailer-daemon|postmaster)@/i;
@@ -30,7 +30,7 @@ export type InboundEmailOutcome =
  * reply; anything else is the client's reply, matched by In-Reply-To/References to our
  * Message-ID, then by the sender's address.
  */
-export async function receiveEmail(engine: Engine, raw: Buffer): Promise<InboundEmailOutcome> {
+export async function receiveEmail(deps: InboundDeps, raw: Buffer): Promise<InboundEmailOutcome> {
   const text = raw.toString('utf8');
   const parsed = await simpleParser(raw);
   const from = firstAddress(parsed.from) ?? '';
@@ -41,10 +41,10 @@ export async function receiveEmail(engine: Engine, raw: Buffer): Promise<Inbound
     const original = messageIdInReply(text);
     const reason = bounceReason(text, parsed.subject);
     if (original !== null) {
-      await engine.store.transaction((manager) => manager.update(MessageEntity, { id: original, direction: 'out' }, { status: 'failed', error: `bounced: ${reason}` }));
-      const message = await engine.store.manager.findOne(MessageEntity, { where: { id: original } });
+      await deps.store.transaction((manager) => manager.update(MessageEntity, { id: original, direction: 'out' }, { status: 'failed', error: `bounced: ${reason}` }));
+      const message = await deps.store.manager.findOne(MessageEntity, { where: { id: original } });
       if (message?.entityType && message.entityId) {
-        await engine.recordEvent({ type: 'email_bounced', entity: { kind: message.entityType, id: message.entityId }, actor: 'channel:email', payload: { message_id: original, reason }, outcome: `email #${original} to ${message.recipient} bounced: ${reason}` });
+        await deps.records.recordEvent({ type: 'email_bounced', entity: { kind: message.entityType, id: message.entityId }, actor: 'channel:email', payload: { message_id: original, reason }, outcome: `email #${original} to ${message.recipient} bounced: ${reason}` });
       }
     }
     return { kind: 'bounce', original, reason };
@@ -52,7 +52,7 @@ export async function receiveEmail(engine: Engine, raw: Buffer): Promise<Inbound
   const inReplyTo = [parsed.inReplyTo ?? '', ...(Array.isArray(parsed.references) ? parsed.references : parsed.references ? [parsed.references] : [])].join(' ');
   const replyTo = messageIdInReply(inReplyTo);
   const body = (parsed.text ?? '').trim();
-  const { message, result, optedOut } = await recordInboundMessage(engine, {
+  const { message, result, optedOut } = await recordInboundMessage(deps, {
     channel: 'email',
     from,
     body: body || parsed.subject || '',

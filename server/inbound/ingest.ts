@@ -1,17 +1,36 @@
 import type { EntityManager } from 'typeorm';
-import { escalationLevelOf, stageOf } from '../core/compiled-config';
-import { evaluateCondition } from '../core/conditions';
+import type { Logger } from 'pino';
+import type { ChannelRegistry } from '../channels/channel';
+import type { Clock } from '../core/clock';
 import { MoveRefusedError } from '../core/errors';
+import type { ItemPatch } from '../core/inputs';
+import type { LiveConfig } from '../core/live-config';
+import type { Store } from '../db/store';
+import type { Messaging } from '../messaging/messaging';
+import type { Pipeline } from '../pipeline/pipeline';
+import type { Records } from '../records/records';
+import type { CallChain } from '../voice/call-chain';
 import type { EventType } from '../../config/event-types';
 import type { Item, ItemRef } from '../core/items';
 import type { EventRow } from '../core/rows';
 import { scoreEvent, type ScoreChange } from '../core/scoring';
 import { chooseTrigger } from '../core/trigger-matching';
-import { loadItem, updateItemRow } from '../records/item-rows';
+import { loadItem } from '../records/item-rows';
 import { loadContext } from '../pipeline/load-context';
-import type { EvaluationContext } from '../core/context';
-import type { Engine } from '../engine/engine';
-import { stopTouches } from './replies';
+
+/** What the inbound side works with: records to write, the pipeline to move and stop runs, messaging for opt-outs. */
+export interface InboundDeps {
+  store: Store;
+  clock: Clock;
+  config: LiveConfig;
+  records: Records;
+  pipeline: Pipeline;
+  messaging: Messaging;
+  channels: ChannelRegistry;
+  /** "Call now" under a manager alert. */
+  voice: Pick<CallChain, 'callNow'>;
+  logger: Pick<Logger, 'warn' | 'error'>;
+}
 
 export interface EventInput {
   type: EventType;
@@ -38,45 +57,44 @@ export interface EventResult {
  * triggers listening to its type, which may move the item (through the same transition as a
  * person). The event row says what came of it.
  */
-export async function ingestEvent(engine: Engine, input: EventInput, outer?: EntityManager): Promise<EventResult> {
+export async function ingestEvent(deps: InboundDeps, input: EventInput, outer?: EntityManager): Promise<EventResult> {
   const payload = input.payload ?? {};
   // Inside a caller's transaction (a form's new lead and its event commit together) every read
   // and write goes through it: on SQLite a transaction of its own would wait behind this one.
-  const reader = outer ?? engine.store.manager;
+  const reader = outer ?? deps.store.manager;
   const item = input.item ? await loadItem(reader, input.item) : null;
   if (!item) {
     const outcome = input.item ? `${input.item.kind} ${input.item.id} not found` : input.unmatched ?? 'no matching lead or deal';
-    const event = await engine.recordEvent({ type: input.type, entity: null, actor: input.actor, payload, outcome }, outer);
+    const event = await deps.records.recordEvent({ type: input.type, entity: null, actor: input.actor, payload, outcome }, outer);
     return { event, item: null, outcome, moved: false, score: null };
   }
   const ref = { kind: item.kind, id: item.row.id };
   const notes: string[] = [];
 
   if (input.type === 'message_inbound') {
-    const stopped = await stopTouches(engine, item, 'client replied', outer);
+    const stopped = await deps.pipeline.stopTouches(item, 'client replied', outer);
     if (stopped > 0) notes.push(`stopped ${stopped} pending touch${stopped === 1 ? '' : 'es'}`);
   }
 
   const eventContext = { type: input.type, ...payload };
-  const context = await loadContext(reader, engine.config, item, engine.now(), engine.publicUrl, eventContext);
-  const score = input.type === 'score_changed' ? null : scoreEvent(engine.config, item, input.type, context, engine.now());
+  const context = await loadContext(reader, deps.config.current, item, deps.clock.now(), deps.config.publicUrl, eventContext);
+  const score = input.type === 'score_changed' ? null : scoreEvent(deps.config.current, item, input.type, context, deps.clock.now());
   if (score) {
     const tags = [...new Set([...(item.row.tags ?? []), ...score.tags])];
-    const changes = { score: score.to, tags, scoredAt: engine.now(), updatedAt: engine.now() };
-    await engine.store.transaction((manager) => updateItemRow(manager, { kind: item.kind, id: item.row.id }, changes), outer);
-    // The card's score is live too (held until an outer transaction commits).
-    engine.itemChanges.publish({ kind: item.kind, id: item.row.id, change: 'updated' }, outer);
+    const changes = { score: score.to, tags, scoredAt: deps.clock.now(), updatedAt: deps.clock.now() };
+    // The card's score is live too (told once an outer transaction commits).
+    await deps.records.setColumns({ kind: item.kind, id: item.row.id }, changes, outer);
     Object.assign(item.row, changes);
     notes.push(`score ${score.from} → ${score.to} (+${score.points}${score.decayed ? `, −${score.decayed} decay` : ''})`);
   }
 
-  const decision = chooseTrigger(engine.config, item, { type: input.type, payload }, context);
+  const decision = chooseTrigger(deps.config.current, item, { type: input.type, payload }, context);
   let moved = false;
   let triggerId: string | null = null;
   if (decision.kind === 'move') {
     triggerId = decision.placement.trigger.id;
     try {
-      await engine.move(ref, decision.placement.stage, { actor: `trigger:${triggerId}`, causalDepth: input.causalDepth ?? 0 }, outer);
+      await deps.pipeline.move(ref, decision.placement.stage, { actor: `trigger:${triggerId}`, causalDepth: input.causalDepth ?? 0 }, outer);
       moved = true;
       notes.push(`moved to "${decision.placement.stage}" by trigger ${triggerId}`);
     } catch (error) {
@@ -89,60 +107,26 @@ export async function ingestEvent(engine: Engine, input: EventInput, outer?: Ent
   } else if (!score) {
     notes.push(decision.reason);
   }
-  if (!moved) notes.push(...(await afterChange(engine, item, eventContext, outer)));
+  if (!moved) notes.push(...(await deps.pipeline.afterItemChanged(item, eventContext, outer)));
   const outcome = notes.join('; ');
-  const event = await engine.recordEvent({ type: input.type, entity: ref, actor: input.actor, payload, outcome, triggerId }, outer);
+  const event = await deps.records.recordEvent({ type: input.type, entity: ref, actor: input.actor, payload, outcome, triggerId }, outer);
 
   if (score && score.to !== score.from) {
-    await ingestEvent(engine, { type: 'score_changed', item: ref, actor: 'scoring', payload: { from: score.from, to: score.to, reason: input.type, tags: score.tags } }, outer);
+    await ingestEvent(deps, { type: 'score_changed', item: ref, actor: 'scoring', payload: { from: score.from, to: score.to, reason: input.type, tags: score.tags } }, outer);
   }
   const current = (await loadItem(reader, ref)) ?? item;
   return { event, item: current, outcome, moved, score };
 }
 
-
 /**
- * Something happened to an item that stayed in its stage: a stage goal (`stop_when`) that now
- * holds cancels the stage's pending robots, and `wait_for` robots look again at once.
+ * A person, a robot or a button changes fields: every changed field becomes a `field_changed`
+ * event (and a new responsible a `responsible_changed` one) so triggers can react, as in Bitrix24.
  */
-async function afterChange(engine: Engine, item: Item, event: Record<string, unknown>, outer?: EntityManager): Promise<string[]> {
-  const entryId = item.row.stageEntryId;
-  if (entryId === null) return [];
-  const stage = stageOf(engine.config, item.pipeline, item.row.stage);
-  const notes: string[] = [];
-  const reader = outer ?? engine.store.manager;
-  let context: EvaluationContext | null = null;
-  const contextNow = async () => {
-    const current = (await loadItem(reader, { kind: item.kind, id: item.row.id })) ?? item;
-    return (context ??= await loadContext(reader, engine.config, current, engine.now(), engine.publicUrl, event));
-  };
-  if (stage?.stop_when !== undefined) {
-    if (evaluateCondition(stage.stop_when, await contextNow())) {
-      const pending = await engine.queue.pendingOfEntry(entryId, outer);
-      if (pending.length > 0) {
-        await engine.store.transaction((manager) => engine.queue.cancelPendingOfEntry(manager, entryId, `the goal of "${stage.id}" was reached (stop_when)`, engine.now()), outer);
-        notes.push(`goal of "${stage.id}" reached: ${pending.length} pending robot${pending.length === 1 ? '' : 's'} cancelled`);
-      }
-      return notes;
-    }
+export async function changeFields(deps: InboundDeps, ref: ItemRef, patch: ItemPatch, actor: string, causalDepth = 0): Promise<Item> {
+  const { item, changes } = await deps.records.updateItem(ref, patch);
+  for (const change of changes) {
+    const type = change.field === 'responsible' ? 'responsible_changed' : 'field_changed';
+    await ingestEvent(deps, { type, item: ref, actor, payload: { ...change }, causalDepth });
   }
-  // Someone took the item: the escalation levels of an alert whose condition no longer holds are
-  // cancelled now, not when each comes due (other changes are left to the level's own check).
-  if (event.type === 'responsible_changed' && stage?.robots.some((robot) => escalationLevelOf(robot.id) !== null)) {
-    const levels = (await engine.queue.pendingOfEntry(entryId, outer)).map((run) => ({ run, level: escalationLevelOf(run.robotId) })).filter((entry) => entry.level !== null);
-    const taken = [];
-    for (const { run, level } of levels) {
-      const base = engine.config.robots.get(level!.of)?.robot;
-      if (base?.condition !== undefined && !evaluateCondition(base.condition, await contextNow())) taken.push({ run, level: level! });
-    }
-    for (const { run, level } of taken) {
-      await engine.queue.cancelPending([run.id], `taken: the condition of ${level.of} no longer holds, escalation ${level.level} not sent`, engine.now(), outer);
-    }
-    if (taken.length > 0) notes.push(`taken: ${taken.length} escalation level${taken.length === 1 ? '' : 's'} cancelled`);
-  }
-  if (stage?.robots.some((robot) => robot.type === 'wait_for')) {
-    const woken = await engine.store.transaction((manager) => engine.queue.dueNow(manager, entryId, 'wait_for', engine.now()), outer);
-    if (woken > 0) engine.scheduler.scheduled([engine.now()]);
-  }
-  return notes;
+  return (await deps.records.getItem(ref)) ?? item;
 }

@@ -3,8 +3,7 @@ import { loadItem } from '../records/item-rows';
 import type { EventType } from '../../config/event-types';
 import { STANDARD_FIELDS } from '../../config/references';
 import { normalizeEmail, normalizePhone } from '../core/contact-keys';
-import type { Engine } from '../engine/engine';
-import type { EventResult } from './ingest';
+import { ingestEvent, type EventResult, type InboundDeps } from './ingest';
 import { findItemByAddress } from './match';
 import { ownValue, type NewItemInput } from '../core/inputs';
 import { itemView, type Item } from '../core/items';
@@ -41,12 +40,12 @@ export interface IntakeResult {
 }
 
 /**
- * A lead from outside (seed 004: never a duplicate). An open lead with the same phone or email
+ * A lead from outside (one client, one contact: never a duplicate). An open lead with the same phone or email
  * gets the event as a repeat touch; otherwise a new lead is created, flagged `repeat_client`
  * when the phone/email belongs to a known contact; then the event goes to scoring and triggers.
  */
 export async function intakeLead(
-  engine: Engine,
+  deps: InboundDeps,
   input: NewItemInput,
   event: { type: EventType; actor: string; payload: Record<string, unknown> },
   outer?: EntityManager,
@@ -54,27 +53,27 @@ export async function intakeLead(
   // One transaction: the lookup, the new lead with its entry robots, its event, score and
   // trigger moves commit together or not at all, and on SQLite two copies of one submission
   // cannot both miss each other and make two leads.
-  const region = engine.config.source.default_region;
+  const region = deps.config.current.source.default_region;
   const phone = input.phone ? normalizePhone(input.phone, region) : null;
   const email = input.email ? normalizeEmail(input.email) : null;
   // Checked before the transaction: a refused submission never waits for the writer, and the
   // writer never waits for phone parsing.
-  const prepared = await engine.prepareItem('lead', input);
-  const result = await engine.store.transaction(async (manager) => {
-    const open = phone || email ? await findItemByAddress(engine, { phone, email }, manager) : null;
+  const prepared = await deps.records.prepareItem('lead', input);
+  const result = await deps.store.transaction(async (manager) => {
+    const open = phone || email ? await findItemByAddress(deps, { phone, email }, manager) : null;
     const openLead = open?.kind === 'lead' ? await loadItem(manager, open) : null;
-    if (openLead && openLead.kind === 'lead' && engine.config.leads.stages.find((stage) => stage.id === openLead.row.stage)?.semantic === 'open') {
-      const result = await engine.ingest({ type: event.type, item: open, actor: event.actor, payload: { ...event.payload, repeat_touch: true } }, manager);
+    if (openLead && openLead.kind === 'lead' && deps.config.current.leads.stages.find((stage) => stage.id === openLead.row.stage)?.semantic === 'open') {
+      const result = await ingestEvent(deps, { type: event.type, item: open, actor: event.actor, payload: { ...event.payload, repeat_touch: true } }, manager);
       return { item: result.item ?? openLead, merged: true, event: result };
     }
-    const contact = phone || email ? await engine.findContact({ phone, email }, manager) : null;
-    const item = await engine.insertItem(prepared, event.actor, contact ? { repeatClient: true, contactId: contact.id } : {}, manager);
-    const result = await engine.ingest({ type: event.type, item: { kind: 'lead', id: item.row.id }, actor: event.actor, payload: event.payload }, manager);
+    const contact = phone || email ? await deps.records.findContact({ phone, email }, manager) : null;
+    const item = await deps.pipeline.insertItem(prepared, event.actor, contact ? { repeatClient: true, contactId: contact.id } : {}, manager);
+    const result = await ingestEvent(deps, { type: event.type, item: { kind: 'lead', id: item.row.id }, actor: event.actor, payload: event.payload }, manager);
     return { item: result.item ?? item, merged: false, event: result };
   }, outer);
   // The entry robots were scheduled inside the transaction, where a worker on another connection
   // could not see them yet: tell the workers again now that they are committed.
-  if (!outer) engine.scheduler.scheduled([engine.now()]);
+  if (!outer) deps.pipeline.runsCommitted();
   return result;
 }
 

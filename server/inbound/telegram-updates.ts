@@ -3,12 +3,11 @@ import { In, Like } from 'typeorm';
 import { parseButtonData, takenButtons } from '../core/alert-buttons';
 import { TelegramChannel } from '../channels/telegram';
 import { DealEntity, LeadEntity, MessageEntity } from '../db/entities';
-import { callNow } from '../voice/call-chain';
-import type { Engine } from '../engine/engine';
+import { changeFields, ingestEvent, type InboundDeps } from './ingest';
 import { recordInboundMessage } from './replies';
 import { itemLink, type Item, type ItemRef } from '../core/items';
 import { stageOf } from '../core/compiled-config';
-import { entityOf, loadItem, updateItemRow } from '../records/item-rows';
+import { loadItem } from '../records/item-rows';
 import type { TelegramUpdate } from './provider-payloads';
 
 /**
@@ -27,25 +26,25 @@ function itemOfStartToken(secret: string, token: string): ItemRef | null {
   return telegramStartToken(secret, ref) === token ? ref : null;
 }
 
-function userOfChat(engine: Engine, chatId: number): string | null {
+function userOfChat(deps: InboundDeps, chatId: number): string | null {
   const chat = String(chatId);
-  for (const user of engine.config.users.values()) if (user.telegram_chat_id === chat) return user.login;
+  for (const user of deps.config.current.users.values()) if (user.telegram_chat_id === chat) return user.login;
   return null;
 }
 
 /** The newest lead (else deal) whose `fields.telegram_chat_id` is this chat. */
-async function itemOfChat(engine: Engine, chatId: number): Promise<ItemRef | null> {
+async function itemOfChat(deps: InboundDeps, chatId: number): Promise<ItemRef | null> {
   // fields is JSON kept as text on both databases; both spellings a YAML or API may have written.
   const patterns = [`%"telegram_chat_id":"${chatId}"%`, `%"telegram_chat_id":${chatId}}%`, `%"telegram_chat_id":${chatId},%`];
   const where = patterns.map((pattern) => ({ fields: Like(pattern) }));
-  const lead = await engine.store.manager.findOne(LeadEntity, { where: where as never, order: { id: 'DESC' } });
+  const lead = await deps.store.manager.findOne(LeadEntity, { where: where as never, order: { id: 'DESC' } });
   if (lead) return { kind: 'lead', id: lead.id };
-  const deal = await engine.store.manager.findOne(DealEntity, { where: where as never, order: { id: 'DESC' } });
+  const deal = await deps.store.manager.findOne(DealEntity, { where: where as never, order: { id: 'DESC' } });
   return deal ? { kind: 'deal', id: deal.id } : null;
 }
 
-export async function handleTelegramUpdate(engine: Engine, update: TelegramUpdate, secret: string): Promise<string> {
-  if (update.callback_query) return handleButton(engine, update.callback_query);
+export async function handleTelegramUpdate(deps: InboundDeps, update: TelegramUpdate, secret: string): Promise<string> {
+  if (update.callback_query) return handleButton(deps, update.callback_query);
   const message = update.message;
   if (!message || typeof message.text !== 'string') return 'ignored: not a text message';
   const chatId = message.chat.id;
@@ -53,20 +52,20 @@ export async function handleTelegramUpdate(engine: Engine, update: TelegramUpdat
   if (start) {
     const ref = start[1] ? itemOfStartToken(secret, start[1]) : null;
     if (!ref) return 'ignored: /start without a valid link';
-    const item = await loadItem(engine.store.manager, ref);
+    const item = await loadItem(deps.store.manager, ref);
     if (!item) return `ignored: ${ref.kind} ${ref.id} not found`;
     const fields = { ...item.row.fields, telegram_chat_id: String(chatId) };
-    await engine.store.transaction((manager) => updateItemRow(manager, ref, { fields, updatedAt: engine.now() }));
-    await engine.recordEvent({ type: 'telegram_linked', entity: ref, actor: 'channel:telegram', payload: { chat_id: String(chatId) }, outcome: `the client started the bot: chat ${chatId}` });
+    await deps.records.setColumns(ref, { fields });
+    await deps.records.recordEvent({ type: 'telegram_linked', entity: ref, actor: 'channel:telegram', payload: { chat_id: String(chatId) }, outcome: `the client started the bot: chat ${chatId}` });
     return `linked chat ${chatId} to ${ref.kind} ${ref.id}`;
   }
-  if (userOfChat(engine, chatId)) return 'ignored: a message from one of our users';
-  const ref = await itemOfChat(engine, chatId);
+  if (userOfChat(deps, chatId)) return 'ignored: a message from one of our users';
+  const ref = await itemOfChat(deps, chatId);
   if (!ref) {
-    await engine.ingest({ type: 'message_inbound', item: null, actor: 'channel:telegram', payload: { channel: 'telegram', from: String(chatId), text: message.text.slice(0, 500) }, unmatched: `no lead or deal has Telegram chat ${chatId}` });
+    await ingestEvent(deps, { type: 'message_inbound', item: null, actor: 'channel:telegram', payload: { channel: 'telegram', from: String(chatId), text: message.text.slice(0, 500) }, unmatched: `no lead or deal has Telegram chat ${chatId}` });
     return 'unmatched';
   }
-  const { result } = await recordInboundMessage(engine, {
+  const { result } = await recordInboundMessage(deps, {
     channel: 'telegram',
     from: String(chatId),
     body: message.text,
@@ -76,13 +75,13 @@ export async function handleTelegramUpdate(engine: Engine, update: TelegramUpdat
   return result.outcome;
 }
 
-/** The three buttons under a manager alert (robots/recipients.ts alertButtonsMeta). */
-async function handleButton(engine: Engine, query: NonNullable<TelegramUpdate['callback_query']>): Promise<string> {
-  const telegram = engine.channels.adapter('telegram');
+/** The three buttons under a manager alert (robots/notifications.ts alertButtonsMeta). */
+async function handleButton(deps: InboundDeps, query: NonNullable<TelegramUpdate['callback_query']>): Promise<string> {
+  const telegram = deps.channels.adapter('telegram');
   const answer = async (text: string, alert = false) => {
     if (telegram instanceof TelegramChannel) await telegram.answerButton(query.id, text, alert);
   };
-  const login = userOfChat(engine, query.from.id);
+  const login = userOfChat(deps, query.from.id);
   const pressed = parseButtonData(query.data ?? '');
   if (!pressed) {
     const taken = /^taken:(lead|deal):(\d+)$/.exec(query.data ?? '');
@@ -93,35 +92,35 @@ async function handleButton(engine: Engine, query: NonNullable<TelegramUpdate['c
     await answer('Your Telegram account is not linked to a user in the CRM (telegram_chat_id).', true);
     return `refused: chat ${query.from.id} is nobody`;
   }
-  const item = await loadItem(engine.store.manager, pressed.item);
+  const item = await loadItem(deps.store.manager, pressed.item);
   if (!item) {
     await answer(`${pressed.item.kind} #${pressed.item.id} no longer exists`, true);
     return 'item gone';
   }
-  const name = engine.config.users.get(login)?.name ?? login;
+  const name = deps.config.current.users.get(login)?.name ?? login;
   if (pressed.action === 'call') {
-    const started = await callNow(engine, item, login);
+    const started = await deps.voice.callNow(item, login);
     await answer(started.kind === 'calling' ? 'Calling you now; pick up to be connected' : started.kind === 'already' ? 'A call for this lead is already under way' : started.kind === 'recorded' ? 'No phone line is configured; the call was recorded' : 'Nobody to call');
     return `call now: ${started.kind}`;
   }
-  const refusal = whyNotTake(engine, item, login);
+  const refusal = whyNotTake(deps, item, login);
   if (refusal) {
     await answer(refusal, true);
     return `refused: ${refusal}`;
   }
-  const claim = await takeItem(engine, pressed.item, login);
+  const claim = await deps.records.takeInWork(pressed.item, login, 'telegram');
   if (claim.kind === 'taken_by_other') {
-    const by = engine.config.users.get(claim.by)?.name ?? claim.by;
+    const by = deps.config.current.users.get(claim.by)?.name ?? claim.by;
     await answer(`Already taken by ${by}`, true);
     return `refused: taken by ${claim.by}`;
   }
-  await engine.updateItem(pressed.item, { responsible: login }, `user:${login}`);
+  await changeFields(deps, pressed.item, { responsible: login }, `user:${login}`);
   await answer(`You took ${pressed.item.kind} #${pressed.item.id}`);
   if (telegram instanceof TelegramChannel) {
-    const alerts = await engine.store.manager.find(MessageEntity, {
+    const alerts = await deps.store.manager.find(MessageEntity, {
       where: { entityType: pressed.item.kind, entityId: pressed.item.id, channel: 'telegram', direction: 'out', audience: 'user', status: In(['sent', 'delivered']) },
     });
-    const buttons = takenButtons(pressed.item, name, itemLink(engine.publicUrl, pressed.item));
+    const buttons = takenButtons(pressed.item, name, itemLink(deps.config.publicUrl, pressed.item));
     for (const alert of alerts.filter((message) => message.meta?.buttons && message.providerId?.includes(':'))) {
       const [chatId, messageId] = (alert.providerId as string).split(':');
       await telegram.replaceButtons(chatId, Number(messageId), buttons);
@@ -134,44 +133,15 @@ async function handleButton(engine: Engine, query: NonNullable<TelegramUpdate['c
  * Take works on an open item only, and on one someone already owns only when the config says
  * so (`engine.take_owned_items`); the answer names who has it.
  */
-function whyNotTake(engine: Engine, item: Item, login: string): string | null {
+function whyNotTake(deps: InboundDeps, item: Item, login: string): string | null {
   const label = `${item.kind === 'lead' ? 'Lead' : 'Deal'} #${item.row.id}`;
-  const stage = stageOf(engine.config, item.pipeline, item.row.stage);
+  const stage = stageOf(deps.config.current, item.pipeline, item.row.stage);
   if (stage && stage.semantic !== 'open') return `${label} is already closed (${stage.name ?? stage.id})`;
   const owner = item.row.responsible;
   // Taken from an alert already: the first-press-wins check below answers who took it.
   const takenFromAlert = (item.row.tags ?? []).includes('taken');
-  if (owner && owner !== login && !takenFromAlert && !engine.config.source.engine.take_owned_items) {
-    return `${label} is already with ${engine.config.users.get(owner)?.name ?? owner}`;
+  if (owner && owner !== login && !takenFromAlert && !deps.config.current.source.engine.take_owned_items) {
+    return `${label} is already with ${deps.config.current.users.get(owner)?.name ?? owner}`;
   }
   return null;
-}
-
-/**
- * "Taken in work" (seed 003): the first press wins. The `taken` tag is set by a
- * compare-and-set on the item's tags, which both databases apply atomically, so of two
- * simultaneous presses exactly one succeeds.
- */
-async function takeItem(engine: Engine, ref: ItemRef, login: string): Promise<{ kind: 'ok' } | { kind: 'taken_by_other'; by: string }> {
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const item = await loadItem(engine.store.manager, ref);
-    if (!item) throw new Error(`${ref.kind} ${ref.id} vanished`);
-    const tags = item.row.tags ?? [];
-    const takenBy = (item.row.fields?.taken_by as string | undefined) ?? null;
-    if (tags.includes('taken')) return takenBy === login ? { kind: 'ok' } : { kind: 'taken_by_other', by: takenBy ?? item.row.responsible ?? 'someone' };
-    const entity = entityOf(ref.kind);
-    const changed = await engine.store.transaction((manager) =>
-      manager
-        .createQueryBuilder()
-        .update(entity)
-        .set({ tags: [...tags, 'taken'], fields: { ...item.row.fields, taken_by: login }, updatedAt: engine.now() } as never)
-        .where('id = :id AND tags = :tags', { id: ref.id, tags: JSON.stringify(tags) })
-        .execute(),
-    );
-    if (changed.affected) {
-      await engine.recordEvent({ type: 'taken', entity: ref, actor: `user:${login}`, payload: { by: login, via: 'telegram' }, outcome: `taken in work by ${login} from Telegram` });
-      return { kind: 'ok' };
-    }
-  }
-  throw new Error(`could not take ${ref.kind} ${ref.id}: its tags kept changing`);
 }

@@ -1,49 +1,87 @@
-import { robotDefinitions } from '../../robots';
-import type { RobotRunRow, RunStatus } from '../core/rows';
-import { approveResend } from '../messaging/send-once';
-import { RETRYABLE_STATUSES, type RunFinish } from './queue';
+import type { Logger } from 'pino';
 import { parseDuration } from '../../config/duration';
+import type { RobotSpec } from '../../config/schema';
 import { computeDueAt, retryDelay } from '../core/calendar';
-import { evaluateCondition } from '../core/conditions';
-import { loadContext } from './load-context';
-import { waitingOrder } from '../core/waiting-order';
+import type { Clock } from '../core/clock';
 import type { CompiledConfig } from '../core/compiled-config';
-import type { Engine } from '../engine/engine';
+import { evaluateCondition } from '../core/conditions';
+import type { EvaluationContext } from '../core/context';
 import { InvalidRequestError, MoveRefusedError, OutcomeUnknownError, PermanentSendError, RetryableSendError } from '../core/errors';
-import { loadItem } from '../records/item-rows';
-import { NotNowError } from '../core/quiet-hours';
+import type { Item } from '../core/items';
 import { lateness } from '../core/lateness';
+import type { LiveConfig } from '../core/live-config';
+import { NotNowError } from '../core/quiet-hours';
+import type { RobotRunRow, RunStatus } from '../core/rows';
+import { waitingOrder } from '../core/waiting-order';
+import type { Store } from '../db/store';
+import type { EngineMetrics } from '../metrics';
+import { loadItem } from '../records/item-rows';
+import { loadContext } from './load-context';
+import type { RunFinish, RunQueue } from './queue';
+import type { Scheduler } from './scheduler';
 
-const definitions = new Map(robotDefinitions.map((definition) => [definition.type, definition]));
+/** What a robot type's code is handed for one run (the runtime adds the robot's ports). */
+export interface RobotCall {
+  params: RobotSpec;
+  run: RobotRunRow;
+  item: Item;
+  context: EvaluationContext;
+  now: number;
+}
+
+export interface RobotExecution {
+  /** `cancelled`: it gave up, and the robots waiting for it are cancelled too. */
+  outcome: 'done' | 'skipped' | 'cancelled';
+  /** Of the robots waiting for this one, only these run; the others are cancelled (a branch). */
+  release?: string[];
+  detail?: string;
+}
+
+/** A registered robot type as the runner sees it; the runner knows none by name. */
+export interface RobotType {
+  run(call: RobotCall): Promise<RobotExecution>;
+}
+
+export interface RunnerDeps {
+  store: Store;
+  queue: RunQueue;
+  clock: Clock;
+  config: LiveConfig;
+  logger: Pick<Logger, 'debug'>;
+  metrics: EngineMetrics;
+  scheduler: Pick<Scheduler, 'wake' | 'scheduled'>;
+  /** Filled by the composition root once the robots' ports exist. */
+  robotTypes: ReadonlyMap<string, RobotType>;
+}
 
 /**
  * Executes one claimed run. Everything is re-checked now, not when it was scheduled
  * (semantics 3 and 4): is the item still in that stage entry, does the robot still exist,
  * does its condition hold.
  */
-export async function executeRun(engine: Engine, run: RobotRunRow): Promise<RunStatus> {
+export async function executeRun(deps: RunnerDeps, run: RobotRunRow): Promise<RunStatus> {
   const started = performance.now();
-  if (run.dueAt !== null) engine.metrics.dueLag.observe(Math.max(0, engine.now() - run.dueAt) / 1000);
-  const finish = await decide(engine, run);
-  await finishRun(engine, run, finish);
-  engine.metrics.runFinished(run.robotType, finish.status, performance.now() - started);
+  if (run.dueAt !== null) deps.metrics.dueLag.observe(Math.max(0, deps.clock.now() - run.dueAt) / 1000);
+  const finish = await decide(deps, run);
+  await finishRun(deps, run, finish);
+  deps.metrics.runFinished(run.robotType, finish.status, performance.now() - started);
   return finish.status;
 }
 
-async function decide(engine: Engine, run: RobotRunRow): Promise<RunFinish> {
-  const config = engine.config;
-  const item = await loadItem(engine.store.manager, { kind: run.entityType, id: run.entityId });
+async function decide(deps: RunnerDeps, run: RobotRunRow): Promise<RunFinish> {
+  const config = deps.config.current;
+  const item = await loadItem(deps.store.manager, { kind: run.entityType, id: run.entityId });
   if (!item) return { status: 'cancelled', detail: 'the item no longer exists' };
   if (item.row.stageEntryId !== run.entryId) return { status: 'cancelled', detail: `left stage "${run.stage}"` };
   const placement = config.robots.get(run.robotId);
   if (!placement || placement.stage !== run.stage || placement.pipeline !== run.pipeline) {
     return { status: 'cancelled', detail: 'robot no longer in the config' };
   }
-  const definition = definitions.get(placement.robot.type);
-  if (!definition) return { status: 'dead', detail: `no robot type "${placement.robot.type}"` };
+  const robotType = deps.robotTypes.get(placement.robot.type);
+  if (!robotType) return { status: 'dead', detail: `no robot type "${placement.robot.type}"` };
 
-  const now = engine.now();
-  const context = await loadContext(engine.store.manager, config, item, now, engine.publicUrl);
+  const now = deps.clock.now();
+  const context = await loadContext(deps.store.manager, config, item, now, deps.config.publicUrl);
   try {
     if (!evaluateCondition(placement.robot.condition, context)) {
       return { status: 'skipped', detail: 'condition was false when the robot was due' };
@@ -53,7 +91,7 @@ async function decide(engine: Engine, run: RobotRunRow): Promise<RunFinish> {
   }
 
   const lateBy = run.dueAt === null ? 0 : now - run.dueAt;
-  const skipAfter = placement.robot.skip_if_late ?? (definition.touch ? config.source.engine.late_policy.skip_touches_after : undefined);
+  const skipAfter = placement.robot.skip_if_late ?? (placement.touch ? config.source.engine.late_policy.skip_touches_after : undefined);
   const skipAfterMs = skipAfter ? parseDuration(skipAfter)?.toMillis() : undefined;
   if (skipAfterMs !== undefined && lateBy > skipAfterMs) {
     // A "good morning" ten hours late is worse than none (Mautic #3340): the client is not touched.
@@ -62,14 +100,14 @@ async function decide(engine: Engine, run: RobotRunRow): Promise<RunFinish> {
 
   const attempts = run.attempts + 1;
   try {
-    const outcome = await definition.run({ params: placement.robot, run, item, context, ports: engine.robotPorts, now });
+    const outcome = await robotType.run({ params: placement.robot, run, item, context, now });
     return { status: outcome.outcome, detail: outcome.detail ?? null, attempts, lastError: null, release: outcome.release };
   } catch (error) {
-    return failure(engine, run, attempts, error);
+    return failure(deps, run, attempts, error);
   }
 }
 
-function failure(engine: Engine, run: RobotRunRow, attempts: number, error: unknown): RunFinish {
+function failure(deps: RunnerDeps, run: RobotRunRow, attempts: number, error: unknown): RunFinish {
   const message = (error as Error)?.message ?? String(error);
   if (error instanceof NotNowError) return { status: 'scheduled', detail: message, dueAt: error.until, attempts: run.attempts };
   if (error instanceof OutcomeUnknownError) return { status: 'unknown', detail: message, lastError: message, attempts };
@@ -77,41 +115,41 @@ function failure(engine: Engine, run: RobotRunRow, attempts: number, error: unkn
   if (error instanceof MoveRefusedError || error instanceof PermanentSendError || error instanceof InvalidRequestError) {
     return { status: 'dead', detail: `failed for good: ${message}`, lastError: message, attempts };
   }
-  const settings = engine.config.source.engine;
+  const settings = deps.config.current.source.engine;
   if (attempts >= settings.max_attempts) {
     return { status: 'dead', detail: `gave up after ${attempts} attempts: ${message}`, lastError: message, attempts };
   }
   const base = parseDuration(settings.retry_backoff)?.toMillis() ?? 30000;
   const delay = retryDelay(attempts, base, error instanceof RetryableSendError ? error.retryAfterMs : undefined);
-  const dueAt = engine.now() + delay;
+  const dueAt = deps.clock.now() + delay;
   return { status: 'failed', detail: `attempt ${attempts} failed, retrying at ${new Date(dueAt).toISOString()}: ${message}`, lastError: message, attempts, dueAt };
 }
 
-async function finishRun(engine: Engine, run: RobotRunRow, finish: RunFinish): Promise<void> {
-  const now = engine.now();
-  const hasFollowers = robotsWithFollowers(engine.config).has(`${run.pipeline}/${run.stage}/${run.robotId}`);
+async function finishRun(deps: RunnerDeps, run: RobotRunRow, finish: RunFinish): Promise<void> {
+  const now = deps.clock.now();
+  const hasFollowers = robotsWithFollowers(deps.config.current).has(`${run.pipeline}/${run.stage}/${run.robotId}`);
   // Most runs have no `after_robot:` followers: their outcome is one statement, no transaction of its own.
-  if (!hasFollowers) await engine.store.serialized((manager) => engine.queue.finish(manager, run, finish, now));
-  else await engine.store.transaction(async (manager) => {
-    await engine.queue.finish(manager, run, finish, now);
+  if (!hasFollowers) await deps.store.serialized((manager) => deps.queue.finish(manager, run, finish, now));
+  else await deps.store.transaction(async (manager) => {
+    await deps.queue.finish(manager, run, finish, now);
     if (finish.status === 'done' || finish.status === 'skipped') {
       // `after_robot:` followers become due now that their predecessor has finished, plus their own delay.
-      await engine.queue.releaseFollowers(
+      await deps.queue.releaseFollowers(
         manager,
         run,
         (follower) => {
-          const robot = engine.config.robots.get(follower.robotId)?.robot;
-          return robot ? computeDueAt(robot, now, engine.calendar) : now;
+          const robot = deps.config.current.robots.get(follower.robotId)?.robot;
+          return robot ? computeDueAt(robot, now, deps.config.calendar) : now;
         },
         finish.release,
         now,
       );
     }
-    if (finish.status === 'cancelled') await engine.queue.cancelFollowers(manager, run, now);
+    if (finish.status === 'cancelled') await deps.queue.cancelFollowers(manager, run, now);
   });
-  engine.logger.debug({ run: run.id, robot: run.robotId, status: finish.status, detail: finish.detail }, 'robot run finished');
-  if (finish.status === 'done' || finish.status === 'skipped') engine.scheduler.wake();
-  if (finish.status === 'scheduled') engine.scheduler.scheduled([finish.dueAt ?? null]);
+  deps.logger.debug({ run: run.id, robot: run.robotId, status: finish.status, detail: finish.detail }, 'robot run finished');
+  if (finish.status === 'done' || finish.status === 'skipped') deps.scheduler.wake();
+  if (finish.status === 'scheduled') deps.scheduler.scheduled([finish.dueAt ?? null]);
 }
 
 /**
@@ -131,18 +169,4 @@ function robotsWithFollowers(config: CompiledConfig): Set<string> {
     followedRobots.set(config, keys);
   }
   return keys;
-}
-
-/** A dead, failed or unknown run put back in the queue by a person. */
-export async function retryRun(engine: Engine, runId: number, actor: string): Promise<RobotRunRow | null> {
-  return engine.store.transaction(async (manager) => {
-    const retried = await engine.queue.retry(manager, runId, `retried by ${actor}`, engine.now());
-    if (!retried) return null;
-    if (retried.before === retried.after) {
-      throw new InvalidRequestError(`only ${RETRYABLE_STATUSES.join(', ')} runs can be retried; run ${runId} is ${retried.before.status}`);
-    }
-    // A person retrying an `unknown` run has decided the message may go out again.
-    await approveResend(manager, runId, actor);
-    return retried.after;
-  });
 }

@@ -1,6 +1,7 @@
+import type { Logger } from 'pino';
+import type { Clock } from '../core/clock';
 import type { RobotRunRow } from '../core/rows';
-import type { Engine } from '../engine/engine';
-import { executeRun } from './runner';
+import type { RunQueue } from './queue';
 
 /**
  * A periodic job beside the robot runs (overdue tasks, unanswered calls): the scheduler runs
@@ -12,6 +13,20 @@ export interface Sweep {
   run(): Promise<unknown>;
   /** When the sweep next has something to do, so an idle worker wakes for it. */
   nextDueAt?(): Promise<number | null>;
+}
+
+export interface SchedulerDeps {
+  queue: RunQueue;
+  clock: Clock;
+  logger: Pick<Logger, 'error' | 'warn'>;
+  /** This process's name on the runs it claims. */
+  workerId: string;
+  /** How long a claimed run is ours without renewal. */
+  leaseMs: number;
+  /** Runs executing at once; it claims up to 4× that ahead. */
+  concurrency: number;
+  /** Executes one claimed run (the runner), whatever its outcome. */
+  execute(run: RobotRunRow): Promise<unknown>;
 }
 
 const BATCH = 64;
@@ -43,7 +58,7 @@ export class Scheduler {
    * executed, and its outcome written back. A worker sleeps until the next due run, and a
    * commit that schedules something wakes it at once.
    */
-  constructor(private readonly engine: Engine) {}
+  constructor(private readonly deps: SchedulerDeps) {}
 
   addSweep(sweep: Sweep): void {
     this.sweeps.push({ sweep, lastRun: Number.NEGATIVE_INFINITY });
@@ -67,20 +82,20 @@ export class Scheduler {
   private async drain(): Promise<number> {
     let processed = 0;
     for (const entry of this.sweeps) {
-      if (this.engine.now() - entry.lastRun < entry.sweep.everyMs) continue;
-      entry.lastRun = this.engine.now();
+      if (this.deps.clock.now() - entry.lastRun < entry.sweep.everyMs) continue;
+      entry.lastRun = this.deps.clock.now();
       await entry.sweep.run();
     }
     // Leases are pushed forward while runs execute, so only a stopped worker's runs expire.
-    const renewal = setInterval(() => void this.renewLeases(), Math.max(50, this.engine.leaseMs / 3));
+    const renewal = setInterval(() => void this.renewLeases(), Math.max(50, this.deps.leaseMs / 3));
     renewal.unref();
     try {
       for (;;) {
         this.wakeRequested = false;
-        const room = this.stopping ? 0 : this.engine.concurrency * CLAIM_WINDOW - this.inFlight.size;
+        const room = this.stopping ? 0 : this.deps.concurrency * CLAIM_WINDOW - this.inFlight.size;
         let runs: RobotRunRow[] = [];
         try {
-          if (room > 0) runs = await this.engine.queue.claimDue(this.engine.now(), Math.min(room, BATCH), this.engine.workerId, this.engine.leaseMs);
+          if (room > 0) runs = await this.deps.queue.claimDue(this.deps.clock.now(), Math.min(room, BATCH), this.deps.workerId, this.deps.leaseMs);
         } catch (error) {
           // The database is away: runs under way finish (or keep their lease) before we give up this pass.
           await Promise.allSettled([...this.inFlight.values()].map((entry) => entry.done));
@@ -88,7 +103,7 @@ export class Scheduler {
         }
         this.startInEntryOrder(runs);
         processed += runs.length;
-        if (runs.length > 0 && this.inFlight.size < this.engine.concurrency * CLAIM_WINDOW) continue;
+        if (runs.length > 0 && this.inFlight.size < this.deps.concurrency * CLAIM_WINDOW) continue;
         if (this.inFlight.size === 0) {
           if (this.wakeRequested && !this.stopping) continue;
           return processed;
@@ -111,10 +126,10 @@ export class Scheduler {
     for (const run of ordered) {
       const before = this.entryTails.get(run.entryId) ?? Promise.resolve();
       const done = before
-        .then(() => this.inSlot(() => executeRun(this.engine, run)))
+        .then(() => this.inSlot(() => this.deps.execute(run)))
         .then(
           () => undefined,
-          (error: unknown) => this.engine.logger.error({ err: error, run: run.id }, 'robot run failed outside the runner'),
+          (error: unknown) => this.deps.logger.error({ err: error, run: run.id }, 'robot run failed outside the runner'),
         )
         .finally(() => {
           this.inFlight.delete(run.id);
@@ -128,7 +143,7 @@ export class Scheduler {
 
   /** At most `concurrency` runs execute at once; the others wait here, in claim order. */
   private async inSlot<T>(work: () => Promise<T>): Promise<T> {
-    if (this.executing >= this.engine.concurrency) await new Promise<void>((resolve) => this.slotWaiters.push(resolve));
+    if (this.executing >= this.deps.concurrency) await new Promise<void>((resolve) => this.slotWaiters.push(resolve));
     else this.executing += 1;
     try {
       return await work();
@@ -142,8 +157,8 @@ export class Scheduler {
 
   private async renewLeases(): Promise<void> {
     const ids = [...this.inFlight.keys()];
-    await this.engine.queue.renewLeases(ids, this.engine.workerId, this.engine.now() + this.engine.leaseMs).catch((error: unknown) => {
-      this.engine.logger.warn({ err: error }, 'could not renew run leases');
+    await this.deps.queue.renewLeases(ids, this.deps.workerId, this.deps.clock.now() + this.deps.leaseMs).catch((error: unknown) => {
+      this.deps.logger.warn({ err: error }, 'could not renew run leases');
     });
   }
 
@@ -206,7 +221,7 @@ export class Scheduler {
       this.signal();
       return;
     }
-    this.sleepUntil(this.engine.now());
+    this.sleepUntil(this.deps.clock.now());
   }
 
   /** Told when this process committed work due now, so other processes can be woken (LISTEN/NOTIFY). */
@@ -219,17 +234,17 @@ export class Scheduler {
     const due = dueAts.filter((at): at is number => at !== null);
     if (due.length === 0) return;
     const earliest = Math.min(...due);
-    if (earliest <= this.engine.now()) {
+    if (earliest <= this.deps.clock.now()) {
       for (const listener of this.dueNowListeners) listener();
       this.wake();
     }
-    else if (this.running && this.draining) setTimeout(() => this.signal(), earliest - this.engine.now()).unref();
+    else if (this.running && this.draining) setTimeout(() => this.signal(), earliest - this.deps.clock.now()).unref();
     else if (this.running && earliest < this.timerAt) this.sleepUntil(earliest);
   }
 
   /** The earliest moment a run or a sweep has something to do. */
   async nextDueAt(): Promise<number | null> {
-    const times = await Promise.all([this.engine.queue.nextDueAt(), ...this.sweeps.map(({ sweep }) => sweep.nextDueAt?.() ?? null)]);
+    const times = await Promise.all([this.deps.queue.nextDueAt(), ...this.sweeps.map(({ sweep }) => sweep.nextDueAt?.() ?? null)]);
     const due = times.filter((time): time is number => time !== null);
     return due.length ? Math.min(...due) : null;
   }
@@ -237,7 +252,7 @@ export class Scheduler {
   private sleepUntil(at: number): void {
     if (this.timer) clearTimeout(this.timer);
     this.timerAt = at;
-    this.timer = setTimeout(() => void this.loop(), Math.max(0, at - this.engine.now()));
+    this.timer = setTimeout(() => void this.loop(), Math.max(0, at - this.deps.clock.now()));
   }
 
   private async loop(): Promise<void> {
@@ -247,11 +262,11 @@ export class Scheduler {
     try {
       await this.runDue();
     } catch (error) {
-      this.engine.logger.error({ err: error }, 'scheduler pass failed');
+      this.deps.logger.error({ err: error }, 'scheduler pass failed');
     }
     if (!this.running) return;
     const next = await this.nextDueAt().catch(() => null);
-    const wait = next === null ? MAX_IDLE_MS : Math.max(0, Math.min(MAX_IDLE_MS, next - this.engine.now()));
-    if (!this.timer) this.sleepUntil(this.engine.now() + wait);
+    const wait = next === null ? MAX_IDLE_MS : Math.max(0, Math.min(MAX_IDLE_MS, next - this.deps.clock.now()));
+    if (!this.timer) this.sleepUntil(this.deps.clock.now() + wait);
   }
 }

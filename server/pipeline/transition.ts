@@ -2,12 +2,12 @@ import { waitingOrder } from '../core/waiting-order';
 import type { EntityManager } from 'typeorm';
 import type { CompiledConfig } from '../core/compiled-config';
 import type { MoveOptions, PlannedMove } from '../core/plan-move';
-import { LeadEntity, StageEntryEntity, type RobotRunRow, type StageEntryRow } from '../db/entities';
+import { StageEntryEntity, type RobotRunRow, type StageEntryRow } from '../db/entities';
 import { insertRows, updateById } from '../db/hot-path';
 import type { NewRun, RunQueue } from './queue';
 import { computeDueAt, type WorkingCalendar } from '../core/calendar';
 import type { Item } from '../core/items';
-import { entityOf } from '../records/item-rows';
+import { updateItemRow } from '../records/item-rows';
 
 /**
  * The one transaction of a move (semantics 1 and 4): close the entry it leaves and cancel that
@@ -42,6 +42,7 @@ export async function enterStage(
     reason: plan.reason,
     refusedBy: plan.refusedBy,
     causalDepth: depth,
+    comment: options.comment ?? null,
   } as StageEntryRow;
   const [entryId] = await insertRows(manager, StageEntryEntity, [entryRow]);
   const entry = { ...entryRow, id: entryId };
@@ -76,7 +77,7 @@ export async function enterStage(
     refusedBy: lost ? plan.refusedBy : null,
     updatedAt: now,
   };
-  await updateById(manager, entityOf(item.kind) as typeof LeadEntity, item.row.id, changes);
+  await updateItemRow(manager, { kind: item.kind, id: item.row.id }, changes);
   Object.assign(item.row, changes);
   return { entry, runs: savedRuns };
 }

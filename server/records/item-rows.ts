@@ -2,7 +2,13 @@ import type { EntityManager } from 'typeorm';
 import { asItem, type Item, type ItemRef } from '../core/items';
 import type { DealRow, EntityKind, LeadRow } from '../core/rows';
 import { DealEntity, LeadEntity } from '../db/entities';
-import { selectById, updateById } from '../db/hot-path';
+import { allSql, insertOne, selectById, updateById } from '../db/hot-path';
+
+/**
+ * The one place that writes lead and deal rows. Everything else that changes an item (a move, a
+ * patch, a score, a repeat-client flag, a conversion, a Telegram link) calls in here through
+ * `Records` or the move transaction, so there is one set of statements to reason about.
+ */
 
 export function entityOf(kind: EntityKind) {
   return kind === 'lead' ? LeadEntity : DealEntity;
@@ -15,9 +21,45 @@ export async function loadItem(manager: EntityManager, ref: ItemRef, options: { 
 }
 
 /** Columns a lead and a deal share (stage, fields, score…), written to whichever the reference names. */
-export type ItemChanges = Partial<Omit<LeadRow & DealRow, 'id'>>;
+export type ItemColumns = Partial<Omit<LeadRow & DealRow, 'id'>>;
 
-export async function updateItemRow(manager: EntityManager, ref: ItemRef, changes: ItemChanges): Promise<void> {
+export async function updateItemRow(manager: EntityManager, ref: ItemRef, changes: ItemColumns): Promise<void> {
   if (ref.kind === 'lead') await updateById(manager, LeadEntity, ref.id, changes);
   else await updateById(manager, DealEntity, ref.id, changes);
+}
+
+export async function insertItemRow(manager: EntityManager, kind: EntityKind, row: LeadRow & DealRow): Promise<Item> {
+  const saved = await insertOne(manager, entityOf(kind) as typeof LeadEntity, row as LeadRow);
+  return asItem(kind, saved);
+}
+
+/** Writes `changes` only while the item's tags are still `expected`: true when it did (a compare-and-set). */
+export async function updateItemIfTagsAre(manager: EntityManager, ref: ItemRef, expected: string[], changes: ItemColumns): Promise<boolean> {
+  const result = await manager
+    .createQueryBuilder()
+    .update(entityOf(ref.kind))
+    .set(changes as never)
+    .where('id = :id AND tags = :tags', { id: ref.id, tags: JSON.stringify(expected) })
+    .execute();
+  return (result.affected ?? 0) > 0;
+}
+
+/** Decays a score only while it is still the one read (`from` at `scoredAt`): true when this call changed it. */
+export async function decayScoreIfUnchanged(
+  manager: EntityManager,
+  ref: ItemRef,
+  read: { score: number; scoredAt: number },
+  next: { score: number; scoredAt: number },
+  now: number,
+): Promise<boolean> {
+  const table = ref.kind === 'lead' ? 'leads' : 'deals';
+  const won = await allSql(manager, `UPDATE ${table} SET score = ?, scored_at = ?, updated_at = ? WHERE id = ? AND score = ? AND scored_at = ? RETURNING id`, [
+    next.score,
+    next.scoredAt,
+    now,
+    ref.id,
+    read.score,
+    read.scoredAt,
+  ]);
+  return won.length > 0;
 }

@@ -1,7 +1,7 @@
 import { parseDuration } from '../../config/duration';
 import { pipelineOf, type CompiledConfig } from '../core/compiled-config';
 import { DealEntity, LeadEntity, StageEntryEntity } from '../db/entities';
-import type { Store } from '../db/store';
+import type { ReadSource } from '../reads/source';
 
 /**
  * The funnel figures seeds 000 and 001 ask for: conversion from stage to stage, time in
@@ -107,7 +107,7 @@ export function funnelReport(config: CompiledConfig, pipelineKey: string, rows: 
   };
 }
 
-export async function loadFunnelRows(store: Store, config: CompiledConfig, pipelineKey: string, since: number, until: number): Promise<FunnelRows> {
+export async function loadFunnelRows(store: ReadSource, config: CompiledConfig, pipelineKey: string, since: number, until: number): Promise<FunnelRows> {
   const manager = store.manager;
   const pipeline = pipelineOf(config, pipelineKey);
   const lostStages = pipeline?.stages.filter((stage) => stage.semantic === 'lost').map((stage) => stage.id) ?? [];

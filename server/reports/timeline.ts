@@ -7,6 +7,7 @@ import { lateness } from '../core/lateness';
 import type { CallRow, MessageRow, RobotRunRow, TaskChangeRow, TaskRow } from '../core/rows';
 import type { Item } from '../core/items';
 import type { EventType } from '../../config/event-types';
+import type { ReadSource } from '../reads/source';
 import { MESSAGES } from './locales';
 import { callFacts, eventFacts, lateMsOf, messageFacts, namesOf, runFacts, stageFacts, taskChangeFacts, taskFacts } from './locales/facts';
 
@@ -50,11 +51,16 @@ export function taskChangeSentence(change: Pick<TaskChangeRow, 'change' | 'fromV
   }
 }
 
+/** The timeline of an item as the API answers it: read through `source` (the store). */
+export function timelineOf(source: ReadSource, queue: Pick<RunQueue, 'ofItem'>, config: CompiledConfig, item: Item) {
+  return buildTimeline(source.manager, queue, config, item);
+}
+
 /**
  * Everything that happened to an item, oldest first: stage moves, robot runs with their status
  * and reason, messages, events and tasks. What users read to see why a robot did (not) fire.
  */
-export async function buildTimeline(manager: EntityManager, queue: RunQueue, config: CompiledConfig, item: Item) {
+export async function buildTimeline(manager: EntityManager, queue: Pick<RunQueue, 'ofItem'>, config: CompiledConfig, item: Item) {
   const where = { entityType: item.kind, entityId: item.row.id };
   const [entries, runs, messages, events, tasks, calls, taskChanges, addedPeople] = await Promise.all([
     manager.find(StageEntryEntity, { where, order: { id: 'ASC' } }),

@@ -1,8 +1,17 @@
 import { IsNull, LessThanOrEqual } from 'typeorm';
 import { TaskEntity, type TaskRow } from '../db/entities';
-import type { Engine } from '../engine/engine';
+import type { Clock } from '../core/clock';
+import type { Store } from '../db/store';
+import type { Inbound } from '../inbound/inbound';
 import type { Sweep } from '../pipeline/scheduler';
-import { ingestEvent } from '../inbound/ingest';
+import type { Records } from '../records/records';
+
+export interface OverdueTasksDeps {
+  store: Store;
+  clock: Clock;
+  records: Pick<Records, 'markTaskOverdue'>;
+  inbound: Pick<Inbound, 'ingest'>;
+}
 
 /**
  * Overdue = open and past due: the rule of this sweep and of `GET /api/tasks?status=overdue`.
@@ -14,16 +23,12 @@ export function isOverdue(task: Pick<TaskRow, 'status' | 'dueAt'>, now: number):
 }
 
 /** Raises `task_overdue` once for every open task past its due time. Called by the scheduler. */
-export async function raiseOverdueTasks(engine: Engine): Promise<number> {
-  const now = engine.now();
-  const overdue = await engine.store.manager.find(TaskEntity, { where: { status: 'open', overdueAt: IsNull(), dueAt: LessThanOrEqual(now) }, take: 100 });
+export async function raiseOverdueTasks(deps: OverdueTasksDeps): Promise<number> {
+  const now = deps.clock.now();
+  const overdue = await deps.store.manager.find(TaskEntity, { where: { status: 'open', overdueAt: IsNull(), dueAt: LessThanOrEqual(now) }, take: 100 });
   for (const task of overdue.filter((candidate) => isOverdue(candidate, now))) {
-    // Claimed only while still open and past due: a task done (or moved later) since the read above raises nothing.
-    const claimed = await engine.store.transaction((manager) =>
-      manager.update(TaskEntity, { id: task.id, status: 'open', overdueAt: IsNull(), dueAt: LessThanOrEqual(now) }, { overdueAt: now }),
-    );
-    if (!claimed.affected) continue;
-    await ingestEvent(engine, {
+    if (!(await deps.records.markTaskOverdue(task.id, now))) continue;
+    await deps.inbound.ingest({
       type: 'task_overdue',
       item: { kind: task.entityType, id: task.entityId },
       actor: 'scheduler',
@@ -34,13 +39,13 @@ export async function raiseOverdueTasks(engine: Engine): Promise<number> {
 }
 
 /** The scheduler's sweep for overdue tasks: every pass, and it wakes an idle worker at the earliest due task. */
-export function overdueTasksSweep(engine: Engine): Sweep {
+export function overdueTasksSweep(deps: OverdueTasksDeps): Sweep {
   return {
     name: 'overdue tasks',
     everyMs: 0,
-    run: () => raiseOverdueTasks(engine),
+    run: () => raiseOverdueTasks(deps),
     nextDueAt: async () => {
-      const row = await engine.store.manager
+      const row = await deps.store.manager
         .createQueryBuilder(TaskEntity, 'task')
         .select('MIN(task.due_at)', 'due')
         .where("task.status = 'open' AND task.overdue_at IS NULL AND task.due_at IS NOT NULL")

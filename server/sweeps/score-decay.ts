@@ -1,11 +1,22 @@
+import type { Clock } from '../core/clock';
+import type { LiveConfig } from '../core/live-config';
 import type { EntityKind } from '../core/rows';
 import { allSql } from '../db/hot-path';
-import type { Engine } from '../engine/engine';
+import type { Store } from '../db/store';
+import type { Inbound } from '../inbound/inbound';
 import type { Sweep } from '../pipeline/scheduler';
-import { ingestEvent } from '../inbound/ingest';
+import type { Records } from '../records/records';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const BATCH = 200;
+
+export interface ScoreDecayDeps {
+  store: Store;
+  clock: Clock;
+  config: LiveConfig;
+  records: Pick<Records, 'decayScore'>;
+  inbound: Pick<Inbound, 'ingest'>;
+}
 
 /**
  * The score after the whole quiet days since it last changed (`decay_per_day` each), and the
@@ -23,34 +34,30 @@ export function decayedScore(score: number, scoredAt: number | null, now: number
 /**
  * Applies decay on the clock, so a lead quiet for two weeks shows its cooled score and a
  * `score_dropped` trigger can move it back. Each change is a `score_changed` event (reason
- * `decay`), written with a compare-and-set: two workers never decay one item twice.
+ * `decay`); two workers never decay one item twice (Records.decayScore).
  */
-export async function applyScoreDecay(engine: Engine): Promise<number> {
-  const perDay = engine.config.source.scoring.decay_per_day;
+export async function applyScoreDecay(deps: ScoreDecayDeps): Promise<number> {
+  const perDay = deps.config.current.source.scoring.decay_per_day;
   if (!perDay || perDay <= 0) return 0;
-  const now = engine.now();
+  const now = deps.clock.now();
   let changed = 0;
   for (const [kind, table] of [['lead', 'leads'], ['deal', 'deals']] as Array<[EntityKind, string]>) {
-    const due = await allSql(engine.store.manager, `SELECT id, score, scored_at FROM ${table} WHERE score > 0 AND scored_at IS NOT NULL AND scored_at <= ? ORDER BY scored_at LIMIT ${BATCH}`, [now - DAY_MS]);
+    const due = await allSql(deps.store.manager, `SELECT id, score, scored_at FROM ${table} WHERE score > 0 AND scored_at IS NOT NULL AND scored_at <= ? ORDER BY scored_at LIMIT ${BATCH}`, [now - DAY_MS]);
     for (const row of due) {
+      const ref = { kind, id: Number(row.id) };
       const from = Number(row.score);
       const before = Number(row.scored_at);
       const decay = decayedScore(from, before, now, perDay);
       if (!decay) continue;
-      // One conditional UPDATE: only the worker that still sees the score it read changes it.
-      const won = await engine.store.serialized((manager) =>
-        allSql(manager, `UPDATE ${table} SET score = ?, scored_at = ?, updated_at = ? WHERE id = ? AND score = ? AND scored_at = ? RETURNING id`, [decay.to, decay.scoredAt, now, Number(row.id), from, before]),
-      );
-      if (won.length === 0) continue;
+      if (!(await deps.records.decayScore(ref, { score: from, scoredAt: before }, { score: decay.to, scoredAt: decay.scoredAt }))) continue;
       changed += 1;
-      engine.itemChanges.publish({ kind, id: Number(row.id), change: 'updated' });
-      await ingestEvent(engine, { type: 'score_changed', item: { kind, id: Number(row.id) }, actor: 'scoring', payload: { from, to: decay.to, reason: 'decay', decayed: from - decay.to } });
+      await deps.inbound.ingest({ type: 'score_changed', item: ref, actor: 'scoring', payload: { from, to: decay.to, reason: 'decay', decayed: from - decay.to } });
     }
   }
   return changed;
 }
 
 /** Looked at hourly; an item decays when a whole quiet day has passed since its score last changed. */
-export function scoreDecaySweep(engine: Engine): Sweep {
-  return { name: 'score decay', everyMs: 60 * 60 * 1000, run: () => applyScoreDecay(engine) };
+export function scoreDecaySweep(deps: ScoreDecayDeps): Sweep {
+  return { name: 'score decay', everyMs: 60 * 60 * 1000, run: () => applyScoreDecay(deps) };
 }

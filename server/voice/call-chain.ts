@@ -1,6 +1,5 @@
 import { IsNull } from 'typeorm';
 import { parseDuration } from '../../config/duration';
-import { AutoCallbackParams, DEFAULT_CALLBACK } from '../../robots/auto-callback';
 import { VOICE_BRIDGE_PATH, VOICE_STATUS_PATH, VoiceChannel } from '../channels/voice';
 import { itemAlertButtons } from '../core/alert-buttons';
 import { OutcomeUnknownError, PermanentSendError, RetryableSendError } from '../core/errors';
@@ -12,12 +11,13 @@ import { teamOfPipeline } from '../core/compiled-config';
 import { CallEntity, type CallRow, type CallStatus } from '../db/entities';
 import { loadItem } from '../records/item-rows';
 import { insertOne } from '../db/hot-path';
-import type { Engine } from '../engine/engine';
-import type { CallbackSettings, CallStart } from '../../robots/contract';
+import type { CallbackSettings, CallStart } from '../core/callback';
+import { callbackSettingsOfRun, recordProgress, type VoiceDeps } from './voice-deps';
+import { bridgeTwiml } from './bridge';
 import type { TwilioCallStatus } from '../inbound/provider-payloads';
 
 /**
- * Seed 003's hot-lead callback: call an agent, and when they pick up, whisper the lead's name
+ * The hot-lead callback: call an agent, and when they pick up, whisper the lead's name
  * and bridge them to the lead (bridge.ts). The robot run places the first call and finishes;
  * Twilio's signed status callbacks drive the rest (next agent on no-answer or busy, the manager
  * and a task when nobody answers). Every step is a conditional update on the call row, so a
@@ -28,23 +28,23 @@ import type { TwilioCallStatus } from '../inbound/provider-payloads';
 const MISSED: ReadonlySet<string> = new Set(['no-answer', 'busy', 'failed', 'canceled']);
 
 /** The agents to try, in order, each with a phone: responsible first, then the team's rotation. */
-export function callbackAgents(engine: Engine, item: Item, wanted: readonly string[]): string[] {
-  const { logins } = resolveRecipients(engine.config, item, wanted, { rotation: true });
-  return logins.filter((login) => Boolean(engine.config.users.get(login)?.phone));
+export function callbackAgents(deps: VoiceDeps, item: Item, wanted: readonly string[]): string[] {
+  const { logins } = resolveRecipients(deps.config.current, item, wanted, { rotation: true });
+  return logins.filter((login) => Boolean(deps.config.current.users.get(login)?.phone));
 }
 
 /**
- * Of those agents, the ones on duty now (issue 12: nobody is rung who left at 17:00 or is on
+ * Of those agents, the ones on duty now (nobody is rung who left at 17:00 or is on
  * holiday). When none is, the robot's `when_nobody_on_duty`, else the pipeline team's: all of
  * them (`anyone`), the item's manager (`manager`), or the moment to try again (`wait`).
  */
-export function agentsOnDuty(engine: Engine, item: Item, settings: CallbackSettings): { agents: string[] } | { waitUntil: number } {
-  const config = engine.config;
-  const everyone = callbackAgents(engine, item, settings.agents);
+export function agentsOnDuty(deps: VoiceDeps, item: Item, settings: CallbackSettings): { agents: string[] } | { waitUntil: number } {
+  const config = deps.config.current;
+  const everyone = callbackAgents(deps, item, settings.agents);
   const fallback = whenNobodyOnDuty(config, teamOfPipeline(config, item.pipeline), settings.when_nobody_on_duty);
-  const choice = chooseOnDuty(config, everyone, engine.now(), fallback);
+  const choice = chooseOnDuty(config, everyone, deps.clock.now(), fallback);
   if (choice.kind === 'among') return { agents: choice.logins };
-  if (choice.kind === 'manager') return { agents: callbackAgents(engine, item, ['manager']) };
+  if (choice.kind === 'manager') return { agents: callbackAgents(deps, item, ['manager']) };
   return { waitUntil: choice.until };
 }
 
@@ -54,17 +54,17 @@ export function agentsOnDuty(engine: Engine, item: Item, settings: CallbackSetti
  * repeated callback finds it and does not dial again.
  */
 export async function placeCall(
-  engine: Engine,
+  deps: VoiceDeps,
   item: Item,
   agent: string,
   options: { runId: number | null; attempt: number; ringTimeoutSeconds: number },
 ): Promise<CallStart> {
   const ref = { kind: item.kind, id: item.row.id };
-  const agentPhone = engine.config.users.get(agent)?.phone ?? null;
-  const voice = engine.channels.adapter('voice');
+  const agentPhone = deps.config.current.users.get(agent)?.phone ?? null;
+  const voice = deps.channels.adapter('voice');
   if (!(voice instanceof VoiceChannel)) {
     // Without Twilio credentials the call is recorded in the outbox, like any other touch.
-    const message = await engine.send({
+    const message = await deps.messaging.send({
       idempotencyKey: `call:${options.runId ?? 'now'}:${options.attempt}:${ref.kind}:${ref.id}:${agent}`,
       runId: options.runId,
       entity: ref,
@@ -77,8 +77,8 @@ export async function placeCall(
     });
     return { kind: 'recorded', detail: `no voice channel: the call to ${agent} is recorded (message #${message.id} ${message.status})` };
   }
-  const now = engine.now();
-  const claimed = await engine.store.transaction(async (manager) => {
+  const now = deps.clock.now();
+  const claimed = await deps.store.transaction(async (manager) => {
     if (options.runId !== null) {
       const existing = await manager.findOne(CallEntity, { where: { runId: options.runId, attempt: options.attempt } });
       if (existing) return { fresh: false, call: existing };
@@ -103,7 +103,7 @@ export async function placeCall(
   });
   if (!claimed.fresh) return { kind: 'already', call: claimed.call };
   const call = claimed.call;
-  const base = engine.publicUrl;
+  const base = deps.config.publicUrl;
   try {
     const sid = await voice.call({
       to: agentPhone as string,
@@ -111,106 +111,96 @@ export async function placeCall(
       statusCallbackUrl: `${base}${VOICE_STATUS_PATH}?call=${call.id}`,
       ringTimeoutSeconds: options.ringTimeoutSeconds,
     });
-    await engine.store.transaction((manager) => manager.update(CallEntity, { id: call.id }, { providerSid: sid }));
-    await recordProgress(engine, call, 'requested', `calling ${agent} (${agentPhone}), attempt ${options.attempt}`);
+    await deps.store.transaction((manager) => manager.update(CallEntity, { id: call.id }, { providerSid: sid }));
+    await recordProgress(deps, call, 'requested', `calling ${agent} (${agentPhone}), attempt ${options.attempt}`);
     return { kind: 'calling', call: { ...call, providerSid: sid } };
   } catch (error) {
     if (error instanceof RetryableSendError && options.runId !== null && options.attempt === 1) {
       // The robot run retries with backoff; the row goes so that retry may dial.
-      await engine.store.transaction((manager) => manager.delete(CallEntity, { id: call.id }));
+      await deps.store.transaction((manager) => manager.delete(CallEntity, { id: call.id }));
       throw error;
     }
     const why = error instanceof PermanentSendError && error.providerMessage ? `${error.message}: ${error.providerMessage}` : (error as Error).message;
     // Unknown outcome: the agent's phone may be ringing; we do not dial them again, we move on.
     const status: CallStatus = 'failed';
-    await engine.store.transaction((manager) => manager.update(CallEntity, { id: call.id, endedAt: IsNull() }, { status, endedAt: engine.now() }));
-    await recordProgress(engine, call, 'failed', `the call to ${agent} could not be placed: ${why}`);
+    await deps.store.transaction((manager) => manager.update(CallEntity, { id: call.id, endedAt: IsNull() }, { status, endedAt: deps.clock.now() }));
+    await recordProgress(deps, call, 'failed', `the call to ${agent} could not be placed: ${why}`);
     if (error instanceof OutcomeUnknownError || error instanceof PermanentSendError || error instanceof RetryableSendError) {
-      return nextStep(engine, { ...call, status, endedAt: engine.now() });
+      return nextStep(deps, { ...call, status, endedAt: deps.clock.now() });
     }
     throw error;
   }
 }
 
 /** The robot's entry point: the first agent with a phone, or straight to the manager when there is none. */
-export async function startCallback(engine: Engine, item: Item, runId: number, settings: CallbackSettings): Promise<CallStart> {
-  const onDuty = agentsOnDuty(engine, item, settings);
+export async function startCallback(deps: VoiceDeps, item: Item, runId: number, settings: CallbackSettings): Promise<CallStart> {
+  const onDuty = agentsOnDuty(deps, item, settings);
   if ('waitUntil' in onDuty) {
-    throw new NotNowError(`no agent on duty to call; waiting until ${wallClock(onDuty.waitUntil, engine.config.source.timezone)}`, onDuty.waitUntil);
+    throw new NotNowError(`no agent on duty to call; waiting until ${wallClock(onDuty.waitUntil, deps.config.current.source.timezone)}`, onDuty.waitUntil);
   }
   const agents = onDuty.agents;
   if (agents.length === 0) {
-    await escalate(engine, item, runId, settings, []);
+    await escalate(deps, item, runId, settings, []);
     return { kind: 'nobody', detail: 'no agent with a phone to call; the manager was told and a task created' };
   }
-  return placeCall(engine, item, agents[0], { runId, attempt: 1, ringTimeoutSeconds: settings.ring_timeout });
+  return placeCall(deps, item, agents[0], { runId, attempt: 1, ringTimeoutSeconds: settings.ring_timeout });
 }
 
 /** "Call now" from a Telegram alert: the presser is called and bridged. */
-export async function callNow(engine: Engine, item: Item, agent: string): Promise<CallStart> {
-  const active = await engine.store.manager.findOne(CallEntity, { where: { entityType: item.kind, entityId: item.row.id, endedAt: IsNull() }, order: { id: 'DESC' } });
-  if (active && engine.now() - active.startedAt < 10 * 60_000) return { kind: 'already', call: active };
-  return placeCall(engine, item, agent, { runId: null, attempt: 1, ringTimeoutSeconds: DEFAULT_CALLBACK.ring_timeout });
-}
-
-export async function recordProgress(engine: Engine, call: CallRow, status: string, outcome: string): Promise<void> {
-  await engine.recordEvent({
-    type: 'call_progress',
-    entity: { kind: call.entityType, id: call.entityId },
-    actor: 'channel:voice',
-    payload: { call_id: call.id, agent: call.agentLogin, attempt: call.attempt, status },
-    outcome,
-  });
+export async function callNow(deps: VoiceDeps, item: Item, agent: string): Promise<CallStart> {
+  const active = await deps.store.manager.findOne(CallEntity, { where: { entityType: item.kind, entityId: item.row.id, endedAt: IsNull() }, order: { id: 'DESC' } });
+  if (active && deps.clock.now() - active.startedAt < 10 * 60_000) return { kind: 'already', call: active };
+  return placeCall(deps, item, agent, { runId: null, attempt: 1, ringTimeoutSeconds: deps.callbackSettings.defaults.ring_timeout });
 }
 
 /** Twilio's CallStatus posted to our status callback for call `callId`. */
-export async function onCallStatus(engine: Engine, callId: number, status: string, params: Pick<TwilioCallStatus, 'CallSid' | 'CallDuration'>): Promise<string> {
-  const call = await engine.store.manager.findOne(CallEntity, { where: { id: callId } });
+export async function onCallStatus(deps: VoiceDeps, callId: number, status: string, params: Pick<TwilioCallStatus, 'CallSid' | 'CallDuration'>): Promise<string> {
+  const call = await deps.store.manager.findOne(CallEntity, { where: { id: callId } });
   if (!call) return `no call ${callId}`;
   if (params.CallSid && call.providerSid && params.CallSid !== call.providerSid) return `call ${callId} is not ${params.CallSid}`;
-  const now = engine.now();
+  const now = deps.clock.now();
   const who = call.agentLogin ?? call.agentPhone ?? 'the agent';
   if (status === 'initiated' || status === 'queued') {
-    await recordProgress(engine, call, 'initiated', `Twilio is dialling ${who}`);
+    await recordProgress(deps, call, 'initiated', `Twilio is dialling ${who}`);
     return 'initiated';
   }
   if (status === 'ringing') {
-    const changed = await engine.store.transaction((manager) => manager.update(CallEntity, { id: call.id, status: 'initiated' }, { status: 'ringing' }));
-    if (changed.affected) await recordProgress(engine, call, 'ringing', `${who}'s phone is ringing`);
+    const changed = await deps.store.transaction((manager) => manager.update(CallEntity, { id: call.id, status: 'initiated' }, { status: 'ringing' }));
+    if (changed.affected) await recordProgress(deps, call, 'ringing', `${who}'s phone is ringing`);
     return 'ringing';
   }
-  if (status === 'in-progress' || status === 'answered') return answered(engine, call, now);
+  if (status === 'in-progress' || status === 'answered') return answered(deps, call, now);
   if (status === 'completed') {
-    if (call.answeredAt === null) await answered(engine, call, now);
+    if (call.answeredAt === null) await answered(deps, call, now);
     const seconds = Number(params.CallDuration);
     const durationSeconds = Number.isFinite(seconds) ? seconds : Math.round((now - (call.answeredAt ?? now)) / 1000);
-    const changed = await engine.store.transaction((manager) =>
+    const changed = await deps.store.transaction((manager) =>
       manager.update(CallEntity, { id: call.id, endedAt: IsNull() }, { status: 'completed', endedAt: now, durationSeconds }),
     );
-    if (changed.affected) await recordProgress(engine, call, 'completed', `call with ${who} completed after ${durationSeconds} s`);
+    if (changed.affected) await recordProgress(deps, call, 'completed', `call with ${who} completed after ${durationSeconds} s`);
     return 'completed';
   }
   if (MISSED.has(status)) {
-    const changed = await engine.store.transaction((manager) =>
+    const changed = await deps.store.transaction((manager) =>
       manager.update(CallEntity, { id: call.id, endedAt: IsNull(), answeredAt: IsNull() }, { status: status as CallStatus, endedAt: now }),
     );
     if (!changed.affected) return `already ${call.status}`;
     const rang = Math.round((now - call.startedAt) / 1000);
-    await recordProgress(engine, call, status, `${who}: ${status} after ${rang} s`);
-    await nextStep(engine, { ...call, status: status as CallStatus, endedAt: now });
+    await recordProgress(deps, call, status, `${who}: ${status} after ${rang} s`);
+    await nextStep(deps, { ...call, status: status as CallStatus, endedAt: now });
     return status;
   }
   return `ignored status ${status}`;
 }
 
-async function answered(engine: Engine, call: CallRow, now: number): Promise<string> {
-  const changed = await engine.store.transaction((manager) =>
+async function answered(deps: VoiceDeps, call: CallRow, now: number): Promise<string> {
+  const changed = await deps.store.transaction((manager) =>
     manager.update(CallEntity, { id: call.id, answeredAt: IsNull(), endedAt: IsNull() }, { status: 'answered', answeredAt: now }),
   );
   if (!changed.affected) return 'answered';
   const who = call.agentLogin ?? call.agentPhone ?? 'the agent';
-  await recordProgress(engine, call, 'answered', `${who} answered after ${Math.round((now - call.startedAt) / 1000)} s; bridging to the client`);
-  await engine.ingest({
+  await recordProgress(deps, call, 'answered', `${who} answered after ${Math.round((now - call.startedAt) / 1000)} s; bridging to the client`);
+  await deps.reportCall({
     type: 'call',
     item: { kind: call.entityType, id: call.entityId },
     actor: 'channel:voice',
@@ -220,45 +210,45 @@ async function answered(engine: Engine, call: CallRow, now: number): Promise<str
 }
 
 /** After a missed call: the next agent not yet called in this callback, else the manager and a task. */
-async function nextStep(engine: Engine, missed: CallRow): Promise<CallStart> {
-  const item = await loadItem(engine.store.manager, { kind: missed.entityType, id: missed.entityId });
+async function nextStep(deps: VoiceDeps, missed: CallRow): Promise<CallStart> {
+  const item = await loadItem(deps.store.manager, { kind: missed.entityType, id: missed.entityId });
   if (!item || missed.runId === null) return { kind: 'nobody', detail: `${missed.agentLogin} did not answer` };
   // The chain belongs to the stage entry that started it: once the lead has left "hot" (a reply
   // moved it on, someone took it further), no one else is dialled and no one is alerted.
-  const entryId = await engine.queue.entryOf(missed.runId);
+  const entryId = await deps.queue.entryOf(missed.runId);
   if (entryId !== null && item.row.stageEntryId !== entryId) {
-    await recordProgress(engine, missed, 'stopped', `callback chain stopped: the ${item.kind} left that stage (now in "${item.row.stage}")`);
+    await recordProgress(deps, missed, 'stopped', `callback chain stopped: the ${item.kind} left that stage (now in "${item.row.stage}")`);
     return { kind: 'nobody', detail: `the ${item.kind} left the stage; the callback chain stopped` };
   }
-  const settings = await callbackSettingsOfRun(engine, missed.runId);
-  const tried = await engine.store.manager.find(CallEntity, { where: { runId: missed.runId }, order: { attempt: 'ASC' } });
+  const settings = await callbackSettingsOfRun(deps, missed.runId);
+  const tried = await deps.store.manager.find(CallEntity, { where: { runId: missed.runId }, order: { attempt: 'ASC' } });
   if (tried.some((call) => call.answeredAt !== null || (call.endedAt === null && call.id !== missed.id))) {
     return { kind: 'already', call: missed };
   }
   const triedAgents = new Set(tried.map((call) => call.agentLogin));
   // Mid-chain there is no waiting: with nobody left on duty, the manager hears of it now.
-  const onDuty = agentsOnDuty(engine, item, settings);
+  const onDuty = agentsOnDuty(deps, item, settings);
   const next = ('agents' in onDuty ? onDuty.agents : []).find((login) => !triedAgents.has(login));
-  if (next) return placeCall(engine, item, next, { runId: missed.runId, attempt: missed.attempt + 1, ringTimeoutSeconds: settings.ring_timeout });
-  await escalate(engine, item, missed.runId, settings, tried);
+  if (next) return placeCall(deps, item, next, { runId: missed.runId, attempt: missed.attempt + 1, ringTimeoutSeconds: settings.ring_timeout });
+  await escalate(deps, item, missed.runId, settings, tried);
   return { kind: 'nobody', detail: 'nobody answered' };
 }
 
 /** Nobody answered: the manager hears it on Telegram (with the alert buttons) and gets a task. */
-async function escalate(engine: Engine, item: Item, runId: number, settings: CallbackSettings, tried: CallRow[]): Promise<void> {
+async function escalate(deps: VoiceDeps, item: Item, runId: number, settings: CallbackSettings, tried: CallRow[]): Promise<void> {
   const ref = { kind: item.kind, id: item.row.id };
-  const config = engine.config;
+  const config = deps.config.current;
   const logins = new Set(resolveRecipients(config, item, settings.escalate_to).logins);
   const attempts = tried.map((call) => `${call.agentLogin} (${call.status})`).join(', ') || 'no agent with a phone';
   const name = item.row.name ?? `${ref.kind} #${ref.id}`;
   const text = `☎️ Nobody answered the callback for hot ${ref.kind} #${ref.id} ${name} (${item.row.phone ?? 'no phone'}). Tried: ${attempts}.`;
   const assignee = [...logins][0] ?? item.row.responsible ?? null;
-  const dueAt = engine.now() + (parseDuration(settings.task_due_in)?.toMillis() ?? 15 * 60_000);
-  const task = await engine.createTask({ item: ref, assignee, title: `Call back ${name} (${item.row.phone ?? 'no phone'}): nobody answered the auto-callback`, dueAt, runId });
+  const dueAt = deps.clock.now() + (parseDuration(settings.task_due_in)?.toMillis() ?? 15 * 60_000);
+  const task = await deps.records.createTask({ item: ref, assignee, title: `Call back ${name} (${item.row.phone ?? 'no phone'}): nobody answered the auto-callback`, dueAt, runId });
   for (const login of logins) {
     const user = config.users.get(login);
     const chat = user?.telegram_chat_id;
-    await engine.send({
+    await deps.messaging.send({
       idempotencyKey: `callback:${runId}:escalate:${login}`,
       runId,
       entity: ref,
@@ -267,16 +257,38 @@ async function escalate(engine: Engine, item: Item, runId: number, settings: Cal
       recipient: chat ?? login,
       recipientLogin: login,
       body: `${text} Task #${task.id}.`,
-      meta: { callback: 'nobody_answered', task: task.id, buttons: itemAlertButtons(ref, itemLink(engine.publicUrl, ref)) },
+      meta: { callback: 'nobody_answered', task: task.id, buttons: itemAlertButtons(ref, itemLink(deps.config.publicUrl, ref)) },
     });
   }
-  await engine.ingest({ type: 'call', item: ref, actor: 'channel:voice', payload: { outcome: 'missed', attempts: tried.length, task_id: task.id } });
+  await deps.reportCall({ type: 'call', item: ref, actor: 'channel:voice', payload: { outcome: 'missed', attempts: tried.length, task_id: task.id } });
 }
 
-/** The settings of the auto_callback robot whose run placed a call, as the config now says. */
-export async function callbackSettingsOfRun(engine: Engine, runId: number | null): Promise<CallbackSettings> {
-  const robotId = runId === null ? null : await engine.queue.robotIdOf(runId);
-  const robot = robotId ? engine.config.robots.get(robotId)?.robot : undefined;
-  const parsed = robot?.type === 'auto_callback' ? AutoCallbackParams.safeParse(robot) : undefined;
-  return parsed?.success ? parsed.data : DEFAULT_CALLBACK;
+/** The auto-callback call chain, as the robots, the Telegram buttons, the status webhooks and the sweep use it. */
+export class CallChain {
+  constructor(private readonly deps: VoiceDeps) {}
+
+  startCallback(item: Item, runId: number, settings: CallbackSettings): Promise<CallStart> {
+    return startCallback(this.deps, item, runId, settings);
+  }
+
+  callNow(item: Item, agent: string): Promise<CallStart> {
+    return callNow(this.deps, item, agent);
+  }
+
+  onCallStatus(callId: number, status: string, params: Pick<TwilioCallStatus, 'CallSid' | 'CallDuration'>): Promise<string> {
+    return onCallStatus(this.deps, callId, status, params);
+  }
+
+  settingsOfRun(runId: number | null): Promise<CallbackSettings> {
+    return callbackSettingsOfRun(this.deps, runId);
+  }
+
+  recordProgress(call: CallRow, status: string, outcome: string): Promise<void> {
+    return recordProgress(this.deps, call, status, outcome);
+  }
+
+  /** The TwiML an answering agent hears. */
+  bridgeTwiml(callId: number): Promise<string> {
+    return bridgeTwiml(this.deps, callId);
+  }
 }

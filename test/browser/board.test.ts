@@ -211,8 +211,8 @@ describeInBrowser('the web board in Chromium', () => {
 
   it("the link in an alert opens that lead's timeline on the board", async () => {
     const id = await createLead({ name: 'Linked Lead', phone: '+79167000009' });
-    const engine = harness.runtime.engine;
-    const context = await loadContext(engine.store.manager, engine.config, await engine.requireItem({ kind: 'lead', id }), engine.now(), engine.publicUrl);
+    const engine = harness.runtime;
+    const context = await loadContext(engine.store.manager, engine.config.current, await engine.records.requireItem({ kind: 'lead', id }), engine.clock.now(), engine.config.publicUrl);
     const link = new URL((context.links as { item: string }).item);
     expect(`${link.pathname}${link.hash}`).toBe(`/board/#lead-${id}`);
     await signIn('anna');

@@ -62,10 +62,10 @@ describe('robots plan', () => {
     const database = path.join(dir, 'robots.sqlite');
     // Three leads in "new", each with a pending SLA alert; a fourth taken in work, whose alert the move cancelled.
     const seeded = await withRuntime(database, EXAMPLE, async (runtime) => {
-      const engine = runtime.engine;
+      const engine = runtime;
       const leads = [];
-      for (const name of ['Ivan', 'Maria', 'Olga', 'Petr']) leads.push((await engine.createItem('lead', { name }, 'test')).row.id);
-      await engine.updateItem({ kind: 'lead', id: leads[3] }, { responsible: 'anna' }, 'test');
+      for (const name of ['Ivan', 'Maria', 'Olga', 'Petr']) leads.push((await engine.pipeline.createItem('lead', { name }, 'test')).row.id);
+      await engine.inbound.changeFields({ kind: 'lead', id: leads[3] }, { responsible: 'anna' }, 'test');
       const pending = (await engine.queue.list({ status: 'scheduled' })).filter((one) => one.robotId === 'first_contact_sla');
       return { leads, pending: pending.map((one) => one.id).sort((a, b) => a - b), items: pending.map((one) => `lead:${one.entityId}`).sort() };
     });
@@ -94,9 +94,9 @@ describe('robots plan', () => {
 
     // Now the reload itself: it cancels those runs and no others.
     const cancelled = await withRuntime(database, EXAMPLE, async (runtime) => {
-      const before = new Set((await runtime.engine.queue.list({ status: 'cancelled' })).map((one) => one.id));
-      const { cancelledRuns } = await runtime.engine.swapConfig(loadConfigOrThrow(next));
-      const after = (await runtime.engine.queue.list({ status: 'cancelled' })).filter((one) => !before.has(one.id));
+      const before = new Set((await runtime.queue.list({ status: 'cancelled' })).map((one) => one.id));
+      const { cancelledRuns } = await runtime.pipeline.applyConfig(loadConfigOrThrow(next));
+      const after = (await runtime.queue.list({ status: 'cancelled' })).filter((one) => !before.has(one.id));
       return { count: cancelledRuns, ids: after.map((one) => one.id).sort((a, b) => a - b) };
     });
     expect(cancelled.count).toBe(plan.cancelled_runs);

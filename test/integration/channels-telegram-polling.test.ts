@@ -1,5 +1,5 @@
 import { TelegramChannel } from '../../server/channels/telegram';
-import { TelegramPoller } from '../../server/channels/telegram-polling';
+import { TelegramPoller } from '../../server/inbound/telegram-polling';
 import { telegramStartToken } from '../../server/inbound/telegram-updates';
 import { testDatabaseKinds } from '../support/databases';
 import { startChannelsWorld, TELEGRAM_SECRET, type ChannelsWorld } from '../channels/real-channels';
@@ -11,7 +11,7 @@ describe.each(testDatabaseKinds())('Telegram without a public URL, on %s', (kind
     world = await startChannelsWorld(kind);
     const telegram = world.channels.adapter('telegram') as TelegramChannel;
     await telegram.api.deleteWebhook();
-    poller = new TelegramPoller(world.harness.runtime.engine, telegram.api, TELEGRAM_SECRET);
+    poller = new TelegramPoller(world.harness.runtime.inbound, telegram.api, TELEGRAM_SECRET);
   });
   afterEach(async () => {
     await world.close();

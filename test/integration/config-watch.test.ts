@@ -35,7 +35,7 @@ async function until(condition: () => boolean, timeoutMs = 20_000): Promise<void
 describe('the config watcher, on sqlite', () => {
   let dir: string;
   let harness: Harness;
-  const helloText = () => harness.runtime.engine.config.robots.get('hello')?.robot.text;
+  const helloText = () => harness.runtime.config.current.robots.get('hello')?.robot.text;
 
   afterEach(async () => {
     await harness.close();
@@ -75,7 +75,7 @@ describe('the config watcher, on sqlite', () => {
     });
 
     it('keeps the running config through a broken save, and takes the fix after it', async () => {
-      const running = harness.runtime.engine.config;
+      const running = harness.runtime.config.current;
       let rejected = 0;
       const reload = harness.runtime.reload.bind(harness.runtime);
       harness.runtime.reload = async () => {
@@ -86,7 +86,7 @@ describe('the config watcher, on sqlite', () => {
       fs.writeFileSync(`${configFile}.tmp`, config('broken').replace('type: notify', 'type: notifyy'));
       fs.renameSync(`${configFile}.tmp`, configFile);
       await until(() => rejected === 1);
-      expect(harness.runtime.engine.config).toBe(running);
+      expect(harness.runtime.config.current).toBe(running);
 
       fs.writeFileSync(`${configFile}.tmp`, config('fixed'));
       fs.renameSync(`${configFile}.tmp`, configFile);

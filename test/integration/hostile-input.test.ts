@@ -229,15 +229,15 @@ describe.each(testDatabaseKinds())('hostile requests on %s', (kind) => {
       const post = () => app().post('/hooks/billing').set('Content-Type', 'application/json').set('x-robots-timestamp', timestamp).set('x-robots-signature', signature).send(raw);
       const before = await snapshot();
       // The fault: the event row cannot be written (the lead, its entry and runs already were).
-      const engine = harness.runtime.engine;
-      const recordEvent = engine.recordEvent.bind(engine);
-      engine.recordEvent = async () => {
+      const records = harness.runtime.records;
+      const recordEvent = records.recordEvent.bind(records);
+      records.recordEvent = async () => {
         throw new Error('disk full (injected)');
       };
       try {
         await post().expect(500);
       } finally {
-        engine.recordEvent = recordEvent;
+        records.recordEvent = recordEvent;
       }
       expect(await snapshot()).toEqual(before);
       const again = await post().expect(201);
@@ -246,15 +246,15 @@ describe.each(testDatabaseKinds())('hostile requests on %s', (kind) => {
 
     it('a form that fails after its lead was written leaves no lead without its event', async () => {
       const before = await snapshot();
-      const engine = harness.runtime.engine;
-      const recordEvent = engine.recordEvent.bind(engine);
-      engine.recordEvent = async () => {
+      const records = harness.runtime.records;
+      const recordEvent = records.recordEvent.bind(records);
+      records.recordEvent = async () => {
         throw new Error('disk full (injected)');
       };
       try {
         await app().post('/forms/contact').set('Content-Type', 'application/json').send({ name: 'Half form', phone: '+79160007777' }).expect(500);
       } finally {
-        engine.recordEvent = recordEvent;
+        records.recordEvent = recordEvent;
       }
       expect(await snapshot()).toEqual(before);
     });
@@ -278,7 +278,7 @@ describe.each(testDatabaseKinds())('hostile requests on %s', (kind) => {
       const lines: string[] = [];
       const logger = pino({ level: 'info' }, new Writable({ write: (chunk, _encoding, done) => (lines.push(String(chunk)), done()) }));
       const app = createApp(harness.runtime, { logger });
-      const broken = jest.spyOn(harness.runtime.engine, 'requireItem').mockRejectedValueOnce(new Error('the database fell over'));
+      const broken = jest.spyOn(harness.runtime.records, 'requireItem').mockRejectedValueOnce(new Error('the database fell over'));
       try {
         const response = await request(app).get(`/api/leads/${leadId}`).set('Authorization', `Bearer ${token}`).set('X-Request-Id', 'trace-500').expect(500);
         expect(response.headers['content-type']).toContain('application/problem+json');

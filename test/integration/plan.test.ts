@@ -70,7 +70,7 @@ describe.each(testDatabaseKinds())('planning a config reload, on %s', (kind) => 
     expect(planned.added).toEqual([expect.objectContaining({ robot: 'welcome', stage: 'new', items_in_stage: 3 })]);
     // A dry run changes nothing.
     expect(await runs()).toEqual(before);
-    expect(harness.runtime.engine.config.robots.has('sla')).toBe(true);
+    expect(harness.runtime.config.current.robots.has('sla')).toBe(true);
 
     const reloaded = (await harness.as('olga').post('/api/config/reload').expect(200)).body;
     expect(reloaded).toEqual({ status: 'reloaded', cancelled_runs: planned.cancelled_runs });
@@ -105,7 +105,7 @@ describe.each(testDatabaseKinds())('planning a config reload, on %s', (kind) => 
     fs.writeFileSync(configFile, RUNNING.replace('after: 30m', 'after: 30 minutes'));
     const refused = await harness.as('root').post('/api/config/reload?dry_run=1').expect(422);
     expect(refused.body.errors).toEqual([expect.objectContaining({ path: 'leads.stages[0].robots[0].after', line: 14, col: 55, message: expect.stringContaining('bad duration "30 minutes"') })]);
-    expect(harness.runtime.engine.config.robots.get('sla')?.robot.after).toBe('30m');
+    expect(harness.runtime.config.current.robots.get('sla')?.robot.after).toBe('30m');
     await harness.as('sam').post('/api/config/reload?dry_run=1').expect(403);
     await harness.as('root').post('/api/config/reload?dry_run=yes').expect(400);
     await harness.as('root').post('/api/config/reload?force=1').expect(400);

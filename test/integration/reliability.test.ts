@@ -91,7 +91,7 @@ describe.each(testDatabaseKinds())('never lost, never twice, on %s', (kind) => {
     async function strandRuns(): Promise<{ id: number; runIds: Record<string, number> }> {
       const id = await lead();
       await root().post(`/api/leads/${id}/move`, { stage: 'alerted' }).expect(200);
-      const engine = harness.runtime.engine;
+      const engine = harness.runtime;
       const claimed = await engine.queue.claimDue(harness.clock.now(), 10, 'worker-killed', engine.leaseMs);
       const runIds = Object.fromEntries(claimed.map((run) => [run.robotId, run.id]));
       await harness.runtime.store.manager.insert(MessageEntity, {

@@ -52,7 +52,7 @@ describe.each(testDatabaseKinds())('scores cool down on the clock on %s', (kind)
 
   it('a hot lead left quiet cools to warm, then back to nurture; the card shows the current score', async () => {
     const { id } = (await harness.as('root').post('/api/leads', { name: 'Quiet', phone: '+79165550001' }).expect(201)).body;
-    await harness.runtime.engine.ingest({ type: 'webhook', item: { kind: 'lead', id }, actor: 'hook:crm', payload: { hook: 'crm' } });
+    await harness.runtime.inbound.ingest({ type: 'webhook', item: { kind: 'lead', id }, actor: 'hook:crm', payload: { hook: 'crm' } });
     expect(await lead(id)).toMatchObject({ stage: 'hot', score: 60 });
 
     await harness.advance(2 * DAY + HOUR);
@@ -73,9 +73,9 @@ describe.each(testDatabaseKinds())('scores cool down on the clock on %s', (kind)
 
   it('two workers sweeping at once decay an item once', async () => {
     const { id } = (await harness.as('root').post('/api/leads', { name: 'Twice', phone: '+79165550002' }).expect(201)).body;
-    await harness.runtime.engine.ingest({ type: 'webhook', item: { kind: 'lead', id }, actor: 'hook:crm', payload: { hook: 'crm' } });
+    await harness.runtime.inbound.ingest({ type: 'webhook', item: { kind: 'lead', id }, actor: 'hook:crm', payload: { hook: 'crm' } });
     harness.clock.set(harness.clock.now() + 2 * DAY + HOUR);
-    const changed = await Promise.all([applyScoreDecay(harness.runtime.engine), applyScoreDecay(harness.runtime.engine)]);
+    const changed = await Promise.all([applyScoreDecay(harness.runtime), applyScoreDecay(harness.runtime)]);
     expect(changed.reduce((sum, count) => sum + count, 0)).toBe(1);
     expect((await lead(id)).score).toBe(50);
     const events = (await harness.as('root').get(`/api/events?item=lead:${id}`).expect(200)).body.events as Array<{ type: string; payload: { reason?: string } }>;

@@ -29,7 +29,7 @@ describe.each(testDatabaseKinds())('semantics users rely on, on %s', (kind) => {
     await harness.close();
   });
 
-  const engine = () => harness.runtime.engine;
+  const engine = () => harness.runtime;
   const lead = async (body: object = {}) => (await harness.as('root').post('/api/leads', { name: 'Client', ...body }).expect(201)).body.id as number;
   const move = (id: number, stage: string) => harness.as('root').post(`/api/leads/${id}/move`, { stage }).expect(200);
   const runsOf = async (id: number) => (await harness.as('root').get(`/api/runs?item=lead:${id}`).expect(200)).body.runs as Array<Record<string, unknown>>;
@@ -97,7 +97,7 @@ describe.each(testDatabaseKinds())('semantics users rely on, on %s', (kind) => {
     for (const id of ids) await move(id, 'ordered');
     const second = await openSecondRuntime(kind, harness, configFile);
     try {
-      await Promise.all([harness.runDue(), second.engine.runDue(), harness.runDue(), second.engine.runDue()]);
+      await Promise.all([harness.runDue(), second.pipeline.runDue(), harness.runDue(), second.pipeline.runDue()]);
       await harness.runDue();
       const messages = await harness.runtime.store.manager.count(MessageEntity, {});
       expect(messages).toBe(ids.length * 3);
@@ -169,13 +169,13 @@ describe.each(testDatabaseKinds())('semantics users rely on, on %s', (kind) => {
       return check();
     };
     const good = fs.readFileSync(configFile, 'utf8');
-    const loadedAt = runtime.engine.config.loadedAt;
+    const loadedAt = runtime.config.current.loadedAt;
     fs.writeFileSync(configFile, good.replace('text: "first"', 'text: "first, edited"'));
-    expect(await waitFor(() => runtime.engine.config.robots.get('first')?.robot.text === 'first, edited')).toBe(true);
-    const accepted = runtime.engine.config;
+    expect(await waitFor(() => runtime.config.current.robots.get('first')?.robot.text === 'first, edited')).toBe(true);
+    const accepted = runtime.config.current;
     fs.writeFileSync(configFile, good.replace('after: 1h', 'after: soon'));
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(runtime.engine.config).toBe(accepted);
+    expect(runtime.config.current).toBe(accepted);
     expect(accepted.loadedAt).toBeGreaterThanOrEqual(loadedAt);
   });
 

@@ -215,10 +215,10 @@ describe.each(testDatabaseKinds())('live updates on %s', (kind) => {
 
   it('a lead written inside a transaction that then fails never appears', async () => {
     const admin = await streamOf('root');
-    const engine = harness.runtime.engine;
+    const engine = harness.runtime;
     await expect(
       engine.store.transaction(async (manager) => {
-        await engine.createItem('lead', { name: 'Never committed' }, 'test', {}, manager);
+        await engine.pipeline.createItem('lead', { name: 'Never committed' }, 'test', {}, manager);
         throw new Error('the rest of the intake failed');
       }),
     ).rejects.toThrow('the rest of the intake failed');
@@ -261,7 +261,7 @@ describe.each(testDatabaseKinds())('live updates on %s', (kind) => {
   it('a client too slow to read is dropped once its buffer is full, so memory stays bounded', async () => {
     const root = (await findUser(harness.runtime.store, 'root'))!;
     const registry = new Registry();
-    const hub = new StreamHub(harness.runtime.engine, { ...STREAM_LIMITS, maxBufferedBytes: 64 * 1024 }, registry);
+    const hub = new StreamHub({ itemChanges: harness.runtime.itemChanges, config: harness.runtime.config, reads: harness.runtime.store, logger: harness.runtime.logger }, { ...STREAM_LIMITS, maxBufferedBytes: 64 * 1024 }, registry);
     const app = express();
     app.use((request, _response, next) => {
       request.user = root;
@@ -288,8 +288,8 @@ describe.each(testDatabaseKinds())('live updates on %s', (kind) => {
       // Beside it, a board that keeps up.
       const fast = await StreamReader.open(`http://127.0.0.1:${(slowServer.address() as AddressInfo).port}/stream`);
       readers.push(fast);
-      const engine = harness.runtime.engine;
-      const big = await engine.createItem('lead', { name: 'Big', fields: { product: 'x'.repeat(256 * 1024) } }, 'test');
+      const engine = harness.runtime;
+      const big = await engine.pipeline.createItem('lead', { name: 'Big', fields: { product: 'x'.repeat(256 * 1024) } }, 'test');
       // Each change is a ~256 KB event, bigger than the 64 KB allowed to wait: the kernel's socket
       // buffers take a few MB of them, then what waits in the process passes the limit.
       let sent = 0;
@@ -317,7 +317,7 @@ describe.each(testDatabaseKinds())('live updates on %s', (kind) => {
 
   it('a quiet stream gets a heartbeat comment, so proxies keep it open', async () => {
     const root = (await findUser(harness.runtime.store, 'root'))!;
-    const hub = new StreamHub(harness.runtime.engine, { ...STREAM_LIMITS, heartbeatMs: 40 });
+    const hub = new StreamHub({ itemChanges: harness.runtime.itemChanges, config: harness.runtime.config, reads: harness.runtime.store, logger: harness.runtime.logger }, { ...STREAM_LIMITS, heartbeatMs: 40 });
     const app = express();
     app.use((request, _response, next) => {
       request.user = root;
@@ -344,23 +344,23 @@ describe.each(testDatabaseKinds())('live updates on %s', (kind) => {
     const worker = await Runtime.start({
       dataSource: await openDatabase({ url: TEST_POSTGRES_URL, schema }),
       configFile: first.configFile,
-      config: first.engine.config,
+      config: first.config.current,
       clock: harness.clock,
       channels: new ChannelRegistry(new OutboxChannel()),
       logger: pino({ level: 'silent' }),
     });
     // Wired as server/cli.ts does: the API process listens, the worker tells.
-    const listening = await PostgresWakeups.start(first.store.dataSource, undefined, (lines) => first.engine.itemChanges.receive(lines));
-    const relayed = first.engine.itemChanges.relay((line) => listening.notifyItemChange(line));
+    const listening = await PostgresWakeups.start(first.store.dataSource, undefined, (lines) => first.itemChanges.receive(lines));
+    const relayed = first.itemChanges.relay((line) => listening.notifyItemChange(line));
     const telling = await PostgresWakeups.start(worker.store.dataSource);
-    worker.engine.itemChanges.relay((line) => telling.notifyItemChange(line));
+    worker.itemChanges.relay((line) => telling.notifyItemChange(line));
     try {
       const admin = await streamOf('root');
       const lead = (await (await api('anna', 'POST', '/api/leads', { name: 'Worker moved', phone: '+79168000009', fields: { product: 'goods' } })).json()) as { id: number };
       expect((await api('anna', 'POST', `/api/leads/${lead.id}/move`, { stage: 'handoff_general' })).status).toBe(200);
       await admin.item('lead', lead.id, 'moved');
 
-      expect(await worker.engine.runDue()).toBeGreaterThan(0);
+      expect(await worker.pipeline.runDue()).toBeGreaterThan(0);
       const converted = await admin.until(() => admin.items.find((event) => event.id === lead.id && event.stage === 'converted'), 1000, 'the move made in the worker');
       expect(converted).toMatchObject({ change: 'moved', item: { stage: 'converted' } });
       const dealId = (await (await api('root', 'GET', `/api/leads/${lead.id}`)).json()).deal_id as number;
@@ -387,7 +387,7 @@ describe.each(testDatabaseKinds())('shutting down on %s', (kind) => {
       const token = await createToken(harness.runtime.store, 'root', harness.clock.now());
       const reader = await StreamReader.open(`${base}/api/stream`, { authorization: `Bearer ${token}` });
       expect(reader.response.status).toBe(200);
-      harness.runtime.engine.itemChanges.close();
+      harness.runtime.itemChanges.close();
       await reader.until(() => reader.ended, 1000, 'the end of the stream');
       expect((await fetch(`${base}/api/stream`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(503);
     } finally {

@@ -80,7 +80,7 @@ describe.each(testDatabaseKinds())('triggers and intake on %s', (kind) => {
     it('a submission whose phone belongs to a known contact becomes a lead flagged repeat_client', async () => {
       const first = await submit('contact', { name: 'Petr', phone: '+79163334455', consent: 'on' }).expect(201);
       await harness.as('root').post(`/api/leads/${first.body.id}/move`, { stage: 'junk', reason: 'spam' }).expect(200);
-      await harness.runtime.engine.findOrCreateContact(harness.runtime.store.manager, { name: 'Petr', phone: '+79163334455', email: null, companyId: null });
+      await harness.runtime.records.findOrCreateContact(harness.runtime.store.manager, { name: 'Petr', phone: '+79163334455', email: null, companyId: null });
       const second = await submit('contact', { name: 'Petr', phone: '+79163334455', consent: 'on' }).expect(201);
       expect(second.body.id).not.toBe(first.body.id);
       expect(second.body.repeat_client).toBe(true);
@@ -122,7 +122,7 @@ describe.each(testDatabaseKinds())('triggers and intake on %s', (kind) => {
       const created = await submit('contact', { name: 'Back', phone: '+79161230000', consent: 'on' }).expect(201);
       await harness.as('root').post(`/api/leads/${created.body.id}/move`, { stage: 'in_work' }).expect(200);
       // Enough score for warm, but the lead is already past warm: ignored, with the reason.
-      const token = signTrackingToken({ i: `lead:${created.body.id}` }, harness.runtime.engine.trackingSecret);
+      const token = signTrackingToken({ i: `lead:${created.body.id}` }, harness.runtime.trackingSecret);
       await request(harness.app).post('/t/v').send({ token, page: '/pricing' }).expect(202);
       expect((await lead(created.body.id)).stage).toBe('in_work');
       const scored = (await events(created.body.id)).filter((event: { type: string }) => event.type === 'score_changed').pop();
@@ -144,7 +144,7 @@ describe.each(testDatabaseKinds())('triggers and intake on %s', (kind) => {
       const welcome = (await harness.as('root').get(`/api/messages?item=lead:${created.body.id}`).expect(200)).body.messages[0];
       expect(welcome.subject).toBe('Reader, our prices');
       const item = `lead:${created.body.id}`;
-      const secret = harness.runtime.engine.trackingSecret;
+      const secret = harness.runtime.trackingSecret;
 
       await request(harness.app).get(`/t/o/${signTrackingToken({ m: welcome.id, i: item }, secret)}.gif`).expect(200).expect('Content-Type', 'image/gif');
       expect((await lead(created.body.id)).score).toBe(20);
@@ -169,7 +169,7 @@ describe.each(testDatabaseKinds())('triggers and intake on %s', (kind) => {
     it('the email that leaves carries our pixel and tracked links', async () => {
       const created = await submit('contact', { name: 'Html', email: 'html@example.com', consent: 'on' }).expect(201);
       const sent: Array<{ html: string | null; body: string }> = [];
-      harness.runtime.engine.channels.register('email', { name: 'capture', send: async (message) => (sent.push(message), { status: 'sent', deliveredVia: 'capture' }) });
+      harness.runtime.channels.register('email', { name: 'capture', send: async (message) => (sent.push(message), { status: 'sent', deliveredVia: 'capture' }) });
       await harness.runDue();
       expect(sent).toHaveLength(1);
       expect(sent[0].html).toMatch(/<img src="https:\/\/crm\.example\.com\/t\/o\/[^"]+\.gif"/);
@@ -209,7 +209,7 @@ describe.each(testDatabaseKinds())('triggers and intake on %s', (kind) => {
     it('a reply during the cadence stops the remaining touches and moves the lead on', async () => {
       const id = await startCadence('+79160002222');
       await harness.advance(2 * DAY);
-      await recordInboundMessage(harness.runtime.engine, { channel: 'sms', from: '+79160002222', body: 'Yes, call me tomorrow' });
+      await harness.runtime.inbound.recordInboundMessage({ channel: 'sms', from: '+79160002222', body: 'Yes, call me tomorrow' });
       await harness.advance(20 * DAY);
       expect(await touchesOf(id)).toEqual([
         'touch_1_call:done',

@@ -98,11 +98,11 @@ export async function startHarness(kind: DatabaseKind, options: HarnessOptions =
         delete: (url) => request(app).delete(url).set('Authorization', auth),
       };
     },
-    runDue: () => runtime.engine.runDue(),
-    advance: (ms) => fastForward(runtime.engine, clock, clock.now() + ms),
+    runDue: () => runtime.pipeline.runDue(),
+    advance: (ms) => fastForward(runtime.scheduler, clock, clock.now() + ms),
     async close() {
       runtime.unwatch();
-      await runtime.engine.scheduler.stop();
+      await runtime.scheduler.stop();
       await database.cleanup();
     },
   };

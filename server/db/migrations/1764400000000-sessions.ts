@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner, Table, TableColumn, TableIndex } from 'typeorm';
 
 /**
- * Sign-in for people (issue 11): a password hash on users (robots.yaml never holds one), the
+ * Sign-in for people: a password hash on users (robots.yaml never holds one), the
  * board's sessions, stored by the SHA-256 of their cookie, and the one-time sign-in links
  * already opened.
  */

@@ -2,8 +2,10 @@ import { Router } from 'express';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { pipelineOf } from '../../core/compiled-config';
+import type { Clock } from '../../core/clock';
+import type { LiveConfig } from '../../core/live-config';
 import { funnelReport, loadFunnelRows } from '../../reports/analytics';
-import type { Engine } from '../../engine/engine';
+import type { ReadSource } from '../../reads/source';
 import { ForbiddenError, InvalidRequestError } from '../../core/errors';
 import { canReadFunnel } from '../../auth/access';
 import { requireOperation } from '../auth';
@@ -16,22 +18,23 @@ export const FunnelQuery = z.strictObject({
 });
 
 /** GET /api/analytics/funnel: the funnel report of one pipeline (managers, of a deal pipeline its team's; ops, admins). */
-export function analyticsRoutes(engine: Engine): Router {
+export function analyticsRoutes(deps: { config: LiveConfig; clock: Clock; reads: ReadSource }): Router {
   const router = Router();
   router.get('/funnel', requireOperation('analytics.read'), async (request, response) => {
     const query = parse(FunnelQuery, request.query);
-    if (!pipelineOf(engine.config, query.pipeline)) {
-      throw new InvalidRequestError(`unknown pipeline "${query.pipeline}" (leads, ${[...engine.config.deals.keys()].join(', ')})`);
+    const config = deps.config.current;
+    if (!pipelineOf(config, query.pipeline)) {
+      throw new InvalidRequestError(`unknown pipeline "${query.pipeline}" (leads, ${[...config.deals.keys()].join(', ')})`);
     }
-    if (!canReadFunnel(engine.config, request.user!, query.pipeline)) {
+    if (!canReadFunnel(config, request.user!, query.pipeline)) {
       throw new ForbiddenError(`the funnel of "${query.pipeline}" is for the managers of its team, ops and admins`);
     }
     // Days are the config's days: "from 2026-11-01" in Moscow starts at Moscow's midnight.
-    const zone = engine.config.source.timezone;
+    const zone = config.source.timezone;
     const since = query.from ? DateTime.fromISO(query.from, { zone }).toMillis() : 0;
     const until = query.to ? DateTime.fromISO(query.to, { zone }).toMillis() : Number.MAX_SAFE_INTEGER;
-    const rows = await loadFunnelRows(engine.store, engine.config, query.pipeline, since, until);
-    response.json(funnelReport(engine.config, query.pipeline, rows, engine.now()));
+    const rows = await loadFunnelRows(deps.reads, config, query.pipeline, since, until);
+    response.json(funnelReport(config, query.pipeline, rows, deps.clock.now()));
   });
   return router;
 }

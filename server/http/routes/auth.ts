@@ -1,13 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { checkPassword } from '../../auth/passwords';
+import type { Accounts } from '../../auth/accounts';
 import type { Sessions } from '../../auth/sessions';
-import { findUser } from '../../auth/users';
 import { itemLink, type ItemRef } from '../../core/items';
 import { verifySignInLink } from '../../core/sign-in-links';
-import type { UserRow } from '../../db/entities';
-import type { Engine } from '../../engine/engine';
+import type { Clock } from '../../core/clock';
+import type { UserRow } from '../../core/rows';
 import { acceptBodies } from '../edge';
 import { noQuery } from '../ids';
 import { HttpProblem, parse } from '../problem';
@@ -36,13 +35,22 @@ function userView(user: UserRow) {
   return { login: user.login, name: user.name, role: user.role, team: user.team };
 }
 
+export interface AuthRouteDeps {
+  clock: Clock;
+  accounts: Pick<Accounts, 'checkPassword' | 'find'>;
+  sessions: Sessions;
+  /** Signs the one-time links in alerts. */
+  trackingSecret: string;
+}
+
 /**
- * Sign-in for people (issue 11): a password gives a session cookie and the CSRF token its
+ * Sign-in for people: a password gives a session cookie and the CSRF token its
  * writes carry; a one-time link from an alert does the same once. Machines keep bearer tokens.
  */
-export function authRoutes(engine: Engine, sessions: Sessions): Router {
+export function authRoutes(deps: AuthRouteDeps): Router {
+  const { clock, accounts, sessions } = deps;
   const router = Router();
-  const attempts = new RateLimiter(engine.clock);
+  const attempts = new RateLimiter(clock);
 
   const spendAttempt = (request: Request, response: Response, login: string) => {
     // An address over its limit spends nothing of the login's.
@@ -56,10 +64,10 @@ export function authRoutes(engine: Engine, sessions: Sessions): Router {
   router.post('/login', acceptBodies('application/json'), noQuery, async (request, response) => {
     const input = parse(LoginInput, request.body);
     spendAttempt(request, response, input.login);
-    const user = await checkPassword(engine.store, input.login, input.password);
+    const user = await accounts.checkPassword(input.login, input.password);
     if (!user) throw WRONG_CREDENTIALS;
     const session = await sessions.open(user.login, 'password');
-    writeSessionCookie(request, response, session, engine.now());
+    writeSessionCookie(request, response, session, clock.now());
     response.set('Cache-Control', 'no-store').json({ user: userView(user), csrf_token: session.csrfToken });
   });
 
@@ -81,16 +89,16 @@ export function authRoutes(engine: Engine, sessions: Sessions): Router {
     const { token } = parse(LinkQuery, request.query);
     // The token is in this URL: keep it out of caches and out of the next page's Referer.
     response.set({ 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' });
-    const check = verifySignInLink(token, engine.trackingSecret, engine.now());
+    const check = verifySignInLink(token, deps.trackingSecret, clock.now());
     if (!check.ok) {
       if (check.reason === 'expired') return linkPage(response, 'This sign-in link has expired', 'Links in alerts work for 15 minutes, once.', check.item);
       return linkPage(response, 'This sign-in link is not valid', 'It may have been copied only in part, or made by another installation.');
     }
     const { claims } = check;
-    if (!(await findUser(engine.store, claims.login))) return linkPage(response, 'This sign-in link is not valid', 'Its user no longer exists.');
+    if (!(await accounts.find(claims.login))) return linkPage(response, 'This sign-in link is not valid', 'Its user no longer exists.');
     const session = await sessions.openFromLink(claims);
     if (!session) return linkPage(response, 'This sign-in link was already used', 'Each link in an alert signs in once.', claims.item);
-    writeSessionCookie(request, response, session, engine.now());
+    writeSessionCookie(request, response, session, clock.now());
     response.redirect(303, itemLink('', claims.item));
   });
   return router;

@@ -1,11 +1,15 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { canOperate, itemScope } from '../../auth/access';
-import { EventEntity, type EventRow } from '../../db/entities';
-import type { Engine } from '../../engine/engine';
+import type { LiveConfig } from '../../core/live-config';
+import type { EventRow } from '../../core/rows';
 import { ForbiddenError } from '../../core/errors';
+import type { Records } from '../../records/records';
+import { listEvents } from '../../reads/events';
+import type { RowsOf } from '../../reads/scope';
+import type { ReadSource } from '../../reads/source';
 import { ItemRefText, queryInteger } from '../ids';
-import { requireVisibleItem, whereInScope } from '../item-scope';
+import { requireVisibleItem } from '../item-scope';
 import { parse } from '../problem';
 
 export const EventQuery = z.strictObject({
@@ -32,22 +36,23 @@ export function eventView(event: EventRow) {
  * item's events for whoever may see the item (else 404); the log for managers (their team's
  * items), ops and admins.
  */
-export function eventRoutes(engine: Engine): Router {
+export function eventRoutes(deps: { config: LiveConfig; records: Pick<Records, 'getItem'>; reads: ReadSource }): Router {
   const router = Router();
   router.get('/', async (request, response) => {
     const query = parse(EventQuery, request.query);
     const user = request.user!;
-    const events = engine.store.manager.createQueryBuilder(EventEntity, 'event').orderBy('event.id', 'DESC').limit(query.limit);
-    if (query.type) events.andWhere('event.type = :type', { type: query.type });
+    const config = deps.config.current;
+    let of: RowsOf;
     if (query.item) {
-      await requireVisibleItem(engine, user, query.item);
-      events.andWhere('event.entityType = :kind AND event.entityId = :id', query.item);
+      await requireVisibleItem(deps.records, config, user, query.item);
+      of = { item: query.item };
     } else if (canOperate(user, 'runs.read')) {
-      whereInScope(events, 'event', itemScope(engine.config, user));
+      of = { scope: itemScope(config, user) };
     } else {
       throw new ForbiddenError('give ?item=lead:<id>, or ask ops for the full event log');
     }
-    response.json({ events: (await events.getMany()).map(eventView) });
+    const events = await listEvents(deps.reads, { type: query.type, of, limit: query.limit });
+    response.json({ events: events.map(eventView) });
   });
   return router;
 }

@@ -1,12 +1,13 @@
 import express, { Router, type Request } from 'express';
-import { QueryFailedError } from 'typeorm';
 import { z } from 'zod';
-import { WebhookReceiptEntity } from '../../db/entities';
-import type { Engine } from '../../engine/engine';
+import { ReplayedSignatureError, type WebhookReceipts } from '../../auth/webhook-receipts';
+import type { Clock } from '../../core/clock';
 import { InvalidRequestError, NotFoundError } from '../../core/errors';
 import { ownValue } from '../../core/inputs';
-import { findItemByAddress } from '../../inbound/match';
-import { intakeLead, intakeView, mapFields } from '../../inbound/intake';
+import type { LiveConfig } from '../../core/live-config';
+import type { Inbound } from '../../inbound/inbound';
+import { intakeView, mapFields } from '../../inbound/intake';
+import type { Pipeline } from '../../pipeline/pipeline';
 import { itemView } from '../../core/items';
 import { formBodies, parseJsonText, unsupportedMediaType } from '../edge';
 import { ItemRefText } from '../ids';
@@ -42,14 +43,14 @@ function wantsRedirect(request: Request): boolean {
 }
 
 /** Public web forms: POST /forms/:formId (urlencoded or JSON). */
-export function formRoutes(engine: Engine, counters: IntakeCounters): Router {
+export function formRoutes(deps: { config: LiveConfig; clock: Clock; inbound: Pick<Inbound, 'intakeLead'> }, counters: IntakeCounters): Router {
   const router = Router();
-  const limiter = new RateLimiter(engine.clock);
+  const limiter = new RateLimiter(deps.clock);
   router.use(formBodies('64kb'));
 
   router.post('/:formId', async (request, response) => {
     const formId = request.params.formId;
-    const form = ownValue(engine.config.source.forms, formId);
+    const form = ownValue(deps.config.current.source.forms, formId);
     if (!form) throw new NotFoundError(`no form "${formId}"`);
     const wait = limiter.take(`${formId}:${request.ip}`, form.rate_limit);
     if (wait > 0) {
@@ -77,7 +78,7 @@ export function formRoutes(engine: Engine, counters: IntakeCounters): Router {
     input.source = (utm.utm_source as string | undefined) ?? form.source ?? `form:${formId}`;
     input.stage = form.stage;
     const extra = Object.fromEntries(Object.entries(unmapped).filter(([key]) => !UTM_KEYS.includes(key as (typeof UTM_KEYS)[number]) && key !== form.honeypot && key !== form.consent_field));
-    const result = await intakeLead(engine, input, {
+    const result = await deps.inbound.intakeLead(input, {
       type: 'form_submitted',
       actor: `form:${formId}`,
       payload: { form: formId, utm, consent: form.consent_field ? true : undefined, extra, ip: request.ip },
@@ -88,20 +89,30 @@ export function formRoutes(engine: Engine, counters: IntakeCounters): Router {
   return router;
 }
 
+export interface HookRouteDeps {
+  config: LiveConfig;
+  clock: Clock;
+  inbound: Pick<Inbound, 'intakeLead' | 'ingest' | 'findItemByAddress'>;
+  /** Tells the workers that what a hook scheduled is committed. */
+  pipeline: Pick<Pipeline, 'runsCommitted'>;
+  receipts: Pick<WebhookReceipts, 'spend'>;
+}
+
 /** Named inbound webhooks: POST /hooks/:name, HMAC-SHA256 over `timestamp.body`, replays refused. */
-export function hookRoutes(engine: Engine, counters: IntakeCounters): Router {
+export function hookRoutes(deps: HookRouteDeps, counters: IntakeCounters): Router {
+  const { inbound, clock } = deps;
   const router = Router();
   router.use(express.raw({ type: '*/*', limit: '256kb' }));
 
   router.post('/:name', async (request, response) => {
     const name = request.params.name;
-    const hook = ownValue(engine.config.source.hooks, name);
+    const hook = ownValue(deps.config.current.source.hooks, name);
     if (!hook) throw new NotFoundError(`no hook "${name}"`);
     const secret = process.env[hook.secret_env];
     if (!secret) throw new HttpProblem({ type: 'urn:robots:hook-not-configured', title: 'Hook secret not configured', status: 503, detail: `set ${hook.secret_env}` });
     const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
     const signature = request.get('x-robots-signature');
-    const verdict = verifySignature(secret, request.get('x-robots-timestamp'), signature, raw.toString('utf8'), engine.now());
+    const verdict = verifySignature(secret, request.get('x-robots-timestamp'), signature, raw.toString('utf8'), clock.now());
     const reject = (detail: string) => {
       counters.rejectedWebhooks += 1;
       return new HttpProblem({ type: 'urn:robots:unauthenticated-webhook', title: 'Webhook refused', status: 401, detail });
@@ -124,24 +135,22 @@ export function hookRoutes(engine: Engine, counters: IntakeCounters): Router {
 
     // The signature's receipt, the lead and the event are one transaction: a request refused
     // half-way writes nothing and gives its signature back; a replay finds the receipt.
-    const answer = await engine.store.transaction(async (manager) => {
-      try {
-        await manager.insert(WebhookReceiptEntity, { source: actor, signature: signature as string, createdAt: engine.now() });
-      } catch (error) {
-        if (error instanceof QueryFailedError) throw reject('replayed: this signature was already used');
-        throw error;
-      }
-      const ref = item ?? (await findItemByAddress(engine, { phone: input.phone, email: input.email }, manager));
-      if (!ref && hook.creates_lead && (input.phone || input.email)) {
-        input.source = input.source ?? hook.source ?? actor;
-        const result = await intakeLead(engine, input, { type: 'webhook', actor, payload: eventPayload }, manager);
-        return { status: 201, body: intakeView(result) as object };
-      }
-      const result = await engine.ingest({ type: 'webhook', item: ref, actor, payload: eventPayload, unmatched: 'no lead or deal matches the payload' }, manager);
-      return { status: 202, body: { event_id: result.event.id, outcome: result.outcome, item: result.item ? itemView(result.item) : null } };
-    });
+    const answer = await deps.receipts
+      .spend(actor, signature as string, async (manager) => {
+        const ref = item ?? (await inbound.findItemByAddress({ phone: input.phone, email: input.email }, manager));
+        if (!ref && hook.creates_lead && (input.phone || input.email)) {
+          input.source = input.source ?? hook.source ?? actor;
+          const result = await inbound.intakeLead(input, { type: 'webhook', actor, payload: eventPayload }, manager);
+          return { status: 201, body: intakeView(result) as object };
+        }
+        const result = await inbound.ingest({ type: 'webhook', item: ref, actor, payload: eventPayload, unmatched: 'no lead or deal matches the payload' }, manager);
+        return { status: 202, body: { event_id: result.event.id, outcome: result.outcome, item: result.item ? itemView(result.item) : null } };
+      })
+      .catch((error: unknown) => {
+        throw error instanceof ReplayedSignatureError ? reject(error.message) : error;
+      });
     // What the hook scheduled was invisible to other connections until the commit.
-    engine.scheduler.scheduled([engine.now()]);
+    deps.pipeline.runsCommitted();
     response.status(answer.status).json(answer.body);
   });
   return router;

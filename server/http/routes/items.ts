@@ -1,15 +1,19 @@
 import { Router } from 'express';
 import { DateTime } from 'luxon';
-import { Between, In, Raw, type EntityManager, type FindOperator } from 'typeorm';
 import { z } from 'zod';
 import { canAccessItem, canCreate, visibleDealPipelines, visibleLeadOwners, type Viewer } from '../../auth/access';
-import { DealEntity, LeadEntity, StageEntryEntity, type EntityKind } from '../../db/entities';
-import { updateById } from '../../db/hot-path';
-import type { Engine } from '../../engine/engine';
+import type { LiveConfig } from '../../core/live-config';
+import type { EntityKind } from '../../core/rows';
 import { ForbiddenError } from '../../core/errors';
 import { DealPatch, LeadPatch, MoveInput, NewDealInput, NewItemInput } from '../../core/inputs';
-import { asItem, itemView, type Item } from '../../core/items';
-import { buildTimeline } from '../../reports/timeline';
+import { itemView, type Item } from '../../core/items';
+import type { Inbound } from '../../inbound/inbound';
+import type { Pipeline } from '../../pipeline/pipeline';
+import type { RunQueue } from '../../pipeline/queue';
+import type { Records } from '../../records/records';
+import { listItems } from '../../reads/items';
+import type { ReadSource } from '../../reads/source';
+import { timelineOf } from '../../reports/timeline';
 import { IdParam, MAX_ROW_ID, NoQuery, queryInteger } from '../ids';
 import { parse, RequestValidationError } from '../problem';
 
@@ -17,24 +21,6 @@ const IsoDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'a day is YYYY-M
 
 /** A move from the API may carry the mover's words, kept on the stage entry (the history row). */
 export const MoveBody = MoveInput.extend({ comment: z.string().trim().max(2000).optional().describe('Kept on the history row; the timeline shows it') });
-
-/** `%`, `_` and `\` typed by a person are letters, not LIKE wildcards. */
-function likePattern(text: string): string {
-  return `%${text.toLowerCase().replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
-}
-
-/**
- * `?q=`: a LIKE over the columns people search by, parameterised. Phones are stored in E.164,
- * so a phone is matched by the digits typed ("916 123" finds +79161234567).
- */
-function searchConditions(q: string): Array<Record<string, FindOperator<unknown>>> {
-  const pattern = likePattern(q);
-  const like = (column: string) => ({ [column]: Raw((alias) => `LOWER(${alias}) LIKE :pattern ESCAPE '\\'`, { pattern }) });
-  const conditions = [like('name'), like('title'), like('email'), like('companyName'), like('phone')];
-  const digits = q.replace(/\D/g, '');
-  if (digits.length >= 3 && digits !== q) conditions.push({ phone: Raw((alias) => `${alias} LIKE :digits`, { digits: `%${digits}%` }) });
-  return conditions;
-}
 
 export const ItemListQuery = z.strictObject({
   stage: z.string().optional(),
@@ -48,16 +34,27 @@ export const ItemListQuery = z.strictObject({
   offset: queryInteger(0, MAX_ROW_ID, 0),
 });
 
+export interface ItemRouteDeps {
+  config: LiveConfig;
+  records: Pick<Records, 'requireItem'>;
+  pipeline: Pick<Pipeline, 'createItem' | 'move'>;
+  /** Field changes go through inbound: each is an event triggers can react to. */
+  inbound: Pick<Inbound, 'changeFields'>;
+  /** The runs of an item's timeline. */
+  queue: Pick<RunQueue, 'ofItem'>;
+  reads: ReadSource;
+}
+
 /** /api/leads and /api/deals: one router, the kind decides the entity and the access rules. */
-export function itemRoutes(engine: Engine, kind: EntityKind): Router {
+export function itemRoutes(deps: ItemRouteDeps, kind: EntityKind): Router {
+  const { records, pipeline: pipelines, inbound } = deps;
   const router = Router();
-  const entity = kind === 'lead' ? LeadEntity : DealEntity;
 
   async function itemFor(request: { params: unknown; query: unknown; user?: Viewer }, action: 'read' | 'write'): Promise<Item> {
     const { id } = parse(IdParam, request.params);
     parse(NoQuery, request.query);
-    const item = await engine.requireItem({ kind, id });
-    if (!canAccessItem(engine.config, request.user!, item, action)) {
+    const item = await records.requireItem({ kind, id });
+    if (!canAccessItem(deps.config.current, request.user!, item, action)) {
       throw new ForbiddenError(`your role may not ${action === 'read' ? 'see' : 'change'} this ${kind}`);
     }
     return item;
@@ -67,50 +64,45 @@ export function itemRoutes(engine: Engine, kind: EntityKind): Router {
     parse(NoQuery, request.query);
     const input = kind === 'lead' ? parse(NewItemInput, request.body) : parse(NewDealInput, request.body);
     const pipeline = 'pipeline' in input ? String(input.pipeline) : undefined;
-    if (!canCreate(engine.config, request.user!, kind, pipeline)) throw new ForbiddenError(`your role may not create ${kind}s${pipeline ? ` in "${pipeline}"` : ''}`);
+    if (!canCreate(deps.config.current, request.user!, kind, pipeline)) throw new ForbiddenError(`your role may not create ${kind}s${pipeline ? ` in "${pipeline}"` : ''}`);
     // Sales and managers only see leads they are responsible for: what they create is theirs.
     const owned = kind === 'lead' && input.responsible === undefined && (request.user!.role === 'sales' || request.user!.role === 'manager');
     const responsible = owned ? request.user!.login : input.responsible;
-    const item = await engine.createItem(kind, { ...input, responsible }, `user:${request.user!.login}`);
+    const item = await pipelines.createItem(kind, { ...input, responsible }, `user:${request.user!.login}`);
     response.status(201).location(`/api/${kind}s/${item.row.id}`).json(itemView(item));
   });
 
   router.get('/', async (request, response) => {
     const query = parse(ItemListQuery, request.query);
-    const where: Record<string, unknown> = {};
-    if (query.stage) where.stage = query.stage;
-    if (query.source) where.source = query.source;
-    if (query.responsible) where.responsible = query.responsible;
+    const config = deps.config.current;
+    let createdBetween: { from: number; to: number } | undefined;
     if (query.created_from || query.created_to) {
-      const zone = engine.config.source.timezone;
+      const zone = config.source.timezone;
       const from = query.created_from ? DateTime.fromISO(query.created_from, { zone }).startOf('day').toMillis() : 0;
       const to = query.created_to ? DateTime.fromISO(query.created_to, { zone }).endOf('day').toMillis() : Number.MAX_SAFE_INTEGER;
       if (Number.isNaN(from) || Number.isNaN(to)) throw new RequestValidationError([{ path: 'created_from', message: 'not a calendar day' }]);
-      where.createdAt = Between(from, to);
+      createdBetween = { from, to };
     }
-    // A filter outside what the role sees matches nothing (no impossible value sent to the database).
-    let outOfScope = false;
+    let visible: string[] | 'all';
     if (kind === 'lead') {
-      const owners = visibleLeadOwners(engine.config, request.user!);
-      if (owners !== 'all' && query.responsible) outOfScope = !owners.includes(query.responsible);
-      else if (owners !== 'all') where.responsible = In(owners);
+      visible = visibleLeadOwners(config, request.user!);
     } else {
-      const pipelines = visibleDealPipelines(engine.config, request.user!);
+      const pipelines = visibleDealPipelines(config, request.user!);
       if (pipelines === 'none') throw new ForbiddenError('first-line staff work with leads only');
-      if (query.pipeline) where.pipeline = query.pipeline;
-      if (pipelines !== 'all' && query.pipeline) outOfScope = !pipelines.includes(query.pipeline);
-      else if (pipelines !== 'all') where.pipeline = In(pipelines.length > 0 ? pipelines : ['']);
+      visible = pipelines;
     }
-    const [rows, total] = outOfScope
-      ? [[], 0]
-      : await engine.store.manager.findAndCount(entity as typeof LeadEntity, {
-          // Search is one OR of the searched columns, each with every other filter (role scope included).
-          where: query.q ? searchConditions(query.q).map((condition) => ({ ...where, ...condition })) : where,
-          order: { id: 'DESC' },
-          take: query.limit,
-          skip: query.offset,
-        });
-    response.json({ items: rows.map((row) => itemView(asItem(kind, row))), total, limit: query.limit, offset: query.offset });
+    const { items, total } = await listItems(deps.reads, kind, {
+      stage: query.stage,
+      source: query.source,
+      responsible: query.responsible,
+      pipeline: query.pipeline,
+      createdBetween,
+      q: query.q,
+      visible,
+      limit: query.limit,
+      offset: query.offset,
+    });
+    response.json({ items: items.map(itemView), total, limit: query.limit, offset: query.offset });
   });
 
   router.get('/:id', async (request, response) => {
@@ -120,7 +112,7 @@ export function itemRoutes(engine: Engine, kind: EntityKind): Router {
   router.patch('/:id', async (request, response) => {
     const item = await itemFor(request, 'write');
     const patch = kind === 'lead' ? parse(LeadPatch, request.body) : parse(DealPatch, request.body);
-    const updated = await engine.updateItem({ kind, id: item.row.id }, patch, `user:${request.user!.login}`);
+    const updated = await inbound.changeFields({ kind, id: item.row.id }, patch, `user:${request.user!.login}`);
     response.json(itemView(updated));
   });
 
@@ -128,36 +120,22 @@ export function itemRoutes(engine: Engine, kind: EntityKind): Router {
     const { id } = parse(IdParam, request.params);
     parse(NoQuery, request.query);
     const move = parse(MoveBody, request.body);
-    const moveIn = (manager?: EntityManager) =>
-      engine.move(
-        { kind, id },
-        move.stage,
-        { actor: `user:${request.user!.login}`, reason: move.reason, refusedBy: move.refused_by, fromStage: move.from },
-        manager,
-        (item) => {
-          if (!canAccessItem(engine.config, request.user!, item, 'write')) throw new ForbiddenError(`your role may not change this ${kind}`);
-        },
-      );
-    // A comment is written in the move's own transaction; a move without one stays one transaction
-    // of the engine's, which tells the workers as it commits.
-    const result = move.comment
-      ? await engine.store.transaction(async (manager) => {
-          const moved = await moveIn(manager);
-          if (moved.entry) {
-            await updateById(manager, StageEntryEntity, moved.entry.id, { comment: move.comment });
-            moved.entry.comment = move.comment ?? null;
-          }
-          return moved;
-        })
-      : await moveIn();
-    // Runs the commented move scheduled became visible to other connections only now.
-    if (move.comment && result.changed) engine.scheduler.scheduled([engine.now()]);
+    // The comment is written on the stage entry in the move's own transaction.
+    const result = await pipelines.move(
+      { kind, id },
+      move.stage,
+      { actor: `user:${request.user!.login}`, reason: move.reason, refusedBy: move.refused_by, fromStage: move.from, comment: move.comment },
+      undefined,
+      (item) => {
+        if (!canAccessItem(deps.config.current, request.user!, item, 'write')) throw new ForbiddenError(`your role may not change this ${kind}`);
+      },
+    );
     response.json({ ...itemView(result.item), moved: result.changed, entry_id: result.entry?.id ?? result.item.row.stageEntryId });
   });
 
   router.get('/:id/timeline', async (request, response) => {
     const item = await itemFor(request, 'read');
-    const { timeline } = await buildTimeline(engine.store.manager, engine.queue, engine.config, item);
+    const { timeline } = await timelineOf(deps.reads, deps.queue, deps.config.current, item);
     response.json({ item: itemView(item), timeline });
   });
 

@@ -1,8 +1,10 @@
 import { Router } from 'express';
 import type { PipelineModel } from '../../core/compiled-config';
 import { visibleDealPipelines } from '../../auth/access';
-import { UserEntity, type UserRow } from '../../db/entities';
-import type { Engine } from '../../engine/engine';
+import type { LiveConfig } from '../../core/live-config';
+import type { UserRow } from '../../core/rows';
+import type { ReadSource } from '../../reads/source';
+import { userNames } from '../../reads/users';
 import { noQuery } from '../ids';
 
 // Labels for the standard fields, so a refusal can say "fill in Phone", not "phone".
@@ -41,10 +43,10 @@ function pipelineView(pipeline: PipelineModel, user: UserRow) {
  * GET /api/config/pipelines: what a board draws for this user — the lead statuses, and the deal
  * pipelines their role lets them see (first line: none), each stage with what it takes to enter.
  */
-export function pipelineRoutes(engine: Engine): Router {
+export function pipelineRoutes(deps: { config: LiveConfig; reads: ReadSource }): Router {
   const router = Router();
   router.get('/', noQuery, async (request, response) => {
-    const config = engine.config;
+    const config = deps.config.current;
     const user = request.user!;
     const visible = visibleDealPipelines(config, user);
     const deals = [...config.deals.values()].filter((pipeline) => visible === 'all' || (visible !== 'none' && visible.includes(pipeline.key)));
@@ -60,7 +62,7 @@ export function pipelineRoutes(engine: Engine): Router {
       // The board's forms: each custom field with its type (and an enum's values), in config order.
       fields: Object.entries(config.source.fields).map(([id, field]) => ({ id, label: field.label ?? id, type: field.type, ...(field.values ? { values: field.values } : {}) })),
       // Cards and filters show a person's name, not a login (config users and those added later).
-      users: (await engine.store.manager.find(UserEntity, { select: { login: true, name: true }, order: { login: 'ASC' } })).map((row) => ({ login: row.login, name: row.name })),
+      users: (await userNames(deps.reads)).map((row) => ({ login: row.login, name: row.name })),
       // Sources the config names: a form's lead says its form's name, a hook's lead its hook.
       source_labels: Object.fromEntries([
         ...Object.entries(config.source.forms).map(([id, form]) => [`form:${id}`, form.name ?? `Form ${id}`]),

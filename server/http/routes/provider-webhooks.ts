@@ -1,19 +1,17 @@
 import { timingSafeEqual } from 'node:crypto';
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { QueryFailedError } from 'typeorm';
 import twilio from 'twilio';
-import type { Runtime } from '../../runtime';
-import type { Engine } from '../../engine/engine';
-import { onCallStatus } from '../../voice/call-chain';
-import { bridgeTwiml } from '../../voice/bridge';
-import { recordInboundMessage } from '../../inbound/replies';
-import { receiveEmail } from '../../inbound/email';
-import { handleTelegramUpdate } from '../../inbound/telegram-updates';
+import { ReplayedSignatureError, type WebhookReceipts } from '../../auth/webhook-receipts';
+import type { ChannelRegistry } from '../../channels/channel';
+import type { Clock } from '../../core/clock';
+import type { LiveConfig } from '../../core/live-config';
+import type { MessageStatus } from '../../core/rows';
+import type { Inbound } from '../../inbound/inbound';
 import { RowId, TelegramUpdate, TwilioCallStatus, TwilioInboundSms, TwilioSmsStatus } from '../../inbound/provider-payloads';
-import { parse } from '../problem';
-import { MessageEntity, WebhookReceiptEntity, type MessageStatus } from '../../db/entities';
-import { HttpProblem } from '../problem';
+import type { Messaging } from '../../messaging/messaging';
+import type { CallChain } from '../../voice/call-chain';
+import { HttpProblem, parse } from '../problem';
 import { verifySignature } from '../signatures';
 import { formBodies } from '../edge';
 
@@ -27,9 +25,6 @@ const SMS_STATUS: ReadonlyMap<string, MessageStatus> = new Map([
   ['failed', 'failed'],
   ['undelivered', 'failed'],
 ]);
-
-/** The order a message moves through, so a late `sent` never overwrites `delivered`. */
-const PROGRESS: ReadonlyMap<string, number> = new Map([['sending', 0], ['recorded', 1], ['sent', 1], ['unknown', 1], ['delivered', 2], ['failed', 2]]);
 
 const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>';
 
@@ -48,16 +43,27 @@ function sameSecret(given: string | undefined, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
+export interface ProviderWebhookDeps {
+  config: LiveConfig;
+  clock: Clock;
+  /** What authenticates each provider (secrets, our public URL), read per request. */
+  channels: Pick<ChannelRegistry, 'webhooks'>;
+  inbound: Pick<Inbound, 'recordInboundMessage' | 'receiveEmail' | 'handleTelegramUpdate'>;
+  voice: Pick<CallChain, 'onCallStatus' | 'bridgeTwiml'>;
+  messaging: Pick<Messaging, 'recordDeliveryStatus'>;
+  receipts: Pick<WebhookReceipts, 'spend'>;
+}
+
 /**
  * Twilio signs the full URL it posted to (ours, as the public sees it) plus the sorted form
  * parameters with the account's auth token; the library's own validateRequest checks it.
  */
-function twilioSignature(engine: Engine) {
+function twilioSignature(deps: Pick<ProviderWebhookDeps, 'config' | 'channels'>) {
   return (request: Request, _response: Response, next: NextFunction) => {
-    const { twilioAuthToken, publicUrl } = engine.channels.webhooks;
+    const { twilioAuthToken, publicUrl } = deps.channels.webhooks;
     if (!twilioAuthToken) return next(notConfigured('TWILIO_AUTH_TOKEN'));
-    if (!publicUrl && !engine.config.source.public_url) return next(notConfigured('PUBLIC_URL (Twilio signs the URL it posts to)'));
-    const base = engine.publicUrl;
+    if (!publicUrl && !deps.config.current.source.public_url) return next(notConfigured('PUBLIC_URL (Twilio signs the URL it posts to)'));
+    const base = deps.config.publicUrl;
     const signature = request.get('x-twilio-signature');
     if (!signature) return next(refused('missing X-Twilio-Signature'));
     const params = parse(z.record(z.string(), z.string()), request.body ?? {});
@@ -69,12 +75,12 @@ function twilioSignature(engine: Engine) {
 }
 
 /** Twilio, Telegram and raw inbound email post here; each is authenticated before anything is written. */
-export function providerWebhookRoutes(runtime: Runtime): Router {
-  const engine = runtime.engine;
+export function providerWebhookRoutes(deps: ProviderWebhookDeps): Router {
+  const { inbound, voice, clock } = deps;
   const router = Router();
 
   const twilioRoutes = Router();
-  twilioRoutes.use(...formBodies('64kb'), twilioSignature(engine));
+  twilioRoutes.use(...formBodies('64kb'), twilioSignature(deps));
 
   twilioRoutes.post('/sms-status', async (request, response) => {
     const { message: id } = parse(z.object({ message: RowId }), request.query);
@@ -84,60 +90,58 @@ export function providerWebhookRoutes(runtime: Runtime): Router {
       response.status(204).end();
       return;
     }
-    const message = await engine.store.manager.findOne(MessageEntity, { where: { id, direction: 'out' } });
-    if (message && (PROGRESS.get(status) ?? 0) >= (PROGRESS.get(message.status) ?? 0) && message.status !== status) {
-      const error = status === 'failed' ? `Twilio: ${params.MessageStatus}${params.ErrorCode ? ` (error ${params.ErrorCode})` : ''}` : message.error;
-      await engine.store.transaction((manager) =>
-        manager.update(MessageEntity, { id }, { status, error, providerId: message.providerId ?? params.MessageSid ?? null }),
-      );
-    }
+    await deps.messaging.recordDeliveryStatus(id, {
+      status,
+      error: status === 'failed' ? `Twilio: ${params.MessageStatus}${params.ErrorCode ? ` (error ${params.ErrorCode})` : ''}` : undefined,
+      providerId: params.MessageSid ?? null,
+    });
     response.status(204).end();
   });
 
   twilioRoutes.post('/sms-inbound', async (request, response) => {
     const params = parse(TwilioInboundSms, request.body);
-    await recordInboundMessage(engine, { channel: 'sms', from: params.From, body: params.Body, providerId: params.MessageSid ?? params.SmsSid ?? null });
+    await inbound.recordInboundMessage({ channel: 'sms', from: params.From, body: params.Body, providerId: params.MessageSid ?? params.SmsSid ?? null });
     response.type('text/xml').send(EMPTY_TWIML);
   });
 
   twilioRoutes.post('/voice-status', async (request, response) => {
     const { call: id } = parse(z.object({ call: RowId }), request.query);
     const params = parse(TwilioCallStatus, request.body);
-    await onCallStatus(engine, id, params.CallStatus, params);
+    await voice.onCallStatus(id, params.CallStatus, params);
     response.status(204).end();
   });
 
   twilioRoutes.post('/voice-bridge', async (request, response) => {
     const { call: id } = parse(z.object({ call: RowId }), request.query);
-    response.type('text/xml').send(await bridgeTwiml(engine, id));
+    response.type('text/xml').send(await voice.bridgeTwiml(id));
   });
 
   router.use('/twilio', twilioRoutes);
 
   router.post('/email/inbound', express.raw({ type: () => true, limit: '10mb' }), async (request, response) => {
-    const secret = engine.channels.webhooks.inboundEmailSecret;
+    const secret = deps.channels.webhooks.inboundEmailSecret;
     if (!secret) throw notConfigured('INBOUND_EMAIL_SECRET');
     const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
     const signature = request.get('x-robots-signature');
-    const verdict = verifySignature(secret, request.get('x-robots-timestamp'), signature, raw.toString('utf8'), engine.now());
+    const verdict = verifySignature(secret, request.get('x-robots-timestamp'), signature, raw.toString('utf8'), clock.now());
     if (verdict !== true) throw refused(verdict);
     // Text columns cannot hold NUL on Postgres; a mail carrying one is refused before its signature is spent.
     if (raw.includes(0)) throw new HttpProblem({ type: 'urn:robots:invalid-request', title: 'The request is invalid', status: 400, detail: 'NUL bytes are not allowed' });
     try {
-      await engine.store.transaction((manager) => manager.insert(WebhookReceiptEntity, { source: 'email:inbound', signature: signature as string, createdAt: engine.now() }));
+      await deps.receipts.spend('email:inbound', signature as string, async () => undefined);
     } catch (error) {
-      if (error instanceof QueryFailedError) throw refused('replayed: this signature was already used');
+      if (error instanceof ReplayedSignatureError) throw refused(error.message);
       throw error;
     }
-    const outcome = await receiveEmail(engine, raw);
+    const outcome = await inbound.receiveEmail(raw);
     response.status(202).json(outcome);
   });
 
   router.post('/telegram', express.json({ limit: '1mb' }), async (request, response) => {
-    const secret = engine.channels.webhooks.telegramSecret;
+    const secret = deps.channels.webhooks.telegramSecret;
     if (!secret) throw notConfigured('TELEGRAM_WEBHOOK_SECRET');
     if (!sameSecret(request.get('x-telegram-bot-api-secret-token'), secret)) throw refused('X-Telegram-Bot-Api-Secret-Token does not match');
-    const outcome = await handleTelegramUpdate(engine, parse(TelegramUpdate, request.body), secret);
+    const outcome = await inbound.handleTelegramUpdate(parse(TelegramUpdate, request.body), secret);
     response.json({ ok: true, outcome });
   });
 

@@ -1,13 +1,18 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { itemScope, seesEverything } from '../../auth/access';
-import { MessageEntity, RobotRunEntity, RUN_STATUSES, type MessageRow, type RobotRunRow } from '../../db/entities';
-import type { Engine } from '../../engine/engine';
+import type { LiveConfig } from '../../core/live-config';
+import { RUN_STATUSES, type MessageRow, type RobotRunRow } from '../../core/rows';
 import { NotFoundError } from '../../core/errors';
-import { retryRun } from '../../pipeline/runner';
+import type { Pipeline } from '../../pipeline/pipeline';
+import type { RunQueue } from '../../pipeline/queue';
+import type { Records } from '../../records/records';
+import { listMessages } from '../../reads/messages';
+import { runsInScope } from '../../reads/runs';
+import type { ReadSource } from '../../reads/source';
 import { requireOperation } from '../auth';
 import { IdParam, ItemRefText, NoQuery, queryInteger } from '../ids';
-import { requireVisibleItem, whereInScope } from '../item-scope';
+import { requireVisibleItem } from '../item-scope';
 import { parse } from '../problem';
 
 export const RunQuery = z.strictObject({
@@ -72,58 +77,59 @@ export function messageView(message: MessageRow) {
   };
 }
 
+export interface RunRouteDeps {
+  config: LiveConfig;
+  records: Pick<Records, 'getItem'>;
+  queue: Pick<RunQueue, 'list'>;
+  pipeline: Pick<Pipeline, 'retryRun'>;
+  reads: ReadSource;
+}
+
 /**
  * Runs and messages are for managers, ops and admins; managers see those of their team's
  * items (README, Roles). `?item=` of an item the caller may not see is a 404.
  */
-export function runRoutes(engine: Engine): Router {
+export function runRoutes(deps: RunRouteDeps): Router {
   const router = Router();
   router.get('/', requireOperation('runs.read'), async (request, response) => {
     const query = parse(RunQuery, request.query);
     const user = request.user!;
-    if (query.item) await requireVisibleItem(engine, user, query.item);
-    const scope = itemScope(engine.config, user);
-    if (query.item || seesEverything(scope)) {
-      const runs = await engine.queue.list({ status: query.status, robotId: query.robot, item: query.item, limit: query.limit });
-      response.json({ runs: runs.map(runView) });
-      return;
-    }
-    // RunQueue.list knows no scope yet (queue.ts is not this change's to edit): a manager's list is read here.
-    const scoped = engine.store.manager.createQueryBuilder(RobotRunEntity, 'run').orderBy('run.id', 'DESC').limit(query.limit);
-    if (query.status) scoped.andWhere('run.status = :status', { status: query.status });
-    if (query.robot) scoped.andWhere('run.robotId = :robot', { robot: query.robot });
-    const runs = await whereInScope(scoped, 'run', scope).getMany();
+    const config = deps.config.current;
+    if (query.item) await requireVisibleItem(deps.records, config, user, query.item);
+    const scope = itemScope(config, user);
+    const runs =
+      query.item || seesEverything(scope)
+        ? await deps.queue.list({ status: query.status, robotId: query.robot, item: query.item, limit: query.limit })
+        : await runsInScope(deps.reads, scope, { status: query.status, robotId: query.robot, limit: query.limit });
     response.json({ runs: runs.map(runView) });
   });
   router.post('/:id/retry', requireOperation('runs.retry'), async (request, response) => {
     const { id } = parse(IdParam, request.params);
     parse(NoQuery, request.query);
-    const run = await retryRun(engine, id, `user:${request.user!.login}`);
+    const run = await deps.pipeline.retryRun(id, `user:${request.user!.login}`);
     if (!run) throw new NotFoundError(`run ${id} not found`);
-    engine.scheduler.wake();
     response.json(runView(run));
   });
   return router;
 }
 
-export function messageRoutes(engine: Engine): Router {
+export function messageRoutes(deps: { config: LiveConfig; records: Pick<Records, 'getItem'>; reads: ReadSource }): Router {
   const router = Router();
   router.get('/', requireOperation('messages.read'), async (request, response) => {
     const query = parse(MessageQuery, request.query);
     const user = request.user!;
-    const messages = engine.store.manager.createQueryBuilder(MessageEntity, 'message').orderBy('message.id', 'DESC').limit(query.limit);
-    if (query.channel) messages.andWhere('message.channel = :channel', { channel: query.channel });
-    if (query.status) messages.andWhere('message.status = :status', { status: query.status });
-    if (query.audience) messages.andWhere('message.audience = :audience', { audience: query.audience });
-    if (query.recipient_login) messages.andWhere('message.recipientLogin = :recipient', { recipient: query.recipient_login });
-    if (query.item) {
-      await requireVisibleItem(engine, user, query.item);
-      messages.andWhere('message.entityType = :kind AND message.entityId = :id', query.item);
-    } else {
+    const config = deps.config.current;
+    if (query.item) await requireVisibleItem(deps.records, config, user, query.item);
+    const messages = await listMessages(deps.reads, {
+      channel: query.channel,
+      status: query.status,
+      audience: query.audience,
+      recipientLogin: query.recipient_login,
       // A manager's own alerts are theirs even when the lead is not (an SLA alert on an unassigned lead).
-      whereInScope(messages, 'message', itemScope(engine.config, user), { property: 'recipientLogin', value: user.login });
-    }
-    response.json({ messages: (await messages.getMany()).map(messageView) });
+      of: query.item ? { item: query.item } : { scope: itemScope(config, user), also: { property: 'recipientLogin', value: user.login } },
+      limit: query.limit,
+    });
+    response.json({ messages: messages.map(messageView) });
   });
   return router;
 }

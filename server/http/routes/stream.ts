@@ -1,12 +1,12 @@
 import { Router, type RequestHandler, type Response } from 'express';
-import { In } from 'typeorm';
+import type { Logger } from 'pino';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { canAccessItem, type Viewer } from '../../auth/access';
-import { LeadEntity } from '../../db/entities';
-import { entityOf } from '../../records/item-rows';
-import type { Engine } from '../../engine/engine';
-import type { ItemChange } from '../../records/item-changes';
-import { asItem, itemView, type Item } from '../../core/items';
+import type { LiveConfig } from '../../core/live-config';
+import type { ItemChange, ItemChanges } from '../../records/item-changes';
+import { itemView, type Item } from '../../core/items';
+import { itemsByRef } from '../../reads/items';
+import type { ReadSource } from '../../reads/source';
 import { NoQuery } from '../ids';
 import { HttpProblem, parse } from '../problem';
 
@@ -47,9 +47,17 @@ interface Stream {
 
 type DropReason = 'slow_client' | 'load_failed';
 
+export interface StreamDeps {
+  /** Items created, moved and changed, told after commit. */
+  itemChanges: Pick<ItemChanges, 'closed' | 'subscribe'>;
+  config: LiveConfig;
+  reads: ReadSource;
+  logger: Pick<Logger, 'error'>;
+}
+
 /**
- * The open `GET /api/stream` connections of one engine, fed by its item changes
- * (server/engine/item-changes.ts): each change is loaded once and sent, as the list endpoints
+ * The open `GET /api/stream` connections of one process, fed by its item changes
+ * (server/records/item-changes.ts): each change is loaded once and sent, as the list endpoints
  * show it, to the streams whose user may read that item. Subscribed only while a stream is open.
  */
 export class StreamHub {
@@ -61,7 +69,7 @@ export class StreamHub {
   private readonly dropped?: Counter<'reason'>;
 
   constructor(
-    private readonly engine: Engine,
+    private readonly deps: StreamDeps,
     private readonly limits: StreamLimits = STREAM_LIMITS,
     registry?: Registry,
   ) {
@@ -85,7 +93,7 @@ export class StreamHub {
 
   /** Starts the event stream on `response`; the user is subscribed before the headers go out. */
   open(user: Viewer, response: Response): void {
-    if (this.engine.itemChanges.closed) throw new HttpProblem({ type: 'urn:robots:shutting-down', title: 'This process is shutting down', status: 503, detail: 'reconnect: another process answers' });
+    if (this.deps.itemChanges.closed) throw new HttpProblem({ type: 'urn:robots:shutting-down', title: 'This process is shutting down', status: 503, detail: 'reconnect: another process answers' });
     if (this.streams.size >= this.limits.maxStreams) {
       response.set('Retry-After', '30');
       throw new HttpProblem({ type: 'urn:robots:too-many-streams', title: 'Too many live streams open', status: 503, detail: `this process serves ${this.limits.maxStreams} at once` });
@@ -111,7 +119,7 @@ export class StreamHub {
 
   private attach(): void {
     if (this.unsubscribe) return;
-    this.unsubscribe = this.engine.itemChanges.subscribe(
+    this.unsubscribe = this.deps.itemChanges.subscribe(
       (change) => this.changed(change),
       () => this.closeAll(),
     );
@@ -190,42 +198,38 @@ export class StreamHub {
       }
     } catch (error) {
       // Changes were lost for every stream: ending them makes the boards reconnect and reload their lists.
-      this.engine.logger.error({ err: error }, 'live streams: changed items could not be loaded; streams ended');
+      this.deps.logger.error({ err: error }, 'live streams: changed items could not be loaded; streams ended');
       for (const stream of [...this.streams]) this.drop(stream, 'load_failed');
     } finally {
       this.draining = false;
     }
   }
 
-  private async load(changes: ItemChange[]): Promise<Map<string, Item>> {
-    const items = new Map<string, Item>();
-    for (const kind of ['lead', 'deal'] as const) {
-      const ids = changes.filter((change) => change.kind === kind).map((change) => change.id);
-      if (ids.length === 0) continue;
-      const rows = await this.engine.store.manager.find(entityOf(kind) as typeof LeadEntity, { where: { id: In(ids) } });
-      for (const row of rows) items.set(`${kind}:${row.id}`, asItem(kind, row));
-    }
-    return items;
+  private load(changes: ItemChange[]): Promise<Map<string, Item>> {
+    return itemsByRef(this.deps.reads, changes);
   }
 
   private deliver(change: ItemChange, item: Item): void {
     const data = JSON.stringify({ kind: change.kind, id: change.id, change: change.change, stage: item.row.stage, pipeline: item.pipeline, item: itemView(item) });
     const frame = `event: item\ndata: ${data}\n\n`;
-    const config = this.engine.config;
+    const config = this.deps.config.current;
     for (const stream of [...this.streams]) {
       if (canAccessItem(config, stream.user, item, 'read')) this.send(stream, frame);
     }
   }
 }
 
-const hubs = new WeakMap<Engine, StreamHub>();
+const hubs = new WeakMap<object, StreamHub>();
 
-/** The engine's hub: one per engine however many apps serve it, counted in its /metrics, ended with its item changes. */
-export function streamHub(engine: Engine): StreamHub {
-  let hub = hubs.get(engine);
+/**
+ * The hub of one set of item changes: one however many apps serve them, counted in `registry`
+ * (/metrics), ended with the item changes.
+ */
+export function streamHub(deps: StreamDeps, registry: Registry): StreamHub {
+  let hub = hubs.get(deps.itemChanges);
   if (!hub) {
-    hub = new StreamHub(engine, STREAM_LIMITS, engine.metrics.registry);
-    hubs.set(engine, hub);
+    hub = new StreamHub(deps, STREAM_LIMITS, registry);
+    hubs.set(deps.itemChanges, hub);
   }
   return hub;
 }

@@ -1,10 +1,10 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { addUser, createToken } from '../../auth/users';
+import type { Accounts } from '../../auth/accounts';
 import { Role } from '../../../config/schema';
-import { ApiTokenEntity, UserEntity } from '../../db/entities';
-import type { Engine } from '../../engine/engine';
-import { NotFoundError } from '../../core/errors';
+import type { LiveConfig } from '../../core/live-config';
+import type { ReadSource } from '../../reads/source';
+import { usersWithTokenCounts } from '../../reads/users';
 import { requireOperation } from '../auth';
 import { noQuery } from '../ids';
 import { parse, RequestValidationError } from '../problem';
@@ -20,35 +20,38 @@ export const NewUserInput = z.strictObject({
 
 const LoginParam = z.strictObject({ login: Login });
 
+export interface UserRouteDeps {
+  config: LiveConfig;
+  accounts: Pick<Accounts, 'add' | 'createToken' | 'revokeTokens'>;
+  reads: ReadSource;
+  /** Roles and tokens changed: cached identities are forgotten. */
+  onUsersChanged: () => void;
+}
+
 /**
  * Admins manage API users beyond robots.yaml (service accounts) and their tokens: a token is
  * shown once on creation; revoking takes effect within the token cache's few seconds, at once
  * on this instance.
  */
-export function userRoutes(engine: Engine, onUsersChanged: () => void): Router {
+export function userRoutes(deps: UserRouteDeps): Router {
+  const { accounts, onUsersChanged } = deps;
   const router = Router();
   router.use(requireOperation('users.manage'), noQuery);
 
   router.get('/', async (_request, response) => {
-    const users = await engine.store.manager.find(UserEntity, { order: { login: 'ASC' } });
-    const tokens: Array<{ login: string; count: string | number }> = await engine.store.manager
-      .createQueryBuilder(ApiTokenEntity, 'token')
-      .select('token.login', 'login')
-      .addSelect('COUNT(*)', 'count')
-      .groupBy('token.login')
-      .getRawMany();
-    const counts = new Map(tokens.map((row) => [row.login, Number(row.count)]));
+    const users = await usersWithTokenCounts(deps.reads);
     response.json({
-      users: users.map((user) => ({ login: user.login, name: user.name, role: user.role, team: user.team, origin: user.origin, tokens: counts.get(user.login) ?? 0 })),
+      users: users.map((user) => ({ login: user.login, name: user.name, role: user.role, team: user.team, origin: user.origin, tokens: user.tokens })),
     });
   });
 
   router.post('/', async (request, response) => {
     const input = parse(NewUserInput, request.body);
-    if (input.team !== undefined && !engine.config.teams.has(input.team)) {
-      throw new RequestValidationError([{ path: 'team', message: `unknown team "${input.team}" (teams: ${[...engine.config.teams.keys()].join(', ') || 'none'})` }]);
+    const teams = deps.config.current.teams;
+    if (input.team !== undefined && !teams.has(input.team)) {
+      throw new RequestValidationError([{ path: 'team', message: `unknown team "${input.team}" (teams: ${[...teams.keys()].join(', ') || 'none'})` }]);
     }
-    const user = await addUser(engine.store, input, engine.now());
+    const user = await accounts.add(input);
     // A changed role, or a manager's team that gained a member, counts at once on this instance.
     onUsersChanged();
     response.status(201).json({ login: user.login, name: user.name, role: user.role, team: user.team, origin: user.origin });
@@ -56,17 +59,15 @@ export function userRoutes(engine: Engine, onUsersChanged: () => void): Router {
 
   router.post('/:login/tokens', async (request, response) => {
     const { login } = parse(LoginParam, request.params);
-    const token = await createToken(engine.store, login, engine.now(), `api:${request.user!.login}`);
+    const token = await accounts.createToken(login, `api:${request.user!.login}`);
     response.status(201).json({ login, token, note: 'shown once; only its hash is stored' });
   });
 
   router.delete('/:login/tokens', async (request, response) => {
     const { login } = parse(LoginParam, request.params);
-    const user = await engine.store.manager.findOne(UserEntity, { where: { login } });
-    if (!user) throw new NotFoundError(`no user "${login}"`);
-    const result = await engine.store.transaction((manager) => manager.delete(ApiTokenEntity, { login }));
+    const revoked = await accounts.revokeTokens(login);
     onUsersChanged();
-    response.json({ login, revoked: result.affected ?? 0 });
+    response.json({ login, revoked });
   });
   return router;
 }

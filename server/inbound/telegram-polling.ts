@@ -1,8 +1,7 @@
 import type { Logger } from 'pino';
 import type { Telegram } from 'telegraf';
-import type { Engine } from '../engine/engine';
-import { handleTelegramUpdate } from '../inbound/telegram-updates';
-import { TelegramUpdate } from '../inbound/provider-payloads';
+import type { Inbound } from './inbound';
+import { TelegramUpdate } from './provider-payloads';
 
 /**
  * Long polling, for a server without a public URL (a laptop, a closed network): the same
@@ -14,7 +13,7 @@ export class TelegramPoller {
   private loop: Promise<void> | null = null;
 
   constructor(
-    private readonly engine: Engine,
+    private readonly inbound: Pick<Inbound, 'handleTelegramUpdate'>,
     private readonly telegram: Telegram,
     /** Signs /start deep links, as the webhook does. */
     private readonly secret: string,
@@ -33,7 +32,7 @@ export class TelegramPoller {
           this.logger?.warn({ update: update.update_id, issues: parsed.error.issues }, 'telegram update not understood; skipped');
           continue;
         }
-        const outcome = await handleTelegramUpdate(this.engine, parsed.data, this.secret);
+        const outcome = await this.inbound.handleTelegramUpdate(parsed.data, this.secret);
         this.logger?.debug({ update: update.update_id, outcome }, 'telegram update');
       } catch (error) {
         this.logger?.error({ err: error, update: update.update_id }, 'telegram update failed');

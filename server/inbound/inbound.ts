@@ -1,0 +1,53 @@
+import type { EntityManager } from 'typeorm';
+import type { EventType } from '../../config/event-types';
+import type { ItemPatch, NewItemInput } from '../core/inputs';
+import type { Item, ItemRef } from '../core/items';
+import type { MessageRow } from '../core/rows';
+import { receiveEmail, type InboundEmailOutcome } from './email';
+import { changeFields, ingestEvent, type EventInput, type EventResult, type InboundDeps } from './ingest';
+import { intakeLead, type IntakeResult } from './intake';
+import { findItemByAddress } from './match';
+import type { TelegramUpdate } from './provider-payloads';
+import { recordInboundMessage, type InboundMessageInput } from './replies';
+import { handleTelegramUpdate } from './telegram-updates';
+
+/**
+ * Events from outside and from people become stored events, scores and trigger moves: forms,
+ * named webhooks, replies on any channel, Telegram buttons, field changes.
+ */
+export class Inbound {
+  constructor(private readonly deps: InboundDeps) {}
+
+  /** An inbound event: stored, scored, matched to triggers. */
+  ingest(input: EventInput, outer?: EntityManager): Promise<EventResult> {
+    return ingestEvent(this.deps, input, outer);
+  }
+
+  /** Changes fields; each change is an event triggers can react to. */
+  changeFields(ref: ItemRef, patch: ItemPatch, actor: string, causalDepth = 0): Promise<Item> {
+    return changeFields(this.deps, ref, patch, actor, causalDepth);
+  }
+
+  /** A lead from a form or a named webhook: a repeat touch on an open lead, or a new lead. */
+  intakeLead(input: NewItemInput, event: { type: EventType; actor: string; payload: Record<string, unknown> }, outer?: EntityManager): Promise<IntakeResult> {
+    return intakeLead(this.deps, input, event, outer);
+  }
+
+  /** A client's reply on any channel. */
+  recordInboundMessage(input: InboundMessageInput): Promise<{ message: MessageRow; result: EventResult; optedOut: boolean }> {
+    return recordInboundMessage(this.deps, input);
+  }
+
+  receiveEmail(raw: Buffer): Promise<InboundEmailOutcome> {
+    return receiveEmail(this.deps, raw);
+  }
+
+  handleTelegramUpdate(update: TelegramUpdate, secret: string): Promise<string> {
+    return handleTelegramUpdate(this.deps, update, secret);
+  }
+
+  /** The open item a phone or email belongs to. */
+  findItemByAddress(address: { phone?: string | null; email?: string | null }, manager?: EntityManager): Promise<ItemRef | null> {
+    return findItemByAddress(this.deps, address, manager);
+  }
+}

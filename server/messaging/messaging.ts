@@ -1,0 +1,67 @@
+import type { ChannelRegistry } from '../channels/channel';
+import type { Clock } from '../core/clock';
+import type { LiveConfig } from '../core/live-config';
+import type { MessageRequest } from '../core/message-request';
+import type { MessageRow, MessageStatus } from '../core/rows';
+import { MessageEntity, OptOutEntity } from '../db/entities';
+import type { Store } from '../db/store';
+import type { EngineMetrics } from '../metrics';
+import { sendOnce } from './send-once';
+
+/** How far a message has got: a late or repeated provider report never moves it back. */
+const PROGRESS: ReadonlyMap<string, number> = new Map([
+  ['sending', 0],
+  ['recorded', 1],
+  ['sent', 1],
+  ['unknown', 1],
+  ['delivered', 2],
+  ['failed', 2],
+]);
+
+export interface MessagingDeps {
+  store: Store;
+  clock: Clock;
+  config: LiveConfig;
+  channels: ChannelRegistry;
+  metrics: EngineMetrics;
+  /** Signs tracking pixels, click links and sign-in links in what we send. */
+  trackingSecret: string;
+}
+
+/** Messages to clients and to our people: sent at most once per key, and never to an address that wrote STOP. */
+export class Messaging {
+  constructor(private readonly deps: MessagingDeps) {}
+
+  async send(request: MessageRequest): Promise<MessageRow> {
+    const { store, channels, clock, config, metrics, trackingSecret } = this.deps;
+    try {
+      const message = await sendOnce(store, channels, request, () => clock.now(), { baseUrl: config.publicUrl, secret: trackingSecret });
+      metrics.sends.inc({ channel: message.channel, outcome: message.status });
+      return message;
+    } catch (error) {
+      metrics.sends.inc({ channel: request.channel, outcome: error instanceof Error ? error.name : 'error' });
+      throw error;
+    }
+  }
+
+  /** A provider's delivery report (Twilio's SMS status callback) on one of our messages. */
+  async recordDeliveryStatus(messageId: number, report: { status: MessageStatus; error?: string; providerId: string | null }): Promise<void> {
+    const { store } = this.deps;
+    const message = await store.manager.findOne(MessageEntity, { where: { id: messageId, direction: 'out' } });
+    if (!message || message.status === report.status || (PROGRESS.get(report.status) ?? 0) < (PROGRESS.get(message.status) ?? 0)) return;
+    await store.transaction((manager) =>
+      manager.update(MessageEntity, { id: messageId }, { status: report.status, error: report.error ?? message.error, providerId: message.providerId ?? report.providerId }),
+    );
+  }
+
+  /** Did this address write STOP on this channel? */
+  async isOptedOut(channel: string, address: string): Promise<boolean> {
+    return (await this.deps.store.manager.count(OptOutEntity, { where: { channel, address } })) > 0;
+  }
+
+  /** A STOP keeps every later touch on that channel away from that address. */
+  async optOut(channel: string, address: string, reason: string): Promise<void> {
+    if (await this.isOptedOut(channel, address)) return;
+    await this.deps.store.transaction((manager) => manager.insert(OptOutEntity, { channel, address, reason, createdAt: this.deps.clock.now() }));
+  }
+}
