@@ -22,7 +22,9 @@ type Modules = {
   app: typeof import('./http/app');
   simulate: typeof import('./simulate');
   wakeups: typeof import('./db/pg-wakeups');
-  plan: typeof import('./config-ops/plan');
+  reloadPlan: typeof import('./config-ops/reload-plan');
+  planState: typeof import('./config-ops/plan-state');
+  planText: typeof import('./config-ops/plan-text');
   queue: typeof import('./pipeline/queue');
 };
 // tsx runs the CLI as CommonJS, where `require` resolves our .ts files without extensions.
@@ -38,7 +40,9 @@ const PATHS: Record<keyof Modules, string> = {
   app: './http/app',
   simulate: './simulate',
   wakeups: './db/pg-wakeups',
-  plan: './config-ops/plan',
+  reloadPlan: './config-ops/reload-plan',
+  planState: './config-ops/plan-state',
+  planText: './config-ops/plan-text',
   queue: './pipeline/queue',
 };
 
@@ -228,7 +232,14 @@ export function buildCli(): Command {
         console.error(`\nthe config to compare with, ${runningFile}, is invalid: nothing to plan against`);
         process.exit(2);
       }
-      const [{ describeDatabase, openDatabase }, { Store }, { RunQueue }, { formatPlan, loadPlanState, planReload }] = [load('database'), load('store'), load('queue'), load('plan')];
+      const [{ describeDatabase, openDatabase }, { Store }, { RunQueue }, { loadPlanState }, { planReload }, { formatPlan }] = [
+        load('database'),
+        load('store'),
+        load('queue'),
+        load('planState'),
+        load('reloadPlan'),
+        load('planText'),
+      ];
       const dataSource = await openDatabase(databaseOptions());
       try {
         const store = new Store(dataSource);

@@ -3,13 +3,12 @@ import express, { type Express } from 'express';
 import type { Logger } from 'pino';
 import { configJsonSchema } from '../../config/registered-schema';
 import type { Runtime } from '../runtime';
-import { ConfigError } from '../core/errors';
 import { requireOperation, requireUser, TokenCache } from './auth';
 import { authRoutes } from './routes/auth';
 import { openApiDocument } from './openapi';
-import { notFoundHandler, parse, problemHandler } from './problem';
+import { notFoundHandler, problemHandler } from './problem';
 import { doorBodies, jsonBodies, requestContext } from './edge';
-import { planConfigFile, ReloadQuery } from '../config-ops/plan';
+import { configReloadRoutes } from './routes/config-reload';
 import { contactRoutes } from './routes/contacts';
 import { itemRoutes } from './routes/items';
 import { messageRoutes, runRoutes } from './routes/runs';
@@ -80,18 +79,7 @@ export function createApp(runtime: Runtime, options: { logger?: Logger } = {}): 
   api.use('/config/pipelines', pipelineRoutes({ config, reads }));
   api.use('/stream', streamRoutes(streamHub({ itemChanges: runtime.itemChanges, config, reads, logger: runtime.logger }, metrics.registry)));
   api.use('/tasks', taskRoutes({ config, clock, records, pipeline, reads }));
-  api.post('/config/reload', requireOperation('config.reload'), async (request, response) => {
-    // ?dry_run=1: what the reload would do to the runs already scheduled (server/config-ops/plan.ts); nothing changes.
-    if (parse(ReloadQuery, request.query).dry_run) {
-      const planned = await planConfigFile({ clock, config, store: runtime.store, queue }, runtime.configFile);
-      if (!planned.ok) throw new ConfigError(planned.issues);
-      response.json({ status: 'planned', ...planned.plan });
-      return;
-    }
-    const result = await runtime.reload();
-    if (!result.ok) throw new ConfigError(result.issues);
-    response.json({ status: 'reloaded', cancelled_runs: result.cancelledRuns });
-  });
+  api.use('/config', configReloadRoutes({ clock, config, store: runtime.store, queue, configFile: runtime.configFile, reload: () => runtime.reload() }));
   // EventSource sends no headers: a token may come as ?access_token= on the live stream only.
   app.use('/api/stream', streamTokenFromQuery);
   app.use('/api', api);

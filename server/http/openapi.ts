@@ -8,7 +8,7 @@ import { TaskPatch, TaskQuery } from './routes/tasks';
 import { FunnelQuery } from './routes/analytics';
 import { NewUserInput } from './routes/users';
 import { LoginInput } from './routes/auth';
-import { ReloadQuery } from '../config-ops/plan';
+import { ReloadQuery } from './routes/config-reload';
 import { MAX_ROW_ID } from './ids';
 
 const json = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });

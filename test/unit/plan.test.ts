@@ -1,6 +1,7 @@
 import { loadConfigText } from '../../config/loader';
 import type { CompiledConfig } from '../../server/core/compiled-config';
-import { formatPlan, planReload, type PendingRun, type PlanState } from '../../server/config-ops/plan';
+import { planReload, type PendingRun, type PlanState } from '../../server/config-ops/reload-plan';
+import { formatPlan } from '../../server/config-ops/plan-text';
 
 const NOW = Date.parse('2026-03-02T06:00:00Z');
 

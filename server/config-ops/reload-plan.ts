@@ -1,26 +1,14 @@
 import { reloadCancels, reloadEffects } from '../pipeline/reload-effects';
-import { DateTime } from 'luxon';
-import { z } from 'zod';
-import type { EntityManager } from 'typeorm';
 import { LEAD_PIPELINE, pipelineOf, type CompiledConfig, type RobotPlacement } from '../core/compiled-config';
-import { loadConfigFileOffThread } from '../../config/loader';
 import type { RobotSpec, TriggerSpec } from '../../config/schema';
-import type { ConfigIssue } from '../core/errors';
-import type { Clock } from '../core/clock';
-import type { LiveConfig } from '../core/live-config';
-import type { Store } from '../db/store';
 import type { RobotRunRow } from '../core/rows';
-import { DealEntity, LeadEntity } from '../db/entities';
-import { PENDING_STATUSES, type RunQueue } from '../pipeline/queue';
 
 /**
  * `robots plan` and `POST /api/config/reload?dry_run=1`: what a reload from one config to
  * another would do to the runs already scheduled, like `terraform plan`. `planReload` is pure
- * (two configs and what the database holds); `loadPlanState` is the read it needs.
+ * (two configs and what the database holds); plan-state.ts is the read it needs and
+ * plan-text.ts the words `robots plan` prints.
  */
-
-/** The query of `POST /api/config/reload`: `?dry_run=1` plans instead of reloading; any other key is a 400. */
-export const ReloadQuery = z.strictObject({ dry_run: z.enum(['1', 'true']).optional().describe('Plan only: answer what the reload would do, change nothing') });
 
 /** A pending run as the plan sees it. */
 export type PendingRun = Pick<RobotRunRow, 'id' | 'entryId' | 'entityType' | 'entityId' | 'pipeline' | 'stage' | 'robotId' | 'status' | 'dueAt' | 'waitsFor'>;
@@ -127,7 +115,7 @@ export interface ReloadPlan {
   no_changes: boolean;
 }
 
-const SAMPLE = 5;
+export const SAMPLE = 5;
 const TIMING_KEYS = new Set(['after', 'at', 'working_hours']);
 
 export { reloadCancels };
@@ -329,113 +317,4 @@ export function planReload(current: CompiledConfig, next: CompiledConfig, state:
     cancelled_run_ids: everyCancelled.map((run) => run.id).sort((a, b) => a - b),
     no_changes: cancelled.length + changed.length + added.length + removed_stages.length + triggers.length === 0,
   };
-}
-
-// ── the database read ─────────────────────────────────────────────────────────────────────
-
-async function countByStage(manager: EntityManager): Promise<StageItems[]> {
-  const [leads, deals] = await Promise.all([
-    manager.createQueryBuilder(LeadEntity, 'item').select('item.stage', 'stage').addSelect('COUNT(*)', 'count').groupBy('item.stage').getRawMany<{ stage: string; count: string | number }>(),
-    manager
-      .createQueryBuilder(DealEntity, 'item')
-      .select('item.pipeline', 'pipeline')
-      .addSelect('item.stage', 'stage')
-      .addSelect('COUNT(*)', 'count')
-      .groupBy('item.pipeline')
-      .addGroupBy('item.stage')
-      .getRawMany<{ pipeline: string; stage: string; count: string | number }>(),
-  ]);
-  return [
-    ...leads.map((row) => ({ pipeline: LEAD_PIPELINE, stage: row.stage, count: Number(row.count), first: [] })),
-    ...deals.map((row) => ({ pipeline: row.pipeline, stage: row.stage, count: Number(row.count), first: [] })),
-  ];
-}
-
-/** What `planReload` needs from the database: the pending runs, and the items standing in each stage. */
-export async function loadPlanState(manager: EntityManager, queue: RunQueue, current: CompiledConfig, next: CompiledConfig): Promise<PlanState> {
-  const runs = (await Promise.all(PENDING_STATUSES.map((status) => queue.list({ status })))).flat();
-  const stageItems = await countByStage(manager);
-  for (const { pipeline, stage } of removedStages(current, next)) {
-    const items = stageItems.find((candidate) => candidate.pipeline === pipeline && candidate.stage === stage);
-    if (!items) continue;
-    const rows =
-      pipeline === LEAD_PIPELINE
-        ? await manager.find(LeadEntity, { where: { stage }, order: { id: 'ASC' }, take: SAMPLE, select: ['id'] })
-        : await manager.find(DealEntity, { where: { pipeline, stage }, order: { id: 'ASC' }, take: SAMPLE, select: ['id'] });
-    items.first = rows.map((row) => `${pipeline === LEAD_PIPELINE ? 'lead' : 'deal'}:${row.id}`);
-  }
-  return {
-    pendingRuns: runs.map(({ id, entryId, entityType, entityId, pipeline, stage, robotId, status, dueAt, waitsFor }) => ({ id, entryId, entityType, entityId, pipeline, stage, robotId, status, dueAt, waitsFor })),
-    stageItems,
-  };
-}
-
-/**
- * The dry run of `Runtime.reload`: the file read and checked the same way (off the main
- * thread), then planned against the running config and the database; nothing is written.
- */
-export async function planConfigFile(
-  deps: { clock: Clock; config: LiveConfig; store: Store; queue: RunQueue },
-  file: string,
-): Promise<{ ok: true; plan: ReloadPlan } | { ok: false; issues: ConfigIssue[] }> {
-  const result = await loadConfigFileOffThread(file, deps.clock.now());
-  if (!result.ok) return result;
-  const current = deps.config.current;
-  const state = await loadPlanState(deps.store.manager, deps.queue, current, result.config);
-  return { ok: true, plan: planReload(current, result.config, state) };
-}
-
-// ── human output ──────────────────────────────────────────────────────────────────────────
-
-function placeLabel(pipeline: string, stage: string): string {
-  return pipeline === LEAD_PIPELINE ? `leads/${stage}` : `${pipeline}/${stage}`;
-}
-
-function runLine(run: RunSample, zone: string): string {
-  const due = run.due_at ? DateTime.fromISO(run.due_at, { zone }).toFormat('ccc dd LLL yyyy HH:mm:ss') : `waiting for ${run.waits_for ?? 'its predecessor'}`;
-  return `      run ${run.id}  ${run.item.padEnd(10)} ${run.status.padEnd(9)} due ${due}`;
-}
-
-const plural = (count: number, one: string, many = `${one}s`) => `${count} ${count === 1 ? one : many}`;
-
-/** Like `terraform plan`: `-` cancelled, `~` changed, `+` added, `!` needs a person. Times in the config zone, to the second. */
-export function formatPlan(plan: ReloadPlan, zone: string): string {
-  const lines: string[] = [];
-  const more = (shown: number, total: number) => (total > shown ? [`      … and ${total - shown} more`] : []);
-  for (const robot of plan.cancelled) {
-    const why = robot.why === 'removed' ? 'removed' : `moved to ${placeLabel(robot.moved_to?.pipeline ?? '', robot.moved_to?.stage ?? '')}`;
-    lines.push(`  - robot ${robot.robot} (${robot.type ?? 'unknown type'}, ${placeLabel(robot.pipeline, robot.stage)}) ${why}: ${plural(robot.cancelled_runs, 'pending run')} cancelled`);
-    lines.push(...robot.first.map((run) => runLine(run, zone)), ...more(robot.first.length, robot.cancelled_runs));
-  }
-  for (const robot of plan.changed) {
-    lines.push(`  ~ robot ${robot.robot} (${robot.type}, ${placeLabel(robot.pipeline, robot.stage)}) changed: ${robot.keys.join(', ')}${robot.type_change ? ` (type ${robot.type_change.from} → ${robot.type_change.to})` : ''}; ${plural(robot.pending_runs, 'pending run')}`);
-    lines.push(...robot.effects.map((effect) => `      ${effect}`));
-    lines.push(...robot.first.map((run) => runLine(run, zone)), ...more(robot.first.length, robot.pending_runs));
-  }
-  for (const robot of plan.added) {
-    const from = robot.moved_from ? ` (moved from ${placeLabel(robot.moved_from.pipeline, robot.moved_from.stage)})` : '';
-    const there = robot.items_in_stage ? `; the ${plural(robot.items_in_stage, 'item')} there now will not get it` : '';
-    lines.push(`  + robot ${robot.robot} (${robot.type}, ${placeLabel(robot.pipeline, robot.stage)})${from}: runs for items entering the stage from now on${there}`);
-  }
-  for (const stage of plan.removed_stages) {
-    const marker = stage.items ? '!' : '-';
-    lines.push(`  ${marker} ${stage.pipeline_removed ? 'pipeline' : 'stage'} ${placeLabel(stage.pipeline, stage.stage)} removed with ${plural(stage.items, 'item')} in it: ${stage.effect}${stage.first.length ? ` (${stage.first.join(', ')}${stage.items > stage.first.length ? ', …' : ''})` : ''}`);
-  }
-  for (const trigger of plan.triggers) {
-    const marker = trigger.change === 'added' ? '+' : trigger.change === 'removed' ? '-' : '~';
-    const detail =
-      trigger.change === 'moved'
-        ? ` moved from ${placeLabel(trigger.moved_from?.pipeline ?? '', trigger.moved_from?.stage ?? '')}`
-        : trigger.change === 'changed'
-          ? ` changed: ${trigger.keys.join(', ')}`
-          : ` ${trigger.change}`;
-    lines.push(`  ${marker} trigger ${trigger.trigger} (${trigger.type}, into ${placeLabel(trigger.pipeline, trigger.stage)})${detail}; acts on events from the reload on`);
-  }
-  for (const run of plan.followers) {
-    const then = run.outcome === 'released' ? 'released: its robot waits for nothing in the new config, so it becomes due now' : 'cancelled too: its robot still waits in the new config';
-    lines.push(`  ${run.outcome === 'released' ? '>' : '-'} run ${run.id} of ${run.robot} (${run.item}) waited for ${run.waits_for}, whose run the reload cancels: ${then}`);
-  }
-  if (plan.no_changes) lines.push('  no changes to robots, stages or triggers');
-  lines.push('', `A reload would cancel ${plural(plan.cancelled_runs, 'pending run')}.`);
-  return lines.join('\n');
 }
