@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startHarness, type Harness } from '../support/harness';
+import { until } from '../support/until';
 
 /**
  * The config watcher against real saves in a real directory: editors and tools rarely write a
@@ -22,15 +23,6 @@ const config = (text: string, extra: string[] = []) =>
     `        - { id: hello, type: notify, to: [root], text: "${text}" }`,
     '',
   ].join('\n');
-
-/** Polls until the condition holds (the watcher debounces and checks on a worker thread). */
-async function until(condition: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`still not true after ${timeoutMs} ms: ${condition.toString()}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 describe('the config watcher, on sqlite', () => {
   let dir: string;

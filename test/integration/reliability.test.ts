@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { MessageEntity, StageEntryEntity } from '../../server/db/entities';
 import { testDatabaseKinds } from '../support/databases';
 import { MINUTE, startHarness, type Harness } from '../support/harness';
+import { until } from '../support/until';
 
 /** Never lost, never twice (semantics 5): concurrent users, stopped workers, slow side effects. */
 const CONFIG = (hookUrl: string) => `
@@ -199,12 +200,3 @@ describe.each(testDatabaseKinds())('never lost, never twice, on %s', (kind) => {
     });
   });
 });
-
-/** Waits for something another part of the system does (not for a robot's delay). */
-async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not reached');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}

@@ -12,6 +12,7 @@ import { openDatabase } from '../../server/db/data-source';
 import { Runtime } from '../../server/runtime';
 import { FIXTURES, HOUR, MINUTE, startHarness, type Harness } from '../support/harness';
 import { testDatabaseKinds } from '../support/databases';
+import { until } from '../support/until';
 
 const SEMANTICS = path.join(FIXTURES, 'semantics.yaml');
 
@@ -164,14 +165,10 @@ describe.each(testDatabaseKinds())('semantics users rely on, on %s', (kind) => {
   it('a config file saved on disk is picked up by the watcher; a broken save keeps the running config', async () => {
     const runtime = harness.runtime;
     runtime.watch(20);
-    const waitFor = async (check: () => boolean) => {
-      for (let attempt = 0; attempt < 200 && !check(); attempt += 1) await new Promise((resolve) => setTimeout(resolve, 25));
-      return check();
-    };
     const good = fs.readFileSync(configFile, 'utf8');
     const loadedAt = runtime.engine.config.loadedAt;
     fs.writeFileSync(configFile, good.replace('text: "first"', 'text: "first, edited"'));
-    expect(await waitFor(() => runtime.engine.config.robots.get('first')?.robot.text === 'first, edited')).toBe(true);
+    await until(() => runtime.engine.config.robots.get('first')?.robot.text === 'first, edited');
     const accepted = runtime.engine.config;
     fs.writeFileSync(configFile, good.replace('after: 1h', 'after: soon'));
     await new Promise((resolve) => setTimeout(resolve, 300));
