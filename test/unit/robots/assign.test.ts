@@ -1,5 +1,7 @@
 import { assign } from '../../../robots/assign';
-import { configFromYaml, FakePorts, runContext, seed002 } from '../../support/fake-ports';
+import { configFromYaml, seed002 } from '../../support/configs';
+import { FakePorts } from '../../support/fake-ports';
+import { runContext } from '../../support/robot-run';
 
 const config = seed002({
   robots: {

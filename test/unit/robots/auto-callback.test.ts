@@ -1,6 +1,9 @@
 import { autoCallback } from '../../../robots/auto-callback';
 import type { CallStart } from '../../../server/engine/ports';
-import { callRow, FakePorts, runContext, seed002 } from '../../support/fake-ports';
+import { seed002 } from '../../support/configs';
+import { FakePorts } from '../../support/fake-ports';
+import { runContext } from '../../support/robot-run';
+import { callRow } from '../../support/rows';
 
 const config = seed002({
   robots: {

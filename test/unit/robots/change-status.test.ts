@@ -1,6 +1,8 @@
 import { changeStatus } from '../../../robots/change-status';
 import { MoveRefusedError } from '../../../server/core/errors';
-import { FakePorts, runContext, seed002, type RobotYaml } from '../../support/fake-ports';
+import { seed002, type RobotYaml } from '../../support/configs';
+import { FakePorts } from '../../support/fake-ports';
+import { runContext } from '../../support/robot-run';
 
 const EXTRA: Record<string, Record<string, RobotYaml[]>> = {
   leads: {

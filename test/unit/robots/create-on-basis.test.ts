@@ -1,6 +1,9 @@
 import { createOnBasis } from '../../../robots/create-on-basis';
 import { InvalidRequestError } from '../../../server/core/errors';
-import { configFromYaml, contactRow, dealRow, FakePorts, runContext, seed002 } from '../../support/fake-ports';
+import { configFromYaml, seed002 } from '../../support/configs';
+import { FakePorts } from '../../support/fake-ports';
+import { runContext } from '../../support/robot-run';
+import { contactRow, dealRow } from '../../support/rows';
 
 /** The lesson's hand-off, with the direction chosen by a field instead of one status per direction. */
 const BY_FIELD = `

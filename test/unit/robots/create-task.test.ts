@@ -1,5 +1,8 @@
 import { createTask, remind } from '../../../robots/create-task';
-import { FakePorts, FIXTURE_NOW, loadFixture, runContext, seed002 } from '../../support/fake-ports';
+import { loadFixture, seed002 } from '../../support/configs';
+import { FakePorts } from '../../support/fake-ports';
+import { runContext } from '../../support/robot-run';
+import { FIXTURE_NOW } from '../../support/rows';
 
 const HOUR = 3_600_000;
 

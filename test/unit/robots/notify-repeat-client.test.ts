@@ -1,6 +1,9 @@
 import { markRepeatClient, notifyRepeatClient } from '../../../robots/notify-repeat-client';
 import { itemAlertButtons } from '../../../server/core/alert-buttons';
-import { contactRow, FakePorts, leadRow, runContext, seed002 } from '../../support/fake-ports';
+import { seed002 } from '../../support/configs';
+import { FakePorts } from '../../support/fake-ports';
+import { runContext } from '../../support/robot-run';
+import { contactRow, leadRow } from '../../support/rows';
 
 const config = seed002({
   robots: {

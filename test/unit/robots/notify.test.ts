@@ -1,6 +1,9 @@
 import { notify } from '../../../robots/notify';
 import { itemAlertButtons } from '../../../server/core/alert-buttons';
-import { FakePorts, FIXTURE_NOW, runContext, seed002 } from '../../support/fake-ports';
+import { seed002 } from '../../support/configs';
+import { FakePorts } from '../../support/fake-ports';
+import { runContext } from '../../support/robot-run';
+import { FIXTURE_NOW } from '../../support/rows';
 
 const config = seed002({
   robots: {

@@ -1,6 +1,9 @@
 import { sendMessage } from '../../../robots/send-message';
 import { NotNowError } from '../../../server/core/quiet-hours';
-import { configFromYaml, contactRow, FakePorts, FIXTURE_NOW, loadFixture, runContext, seed002 } from '../../support/fake-ports';
+import { configFromYaml, loadFixture, seed002 } from '../../support/configs';
+import { FakePorts } from '../../support/fake-ports';
+import { runContext } from '../../support/robot-run';
+import { contactRow, FIXTURE_NOW } from '../../support/rows';
 
 /** A Moscow wall-clock time on Wednesday 11 March 2026 (UTC+3, no DST), as epoch milliseconds. */
 const moscow = (hhmm: string, day = 11) => {

@@ -1,5 +1,7 @@
 import { setFields } from '../../../robots/set-fields';
-import { FakePorts, runContext, seed002 } from '../../support/fake-ports';
+import { seed002 } from '../../support/configs';
+import { FakePorts } from '../../support/fake-ports';
+import { runContext } from '../../support/robot-run';
 
 const config = seed002({
   robots: {

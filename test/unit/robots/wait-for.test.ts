@@ -1,6 +1,9 @@
 import { waitFor } from '../../../robots/wait-for';
 import { NotNowError } from '../../../server/core/quiet-hours';
-import { FakePorts, FIXTURE_NOW, runContext, seed002 } from '../../support/fake-ports';
+import { seed002 } from '../../support/configs';
+import { FakePorts } from '../../support/fake-ports';
+import { runContext } from '../../support/robot-run';
+import { FIXTURE_NOW } from '../../support/rows';
 
 const HOUR = 3_600_000;
 const config = seed002({

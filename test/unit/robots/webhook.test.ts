@@ -2,7 +2,10 @@ import { createHmac } from 'node:crypto';
 import { webhook } from '../../../robots/webhook';
 import { OutcomeUnknownError, PermanentSendError, RetryableSendError } from '../../../server/core/errors';
 import type { HttpAnswer } from '../../../server/engine/ports';
-import { FakePorts, FIXTURE_NOW, loadFixture, runContext, seed002 } from '../../support/fake-ports';
+import { loadFixture, seed002 } from '../../support/configs';
+import { FakePorts } from '../../support/fake-ports';
+import { runContext } from '../../support/robot-run';
+import { FIXTURE_NOW } from '../../support/rows';
 
 const SECRET_ENV = 'ROBOTS_UNIT_WEBHOOK_SECRET';
 const UNSET_ENV = 'ROBOTS_UNIT_WEBHOOK_SECRET_NEVER_SET';
