@@ -5,6 +5,7 @@ import type { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
 import { CONFIG_LIMITS, loadConfigFileOffThread, readConfigBytes } from '../config/loader';
 import type { CompiledConfig } from '../config/model';
+import type { ScryptParameters } from './auth/passwords';
 import { syncConfigUsers } from './auth/users';
 import type { ChannelRegistry } from './channels/channel';
 import { Store } from './db/store';
@@ -28,6 +29,8 @@ export interface RuntimeOptions {
   http?: HttpPoster;
   leaseMs?: number;
   concurrency?: number;
+  /** scrypt cost of the passwords people sign in with (server/auth/passwords.ts SCRYPT unless given; tests pass a cheap one). */
+  passwordCost?: ScryptParameters;
 }
 
 export type ReloadResult = { ok: true; cancelledRuns: number } | { ok: false; issues: ConfigIssue[] };

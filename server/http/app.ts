@@ -44,7 +44,7 @@ export function createApp(runtime: Runtime, options: { logger?: Logger } = {}): 
   app.use('/t', trackingRoutes(engine));
   // People sign in here (password, or a one-time link from an alert); machines use tokens.
   const sessions = new Sessions(engine.store, engine.clock);
-  app.use('/auth', authRoutes(engine, sessions));
+  app.use('/auth', authRoutes(engine, sessions, runtime.options.passwordCost));
 
   app.use(healthRoutes(runtime, counters));
   const schema = configJsonSchema();

@@ -4,7 +4,6 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { setPassword } from '../../server/auth/passwords';
 import { createToken } from '../../server/auth/users';
 import { createApp } from '../../server/http/app';
 import { startHarness, type Harness, type HarnessOptions } from './harness';
@@ -135,7 +134,7 @@ export function useServedHarness(options: ServedHarnessOptions = {}): { readonly
   beforeAll(async () => {
     const { passwords = {}, ...harnessOptions } = options;
     served = await serveHarness(harnessOptions);
-    for (const [login, password] of Object.entries(passwords)) await setPassword(served.harness.runtime.store, login, password);
+    for (const [login, password] of Object.entries(passwords)) await served.harness.setPassword(login, password);
   });
   afterAll(async () => {
     await served?.close();

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { checkPassword } from '../../auth/passwords';
+import { checkPassword, SCRYPT, type ScryptParameters } from '../../auth/passwords';
 import type { Sessions } from '../../auth/sessions';
 import { findUser } from '../../auth/users';
 import { itemLink, type ItemRef } from '../../core/items';
@@ -40,7 +40,7 @@ function userView(user: UserRow) {
  * Sign-in for people (issue 11): a password gives a session cookie and the CSRF token its
  * writes carry; a one-time link from an alert does the same once. Machines keep bearer tokens.
  */
-export function authRoutes(engine: Engine, sessions: Sessions): Router {
+export function authRoutes(engine: Engine, sessions: Sessions, passwordCost: ScryptParameters = SCRYPT): Router {
   const router = Router();
   const attempts = new RateLimiter(engine.clock);
 
@@ -56,7 +56,7 @@ export function authRoutes(engine: Engine, sessions: Sessions): Router {
   router.post('/login', acceptBodies('application/json'), noQuery, async (request, response) => {
     const input = parse(LoginInput, request.body);
     spendAttempt(request, response, input.login);
-    const user = await checkPassword(engine.store, input.login, input.password);
+    const user = await checkPassword(engine.store, input.login, input.password, passwordCost);
     if (!user) throw WRONG_CREDENTIALS;
     const session = await sessions.open(user.login, 'password');
     writeSessionCookie(request, response, session, engine.now());
