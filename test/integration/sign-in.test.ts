@@ -6,8 +6,10 @@ import { PassThrough, Readable } from 'node:stream';
 import request from 'supertest';
 import type { Express } from 'express';
 import { readNewPassword } from '../../server/auth/password-input';
-import { SCRYPT } from '../../server/auth/passwords';
+import { checkPassword, SCRYPT } from '../../server/auth/passwords';
 import { SESSION_ABSOLUTE_MS, SESSION_IDLE_MS } from '../../server/auth/sessions';
+import { openDatabase } from '../../server/db/data-source';
+import { Store } from '../../server/db/store';
 import { createApp } from '../../server/http/app';
 import { testDatabaseKinds } from '../support/databases';
 import { HOUR, MINUTE, startHarness, type Harness } from '../support/harness';
@@ -306,9 +308,6 @@ describe('robots user passwd, the command', () => {
     expect(set.stderr).toBe('');
     expect(set.stdout).toContain('password of anna set');
 
-    const { openDatabase } = await import('../../server/db/data-source');
-    const { Store } = await import('../../server/db/store');
-    const { checkPassword } = await import('../../server/auth/passwords');
     const dataSource = await openDatabase({ url: `sqlite:${path.join(dir, 'cli.sqlite')}` });
     try {
       expect(await checkPassword(new Store(dataSource), 'anna', PASSWORD)).toMatchObject({ login: 'anna', role: 'first_line' });

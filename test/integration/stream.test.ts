@@ -200,7 +200,7 @@ describe.each(testDatabaseKinds())('live updates on %s', (kind) => {
     await harness.runDue();
     const converted = await admin.until(() => admin.items.find((event) => event.id === lead.id && event.stage === 'converted'), 1000, 'the lead converted');
     expect(converted.change).toBe('moved');
-    const dealId = (await (await api('root', 'GET', `/api/leads/${lead.id}`)).json()).deal_id as number;
+    const dealId = ((await (await api('root', 'GET', `/api/leads/${lead.id}`)).json()) as { deal_id: number }).deal_id;
     const deal = await manager.item('deal', dealId, 'created');
     expect(deal).toMatchObject({ pipeline: 'general', stage: 'new', item: { lead_id: lead.id } });
     // The lead itself now names its deal: an `updated` with deal_id, once the conversion committed.
@@ -363,7 +363,7 @@ describe.each(testDatabaseKinds())('live updates on %s', (kind) => {
       expect(await worker.engine.runDue()).toBeGreaterThan(0);
       const converted = await admin.until(() => admin.items.find((event) => event.id === lead.id && event.stage === 'converted'), 1000, 'the move made in the worker');
       expect(converted).toMatchObject({ change: 'moved', item: { stage: 'converted' } });
-      const dealId = (await (await api('root', 'GET', `/api/leads/${lead.id}`)).json()).deal_id as number;
+      const dealId = ((await (await api('root', 'GET', `/api/leads/${lead.id}`)).json()) as { deal_id: number }).deal_id;
       await admin.item('deal', dealId, 'created');
       // A change is told once: the API process ignores the echo of its own notifications.
       const handoffs = admin.items.filter((event) => event.kind === 'lead' && event.id === lead.id && event.change === 'moved' && event.stage === 'handoff_general');
