@@ -15,7 +15,7 @@ import pino from 'pino';
 import type { SMTPServer } from 'smtp-server';
 import { loadConfigText } from '../config/loader';
 import { buildChannels } from '../server/channels';
-import type { Channel, OutgoingMessage } from '../server/channels/channel';
+import type { OutgoingMessage } from '../server/channels/channel';
 import { EmailChannel, outgoingMessageId, smtpServerFromUrl } from '../server/channels/email';
 import { RateLimitedChannel } from '../server/channels/rate-limit';
 import { TelegramChannel } from '../server/channels/telegram';
@@ -163,7 +163,8 @@ async function benchHotLeadCallback(): Promise<HotFigures> {
       const ok = arrivals.length > before || (await arrived);
       onArrival = null;
       if (index < HOT_WARMUP) continue;
-      if (ok) latencies.push(arrivals[before] - started);
+      const arrival = arrivals[before];
+      if (ok && arrival !== undefined) latencies.push(arrival - started);
       else missing++;
     }
     await sleep(50);
@@ -226,10 +227,11 @@ async function benchTelegram(): Promise<TelegramFigures> {
       Promise.all(Array.from({ length: PER_CHAT_MESSAGES }, () => perChat.send(alert(oneChat)))),
     ]);
     const onTimes = onChats.map((chat) => arrivals.get(String(chat))?.[0]).filter((time): time is number => time !== undefined).sort((a, b) => a - b);
-    const lastOn = onTimes[onTimes.length - 1];
+    const lastOn = onTimes.at(-1) ?? NaN;
     // After the burst the bucket is empty: from the (burst+1)th arrival on, the pace is the limit.
     const steady = onTimes.slice(TELEGRAM_GLOBAL);
-    const steadyPerSecond = steady.length > 1 ? ((steady.length - 1) * 1000) / (steady[steady.length - 1] - steady[0]) : NaN;
+    const [firstSteady, lastSteady] = [steady.at(0), steady.at(-1)];
+    const steadyPerSecond = steady.length > 1 && firstSteady !== undefined && lastSteady !== undefined ? ((steady.length - 1) * 1000) / (lastSteady - firstSteady) : NaN;
     const times = arrivals.get(String(oneChat)) ?? [];
     return {
       off: { perSecond: off.sent / off.seconds, sent: off.sent, failed: off.failed, firstError: off.firstError },
@@ -239,7 +241,7 @@ async function benchTelegram(): Promise<TelegramFigures> {
         sent: onResults.filter((result) => result.status === 'fulfilled').length,
         seconds: (lastOn - started) / 1000,
       },
-      perChatGaps: times.slice(1).map((time, index) => time - times[index]),
+      perChatGaps: times.slice(1).map((time, index) => time - (times[index] ?? time)),
     };
   } finally {
     await registry.close();

@@ -89,7 +89,9 @@ export async function drainOn(kind: 'sqlite' | 'postgres', workers = 1, mode: 'i
     for (let index = 0; index < (mode === 'processes' ? 1 : workers); index += 1) {
       runtimes.push(await Runtime.start({ dataSource: await open(), configFile: 'drain.yaml', config: result.config, clock: systemClock, channels: new ChannelRegistry(new OutboxChannel()), logger: pino({ level: 'silent' }), concurrency: process.env.ROBOTS_CONCURRENCY ? Number(process.env.ROBOTS_CONCURRENCY) : undefined }));
     }
-    const engine = runtimes[0].engine;
+    const [first] = runtimes;
+    if (!first) throw new Error('no runtime started');
+    const engine = first.engine;
     for (let index = 0; index < LEADS; index += 1) {
       const lead = await engine.createItem('lead', { name: `Lead ${index}` }, 'user:root');
       await engine.move({ kind: 'lead', id: lead.row.id }, 'burst', { actor: 'user:root' });
@@ -97,7 +99,7 @@ export async function drainOn(kind: 'sqlite' | 'postgres', workers = 1, mode: 'i
     // Set-up straight in the database: every run due at one moment T, a little ahead (far enough
     // for worker processes to have started and be waiting for it).
     const at = Date.now() + (mode === 'processes' ? 5000 : 500);
-    await runtimes[0].store.manager.query(`UPDATE robot_runs SET due_at = ${at} WHERE status = 'scheduled'`);
+    await first.store.manager.query(`UPDATE robot_runs SET due_at = ${at} WHERE status = 'scheduled'`);
     const cpuBefore = process.cpuUsage();
     const isDatabase = (_pid: number, command: string) => command === 'postgres';
     const isWorker = (pid: number) => children.some((child) => child.pid === pid);
@@ -124,7 +126,7 @@ export async function drainOn(kind: 'sqlite' | 'postgres', workers = 1, mode: 'i
     const cpu = process.cpuUsage(cpuBefore);
     const databaseCpu = processCpuSeconds(isDatabase) - databaseBefore;
     const workersCpu = processCpuSeconds(isWorker) - workersBefore;
-    const rows: Array<{ started_at: string | number; finished_at: string | number; due_at: string | number }> = await runtimes[0].store.manager.query(
+    const rows: Array<{ started_at: string | number; finished_at: string | number; due_at: string | number }> = await first.store.manager.query(
       "SELECT started_at, finished_at, due_at FROM robot_runs WHERE status = 'done'",
     );
     const lags = rows.map((row) => Number(row.started_at) - Number(row.due_at));

@@ -34,7 +34,7 @@ import { createApp } from '../server/http/app';
 import { Runtime } from '../server/runtime';
 import { runChannelBenchmarks } from './channels';
 import { runIntakeBenchmarks } from './intake';
-import { fmt, percentile } from './stats';
+import { fmt, percentile, roundRobin } from './stats';
 import { RUN_SQL, runValues } from '../server/engine/queue';
 import { runDrainBenchmarks } from './drain';
 import { runBacklogBenchmarks } from './backlog';
@@ -144,7 +144,7 @@ async function benchEngineMoves(withScheduler: boolean): Promise<MoveRate> {
     if (withScheduler) engine.scheduler.start();
     let total = 0;
     const moveNext = async () => {
-      const id = ids[total % ids.length];
+      const id = roundRobin(ids, total);
       const to = stageOf.get(id) === 'a' ? 'b' : 'a';
       const result = await engine.move({ kind: 'lead', id }, to, ACTOR);
       if (!result.changed) throw new Error(`lead ${id} did not move to ${to}`);
@@ -237,7 +237,7 @@ async function rawMoves(file: string): Promise<MoveRate> {
     const DAY = 24 * 3600 * 1000;
     let total = 0;
     const moveNext = async () => {
-      const id = ids[total % ids.length];
+      const id = roundRobin(ids, total);
       const current = state.get(id)!;
       const to = current.stage === 'a' ? 'b' : 'a';
       const now = Date.now();
@@ -270,7 +270,7 @@ async function rawMoves(file: string): Promise<MoveRate> {
     const moves = total - warm;
     const [entries] = await sqliteAll<{ entries: number }>(db, 'SELECT COUNT(*) AS entries FROM stage_entries');
     const byStatus = new Map((await sqliteAll<{ status: string; count: number }>(db, RUN_SQL.countByStatus)).map((row) => [row.status, row.count]));
-    const counts = { entries: entries.entries, scheduled: byStatus.get('scheduled') ?? 0, cancelled: byStatus.get('cancelled') ?? 0 };
+    const counts = { entries: entries?.entries ?? 0, scheduled: byStatus.get('scheduled') ?? 0, cancelled: byStatus.get('cancelled') ?? 0 };
     const ok = counts.entries === ENGINE_LEADS + total && counts.scheduled === ENGINE_LEADS * ROBOTS_PER_STAGE && counts.cancelled === total * ROBOTS_PER_STAGE;
     for (const statement of [begin, commit, closeEntry, cancelRuns, insertEntry, insertRun, updateLead]) statement.finalize();
     return { moves, seconds: elapsed, perSecond: moves / elapsed, check: `${counts.entries} entries, ${counts.scheduled} scheduled, ${counts.cancelled} cancelled runs${ok ? ' (as expected)' : ' (UNEXPECTED)'}` };
@@ -392,7 +392,7 @@ function moveRequests(ready: ChildReady, counters: { notMoved: number }) {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${ready.token}` },
       setupRequest: (request: object) => {
-        const id = ready.leadIds[next++ % ready.leadIds.length];
+        const id = roundRobin(ready.leadIds, next++);
         const to = stageOf.get(id) === 'a' ? 'b' : 'a';
         stageOf.set(id, to);
         return { ...request, path: `/api/leads/${id}/move`, body: JSON.stringify({ stage: to }) };
@@ -508,6 +508,7 @@ async function benchImmediateRobot(): Promise<LatencyFigures> {
           const due = Math.min(leadIds.length, Math.floor(((performance.now() - t0) * LATENCY_RATE) / 1000) + 1);
           while (fired < due) {
             const id = leadIds[fired++];
+            if (id === undefined) break;
             startedAt.set(id, performance.now());
             engine.move({ kind: 'lead', id }, 'hot', ACTOR).then(
               () => committedAt.set(id, performance.now()),
@@ -580,9 +581,10 @@ async function main(): Promise<void> {
   if (wanted('e')) rows.push(...(await runBacklogBenchmarks(log)));
   if (wanted('intake')) rows.push(...(await runIntakeBenchmarks(log)));
   if (wanted('channels')) rows.push(...(await runChannelBenchmarks(log)));
-  const widths = [0, 1, 2, 3].map((column) => Math.max(...rows.map((row) => row[column].length), ['Figure', 'Value', 'Target', ''][column].length));
-  const line = (cells: string[]) => `  ${cells.map((cell, i) => (i === 1 ? cell.padStart(widths[i]) : cell.padEnd(widths[i]))).join('  ')}`.trimEnd();
-  log(line(['Figure', 'Value', 'Target', '']));
+  const header = ['Figure', 'Value', 'Target', ''];
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]?.length ?? 0)));
+  const line = (cells: string[]) => `  ${cells.map((cell, i) => (i === 1 ? cell.padStart(widths[i] ?? 0) : cell.padEnd(widths[i] ?? 0))).join('  ')}`.trimEnd();
+  log(line(header));
   log(line(widths.map((width) => '─'.repeat(width))));
   for (const row of rows) log(line(row));
   log(`\n  total benchmark time ${fmt((performance.now() - began) / 1000, 0)} s`);
@@ -658,7 +660,9 @@ function cleanup(): void {
 }
 
 if (process.argv[2] === '--raw') {
-  rawMoves(process.argv[3]).then(
+  const file = process.argv[3];
+  if (file === undefined) throw new Error('usage: bench/index.ts --raw <sqlite file>');
+  rawMoves(file).then(
     (result) => process.send!(result, () => process.exit(0)),
     (error) => {
       console.error(error);

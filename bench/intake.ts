@@ -25,7 +25,7 @@ import { chooseTrigger } from '../server/core/trigger-matching';
 import { createApp } from '../server/http/app';
 import { Runtime } from '../server/runtime';
 import type { LeadRow } from '../server/db/entities';
-import { percentile } from './stats';
+import { roundRobin } from './stats';
 
 const QUICK = process.env.BENCH_QUICK === '1';
 const HTTP_SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? (QUICK ? 2 : 10));
@@ -155,9 +155,9 @@ function benchMatching() {
   let candidates = 0;
   const started = performance.now();
   for (let index = 0; index < MATCH_EVENTS; index += 1) {
-    const type = eventTypes[index % eventTypes.length];
+    const type = roundRobin(eventTypes, index);
     candidates += triggersFor(config, type, 'leads').length;
-    if (chooseTrigger(config, item, { type, payload: payloads[type] }, context).kind === 'move') moves += 1;
+    if (chooseTrigger(config, item, { type, payload: payloads[type] ?? {} }, context).kind === 'move') moves += 1;
   }
   const seconds = (performance.now() - started) / 1000;
   return { rules, eventsPerSecond: MATCH_EVENTS / seconds, candidatesPerEvent: candidates / MATCH_EVENTS, moves, events: MATCH_EVENTS };

@@ -199,7 +199,7 @@ function branchProblems(robots: Array<{ id: string; type: string; after_robot?: 
         if (at === undefined) problems.push({ path: where, message: unknown('robot of this stage', id, new Set(position.keys())) });
         else if (at <= index) problems.push({ path: where, message: `"${id}" is written before the branch "${robot.id}": a branch runs robots written after it` });
         else if (claimed.has(id)) problems.push({ path: where, message: `"${id}" is already in a block of "${claimed.get(id)}"` });
-        else if (robots[at].after_robot) problems.push({ path: where, message: `"${id}" has after_robot; a robot in a branch waits for the branch` });
+        else if (robots[at]?.after_robot) problems.push({ path: where, message: `"${id}" has after_robot; a robot in a branch waits for the branch` });
         claimed.set(id, robot.id);
       });
     }

@@ -39,12 +39,13 @@ function pruneRefusedKeys(raw: unknown, issues: z.core.$ZodIssue[]): unknown {
   const copy = structuredClone(raw) as Record<string, unknown>;
   for (const issue of issues) {
     const path = issue.path as Array<string | number>;
+    const key = path.at(-1);
     const parent = path.slice(0, -1).reduce<unknown>((node, key) => (node as Record<string | number, unknown> | undefined)?.[key], copy);
     if (issue.code === 'unrecognized_keys') {
       const target = path.reduce<unknown>((node, key) => (node as Record<string | number, unknown> | undefined)?.[key], copy);
       if (target && typeof target === 'object') for (const key of issue.keys) delete (target as Record<string, unknown>)[key];
-    } else if (parent && typeof parent === 'object' && !Array.isArray(parent) && path.length > 0) {
-      delete (parent as Record<string | number, unknown>)[path[path.length - 1]];
+    } else if (parent && typeof parent === 'object' && !Array.isArray(parent) && key !== undefined) {
+      delete (parent as Record<string | number, unknown>)[key];
     }
   }
   return copy;

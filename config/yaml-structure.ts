@@ -69,7 +69,7 @@ export function yamlIssues(errors: YAMLError[], file: string, lineCounter: LineC
   let tooDeep = false;
   for (const error of errors) {
     const position = error.linePos?.[0] ?? lineCounter.linePos(error.pos[0]);
-    let message = error.message.split('\n')[0];
+    let [message = ''] = error.message.split('\n');
     // The parser recurses: a file nested thousands deep exhausts its stack (once is enough to say).
     if (/maximum call stack size exceeded/i.test(message)) {
       if (tooDeep) continue;
@@ -161,8 +161,9 @@ export function checkStructure(document: Document, lineCounter: LineCounter, fil
   };
 
   enter(document.contents, 1);
-  while (stack.length > 0 && !stopped) {
-    const frame = stack[stack.length - 1];
+  while (!stopped) {
+    const frame = stack.at(-1);
+    if (!frame) break;
     if (frame.next < frame.children.length) {
       const size = enter(frame.children[frame.next++], frame.childDepth);
       if (size >= 0) frame.size += size;
@@ -173,7 +174,8 @@ export function checkStructure(document: Document, lineCounter: LineCounter, fil
       sizes.set(frame.node, frame.size);
       open.delete(frame.node);
     }
-    if (stack.length > 0) stack[stack.length - 1].size += frame.size;
+    const parent = stack.at(-1);
+    if (parent) parent.size += frame.size;
   }
   return issues;
 }

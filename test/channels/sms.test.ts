@@ -6,6 +6,7 @@ import { OutcomeUnknownError, PermanentSendError, RetryableSendError } from '../
 import { INVALID_TEST_NUMBER, TwilioPeer } from '../peers/twilio-peer';
 import { unusedPort } from './loopback';
 import { outgoingMessage } from './outgoing-message';
+import { first } from '../support/lists';
 
 describe('SmsChannel through the twilio library against a loopback Twilio', () => {
   let peer: TwilioPeer;
@@ -36,7 +37,7 @@ describe('SmsChannel through the twilio library against a loopback Twilio', () =
     const receipt = await smsChannel().send(sms({ id: 321 }));
 
     expect(peer.requests).toHaveLength(1);
-    const [request] = peer.requests;
+    const request = first(peer.requests);
     expect(request.resource).toBe('Messages');
     expect(request.params).toEqual({
       To: '+14155550123',
@@ -51,14 +52,14 @@ describe('SmsChannel through the twilio library against a loopback Twilio', () =
   it('lets a Messaging Service pick the sender when TWILIO_FROM is an MG… SID', async () => {
     await smsChannel({ from: 'MG' + '1'.repeat(32) }).send(sms());
 
-    expect(peer.requests[0].params.MessagingServiceSid).toBe('MG' + '1'.repeat(32));
-    expect(peer.requests[0].params.From).toBeUndefined();
+    expect(first(peer.requests).params.MessagingServiceSid).toBe('MG' + '1'.repeat(32));
+    expect(first(peer.requests).params.From).toBeUndefined();
   });
 
   it('asks for no status callback when we have no public URL', async () => {
     await smsChannel({ statusCallbackUrl: undefined }).send(sms());
 
-    expect(peer.requests[0].params.StatusCallback).toBeUndefined();
+    expect(first(peer.requests).params.StatusCallback).toBeUndefined();
   });
 
   it('429 is retried after the Retry-After Twilio gave', async () => {
@@ -146,7 +147,7 @@ describe('TwilioPeer status callbacks', () => {
   });
 
   it('reports a delivery signed the way Twilio signs, which twilio.validateRequest accepts', async () => {
-    const sid = peer.requests[0].sid as string;
+    const sid = first(peer.requests).sid as string;
 
     const answer = await peer.reportMessageStatus(sid, 'delivered');
 

@@ -23,7 +23,9 @@ async function robots(args: string[]) {
 function positionOf(text: string, token: string): string {
   const lines = text.split('\n');
   const line = lines.findIndex((candidate) => candidate.includes(token));
-  return `${line + 1}:${lines[line].indexOf(token) + 1}`;
+  const found = lines[line];
+  if (found === undefined) throw new Error(`no "${token}" in the text`);
+  return `${line + 1}:${found.indexOf(token) + 1}`;
 }
 
 describe('robots validate on a config whose conditions and templates read paths that do not exist', () => {

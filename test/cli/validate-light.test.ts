@@ -16,7 +16,7 @@ describe('robots validate', () => {
       });`;
     const output = execFileSync(process.execPath, ['-e', script], { cwd: ROOT, encoding: 'utf8' }).trim().split('\n');
     expect(output[0]).toMatch(/robots\.example\.yaml: OK/);
-    const loaded: string[] = JSON.parse(output[output.length - 1]);
+    const loaded: string[] = JSON.parse(output.at(-1) ?? '[]');
     expect(loaded).toContain('zod'); // the probe sees packages at all
     expect(loaded.filter((name) => [...DATABASE, ...PROVIDERS].includes(name))).toEqual([]);
   });

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startHarness, type Harness } from '../support/harness';
 import { until } from '../support/until';
+import { nth } from '../support/lists';
 
 /**
  * The config watcher against real saves in a real directory: editors and tools rarely write a
@@ -101,8 +102,9 @@ describe('the config watcher, on sqlite', () => {
       const fields = ['fields:'];
       for (let index = 0; fields.length * 90 < 6 * 1024 * 1024; index += 1) fields.push(`  field_${index}: { type: string, label: "A custom field the sales team fills in by hand, ${index}" }`);
       const last = fields.length - 1;
+      const mistaken = nth(fields, last).replace('type: string', 'type: strin');
       harness.runtime.unwatch();
-      fs.writeFileSync(configFile, config('big', [...fields.slice(0, last), fields[last].replace('type: string', 'type: strin')]));
+      fs.writeFileSync(configFile, config('big', [...fields.slice(0, last), mistaken]));
       expect(fs.statSync(configFile).size).toBeGreaterThan(6 * 1024 * 1024);
 
       // A refused file changes nothing in the database, so the reload ends the moment the check
@@ -120,7 +122,7 @@ describe('the config watcher, on sqlite', () => {
       process.stderr.write(`    6 MB reload: a request answered after ${Math.round(answeredAfter)} ms, the file refused after ${Math.round(performance.now() - started)} ms\n`);
       expect(refused).toEqual({
         ok: false,
-        issues: [expect.objectContaining({ line: 3 + last, col: fields[last].indexOf('string') + 1, path: `fields.field_${last - 1}.type`, message: expect.stringMatching(/^Invalid option/) })],
+        issues: [expect.objectContaining({ line: 3 + last, col: mistaken.indexOf('strin') + 1, path: `fields.field_${last - 1}.type`, message: expect.stringMatching(/^Invalid option/) })],
       });
       expect(helloText()).toBe('v1');
 
@@ -172,6 +174,7 @@ function sed(script: string, file: string): void {
     return;
   }
   const [, from, to] = script.split('/');
+  if (from === undefined || to === undefined) throw new Error(`not an s/from/to/ script: ${script}`);
   const temp = path.join(path.dirname(file), `sed${process.pid}`);
   fs.writeFileSync(temp, fs.readFileSync(file, 'utf8').replace(from, to));
   fs.renameSync(temp, file);

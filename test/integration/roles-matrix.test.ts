@@ -9,6 +9,7 @@ import { ChannelRegistry } from '../../server/channels/channel';
 import { OutboxChannel } from '../../server/channels/outbox';
 import { FIXTURES, startHarness, type Harness } from '../support/harness';
 import { testDatabaseKinds } from '../support/databases';
+import { nth } from '../support/lists';
 
 /**
  * README "Roles" as a table: every endpoint × every role, one representative user each
@@ -118,7 +119,7 @@ const rows: Row[] = [
   { endpoint: 'GET /board/', call: (w, _r, a) => a(request(w.harness.app).get('/board/')), expected: everyone(200) },
 ];
 
-const table = rows.flatMap((row) => ROLES.map((role, index) => [row.endpoint, role, row.expected[index], row] as const));
+const table = rows.flatMap((row) => ROLES.map((role, index) => [row.endpoint, role, nth(row.expected, index), row] as const));
 
 describe.each(testDatabaseKinds())('who may call what, on %s', (kind) => {
   let world: World;

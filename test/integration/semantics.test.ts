@@ -13,6 +13,7 @@ import { Runtime } from '../../server/runtime';
 import { FIXTURES, HOUR, MINUTE, startHarness, type Harness } from '../support/harness';
 import { testDatabaseKinds } from '../support/databases';
 import { until } from '../support/until';
+import { first, nth } from '../support/lists';
 
 const SEMANTICS = path.join(FIXTURES, 'semantics.yaml');
 
@@ -30,7 +31,6 @@ describe.each(testDatabaseKinds())('semantics users rely on, on %s', (kind) => {
     await harness.close();
   });
 
-  const engine = () => harness.runtime.engine;
   const lead = async (body: object = {}) => (await harness.as('root').post('/api/leads', { name: 'Client', ...body }).expect(201)).body.id as number;
   const move = (id: number, stage: string) => harness.as('root').post(`/api/leads/${id}/move`, { stage }).expect(200);
   const runsOf = async (id: number) => (await harness.as('root').get(`/api/runs?item=lead:${id}`).expect(200)).body.runs as Array<Record<string, unknown>>;
@@ -50,8 +50,8 @@ describe.each(testDatabaseKinds())('semantics users rely on, on %s', (kind) => {
     const manager = harness.runtime.store.manager;
     const entries = await manager.find(StageEntryEntity, { where: { entityId: id, entityType: 'lead' }, order: { id: 'ASC' } });
     expect(entries.map((entry) => entry.stage)).toEqual(['new', 'delayed']);
-    expect(entries[0].leftAt).toBe(harness.clock.now());
-    const runs = await manager.find(RobotRunEntity, { where: { entryId: entries[1].id } });
+    expect(first(entries).leftAt).toBe(harness.clock.now());
+    const runs = await manager.find(RobotRunEntity, { where: { entryId: nth(entries, 1).id } });
     expect(runs.map((run) => run.robotId).sort()).toEqual(['in_an_hour', 'morning', 'working_time']);
   });
 
@@ -86,7 +86,7 @@ describe.each(testDatabaseKinds())('semantics users rely on, on %s', (kind) => {
     await move(id, 'new');
     const cancelled = (await runsOf(id)).filter((run) => run.status === 'cancelled');
     expect(cancelled.map((run) => run.robot).sort()).toEqual(['in_an_hour', 'morning', 'working_time']);
-    expect(cancelled[0].detail).toBe('left stage "delayed" for "new"');
+    expect(first(cancelled).detail).toBe('left stage "delayed" for "new"');
     await move(id, 'delayed');
     await harness.advance(4 * 24 * HOUR);
     expect(await bodies(id)).toEqual(['budget 500', 'at ten', 'inside working hours']);
@@ -128,14 +128,14 @@ describe.each(testDatabaseKinds())('semantics users rely on, on %s', (kind) => {
       const id = await lead();
       await move(id, 'flaky');
       await harness.runDue();
-      let [run] = await runsOf(id);
+      let run = first(await runsOf(id));
       expect(run).toMatchObject({ status: 'failed', attempts: 1 });
       expect(run.detail).toMatch(/retrying at/);
       await harness.advance(MINUTE);
-      [run] = await runsOf(id);
+      run = first(await runsOf(id));
       expect(run).toMatchObject({ status: 'failed', attempts: 2 });
       await harness.advance(2 * MINUTE);
-      [run] = await runsOf(id);
+      run = first(await runsOf(id));
       expect(run).toMatchObject({ status: 'dead', attempts: 3 });
       expect(run.detail).toMatch(/gave up after 3 attempts: webhook answered 500/);
       expect(received).toHaveLength(3);
@@ -143,7 +143,7 @@ describe.each(testDatabaseKinds())('semantics users rely on, on %s', (kind) => {
       status = 200;
       await harness.as('root').post(`/api/runs/${run.id}/retry`).expect(200);
       await harness.runDue();
-      [run] = await runsOf(id);
+      run = first(await runsOf(id));
       expect(run).toMatchObject({ status: 'done' });
       expect(received).toHaveLength(4);
     } finally {

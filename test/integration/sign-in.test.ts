@@ -14,6 +14,7 @@ import { createApp } from '../../server/http/app';
 import { testDatabaseKinds } from '../support/databases';
 import { HOUR, MINUTE, startHarness, type Harness } from '../support/harness';
 import { startChannelsWorld, type ChannelsWorld } from '../channels/real-channels';
+import { nth } from '../support/lists';
 
 const PASSWORD = 'correct horse battery';
 
@@ -25,7 +26,8 @@ async function passwd(harness: Harness, login: string, typed: string) {
 function sessionCookieOf(response: request.Response): { header: string; cookie: string } {
   const header = ([] as string[]).concat(response.headers['set-cookie'] ?? []).find((line) => line.startsWith('robots_session='));
   if (!header) throw new Error(`no session cookie in ${JSON.stringify(response.headers['set-cookie'])}`);
-  return { header, cookie: header.split(';')[0] };
+  const [cookie = ''] = header.split(';');
+  return { header, cookie };
 }
 
 function signIn(app: Express, login: string, password: string) {
@@ -44,7 +46,7 @@ async function timed<T>(work: () => Promise<T>): Promise<number> {
   return Number(process.hrtime.bigint() - started) / 1e6;
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const median = (values: number[]) => nth([...values].sort((a, b) => a - b), Math.floor(values.length / 2));
 
 describe.each(testDatabaseKinds())('people signing in on %s', (kind) => {
   let harness: Harness;
@@ -275,6 +277,7 @@ describe.each(testDatabaseKinds())('one-time sign-in links in alerts on %s', (ki
     const fresh = await alertedLead();
     const link = new URL(fresh.openLinks.get('1002') as string);
     const [body, signature] = (link.searchParams.get('token') as string).split('.');
+    if (body === undefined || signature === undefined) throw new Error(`not a signed token: ${link.search}`);
     const claims = JSON.parse(Buffer.from(body, 'base64url').toString('utf8'));
     const forged = Buffer.from(JSON.stringify({ ...claims, l: 'root' })).toString('base64url');
     const altered = await request(world.harness.app).get(`/auth/link?token=${forged}.${signature}`).expect(401);

@@ -5,6 +5,7 @@ import { recordInboundMessage } from '../../server/inbound/replies';
 import { signTrackingToken } from '../../server/core/tracking';
 import { DAY, FIXTURES, HOUR, MINUTE, startHarness, type Harness } from '../support/harness';
 import { testDatabaseKinds } from '../support/databases';
+import { nth } from '../support/lists';
 
 const FUNNEL = path.join(FIXTURES, 'funnel.yaml');
 process.env.HOOK_BILLING_SECRET = 'billing-secret';
@@ -152,7 +153,7 @@ describe.each(testDatabaseKinds())('triggers and intake on %s', (kind) => {
       expect(click.headers.location).toMatch(/^https:\/\/shop\.example\.com\/pricing\?rt=/);
       let now = await lead(created.body.id);
       expect(now).toMatchObject({ score: 35, stage: 'warm' });
-      const visitorToken = new URL(click.headers.location).searchParams.get('rt') as string;
+      const visitorToken = new URL(String(click.headers.location)).searchParams.get('rt') as string;
       await request(harness.app).post('/t/v').send({ token: visitorToken, page: '/pricing' }).expect(202);
       now = await lead(created.body.id);
       expect(now).toMatchObject({ score: 60, stage: 'hot', tags: ['price_interest'] });
@@ -172,9 +173,9 @@ describe.each(testDatabaseKinds())('triggers and intake on %s', (kind) => {
       harness.runtime.engine.channels.register('email', { name: 'capture', send: async (message) => (sent.push(message), { status: 'sent', deliveredVia: 'capture' }) });
       await harness.runDue();
       expect(sent).toHaveLength(1);
-      expect(sent[0].html).toMatch(/<img src="https:\/\/crm\.example\.com\/t\/o\/[^"]+\.gif"/);
-      expect(sent[0].html).toMatch(/href="https:\/\/crm\.example\.com\/t\/c\/[^"]+"/);
-      expect(sent[0].body).toMatch(/prices: https:\/\/crm\.example\.com\/t\/c\//);
+      expect(nth(sent, 0).html).toMatch(/<img src="https:\/\/crm\.example\.com\/t\/o\/[^"]+\.gif"/);
+      expect(nth(sent, 0).html).toMatch(/href="https:\/\/crm\.example\.com\/t\/c\/[^"]+"/);
+      expect(nth(sent, 0).body).toMatch(/prices: https:\/\/crm\.example\.com\/t\/c\//);
       expect(created.body.id).toBe(1);
     });
   });

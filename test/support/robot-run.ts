@@ -6,6 +6,7 @@ import type { CompanyRow, ContactRow, DealRow, EntityKind, LeadRow } from '../..
 import type { FakePorts } from './fake-ports';
 import type { RobotDefinition, RobotRunContext, RunRef } from './robot-contract';
 import { dealRow, leadRow } from './rows';
+import { first } from './lists';
 
 /** A run of one robot, as the runner would hand it over. */
 
@@ -59,9 +60,9 @@ function itemFor(config: CompiledConfig, pipeline: string, stage: string, setup:
   const robotOnLeads = pipeline === LEAD_PIPELINE;
   const kind: EntityKind = setup.lead ? 'lead' : setup.deal ? 'deal' : robotOnLeads ? 'lead' : 'deal';
   if (kind === 'lead') {
-    return asItem('lead', leadRow({ stage: robotOnLeads ? stage : config.leads.stages[0].id, contactId: setup.contact?.id ?? null, companyId: setup.company?.id ?? null, ...setup.lead }));
+    return asItem('lead', leadRow({ stage: robotOnLeads ? stage : first(config.leads.stages).id, contactId: setup.contact?.id ?? null, companyId: setup.company?.id ?? null, ...setup.lead }));
   }
-  const dealPipeline = setup.deal?.pipeline ?? (robotOnLeads ? [...config.deals.keys()][0] : pipeline);
+  const dealPipeline = setup.deal?.pipeline ?? (robotOnLeads ? first([...config.deals.keys()]) : pipeline);
   const firstStage = pipelineOf(config, dealPipeline)?.stages[0]?.id ?? 'new';
   return asItem('deal', dealRow({ pipeline: dealPipeline, stage: dealPipeline === pipeline ? stage : firstStage, contactId: setup.contact?.id ?? null, companyId: setup.company?.id ?? null, ...setup.deal }));
 }

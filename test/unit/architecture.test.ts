@@ -19,8 +19,8 @@ function sourceFiles(dir: string): string[] {
 /** Every module a file imports at run time, resolved to a repo path or a package name (type-only imports are erased). */
 function runtimeImports(file: string): string[] {
   const text = fs.readFileSync(path.join(ROOT, file), 'utf8');
-  const specifiers = [...text.matchAll(/^import\s+(?!type\s)[^'"]*?from\s+'([^']+)'|^import\s+'([^']+)'|require\('([^']+)'\)/gm)].map((match) => match[1] ?? match[2] ?? match[3]);
-  return specifiers.map((specifier) => (specifier.startsWith('.') ? path.relative(ROOT, path.resolve(path.dirname(path.join(ROOT, file)), specifier)) : specifier.split('/')[0]));
+  const specifiers = [...text.matchAll(/^import\s+(?!type\s)[^'"]*?from\s+'([^']+)'|^import\s+'([^']+)'|require\('([^']+)'\)/gm)].flatMap((match) => match[1] ?? match[2] ?? match[3] ?? []);
+  return specifiers.map((specifier) => (specifier.startsWith('.') ? path.relative(ROOT, path.resolve(path.dirname(path.join(ROOT, file)), specifier)) : (specifier.split('/')[0] ?? specifier)));
 }
 
 function violations(dirs: string[], forbidden: (target: string) => boolean): string[] {

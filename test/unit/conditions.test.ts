@@ -1,4 +1,5 @@
 import { CONTEXT_ROOTS, evaluateCondition, validateCondition } from '../../server/core/conditions';
+import { first } from '../support/lists';
 
 describe('validateCondition', () => {
   it.each([
@@ -37,9 +38,9 @@ describe('validateCondition', () => {
   ])('reports a var outside the documented context: %j', (rule, variable) => {
     const problems = validateCondition(rule);
     expect(problems).toHaveLength(1);
-    expect(problems[0].message).toContain(`unknown variable "${variable}"`);
-    expect(problems[0].message).toContain('item, lead, deal');
-    expect(problems[0].path[problems[0].path.length - 1]).toBe('var');
+    expect(first(problems).message).toContain(`unknown variable "${variable}"`);
+    expect(first(problems).message).toContain('item, lead, deal');
+    expect(first(problems).path.at(-1)).toBe('var');
   });
 
   it('reports every problem of a rule, not just the first', () => {

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadConfigFile, loadConfigFileOffThread, loadConfigText, type LoadResult } from '../../config/loader';
 import { formatConfigIssue, type ConfigIssue } from '../../server/core/errors';
+import { first } from '../support/lists';
 
 /**
  * robots.yaml as an attack surface: whoever can edit it (or the ConfigMap it is mounted from)
@@ -55,7 +56,7 @@ describe('a config built to exhaust the server', () => {
     const issues = issuesOf(timed('alias bomb', () => loadConfigText(billionLaughs(), 'robots.yaml')));
     expect(issues).toHaveLength(1);
     // Levels b to e copy in 74,718 values; the first alias of e (66,430 values) on line 6 passes 100,000.
-    expect(formatConfigIssue(issues[0])).toBe(
+    expect(formatConfigIssue(first(issues))).toBe(
       'robots.yaml:6:8 (yaml): aliases expand to more than 100000 values (an alias bomb?); write the values out or use fewer aliases',
     );
   });
@@ -164,7 +165,7 @@ describe('a very big config', () => {
     expect(issues).toEqual([
       { file: 'robots.yaml', line: 4, col: expect.any(Number), path: '(yaml)', message: 'more than 3000000 YAML tokens (keys, values, punctuation) by here; a config this dense is refused' },
     ]);
-    expect(Math.abs(issues[0].col - 2_000_000)).toBeLessThan(100);
+    expect(Math.abs(first(issues).col - 2_000_000)).toBeLessThan(100);
   }, 120_000);
 
   it('a file over the size limit is refused before it is read further', () => {
@@ -178,7 +179,7 @@ describe('a very big config', () => {
   it('the default size limit (8 MB) refuses a 9 MB file', () => {
     const file = fileWith('nine-megabytes.yaml', yaml(...LEADS, `# ${'x'.repeat(9 * 1024 * 1024)}`));
     expect(issuesOf(loadConfigFile(file))).toEqual([expect.objectContaining({ line: 1, col: 1, path: '(file)', message: 'the file is over 8.0 MB, the most a config may be' })]);
-    expect(issuesOf(loadConfigText(fs.readFileSync(file, 'utf8'), file))[0].message).toBe('the file is over 8.0 MB, the most a config may be');
+    expect(first(issuesOf(loadConfigText(fs.readFileSync(file, 'utf8'), file))).message).toBe('the file is over 8.0 MB, the most a config may be');
   });
 });
 

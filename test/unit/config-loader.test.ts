@@ -3,6 +3,7 @@ import path from 'node:path';
 import { loadConfigText } from '../../config/loader';
 import { configJsonSchema } from '../../config/schema';
 import { ConfigError, formatConfigIssue, type ConfigIssue } from '../../server/core/errors';
+import { first } from '../support/lists';
 
 /** YAML written line by line, so a test can say "line 19" and mean it. */
 const yaml = (...lines: string[]) => `${lines.join('\n')}\n`;
@@ -36,7 +37,7 @@ describe('loadConfigText', () => {
       expect(config.source.default_region).toBe('RU');
       expect(config.source.engine).toEqual({ max_causal_depth: 8, max_attempts: 5, retry_backoff: '30s', late_policy: {}, take_owned_items: false });
       expect(config.source.calendar.working_hours).toEqual({ start: '09:00', end: '18:00' });
-      expect(config.leads.stages[0].semantic).toBe('open');
+      expect(first(config.leads.stages).semantic).toBe('open');
       expect(config.robots.get('hello')).toMatchObject({ pipeline: 'leads', stage: 'new', position: 0 });
       expect(config.robots.get('hello')?.robot).toMatchObject({ type: 'notify', to: ['responsible'] });
     });
@@ -198,14 +199,14 @@ describe('loadConfigText', () => {
     const issues = issuesOf(yaml('leads:', '  stages:', '    - id: new', '      name: "unterminated', '    - id: next'));
     expect(issues.length).toBeGreaterThan(0);
     expect(issues.every((issue) => issue.path === '(yaml)')).toBe(true);
-    expect(issues[0].line).toBeGreaterThanOrEqual(4);
+    expect(first(issues).line).toBeGreaterThanOrEqual(4);
   });
 
   it('reports a key written twice in one mapping at the second one', () => {
     const issues = issuesOf(yaml('leads:', '  stages:', '    - id: new', '      id: other'));
     expect(issues).toHaveLength(1);
     expect(issues[0]).toMatchObject({ path: '(yaml)', line: 4, col: 7 });
-    expect(issues[0].message).toMatch(/unique/i);
+    expect(first(issues).message).toMatch(/unique/i);
   });
 });
 

@@ -29,8 +29,9 @@ function problemsOf(text: string): string[] {
 function at(text: string, needle: string, token: string = needle): string {
   const lines = text.split('\n');
   const line = lines.findIndex((candidate) => candidate.includes(needle));
-  if (line < 0 || !lines[line].includes(token)) throw new Error(`no "${token}" on a line with "${needle}"`);
-  return `${line + 1}:${lines[line].indexOf(token) + 1}`;
+  const found = lines[line];
+  if (found === undefined || !found.includes(token)) throw new Error(`no "${token}" on a line with "${needle}"`);
+  return `${line + 1}:${found.indexOf(token) + 1}`;
 }
 
 /** A config with one lead pipeline and one deal pipeline, each with the given stage lines. */

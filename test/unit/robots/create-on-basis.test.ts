@@ -4,6 +4,7 @@ import { configFromYaml, seed002 } from '../../support/configs';
 import { FakePorts } from '../../support/fake-ports';
 import { runContext } from '../../support/robot-run';
 import { contactRow, dealRow } from '../../support/rows';
+import { first } from '../../support/lists';
 
 /** The lesson's hand-off, with the direction chosen by a field instead of one status per direction. */
 const BY_FIELD = `
@@ -43,12 +44,12 @@ describe('create_on_basis', () => {
     const outcome = await createOnBasis.run(context);
 
     expect(ports.conversions).toHaveLength(1);
-    expect(ports.conversions[0].plan).toEqual({ pipeline: 'general', stage: undefined, team: 'general', actor: 'robot:deal_general' });
+    expect(first(ports.conversions).plan).toEqual({ pipeline: 'general', stage: undefined, team: 'general', actor: 'robot:deal_general' });
     expect(ports.picks).toEqual([{ team: 'general', pipeline: 'general', picked: 'gena' }]);
-    const [deal] = ports.deals;
+    const deal = first(ports.deals);
     expect(deal).toMatchObject({ pipeline: 'general', stage: 'new', leadId: 42, responsible: 'gena', title: 'Ivan Petrov', fields: { product: 'Chairs' } });
-    const [contact] = ports.contacts;
-    const [company] = ports.companies;
+    const contact = first(ports.contacts);
+    const company = first(ports.companies);
     expect(company.name).toBe('Romashka LLC');
     expect(outcome).toEqual({
       outcome: 'done',
@@ -76,7 +77,7 @@ describe('create_on_basis', () => {
 
     expect(ports.deals).toHaveLength(1);
     expect(ports.contacts).toHaveLength(1);
-    expect(again).toEqual({ outcome: 'done', detail: `deal #${ports.deals[0].id} in "general" already exists for this lead` });
+    expect(again).toEqual({ outcome: 'done', detail: `deal #${first(ports.deals).id} in "general" already exists for this lead` });
   });
 
   it('finds a deal made for the lead before and says so', async () => {
@@ -93,7 +94,7 @@ describe('create_on_basis', () => {
 
     const outcome = await createOnBasis.run(runContext(createOnBasis, 'deal_general', ports));
 
-    expect(ports.deals[0].responsible).toBeNull();
+    expect(first(ports.deals).responsible).toBeNull();
     expect(outcome.detail).toMatch(/^created deal #\d+ in "general", no responsible \(team general has no members\); contact #\d+ created$/);
   });
 
@@ -103,7 +104,7 @@ describe('create_on_basis', () => {
 
     await createOnBasis.run(runContext(createOnBasis, 'deal_services_offer', ports));
 
-    expect(ports.conversions[0].plan).toMatchObject({ pipeline: 'services', stage: 'offer', team: 'general' });
+    expect(first(ports.conversions).plan).toMatchObject({ pipeline: 'services', stage: 'offer', team: 'general' });
     expect(ports.deals[0]).toMatchObject({ pipeline: 'services', stage: 'offer', responsible: 'gena' });
   });
 
@@ -118,7 +119,7 @@ describe('create_on_basis', () => {
 
     await createOnBasis.run(runContext(createOnBasis, robotId, ports, { lead: { fields: interest === undefined ? {} : { interest } } }));
 
-    expect(ports.conversions[0].plan).toMatchObject({ pipeline, team: pipeline });
+    expect(first(ports.conversions).plan).toMatchObject({ pipeline, team: pipeline });
     expect(ports.deals[0]).toMatchObject({ pipeline, responsible });
   });
 

@@ -4,10 +4,12 @@ import { configFromYaml, loadFixture, seed002 } from '../../support/configs';
 import { FakePorts } from '../../support/fake-ports';
 import { runContext } from '../../support/robot-run';
 import { contactRow, FIXTURE_NOW } from '../../support/rows';
+import { first } from '../../support/lists';
 
 /** A Moscow wall-clock time on Wednesday 11 March 2026 (UTC+3, no DST), as epoch milliseconds. */
 const moscow = (hhmm: string, day = 11) => {
   const [hours, minutes] = hhmm.split(':').map(Number);
+  if (hours === undefined || minutes === undefined) throw new Error(`not a time of day: ${hhmm}`);
   return Date.UTC(2026, 2, day, hours - 3, minutes);
 };
 
@@ -64,7 +66,7 @@ describe('send_message', () => {
         meta: { robot: 'services_welcome' },
       },
     ]);
-    expect(outcome).toEqual({ outcome: 'done', detail: `email to ivan@example.com: message #${ports.messages[0].id} recorded` });
+    expect(outcome).toEqual({ outcome: 'done', detail: `email to ivan@example.com: message #${first(ports.messages).id} recorded` });
   });
 
   it('skips a client who opted out, and sends nothing', async () => {

@@ -2,6 +2,7 @@ import { setFields } from '../../../robots/set-fields';
 import { seed002 } from '../../support/configs';
 import { FakePorts } from '../../support/fake-ports';
 import { runContext } from '../../support/robot-run';
+import { first } from '../../support/lists';
 
 const config = seed002({
   robots: {
@@ -39,7 +40,7 @@ describe('set_fields', () => {
 
     await setFields.run(runContext(setFields, 'copy_name', ports, { lead: { name, responsible: 'anna' } }));
 
-    expect(ports.updates[0].patch).toEqual({ fields: { product } });
+    expect(first(ports.updates).patch).toEqual({ fields: { product } });
   });
 
   it('works on deals too', async () => {

@@ -6,6 +6,7 @@ import { loadFixture, seed002 } from '../../support/configs';
 import { FakePorts } from '../../support/fake-ports';
 import { runContext } from '../../support/robot-run';
 import { FIXTURE_NOW } from '../../support/rows';
+import { nth } from '../../support/lists';
 
 const SECRET_ENV = 'ROBOTS_UNIT_WEBHOOK_SECRET';
 const UNSET_ENV = 'ROBOTS_UNIT_WEBHOOK_SECRET_NEVER_SET';
@@ -43,7 +44,7 @@ describe('webhook', () => {
     const outcome = await webhook.run(context);
 
     expect(ports.posts).toHaveLength(1);
-    const [post] = ports.posts;
+    const post = nth(ports.posts, 0);
     expect(post.url).toBe('https://hooks.example.com/plain');
     expect(post.timeoutMs).toBe(10000);
     expect(post.headers).toEqual({ 'content-type': 'application/json', 'idempotency-key': 'run:12', 'x-robots-timestamp': String(FIXTURE_NOW / 1000) });
@@ -63,7 +64,7 @@ describe('webhook', () => {
 
     await webhook.run(runContext(webhook, 'crm_sync', ports));
 
-    const [post] = ports.posts;
+    const post = nth(ports.posts, 0);
     const timestamp = post.headers['x-robots-timestamp'];
     const expected = createHmac('sha256', 'shh-its-a-secret').update(`${timestamp}.${post.body}`).digest('hex');
     expect(post.headers['x-robots-signature']).toBe(`sha256=${expected}`);
@@ -93,7 +94,7 @@ describe('webhook', () => {
     await expect(webhook.run(context)).rejects.toThrow(RetryableSendError);
     await expect(webhook.run({ ...context, run: { ...context.run, attempts: 1 } })).resolves.toMatchObject({ outcome: 'done' });
 
-    const [first, retry] = ports.posts;
+    const [first, retry] = [nth(ports.posts, 0), nth(ports.posts, 1)];
     expect(retry.headers['idempotency-key']).toBe(first.headers['idempotency-key']);
     expect(retry.headers['x-robots-signature']).toBe(first.headers['x-robots-signature']);
     expect(retry.body).toBe(first.body);
