@@ -41,9 +41,7 @@ export function seed002(changes: Seed002Changes = {}, now = FIXTURE_NOW): Compil
   const document = parseYaml(fs.readFileSync(path.join(FIXTURES, 'seed002.yaml'), 'utf8')) as Record<string, unknown>;
   Object.assign(document, changes.top ?? {});
   for (const [pipeline, stages] of Object.entries(changes.robots ?? {})) {
-    const spec = (pipeline === LEAD_PIPELINE ? document.leads : (document.deals as Record<string, unknown> | undefined)?.[pipeline]) as
-      | { stages: Array<{ id: string; robots?: RobotYaml[] }> }
-      | undefined;
+    const spec = (pipeline === LEAD_PIPELINE ? document.leads : (document.deals as Record<string, unknown> | undefined)?.[pipeline]) as { stages: Array<{ id: string; robots?: RobotYaml[] }> } | undefined;
     if (!spec) throw new Error(`seed002 has no pipeline "${pipeline}"`);
     for (const [stageId, robots] of Object.entries(stages)) {
       const stage = spec.stages.find((candidate) => candidate.id === stageId);

@@ -3,15 +3,5 @@
  * imported here only: the fakes and the run builder take it from this file, so where the
  * contract lives is written once.
  */
-export type {
-  CallbackSettings,
-  CallStart,
-  Conversion,
-  ConversionPlan,
-  HttpAnswer,
-  NewTask,
-  RobotPorts,
-  RobotRunContext,
-  RunRef,
-} from '../../server/engine/ports';
+export type { CallbackSettings, CallStart, Conversion, ConversionPlan, HttpAnswer, NewTask, RobotPorts, RobotRunContext, RunRef } from '../../server/engine/ports';
 export type { RobotDefinition } from '../../robots/define';

@@ -28,12 +28,7 @@ export interface RunSetup {
  * What the runner hands `robotId`'s robot: the params as the loader compiled them (defaults
  * filled in), the item in the robot's stage, the documented context and the fake ports.
  */
-export function runContext<Params extends z.ZodObject>(
-  definition: RobotDefinition<Params>,
-  robotId: string,
-  ports: FakePorts,
-  setup: RunSetup = {},
-): RobotRunContext<z.output<Params>> {
+export function runContext<Params extends z.ZodObject>(definition: RobotDefinition<Params>, robotId: string, ports: FakePorts, setup: RunSetup = {}): RobotRunContext<z.output<Params>> {
   const placement = ports.config.robots.get(robotId);
   if (!placement) throw new Error(`no robot "${robotId}" in ${ports.config.file} (robots: ${[...ports.config.robots.keys()].join(', ')})`);
   if (placement.robot.type !== definition.type) throw new Error(`robot "${robotId}" is a ${placement.robot.type}, not a ${definition.type}`);
