@@ -18,7 +18,7 @@ import { buildChannels } from '../server/channels';
 import type { OutgoingMessage } from '../server/channels/channel';
 import { EmailChannel, outgoingMessageId, smtpServerFromUrl } from '../server/channels/email';
 import { RateLimitedChannel } from '../server/channels/rate-limit';
-import { TelegramChannel } from '../server/channels/telegram';
+import type { TelegramChannel } from '../server/channels/telegram';
 import { openDatabase } from '../server/db/data-source';
 import { systemClock } from '../server/core/clock';
 import { ConfigError } from '../server/core/errors';

@@ -310,7 +310,7 @@ async function querySqlite(file: string, sql: string, attempt = 1): Promise<Arra
       const directory = path.dirname(file);
       const seen = fs.existsSync(directory) ? fs.readdirSync(directory).join(', ') : 'the directory is gone';
       const openFiles = fs.existsSync('/proc/self/fd') ? fs.readdirSync('/proc/self/fd').length : NaN;
-      throw new Error(`${(error as Error).message} after ${attempt} attempts, opening ${file} (${seen}; this process has ${openFiles} files open) for: ${sql.slice(0, 80)}`);
+      throw new Error(`${(error as Error).message} after ${attempt} attempts, opening ${file} (${seen}; this process has ${openFiles} files open) for: ${sql.slice(0, 80)}`, { cause: error });
     }
     await sleep(100 * attempt);
     return querySqlite(file, sql, attempt + 1);

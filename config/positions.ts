@@ -1,4 +1,4 @@
-import { isMap, isSeq, LineCounter, Document, Node, type Pair, type YAMLMap } from 'yaml';
+import { isMap, isSeq, type LineCounter, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
 
 export type ConfigPath = ReadonlyArray<string | number>;
 

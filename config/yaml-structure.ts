@@ -1,8 +1,9 @@
-import { Composer, isAlias, isMap, isNode, isPair, isScalar, isSeq, Lexer, LineCounter, Parser, YAMLParseError, type CST, type Document, type Node, type YAMLError, type YAMLMap } from 'yaml';
+import { Composer, isAlias, isMap, isNode, isPair, isScalar, isSeq, Lexer, type LineCounter, Parser, YAMLParseError, type CST, type Document, type Node, type YAMLError, type YAMLMap } from 'yaml';
 import type { ConfigIssue } from '../server/core/errors';
 import type { ConfigLimits } from './limits';
 
 /** What YAML 1.2 allows in a file besides tab, LF, CR and printable characters: none of these. */
+// eslint-disable-next-line no-control-regex -- these control characters are what the pattern is for
 const NOT_YAML_CHARACTER = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x84\x86-\x9F\uD800-\uDFFF\uFFFE\uFFFF]/u;
 
 /** The first character YAML does not allow, at its line and column; null when there is none. */

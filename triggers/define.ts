@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { ConfigReference } from '../robots/define';
 import type { EventType } from '../server/core/event-types';
 

@@ -38,7 +38,7 @@ describe('robots validate on a config whose conditions and templates read paths 
       .readFileSync(FIXTURE, 'utf8')
       .replace('condition: { "!!": [{ var: item.email }] }', 'condition: { "!!": [{ var: item.emial }] }')
       .replace('about {{fields.product}}.', 'about {{fields.prodcut}}.')
-      .replace(/  repeat_alert:\n    channel: telegram\n    text: .*\n/, '  repeat_alert:\n    channel: telegram\n    file: repeat.hbs\n');
+      .replace(/ {2}repeat_alert:\n {4}channel: telegram\n {4}text: .*\n/, '  repeat_alert:\n    channel: telegram\n    file: repeat.hbs\n');
     fs.writeFileSync(file, text);
     fs.writeFileSync(path.join(dir, 'repeat.hbs'), 'Priority: lead #{{lead.id}}\n{{#if contact}}known as {{contact.nmae}}{{/if}}\n');
 

@@ -1,5 +1,5 @@
 import { waitFor } from '../../../robots/wait-for';
-import { NotNowError } from '../../../server/core/quiet-hours';
+import type { NotNowError } from '../../../server/core/quiet-hours';
 import { seed002 } from '../../support/configs';
 import { FakePorts } from '../../support/fake-ports';
 import { runContext } from '../../support/robot-run';
