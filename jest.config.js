@@ -1,9 +1,27 @@
-/** Transform with swc (fast, no type-check); `npm test` type-checks with tsc first. */
-module.exports = {
+/**
+ * Transform with swc (fast, no type-check); `npm test` type-checks with tsc first.
+ *
+ * Three projects, run together by `jest` and one at a time by `npm run test:<name>`:
+ * - unit: the pure core, config and robots on fakes; no database, no browser, no child process.
+ * - integration: the HTTP API on SQLite and Postgres, the CLI, channels against loopback peers,
+ *   the docs' examples.
+ * - browser: the web pages in Chromium.
+ */
+const shared = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
-  testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
-  globalSetup: '<rootDir>/test/support/global-setup.ts',
+};
+
+/** Probes Postgres once per run (jest runs a setup shared by projects once) and decides whether its half runs. */
+const globalSetup = '<rootDir>/test/support/global-setup.ts';
+
+module.exports = {
+  // A setting of the whole run: jest reads testTimeout from here, not from a project.
   testTimeout: 30000,
+  projects: [
+    { ...shared, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
+    { ...shared, displayName: 'integration', testMatch: ['<rootDir>/test/{integration,channels,cli,docs}/**/*.test.ts'], globalSetup },
+    { ...shared, displayName: 'browser', testMatch: ['<rootDir>/test/browser/**/*.test.ts'], globalSetup },
+  ],
 };

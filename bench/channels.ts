@@ -15,10 +15,10 @@ import pino from 'pino';
 import type { SMTPServer } from 'smtp-server';
 import { loadConfigText } from '../config/loader';
 import { buildChannels } from '../server/channels';
-import type { Channel, OutgoingMessage } from '../server/channels/channel';
+import type { OutgoingMessage } from '../server/channels/channel';
 import { EmailChannel, outgoingMessageId, smtpServerFromUrl } from '../server/channels/email';
 import { RateLimitedChannel } from '../server/channels/rate-limit';
-import { TelegramChannel } from '../server/channels/telegram';
+import type { TelegramChannel } from '../server/channels/telegram';
 import { openDatabase } from '../server/db/data-source';
 import { systemClock } from '../server/core/clock';
 import { ConfigError } from '../server/core/errors';
@@ -61,7 +61,6 @@ leads:
       robots:
         - { id: call_back, type: auto_callback, ring_timeout: 20 }
 `;
-
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -163,11 +162,12 @@ async function benchHotLeadCallback(): Promise<HotFigures> {
       const ok = arrivals.length > before || (await arrived);
       onArrival = null;
       if (index < HOT_WARMUP) continue;
-      if (ok) latencies.push(arrivals[before] - started);
+      const arrival = arrivals[before];
+      if (ok && arrival !== undefined) latencies.push(arrival - started);
       else missing++;
     }
     await sleep(50);
-    const [row] = await runtime.store.manager.query("SELECT COUNT(*) AS calls, SUM(CASE WHEN provider_sid IS NOT NULL THEN 1 ELSE 0 END) AS sids FROM calls");
+    const [row] = await runtime.store.manager.query('SELECT COUNT(*) AS calls, SUM(CASE WHEN provider_sid IS NOT NULL THEN 1 ELSE 0 END) AS sids FROM calls');
     const callsAtPeer = twilio.requests.filter((request) => request.resource === 'Calls').length;
     return {
       leads: HOT_LEADS,
@@ -221,15 +221,16 @@ async function benchTelegram(): Promise<TelegramFigures> {
     const perChat = new RateLimitedChannel(raw, { global: TELEGRAM_GLOBAL, perRecipient: TELEGRAM_PER_CHAT });
     const oneChat = 777;
     const started = performance.now();
-    const [onResults] = await Promise.all([
-      Promise.allSettled(onChats.map((chat) => limited.send(alert(chat)))),
-      Promise.all(Array.from({ length: PER_CHAT_MESSAGES }, () => perChat.send(alert(oneChat)))),
-    ]);
-    const onTimes = onChats.map((chat) => arrivals.get(String(chat))?.[0]).filter((time): time is number => time !== undefined).sort((a, b) => a - b);
-    const lastOn = onTimes[onTimes.length - 1];
+    const [onResults] = await Promise.all([Promise.allSettled(onChats.map((chat) => limited.send(alert(chat)))), Promise.all(Array.from({ length: PER_CHAT_MESSAGES }, () => perChat.send(alert(oneChat))))]);
+    const onTimes = onChats
+      .map((chat) => arrivals.get(String(chat))?.[0])
+      .filter((time): time is number => time !== undefined)
+      .sort((a, b) => a - b);
+    const lastOn = onTimes.at(-1) ?? NaN;
     // After the burst the bucket is empty: from the (burst+1)th arrival on, the pace is the limit.
     const steady = onTimes.slice(TELEGRAM_GLOBAL);
-    const steadyPerSecond = steady.length > 1 ? ((steady.length - 1) * 1000) / (steady[steady.length - 1] - steady[0]) : NaN;
+    const [firstSteady, lastSteady] = [steady.at(0), steady.at(-1)];
+    const steadyPerSecond = steady.length > 1 && firstSteady !== undefined && lastSteady !== undefined ? ((steady.length - 1) * 1000) / (lastSteady - firstSteady) : NaN;
     const times = arrivals.get(String(oneChat)) ?? [];
     return {
       off: { perSecond: off.sent / off.seconds, sent: off.sent, failed: off.failed, firstError: off.firstError },
@@ -239,7 +240,7 @@ async function benchTelegram(): Promise<TelegramFigures> {
         sent: onResults.filter((result) => result.status === 'fulfilled').length,
         seconds: (lastOn - started) / 1000,
       },
-      perChatGaps: times.slice(1).map((time, index) => time - times[index]),
+      perChatGaps: times.slice(1).map((time, index) => time - (times[index] ?? time)),
     };
   } finally {
     await registry.close();
@@ -295,7 +296,10 @@ async function benchEmail(): Promise<EmailFigures> {
       received += peer.received.splice(0).length;
       return run;
     };
-    for (const order of [['direct', 'adapter'], ['adapter', 'direct']] as const) {
+    for (const order of [
+      ['direct', 'adapter'],
+      ['adapter', 'direct'],
+    ] as const) {
       for (const side of order) runs[side].push(await half(side === 'direct' ? viaNodemailer : viaAdapter));
     }
     const total = (list: Awaited<ReturnType<typeof sustain>>[]) => ({
@@ -332,8 +336,12 @@ export async function runChannelBenchmarks(log: (line: string) => void): Promise
 
   log(`(g) Telegram alerts through TelegramChannel (telegraf) to the loopback Bot API peer, one chat each`);
   const telegram = await benchTelegram();
-  log(`    limiter off:   ${fmt(telegram.off.perSecond)} msg/s, ${IN_FLIGHT} in flight, ${TELEGRAM_SECONDS}s  [${telegram.off.sent} sent, ${telegram.off.failed} failed${telegram.off.firstError ? `: ${telegram.off.firstError}` : ''}]`);
-  log(`    limiter on (${TELEGRAM_GLOBAL}/s, ${TELEGRAM_PER_CHAT}/s a chat): ${fmt(telegram.on.perSecond, 1)} msg/s overall, ${fmt(telegram.on.steadyPerSecond, 1)} msg/s after the burst of ${TELEGRAM_GLOBAL}  [${telegram.on.sent} handed over at once, all arrived in ${fmt(telegram.on.seconds, 1)} s]`);
+  log(
+    `    limiter off:   ${fmt(telegram.off.perSecond)} msg/s, ${IN_FLIGHT} in flight, ${TELEGRAM_SECONDS}s  [${telegram.off.sent} sent, ${telegram.off.failed} failed${telegram.off.firstError ? `: ${telegram.off.firstError}` : ''}]`,
+  );
+  log(
+    `    limiter on (${TELEGRAM_GLOBAL}/s, ${TELEGRAM_PER_CHAT}/s a chat): ${fmt(telegram.on.perSecond, 1)} msg/s overall, ${fmt(telegram.on.steadyPerSecond, 1)} msg/s after the burst of ${TELEGRAM_GLOBAL}  [${telegram.on.sent} handed over at once, all arrived in ${fmt(telegram.on.seconds, 1)} s]`,
+  );
   log(`    ${PER_CHAT_MESSAGES} alerts to one chat at once, limited: gaps between arrivals ${telegram.perChatGaps.map((gap) => fmt(gap)).join(', ')} ms\n`);
 
   log(`(h) email over one pooled SMTP connection (maxConnections 1) to the loopback smtp-server peer, ${IN_FLIGHT} sends queued, ${EMAIL_SECONDS}s each`);

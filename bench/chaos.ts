@@ -23,6 +23,7 @@ import { SmtpPeer } from '../test/peers/smtp-peer';
 import { TelegramPeer } from '../test/peers/telegram-peer';
 import { TwilioPeer } from '../test/peers/twilio-peer';
 import { peerEnvironment } from '../test/peers/environment';
+import { roundRobin } from './stats';
 
 const ROOT = path.join(__dirname, '..');
 const BIN = path.join(ROOT, 'bin', 'robots.js');
@@ -89,11 +90,15 @@ async function startPeers(): Promise<Peers> {
   const [smtpAt, twilioAt, telegramAt] = await Promise.all([smtp.start(), twilio.start(), telegram.start()]);
   const smtpPort = smtpAt.port;
   const smtpPeers = [smtp];
-  const key = (text: unknown) => /\b([ta]\d) L(\d+)\b/.exec(String(text ?? ''))?.slice(1, 3).join(' L') ?? null;
+  const key = (text: unknown) =>
+    /\b([ta]\d) L(\d+)\b/
+      .exec(String(text ?? ''))
+      ?.slice(1, 3)
+      .join(' L') ?? null;
   return {
     smtp,
     smtpOutage: async (ms) => {
-      await smtpPeers[smtpPeers.length - 1].stop();
+      await smtpPeers.at(-1)?.stop();
       await sleep(ms);
       const back = new SmtpPeer();
       await back.start(smtpPort);
@@ -109,7 +114,14 @@ async function startPeers(): Promise<Peers> {
         ...telegram.callsOf('sendMessage').map((call) => key(call.payload.text)),
       ].filter((found): found is string => found !== null),
     stop: async () => {
-      await Promise.all([smtpPeers[smtpPeers.length - 1].stop().catch(() => undefined), twilio.stop(), telegram.stop()]);
+      await Promise.all([
+        smtpPeers
+          .at(-1)
+          ?.stop()
+          .catch(() => undefined),
+        twilio.stop(),
+        telegram.stop(),
+      ]);
     },
   };
 }
@@ -154,13 +166,25 @@ class Server {
     const log = process.env.CHAOS_SERVER_LOG;
     const keep = (chunk: Buffer) => {
       if (log) fs.appendFileSync(log, `[${this.port}] ${chunk.toString()}`);
-      this.output.push(...chunk.toString().split('\n').filter(Boolean).map((line) => line.slice(0, 400)));
+      this.output.push(
+        ...chunk
+          .toString()
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => line.slice(0, 400)),
+      );
       this.output.splice(0, Math.max(0, this.output.length - 40));
     };
     this.child.stdout?.on('data', keep);
     this.child.stderr?.on('data', keep);
     this.child.once('exit', (code, signal) => keep(Buffer.from(`exited ${code ?? signal}\n`)));
-    await until(async () => (await fetch(`http://127.0.0.1:${this.port}/healthz`).then((answer) => answer.ok).catch(() => false)), 30_000);
+    await until(
+      async () =>
+        await fetch(`http://127.0.0.1:${this.port}/healthz`)
+          .then((answer) => answer.ok)
+          .catch(() => false),
+      30_000,
+    );
   }
 
   kill9(): void {
@@ -212,7 +236,8 @@ export async function runChaosCase(name: ChaosCaseName, kind: ChaosDatabase, opt
     TRACKING_SECRET: 'chaos',
     LOG_LEVEL: 'warn',
   };
-  const servers = [new Server(env, nextPort++), ...(name === 'concurrent-moves' ? [new Server(env, nextPort++)] : [])];
+  const primary = new Server(env, nextPort++);
+  const servers = [primary, ...(name === 'concurrent-moves' ? [new Server(env, nextPort++)] : [])];
   let note = '';
   try {
     const token = await cli(['token', 'create', 'root'], env);
@@ -221,14 +246,16 @@ export async function runChaosCase(name: ChaosCaseName, kind: ChaosDatabase, opt
       fetch(`http://127.0.0.1:${server.port}${url}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined });
     const ids: number[] = [];
     for (let index = 0; index < leads; index += 1) {
-      const answer = await api(servers[0], 'POST', '/api/leads', { name: `Client ${index}`, email: `c${index}@example.com`, phone: `+7916${String(1000000 + index)}`, fields: {} });
+      const answer = await api(primary, 'POST', '/api/leads', { name: `Client ${index}`, email: `c${index}@example.com`, phone: `+7916${String(1000000 + index)}`, fields: {} });
       ids.push(((await answer.json()) as { id: number }).id);
     }
     let expectedKeys: string[];
 
     if (name === 'concurrent-moves') {
       const answers = await Promise.all(
-        ids.flatMap((id) => Array.from({ length: 6 }, (_, index) => api(servers[index % 2], 'POST', `/api/leads/${id}/move`, { stage: 'alerted' }).then((answer) => answer.json() as Promise<{ moved?: boolean }>))),
+        ids.flatMap((id) =>
+          Array.from({ length: 6 }, (_, index) => api(roundRobin(servers, index), 'POST', `/api/leads/${id}/move`, { stage: 'alerted' }).then((answer) => answer.json() as Promise<{ moved?: boolean }>)),
+        ),
       );
       const moved = answers.filter((answer) => answer.moved === true).length;
       note = `${moved} of ${answers.length} moves answered moved: true (expected ${ids.length})`;
@@ -241,14 +268,14 @@ export async function runChaosCase(name: ChaosCaseName, kind: ChaosDatabase, opt
         peers.twilio.failNext(3, { kind: 'status', status: 500 }).failNext(1, { kind: 'status', status: 429, retryAfterSeconds: 2 });
         peers.telegram.failNext(1, { kind: 'flood', retryAfterSeconds: 2 });
       }
-      for (const id of ids) await api(servers[0], 'POST', `/api/leads/${id}/move`, { stage: 'cadence' });
+      for (const id of ids) await api(primary, 'POST', `/api/leads/${id}/move`, { stage: 'cadence' });
       expectedKeys = ids.flatMap((id) => TOUCHES.map((touch) => `${touch} L${id}`));
       if (name === 'kill') {
         const restarts = options.restarts ?? 5;
         for (let round = 0; round < restarts; round += 1) {
           await sleep(700 + Math.random() * 800);
-          servers[0].kill9();
-          await servers[0].start();
+          primary.kill9();
+          await primary.start();
         }
         note = `${restarts} kill -9 and restarts while touches went out`;
       } else if (name === 'providers') {
@@ -261,9 +288,9 @@ export async function runChaosCase(name: ChaosCaseName, kind: ChaosDatabase, opt
         }
         note = 'the server’s Postgres connections terminated 4 times mid-run';
       } else if (name === 'downtime') {
-        await servers[0].stop();
+        await primary.stop();
         await sleep(5000);
-        await servers[0].start();
+        await primary.start();
         note = 'server stopped 5 s while every touch came due';
       }
     }
@@ -308,7 +335,7 @@ async function querySqlite(file: string, sql: string, attempt = 1): Promise<Arra
       const directory = path.dirname(file);
       const seen = fs.existsSync(directory) ? fs.readdirSync(directory).join(', ') : 'the directory is gone';
       const openFiles = fs.existsSync('/proc/self/fd') ? fs.readdirSync('/proc/self/fd').length : NaN;
-      throw new Error(`${(error as Error).message} after ${attempt} attempts, opening ${file} (${seen}; this process has ${openFiles} files open) for: ${sql.slice(0, 80)}`);
+      throw new Error(`${(error as Error).message} after ${attempt} attempts, opening ${file} (${seen}; this process has ${openFiles} files open) for: ${sql.slice(0, 80)}`, { cause: error });
     }
     await sleep(100 * attempt);
     return querySqlite(file, sql, attempt + 1);
@@ -342,7 +369,7 @@ async function terminateConnections(): Promise<void> {
 
 async function openRuns(database: Awaited<ReturnType<typeof freshDatabase>>): Promise<number> {
   const [row] = await database.query("SELECT COUNT(*) AS count FROM robot_runs WHERE status IN ('scheduled', 'failed', 'running')").catch(() => [{ count: 1 }]);
-  return Number(row.count);
+  return Number(row?.count ?? 1);
 }
 
 async function tally(name: ChaosCaseName, kind: ChaosDatabase, expectedKeys: string[], arrivals: string[], database: Awaited<ReturnType<typeof freshDatabase>>, note: string): Promise<ChaosResult> {
@@ -381,8 +408,9 @@ export function formatChaos(results: ChaosResult[]): string {
   const lines = [
     '| case | database | expected | delivered | lost | duplicated | unknown | stranded | what was done |',
     '|---|---|---|---|---|---|---|---|---|',
-    ...results.map((result) =>
-      `| ${result.case} | ${result.database} | ${result.expected} | ${result.delivered} | ${list(result.lost)} | ${list(result.duplicated)} | ${list(result.unknown)} | ${list(result.stranded)} | ${result.note} |`,
+    ...results.map(
+      (result) =>
+        `| ${result.case} | ${result.database} | ${result.expected} | ${result.delivered} | ${list(result.lost)} | ${list(result.duplicated)} | ${list(result.unknown)} | ${list(result.stranded)} | ${result.note} |`,
     ),
   ];
   return lines.join('\n');

@@ -87,9 +87,21 @@ export async function drainOn(kind: 'sqlite' | 'postgres', workers = 1, mode: 'i
   fs.writeFileSync(configFile, CONFIG);
   try {
     for (let index = 0; index < (mode === 'processes' ? 1 : workers); index += 1) {
-      runtimes.push(await Runtime.start({ dataSource: await open(), configFile: 'drain.yaml', config: result.config, clock: systemClock, channels: new ChannelRegistry(new OutboxChannel()), logger: pino({ level: 'silent' }), concurrency: process.env.ROBOTS_CONCURRENCY ? Number(process.env.ROBOTS_CONCURRENCY) : undefined }));
+      runtimes.push(
+        await Runtime.start({
+          dataSource: await open(),
+          configFile: 'drain.yaml',
+          config: result.config,
+          clock: systemClock,
+          channels: new ChannelRegistry(new OutboxChannel()),
+          logger: pino({ level: 'silent' }),
+          concurrency: process.env.ROBOTS_CONCURRENCY ? Number(process.env.ROBOTS_CONCURRENCY) : undefined,
+        }),
+      );
     }
-    const engine = runtimes[0];
+    const [first] = runtimes;
+    if (!first) throw new Error('no runtime started');
+    const engine = first;
     for (let index = 0; index < LEADS; index += 1) {
       const lead = await engine.pipeline.createItem('lead', { name: `Lead ${index}` }, 'user:root');
       await engine.pipeline.move({ kind: 'lead', id: lead.row.id }, 'burst', { actor: 'user:root' });
@@ -97,7 +109,7 @@ export async function drainOn(kind: 'sqlite' | 'postgres', workers = 1, mode: 'i
     // Set-up straight in the database: every run due at one moment T, a little ahead (far enough
     // for worker processes to have started and be waiting for it).
     const at = Date.now() + (mode === 'processes' ? 5000 : 500);
-    await runtimes[0].store.manager.query(`UPDATE robot_runs SET due_at = ${at} WHERE status = 'scheduled'`);
+    await first.store.manager.query(`UPDATE robot_runs SET due_at = ${at} WHERE status = 'scheduled'`);
     const cpuBefore = process.cpuUsage();
     const isDatabase = (_pid: number, command: string) => command === 'postgres';
     const isWorker = (pid: number) => children.some((child) => child.pid === pid);
@@ -106,7 +118,9 @@ export async function drainOn(kind: 'sqlite' | 'postgres', workers = 1, mode: 'i
     if (mode === 'processes') {
       const url = kind === 'sqlite' ? `sqlite:${path.join(dir, 'drain.sqlite')}` : `${POSTGRES_URL}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
       for (let index = 0; index < workers; index += 1) {
-        children.push(spawn(process.execPath, [path.join(__dirname, '..', 'bin', 'robots.js'), 'worker', '--no-watch', '-c', configFile], { env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: 'silent' }, stdio: 'ignore' }));
+        children.push(
+          spawn(process.execPath, [path.join(__dirname, '..', 'bin', 'robots.js'), 'worker', '--no-watch', '-c', configFile], { env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: 'silent' }, stdio: 'ignore' }),
+        );
       }
       // Measured from T on: the workers' start-up is not the drain's cost.
       await new Promise((resolve) => setTimeout(resolve, Math.max(0, at - Date.now() - 50)));
@@ -124,12 +138,17 @@ export async function drainOn(kind: 'sqlite' | 'postgres', workers = 1, mode: 'i
     const cpu = process.cpuUsage(cpuBefore);
     const databaseCpu = processCpuSeconds(isDatabase) - databaseBefore;
     const workersCpu = processCpuSeconds(isWorker) - workersBefore;
-    const rows: Array<{ started_at: string | number; finished_at: string | number; due_at: string | number }> = await runtimes[0].store.manager.query(
+    const rows: Array<{ started_at: string | number; finished_at: string | number; due_at: string | number }> = await first.store.manager.query(
       "SELECT started_at, finished_at, due_at FROM robot_runs WHERE status = 'done'",
     );
     const lags = rows.map((row) => Number(row.started_at) - Number(row.due_at));
     const last = Math.max(...rows.map((row) => Number(row.finished_at)));
-    return { runs: rows.length, perSecond: rows.length / ((last - at) / 1000), lagP50: percentile(lags, 50), lagP99: percentile(lags, 99), cpuMsPerRun: mode === 'processes' ? (workersCpu * 1000) / rows.length : (cpu.user + cpu.system) / 1000 / rows.length,
+    return {
+      runs: rows.length,
+      perSecond: rows.length / ((last - at) / 1000),
+      lagP50: percentile(lags, 50),
+      lagP99: percentile(lags, 99),
+      cpuMsPerRun: mode === 'processes' ? (workersCpu * 1000) / rows.length : (cpu.user + cpu.system) / 1000 / rows.length,
       ...(mode === 'processes' && kind === 'postgres' ? { databaseCpuMsPerRun: (databaseCpu * 1000) / rows.length } : {}),
     };
   } finally {
@@ -204,8 +223,12 @@ export async function runDrainBenchmarks(log: (line: string) => void): Promise<A
   // Scale-out is measured with worker processes: two workers in one process share one JS thread.
   const postgres1p = await drainOn('postgres', 1, 'processes');
   const postgres2 = await drainOn('postgres', 2, 'processes');
-  log(`    Postgres, \`robots worker\` processes: 1 → ${fmt(postgres1p.perSecond)} runs/s, 2 → ${fmt(postgres2.perSecond)} runs/s (${fmt(postgres2.perSecond / postgres1p.perSecond, 2)}×), due-lag p99 ${fmt(postgres1p.lagP99)} / ${fmt(postgres2.lagP99)} ms`);
-  log(`    CPU a run with 1 worker process: worker ${fmt(postgres1p.cpuMsPerRun, 2)} ms + Postgres ${fmt(postgres1p.databaseCpuMsPerRun ?? NaN, 2)} ms → at most ${fmt(2000 / (postgres1p.cpuMsPerRun + (postgres1p.databaseCpuMsPerRun ?? 0)))} runs/s on 2 cores\n`);
+  log(
+    `    Postgres, \`robots worker\` processes: 1 → ${fmt(postgres1p.perSecond)} runs/s, 2 → ${fmt(postgres2.perSecond)} runs/s (${fmt(postgres2.perSecond / postgres1p.perSecond, 2)}×), due-lag p99 ${fmt(postgres1p.lagP99)} / ${fmt(postgres2.lagP99)} ms`,
+  );
+  log(
+    `    CPU a run with 1 worker process: worker ${fmt(postgres1p.cpuMsPerRun, 2)} ms + Postgres ${fmt(postgres1p.databaseCpuMsPerRun ?? NaN, 2)} ms → at most ${fmt(2000 / (postgres1p.cpuMsPerRun + (postgres1p.databaseCpuMsPerRun ?? 0)))} runs/s on 2 cores\n`,
+  );
   const ratio = sqlite.perSecond / ceiling;
   return [
     ['(d) runs drained/s, SQLite, outbox', fmt(sqlite.perSecond), '≥ 1,000', sqlite.perSecond >= 1000 ? 'meets' : 'BELOW'],
@@ -220,7 +243,8 @@ export async function runDrainBenchmarks(log: (line: string) => void): Promise<A
 
 if (require.main === module) {
   if (process.argv.includes('--raw')) void rawChild();
-  else void runDrainBenchmarks((line) => process.stdout.write(`${line}\n`)).then((rows) => {
-    for (const row of rows) process.stdout.write(`  ${row.join('  ')}\n`);
-  });
+  else
+    void runDrainBenchmarks((line) => process.stdout.write(`${line}\n`)).then((rows) => {
+      for (const row of rows) process.stdout.write(`  ${row.join('  ')}\n`);
+    });
 }

@@ -34,7 +34,7 @@ import { createApp } from '../server/http/app';
 import { Runtime } from '../server/runtime';
 import { runChannelBenchmarks } from './channels';
 import { runIntakeBenchmarks } from './intake';
-import { fmt, percentile } from './stats';
+import { fmt, percentile, roundRobin } from './stats';
 import { RUN_SQL, runValues } from '../server/pipeline/queue';
 import { runDrainBenchmarks } from './drain';
 import { runBacklogBenchmarks } from './backlog';
@@ -123,7 +123,6 @@ async function createLeads(runtime: Runtime, count: number, stage: string): Prom
   return ids;
 }
 
-
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
 // ── (a) engine moves vs raw sqlite3 ──────────────────────────────────────────────────────
@@ -144,7 +143,7 @@ async function benchEngineMoves(withScheduler: boolean): Promise<MoveRate> {
     if (withScheduler) engine.scheduler.start();
     let total = 0;
     const moveNext = async () => {
-      const id = ids[total % ids.length];
+      const id = roundRobin(ids, total);
       const to = stageOf.get(id) === 'a' ? 'b' : 'a';
       const result = await engine.pipeline.move({ kind: 'lead', id }, to, ACTOR);
       if (!result.changed) throw new Error(`lead ${id} did not move to ${to}`);
@@ -231,13 +230,11 @@ async function rawMoves(file: string): Promise<MoveRate> {
     );
     // The engine writes a stage's runs in one statement: the ceiling prepares that same text.
     const insertRun = prepare(RUN_SQL.insertRuns(ROBOTS_PER_STAGE));
-    const updateLead = prepare(
-      'UPDATE leads SET stage = ?, stage_entry_id = ?, entered_stage_at = ?, lost_reason = NULL, refused_by = NULL, updated_at = ? WHERE id = ?',
-    );
+    const updateLead = prepare('UPDATE leads SET stage = ?, stage_entry_id = ?, entered_stage_at = ?, lost_reason = NULL, refused_by = NULL, updated_at = ? WHERE id = ?');
     const DAY = 24 * 3600 * 1000;
     let total = 0;
     const moveNext = async () => {
-      const id = ids[total % ids.length];
+      const id = roundRobin(ids, total);
       const current = state.get(id)!;
       const to = current.stage === 'a' ? 'b' : 'a';
       const now = Date.now();
@@ -248,7 +245,21 @@ async function rawMoves(file: string): Promise<MoveRate> {
         await sqliteRun(cancelRuns, [`left stage "${current.stage}" for "${to}"`, now, current.entryId]);
         entryId = (await sqliteRun(insertEntry, [id, LEAD_PIPELINE, to, current.stage, now, ACTOR.actor])).lastID;
         const runs = Array.from({ length: ROBOTS_PER_STAGE }, (_, position) =>
-          runValues({ entryId, entityType: 'lead', entityId: id, pipeline: LEAD_PIPELINE, stage: to, robotId: `${to}${position + 1}`, robotType: 'notify', position, dueAt: now + DAY, waitsFor: null, causalDepth: 0, detail: null, createdAt: now }),
+          runValues({
+            entryId,
+            entityType: 'lead',
+            entityId: id,
+            pipeline: LEAD_PIPELINE,
+            stage: to,
+            robotId: `${to}${position + 1}`,
+            robotType: 'notify',
+            position,
+            dueAt: now + DAY,
+            waitsFor: null,
+            causalDepth: 0,
+            detail: null,
+            createdAt: now,
+          }),
         );
         await sqliteRun(insertRun, runs.flat());
         await sqliteRun(updateLead, [to, entryId, now, now, id]);
@@ -270,7 +281,7 @@ async function rawMoves(file: string): Promise<MoveRate> {
     const moves = total - warm;
     const [entries] = await sqliteAll<{ entries: number }>(db, 'SELECT COUNT(*) AS entries FROM stage_entries');
     const byStatus = new Map((await sqliteAll<{ status: string; count: number }>(db, RUN_SQL.countByStatus)).map((row) => [row.status, row.count]));
-    const counts = { entries: entries.entries, scheduled: byStatus.get('scheduled') ?? 0, cancelled: byStatus.get('cancelled') ?? 0 };
+    const counts = { entries: entries?.entries ?? 0, scheduled: byStatus.get('scheduled') ?? 0, cancelled: byStatus.get('cancelled') ?? 0 };
     const ok = counts.entries === ENGINE_LEADS + total && counts.scheduled === ENGINE_LEADS * ROBOTS_PER_STAGE && counts.cancelled === total * ROBOTS_PER_STAGE;
     for (const statement of [begin, commit, closeEntry, cancelRuns, insertEntry, insertRun, updateLead]) statement.finalize();
     return { moves, seconds: elapsed, perSecond: moves / elapsed, check: `${counts.entries} entries, ${counts.scheduled} scheduled, ${counts.cancelled} cancelled runs${ok ? ' (as expected)' : ' (UNEXPECTED)'}` };
@@ -392,7 +403,7 @@ function moveRequests(ready: ChildReady, counters: { notMoved: number }) {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${ready.token}` },
       setupRequest: (request: object) => {
-        const id = ready.leadIds[next++ % ready.leadIds.length];
+        const id = roundRobin(ready.leadIds, next++);
         const to = stageOf.get(id) === 'a' ? 'b' : 'a';
         stageOf.set(id, to);
         return { ...request, path: `/api/leads/${id}/move`, body: JSON.stringify({ stage: to }) };
@@ -508,6 +519,7 @@ async function benchImmediateRobot(): Promise<LatencyFigures> {
           const due = Math.min(leadIds.length, Math.floor(((performance.now() - t0) * LATENCY_RATE) / 1000) + 1);
           while (fired < due) {
             const id = leadIds[fired++];
+            if (id === undefined) break;
             startedAt.set(id, performance.now());
             engine.pipeline.move({ kind: 'lead', id }, 'hot', ACTOR).then(
               () => committedAt.set(id, performance.now()),
@@ -580,9 +592,10 @@ async function main(): Promise<void> {
   if (wanted('e')) rows.push(...(await runBacklogBenchmarks(log)));
   if (wanted('intake')) rows.push(...(await runIntakeBenchmarks(log)));
   if (wanted('channels')) rows.push(...(await runChannelBenchmarks(log)));
-  const widths = [0, 1, 2, 3].map((column) => Math.max(...rows.map((row) => row[column].length), ['Figure', 'Value', 'Target', ''][column].length));
-  const line = (cells: string[]) => `  ${cells.map((cell, i) => (i === 1 ? cell.padStart(widths[i]) : cell.padEnd(widths[i]))).join('  ')}`.trimEnd();
-  log(line(['Figure', 'Value', 'Target', '']));
+  const header = ['Figure', 'Value', 'Target', ''];
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]?.length ?? 0)));
+  const line = (cells: string[]) => `  ${cells.map((cell, i) => (i === 1 ? cell.padStart(widths[i] ?? 0) : cell.padEnd(widths[i] ?? 0))).join('  ')}`.trimEnd();
+  log(line(header));
   log(line(widths.map((width) => '─'.repeat(width))));
   for (const row of rows) log(line(row));
   log(`\n  total benchmark time ${fmt((performance.now() - began) / 1000, 0)} s`);
@@ -590,7 +603,10 @@ async function main(): Promise<void> {
 
 /** BENCH_ONLY=b,d runs only those sections (a b c d e intake channels); unset runs them all. */
 function wanted(section: string): boolean {
-  const only = (process.env.BENCH_ONLY ?? '').split(',').map((name) => name.trim()).filter(Boolean);
+  const only = (process.env.BENCH_ONLY ?? '')
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
   return only.length === 0 || only.includes(section);
 }
 
@@ -617,12 +633,13 @@ async function engineSection(): Promise<Array<[string, string, string, string]>>
 }
 
 async function httpSection(): Promise<Array<[string, string, string, string]>> {
-
   log(`(b) HTTP POST /api/leads/:id/move, autocannon ${CONNECTIONS} connections, ${HTTP_SECONDS}s (+${HTTP_WARMUP_SECONDS}s warm-up), server in a child process`);
   const http = await benchHttp('robots');
   log(`    robots app (scheduler on):   ${fmt(http.requestsPerSecond)} req/s, p50 ${http.p50} ms, p99 ${http.p99} ms  [non-2xx ${http.non2xx}, errors ${http.errors}; ${http.check}]`);
   const httpNoScheduler = await benchHttp('robots-no-scheduler');
-  log(`    robots app (scheduler off):  ${fmt(httpNoScheduler.requestsPerSecond)} req/s, p50 ${httpNoScheduler.p50} ms, p99 ${httpNoScheduler.p99} ms  [non-2xx ${httpNoScheduler.non2xx}, errors ${httpNoScheduler.errors}]`);
+  log(
+    `    robots app (scheduler off):  ${fmt(httpNoScheduler.requestsPerSecond)} req/s, p50 ${httpNoScheduler.p50} ms, p99 ${httpNoScheduler.p99} ms  [non-2xx ${httpNoScheduler.non2xx}, errors ${httpNoScheduler.errors}]`,
+  );
   const bare = await benchHttp('bare');
   log(`    bare express res.json:       ${fmt(bare.requestsPerSecond)} req/s, p50 ${bare.p50} ms, p99 ${bare.p99} ms  [non-2xx ${bare.non2xx}, errors ${bare.errors}]\n`);
   const httpRatio = http.requestsPerSecond / bare.requestsPerSecond;
@@ -640,7 +657,6 @@ async function httpSection(): Promise<Array<[string, string, string, string]>> {
 }
 
 async function latencySection(): Promise<Array<[string, string, string, string]>> {
-
   log(`(c) move → immediate robot's message at the outbox channel, ${LATENCY_RATE} moves/s for ${LATENCY_SECONDS}s (+1s warm-up), scheduler running`);
   const latency = await benchImmediateRobot();
   log(
@@ -658,7 +674,9 @@ function cleanup(): void {
 }
 
 if (process.argv[2] === '--raw') {
-  rawMoves(process.argv[3]).then(
+  const file = process.argv[3];
+  if (file === undefined) throw new Error('usage: bench/index.ts --raw <sqlite file>');
+  rawMoves(file).then(
     (result) => process.send!(result, () => process.exit(0)),
     (error) => {
       console.error(error);

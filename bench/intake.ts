@@ -25,7 +25,7 @@ import { chooseTrigger } from '../server/core/trigger-matching';
 import { createApp } from '../server/http/app';
 import { Runtime } from '../server/runtime';
 import type { LeadRow } from '../server/db/entities';
-import { percentile } from './stats';
+import { roundRobin } from './stats';
 
 const QUICK = process.env.BENCH_QUICK === '1';
 const HTTP_SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? (QUICK ? 2 : 10));
@@ -58,7 +58,17 @@ leads:
 function manyTriggersYaml(): string {
   const types = ['webhook', 'form_submitted', 'message_inbound', 'call', 'email_opened', 'link_clicked', 'field_changed', 'score_reached', 'responsible_changed', 'task_overdue'];
   const paramsFor = (type: string, n: number) =>
-    type === 'webhook' ? `, hooks: [h${n % 10}]` : type === 'form_submitted' ? `, forms: [f${n % 10}]` : type === 'field_changed' ? `, field: product, to: v${n}` : type === 'score_reached' ? `, threshold: ${n * 10}` : type === 'call' ? ', outcomes: [answered]' : '';
+    type === 'webhook'
+      ? `, hooks: [h${n % 10}]`
+      : type === 'form_submitted'
+        ? `, forms: [f${n % 10}]`
+        : type === 'field_changed'
+          ? `, field: product, to: v${n}`
+          : type === 'score_reached'
+            ? `, threshold: ${n * 10}`
+            : type === 'call'
+              ? ', outcomes: [answered]'
+              : '';
   const stages = Array.from({ length: 100 }, (_, stage) => {
     const triggers = types.map((type, index) => `        - { id: t_${stage}_${index}, type: ${type}${paramsFor(type, stage)} }`).join('\n');
     return `    - id: s${stage}\n      triggers:\n${triggers}`;
@@ -67,7 +77,6 @@ function manyTriggersYaml(): string {
   const forms = Array.from({ length: 10 }, (_, n) => `  f${n}: { fields: { phone: phone } }`).join('\n');
   return `fields:\n  product: { type: string }\nhooks:\n${hooks}\nforms:\n${forms}\nleads:\n  stages:\n${stages}\n`;
 }
-
 
 /** Runs in the child process: the real app (scheduler on, as `serve`) or bare express. */
 async function serveChild(role: 'robots' | 'bare'): Promise<void> {
@@ -85,11 +94,18 @@ async function serveChild(role: 'robots' | 'bare'): Promise<void> {
     const result = loadConfigText(FORM_YAML, path.join(dir, 'bench.yaml'));
     if (!result.ok) throw new ConfigError(result.issues);
     const dataSource = await openDatabase({ sqlitePath: path.join(dir, 'robots.sqlite') });
-    const runtime = await Runtime.start({ dataSource, configFile: path.join(dir, 'bench.yaml'), config: result.config, clock: systemClock, channels: new ChannelRegistry(new OutboxChannel()), logger: pino({ level: 'silent' }) });
+    const runtime = await Runtime.start({
+      dataSource,
+      configFile: path.join(dir, 'bench.yaml'),
+      config: result.config,
+      clock: systemClock,
+      channels: new ChannelRegistry(new OutboxChannel()),
+      logger: pino({ level: 'silent' }),
+    });
     runtime.scheduler.start();
     server = createApp(runtime).listen(0, '127.0.0.1', () => process.send!({ port: (server.address() as { port: number }).port }));
     stop = async () => {
-      const [row] = await runtime.store.manager.query("SELECT (SELECT COUNT(*) FROM leads) AS leads, (SELECT COUNT(*) FROM messages) AS messages");
+      const [row] = await runtime.store.manager.query('SELECT (SELECT COUNT(*) FROM leads) AS leads, (SELECT COUNT(*) FROM messages) AS messages');
       process.send!({ leads: Number(row.leads), messages: Number(row.messages) });
       await runtime.stop();
       fs.rmSync(dir, { recursive: true, force: true });
@@ -144,20 +160,41 @@ function benchMatching() {
   const rules = [...config.triggers.values()].reduce((sum, byPipeline) => sum + [...byPipeline.values()].reduce((n, list) => n + list.length, 0), 0);
   const eventTypes: EventType[] = ['webhook', 'form_submitted', 'message_inbound', 'call', 'email_opened', 'link_clicked', 'field_changed', 'score_changed', 'responsible_changed', 'task_overdue'];
   const now = Date.now();
-  const row = { id: 1, stage: 's50', stageEntryId: 1, enteredStageAt: now, fields: { product: 'x' }, score: 0, tags: [], scoredAt: null, responsible: null, repeatClient: false, createdAt: now, updatedAt: now } as unknown as LeadRow;
+  const row = {
+    id: 1,
+    stage: 's50',
+    stageEntryId: 1,
+    enteredStageAt: now,
+    fields: { product: 'x' },
+    score: 0,
+    tags: [],
+    scoredAt: null,
+    responsible: null,
+    repeatClient: false,
+    createdAt: now,
+    updatedAt: now,
+  } as unknown as LeadRow;
   const item = asItem('lead', row);
   const context = buildContext({ config, item, contact: null, company: null, touchesSent: 0, repliesReceived: 0, now, publicUrl: 'http://localhost:3000' });
   const payloads: Record<string, Record<string, unknown>> = {
-    webhook: { hook: 'h3' }, form_submitted: { form: 'f7' }, message_inbound: { channel: 'sms' }, call: { outcome: 'answered' }, email_opened: {}, link_clicked: { url: 'https://x' },
-    field_changed: { field: 'product', from: null, to: 'v77' }, score_changed: { from: 700, to: 720 }, responsible_changed: { from: null, to: 'a' }, task_overdue: {},
+    webhook: { hook: 'h3' },
+    form_submitted: { form: 'f7' },
+    message_inbound: { channel: 'sms' },
+    call: { outcome: 'answered' },
+    email_opened: {},
+    link_clicked: { url: 'https://x' },
+    field_changed: { field: 'product', from: null, to: 'v77' },
+    score_changed: { from: 700, to: 720 },
+    responsible_changed: { from: null, to: 'a' },
+    task_overdue: {},
   };
   let moves = 0;
   let candidates = 0;
   const started = performance.now();
   for (let index = 0; index < MATCH_EVENTS; index += 1) {
-    const type = eventTypes[index % eventTypes.length];
+    const type = roundRobin(eventTypes, index);
     candidates += triggersFor(config, type, 'leads').length;
-    if (chooseTrigger(config, item, { type, payload: payloads[type] }, context).kind === 'move') moves += 1;
+    if (chooseTrigger(config, item, { type, payload: payloads[type] ?? {} }, context).kind === 'move') moves += 1;
   }
   const seconds = (performance.now() - started) / 1000;
   return { rules, eventsPerSecond: MATCH_EVENTS / seconds, candidatesPerEvent: candidates / MATCH_EVENTS, moves, events: MATCH_EVENTS };
@@ -166,12 +203,16 @@ function benchMatching() {
 export async function runIntakeBenchmarks(log: (line: string) => void): Promise<Array<[string, string, string, string]>> {
   log(`(i) form intake: POST /forms/contact, each a new lead + entry robots, autocannon ${CONNECTIONS} connections, ${HTTP_SECONDS}s, server in a child process`);
   const forms = await benchForms('robots');
-  log(`    robots app:                  ${forms.perSecond.toFixed(0)} req/s, p50 ${forms.p50} ms, p99 ${forms.p99} ms  [${forms.created} 2xx, non-2xx ${forms.non2xx}; ${forms.counts.leads} leads, ${forms.counts.messages} alerts in the database]`);
+  log(
+    `    robots app:                  ${forms.perSecond.toFixed(0)} req/s, p50 ${forms.p50} ms, p99 ${forms.p99} ms  [${forms.created} 2xx, non-2xx ${forms.non2xx}; ${forms.counts.leads} leads, ${forms.counts.messages} alerts in the database]`,
+  );
   const bare = await benchForms('bare');
   log(`    bare express:                ${bare.perSecond.toFixed(0)} req/s, p50 ${bare.p50} ms, p99 ${bare.p99} ms\n`);
   log(`(j) trigger matching: ${MATCH_EVENTS} events against 1,000 trigger rules (10 event types × 100 stages)`);
   const matching = benchMatching();
-  log(`    ${matching.eventsPerSecond.toFixed(0)} events/s; ${matching.rules} rules configured, ${matching.candidatesPerEvent.toFixed(0)} looked at per event (the index by event type and pipeline); ${matching.moves} would move\n`);
+  log(
+    `    ${matching.eventsPerSecond.toFixed(0)} events/s; ${matching.rules} rules configured, ${matching.candidatesPerEvent.toFixed(0)} looked at per event (the index by event type and pipeline); ${matching.moves} would move\n`,
+  );
   return [
     ['(i) form intake req/s (lead + entry robots)', forms.perSecond.toFixed(0), '', ''],
     ['(i) form intake latency p50 / p99', `${forms.p50} / ${forms.p99} ms`, '', ''],

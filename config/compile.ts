@@ -1,8 +1,6 @@
 import Handlebars from 'handlebars';
 import type { Config, PipelineSpec } from './schema';
-import {
-  escalationLevels, LEAD_PIPELINE, type CompiledConfig, type CompiledTemplate, type PipelineModel, type RobotPlacement, type TriggerEvent, type TriggerPlacement,
-} from '../server/core/compiled-config';
+import { escalationLevels, LEAD_PIPELINE, type CompiledConfig, type CompiledTemplate, type PipelineModel, type RobotPlacement, type TriggerEvent, type TriggerPlacement } from '../server/core/compiled-config';
 
 /** What compiling needs to know of the registered robot and trigger types, passed in by the loader. */
 export interface RegisteredTypes {
@@ -20,13 +18,7 @@ function pipelineModel(key: string, kind: 'lead' | 'deal', spec: PipelineSpec): 
   return { key, kind, name: spec.name ?? key, team: spec.team, stages, spec };
 }
 
-export function compileConfig(
-  config: Config,
-  file: string,
-  templateSources: Map<string, { text: string; subject?: string; html?: string }>,
-  loadedAt: number,
-  types: RegisteredTypes,
-): CompiledConfig {
+export function compileConfig(config: Config, file: string, templateSources: Map<string, { text: string; subject?: string; html?: string }>, loadedAt: number, types: RegisteredTypes): CompiledConfig {
   const leads = pipelineModel(LEAD_PIPELINE, 'lead', config.leads);
   const deals = new Map(Object.entries(config.deals).map(([key, spec]) => [key, pipelineModel(key, 'deal', spec)]));
   const robots = new Map<string, RobotPlacement>();

@@ -108,10 +108,10 @@ export class ContextPaths {
 
 /** Handlebars' parse error in one line: where, and what it found (its list of expected tokens left out). */
 export function parseErrorText(error: Error): string {
-  const lines = error.message.split('\n');
-  const found = /got '([^']+)'$/.exec(lines[lines.length - 1])?.[1];
-  if (lines.length === 1 || found === undefined) return lines[0];
-  return `${lines[0].replace(/:$/, '')}: unexpected ${found === 'EOF' ? 'end of text (a block left open?)' : found}`;
+  const [first = '', ...more] = error.message.split('\n');
+  const found = /got '([^']+)'$/.exec(more.at(-1) ?? '')?.[1];
+  if (more.length === 0 || found === undefined) return first;
+  return `${first.replace(/:$/, '')}: unexpected ${found === 'EOF' ? 'end of text (a block left open?)' : found}`;
 }
 
 /** Where a problem is inside a text of the YAML, for the message (the issue itself points at the key). */
@@ -149,7 +149,12 @@ function paramsDescribedAs(robot: RobotSpec, pattern: RegExp): string[] {
 /** The kinds of item each template is rendered for: those of the pipelines whose robots name it. */
 export function templateKinds(config: Config): Map<string, Set<ItemKind>> {
   const kinds = new Map<string, Set<ItemKind>>();
-  const pipelines: Array<[ItemKind, Config['leads']]> = [['lead', config.leads], ...Object.entries(config.deals).filter(([key]) => key !== LEAD_PIPELINE).map(([, deal]): [ItemKind, Config['leads']] => ['deal', deal])];
+  const pipelines: Array<[ItemKind, Config['leads']]> = [
+    ['lead', config.leads],
+    ...Object.entries(config.deals)
+      .filter(([key]) => key !== LEAD_PIPELINE)
+      .map(([, deal]): [ItemKind, Config['leads']] => ['deal', deal]),
+  ];
   for (const [kind, pipeline] of pipelines) {
     for (const robot of pipeline.stages.flatMap((stage) => stage.robots)) {
       const definition = robotDefinitions.find((candidate) => candidate.type === robot.type);
@@ -182,7 +187,8 @@ function pathFinding(root: z.ZodType, segments: string[], display: { shown: stri
   const base = { subject, rank: 2 * depth, line: 1, col: 1 };
   const owner = above.length > 0 ? `${display.prefix}${above.join('.')}` : display.prefix ? display.prefix.replace(/\.$/, '') : display.where ? 'this' : undefined;
   if (known.length === 0) return { ...base, hint: `: ${owner ?? 'the context'} has no keys` };
-  const close = suggestion(segments[depth], known);
+  const missing = segments[depth];
+  const close = missing === undefined ? undefined : suggestion(missing, known);
   if (close !== undefined) {
     const corrected = [...above, close, ...segments.slice(depth + 1)];
     const meant = lookupPath(root, corrected).found ? corrected : [...above, close];
@@ -320,7 +326,7 @@ class TemplateWalk {
     if (path.data) {
       const [head, ...rest] = path.parts;
       if (head === 'root') return { schema: this.root, segments: rest, label: '' };
-      if (EACH_DATA.has(head) && rest.length === 0) {
+      if (head !== undefined && EACH_DATA.has(head) && rest.length === 0) {
         if (top(scopes).inEach) return { schema: null, segments: [], label: '' };
         this.add(path.loc, `"@${head}" is only set inside {{#each}}`, '', 0);
         return 'invalid';
@@ -329,13 +335,13 @@ class TemplateWalk {
       return 'invalid';
     }
     const scoped = /^(\.|this\b)/.test(path.original);
-    if (!scoped && path.depth === 0 && path.parts.length > 0) {
-      for (let index = scopes.length - 1; index >= 0; index -= 1) {
-        const param = scopes[index].blockParams;
-        if (param.has(path.parts[0])) return { schema: param.get(path.parts[0]) ?? null, segments: path.parts.slice(1), label: '' };
+    const [name, ...rest] = path.parts;
+    if (!scoped && path.depth === 0 && name !== undefined) {
+      for (const { blockParams } of scopes.toReversed()) {
+        if (blockParams.has(name)) return { schema: blockParams.get(name) ?? null, segments: rest, label: '' };
       }
     }
-    const scope = scopes[Math.max(0, scopes.length - 1 - path.depth)];
+    const scope = scopeAt(scopes, path.depth);
     return { schema: scope.schema, segments: path.parts, label: scope.label };
   }
 
@@ -353,8 +359,15 @@ class TemplateWalk {
   }
 }
 
+/** The scope `up` levels above the innermost one (`../`), the root scope at most. */
+function scopeAt(scopes: Scope[], up: number): Scope {
+  const scope = scopes[Math.max(0, scopes.length - 1 - up)];
+  if (!scope) throw new Error('a template walk starts with the root scope');
+  return scope;
+}
+
 function top(scopes: Scope[]): Scope {
-  return scopes[scopes.length - 1];
+  return scopeAt(scopes, 0);
 }
 
 /** `{{log}}`, `{{#if}}`: a bare name of a registered helper. */

@@ -7,9 +7,22 @@ import { unknownName } from './did-you-mean';
  * that never scores.
  */
 export const EVENT_TYPES = [
-  'form_submitted', 'webhook', 'message_inbound', 'call', 'email_opened', 'link_clicked', 'page_visit',
-  'field_changed', 'responsible_changed', 'task_overdue', 'score_changed', 'opt_out',
-  'email_bounced', 'telegram_linked', 'taken', 'call_progress',
+  'form_submitted',
+  'webhook',
+  'message_inbound',
+  'call',
+  'email_opened',
+  'link_clicked',
+  'page_visit',
+  'field_changed',
+  'responsible_changed',
+  'task_overdue',
+  'score_changed',
+  'opt_out',
+  'email_bounced',
+  'telegram_linked',
+  'taken',
+  'call_progress',
 ] as const;
 
 export const EventType = z.enum(EVENT_TYPES, { error: (issue) => unknownName('event type', String(issue.input), EVENT_TYPES) });

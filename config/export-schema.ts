@@ -9,7 +9,7 @@ import { configJsonSchema } from './registered-schema';
  *
  *   npx tsx config/export-schema.ts [output file]
  */
-export function exportSchema(target = path.join(__dirname, 'robots.schema.json')): string {
+function exportSchema(target = path.join(__dirname, 'robots.schema.json')): string {
   const { $schema, ...schema } = configJsonSchema() as Record<string, unknown>;
   const document = {
     $schema,

@@ -51,7 +51,7 @@ export function readConfigBytes(file: string, maxBytes = CONFIG_LIMITS.maxBytes)
 function firstInvalidUtf8(bytes: Uint8Array): number {
   let at = 0;
   while (at < bytes.length) {
-    const lead = bytes[at];
+    const lead = bytes[at]!; // at < bytes.length
     if (lead < 0x80) {
       at += 1;
       continue;
@@ -69,8 +69,10 @@ function firstInvalidUtf8(bytes: Uint8Array): number {
     else if (lead >= 0xf1 && lead <= 0xf3) need = 3;
     else return at;
     if (at + need >= bytes.length) return at;
-    if (bytes[at + 1] < low || bytes[at + 1] > high) return at;
-    for (let next = 2; next <= need; next += 1) if ((bytes[at + next] & 0xc0) !== 0x80) return at;
+    // A byte past the end (there is none: checked above) would count as invalid.
+    const second = bytes[at + 1] ?? -1;
+    if (second < low || second > high) return at;
+    for (let next = 2; next <= need; next += 1) if (((bytes[at + next] ?? 0) & 0xc0) !== 0x80) return at;
     at += need + 1;
   }
   return -1;

@@ -12,16 +12,14 @@ import { loadOffThread, type OffThreadOptions } from './off-thread';
 import { formatPath, locate, type ConfigPath } from './positions';
 import { checkReferences } from './references';
 import { salvage } from './salvage';
-import { type Config } from './schema';
 import { ConfigSchema } from './registered-schema';
-import { readTemplates, type TemplateSources } from './templates';
+import { readTemplates } from './templates';
 import { normalizeUserPhones } from './user-phones';
 import { checkStructure, firstAlias, parseBounded, strayControlCharacter, yamlIssues } from './yaml-structure';
 
 export { CONFIG_LIMITS, type ConfigLimits } from './limits';
 export { readConfigBytes, readTextFile } from './file-bytes';
 export type { OffThreadOptions } from './off-thread';
-
 
 export const DEFAULT_CONFIG_FILE = 'robots.yaml';
 
@@ -53,7 +51,7 @@ export function checkConfigFile(file: string, limits: Partial<ConfigLimits> = {}
   return checkConfigText(read.text, file, bounds);
 }
 
-export function checkConfigText(text: string, file: string, limits: Partial<ConfigLimits> = {}): CheckResult {
+function checkConfigText(text: string, file: string, limits: Partial<ConfigLimits> = {}): CheckResult {
   const bounds = { ...CONFIG_LIMITS, ...limits };
   try {
     return checkText(text, file, bounds);
@@ -64,7 +62,7 @@ export function checkConfigText(text: string, file: string, limits: Partial<Conf
   }
 }
 
-export function compileChecked(result: CheckResult, file: string, now: number): LoadResult {
+function compileChecked(result: CheckResult, file: string, now: number): LoadResult {
   if (!result.ok) return result;
   return { ok: true, config: compileConfig(result.config, file, result.templateSources, now, registeredTypes) };
 }

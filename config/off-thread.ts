@@ -89,9 +89,7 @@ export function loadOffThread(file: string, options: OffThreadOptions, loader: O
       settle(() => (message.kind === 'result' ? loader.compile(message.result) : inProcess(message.message))),
     );
     worker.once('error', (error: NodeJS.ErrnoException) =>
-      settle(() =>
-        refuse(error.code === 'ERR_WORKER_OUT_OF_MEMORY' ? `checking the config needed over ${maxMemoryMb} MB of memory; stopped` : `the config could not be checked: ${error.message}`),
-      ),
+      settle(() => refuse(error.code === 'ERR_WORKER_OUT_OF_MEMORY' ? `checking the config needed over ${maxMemoryMb} MB of memory; stopped` : `the config could not be checked: ${error.message}`)),
     );
     worker.once('exit', (code) => settle(() => refuse(`the config check stopped before it finished (exit code ${code})`)));
   });

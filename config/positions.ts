@@ -1,13 +1,15 @@
-import { isMap, isSeq, LineCounter, Document, Node, type Pair, type YAMLMap } from 'yaml';
+import { isMap, isSeq, type LineCounter, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
 
 export type ConfigPath = ReadonlyArray<string | number>;
 
 /** `pipelines.deals.services.stages[3].robots[0].template`: how users read a place in YAML. */
 export function formatPath(path: ConfigPath): string {
-  return path.reduce<string>((text, key) => {
-    if (typeof key === 'number') return `${text}[${key}]`;
-    return text === '' ? key : `${text}.${key}`;
-  }, '') || '(root)';
+  return (
+    path.reduce<string>((text, key) => {
+      if (typeof key === 'number') return `${text}[${key}]`;
+      return text === '' ? key : `${text}.${key}`;
+    }, '') || '(root)'
+  );
 }
 
 /**

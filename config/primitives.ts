@@ -17,9 +17,7 @@ export const Role = z.enum(ROLES);
 export const ChannelName = z.enum(CHANNELS);
 export const RefusedBy = z.enum(REFUSED_BY);
 
-export const Identifier = z
-  .string()
-  .regex(/^[a-z][a-z0-9_]*$/, { error: 'ids are lower_snake_case: letters, digits and _' });
+export const Identifier = z.string().regex(/^[a-z][a-z0-9_]*$/, { error: 'ids are lower_snake_case: letters, digits and _' });
 export const Login = z.string().regex(/^[A-Za-z0-9_.-]+$/, { error: 'logins use letters, digits, _ . -' });
 export const Duration = z.string().refine(isDuration, {
   error: (issue) => `bad duration "${String(issue.input)}": write 30s, 10m, 2h, 3d, 1w or combine them (1d12h)`,
@@ -29,9 +27,6 @@ export const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'dates a
 /** json-logic is validated for known operators by the loader, where positions are at hand. */
 export const JsonLogic = z.union([z.record(z.string(), z.unknown()), z.boolean()]);
 
-
 /** What a robot does when nobody it could pick or call is on duty. */
-export const WhenNobodyOnDuty = z
-  .enum(['anyone', 'manager', 'wait'])
-  .describe('When nobody is on duty: anyone (ignore the schedules), manager (the team manager), wait (re-run when someone comes on duty)');
+export const WhenNobodyOnDuty = z.enum(['anyone', 'manager', 'wait']).describe('When nobody is on duty: anyone (ignore the schedules), manager (the team manager), wait (re-run when someone comes on duty)');
 export type WhenNobodyOnDuty = z.output<typeof WhenNobodyOnDuty>;

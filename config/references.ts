@@ -145,10 +145,7 @@ export function checkReferences(config: Config): ReferenceProblem[] {
               break;
             case 'stage': {
               const target = reference.pipeline === 'same' ? pipelineKey : reference.pipeline;
-              const candidates =
-                target === '*deal'
-                  ? Object.values(config.deals).flatMap((deal) => deal.stages.map((candidate) => candidate.id))
-                  : (pipelines.get(target)?.stages.map((candidate) => candidate.id) ?? []);
+              const candidates = target === '*deal' ? Object.values(config.deals).flatMap((deal) => deal.stages.map((candidate) => candidate.id)) : (pipelines.get(target)?.stages.map((candidate) => candidate.id) ?? []);
               if (!candidates.includes(reference.value)) problems.push({ path, message: unknown('stage', reference.value, new Set(candidates)) });
               break;
             }
@@ -199,7 +196,7 @@ function branchProblems(robots: Array<{ id: string; type: string; after_robot?: 
         if (at === undefined) problems.push({ path: where, message: unknown('robot of this stage', id, new Set(position.keys())) });
         else if (at <= index) problems.push({ path: where, message: `"${id}" is written before the branch "${robot.id}": a branch runs robots written after it` });
         else if (claimed.has(id)) problems.push({ path: where, message: `"${id}" is already in a block of "${claimed.get(id)}"` });
-        else if (robots[at].after_robot) problems.push({ path: where, message: `"${id}" has after_robot; a robot in a branch waits for the branch` });
+        else if (robots[at]?.after_robot) problems.push({ path: where, message: `"${id}" has after_robot; a robot in a branch waits for the branch` });
         claimed.set(id, robot.id);
       });
     }

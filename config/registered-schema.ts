@@ -26,11 +26,9 @@ function triggerSchemaFor(definition: (typeof triggerDefinitions)[number]) {
 }
 
 const triggerTypes = triggerDefinitions.map((definition) => definition.type);
-export const TriggerSpec = z.discriminatedUnion(
-  'type',
-  triggerDefinitions.map(triggerSchemaFor) as unknown as [ReturnType<typeof triggerSchemaFor>, ...ReturnType<typeof triggerSchemaFor>[]],
-  { error: (issue) => (issue.code === 'invalid_union' ? `unknown trigger type; known: ${triggerTypes.join(', ')}` : undefined) },
-) as unknown as z.ZodType<TriggerSpecOutput, unknown>;
+export const TriggerSpec = z.discriminatedUnion('type', triggerDefinitions.map(triggerSchemaFor) as unknown as [ReturnType<typeof triggerSchemaFor>, ...ReturnType<typeof triggerSchemaFor>[]], {
+  error: (issue) => (issue.code === 'invalid_union' ? `unknown trigger type; known: ${triggerTypes.join(', ')}` : undefined),
+}) as unknown as z.ZodType<TriggerSpecOutput, unknown>;
 
 export const { ConfigSchema, Stage, Pipeline } = configSchemaWith(RobotSpec, TriggerSpec);
 

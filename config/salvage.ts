@@ -4,9 +4,7 @@ import { RobotBase, type Config } from './schema';
 import { ConfigSchema } from './registered-schema';
 
 /** A robot type whose params all have defaults and refer to nothing: what a robot the schema refuses is checked as. */
-const STAND_IN_TYPE = robotDefinitions.find(
-  (definition) => !definition.appliesTo && definition.params.safeParse({}).success && (definition.references?.(definition.params.parse({}) as never) ?? []).length === 0,
-)?.type;
+const STAND_IN_TYPE = robotDefinitions.find((definition) => !definition.appliesTo && definition.params.safeParse({}).success && (definition.references?.(definition.params.parse({}) as never) ?? []).length === 0)?.type;
 const SHARED_ROBOT_KEYS = new Set(RobotBase.keyof().options as string[]);
 
 /**
@@ -40,12 +38,13 @@ function pruneRefusedKeys(raw: unknown, issues: z.core.$ZodIssue[]): unknown {
   const copy = structuredClone(raw) as Record<string, unknown>;
   for (const issue of issues) {
     const path = issue.path as Array<string | number>;
+    const key = path.at(-1);
     const parent = path.slice(0, -1).reduce<unknown>((node, key) => (node as Record<string | number, unknown> | undefined)?.[key], copy);
     if (issue.code === 'unrecognized_keys') {
       const target = path.reduce<unknown>((node, key) => (node as Record<string | number, unknown> | undefined)?.[key], copy);
       if (target && typeof target === 'object') for (const key of issue.keys) delete (target as Record<string, unknown>)[key];
-    } else if (parent && typeof parent === 'object' && !Array.isArray(parent) && path.length > 0) {
-      delete (parent as Record<string | number, unknown>)[path[path.length - 1]];
+    } else if (parent && typeof parent === 'object' && !Array.isArray(parent) && key !== undefined) {
+      delete (parent as Record<string | number, unknown>)[key];
     }
   }
   return copy;

@@ -12,23 +12,7 @@ import { WhenNobodyOnDuty } from './primitives';
  * the shape every robot and trigger shares, so the robots can use them without a cycle.
  */
 
-export {
-  ROLES,
-  CHANNELS,
-  WEEKDAYS,
-  STAGE_SEMANTICS,
-  REFUSED_BY,
-  FIELD_TYPES,
-  Role,
-  ChannelName,
-  RefusedBy,
-  Identifier,
-  Login,
-  Duration,
-  TimeOfDay,
-  IsoDate,
-  JsonLogic,
-} from './primitives';
+export { ROLES, CHANNELS, WEEKDAYS, STAGE_SEMANTICS, REFUSED_BY, FIELD_TYPES, Role, ChannelName, RefusedBy, Identifier, Login, Duration, TimeOfDay, IsoDate, JsonLogic } from './primitives';
 import { WEEKDAYS, STAGE_SEMANTICS, FIELD_TYPES, Role, ChannelName, RefusedBy, Identifier, Login, Duration, TimeOfDay, IsoDate, JsonLogic } from './primitives';
 
 export const RobotBase = z.object({
@@ -40,10 +24,7 @@ export const RobotBase = z.object({
   after_robot: Identifier.optional().describe('Run after this robot of the same stage entry has finished'),
   condition: JsonLogic.optional().describe('json-logic evaluated when the robot runs, not when scheduled'),
   skip_if_late: Duration.optional().describe('Skip this run, instead of running it, when it comes due later than this (default: engine.late_policy for client touches)'),
-  stop_on_reply: z
-    .boolean()
-    .optional()
-    .describe('Cancel this run when the client replies (default: true for client touches such as send_message)'),
+  stop_on_reply: z.boolean().optional().describe('Cancel this run when the client replies (default: true for client touches such as send_message)'),
 });
 
 /** A robot as written: the shared keys typed, its type's own params checked by its schema. */
@@ -69,17 +50,12 @@ const TimeZone = z.string().refine((zone) => IANAZone.isValidZone(zone), { error
 /** A user's on-duty hours: the working calendar's shape; keys not written come from `calendar:`. */
 export const DutyScheduleSpec = z.strictObject({
   working_days: z.array(z.enum(WEEKDAYS)).optional(),
-  working_hours: z
-    .strictObject({ start: TimeOfDay, end: TimeOfDay })
-    .optional()
-    .describe('An end at or before the start is a night shift ending the next day'),
+  working_hours: z.strictObject({ start: TimeOfDay, end: TimeOfDay }).optional().describe('An end at or before the start is a night shift ending the next day'),
   holidays: z.array(IsoDate).optional().describe('Days off (default: the calendar’s holidays)'),
   timezone: TimeZone.optional().describe('Defaults to the config’s timezone'),
 });
 
-export const AwayRange = z
-  .strictObject({ from: IsoDate, to: IsoDate })
-  .refine((range) => range.from <= range.to, { error: 'an away range ends on or after its start (`from` ≤ `to`)' });
+export const AwayRange = z.strictObject({ from: IsoDate, to: IsoDate }).refine((range) => range.from <= range.to, { error: 'an away range ends on or after its start (`from` ≤ `to`)' });
 
 export const User = z.strictObject({
   login: Login,
@@ -122,9 +98,7 @@ export const Template = z
 
 export const Calendar = z.strictObject({
   working_days: z.array(z.enum(WEEKDAYS)).default(['mon', 'tue', 'wed', 'thu', 'fri']),
-  working_hours: z
-    .strictObject({ start: TimeOfDay, end: TimeOfDay })
-    .default({ start: '09:00', end: '18:00' }),
+  working_hours: z.strictObject({ start: TimeOfDay, end: TimeOfDay }).default({ start: '09:00', end: '18:00' }),
   holidays: z.array(IsoDate).default([]),
 });
 
@@ -158,7 +132,10 @@ export const Form = z.strictObject({
 
 /** A named inbound webhook for another system, signed with HMAC-SHA256. */
 export const Hook = z.strictObject({
-  secret_env: z.string().regex(/^[A-Z][A-Z0-9_]*$/).describe('Environment variable holding the shared secret'),
+  secret_env: z
+    .string()
+    .regex(/^[A-Z][A-Z0-9_]*$/)
+    .describe('Environment variable holding the shared secret'),
   fields: z.record(z.string(), z.string()).default({}).describe('payload key → lead field, used to match or create the lead'),
   creates_lead: z.boolean().default(false).describe('Create a lead when no open item matches'),
   source: z.string().optional(),
@@ -241,9 +218,6 @@ type ConfigSchemas = ReturnType<typeof configSchemaWith>;
 export type Config = z.output<ConfigSchemas['ConfigSchema']>;
 export type RobotSpec = RobotSpecOutput;
 export type TriggerSpec = TriggerSpecOutput;
-export type FormSpec = z.output<typeof Form>;
-export type HookSpec = z.output<typeof Hook>;
-export type ScoringRuleSpec = z.output<typeof ScoringRule>;
 export type StageSpec = z.output<ConfigSchemas['Stage']>;
 export type PipelineSpec = z.output<ConfigSchemas['Pipeline']>;
 export type UserSpec = z.output<typeof User>;

@@ -15,13 +15,7 @@ export type TemplateSources = Map<string, { text: string; subject?: string; html
  * a send; and every path a template reads is checked against the context of the items its robots
  * run on (leads, deals, or both), so `{{lead.nmae}}` fails the load, not renders empty.
  */
-export function readTemplates(
-  config: Config,
-  baseDir: string,
-  limits: ConfigLimits,
-  issueAt: IssueAt,
-  issues: ConfigIssue[],
-): TemplateSources {
+export function readTemplates(config: Config, baseDir: string, limits: ConfigLimits, issueAt: IssueAt, issues: ConfigIssue[]): TemplateSources {
   const sources: TemplateSources = new Map();
   const contextPaths = new ContextPaths(config.fields);
   const kindsOf = templateKinds(config);

@@ -1,8 +1,9 @@
-import { Composer, isAlias, isMap, isNode, isPair, isScalar, isSeq, Lexer, LineCounter, Parser, YAMLParseError, type CST, type Document, type Node, type YAMLError, type YAMLMap } from 'yaml';
+import { Composer, isAlias, isMap, isNode, isPair, isScalar, isSeq, Lexer, type LineCounter, Parser, YAMLParseError, type CST, type Document, type Node, type YAMLError, type YAMLMap } from 'yaml';
 import type { ConfigIssue } from '../server/core/errors';
 import type { ConfigLimits } from './limits';
 
 /** What YAML 1.2 allows in a file besides tab, LF, CR and printable characters: none of these. */
+// eslint-disable-next-line no-control-regex -- these control characters are what the pattern is for
 const NOT_YAML_CHARACTER = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x84\x86-\x9F\uD800-\uDFFF\uFFFE\uFFFF]/u;
 
 /** The first character YAML does not allow, at its line and column; null when there is none. */
@@ -69,7 +70,7 @@ export function yamlIssues(errors: YAMLError[], file: string, lineCounter: LineC
   let tooDeep = false;
   for (const error of errors) {
     const position = error.linePos?.[0] ?? lineCounter.linePos(error.pos[0]);
-    let message = error.message.split('\n')[0];
+    let [message = ''] = error.message.split('\n');
     // The parser recurses: a file nested thousands deep exhausts its stack (once is enough to say).
     if (/maximum call stack size exceeded/i.test(message)) {
       if (tooDeep) continue;
@@ -161,8 +162,9 @@ export function checkStructure(document: Document, lineCounter: LineCounter, fil
   };
 
   enter(document.contents, 1);
-  while (stack.length > 0 && !stopped) {
-    const frame = stack[stack.length - 1];
+  while (!stopped) {
+    const frame = stack.at(-1);
+    if (!frame) break;
     if (frame.next < frame.children.length) {
       const size = enter(frame.children[frame.next++], frame.childDepth);
       if (size >= 0) frame.size += size;
@@ -173,7 +175,8 @@ export function checkStructure(document: Document, lineCounter: LineCounter, fil
       sizes.set(frame.node, frame.size);
       open.delete(frame.node);
     }
-    if (stack.length > 0) stack[stack.length - 1].size += frame.size;
+    const parent = stack.at(-1);
+    if (parent) parent.size += frame.size;
   }
   return issues;
 }

@@ -24,7 +24,7 @@ export const branch = defineRobot({
     if (chosen === -1) {
       return { outcome: 'done', detail: params.else.length ? `no block matched: else (${params.else.join(', ')})` : 'no block matched', release: params.else };
     }
-    const robots = params.when[chosen].robots;
+    const robots = params.when[chosen]?.robots ?? [];
     return { outcome: 'done', detail: `block ${chosen + 1} matched (${robots.join(', ')})`, release: robots };
   },
 });

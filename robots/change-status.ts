@@ -32,8 +32,6 @@ export const changeStatus = defineRobot({
       ref = { kind: 'lead', id: item.row.leadId };
     }
     const result = await ports.move(ref, params.to, { actor: robotActor(context), causalDepth: run.causalDepth + 1, reason: params.reason });
-    return result.changed
-      ? { outcome: 'done', detail: `moved ${ref.kind} #${ref.id} to "${params.to}"` }
-      : { outcome: 'done', detail: `${ref.kind} #${ref.id} was already in "${params.to}"` };
+    return result.changed ? { outcome: 'done', detail: `moved ${ref.kind} #${ref.id} to "${params.to}"` } : { outcome: 'done', detail: `${ref.kind} #${ref.id} was already in "${params.to}"` };
   },
 });

@@ -75,9 +75,7 @@ export interface ConversionPlan {
   actor: string;
 }
 
-export type Conversion =
-  | { kind: 'existing'; deal: DealRow }
-  | { kind: 'created'; deal: DealRow; contact: ContactRow; contactCreated: boolean; company: CompanyRow | null; responsible: string | null };
+export type Conversion = { kind: 'existing'; deal: DealRow } | { kind: 'created'; deal: DealRow; contact: ContactRow; contactCreated: boolean; company: CompanyRow | null; responsible: string | null };
 
 export interface NewTask {
   item: ItemRef;

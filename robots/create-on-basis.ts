@@ -4,7 +4,7 @@ import { InvalidRequestError } from '../server/core/errors';
 import { fieldValue } from '../server/core/items';
 import { WhenNobodyOnDuty } from '../config/primitives';
 import { defineRobot } from './contract';
-import { type ConfigReference } from '../config/schema';
+import type { ConfigReference } from '../config/schema';
 import { robotActor } from './notifications';
 
 /**

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { parseDuration } from '../config/duration';
 import { Duration } from '../config/primitives';
 import { defineRobot } from './contract';
-import { type ConfigReference } from '../config/schema';
+import type { ConfigReference } from '../config/schema';
 import { notifyUsers, resolveUsers, UserRecipient, userReferences } from './notifications';
 
 /** A task for a person with a due time; `remind` also tells them at once (the call touch of a cadence). */

@@ -3,7 +3,7 @@ import type { ChannelNameType, UserSpec } from '../config/schema';
 import { itemAlertButtons } from '../server/core/alert-buttons';
 import { teamOfPipeline } from '../server/core/compiled-config';
 import { chooseOnDuty, wallClock, whenNobodyOnDuty } from '../server/core/duty';
-import { type WhenNobodyOnDuty } from '../config/primitives';
+import type { WhenNobodyOnDuty } from '../config/primitives';
 import { NotNowError } from '../server/core/quiet-hours';
 import { itemLink } from '../server/core/items';
 import { resolveRecipients, USER_KEYWORDS, type ResolvedRecipients } from '../server/core/recipients';
@@ -51,10 +51,9 @@ export function resolveUsersOnDuty(context: RobotRunContext<unknown>, recipients
 }
 
 /** A user's address on a channel; without one the alert still lands in the outbox, never lost. */
-export function userAddress(user: UserSpec | undefined, channel: ChannelNameType): { channel: ChannelNameType; address: string } | null {
+function userAddress(user: UserSpec | undefined, channel: ChannelNameType): { channel: ChannelNameType; address: string } | null {
   if (!user) return null;
-  const address =
-    channel === 'telegram' ? user.telegram_chat_id : channel === 'email' ? user.email : channel === 'sms' || channel === 'voice' ? user.phone : user.login;
+  const address = channel === 'telegram' ? user.telegram_chat_id : channel === 'email' ? user.email : channel === 'sms' || channel === 'voice' ? user.phone : user.login;
   return address ? { channel, address } : { channel: 'outbox', address: user.login };
 }
 

@@ -22,10 +22,7 @@ function repeatClientRobot(type: string, description: string, defaultNotify: str
       ...MessageSource,
       buttons: z.boolean().default(true).describe('On Telegram: Take the lead, Call now and Open buttons under the alert'),
     }),
-    references: (params) => [
-      ...(params.template ? [{ kind: 'template' as const, value: params.template, path: ['template'] }] : []),
-      ...userReferences(params.notify, 'notify'),
-    ],
+    references: (params) => [...(params.template ? [{ kind: 'template' as const, value: params.template, path: ['template'] }] : []), ...userReferences(params.notify, 'notify')],
     async run(context) {
       const { params, item, ports } = context;
       if (item.kind !== 'lead') return { outcome: 'skipped', detail: `${type} works on leads` };
@@ -51,14 +48,6 @@ function repeatClientRobot(type: string, description: string, defaultNotify: str
   });
 }
 
-export const notifyRepeatClient = repeatClientRobot(
-  'notify_repeat_client',
-  'Flag a lead whose phone/email is already known as a repeat client and tell its responsible it has priority',
-  ['responsible'],
-);
+export const notifyRepeatClient = repeatClientRobot('notify_repeat_client', 'Flag a lead whose phone/email is already known as a repeat client and tell its responsible it has priority', ['responsible']);
 
-export const markRepeatClient = repeatClientRobot(
-  'mark_repeat_client',
-  'Flag a lead whose phone/email is already known as a repeat client (and link the contact); tells nobody unless `notify` says so',
-  [],
-);
+export const markRepeatClient = repeatClientRobot('mark_repeat_client', 'Flag a lead whose phone/email is already known as a repeat client (and link the contact); tells nobody unless `notify` says so', []);

@@ -4,7 +4,7 @@ import { ChannelName, Duration } from '../config/primitives';
 import { evaluateCondition } from '../server/core/conditions';
 import { WhenNobodyOnDuty } from '../config/primitives';
 import { defineRobot } from './contract';
-import { type ConfigReference } from '../config/schema';
+import type { ConfigReference } from '../config/schema';
 import { alertButtonsMeta, channelFor, MessageSource, notifyUsers, resolveUsersOnDuty, UserRecipient, userReferences } from './notifications';
 
 /** One rung of an SLA alert's ladder: who hears of it next, and how long after the alert. */
@@ -13,10 +13,7 @@ export const EscalationLevel = z.strictObject({
   to: z.array(UserRecipient).min(1).describe('responsible, manager, team or logins'),
 });
 
-const Escalate = z
-  .array(EscalationLevel)
-  .default([])
-  .describe('Further alerts, each sent after its delay unless the item was taken meanwhile (the robot’s condition no longer holds, or the item left the stage)');
+const Escalate = z.array(EscalationLevel).default([]).describe('Further alerts, each sent after its delay unless the item was taken meanwhile (the robot’s condition no longer holds, or the item left the stage)');
 
 /** An alert to our own people (responsible, their manager, the team, or logins), in Telegram by default. */
 export const notify = defineRobot({

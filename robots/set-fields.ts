@@ -13,10 +13,13 @@ export const setFields = defineRobot({
   references: (params) => Object.keys(params.values).map((field) => ({ kind: 'field' as const, value: field, path: ['values'] })),
   async run(context) {
     const { params, ports, item } = context;
-    const rendered = Object.fromEntries(
-      Object.entries(params.values).map(([field, value]) => [field, typeof value === 'string' ? Handlebars.compile(value, { noEscape: true })(context.context) : value]),
-    );
+    const rendered = Object.fromEntries(Object.entries(params.values).map(([field, value]) => [field, typeof value === 'string' ? Handlebars.compile(value, { noEscape: true })(context.context) : value]));
     await ports.updateItem({ kind: item.kind, id: item.row.id }, { fields: rendered as Record<string, string | number | boolean | null> }, robotActor(context), context.run.causalDepth + 1);
-    return { outcome: 'done', detail: `set ${Object.entries(rendered).map(([field, value]) => `${field}=${JSON.stringify(value)}`).join(', ')}` };
+    return {
+      outcome: 'done',
+      detail: `set ${Object.entries(rendered)
+        .map(([field, value]) => `${field}=${JSON.stringify(value)}`)
+        .join(', ')}`,
+    };
   },
 });

@@ -6,14 +6,17 @@ import { defineRobot } from './contract';
 
 const NOT_SENT: ReadonlySet<string> = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
 
-
 /** An outgoing POST to another system, signed with HMAC-SHA256 and carrying an idempotency key. */
 export const webhook = defineRobot({
   type: 'webhook',
   description: 'POST the item as JSON to a URL, signed with HMAC-SHA256 over timestamp + body',
   params: z.object({
     url: z.url(),
-    secret_env: z.string().regex(/^[A-Z][A-Z0-9_]*$/).optional().describe('Environment variable holding the signing secret'),
+    secret_env: z
+      .string()
+      .regex(/^[A-Z][A-Z0-9_]*$/)
+      .optional()
+      .describe('Environment variable holding the signing secret'),
     timeout: z.number().int().positive().default(10000).describe('Milliseconds'),
   }),
   async run(context) {

@@ -19,7 +19,7 @@ function main() {
   if (!isRoot || !hasCommand('apt-get')) {
     console.warn(
       `ensure-chromium: ${CHROMIUM} not found and cannot install it here (${isRoot ? 'no apt-get' : 'not root'}). ` +
-        'The browser tests need Debian\'s Chromium: run `sudo apt-get install chromium` (they are skipped without it, and fail when CI is set).',
+        "The browser tests need Debian's Chromium: run `sudo apt-get install chromium` (they are skipped without it, and fail when CI is set).",
     );
     return;
   }

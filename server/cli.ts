@@ -27,7 +27,9 @@ type Modules = {
   planText: typeof import('./config-ops/plan-text');
   queue: typeof import('./pipeline/queue');
 };
-// tsx runs the CLI as CommonJS, where `require` resolves our .ts files without extensions.
+// tsx runs the CLI as CommonJS, where `require` resolves our .ts files without extensions; a
+// dynamic import() would load them as ES modules and the lazy loading is the point.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
 const load = <Name extends keyof Modules>(name: Name): Modules[Name] => require(PATHS[name]);
 const PATHS: Record<keyof Modules, string> = {
   database: './db/data-source',
@@ -47,7 +49,7 @@ const PATHS: Record<keyof Modules, string> = {
 };
 
 /** robots.yaml if present, else the example shipped with the repo, so a fresh clone runs as is. */
-export function resolveConfigFile(explicit?: string): string {
+function resolveConfigFile(explicit?: string): string {
   if (explicit) return explicit;
   if (process.env.ROBOTS_CONFIG) return process.env.ROBOTS_CONFIG;
   return fs.existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : 'robots.example.yaml';
@@ -108,9 +110,10 @@ async function runProcess(role: 'api+worker' | 'api' | 'worker', options: Proces
   const runsRobots = role !== 'api';
   // Item changes go to every other process (a worker's robot moved a lead); processes that serve HTTP listen for them (live boards).
   const itemChanges = runtime.itemChanges;
-  const wakeups = dataSource.options.type === 'postgres'
-    ? await load('wakeups').PostgresWakeups.start(dataSource, runsRobots ? () => runtime.scheduler.wake() : undefined, role !== 'worker' ? (lines) => itemChanges.receive(lines) : undefined)
-    : null;
+  const wakeups =
+    dataSource.options.type === 'postgres'
+      ? await load('wakeups').PostgresWakeups.start(dataSource, runsRobots ? () => runtime.scheduler.wake() : undefined, role !== 'worker' ? (lines) => itemChanges.receive(lines) : undefined)
+      : null;
   if (wakeups) runtime.scheduler.onDueNow(() => wakeups.notify());
   if (wakeups) itemChanges.relay((line) => wakeups.notifyItemChange(line));
   const describe = `${describeDatabase(databaseChoice)}, config ${configFile}, channels: ${channels.configured().join(', ') || 'outbox only'}`;
@@ -157,7 +160,7 @@ async function runProcess(role: 'api+worker' | 'api' | 'worker', options: Proces
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 }
 
-export function buildCli(): Command {
+function buildCli(): Command {
   const program = new Command('robots').description('CRM automation as code: pipelines, robots and triggers from YAML');
 
   program

@@ -9,13 +9,15 @@ import { randomUUID } from 'node:crypto';
 import { robotDefinitions } from '../robots';
 import { AutoCallbackParams, DEFAULT_CALLBACK } from '../robots/auto-callback';
 import { Accounts } from './auth/accounts';
+import type { ScryptParameters } from './auth/passwords';
 import { Sessions } from './auth/sessions';
 import { syncConfigUsers } from './auth/users';
 import { WebhookReceipts } from './auth/webhook-receipts';
 import type { ChannelRegistry } from './channels/channel';
 import { fetchPoster } from './channels/http-post';
 import type { Clock } from './core/clock';
-import { ConfigError, type ConfigIssue } from './core/errors';
+import { ConfigError } from './core/errors';
+import type { ReloadResult } from './config-ops/plan-state';
 import { LiveConfig } from './core/live-config';
 import type { HttpPoster } from './core/outgoing-http';
 import { Store } from './db/store';
@@ -51,9 +53,9 @@ export interface RuntimeOptions {
   /** Runs one worker executes at once (default 128, ROBOTS_CONCURRENCY); it claims up to 4× that ahead. */
   concurrency?: number;
   workerId?: string;
+  /** scrypt cost of the passwords people sign in with (server/auth/passwords.ts SCRYPT unless given; tests pass a cheap one). */
+  passwordCost?: ScryptParameters;
 }
-
-export type ReloadResult = { ok: true; cancelledRuns: number } | { ok: false; issues: ConfigIssue[] };
 
 /**
  * The composition root: one running instance's services, each built here with exactly what it
@@ -140,7 +142,7 @@ export class Runtime {
     for (const definition of robotDefinitions) {
       robotTypes.set(definition.type, { run: (call) => definition.run({ ...call, params: call.params as never, ports }) });
     }
-    this.accounts = new Accounts(store, clock);
+    this.accounts = new Accounts(store, clock, options.passwordCost);
     this.sessions = new Sessions(store, clock);
     this.receipts = new WebhookReceipts(store, clock);
     scheduler.addSweep(expiredLeasesSweep({ store, clock, queue, scheduler, logger, leaseMs: this.leaseMs }));
@@ -238,7 +240,8 @@ export class Runtime {
     want(path.dirname(file), path.basename(file));
     try {
       const link = fs.readlinkSync(file);
-      if (!path.isAbsolute(link)) want(path.dirname(file), link.split(/[\\/]/)[0]);
+      const firstStep = link.split(/[\\/]/)[0];
+      if (!path.isAbsolute(link) && firstStep) want(path.dirname(file), firstStep);
     } catch {
       // not a symlink
     }
@@ -340,7 +343,7 @@ async function digestOnDisk(file: string): Promise<string | null> {
     const hash = createHash('sha256');
     const buffer = Buffer.allocUnsafe(1024 * 1024);
     // The same bytes as readConfigBytes reads (one more than a config may have, at most).
-    for (let total = 0; total <= CONFIG_LIMITS.maxBytes; ) {
+    for (let total = 0; total <= CONFIG_LIMITS.maxBytes;) {
       const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, CONFIG_LIMITS.maxBytes + 1 - total), null);
       if (bytesRead === 0) break;
       hash.update(buffer.subarray(0, bytesRead));

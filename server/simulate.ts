@@ -42,8 +42,14 @@ const ScenarioEvent = z.strictObject({
   move_to: z.string().optional(),
   reason: z.string().optional(),
   update: ItemPatch.optional(),
-  reply: z.strictObject({ channel: z.enum(['email', 'sms', 'telegram']).default('sms'), text: z.string().default('Hello') }).optional().describe('The client replies'),
-  event: z.strictObject({ type: EventType, payload: z.record(z.string(), z.unknown()).default({}) }).optional().describe('Any inbound event: page_visit, email_opened, call …'),
+  reply: z
+    .strictObject({ channel: z.enum(['email', 'sms', 'telegram']).default('sms'), text: z.string().default('Hello') })
+    .optional()
+    .describe('The client replies'),
+  event: z
+    .strictObject({ type: EventType, payload: z.record(z.string(), z.unknown()).default({}) })
+    .optional()
+    .describe('Any inbound event: page_visit, email_opened, call …'),
 });
 
 /** A dry-run scenario: the items (one, or several arriving at their own times), the contacts the CRM already knows, and what happens later. */
@@ -136,9 +142,7 @@ export async function simulate(config: CompiledConfig, scenarioInput: unknown): 
   if (!parsed.success) throw new InvalidRequestError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; '));
   const scenario = parsed.data;
   const zone = config.source.timezone;
-  const start = scenario.start
-    ? DateTime.fromISO(scenario.start, { zone })
-    : DateTime.now().setZone(zone).plus({ weeks: 1 }).startOf('week').set({ hour: 9 });
+  const start = scenario.start ? DateTime.fromISO(scenario.start, { zone }) : DateTime.now().setZone(zone).plus({ weeks: 1 }).startOf('week').set({ hour: 9 });
   if (!start.isValid) throw new InvalidRequestError(`start: "${scenario.start}" is not an ISO time`);
   const startMs = start.toMillis();
   const clock = new FakeClock(startMs);
@@ -235,7 +239,7 @@ export async function simulate(config: CompiledConfig, scenarioInput: unknown): 
         }
       }
     }
-    const last = steps.length ? steps[steps.length - 1].atMs : startMs;
+    const last = steps.at(-1)?.atMs ?? startMs;
     await advance(last + (parseDuration(scenario.horizon)?.toMillis() ?? 0));
 
     const several = created.length > 1;
@@ -279,7 +283,6 @@ export async function simulate(config: CompiledConfig, scenarioInput: unknown): 
   }
 }
 
-
 export function readScenario(file: string): unknown {
   const text = fs.readFileSync(file, 'utf8');
   return file.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
@@ -306,23 +309,30 @@ export function formatSimulation(result: SimulationResult, zone: string): string
     })),
     ...result.retries.map((retry) => ({
       at: retry.at,
-      text: line(retry.offset, retry.at, zone, 'retry', `${retry.robot} (${retry.item}) attempt ${retry.attempt} failed: ${retry.detail ?? 'no reason'}; tried again ${retry.retry_at ? DateTime.fromISO(retry.retry_at, { zone }).toFormat(TIME_FORMAT) : 'later'}`),
+      text: line(
+        retry.offset,
+        retry.at,
+        zone,
+        'retry',
+        `${retry.robot} (${retry.item}) attempt ${retry.attempt} failed: ${retry.detail ?? 'no reason'}; tried again ${retry.retry_at ? DateTime.fromISO(retry.retry_at, { zone }).toFormat(TIME_FORMAT) : 'later'}`,
+      ),
     })),
     ...result.requests.map((request) => ({
       at: request.at,
       text: line(request.offset, request.at, zone, 'webhook', `POST ${request.url} (not sent; answered ${request.answered} by the simulation) ${request.body.slice(0, 120)}`),
     })),
   ].sort((a, b) => a.at.localeCompare(b.at));
-  const summary = result.items.length > 1 || result.items.some((item) => item.deals.length > 0)
-    ? [
-        '',
-        'Where they ended:',
-        ...result.items.map((item) => {
-          const deals = item.deals.map((deal) => `; deal #${deal.id} in ${deal.pipeline}/${deal.stage}, responsible ${deal.responsible ?? 'nobody'}`).join('');
-          return `  ${item.kind} #${item.id}${item.name ? ` ${item.name}` : ''}${item.key ? ` (${item.key})` : ''}: ${item.stage}, responsible ${item.responsible ?? 'nobody'}${item.repeat_client ? ', repeat client' : ''}${deals}`;
-        }),
-      ]
-    : [];
+  const summary =
+    result.items.length > 1 || result.items.some((item) => item.deals.length > 0)
+      ? [
+          '',
+          'Where they ended:',
+          ...result.items.map((item) => {
+            const deals = item.deals.map((deal) => `; deal #${deal.id} in ${deal.pipeline}/${deal.stage}, responsible ${deal.responsible ?? 'nobody'}`).join('');
+            return `  ${item.kind} #${item.id}${item.name ? ` ${item.name}` : ''}${item.key ? ` (${item.key})` : ''}: ${item.stage}, responsible ${item.responsible ?? 'nobody'}${item.repeat_client ? ', repeat client' : ''}${deals}`;
+          }),
+        ]
+      : [];
   const what = result.items.length > 1 ? `${result.items.length} items` : `${result.item.kind}`;
   return [`Simulated ${what} from ${result.start} (${zone}); nothing was sent, messages are outbox records.`, ...entries.map((entry) => entry.text), ...summary].join('\n');
 }

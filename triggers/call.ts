@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineTrigger, oneOf } from './define';
 
-export const CALL_OUTCOMES = ['incoming', 'missed', 'answered'] as const;
+const CALL_OUTCOMES = ['incoming', 'missed', 'answered'] as const;
 
 /** A call with the client: an incoming call, a missed one, or an answered one (voice channel events). */
 export const callEvent = defineTrigger({

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { EventType } from '../config/event-types';
 import type { ConfigReference } from '../config/schema';
 import type { TriggerEvent } from '../server/core/compiled-config';

@@ -7,6 +7,5 @@ export const linkClicked = defineTrigger({
   description: 'Move the item here when the client clicks a tracked link (optionally one whose URL contains a text)',
   listensTo: 'link_clicked',
   params: z.object({ url_contains: z.string().optional() }),
-  matches: (params, event) =>
-    !params.url_contains || String(event.payload.url ?? '').includes(params.url_contains) ? true : `link does not contain "${params.url_contains}"`,
+  matches: (params, event) => (!params.url_contains || String(event.payload.url ?? '').includes(params.url_contains) ? true : `link does not contain "${params.url_contains}"`),
 });

@@ -4,7 +4,7 @@ import type { UserRow } from '../core/rows';
 import { ApiTokenEntity, UserEntity } from '../db/entities';
 import type { Store } from '../db/store';
 import type { Viewer } from './access';
-import { checkPassword } from './passwords';
+import { checkPassword, SCRYPT, type ScryptParameters } from './passwords';
 import { addUser, authenticate, createToken, findUser } from './users';
 
 /**
@@ -15,6 +15,8 @@ export class Accounts {
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
+    /** The scrypt cost new and rehashed passwords get (tests pass a cheap one). */
+    private readonly passwordCost: ScryptParameters = SCRYPT,
   ) {}
 
   /** The user a bearer token belongs to, with a manager's added team members; null when unknown or revoked. */
@@ -24,7 +26,7 @@ export class Accounts {
 
   /** The user whose password this is, or null (the same answer for an unknown login). */
   checkPassword(login: string, password: string): Promise<UserRow | null> {
-    return checkPassword(this.store, login, password);
+    return checkPassword(this.store, login, password, this.passwordCost);
   }
 
   find(login: string): Promise<UserRow | null> {

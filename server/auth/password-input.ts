@@ -30,7 +30,7 @@ export async function readNewPassword(input: PasswordSource, prompt: Writable): 
     text += chunk.toString();
     if (text.includes('\n') || text.length > MAX_INPUT) break;
   }
-  const line = text.split(/\r?\n/)[0];
+  const [line = ''] = text.split(/\r?\n/);
   if (line === '') throw new InvalidRequestError('no password on stdin: pipe it in (printf \'%s\\n\' "$PASSWORD" | robots user passwd <login>) or run at a terminal');
   return line;
 }

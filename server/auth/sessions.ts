@@ -45,7 +45,10 @@ export function csrfTokenMatches(given: string | undefined, expected: string): b
 
 /** The board's sessions, on the engine's clock (tests walk it past the limits). */
 export class Sessions {
-  constructor(private readonly store: Store, private readonly clock: Clock) {}
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+  ) {}
 
   /** A new session for a person who proved who they are; expired sessions are cleared on the way. */
   open(login: string, via: 'password' | 'link'): Promise<OpenedSession> {

@@ -155,6 +155,7 @@ function classifySmtpFailure(error: SmtpFailure, bodyHandedOver: boolean): Error
 
 function domainOf(from: string): string {
   const match = /@([^>\s]+)>?\s*$/.exec(from);
-  if (!match) throw new Error(`EMAIL_FROM has no domain to put in Message-IDs: ${from}`);
-  return match[1];
+  const domain = match?.[1];
+  if (!domain) throw new Error(`EMAIL_FROM has no domain to put in Message-IDs: ${from}`);
+  return domain;
 }

@@ -119,8 +119,3 @@ export class RateLimitedChannel implements Channel {
     return bucket;
   }
 }
-
-/** The adapter behind a rate limiter (or the channel itself). */
-export function unwrapChannel(channel: Channel): Channel {
-  return channel instanceof RateLimitedChannel ? channel.unwrapped : channel;
-}

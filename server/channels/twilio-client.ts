@@ -23,7 +23,10 @@ export interface TwilioCredentials {
  * library's RestException drops along with the other response headers.
  */
 class TwilioHttpClient extends twilio.RequestClient {
-  constructor(private readonly apiBase: string | undefined, timeoutMs: number | undefined) {
+  constructor(
+    private readonly apiBase: string | undefined,
+    timeoutMs: number | undefined,
+  ) {
     super({ timeout: timeoutMs });
   }
 
@@ -76,4 +79,3 @@ function twilioWords(body: unknown): string {
   if (body && typeof body === 'object' && 'message' in body) return String((body as { message: unknown }).message);
   return typeof body === 'string' && body ? body : 'no details';
 }
-

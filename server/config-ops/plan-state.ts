@@ -11,6 +11,9 @@ import { planReload, removedStages, SAMPLE, type PlanState, type ReloadPlan, typ
 
 /** What a reload plan reads from the database, and the dry run of a reload from a file. */
 
+/** A reload's answer: swapped (and how many pending runs it cancelled), or refused with every issue. */
+export type ReloadResult = { ok: true; cancelledRuns: number } | { ok: false; issues: ConfigIssue[] };
+
 async function countByStage(manager: EntityManager): Promise<StageItems[]> {
   const [leads, deals] = await Promise.all([
     manager.createQueryBuilder(LeadEntity, 'item').select('item.stage', 'stage').addSelect('COUNT(*)', 'count').groupBy('item.stage').getRawMany<{ stage: string; count: string | number }>(),
@@ -52,10 +55,7 @@ export async function loadPlanState(manager: EntityManager, queue: RunQueue, cur
  * The dry run of `Runtime.reload`: the file read and checked the same way (off the main
  * thread), then planned against the running config and the database; nothing is written.
  */
-export async function planConfigFile(
-  deps: { clock: Clock; config: LiveConfig; store: Store; queue: RunQueue },
-  file: string,
-): Promise<{ ok: true; plan: ReloadPlan } | { ok: false; issues: ConfigIssue[] }> {
+export async function planConfigFile(deps: { clock: Clock; config: LiveConfig; store: Store; queue: RunQueue }, file: string): Promise<{ ok: true; plan: ReloadPlan } | { ok: false; issues: ConfigIssue[] }> {
   const result = await loadConfigFileOffThread(file, deps.clock.now());
   if (!result.ok) return result;
   const current = deps.config.current;

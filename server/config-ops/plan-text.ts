@@ -23,7 +23,9 @@ export function formatPlan(plan: ReloadPlan, zone: string): string {
     lines.push(...robot.first.map((run) => runLine(run, zone)), ...more(robot.first.length, robot.cancelled_runs));
   }
   for (const robot of plan.changed) {
-    lines.push(`  ~ robot ${robot.robot} (${robot.type}, ${placeLabel(robot.pipeline, robot.stage)}) changed: ${robot.keys.join(', ')}${robot.type_change ? ` (type ${robot.type_change.from} → ${robot.type_change.to})` : ''}; ${plural(robot.pending_runs, 'pending run')}`);
+    lines.push(
+      `  ~ robot ${robot.robot} (${robot.type}, ${placeLabel(robot.pipeline, robot.stage)}) changed: ${robot.keys.join(', ')}${robot.type_change ? ` (type ${robot.type_change.from} → ${robot.type_change.to})` : ''}; ${plural(robot.pending_runs, 'pending run')}`,
+    );
     lines.push(...robot.effects.map((effect) => `      ${effect}`));
     lines.push(...robot.first.map((run) => runLine(run, zone)), ...more(robot.first.length, robot.pending_runs));
   }
@@ -34,7 +36,9 @@ export function formatPlan(plan: ReloadPlan, zone: string): string {
   }
   for (const stage of plan.removed_stages) {
     const marker = stage.items ? '!' : '-';
-    lines.push(`  ${marker} ${stage.pipeline_removed ? 'pipeline' : 'stage'} ${placeLabel(stage.pipeline, stage.stage)} removed with ${plural(stage.items, 'item')} in it: ${stage.effect}${stage.first.length ? ` (${stage.first.join(', ')}${stage.items > stage.first.length ? ', …' : ''})` : ''}`);
+    lines.push(
+      `  ${marker} ${stage.pipeline_removed ? 'pipeline' : 'stage'} ${placeLabel(stage.pipeline, stage.stage)} removed with ${plural(stage.items, 'item')} in it: ${stage.effect}${stage.first.length ? ` (${stage.first.join(', ')}${stage.items > stage.first.length ? ', …' : ''})` : ''}`,
+    );
   }
   for (const trigger of plan.triggers) {
     const marker = trigger.change === 'added' ? '+' : trigger.change === 'removed' ? '-' : '~';

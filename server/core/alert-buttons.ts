@@ -1,10 +1,7 @@
 import { z } from 'zod';
 
 /** A button under a message: pressing it either calls back to our bot or opens a link. */
-export const InlineButton = z.union([
-  z.object({ text: z.string().min(1), callback_data: z.string().min(1).max(64) }),
-  z.object({ text: z.string().min(1), url: z.string().url() }),
-]);
+export const InlineButton = z.union([z.object({ text: z.string().min(1), callback_data: z.string().min(1).max(64) }), z.object({ text: z.string().min(1), url: z.string().url() })]);
 
 /** `meta.buttons`: one row of buttons, or rows of them. */
 export const InlineButtons = z.union([z.array(InlineButton), z.array(z.array(InlineButton))]);
@@ -36,8 +33,5 @@ export function itemAlertButtons(item: { kind: 'lead' | 'deal'; id: number }, op
 
 /** What replaces them once someone took it: the others see who, and can still open it. */
 export function takenButtons(item: { kind: 'lead' | 'deal'; id: number }, takenBy: string, openUrl: string): InlineButtonType[][] {
-  return [
-    [{ text: `✅ Taken by ${takenBy}`, callback_data: `taken:${item.kind}:${item.id}` }],
-    [{ text: `Open ${item.kind} #${item.id}`, url: openUrl }],
-  ];
+  return [[{ text: `✅ Taken by ${takenBy}`, callback_data: `taken:${item.kind}:${item.id}` }], [{ text: `Open ${item.kind} #${item.id}`, url: openUrl }]];
 }

@@ -12,10 +12,11 @@ export interface WorkingCalendar {
   holidays: Set<string>;
 }
 
-const WEEKDAY_NUMBER: Record<string, number> = { mon: 1, tue: 2, wed: 3, thu: 4, fri: 5, sat: 6, sun: 7 };
+const WEEKDAY_NUMBER: Record<Config['calendar']['working_days'][number], number> = { mon: 1, tue: 2, wed: 3, thu: 4, fri: 5, sat: 6, sun: 7 };
 
 function minuteOfDay(hhmm: string): number {
   const [hours, minutes] = hhmm.split(':').map(Number);
+  if (hours === undefined || minutes === undefined) throw new Error(`time of day "${hhmm}" is not HH:MM`);
   return hours * 60 + minutes;
 }
 

@@ -14,8 +14,4 @@ export interface CallbackSettings {
   when_nobody_on_duty?: WhenNobodyOnDuty;
 }
 
-export type CallStart =
-  | { kind: 'calling'; call: CallRow }
-  | { kind: 'already'; call: CallRow }
-  | { kind: 'recorded'; detail: string }
-  | { kind: 'nobody'; detail: string };
+export type CallStart = { kind: 'calling'; call: CallRow } | { kind: 'already'; call: CallRow } | { kind: 'recorded'; detail: string } | { kind: 'nobody'; detail: string };

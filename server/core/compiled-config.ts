@@ -115,8 +115,8 @@ export function escalationLevelId(of: string, level: number): string {
 }
 
 export function escalationLevelOf(robotId: string): { of: string; level: number } | null {
-  const match = LEVEL_ID.exec(robotId);
-  return match ? { of: match[1], level: Number(match[2]) } : null;
+  const [, of, level] = LEVEL_ID.exec(robotId) ?? [];
+  return of !== undefined && level !== undefined ? { of, level: Number(level) } : null;
 }
 
 /**

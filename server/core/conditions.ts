@@ -3,9 +3,40 @@ import { CONTEXT_ROOTS } from './context-schema';
 
 /** Standard json-logic operators: anything else in a condition is a typo we report at load time. */
 const KNOWN_OPERATORS = new Set([
-  '==', '===', '!=', '!==', '>', '>=', '<', '<=', '!', '!!', 'or', 'and', '?:', 'if', 'in', 'cat', 'substr',
-  '+', '-', '*', '/', '%', 'min', 'max', 'merge', 'var', 'missing', 'missing_some', 'map', 'filter', 'reduce',
-  'all', 'none', 'some',
+  '==',
+  '===',
+  '!=',
+  '!==',
+  '>',
+  '>=',
+  '<',
+  '<=',
+  '!',
+  '!!',
+  'or',
+  'and',
+  '?:',
+  'if',
+  'in',
+  'cat',
+  'substr',
+  '+',
+  '-',
+  '*',
+  '/',
+  '%',
+  'min',
+  'max',
+  'merge',
+  'var',
+  'missing',
+  'missing_some',
+  'map',
+  'filter',
+  'reduce',
+  'all',
+  'none',
+  'some',
 ]);
 
 /**
@@ -27,8 +58,10 @@ export interface LogicProblem {
 export type VariableCheck = (variable: string) => string | null;
 
 /** Without a config at hand: the first segment must be a context root. */
-export const checkRoot: VariableCheck = (variable) =>
-  CONTEXT_ROOTS.has(variable.split('.')[0]) ? null : `unknown variable "${variable}": conditions read ${[...CONTEXT_ROOTS].join(', ')}`;
+export const checkRoot: VariableCheck = (variable) => {
+  const [root = ''] = variable.split('.');
+  return CONTEXT_ROOTS.has(root) ? null : `unknown variable "${variable}": conditions read ${[...CONTEXT_ROOTS].join(', ')}`;
+};
 
 const anyVariable: VariableCheck = () => null;
 
@@ -41,12 +74,13 @@ const anyVariable: VariableCheck = () => null;
 export function validateCondition(rule: unknown, path: Array<string | number> = [], checkVariable: VariableCheck = checkRoot): LogicProblem[] {
   if (Array.isArray(rule)) return rule.flatMap((part, index) => validateCondition(part, [...path, index], checkVariable));
   if (rule === null || typeof rule !== 'object') return [];
-  const keys = Object.keys(rule);
-  if (keys.length !== 1) {
+  const entries: Array<[string, unknown]> = Object.entries(rule);
+  const [entry, ...others] = entries;
+  if (entry === undefined || others.length > 0) {
+    const keys = entries.map(([key]) => key);
     return [{ path, message: `a json-logic rule has exactly one operator, found ${keys.length} (${keys.join(', ') || 'none'})` }];
   }
-  const operator = keys[0];
-  const argument = (rule as Record<string, unknown>)[operator];
+  const [operator, argument] = entry;
   if (!KNOWN_OPERATORS.has(operator)) return [{ path: [...path, operator], message: `unknown json-logic operator "${operator}"` }];
   const here = [...path, operator];
   if (operator === 'var') {

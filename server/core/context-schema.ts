@@ -21,9 +21,11 @@ const count = z.number().int().nonnegative();
 
 /** A custom field's value: absent when never set, null or '' when cleared (core/inputs.ts checks the rest). */
 function customFieldValue(field: CustomFields[string]): z.ZodType {
-  const value =
-    field.type === 'number' ? z.number() : field.type === 'boolean' ? z.boolean() : field.type === 'enum' && field.values?.length ? z.enum(field.values) : z.string();
-  return z.union([value, z.literal('')]).nullable().optional();
+  const value = field.type === 'number' ? z.number() : field.type === 'boolean' ? z.boolean() : field.type === 'enum' && field.values?.length ? z.enum(field.values) : z.string();
+  return z
+    .union([value, z.literal('')])
+    .nullable()
+    .optional();
 }
 
 /** `fields`: only the ids declared under `fields:` in the config. */
@@ -68,9 +70,7 @@ export function itemViewSchema(kind: ItemKind, fields: z.ZodType) {
     created_at: timestamp,
     updated_at: timestamp,
   });
-  return kind === 'lead'
-    ? common.extend({ repeat_client: z.boolean(), deal_id: reference })
-    : common.extend({ lead_id: reference, amount: z.number().nullable() });
+  return kind === 'lead' ? common.extend({ repeat_client: z.boolean(), deal_id: reference }) : common.extend({ lead_id: reference, amount: z.number().nullable() });
 }
 
 /**
@@ -122,11 +122,7 @@ export function contextSchema({ kind, fields, recipient = false }: ContextOption
 }
 
 /** Every root a condition may read, on either kind of item. */
-export const CONTEXT_ROOTS: ReadonlySet<string> = new Set<string>([
-  'item',
-  ...ITEM_KINDS,
-  ...ITEM_KINDS.flatMap((kind) => Object.keys(contextSchema({ kind, fields: {} }).shape)),
-]);
+export const CONTEXT_ROOTS: ReadonlySet<string> = new Set<string>(['item', ...ITEM_KINDS, ...ITEM_KINDS.flatMap((kind) => Object.keys(contextSchema({ kind, fields: {} }).shape))]);
 
 export type PathLookup = { found: true; value: z.ZodType } | { found: false; depth: number; known: string[] };
 
@@ -137,9 +133,9 @@ export type PathLookup = { found: true; value: z.ZodType } | { found: false; dep
  */
 export function lookupPath(schema: z.ZodType, segments: readonly string[]): PathLookup {
   let node = schema;
-  for (let depth = 0; depth < segments.length; depth += 1) {
+  for (const [depth, segment] of segments.entries()) {
     const value = unwrap(node);
-    const next = child(value, segments[depth]);
+    const next = child(value, segment);
     if (next === undefined) return { found: false, depth, known: keysOf(value) };
     node = next;
   }

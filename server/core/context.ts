@@ -63,4 +63,3 @@ export function buildContext(snapshot: ContextSnapshot): EvaluationContext {
     event: snapshot.event ?? null,
   };
 }
-

@@ -10,7 +10,6 @@ import type { WhenNobodyOnDuty } from '../../config/primitives';
  * who has none — is on duty round the clock, except on `away:` dates.
  */
 
-
 export interface DutySchedule {
   zone: string;
   /** null: no working hours written, so on duty all day (away dates excepted). */
@@ -18,12 +17,13 @@ export interface DutySchedule {
   away: ReadonlyArray<{ from: string; to: string }>;
 }
 
-const WEEKDAY_NUMBER: Record<string, number> = { mon: 1, tue: 2, wed: 3, thu: 4, fri: 5, sat: 6, sun: 7 };
+const WEEKDAY_NUMBER: Record<Config['calendar']['working_days'][number], number> = { mon: 1, tue: 2, wed: 3, thu: 4, fri: 5, sat: 6, sun: 7 };
 /** How far ahead "the next moment someone is on duty" looks, as the working calendar does. */
 const HORIZON_DAYS = 400;
 
 function minuteOfDay(hhmm: string): number {
   const [hours, minutes] = hhmm.split(':').map(Number);
+  if (hours === undefined || minutes === undefined) throw new Error(`time of day "${hhmm}" is not HH:MM`);
   return hours * 60 + minutes;
 }
 
@@ -116,10 +116,7 @@ export function whenNobodyOnDuty(config: CompiledConfig, team: string | undefine
 }
 
 /** Whom a pick, an alert or a call may take from `candidates` at `at`. */
-export type DutyChoice =
-  | { kind: 'among'; logins: string[]; note: string | null }
-  | { kind: 'manager' }
-  | { kind: 'wait'; until: number };
+export type DutyChoice = { kind: 'among'; logins: string[]; note: string | null } | { kind: 'manager' } | { kind: 'wait'; until: number };
 
 /**
  * The candidates on duty; when none is, the fallback: all of them (`anyone`), the manager, or

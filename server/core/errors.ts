@@ -70,7 +70,10 @@ export class InvalidRequestError extends Error {
 
 /** Bad number, blocked bot, rejected address: fail the run now with the provider's words. */
 export class PermanentSendError extends Error {
-  constructor(message: string, readonly providerMessage?: string) {
+  constructor(
+    message: string,
+    readonly providerMessage?: string,
+  ) {
     super(message);
     this.name = 'PermanentSendError';
   }
@@ -78,7 +81,10 @@ export class PermanentSendError extends Error {
 
 /** Timeout, 5xx, 429: try again later, after `retryAfterMs` when the provider said so. */
 export class RetryableSendError extends Error {
-  constructor(message: string, readonly retryAfterMs?: number) {
+  constructor(
+    message: string,
+    readonly retryAfterMs?: number,
+  ) {
     super(message);
     this.name = 'RetryableSendError';
   }

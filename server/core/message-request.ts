@@ -35,7 +35,7 @@ export function messageRow(request: MessageRequest, now: number, recordsOnly: bo
     template: request.template ?? null,
     subject: request.subject ?? null,
     body: request.body,
-    meta: recordsOnly ? { ...(request.meta ?? {}), delivered_via: 'outbox' } : request.meta ?? {},
+    meta: recordsOnly ? { ...(request.meta ?? {}), delivered_via: 'outbox' } : (request.meta ?? {}),
     status: recordsOnly ? 'recorded' : 'sending',
     providerId: null,
     error: null,

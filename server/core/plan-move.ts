@@ -45,10 +45,10 @@ export function planMove(config: CompiledConfig, item: Item, toStage: string, op
     const reasons = stage.reasons ?? [];
     const reason = reasons.find((candidate) => candidate.id === options.reason);
     if (!reason) {
-      throw new MoveRefusedError(
-        options.reason ? `"${options.reason}" is not a reason allowed in stage "${stage.id}"` : `stage "${stage.id}" needs a reason`,
-        { code: 'reason_required', allowedReasons: reasons.map((candidate) => candidate.id) },
-      );
+      throw new MoveRefusedError(options.reason ? `"${options.reason}" is not a reason allowed in stage "${stage.id}"` : `stage "${stage.id}" needs a reason`, {
+        code: 'reason_required',
+        allowedReasons: reasons.map((candidate) => candidate.id),
+      });
     }
     if (options.refusedBy && options.refusedBy !== reason.refused_by) {
       throw new MoveRefusedError(`reason "${reason.id}" means ${reason.refused_by}, not ${options.refusedBy}`, {

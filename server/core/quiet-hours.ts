@@ -13,6 +13,7 @@ export interface QuietHours {
 
 function minuteOfDay(hhmm: string): number {
   const [hours, minutes] = hhmm.split(':').map(Number);
+  if (hours === undefined || minutes === undefined) throw new Error(`time of day "${hhmm}" is not HH:MM`);
   return hours * 60 + minutes;
 }
 
@@ -38,7 +39,10 @@ export function nextAllowedTime(at: number, quiet: QuietHours): number {
 
 /** A robot that must not act now: the runner puts its run back in the queue for `until` (not a failure, no attempt used). */
 export class NotNowError extends Error {
-  constructor(message: string, readonly until: number) {
+  constructor(
+    message: string,
+    readonly until: number,
+  ) {
     super(message);
     this.name = 'NotNowError';
   }
@@ -48,11 +52,7 @@ export class NotNowError extends Error {
  * For a client touch on `channel` at `now`: null when it may go, else the NotNowError that
  * moves it to the end of the config's quiet hours.
  */
-export function quietHoursDeferral(
-  config: { timezone: string; quiet_hours?: { start: string; end: string; channels: string[] } },
-  channel: string,
-  now: number,
-): NotNowError | null {
+export function quietHoursDeferral(config: { timezone: string; quiet_hours?: { start: string; end: string; channels: string[] } }, channel: string, now: number): NotNowError | null {
   const quiet = config.quiet_hours;
   if (!quiet || !quiet.channels.includes(channel)) return null;
   const allowed = nextAllowedTime(now, { start: quiet.start, end: quiet.end, zone: config.timezone });

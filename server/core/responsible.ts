@@ -1,6 +1,6 @@
 import { teamMembers, type CompiledConfig } from './compiled-config';
 import { chooseOnDuty, wallClock, whenNobodyOnDuty } from './duty';
-import { type WhenNobodyOnDuty } from '../../config/primitives';
+import type { WhenNobodyOnDuty } from '../../config/primitives';
 import { NotNowError } from './quiet-hours';
 
 /**
@@ -8,19 +8,16 @@ import { NotNowError } from './quiet-hours';
  * engine passes in who got the last item, or how many open items each member has.
  */
 export function pickRoundRobin(members: string[], lastAssigned: string | null, eligible?: ReadonlySet<string>): string | null {
-  if (members.length === 0) return null;
   const index = lastAssigned ? members.indexOf(lastAssigned) : -1;
-  // The turn goes on in the team's order, passing over those not eligible (off duty) now.
-  for (let step = 1; step <= members.length; step += 1) {
-    const candidate = members[(index + step) % members.length];
-    if (!eligible || eligible.has(candidate)) return candidate;
-  }
-  return null;
+  // The turn goes on in the team's order from the one after the last, passing over those not eligible (off duty) now.
+  const turn = [...members.slice(index + 1), ...members.slice(0, index + 1)];
+  return turn.find((candidate) => !eligible || eligible.has(candidate)) ?? null;
 }
 
 export function pickLeastOpen(members: string[], openCounts: Map<string, number>): string | null {
-  if (members.length === 0) return null;
-  return members.reduce((best, login) => ((openCounts.get(login) ?? 0) < (openCounts.get(best) ?? 0) ? login : best), members[0]);
+  const [head, ...rest] = members;
+  if (head === undefined) return null;
+  return rest.reduce((best, login) => ((openCounts.get(login) ?? 0) < (openCounts.get(best) ?? 0) ? login : best), head);
 }
 
 /** Who takes items in turn: the team's members, its manager only when listed in `members:` explicitly. */

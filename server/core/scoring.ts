@@ -20,9 +20,7 @@ export interface ScoreChange {
  */
 export function scoreEvent(config: CompiledConfig, item: Item, eventType: string, context: EvaluationContext, now: number): ScoreChange | null {
   const scoring = config.source.scoring;
-  const matching = scoring.rules
-    .map((rule, index) => ({ rule, index }))
-    .filter(({ rule }) => rule.event === eventType && evaluateCondition(rule.condition, context));
+  const matching = scoring.rules.map((rule, index) => ({ rule, index })).filter(({ rule }) => rule.event === eventType && evaluateCondition(rule.condition, context));
   if (matching.length === 0) return null;
   const from = item.row.score;
   const days = item.row.scoredAt === null ? 0 : Math.floor((now - item.row.scoredAt) / DAY_MS);

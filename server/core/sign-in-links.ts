@@ -65,10 +65,7 @@ export function signInLinkUrl(baseUrl: string, token: string): string {
  * link for its recipient. Made when the message leaves, so the quarter of an hour starts when
  * the person can see it, and the link never sits in the messages table, which others may read.
  */
-export function withSignInLink(
-  meta: Record<string, unknown>,
-  link: { baseUrl: string; secret: string; login: string; item: ItemRef; now: number; nonce: string },
-): Record<string, unknown> {
+export function withSignInLink(meta: Record<string, unknown>, link: { baseUrl: string; secret: string; login: string; item: ItemRef; now: number; nonce: string }): Record<string, unknown> {
   if (!Array.isArray(meta.buttons)) return meta;
   const boardLink = itemLink(link.baseUrl, link.item);
   const url = signInLinkUrl(link.baseUrl, signSignInLink({ login: link.login, item: link.item, nonce: link.nonce, expiresAt: link.now + SIGN_IN_LINK_TTL_MS }, link.secret));

@@ -12,11 +12,7 @@ export interface RenderedMessage {
 }
 
 /** Renders a named template, or inline text, against the documented context. */
-export function renderMessage(
-  config: CompiledConfig,
-  source: { template?: string; text?: string; subject?: string },
-  context: EvaluationContext & Record<string, unknown>,
-): RenderedMessage {
+export function renderMessage(config: CompiledConfig, source: { template?: string; text?: string; subject?: string }, context: EvaluationContext & Record<string, unknown>): RenderedMessage {
   if (source.template) {
     const template = config.templates.get(source.template);
     if (!template) throw new Error(`unknown template "${source.template}"`);

@@ -49,17 +49,20 @@ const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (char) => `&#${cha
  * fire for the text templates most people write.
  */
 export function textToHtml(text: string): string {
-  const paragraphs = text.trim().split(/\n{2,}/).map((paragraph) => {
-    let html = '';
-    let last = 0;
-    for (const match of paragraph.matchAll(LINK)) {
-      html += escapeHtml(paragraph.slice(last, match.index));
-      html += `<a href="${escapeHtml(match[0])}">${escapeHtml(match[0])}</a>`;
-      last = (match.index ?? 0) + match[0].length;
-    }
-    html += escapeHtml(paragraph.slice(last));
-    return `<p>${html.replace(/\n/g, '<br>\n')}</p>`;
-  });
+  const paragraphs = text
+    .trim()
+    .split(/\n{2,}/)
+    .map((paragraph) => {
+      let html = '';
+      let last = 0;
+      for (const match of paragraph.matchAll(LINK)) {
+        html += escapeHtml(paragraph.slice(last, match.index));
+        html += `<a href="${escapeHtml(match[0])}">${escapeHtml(match[0])}</a>`;
+        last = (match.index ?? 0) + match[0].length;
+      }
+      html += escapeHtml(paragraph.slice(last));
+      return `<p>${html.replace(/\n/g, '<br>\n')}</p>`;
+    });
   return `<!doctype html><html><body>\n${paragraphs.join('\n')}\n</body></html>`;
 }
 
@@ -67,16 +70,10 @@ export function textToHtml(text: string): string {
  * Rewrites every link of an outgoing email through our click redirect and adds the open pixel
  * to its HTML. Pure; links already pointing at our tracker are left alone.
  */
-export function addTracking(
-  message: { text: string; html: string | null },
-  claims: { messageId: number; item: ItemRef },
-  baseUrl: string,
-  secret: string,
-): { text: string; html: string | null } {
+export function addTracking(message: { text: string; html: string | null }, claims: { messageId: number; item: ItemRef }, baseUrl: string, secret: string): { text: string; html: string | null } {
   const base = baseUrl.replace(/\/$/, '');
   const item = `${claims.item.kind}:${claims.item.id}`;
-  const rewrite = (url: string) =>
-    url.startsWith(`${base}/t/`) ? url : `${base}/t/c/${signTrackingToken({ m: claims.messageId, i: item, u: url }, secret)}`;
+  const rewrite = (url: string) => (url.startsWith(`${base}/t/`) ? url : `${base}/t/c/${signTrackingToken({ m: claims.messageId, i: item, u: url }, secret)}`);
   const text = message.text.replace(LINK, rewrite);
   if (message.html === null) return { text, html: null };
   const pixel = `<img src="${base}/t/o/${signTrackingToken({ m: claims.messageId, i: item }, secret)}.gif" width="1" height="1" alt="" style="display:none">`;

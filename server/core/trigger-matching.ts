@@ -3,10 +3,7 @@ import { evaluateCondition } from './conditions';
 import type { EvaluationContext } from './context';
 import type { Item } from './items';
 
-export type TriggerDecision =
-  | { kind: 'move'; placement: TriggerPlacement }
-  | { kind: 'ignored'; placement: TriggerPlacement; reason: string }
-  | { kind: 'none'; reason: string };
+export type TriggerDecision = { kind: 'move'; placement: TriggerPlacement } | { kind: 'ignored'; placement: TriggerPlacement; reason: string } | { kind: 'none'; reason: string };
 
 /**
  * Which trigger moves the item, pure. Only the triggers listening to this event type in the
@@ -32,18 +29,15 @@ export function chooseTrigger(config: CompiledConfig, item: Item, event: Trigger
     }
     matched.push(placement);
   }
-  if (matched.length === 0) return { kind: 'none', reason: misses.join('; ') };
-  const forward = matched.filter((placement) => placement.stageIndex > current).sort((a, b) => b.stageIndex - a.stageIndex);
-  if (forward.length > 0) return { kind: 'move', placement: forward[0] };
+  const [first] = matched;
+  if (first === undefined) return { kind: 'none', reason: misses.join('; ') };
+  const [furthestForward] = matched.filter((placement) => placement.stageIndex > current).sort((a, b) => b.stageIndex - a.stageIndex);
+  if (furthestForward) return { kind: 'move', placement: furthestForward };
   // A falling score says how far back the item goes (below 30 beats below 50): the furthest back wins.
-  const fallingBack = matched.filter((placement) => placement.stageIndex < current && placement.movesBack).sort((a, b) => a.stageIndex - b.stageIndex);
-  if (fallingBack.length > 0) return { kind: 'move', placement: fallingBack[0] };
-  const backwards = matched.filter((placement) => placement.stageIndex < current && placement.trigger.allow_backwards);
-  if (backwards.length > 0) return { kind: 'move', placement: backwards.sort((a, b) => b.stageIndex - a.stageIndex)[0] };
-  const first = matched[0];
-  const reason =
-    first.stageIndex === current
-      ? `already in "${first.stage}"`
-      : `already past "${first.stage}" (in "${item.row.stage}"); the trigger does not allow moving backwards`;
+  const [furthestBack] = matched.filter((placement) => placement.stageIndex < current && placement.movesBack).sort((a, b) => a.stageIndex - b.stageIndex);
+  if (furthestBack) return { kind: 'move', placement: furthestBack };
+  const [nearestBack] = matched.filter((placement) => placement.stageIndex < current && placement.trigger.allow_backwards).sort((a, b) => b.stageIndex - a.stageIndex);
+  if (nearestBack) return { kind: 'move', placement: nearestBack };
+  const reason = first.stageIndex === current ? `already in "${first.stage}"` : `already past "${first.stage}" (in "${item.row.stage}"); the trigger does not allow moving backwards`;
   return { kind: 'ignored', placement: first, reason };
 }

@@ -1,8 +1,6 @@
 import { EntitySchema } from 'typeorm';
 import { epochMs, integerId, json, optionalInteger, text } from './columns';
-import type {
-  ApiTokenRow, CallRow, CompanyRow, ContactRow, DealRow, EventRow, LeadRow, MessageRow, OptOutRow, RobotRunRow, StageEntryRow, TaskRow, UserRow, WebhookReceiptRow,
-} from '../core/rows';
+import type { ApiTokenRow, CallRow, CompanyRow, ContactRow, DealRow, EventRow, LeadRow, MessageRow, OptOutRow, RobotRunRow, StageEntryRow, TaskRow, UserRow, WebhookReceiptRow } from '../core/rows';
 import type { TaskChangeRow } from '../core/rows';
 import type { SessionRow, SignInLinkRow } from '../core/rows';
 

@@ -103,7 +103,8 @@ export async function insertOneIfAbsent<Row extends ObjectLiteral>(manager: Enti
   if (!conflict) throw new Error(`no column for ${conflictProperty}`);
   const { sql, parameters } = insertStatement(manager, entity, [row as unknown as Row]);
   const raw = (await execute(manager, `${sql} ON CONFLICT ("${conflict.databaseName}") DO NOTHING RETURNING id`, parameters, 'all')) as Array<{ id: number | string }>;
-  return raw.length === 0 ? null : { ...(row as unknown as Row), id: Number(raw[0].id) };
+  const [inserted] = raw;
+  return inserted === undefined ? null : { ...(row as unknown as Row), id: Number(inserted.id) };
 }
 
 function insertStatement<Row extends ObjectLiteral>(manager: EntityManager, entity: EntitySchema<Row>, rows: Row[]): { sql: string; parameters: unknown[] } {
@@ -145,8 +146,8 @@ export async function selectById<Row extends ObjectLiteral>(manager: EntityManag
   const [mark] = placeholders(manager, 1);
   const lock = options.forUpdate && manager.connection.options.type === 'postgres' ? ' FOR UPDATE' : '';
   const rows = (await execute(manager, `SELECT * FROM "${table}" WHERE id = ${mark}${lock}`, [id], 'all')) as Array<Record<string, unknown>>;
-  if (rows.length === 0) return null;
-  return hydrate(manager, entity, rows[0]);
+  const [found] = rows;
+  return found === undefined ? null : hydrate(manager, entity, found);
 }
 
 /** The first row whose `property` equals `value` (an indexed lookup such as an idempotency key). */
@@ -156,7 +157,8 @@ export async function selectOneBy<Row extends ObjectLiteral>(manager: EntityMana
   if (!column) throw new Error(`${table} has no column for ${property}`);
   const [mark] = placeholders(manager, 1);
   const rows = (await execute(manager, `SELECT * FROM "${table}" WHERE "${column.databaseName}" = ${mark} LIMIT 1`, [value], 'all')) as Array<Record<string, unknown>>;
-  return rows.length === 0 ? null : hydrate(manager, entity, rows[0]);
+  const [found] = rows;
+  return found === undefined ? null : hydrate(manager, entity, found);
 }
 
 /**
@@ -164,13 +166,7 @@ export async function selectOneBy<Row extends ObjectLiteral>(manager: EntityMana
  * (a compare-and-set: `{ status: 'running' }`, `{ leftAt: null }` for IS NULL). Returns whether
  * the row changed.
  */
-export async function updateById<Row extends ObjectLiteral>(
-  manager: EntityManager,
-  entity: EntitySchema<Row>,
-  id: number,
-  changes: Partial<Row>,
-  guard: Partial<Row> = {},
-): Promise<void> {
+export async function updateById<Row extends ObjectLiteral>(manager: EntityManager, entity: EntitySchema<Row>, id: number, changes: Partial<Row>, guard: Partial<Row> = {}): Promise<void> {
   const { table, columns } = shapeOf(manager, entity as EntitySchema);
   const driver = manager.connection.driver;
   const set = columns.filter((column) => column.propertyName in changes);
@@ -179,9 +175,7 @@ export async function updateById<Row extends ObjectLiteral>(
   const marks = placeholders(manager, set.length + 1 + guardedValues.length);
   const assignments = set.map((column, index) => `"${column.databaseName}" = ${marks[index]}`).join(', ');
   let next = set.length + 1;
-  const conditions = guarded.map((column) =>
-    guard[column.propertyName] === null ? ` AND "${column.databaseName}" IS NULL` : ` AND "${column.databaseName}" = ${marks[next++]}`,
-  );
+  const conditions = guarded.map((column) => (guard[column.propertyName] === null ? ` AND "${column.databaseName}" IS NULL` : ` AND "${column.databaseName}" = ${marks[next++]}`));
   const values = set.map((column) => driver.preparePersistentValue(changes[column.propertyName], column));
   const guardParameters = guardedValues.map((column) => driver.preparePersistentValue(guard[column.propertyName], column));
   await execute(manager, `UPDATE "${table}" SET ${assignments} WHERE id = ${marks[set.length]}${conditions.join('')}`, [...values, id, ...guardParameters], 'run');

@@ -32,7 +32,9 @@ export class PostgresWakeups {
    */
   static async start(dataSource: DataSource, onWake?: () => void, onItemChanges?: (lines: string) => void): Promise<PostgresWakeups> {
     const options = dataSource.options as { url?: string; schema?: string; extra?: { options?: string } };
-    const [{ schema }] = (await dataSource.query('SELECT current_schema() AS schema')) as Array<{ schema: string }>;
+    const [current] = (await dataSource.query('SELECT current_schema() AS schema')) as Array<{ schema: string }>;
+    if (current === undefined) throw new Error('SELECT current_schema() returned no row');
+    const { schema } = current;
     const channel = `robots_due_${schema}`.replace(/[^a-z0-9_]/gi, '_').slice(0, 63);
     const itemChannel = `robots_items_${schema}`.replace(/[^a-z0-9_]/gi, '_').slice(0, 63);
     const origin = randomUUID();

@@ -1,9 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { sqliteStatement } from './hot-path';
-import {
-  ApiTokenEntity, CompanyEntity, ContactEntity, DealEntity, EventEntity, LeadEntity, MessageEntity, RobotRunEntity,
-  StageEntryEntity, TaskEntity, UserEntity,
-} from './entities';
+import { ApiTokenEntity, CompanyEntity, ContactEntity, DealEntity, EventEntity, LeadEntity, MessageEntity, RobotRunEntity, StageEntryEntity, TaskEntity, UserEntity } from './entities';
 
 /**
  * BEGIN IMMEDIATE answers SQLITE_BUSY at once, without waiting out busy_timeout, when this
@@ -106,7 +103,7 @@ export class Store {
 
   private async commitGroup(group: Job[]): Promise<void> {
     const manager = this.manager;
-    const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
+    const settled: Array<{ job: Job; outcome: { ok: true; value: unknown } | { ok: false; error: unknown } }> = [];
     try {
       await beginImmediate(manager);
       // The group's own savepoint is the canary: SQLite may roll a whole transaction back by
@@ -120,18 +117,24 @@ export class Store {
     }
     for (const job of group) {
       if (job.atomic) {
-        outcomes.push(await job.work(manager).then((value) => ({ ok: true as const, value }), (error: unknown) => ({ ok: false as const, error })));
+        settled.push({
+          job,
+          outcome: await job.work(manager).then(
+            (value) => ({ ok: true as const, value }),
+            (error: unknown) => ({ ok: false as const, error }),
+          ),
+        });
         continue;
       }
       try {
         await sqliteStatement(manager, 'SAVEPOINT job');
         const value = await job.work(manager);
         await sqliteStatement(manager, 'RELEASE job');
-        outcomes.push({ ok: true, value });
+        settled.push({ job, outcome: { ok: true, value } });
       } catch (error) {
         await sqliteStatement(manager, 'ROLLBACK TO job').catch(() => undefined);
         await sqliteStatement(manager, 'RELEASE job').catch(() => undefined);
-        outcomes.push({ ok: false, error });
+        settled.push({ job, outcome: { ok: false, error } });
       }
     }
     try {
@@ -142,11 +145,10 @@ export class Store {
       for (const job of group) job.reject(error);
       return;
     }
-    group.forEach((job, index) => {
-      const outcome = outcomes[index];
+    for (const { job, outcome } of settled) {
       if (outcome.ok) job.resolve(outcome.value);
       else job.reject(outcome.error);
-    });
+    }
   }
 }
 

@@ -21,7 +21,10 @@ declare module 'express-serve-static-core' {
 export class TokenCache {
   private readonly entries = new Map<string, { user: Viewer; expiresAt: number }>();
 
-  constructor(private readonly ttlMs = 5000, private readonly capacity = 10000) {}
+  constructor(
+    private readonly ttlMs = 5000,
+    private readonly capacity = 10000,
+  ) {}
 
   async lookup(token: string, load: () => Promise<Viewer | null>): Promise<Viewer | null> {
     const now = Date.now();
@@ -53,16 +56,26 @@ export function requireUser(accounts: Pick<Accounts, 'authenticate'>, cache = ne
       const session = await sessions.resume(cookie);
       if (!session) throw new HttpProblem({ type: 'urn:robots:unauthenticated', title: 'The session has ended', status: 401, detail: 'sign in again (POST /auth/login)' });
       if (!SAFE_METHODS.has(request.method) && !csrfTokenMatches(request.get('x-csrf-token'), session.csrfToken)) {
-        throw new HttpProblem({ type: 'urn:robots:csrf', title: 'The CSRF token is missing or wrong', status: 403, detail: 'a signed-in browser sends X-CSRF-Token (from POST /auth/login or GET /auth/me) with every change' });
+        throw new HttpProblem({
+          type: 'urn:robots:csrf',
+          title: 'The CSRF token is missing or wrong',
+          status: 403,
+          detail: 'a signed-in browser sends X-CSRF-Token (from POST /auth/login or GET /auth/me) with every change',
+        });
       }
       request.user = session.user;
       return next();
     }
-    const match = /^Bearer\s+(\S+)$/i.exec(header);
-    if (!match) {
-      throw new HttpProblem({ type: 'urn:robots:unauthenticated', title: 'A bearer token is required', status: 401, detail: 'send Authorization: Bearer <token> (robots token create <login>), or sign in (POST /auth/login)' });
+    const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
+    if (!token) {
+      throw new HttpProblem({
+        type: 'urn:robots:unauthenticated',
+        title: 'A bearer token is required',
+        status: 401,
+        detail: 'send Authorization: Bearer <token> (robots token create <login>), or sign in (POST /auth/login)',
+      });
     }
-    const user = await cache.lookup(match[1], () => accounts.authenticate(match[1]));
+    const user = await cache.lookup(token, () => accounts.authenticate(token));
     if (!user) throw new HttpProblem({ type: 'urn:robots:unauthenticated', title: 'Unknown or revoked token', status: 401 });
     request.user = user;
     next();

@@ -23,7 +23,7 @@ const SANE_REQUEST_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 /** Keys that would reach an object's prototype or shadow its methods: never a field of ours. */
 const BUILT_IN_KEYS: ReadonlySet<string> = new Set([...Object.getOwnPropertyNames(Object.prototype), 'prototype']);
 
-export interface InputIssue {
+interface InputIssue {
   path: string;
   message: string;
 }
@@ -46,13 +46,13 @@ function keyIssue(key: string, path: string): InputIssue | null {
 }
 
 /** No body of ours nests this deep; a deeper one would only serve to exhaust the stack later (JSON.stringify). */
-export const MAX_BODY_DEPTH = 32;
+const MAX_BODY_DEPTH = 32;
 
 /**
  * The first NUL byte, built-in key or nesting past MAX_BODY_DEPTH anywhere in a parsed body.
  * Iterative, so a deeply nested body cannot overflow the stack (JSON.parse accepts any depth).
  */
-export function hostileValueIssue(value: unknown, root = '(body)'): InputIssue | null {
+function hostileValueIssue(value: unknown, root = '(body)'): InputIssue | null {
   const pending: Array<{ value: unknown; path: string; depth: number }> = [{ value, path: root, depth: 0 }];
   while (pending.length > 0) {
     const { value: current, path, depth } = pending.pop() as { value: unknown; path: string; depth: number };
@@ -88,7 +88,7 @@ function decodeComponent(text: string, latin1: boolean): string | null {
 }
 
 /** `a=1&b=2` as a query string or an urlencoded body: valid percent-encoding, no NUL, no built-in keys. */
-export function formEncodedIssue(text: string, where: 'query' | 'body', latin1 = false): HttpProblem | null {
+function formEncodedIssue(text: string, where: 'query' | 'body', latin1 = false): HttpProblem | null {
   if (text === '') return null;
   for (const pair of text.split('&')) {
     const equals = pair.indexOf('=');
@@ -162,7 +162,7 @@ function formEncodedOnly(request: IncomingMessage, _response: unknown, raw: Buff
 }
 
 /** After a body parser: NUL bytes and built-in keys anywhere in the parsed body are a 400. */
-export const refuseHostileBody: RequestHandler = (request, _response, next) => {
+const refuseHostileBody: RequestHandler = (request, _response, next) => {
   const issue = request.body && typeof request.body === 'object' ? hostileValueIssue(request.body) : null;
   next(issue ? hostileInput(issue) : undefined);
 };

@@ -11,7 +11,7 @@ export const MAX_ROW_ID = 2 ** 31 - 1;
 const ID_MESSAGE = `an id is a whole number from 1 to ${MAX_ROW_ID}`;
 
 /** `/api/leads/:id`, `/api/runs/:id/retry`. */
-export const RowIdText = z
+const RowIdText = z
   .string()
   .regex(/^[1-9][0-9]{0,9}$/, { error: ID_MESSAGE })
   .transform(Number)

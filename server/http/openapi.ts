@@ -16,14 +16,17 @@ const problem = { description: 'Problem details (application/problem+json), with
 /** A body that is not application/json (UTF-8) is refused before its schema. */
 const unsupported = { 415: problem };
 const body = (schema: z.ZodType) => ({ required: true, content: { 'application/json': { schema: json(schema) } } });
-const queryParameters = (schema: z.ZodObject) =>
-  Object.keys(schema.shape).map((name) => ({ name, in: 'query', required: false, schema: json((schema.shape as Record<string, z.ZodType>)[name]) }));
+const queryParameters = (schema: z.ZodObject) => Object.entries(schema.shape as Record<string, z.ZodType>).map(([name, parameter]) => ({ name, in: 'query', required: false, schema: json(parameter) }));
 const idParameter = { name: 'id', in: 'path', required: true, schema: { type: 'integer', minimum: 1, maximum: MAX_ROW_ID } };
 
 function itemPaths(kind: 'leads' | 'deals', create: z.ZodType, patch: z.ZodType) {
   return {
     [`/api/${kind}`]: {
-      post: { summary: `Create a ${kind.slice(0, -1)} in its first stage (entry robots are scheduled)`, requestBody: body(create), responses: { 201: { description: 'Created' }, 400: problem, 403: problem, 422: problem, ...unsupported } },
+      post: {
+        summary: `Create a ${kind.slice(0, -1)} in its first stage (entry robots are scheduled)`,
+        requestBody: body(create),
+        responses: { 201: { description: 'Created' }, 400: problem, 403: problem, 422: problem, ...unsupported },
+      },
       get: { summary: `List ${kind} you may see`, parameters: queryParameters(ItemListQuery), responses: { 200: { description: 'Items' } } },
     },
     [`/api/${kind}/{id}`]: {
@@ -63,16 +66,28 @@ export function openApiDocument() {
       '/api/contacts': { get: { summary: 'Find contacts by phone or email', parameters: queryParameters(ContactQuery), responses: { 200: { description: 'Contacts' } } } },
       '/api/runs': { get: { summary: "Robot runs (ops, admin; managers: their team's items)", parameters: queryParameters(RunQuery), responses: { 200: { description: 'Runs' }, 403: problem, 404: problem } } },
       '/api/runs/{id}/retry': { post: { summary: 'Put a dead, failed or unknown run back in the queue (ops, admin)', parameters: [idParameter], responses: { 200: { description: 'Run' }, 400: problem } } },
-      '/api/messages': { get: { summary: "Messages: the outbox and what channels sent (ops, admin; managers: their team's items and their own alerts)", parameters: queryParameters(MessageQuery), responses: { 200: { description: 'Messages' }, 403: problem, 404: problem } } },
+      '/api/messages': {
+        get: {
+          summary: "Messages: the outbox and what channels sent (ops, admin; managers: their team's items and their own alerts)",
+          parameters: queryParameters(MessageQuery),
+          responses: { 200: { description: 'Messages' }, 403: problem, 404: problem },
+        },
+      },
       '/api/users': {
         get: { summary: 'API users and their token counts (admin)', responses: { 200: { description: 'Users' }, 403: problem } },
-        post: { summary: 'Add an API user (admin); a user of robots.yaml is changed there (409)', requestBody: body(NewUserInput), responses: { 201: { description: 'User' }, 400: problem, 403: problem, 409: problem, ...unsupported } },
+        post: {
+          summary: 'Add an API user (admin); a user of robots.yaml is changed there (409)',
+          requestBody: body(NewUserInput),
+          responses: { 201: { description: 'User' }, 400: problem, 403: problem, 409: problem, ...unsupported },
+        },
       },
       '/api/users/{login}/tokens': {
         post: { summary: 'Issue a token, shown once (admin)', responses: { 201: { description: 'Token' }, 404: problem } },
-        delete: { summary: "Revoke every token of the user (admin)", responses: { 200: { description: 'Revoked' }, 404: problem } },
+        delete: { summary: 'Revoke every token of the user (admin)', responses: { 200: { description: 'Revoked' }, 404: problem } },
       },
-      '/api/config/pipelines': { get: { summary: 'Pipelines and stages your role may see (required fields, lost reasons), custom fields with their types, user names, source labels', responses: { 200: { description: 'Pipelines' } } } },
+      '/api/config/pipelines': {
+        get: { summary: 'Pipelines and stages your role may see (required fields, lost reasons), custom fields with their types, user names, source labels', responses: { 200: { description: 'Pipelines' } } },
+      },
       '/api/stream': {
         get: {
           summary:
@@ -82,7 +97,13 @@ export function openApiDocument() {
           responses: { 200: { description: 'The event stream', content: { 'text/event-stream': {} } }, 400: problem, 401: problem, 503: problem },
         },
       },
-      '/api/tasks': { get: { summary: 'Tasks of items you may see and tasks assigned to you; open ones overdue first, then by due time', parameters: queryParameters(TaskQuery), responses: { 200: { description: 'Tasks with total, limit, offset' }, 400: problem } } },
+      '/api/tasks': {
+        get: {
+          summary: 'Tasks of items you may see and tasks assigned to you; open ones overdue first, then by due time',
+          parameters: queryParameters(TaskQuery),
+          responses: { 200: { description: 'Tasks with total, limit, offset' }, 400: problem },
+        },
+      },
       '/api/tasks/{id}': {
         patch: {
           summary: "Complete, reopen, reassign or re-date a task (whoever may change its item, and its assignee); each change is on the item's timeline",
@@ -91,13 +112,38 @@ export function openApiDocument() {
           responses: { 200: { description: 'Task' }, 400: problem, 403: problem, 404: problem, ...unsupported },
         },
       },
-      '/api/events': { get: { summary: 'Inbound events with what they matched and fired; `item=` of an item you may not see is a 404', parameters: queryParameters(EventQuery), responses: { 200: { description: 'Events' }, 403: problem, 404: problem } } },
-      '/api/analytics/funnel': { get: { summary: "Funnel report of a pipeline (ops, admins, managers; a deal pipeline's only to its team's managers)", parameters: queryParameters(FunnelQuery), responses: { 200: { description: 'Report' }, 400: problem, 403: problem } } },
-      '/forms/{formId}': { post: { summary: 'Public web form submission (no token)', security: [], responses: { 201: { description: 'Lead created' }, 200: { description: 'Repeat touch on an open lead' }, 303: { description: 'Redirect' }, 422: problem, 429: problem } } },
-      '/hooks/{name}': { post: { summary: 'Named inbound webhook, HMAC-SHA256 signed (no token); a refused body does not spend its signature', security: [], responses: { 201: { description: 'Lead created' }, 202: { description: 'Event accepted' }, 400: problem, 401: problem, 415: problem } } },
+      '/api/events': {
+        get: {
+          summary: 'Inbound events with what they matched and fired; `item=` of an item you may not see is a 404',
+          parameters: queryParameters(EventQuery),
+          responses: { 200: { description: 'Events' }, 403: problem, 404: problem },
+        },
+      },
+      '/api/analytics/funnel': {
+        get: {
+          summary: "Funnel report of a pipeline (ops, admins, managers; a deal pipeline's only to its team's managers)",
+          parameters: queryParameters(FunnelQuery),
+          responses: { 200: { description: 'Report' }, 400: problem, 403: problem },
+        },
+      },
+      '/forms/{formId}': {
+        post: {
+          summary: 'Public web form submission (no token)',
+          security: [],
+          responses: { 201: { description: 'Lead created' }, 200: { description: 'Repeat touch on an open lead' }, 303: { description: 'Redirect' }, 422: problem, 429: problem },
+        },
+      },
+      '/hooks/{name}': {
+        post: {
+          summary: 'Named inbound webhook, HMAC-SHA256 signed (no token); a refused body does not spend its signature',
+          security: [],
+          responses: { 201: { description: 'Lead created' }, 202: { description: 'Event accepted' }, 400: problem, 401: problem, 415: problem },
+        },
+      },
       '/api/config/reload': {
         post: {
-          summary: 'Reload robots.yaml (ops, admin): invalid → 422 with every error, the running config stays. `?dry_run=1` changes nothing and answers the plan: runs cancelled (`cancelled_runs`, `cancelled_run_ids`), robots changed, added, stages removed with items in them, triggers',
+          summary:
+            'Reload robots.yaml (ops, admin): invalid → 422 with every error, the running config stays. `?dry_run=1` changes nothing and answers the plan: runs cancelled (`cancelled_runs`, `cancelled_run_ids`), robots changed, added, stages removed with items in them, triggers',
           parameters: queryParameters(ReloadQuery),
           responses: { 200: { description: 'Reloaded `{status: "reloaded", cancelled_runs}`, or the plan `{status: "planned", …}`' }, 400: problem, 403: problem, 422: problem },
         },

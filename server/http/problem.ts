@@ -1,6 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { ConfigError, ConflictError, ForbiddenError, InvalidRequestError, MoveRefusedError, NotFoundError } from '../core/errors';
 
 /** RFC 9457 problem details: every error the API returns has this shape. */
@@ -31,9 +31,7 @@ export function parse<Schema extends z.ZodType>(schema: Schema, input: unknown):
   if (result.success) return result.data;
   throw new RequestValidationError(
     result.error.issues.flatMap((issue) =>
-      issue.code === 'unrecognized_keys'
-        ? issue.keys.map((key) => ({ path: [...issue.path, key].join('.'), message: 'unknown field' }))
-        : [{ path: issue.path.join('.') || '(body)', message: issue.message }],
+      issue.code === 'unrecognized_keys' ? issue.keys.map((key) => ({ path: [...issue.path, key].join('.'), message: 'unknown field' })) : [{ path: issue.path.join('.') || '(body)', message: issue.message }],
     ),
   );
 }

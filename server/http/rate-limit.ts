@@ -7,7 +7,10 @@ import type { Clock } from '../core/clock';
 export class RateLimiter {
   private readonly buckets = new Map<string, { tokens: number; updatedAt: number }>();
 
-  constructor(private readonly clock: Clock, private readonly maxKeys = 50000) {}
+  constructor(
+    private readonly clock: Clock,
+    private readonly maxKeys = 50000,
+  ) {}
 
   static parse(rate: string): { capacity: number; perMs: number } {
     const [count, unit] = rate.split('/');

@@ -1,7 +1,7 @@
 import type { CookieOptions, Request, Response } from 'express';
 
 /** The board's session cookie (server/auth/sessions.ts): a random id, only its hash is stored. */
-export const SESSION_COOKIE = 'robots_session';
+const SESSION_COOKIE = 'robots_session';
 
 /**
  * HttpOnly: page scripts never see it. SameSite=Lax: other sites' pages cannot send it with a

@@ -1,19 +1,13 @@
 import { timingSafeEqual } from 'node:crypto';
 import { signPayload } from '../core/payload-signing';
 
-export const MAX_SIGNATURE_AGE_MS = 5 * 60 * 1000;
+const MAX_SIGNATURE_AGE_MS = 5 * 60 * 1000;
 
 /**
  * Checks `x-robots-signature: sha256=<hex>` over `timestamp.body` and that the timestamp is
  * fresh; the same scheme our outgoing `webhook` robot signs with. Returns why not, or true.
  */
-export function verifySignature(
-  secret: string,
-  timestampHeader: string | undefined,
-  signatureHeader: string | undefined,
-  rawBody: string,
-  now: number,
-): true | string {
+export function verifySignature(secret: string, timestampHeader: string | undefined, signatureHeader: string | undefined, rawBody: string, now: number): true | string {
   if (!timestampHeader || !signatureHeader) return 'missing x-robots-timestamp or x-robots-signature';
   const timestamp = Number(timestampHeader);
   if (!Number.isFinite(timestamp)) return 'x-robots-timestamp is not a Unix time in seconds';

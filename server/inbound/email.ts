@@ -20,9 +20,7 @@ function bounceReason(raw: string, subject: string | undefined): string {
   return subject ?? 'bounced';
 }
 
-export type InboundEmailOutcome =
-  | { kind: 'reply'; messageId: number; outcome: string; optedOut: boolean }
-  | { kind: 'bounce'; original: number | null; reason: string };
+export type InboundEmailOutcome = { kind: 'reply'; messageId: number; outcome: string; optedOut: boolean } | { kind: 'bounce'; original: number | null; reason: string };
 
 /**
  * A raw RFC 822 message that reached our mailbox. A delivery status notification (RFC 3464,
@@ -44,7 +42,13 @@ export async function receiveEmail(deps: InboundDeps, raw: Buffer): Promise<Inbo
       await deps.store.transaction((manager) => manager.update(MessageEntity, { id: original, direction: 'out' }, { status: 'failed', error: `bounced: ${reason}` }));
       const message = await deps.store.manager.findOne(MessageEntity, { where: { id: original } });
       if (message?.entityType && message.entityId) {
-        await deps.records.recordEvent({ type: 'email_bounced', entity: { kind: message.entityType, id: message.entityId }, actor: 'channel:email', payload: { message_id: original, reason }, outcome: `email #${original} to ${message.recipient} bounced: ${reason}` });
+        await deps.records.recordEvent({
+          type: 'email_bounced',
+          entity: { kind: message.entityType, id: message.entityId },
+          actor: 'channel:email',
+          payload: { message_id: original, reason },
+          outcome: `email #${original} to ${message.recipient} bounced: ${reason}`,
+        });
       }
     }
     return { kind: 'bounce', original, reason };

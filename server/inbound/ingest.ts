@@ -64,7 +64,7 @@ export async function ingestEvent(deps: InboundDeps, input: EventInput, outer?: 
   const reader = outer ?? deps.store.manager;
   const item = input.item ? await loadItem(reader, input.item) : null;
   if (!item) {
-    const outcome = input.item ? `${input.item.kind} ${input.item.id} not found` : input.unmatched ?? 'no matching lead or deal';
+    const outcome = input.item ? `${input.item.kind} ${input.item.id} not found` : (input.unmatched ?? 'no matching lead or deal');
     const event = await deps.records.recordEvent({ type: input.type, entity: null, actor: input.actor, payload, outcome }, outer);
     return { event, item: null, outcome, moved: false, score: null };
   }

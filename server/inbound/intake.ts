@@ -44,12 +44,7 @@ export interface IntakeResult {
  * gets the event as a repeat touch; otherwise a new lead is created, flagged `repeat_client`
  * when the phone/email belongs to a known contact; then the event goes to scoring and triggers.
  */
-export async function intakeLead(
-  deps: InboundDeps,
-  input: NewItemInput,
-  event: { type: EventType; actor: string; payload: Record<string, unknown> },
-  outer?: EntityManager,
-): Promise<IntakeResult> {
+export async function intakeLead(deps: InboundDeps, input: NewItemInput, event: { type: EventType; actor: string; payload: Record<string, unknown> }, outer?: EntityManager): Promise<IntakeResult> {
   // One transaction: the lookup, the new lead with its entry robots, its event, score and
   // trigger moves commit together or not at all, and on SQLite two copies of one submission
   // cannot both miss each other and make two leads.

@@ -16,7 +16,10 @@ export async function findItemByAddress(deps: Pick<InboundDeps, 'store' | 'confi
   // Plain SQL: every form post and inbound message asks this, and TypeORM's query builder costs
   // more than the indexed lookups themselves. A missing key matches nothing (`= NULL` is never true).
   const byAddress = '(phone = ? OR email = ?)';
-  const openStages = (pipeline: string) => pipelineOf(deps.config.current, pipeline)?.stages.filter((stage) => stage.semantic === 'open').map((stage) => stage.id) ?? [];
+  const openStages = (pipeline: string) =>
+    pipelineOf(deps.config.current, pipeline)
+      ?.stages.filter((stage) => stage.semantic === 'open')
+      .map((stage) => stage.id) ?? [];
   const leadOpen = openStages(LEAD_PIPELINE);
   // One round trip: the newest open lead, the newest deals, and the newest lead at all.
   const openLeadSql = leadOpen.length > 0 ? `SELECT 'open_lead' AS kind, id, NULL AS pipeline, stage FROM leads WHERE ${byAddress} AND stage IN (${leadOpen.map(() => '?').join(', ')}) ORDER BY id DESC LIMIT 1` : null;
@@ -26,7 +29,9 @@ export async function findItemByAddress(deps: Pick<InboundDeps, 'store' | 'confi
       ...(openLeadSql ? [openLeadSql] : []),
       `SELECT 'deal' AS kind, id, pipeline, stage FROM deals WHERE ${byAddress} ORDER BY id DESC LIMIT 20`,
       `SELECT 'lead' AS kind, id, NULL AS pipeline, stage FROM leads WHERE ${byAddress} ORDER BY id DESC LIMIT 1`,
-    ].map((sql) => `SELECT * FROM (${sql}) AS part`).join(' UNION ALL '),
+    ]
+      .map((sql) => `SELECT * FROM (${sql}) AS part`)
+      .join(' UNION ALL '),
     [...(openLeadSql ? [phone, email, ...leadOpen] : []), phone, email, phone, email],
   );
   const openLead = rows.find((row) => row.kind === 'open_lead');
@@ -36,4 +41,3 @@ export async function findItemByAddress(deps: Pick<InboundDeps, 'store' | 'confi
   const anyLead = rows.find((row) => row.kind === 'lead');
   return anyLead ? { kind: 'lead', id: Number(anyLead.id) } : null;
 }
-

@@ -7,7 +7,11 @@ import { z } from 'zod';
  */
 
 /** Ids in our URLs (`?message=42`, `?call=7`) fit a 32-bit integer column. */
-export const RowId = z.coerce.number().int().min(1).max(2 ** 31 - 1);
+export const RowId = z.coerce
+  .number()
+  .int()
+  .min(1)
+  .max(2 ** 31 - 1);
 
 export const TwilioSmsStatus = z.looseObject({
   MessageStatus: z.string().optional(),

@@ -1,4 +1,3 @@
-import type { EntityManager } from 'typeorm';
 import { randomUUID } from 'node:crypto';
 import type { ItemRef } from '../core/items';
 import { isOptOutText } from '../core/opt-outs';

@@ -10,7 +10,6 @@ import { TelegramUpdate } from './provider-payloads';
 export class TelegramPoller {
   private running = false;
   private offset = 0;
-  private loop: Promise<void> | null = null;
 
   constructor(
     private readonly inbound: Pick<Inbound, 'handleTelegramUpdate'>,
@@ -46,7 +45,8 @@ export class TelegramPoller {
     this.running = true;
     // A webhook left set makes getUpdates fail: polling replaces it.
     await this.telegram.deleteWebhook();
-    this.loop = (async () => {
+    // Runs until stop(); a long poll under way then ends by itself within its 25 s.
+    void (async () => {
       while (this.running) {
         try {
           await this.pollOnce(25);

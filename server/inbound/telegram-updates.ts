@@ -62,7 +62,13 @@ export async function handleTelegramUpdate(deps: InboundDeps, update: TelegramUp
   if (userOfChat(deps, chatId)) return 'ignored: a message from one of our users';
   const ref = await itemOfChat(deps, chatId);
   if (!ref) {
-    await ingestEvent(deps, { type: 'message_inbound', item: null, actor: 'channel:telegram', payload: { channel: 'telegram', from: String(chatId), text: message.text.slice(0, 500) }, unmatched: `no lead or deal has Telegram chat ${chatId}` });
+    await ingestEvent(deps, {
+      type: 'message_inbound',
+      item: null,
+      actor: 'channel:telegram',
+      payload: { channel: 'telegram', from: String(chatId), text: message.text.slice(0, 500) },
+      unmatched: `no lead or deal has Telegram chat ${chatId}`,
+    });
     return 'unmatched';
   }
   const { result } = await recordInboundMessage(deps, {
@@ -100,7 +106,15 @@ async function handleButton(deps: InboundDeps, query: NonNullable<TelegramUpdate
   const name = deps.config.current.users.get(login)?.name ?? login;
   if (pressed.action === 'call') {
     const started = await deps.voice.callNow(item, login);
-    await answer(started.kind === 'calling' ? 'Calling you now; pick up to be connected' : started.kind === 'already' ? 'A call for this lead is already under way' : started.kind === 'recorded' ? 'No phone line is configured; the call was recorded' : 'Nobody to call');
+    await answer(
+      started.kind === 'calling'
+        ? 'Calling you now; pick up to be connected'
+        : started.kind === 'already'
+          ? 'A call for this lead is already under way'
+          : started.kind === 'recorded'
+            ? 'No phone line is configured; the call was recorded'
+            : 'Nobody to call',
+    );
     return `call now: ${started.kind}`;
   }
   const refusal = whyNotTake(deps, item, login);
@@ -122,8 +136,8 @@ async function handleButton(deps: InboundDeps, query: NonNullable<TelegramUpdate
     });
     const buttons = takenButtons(pressed.item, name, itemLink(deps.config.publicUrl, pressed.item));
     for (const alert of alerts.filter((message) => message.meta?.buttons && message.providerId?.includes(':'))) {
-      const [chatId, messageId] = (alert.providerId as string).split(':');
-      await telegram.replaceButtons(chatId, Number(messageId), buttons);
+      const [chatId, messageId] = (alert.providerId ?? '').split(':');
+      if (chatId && messageId) await telegram.replaceButtons(chatId, Number(messageId), buttons);
     }
   }
   return `taken by ${login}`;

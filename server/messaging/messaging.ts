@@ -49,9 +49,7 @@ export class Messaging {
     const { store } = this.deps;
     const message = await store.manager.findOne(MessageEntity, { where: { id: messageId, direction: 'out' } });
     if (!message || message.status === report.status || (PROGRESS.get(report.status) ?? 0) < (PROGRESS.get(message.status) ?? 0)) return;
-    await store.transaction((manager) =>
-      manager.update(MessageEntity, { id: messageId }, { status: report.status, error: report.error ?? message.error, providerId: message.providerId ?? report.providerId }),
-    );
+    await store.transaction((manager) => manager.update(MessageEntity, { id: messageId }, { status: report.status, error: report.error ?? message.error, providerId: message.providerId ?? report.providerId }));
   }
 
   /** Did this address write STOP on this channel? */

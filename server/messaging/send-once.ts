@@ -9,7 +9,6 @@ import { addTracking, textToHtml } from '../core/tracking';
 import { insertOne, insertOneIfAbsent, selectOneBy, updateById } from '../db/hot-path';
 import { OutcomeUnknownError, PermanentSendError, RetryableSendError } from '../core/errors';
 
-
 const ALREADY_OUT = new Set(['recorded', 'sent', 'delivered']);
 
 /**
@@ -22,27 +21,20 @@ export interface TrackingSettings {
   secret: string;
 }
 
-export async function sendOnce(
-  store: Store,
-  channels: ChannelRegistry,
-  request: MessageRequest,
-  now: () => number,
-  tracking?: TrackingSettings,
-): Promise<MessageRow> {
+export async function sendOnce(store: Store, channels: ChannelRegistry, request: MessageRequest, now: () => number, tracking?: TrackingSettings): Promise<MessageRow> {
   const recordsOnly = channels.get(request.channel).recordsOnly === true;
   // The usual case, a key never seen, is one INSERT; a key seen before is decided in a transaction.
   const fresh = await store.serialized((manager) => insertOneIfAbsent(manager, MessageEntity, messageRow(request, now(), recordsOnly), 'idempotencyKey'));
-  const claimed: Claim = fresh
-    ? { kind: recordsOnly ? 'done' : 'send', message: fresh }
-    : await store.transaction(async (manager) => claimMessage(manager, request, now(), recordsOnly));
+  const claimed: Claim = fresh ? { kind: recordsOnly ? 'done' : 'send', message: fresh } : await store.transaction(async (manager) => claimMessage(manager, request, now(), recordsOnly));
   if (claimed.kind === 'done') return claimed.message;
   if (claimed.kind === 'in_doubt') {
     throw new OutcomeUnknownError(`message ${claimed.message.id} was being sent when its worker stopped; not resent`);
   }
   const message = claimed.message;
-  const tracked = tracking && request.channel === 'email' && request.audience === 'client' && request.entity
-    ? trackedEmail(message.body, request.html ?? null, { messageId: message.id, item: request.entity }, tracking)
-    : { text: message.body, html: request.html ?? null };
+  const tracked =
+    tracking && request.channel === 'email' && request.audience === 'client' && request.entity
+      ? trackedEmail(message.body, request.html ?? null, { messageId: message.id, item: request.entity }, tracking)
+      : { text: message.body, html: request.html ?? null };
   let receipt: Awaited<ReturnType<ReturnType<ChannelRegistry['get']>['send']>>;
   try {
     receipt = await channels.get(request.channel).send({
@@ -122,7 +114,6 @@ async function claimMessage(manager: EntityManager, request: MessageRequest, now
   const message = await insertOne(manager, MessageEntity, messageRow(request, now, recordsOnly));
   return { kind: recordsOnly ? 'done' : 'send', message };
 }
-
 
 /** A person retrying a run whose send was in doubt has decided the message may go out again. */
 export async function approveResend(manager: EntityManager, runId: number, actor: string): Promise<void> {

@@ -6,12 +6,7 @@ import type { Scheduler } from './scheduler';
  * at its own due time (Temporal-style time skipping: days of cadence in milliseconds).
  * `afterStep` looks after every step (simulate notes a failed run before its retry overwrites it).
  */
-export async function fastForward(
-  scheduler: Pick<Scheduler, 'runDue' | 'nextDueAt'>,
-  clock: FakeClock,
-  until: number,
-  afterStep: () => Promise<void> = async () => undefined,
-): Promise<number> {
+export async function fastForward(scheduler: Pick<Scheduler, 'runDue' | 'nextDueAt'>, clock: FakeClock, until: number, afterStep: () => Promise<void> = async () => undefined): Promise<number> {
   let processed = await scheduler.runDue();
   await afterStep();
   for (let guard = 0; guard < 100000; guard += 1) {

@@ -62,7 +62,7 @@ export class Pipeline {
       }
       if (item.row.stage === toStage) return { item, entry: null, changed: false, runs: [] };
       const plan = planMove(current, item, toStage, options);
-      const { entry, runs } = await enterStage(manager, this.deps.queue, current, calendar, item, plan, options, this.now());
+      const { entry, runs } = await enterStage(manager, this.deps.queue, calendar, item, plan, options, this.now());
       return { item, entry, changed: true, runs };
     }, outer);
     this.deps.scheduler.scheduled(result.runs.map((run) => run.dueAt));
@@ -85,7 +85,7 @@ export class Pipeline {
     const created = await this.deps.store.transaction(async (manager) => {
       const item = await this.deps.records.insertItem(manager, prepared, extra);
       const plan = planMove(current, item, item.row.stage, { actor });
-      const { runs } = await enterStage(manager, this.deps.queue, current, calendar, item, plan, { actor }, now);
+      const { runs } = await enterStage(manager, this.deps.queue, calendar, item, plan, { actor }, now);
       return { item, runs };
     }, outer);
     this.deps.scheduler.scheduled(created.runs.map((run) => run.dueAt));
@@ -111,7 +111,12 @@ export class Pipeline {
       return placement ? (placement.robot.stop_on_reply ?? placement.touch) : false;
     });
     if (touches.length === 0) return 0;
-    await this.deps.queue.cancelPending(touches.map((run) => run.id), reason, this.now(), outer);
+    await this.deps.queue.cancelPending(
+      touches.map((run) => run.id),
+      reason,
+      this.now(),
+      outer,
+    );
     return touches.length;
   }
 
@@ -177,7 +182,11 @@ export class Pipeline {
     const { cancelled, cancelledFollowers, released } = reloadEffects(next, await this.deps.queue.pendingPlacements());
     const now = this.now();
     const queue = this.deps.queue;
-    await queue.cancelPending(cancelled.map((run) => run.id), 'robot no longer in the config', now);
+    await queue.cancelPending(
+      cancelled.map((run) => run.id),
+      'robot no longer in the config',
+      now,
+    );
     for (const run of cancelledFollowers) await queue.cancelPending([run.id], `${run.waitsFor} is no longer in the config`, now);
     await queue.releaseWaiting(
       released.map((run) => {

@@ -15,7 +15,7 @@ export const PENDING_STATUSES = ['scheduled', 'failed'] as const satisfies reado
 /** What a person may put back in the queue by hand. */
 export const RETRYABLE_STATUSES = ['dead', 'failed', 'unknown'] as const satisfies readonly RunStatus[];
 /** Still to happen, or happening: what "queue depth" counts. */
-export const OPEN_STATUSES = [...PENDING_STATUSES, 'running'] as const satisfies readonly RunStatus[];
+const OPEN_STATUSES = [...PENDING_STATUSES, 'running'] as const satisfies readonly RunStatus[];
 
 const PENDING_SQL = `status IN (${PENDING_STATUSES.map((status) => `'${status}'`).join(', ')})`;
 
@@ -47,8 +47,7 @@ export const RUN_SQL = {
       WHERE id IN (SELECT id FROM due)
       RETURNING *`,
   /** A working worker pushes its leases forward; a stopped one cannot, and the reaper takes them. */
-  renewLeases: (count: number) =>
-    `UPDATE robot_runs SET lease_until = ? WHERE status = 'running' AND locked_by = ? AND id IN (${Array.from({ length: count }, () => '?').join(', ')})`,
+  renewLeases: (count: number) => `UPDATE robot_runs SET lease_until = ? WHERE status = 'running' AND locked_by = ? AND id IN (${Array.from({ length: count }, () => '?').join(', ')})`,
   expiredLeases: "SELECT * FROM robot_runs WHERE status = 'running' AND (lease_until IS NULL OR lease_until < ?) ORDER BY id LIMIT ?",
 } as const;
 
@@ -91,7 +90,8 @@ export class RunQueue {
   async insert(manager: EntityManager, runs: NewRun[]): Promise<RobotRunRow[]> {
     if (runs.length === 0) return [];
     const ids = await insertSql(manager, RUN_SQL.insertRuns(runs.length), runs.flatMap(runValues), runs.length);
-    return runs.map((run, index) => ({ ...run, id: ids[index], status: 'scheduled', attempts: 0, lastError: null, lockedBy: null, leaseUntil: null, startedAt: null, finishedAt: null }));
+    if (ids.length !== runs.length) throw new Error(`inserted ${runs.length} runs but the database returned ${ids.length} ids`);
+    return runs.map((run, index) => ({ ...run, id: ids[index]!, status: 'scheduled', attempts: 0, lastError: null, lockedBy: null, leaseUntil: null, startedAt: null, finishedAt: null }));
   }
 
   /** Leaving a stage cancels the pending runs of that entry (semantics 4). */
@@ -111,10 +111,7 @@ export class RunQueue {
   /** Cancels the given runs if they are still pending; the others are left as they are. */
   async cancelPending(ids: number[], detail: string, now: number, outer?: EntityManager): Promise<void> {
     if (ids.length === 0) return;
-    await this.store.transaction(
-      (manager) => manager.update(RobotRunEntity, { id: In(ids), status: In([...PENDING_STATUSES]) }, { status: 'cancelled', detail, finishedAt: now, dueAt: null }),
-      outer,
-    );
+    await this.store.transaction((manager) => manager.update(RobotRunEntity, { id: In(ids), status: In([...PENDING_STATUSES]) }, { status: 'cancelled', detail, finishedAt: now, dueAt: null }), outer);
   }
 
   // ── the worker ────────────────────────────────────────────────────────────────────────
@@ -170,7 +167,7 @@ export class RunQueue {
         lastError: finish.lastError ?? null,
         attempts: finish.attempts ?? run.attempts,
         // A finished run keeps the time it was due, so the timeline can say how late it ran.
-        dueAt: final ? run.dueAt : finish.dueAt ?? null,
+        dueAt: final ? run.dueAt : (finish.dueAt ?? null),
         finishedAt: final ? now : null,
         lockedBy: null,
         leaseUntil: null,

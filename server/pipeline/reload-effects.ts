@@ -31,7 +31,7 @@ export function reloadEffects<Run extends ReloadRun>(next: CompiledConfig, pendi
   const cancelledFollowers: Run[] = [];
   const released: Run[] = [];
   const decided = new Set(cancelled.map((run) => run.id));
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     for (const run of pending) {
       if (decided.has(run.id) || run.dueAt !== null || run.waitsFor === null || !gone.has(`${run.entryId}/${run.waitsFor}`)) continue;

@@ -130,23 +130,24 @@ async function finishRun(deps: RunnerDeps, run: RobotRunRow, finish: RunFinish):
   const hasFollowers = robotsWithFollowers(deps.config.current).has(`${run.pipeline}/${run.stage}/${run.robotId}`);
   // Most runs have no `after_robot:` followers: their outcome is one statement, no transaction of its own.
   if (!hasFollowers) await deps.store.serialized((manager) => deps.queue.finish(manager, run, finish, now));
-  else await deps.store.transaction(async (manager) => {
-    await deps.queue.finish(manager, run, finish, now);
-    if (finish.status === 'done' || finish.status === 'skipped') {
-      // `after_robot:` followers become due now that their predecessor has finished, plus their own delay.
-      await deps.queue.releaseFollowers(
-        manager,
-        run,
-        (follower) => {
-          const robot = deps.config.current.robots.get(follower.robotId)?.robot;
-          return robot ? computeDueAt(robot, now, deps.config.calendar) : now;
-        },
-        finish.release,
-        now,
-      );
-    }
-    if (finish.status === 'cancelled') await deps.queue.cancelFollowers(manager, run, now);
-  });
+  else
+    await deps.store.transaction(async (manager) => {
+      await deps.queue.finish(manager, run, finish, now);
+      if (finish.status === 'done' || finish.status === 'skipped') {
+        // `after_robot:` followers become due now that their predecessor has finished, plus their own delay.
+        await deps.queue.releaseFollowers(
+          manager,
+          run,
+          (follower) => {
+            const robot = deps.config.current.robots.get(follower.robotId)?.robot;
+            return robot ? computeDueAt(robot, now, deps.config.calendar) : now;
+          },
+          finish.release,
+          now,
+        );
+      }
+      if (finish.status === 'cancelled') await deps.queue.cancelFollowers(manager, run, now);
+    });
   deps.logger.debug({ run: run.id, robot: run.robotId, status: finish.status, detail: finish.detail }, 'robot run finished');
   if (finish.status === 'done' || finish.status === 'skipped') deps.scheduler.wake();
   if (finish.status === 'scheduled') deps.scheduler.scheduled([finish.dueAt ?? null]);

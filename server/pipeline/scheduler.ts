@@ -237,8 +237,7 @@ export class Scheduler {
     if (earliest <= this.deps.clock.now()) {
       for (const listener of this.dueNowListeners) listener();
       this.wake();
-    }
-    else if (this.running && this.draining) setTimeout(() => this.signal(), earliest - this.deps.clock.now()).unref();
+    } else if (this.running && this.draining) setTimeout(() => this.signal(), earliest - this.deps.clock.now()).unref();
     else if (this.running && earliest < this.timerAt) this.sleepUntil(earliest);
   }
 

@@ -1,6 +1,5 @@
 import { waitingOrder } from '../core/waiting-order';
 import type { EntityManager } from 'typeorm';
-import type { CompiledConfig } from '../core/compiled-config';
 import type { MoveOptions, PlannedMove } from '../core/plan-move';
 import { StageEntryEntity, type RobotRunRow, type StageEntryRow } from '../db/entities';
 import { insertRows, updateById } from '../db/hot-path';
@@ -17,7 +16,6 @@ import { updateItemRow } from '../records/item-rows';
 export async function enterStage(
   manager: EntityManager,
   queue: RunQueue,
-  config: CompiledConfig,
   calendar: WorkingCalendar,
   item: Item,
   plan: PlannedMove,
@@ -45,11 +43,12 @@ export async function enterStage(
     comment: options.comment ?? null,
   } as StageEntryRow;
   const [entryId] = await insertRows(manager, StageEntryEntity, [entryRow]);
+  if (entryId === undefined) throw new Error('the stage entry was written without an id');
   const entry = { ...entryRow, id: entryId };
 
   const waits = waitingOrder(plan.stage.robots);
   const runs = plan.stage.robots.map((robot, position): NewRun => {
-    const waitsFor = waits[position];
+    const waitsFor = waits[position] ?? null;
     return {
       entryId: entry.id,
       entityType: item.kind,

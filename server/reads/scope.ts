@@ -8,12 +8,7 @@ import { DealEntity, LeadEntity } from '../db/entities';
  * server/auth/access.ts says. Rows of no item are seen only by those who see everything,
  * except the rows `also` names (a manager's own alerts, a task assigned to you).
  */
-export function whereInScope<Row extends ObjectLiteral>(
-  query: SelectQueryBuilder<Row>,
-  alias: string,
-  scope: ItemScope,
-  also?: { property: string; value: string },
-): SelectQueryBuilder<Row> {
+export function whereInScope<Row extends ObjectLiteral>(query: SelectQueryBuilder<Row>, alias: string, scope: ItemScope, also?: { property: string; value: string }): SelectQueryBuilder<Row> {
   if (seesEverything(scope)) return query;
   return query.andWhere(
     new Brackets((where) => {

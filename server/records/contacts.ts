@@ -9,11 +9,7 @@ import { allSql, hydrate, insertOne } from '../db/hot-path';
 export async function findContact(manager: EntityManager, keys: { phone?: string | null; email?: string | null }): Promise<ContactRow | null> {
   if (!keys.phone && !keys.email) return null;
   // One indexed query (every form post asks this): the oldest contact with that phone, else with that email.
-  const [row] = await allSql(manager, 'SELECT * FROM contacts WHERE phone = ? OR email = ? ORDER BY CASE WHEN phone = ? THEN 0 ELSE 1 END, id LIMIT 1', [
-    keys.phone ?? null,
-    keys.email ?? null,
-    keys.phone ?? null,
-  ]);
+  const [row] = await allSql(manager, 'SELECT * FROM contacts WHERE phone = ? OR email = ? ORDER BY CASE WHEN phone = ? THEN 0 ELSE 1 END, id LIMIT 1', [keys.phone ?? null, keys.email ?? null, keys.phone ?? null]);
   return row ? hydrate(manager, ContactEntity, row) : null;
 }
 

@@ -6,7 +6,11 @@ import type { Store } from '../db/store';
 /** What happened to an item: enough for a listener to load it and show it as it now stands. */
 export const ItemChange = z.strictObject({
   kind: z.enum(['lead', 'deal']),
-  id: z.number().int().min(1).max(2 ** 31 - 1),
+  id: z
+    .number()
+    .int()
+    .min(1)
+    .max(2 ** 31 - 1),
   change: z.enum(['created', 'moved', 'updated']),
 });
 export type ItemChange = z.infer<typeof ItemChange>;
@@ -25,7 +29,7 @@ const ItemChangeLine = z
   })
   .pipe(ItemChange);
 
-export function itemChangeLine(change: ItemChange): string {
+function itemChangeLine(change: ItemChange): string {
   return `${change.kind}:${change.id}:${change.change}`;
 }
 

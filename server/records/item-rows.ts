@@ -45,13 +45,7 @@ export async function updateItemIfTagsAre(manager: EntityManager, ref: ItemRef, 
 }
 
 /** Decays a score only while it is still the one read (`from` at `scoredAt`): true when this call changed it. */
-export async function decayScoreIfUnchanged(
-  manager: EntityManager,
-  ref: ItemRef,
-  read: { score: number; scoredAt: number },
-  next: { score: number; scoredAt: number },
-  now: number,
-): Promise<boolean> {
+export async function decayScoreIfUnchanged(manager: EntityManager, ref: ItemRef, read: { score: number; scoredAt: number }, next: { score: number; scoredAt: number }, now: number): Promise<boolean> {
   const table = ref.kind === 'lead' ? 'leads' : 'deals';
   const won = await allSql(manager, `UPDATE ${table} SET score = ?, scored_at = ?, updated_at = ? WHERE id = ? AND score = ? AND scored_at = ? RETURNING id`, [
     next.score,

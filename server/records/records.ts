@@ -59,7 +59,7 @@ export interface NewEvent {
 const COLUMN_FIELDS: Record<string, string> = { companyName: 'company_name' };
 
 /** What a patch really changed, by the field names users write in YAML. */
-export function fieldChanges(before: Record<string, unknown> & { fields: Record<string, unknown> }, columns: Record<string, unknown>, fields: Record<string, unknown>): FieldChange[] {
+function fieldChanges(before: Record<string, unknown> & { fields: Record<string, unknown> }, columns: Record<string, unknown>, fields: Record<string, unknown>): FieldChange[] {
   const changes: FieldChange[] = [];
   for (const [column, to] of Object.entries(columns)) {
     if (before[column] !== to) changes.push({ field: COLUMN_FIELDS[column] ?? column, from: before[column] ?? null, to });
@@ -112,8 +112,21 @@ export class Records {
     const cleaned = await this.cleanInput(input);
     const now = this.now();
     const row = {
-      title: null, name: null, phone: null, email: null, companyName: null, source: null, responsible: null,
-      contactId: null, companyId: null, lostReason: null, refusedBy: null, score: 0, tags: [], scoredAt: null, stageEntryId: null,
+      title: null,
+      name: null,
+      phone: null,
+      email: null,
+      companyName: null,
+      source: null,
+      responsible: null,
+      contactId: null,
+      companyId: null,
+      lostReason: null,
+      refusedBy: null,
+      score: 0,
+      tags: [],
+      scoredAt: null,
+      stageEntryId: null,
       ...cleaned,
       fields: { ...(input.fields ?? {}) },
       stage: input.stage ?? pipeline.stages[0]!.id,
@@ -251,9 +264,7 @@ export class Records {
    * moved later) since it was read raises nothing. True when this call marked it.
    */
   async markTaskOverdue(taskId: number, now: number): Promise<boolean> {
-    const claimed = await this.deps.store.transaction((manager) =>
-      manager.update(TaskEntity, { id: taskId, status: 'open', overdueAt: IsNull(), dueAt: LessThanOrEqual(now) }, { overdueAt: now }),
-    );
+    const claimed = await this.deps.store.transaction((manager) => manager.update(TaskEntity, { id: taskId, status: 'open', overdueAt: IsNull(), dueAt: LessThanOrEqual(now) }, { overdueAt: now }));
     return (claimed.affected ?? 0) > 0;
   }
 

@@ -9,14 +9,7 @@ import { DealEntity, LeadEntity } from '../db/entities';
  * items in `pipeline`); null when the team has no members. Nobody on duty: `when_nobody_on_duty`
  * (may throw NotNowError). The rule is core/responsible.ts; this reads what it needs.
  */
-export async function pickResponsible(
-  manager: EntityManager,
-  config: CompiledConfig,
-  now: number,
-  team: string,
-  pipeline: string,
-  whenNobodyOnDuty?: WhenNobodyOnDuty,
-): Promise<string | null> {
+export async function pickResponsible(manager: EntityManager, config: CompiledConfig, now: number, team: string, pipeline: string, whenNobodyOnDuty?: WhenNobodyOnDuty): Promise<string | null> {
   const rotation = rotationOnDuty(config, team, now, whenNobodyOnDuty);
   if (rotation.kind === 'empty') return null;
   if (rotation.kind === 'person') return rotation.login;
@@ -24,7 +17,10 @@ export async function pickResponsible(
   const entity = pipeline === LEAD_PIPELINE ? LeadEntity : DealEntity;
   const scope = pipeline === LEAD_PIPELINE ? {} : { pipeline };
   if (config.teams.get(team)?.pick === 'least_open') {
-    const openStages = pipelineOf(config, pipeline)?.stages.filter((stage) => stage.semantic === 'open').map((stage) => stage.id) ?? [];
+    const openStages =
+      pipelineOf(config, pipeline)
+        ?.stages.filter((stage) => stage.semantic === 'open')
+        .map((stage) => stage.id) ?? [];
     const rows: Array<{ responsible: string; open: string | number }> = await manager
       .createQueryBuilder(entity as typeof DealEntity, 'item')
       .select('item.responsible', 'responsible')

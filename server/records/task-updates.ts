@@ -29,7 +29,7 @@ type NewTaskChange = Omit<TaskChangeRow, 'id'>;
  * Reopening, or moving the due time, clears `overdueAt`: the overdue sweep raises
  * `task_overdue` again for the deadline now in force, by the same "open and past due" rule.
  */
-export function planTaskPatch(task: TaskRow, patch: TaskPatch, login: string, now: number): { set: Partial<TaskRow>; history: NewTaskChange[] } {
+function planTaskPatch(task: TaskRow, patch: TaskPatch, login: string, now: number): { set: Partial<TaskRow>; history: NewTaskChange[] } {
   const set: Partial<TaskRow> = {};
   const history: NewTaskChange[] = [];
   const record = (change: TaskChangeRow['change'], fromValue: string | null = null, toValue: string | null = null) =>
@@ -58,14 +58,7 @@ export function planTaskPatch(task: TaskRow, patch: TaskPatch, login: string, no
  * (Postgres) so two people completing it record it once; `authorize` sees the task and its item
  * as loaded inside the transaction and throws to refuse.
  */
-export async function changeTask(
-  store: Store,
-  now: number,
-  taskId: number,
-  patch: TaskPatch,
-  login: string,
-  authorize: (task: TaskRow, item: Item | null) => void,
-): Promise<{ task: TaskRow; item: Item | null }> {
+export async function changeTask(store: Store, now: number, taskId: number, patch: TaskPatch, login: string, authorize: (task: TaskRow, item: Item | null) => void): Promise<{ task: TaskRow; item: Item | null }> {
   return store.transaction(async (manager) => {
     const current = await selectById(manager, TaskEntity, taskId, { forUpdate: true });
     if (!current) throw new NotFoundError(`task ${taskId} not found`);

@@ -18,11 +18,15 @@ export interface FunnelRows {
   items: Array<{ stage: string; source: string | null; responsible: string | null; entered_stage_at: number }>;
 }
 
-const median = (values: number[]) => {
-  if (values.length === 0) return null;
+const median = (values: number[]): number | null => {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+  const upper = sorted[middle];
+  if (upper === undefined) return null;
+  if (sorted.length % 2) return upper;
+  // An even count of at least two: the one below the middle is there too.
+  const lower = sorted[middle - 1] ?? upper;
+  return (lower + upper) / 2;
 };
 const hours = (ms: number | null) => (ms === null ? null : Math.round((ms / 3600000) * 10) / 10);
 const percent = (part: number, whole: number) => (whole === 0 ? null : Math.round((part / whole) * 1000) / 10);
@@ -62,7 +66,7 @@ export function funnelReport(config: CompiledConfig, pipelineKey: string, rows: 
     const next = pipeline.stages[index + 1]?.id;
     const durations = rows.durations.filter((row) => row.stage === stage.id).map((row) => row.ms);
     const current = rows.items.filter((item) => item.stage === stage.id);
-    const stuckAfter = stage.stuck_after ? parseDuration(stage.stuck_after)?.toMillis() ?? null : null;
+    const stuckAfter = stage.stuck_after ? (parseDuration(stage.stuck_after)?.toMillis() ?? null) : null;
     return {
       stage: stage.id,
       name: stage.name ?? stage.id,
@@ -90,9 +94,7 @@ export function funnelReport(config: CompiledConfig, pipelineKey: string, rows: 
       group[outcome(item.stage)] += 1;
       groups.set(name, group);
     }
-    return [...groups.entries()]
-      .map(([name, group]) => ({ [key]: name, ...group, win_rate: percent(group.won, group.won + group.lost) }))
-      .sort((a, b) => b.items - a.items);
+    return [...groups.entries()].map(([name, group]) => ({ [key]: name, ...group, win_rate: percent(group.won, group.won + group.lost) })).sort((a, b) => b.items - a.items);
   };
   return {
     pipeline: pipelineKey,

@@ -181,9 +181,7 @@ export async function buildTimeline(manager: EntityManager, queue: Pick<RunQueue
       };
     }),
   ];
-  const timeline: TimelineEntry[] = unsorted
-    .sort((a, b) => a.at.localeCompare(b.at))
-    .map((entry) => ({ ...entry, at_text: names.at(Date.parse(entry.at)) }));
+  const timeline: TimelineEntry[] = unsorted.sort((a, b) => a.at.localeCompare(b.at)).map((entry) => ({ ...entry, at_text: names.at(Date.parse(entry.at)) }));
   return { timeline, entries: timeline.filter((e) => e.kind === 'stage'), runs: timeline.filter((e) => e.kind === 'run'), messages: timeline.filter((e) => e.kind === 'message') };
 }
 

@@ -22,7 +22,7 @@ export interface ExpiredLeasesDeps {
  * `unknown`, visible and retryable by hand, never resent blindly. Otherwise every side effect
  * of a run is keyed (messages, deals, tasks, calls), so it goes back to the queue and runs again.
  */
-export async function reclaimExpiredLeases(deps: ExpiredLeasesDeps): Promise<{ requeued: number; unknown: number }> {
+async function reclaimExpiredLeases(deps: ExpiredLeasesDeps): Promise<{ requeued: number; unknown: number }> {
   const now = deps.clock.now();
   const expired = await deps.queue.expiredLeases(now);
   let requeued = 0;

@@ -23,7 +23,7 @@ export function isOverdue(task: Pick<TaskRow, 'status' | 'dueAt'>, now: number):
 }
 
 /** Raises `task_overdue` once for every open task past its due time. Called by the scheduler. */
-export async function raiseOverdueTasks(deps: OverdueTasksDeps): Promise<number> {
+async function raiseOverdueTasks(deps: OverdueTasksDeps): Promise<number> {
   const now = deps.clock.now();
   const overdue = await deps.store.manager.find(TaskEntity, { where: { status: 'open', overdueAt: IsNull(), dueAt: LessThanOrEqual(now) }, take: 100 });
   for (const task of overdue.filter((candidate) => isOverdue(candidate, now))) {

@@ -41,7 +41,10 @@ export async function applyScoreDecay(deps: ScoreDecayDeps): Promise<number> {
   if (!perDay || perDay <= 0) return 0;
   const now = deps.clock.now();
   let changed = 0;
-  for (const [kind, table] of [['lead', 'leads'], ['deal', 'deals']] as Array<[EntityKind, string]>) {
+  for (const [kind, table] of [
+    ['lead', 'leads'],
+    ['deal', 'deals'],
+  ] as Array<[EntityKind, string]>) {
     const due = await allSql(deps.store.manager, `SELECT id, score, scored_at FROM ${table} WHERE score > 0 AND scored_at IS NOT NULL AND scored_at <= ? ORDER BY scored_at LIMIT ${BATCH}`, [now - DAY_MS]);
     for (const row of due) {
       const ref = { kind, id: Number(row.id) };

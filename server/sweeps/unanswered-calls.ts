@@ -16,7 +16,7 @@ export interface UnansweredCallsDeps {
  * grace minute) is over, so a lost callback cannot stall the chain. The scheduler sweeps
  * with it every 15 seconds; it is idempotent.
  */
-export async function expireUnansweredCalls(deps: UnansweredCallsDeps): Promise<number> {
+async function expireUnansweredCalls(deps: UnansweredCallsDeps): Promise<number> {
   const now = deps.clock.now();
   const open = await deps.store.manager.find(CallEntity, { where: { endedAt: IsNull(), answeredAt: IsNull(), providerSid: Not(IsNull()) }, take: 50 });
   let expired = 0;

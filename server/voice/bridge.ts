@@ -31,4 +31,3 @@ export async function bridgeTwiml(deps: VoiceDeps, callId: number): Promise<stri
   await recordProgress(deps, call, 'bridging', `bridging ${call.agentLogin ?? 'the agent'} to ${phone}`);
   return response.toString();
 }
-

@@ -28,7 +28,7 @@ import type { TwilioCallStatus } from '../inbound/provider-payloads';
 const MISSED: ReadonlySet<string> = new Set(['no-answer', 'busy', 'failed', 'canceled']);
 
 /** The agents to try, in order, each with a phone: responsible first, then the team's rotation. */
-export function callbackAgents(deps: VoiceDeps, item: Item, wanted: readonly string[]): string[] {
+function callbackAgents(deps: VoiceDeps, item: Item, wanted: readonly string[]): string[] {
   const { logins } = resolveRecipients(deps.config.current, item, wanted, { rotation: true });
   return logins.filter((login) => Boolean(deps.config.current.users.get(login)?.phone));
 }
@@ -38,7 +38,7 @@ export function callbackAgents(deps: VoiceDeps, item: Item, wanted: readonly str
  * holiday). When none is, the robot's `when_nobody_on_duty`, else the pipeline team's: all of
  * them (`anyone`), the item's manager (`manager`), or the moment to try again (`wait`).
  */
-export function agentsOnDuty(deps: VoiceDeps, item: Item, settings: CallbackSettings): { agents: string[] } | { waitUntil: number } {
+function agentsOnDuty(deps: VoiceDeps, item: Item, settings: CallbackSettings): { agents: string[] } | { waitUntil: number } {
   const config = deps.config.current;
   const everyone = callbackAgents(deps, item, settings.agents);
   const fallback = whenNobodyOnDuty(config, teamOfPipeline(config, item.pipeline), settings.when_nobody_on_duty);
@@ -53,12 +53,7 @@ export function agentsOnDuty(deps: VoiceDeps, item: Item, settings: CallbackSett
  * asked, and only one row per (run, attempt) is ever acted on, so a retried run or a
  * repeated callback finds it and does not dial again.
  */
-export async function placeCall(
-  deps: VoiceDeps,
-  item: Item,
-  agent: string,
-  options: { runId: number | null; attempt: number; ringTimeoutSeconds: number },
-): Promise<CallStart> {
+async function placeCall(deps: VoiceDeps, item: Item, agent: string, options: { runId: number | null; attempt: number; ringTimeoutSeconds: number }): Promise<CallStart> {
   const ref = { kind: item.kind, id: item.row.id };
   const agentPhone = deps.config.current.users.get(agent)?.phone ?? null;
   const voice = deps.channels.adapter('voice');
@@ -138,12 +133,12 @@ export async function startCallback(deps: VoiceDeps, item: Item, runId: number, 
   if ('waitUntil' in onDuty) {
     throw new NotNowError(`no agent on duty to call; waiting until ${wallClock(onDuty.waitUntil, deps.config.current.source.timezone)}`, onDuty.waitUntil);
   }
-  const agents = onDuty.agents;
-  if (agents.length === 0) {
+  const [firstAgent] = onDuty.agents;
+  if (!firstAgent) {
     await escalate(deps, item, runId, settings, []);
     return { kind: 'nobody', detail: 'no agent with a phone to call; the manager was told and a task created' };
   }
-  return placeCall(deps, item, agents[0], { runId, attempt: 1, ringTimeoutSeconds: settings.ring_timeout });
+  return placeCall(deps, item, firstAgent, { runId, attempt: 1, ringTimeoutSeconds: settings.ring_timeout });
 }
 
 /** "Call now" from a Telegram alert: the presser is called and bridged. */
@@ -174,16 +169,12 @@ export async function onCallStatus(deps: VoiceDeps, callId: number, status: stri
     if (call.answeredAt === null) await answered(deps, call, now);
     const seconds = Number(params.CallDuration);
     const durationSeconds = Number.isFinite(seconds) ? seconds : Math.round((now - (call.answeredAt ?? now)) / 1000);
-    const changed = await deps.store.transaction((manager) =>
-      manager.update(CallEntity, { id: call.id, endedAt: IsNull() }, { status: 'completed', endedAt: now, durationSeconds }),
-    );
+    const changed = await deps.store.transaction((manager) => manager.update(CallEntity, { id: call.id, endedAt: IsNull() }, { status: 'completed', endedAt: now, durationSeconds }));
     if (changed.affected) await recordProgress(deps, call, 'completed', `call with ${who} completed after ${durationSeconds} s`);
     return 'completed';
   }
   if (MISSED.has(status)) {
-    const changed = await deps.store.transaction((manager) =>
-      manager.update(CallEntity, { id: call.id, endedAt: IsNull(), answeredAt: IsNull() }, { status: status as CallStatus, endedAt: now }),
-    );
+    const changed = await deps.store.transaction((manager) => manager.update(CallEntity, { id: call.id, endedAt: IsNull(), answeredAt: IsNull() }, { status: status as CallStatus, endedAt: now }));
     if (!changed.affected) return `already ${call.status}`;
     const rang = Math.round((now - call.startedAt) / 1000);
     await recordProgress(deps, call, status, `${who}: ${status} after ${rang} s`);
@@ -194,9 +185,7 @@ export async function onCallStatus(deps: VoiceDeps, callId: number, status: stri
 }
 
 async function answered(deps: VoiceDeps, call: CallRow, now: number): Promise<string> {
-  const changed = await deps.store.transaction((manager) =>
-    manager.update(CallEntity, { id: call.id, answeredAt: IsNull(), endedAt: IsNull() }, { status: 'answered', answeredAt: now }),
-  );
+  const changed = await deps.store.transaction((manager) => manager.update(CallEntity, { id: call.id, answeredAt: IsNull(), endedAt: IsNull() }, { status: 'answered', answeredAt: now }));
   if (!changed.affected) return 'answered';
   const who = call.agentLogin ?? call.agentPhone ?? 'the agent';
   await recordProgress(deps, call, 'answered', `${who} answered after ${Math.round((now - call.startedAt) / 1000)} s; bridging to the client`);

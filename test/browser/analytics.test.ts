@@ -1,50 +1,28 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import request from 'supertest';
-import { createToken } from '../../server/auth/users';
-import { createApp } from '../../server/http/app';
-import { startHarness, type Harness } from '../support/harness';
 import { seedFunnel } from '../support/funnel-dataset';
-import { describeInBrowser, launchChromium, requireChromium, serveOnLoopback, type ChromiumProfile, type Served } from '../support/browser';
+import { describeInBrowser, signInWithToken, useBrowserWorld } from '../support/browser';
+import { first } from '../support/lists';
 
 /** Screenshots of what the tests saw, kept for people (gitignored). */
 const ARTIFACTS = path.join(__dirname, '..', 'artifacts');
 
 describeInBrowser('the analytics page in Chromium', () => {
-  let harness: Harness;
-  let served: Served | undefined;
-  let baseUrl: string;
-  let profile: ChromiumProfile | undefined;
-  let browser: BrowserContext;
+  const world = useBrowserWorld({ viewport: { width: 1400, height: 1000 } });
   let page: Page;
 
   beforeAll(async () => {
-    requireChromium();
-    harness = await startHarness('sqlite', { locale: 'en' });
     // The dataset of test/integration/analytics.test.ts, plus one lead bounced back and forth.
-    await seedFunnel(harness, { bounce: true });
-
-    served = await serveOnLoopback(createApp(harness.runtime));
-    baseUrl = served.baseUrl;
-    profile = await launchChromium({ width: 1400, height: 1000 });
-    browser = profile.context;
-    page = await browser.newPage();
-  });
-
-  afterAll(async () => {
-    await profile?.close();
-    await served?.close();
-    await harness?.close();
+    await seedFunnel(world.harness, { bounce: true });
+    page = await world.browser.newPage();
   });
 
   const rows = (section: string) => page.locator(`#${section} tbody tr`).evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td')).map((td) => td.textContent)));
 
   it('draws the funnel, results by source and manager, time in stage and lost reasons for a known dataset', async () => {
-    const token = await createToken(harness.runtime.store, 'olya', harness.clock.now());
-    await page.goto(`${baseUrl}/board/analytics.html`);
-    await page.evaluate((value) => localStorage.setItem('robots.board.token', value), token);
-    await page.goto(`${baseUrl}/board/analytics.html?pipeline=leads`);
+    await signInWithToken(page, world, 'olya', '/board/analytics.html?pipeline=leads');
     await page.locator('body[data-loaded="leads"]').waitFor();
 
     const funnel = await rows('funnel');
@@ -64,30 +42,28 @@ describeInBrowser('the analytics page in Chromium', () => {
     const drawn = await page.evaluate(() =>
       Array.from(document.querySelectorAll('canvas')).map((canvas) => {
         const chart = (window as unknown as { Chart: { getChart(canvas: HTMLCanvasElement): { data: { datasets: Array<{ data: unknown[] }> } } | undefined } }).Chart.getChart(canvas as HTMLCanvasElement);
-        return { section: canvas.closest('section')?.id, first: chart?.data.datasets[0].data ?? null, painted: canvas.width > 0 && canvas.height > 0 };
+        return { section: canvas.closest('section')?.id, first: chart?.data.datasets[0]?.data ?? null, painted: canvas.width > 0 && canvas.height > 0 };
       }),
     );
     expect(drawn.map((chart) => chart.section)).toEqual(['funnel', 'by-source', 'by-manager', 'time-in-stage', 'lost']);
     expect(drawn.every((chart) => chart.painted && chart.first !== null)).toBe(true);
-    expect(drawn[0].first).toEqual([6, 6, 1, 1, 2, 2]);
+    expect(first(drawn).first).toEqual([6, 6, 1, 1, 2, 2]);
     fs.mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: path.join(ARTIFACTS, 'analytics.png'), fullPage: true });
   });
 
   it('a date range outside the data shows empty figures; a sales user is told the page is not theirs', async () => {
-    await page.goto(`${baseUrl}/board/analytics.html?pipeline=leads&from=2025-01-01&to=2025-02-01`);
+    await page.goto(`${world.baseUrl}/board/analytics.html?pipeline=leads&from=2025-01-01&to=2025-02-01`);
     await page.locator('body[data-loaded="leads"]').waitFor();
-    expect((await rows('funnel'))[0].slice(0, 3)).toEqual(['New', '0', '0']);
+    expect(first(await rows('funnel')).slice(0, 3)).toEqual(['New', '0', '0']);
 
-    const sales = await createToken(harness.runtime.store, 'anna', harness.clock.now());
-    await page.evaluate((value) => localStorage.setItem('robots.board.token', value), sales);
-    await page.goto(`${baseUrl}/board/analytics.html?pipeline=leads`);
+    await signInWithToken(page, world, 'anna', '/board/analytics.html?pipeline=leads');
     await page.locator('#notice:not(:empty)').waitFor();
     expect(await page.locator('#notice').textContent()).toMatch(/may not|analytics/i);
   });
 
   it('serves Chart.js from the installed package', async () => {
-    const script = await request(harness.app).get('/board/vendor/chart.umd.min.js').expect(200);
+    const script = await request(world.harness.app).get('/board/vendor/chart.umd.min.js').expect(200);
     expect(script.headers['content-type']).toMatch(/javascript/);
     expect(script.text.length).toBeGreaterThan(100_000);
   });

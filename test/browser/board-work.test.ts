@@ -1,45 +1,24 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
-import { setPassword } from '../../server/auth/passwords';
-import { createApp } from '../../server/http/app';
-import { startHarness, type Harness } from '../support/harness';
-import { describeInBrowser, launchChromium, requireChromium, serveOnLoopback, type ChromiumProfile, type Served } from '../support/browser';
+import type { Page } from 'playwright-core';
+import { describeInBrowser, signInWithPassword, useBrowserWorld } from '../support/browser';
 
 const ARTIFACTS = path.join(__dirname, '..', 'artifacts');
 const PASSWORD = 'correct horse battery';
 
 /**
- * Issue 11's "done when", as a first-line user lives it: create a lead on the board, hand it
+ * What a first-line user does all day: create a lead on the board, hand it
  * off after filling in exactly what the hand-off needs, find it again by its phone, and lose
  * another with a reason and a comment. The API behind it runs on both databases in
  * test/integration/board-work.test.ts; the page needs one.
  */
 describeInBrowser('working on the board in Chromium', () => {
-  let harness: Harness;
-  let served: Served | undefined;
-  let baseUrl: string;
-  let profile: ChromiumProfile | undefined;
-  let browser: BrowserContext;
+  const world = useBrowserWorld({ viewport: { width: 1440, height: 900 }, harness: { passwords: { anna: PASSWORD } } });
   let page: Page;
 
-  beforeAll(async () => {
-    requireChromium();
-    harness = await startHarness('sqlite', { locale: 'en' });
-    served = await serveOnLoopback(createApp(harness.runtime));
-    baseUrl = served.baseUrl;
-    await setPassword(harness.runtime.store, 'anna', PASSWORD);
-    profile = await launchChromium({ width: 1440, height: 900 });
-    browser = profile.context;
-  });
-  afterAll(async () => {
-    await profile?.close();
-    await served?.close();
-    await harness?.close();
-  });
   beforeEach(async () => {
-    await browser.clearCookies();
-    page = await browser.newPage();
+    await world.browser.clearCookies();
+    page = await world.browser.newPage();
     page.setDefaultTimeout(10_000);
   });
   afterEach(async () => {
@@ -49,13 +28,7 @@ describeInBrowser('working on the board in Chromium', () => {
   const cardIn = (stage: string, id: number) => page.locator(`.column[data-stage="${stage}"] .card[data-id="${id}"]`);
   const cards = () => page.locator('main .card').evaluateAll((nodes) => nodes.map((node) => node.getAttribute('aria-label')));
 
-  async function signIn() {
-    await page.goto(`${baseUrl}/board`);
-    await page.getByLabel('Login', { exact: true }).fill('anna');
-    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.locator('main .column').first().waitFor();
-  }
+  const signIn = () => signInWithPassword(page, world.baseUrl, 'anna', PASSWORD);
 
   it('first line creates a lead, fills in what the hand-off asks for in place, and the hand-off completes', async () => {
     await signIn();
@@ -72,7 +45,7 @@ describeInBrowser('working on the board in Chromium', () => {
     await create.getByRole('button', { name: 'Create' }).click();
     await create.waitFor({ state: 'hidden' });
 
-    const lead = (await harness.as('root').get('/api/leads?q=Pavel').expect(200)).body.items[0];
+    const lead = (await world.harness.as('root').get('/api/leads?q=Pavel').expect(200)).body.items[0];
     expect(lead).toMatchObject({ name: 'Pavel Sidorov', phone: '+79165551234', company_name: 'Sidorov & Sons', fields: { interest: 'services' } });
     const card = cardIn('new', lead.id);
     await card.waitFor();
@@ -92,7 +65,7 @@ describeInBrowser('working on the board in Chromium', () => {
     expect(await cardIn('new', lead.id).count()).toBe(0);
     expect(await page.locator('#refusal').innerText()).toBe('');
     expect(await page.locator('#status').innerText()).toBe('Moved «Pavel Sidorov» from New to Hand over — services.');
-    expect((await harness.as('root').get(`/api/leads/${lead.id}`).expect(200)).body).toMatchObject({ stage: 'handoff_services', fields: { product: 'audit', interest: 'services' } });
+    expect((await world.harness.as('root').get(`/api/leads/${lead.id}`).expect(200)).body).toMatchObject({ stage: 'handoff_services', fields: { product: 'audit', interest: 'services' } });
 
     // The panel's timeline says so, and the field shows the value saved.
     await cardIn('handoff_services', lead.id).getByRole('button', { name: 'Pavel Sidorov' }).click();
@@ -105,7 +78,7 @@ describeInBrowser('working on the board in Chromium', () => {
   });
 
   it('search finds a lead by part of its phone, and the link keeps the view', async () => {
-    const root = harness.as('root');
+    const root = world.harness.as('root');
     const wanted = (await root.post('/api/leads', { name: 'Search Me', phone: '+7 903 777-42-42', responsible: 'boris' }).expect(201)).body;
     await root.post('/api/leads', { name: 'Someone Else', phone: '+7 903 111-00-00' }).expect(201);
     await signIn();
@@ -129,7 +102,7 @@ describeInBrowser('working on the board in Chromium', () => {
   });
 
   it('a lost move asks for a reason and keeps the comment on the timeline', async () => {
-    const lead = (await harness.as('anna').post('/api/leads', { name: 'Lost Cause', phone: '+79037770001' }).expect(201)).body;
+    const lead = (await world.harness.as('anna').post('/api/leads', { name: 'Lost Cause', phone: '+79037770001' }).expect(201)).body;
     await signIn();
     await cardIn('new', lead.id).getByLabel('Move Lost Cause to…').selectOption('junk');
     const dialog = page.getByRole('dialog');
@@ -137,7 +110,7 @@ describeInBrowser('working on the board in Chromium', () => {
     await dialog.getByLabel('Comment (optional)').fill('Call again after their budget in June');
     await dialog.getByRole('button', { name: 'Move' }).click();
     await cardIn('junk', lead.id).waitFor();
-    expect((await harness.as('anna').get(`/api/leads/${lead.id}`).expect(200)).body).toMatchObject({ stage: 'junk', lost_reason: 'no_budget' });
+    expect((await world.harness.as('anna').get(`/api/leads/${lead.id}`).expect(200)).body).toMatchObject({ stage: 'junk', lost_reason: 'no_budget' });
 
     // Won and lost columns are narrow until opened.
     const junk = page.locator('.column[data-stage="junk"]');

@@ -1,12 +1,9 @@
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import request from 'supertest';
-import { createToken } from '../../server/auth/users';
-import { createApp } from '../../server/http/app';
 import { testDatabaseKinds } from '../support/databases';
 import { startHarness, type Harness } from '../support/harness';
 import { loadContext } from '../../server/pipeline/load-context';
-import { describeInBrowser, launchChromium, requireChromium, serveOnLoopback, type ChromiumProfile, type Served } from '../support/browser';
-
+import { describeInBrowser, signInWithTokenForm, useBrowserWorld } from '../support/browser';
 
 describe.each(testDatabaseKinds())('the board API on %s', (kind) => {
   let harness: Harness;
@@ -58,50 +55,22 @@ describe.each(testDatabaseKinds())('the board API on %s', (kind) => {
   });
 });
 
-
 describeInBrowser('the web board in Chromium', () => {
-  let harness: Harness;
-  let served: Served | undefined;
-  let baseUrl: string;
-  let profile: ChromiumProfile | undefined;
-  let browser: BrowserContext;
+  // The API is covered on both databases above and in test/integration; the page needs one.
+  const world = useBrowserWorld({ viewport: { width: 1500, height: 900 } });
   let page: Page;
 
-  beforeAll(async () => {
-    requireChromium();
-    // The API is covered on both databases above and in test/integration; the page needs one.
-    harness = await startHarness('sqlite', { locale: 'en' });
-    served = await serveOnLoopback(createApp(harness.runtime));
-    baseUrl = served.baseUrl;
-    profile = await launchChromium({ width: 1500, height: 900 });
-    browser = profile.context;
-  });
-
-  afterAll(async () => {
-    await profile?.close();
-    await served?.close();
-    await harness?.close();
-  });
-
   beforeEach(async () => {
-    page = await browser.newPage();
+    page = await world.browser.newPage();
   });
   afterEach(async () => {
     await page.close();
   });
 
-  async function signIn(login: string) {
-    const token = await createToken(harness.runtime.store, login, harness.clock.now());
-    await page.goto(`${baseUrl}/board`);
-    await page.evaluate(() => localStorage.clear());
-    await page.reload();
-    await page.getByLabel('API token').fill(token);
-    await page.getByRole('button', { name: 'Open board' }).click();
-    await page.locator('main .column').first().waitFor();
-  }
+  const signIn = (login: string) => signInWithTokenForm(page, world, login);
 
   async function createLead(body: object): Promise<number> {
-    const response = await harness.as('anna').post('/api/leads', body).expect(201);
+    const response = await world.harness.as('anna').post('/api/leads', body).expect(201);
     return response.body.id;
   }
 
@@ -134,24 +103,27 @@ describeInBrowser('the web board in Chromium', () => {
     expect(await refusal.innerText()).toBe('Cannot move «Ivan Petrov» to Hand over — services: fill in Product first.');
     expect(await cardIn('new', id).count()).toBe(1);
     expect(await cardIn('handoff_services', id).count()).toBe(0);
-    expect((await harness.as('anna').get(`/api/leads/${id}`).expect(200)).body.stage).toBe('new');
+    expect((await world.harness.as('anna').get(`/api/leads/${id}`).expect(200)).body.stage).toBe('new');
     // The board offers the missing field at once (test/browser/board-work.test.ts fills it there); here it is filled by the API.
     await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
 
-    await harness.as('anna').patch(`/api/leads/${id}`, { fields: { product: 'audit' } }).expect(200);
+    await world.harness
+      .as('anna')
+      .patch(`/api/leads/${id}`, { fields: { product: 'audit' } })
+      .expect(200);
     await cardIn('new', id).getByLabel('Move Ivan Petrov to…').selectOption('handoff_services');
     await cardIn('handoff_services', id).waitFor();
     expect(await refusal.innerText()).toBe('');
     expect(await page.locator('#status').innerText()).toBe('Moved «Ivan Petrov» from New to Hand over — services.');
 
-    await harness.runDue();
+    await world.harness.runDue();
     await page.getByRole('button', { name: 'Refresh' }).click();
     await cardIn('converted', id).waitFor();
-    expect((await harness.as('anna').get(`/api/leads/${id}`).expect(200)).body.stage).toBe('converted');
+    expect((await world.harness.as('anna').get(`/api/leads/${id}`).expect(200)).body.stage).toBe('converted');
 
     // The same phone again: the repeat-client robot flags the new lead, and its card says so.
     const repeat = await createLead({ name: 'Ivan again', phone: '89167000002' });
-    await harness.runDue();
+    await world.harness.runDue();
     await page.getByRole('button', { name: 'Refresh' }).click();
     await cardIn('new', repeat).getByText('repeat client').waitFor();
     expect(await cardIn('converted', id).getByText('repeat client').count()).toBe(0);
@@ -168,7 +140,7 @@ describeInBrowser('the web board in Chromium', () => {
     await dialog.getByLabel('Reason').selectOption('not_target');
     await dialog.getByRole('button', { name: 'Move' }).click();
     await cardIn('junk', id).waitFor();
-    expect((await harness.as('anna').get(`/api/leads/${id}`).expect(200)).body).toMatchObject({ stage: 'junk', lost_reason: 'not_target', refused_by: 'we_refused' });
+    expect((await world.harness.as('anna').get(`/api/leads/${id}`).expect(200)).body).toMatchObject({ stage: 'junk', lost_reason: 'not_target', refused_by: 'we_refused' });
   });
 
   it('text from the API is shown as text, never run as HTML', async () => {
@@ -187,9 +159,9 @@ describeInBrowser('the web board in Chromium', () => {
 
   it("a manager opens a lead's card and sees the robot runs on its timeline, and switches to their team's deals", async () => {
     const id = await createLead({ name: 'Maria General', phone: '+79167000005', responsible: 'gena', fields: { product: 'goods' } });
-    await harness.as('anna').post(`/api/leads/${id}/move`, { stage: 'handoff_general' }).expect(200);
-    await harness.runDue();
-    const dealId = (await harness.as('root').get(`/api/leads/${id}`).expect(200)).body.deal_id;
+    await world.harness.as('anna').post(`/api/leads/${id}/move`, { stage: 'handoff_general' }).expect(200);
+    await world.harness.runDue();
+    const dealId = (await world.harness.as('root').get(`/api/leads/${id}`).expect(200)).body.deal_id;
 
     await signIn('gm');
     await cardIn('converted', id).click();
@@ -211,19 +183,19 @@ describeInBrowser('the web board in Chromium', () => {
 
   it("the link in an alert opens that lead's timeline on the board", async () => {
     const id = await createLead({ name: 'Linked Lead', phone: '+79167000009' });
-    const engine = harness.runtime;
-    const context = await loadContext(engine.store.manager, engine.config.current, await engine.records.requireItem({ kind: 'lead', id }), engine.clock.now(), engine.config.publicUrl);
+    const runtime = world.harness.runtime;
+    const context = await loadContext(runtime.store.manager, runtime.config.current, await runtime.records.requireItem({ kind: 'lead', id }), runtime.clock.now(), runtime.config.publicUrl);
     const link = new URL((context.links as { item: string }).item);
     expect(`${link.pathname}${link.hash}`).toBe(`/board/#lead-${id}`);
     await signIn('anna');
-    await page.goto(`${baseUrl}${link.pathname}${link.hash}`);
+    await page.goto(`${world.baseUrl}${link.pathname}${link.hash}`);
     await page.reload();
     const panel = page.getByRole('complementary');
     await panel.getByRole('heading', { name: `Lead #${id} Linked Lead` }).waitFor();
   });
 
   it('a token that is not accepted brings the prompt back with the reason', async () => {
-    await page.goto(`${baseUrl}/board`);
+    await page.goto(`${world.baseUrl}/board`);
     await page.evaluate(() => localStorage.setItem('robots.board.token', 'not-a-token'));
     await page.reload();
     await page.getByRole('alert').filter({ hasText: 'Your token was not accepted' }).waitFor();

@@ -1,44 +1,20 @@
-import type { BrowserContext, Page } from 'playwright-core';
-import { setPassword } from '../../server/auth/passwords';
-import { createToken } from '../../server/auth/users';
-import { createApp } from '../../server/http/app';
-import { startHarness, type Harness } from '../support/harness';
-import { describeInBrowser, launchChromium, requireChromium, serveOnLoopback, type ChromiumProfile, type Served } from '../support/browser';
+import type { Page } from 'playwright-core';
+import { describeInBrowser, signInWithPassword, signInWithTokenForm, useBrowserWorld } from '../support/browser';
 
 const PASSWORD = 'live board password';
 
 describeInBrowser('the live board in Chromium', () => {
-  let harness: Harness;
-  let served: Served | undefined;
-  let baseUrl: string;
-  let profile: ChromiumProfile | undefined;
-  let browser: BrowserContext;
+  // The stream is covered on both databases in test/integration/stream.test.ts; the page needs one.
+  const world = useBrowserWorld({ viewport: { width: 1500, height: 900 }, harness: { passwords: { anna: PASSWORD } } });
   const pages: Page[] = [];
-
-  beforeAll(async () => {
-    requireChromium();
-    // The stream is covered on both databases in test/integration/stream.test.ts; the page needs one.
-    harness = await startHarness('sqlite', { locale: 'en' });
-    served = await serveOnLoopback(createApp(harness.runtime));
-    baseUrl = served.baseUrl;
-    await setPassword(harness.runtime.store, 'anna', PASSWORD);
-    profile = await launchChromium({ width: 1500, height: 900 });
-    browser = profile.context;
-  });
-
-  afterAll(async () => {
-    await profile?.close();
-    await served?.close();
-    await harness?.close();
-  });
 
   afterEach(async () => {
     for (const page of pages.splice(0)) await page.close();
-    await browser.clearCookies();
+    await world.browser.clearCookies();
   });
 
   async function newPage(): Promise<Page> {
-    const page = await browser.newPage();
+    const page = await world.browser.newPage();
     pages.push(page);
     return page;
   }
@@ -50,22 +26,17 @@ describeInBrowser('the live board in Chromium', () => {
 
   it('a lead created over the API appears on a second open board without a reload, and moves there as it is moved', async () => {
     const first = await newPage();
-    await first.goto(`${baseUrl}/board`);
-    await first.evaluate(() => localStorage.clear());
-    await first.reload();
-    await first.getByLabel('Login', { exact: true }).fill('anna');
-    await first.getByLabel('Password', { exact: true }).fill(PASSWORD);
-    await first.getByRole('button', { name: 'Sign in' }).click();
+    await signInWithPassword(first, world.baseUrl, 'anna', PASSWORD);
     await live(first);
     // The second board signs in with the same session cookie.
     const second = await newPage();
-    await second.goto(`${baseUrl}/board`);
+    await second.goto(`${world.baseUrl}/board`);
     await live(second);
     expect(await second.locator('#live').innerText()).toBe('Live');
     await second.evaluate(() => Object.assign(window, { __notReloaded: true }));
     const before = Number(await countOf(second, 'new'));
 
-    const created = await harness.as('root').post('/api/leads', { name: 'Arrived Live', phone: '+79167000201', source: 'site_form' }).expect(201);
+    const created = await world.harness.as('root').post('/api/leads', { name: 'Arrived Live', phone: '+79167000201', source: 'site_form' }).expect(201);
     const id = created.body.id as number;
     const card = cardIn(second, 'new', id);
     await card.waitFor({ timeout: 5000 });
@@ -82,21 +53,16 @@ describeInBrowser('the live board in Chromium', () => {
     expect(await countOf(second, 'new')).toBe(String(before));
 
     // Changed over the API: the card shows the new values.
-    await harness.as('root').patch(`/api/leads/${id}`, { name: 'Renamed Live' }).expect(200);
+    await world.harness.as('root').patch(`/api/leads/${id}`, { name: 'Renamed Live' }).expect(200);
     await cardIn(second, 'in_work', id).getByText('Renamed Live').waitFor({ timeout: 5000 });
     expect(await second.evaluate(() => (window as unknown as { __notReloaded?: boolean }).__notReloaded)).toBe(true);
   });
 
   it('a board signed in with an API token is live too', async () => {
     const page = await newPage();
-    const token = await createToken(harness.runtime.store, 'anna', harness.clock.now());
-    await page.goto(`${baseUrl}/board`);
-    await page.evaluate(() => localStorage.clear());
-    await page.reload();
-    await page.getByLabel('API token').fill(token);
-    await page.getByRole('button', { name: 'Open board' }).click();
+    await signInWithTokenForm(page, world, 'anna');
     await live(page);
-    const created = await harness.as('root').post('/api/leads', { name: 'Token Live', phone: '+79167000202' }).expect(201);
+    const created = await world.harness.as('root').post('/api/leads', { name: 'Token Live', phone: '+79167000202' }).expect(201);
     await cardIn(page, 'new', created.body.id).waitFor({ timeout: 5000 });
   });
 });

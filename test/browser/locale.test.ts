@@ -1,9 +1,5 @@
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { createToken } from '../../server/auth/users';
-import { createApp } from '../../server/http/app';
-import { startHarness, type Harness } from '../support/harness';
-import { CHROMIUM, CHROMIUM_ARGS, describeInBrowser, requireChromium, serveOnLoopback } from '../support/browser';
-
+import { chromium, type Browser } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_ARGS, describeInBrowser, requireChromium, serveHarness, signInWithToken } from '../support/browser';
 
 /** What each page says in each language (server/http/web/*.html keep the dictionaries). */
 const WORDS = {
@@ -24,26 +20,15 @@ describeInBrowser('the pages speak the config’s language in Chromium', () => {
 
   /** A server for one config; the page, in a browser whose own language is `browserLocale`. */
   async function open(configLocale: 'ru' | 'en' | undefined, browserLocale: string) {
-    // The default config (test/fixtures/seed002.yaml) says no locale: Russian.
-    const harness = await startHarness('sqlite', configLocale ? { locale: configLocale } : {});
-    const served = await serveOnLoopback(createApp(harness.runtime));
-    const baseUrl = served.baseUrl;
+    // The default config (test/fixtures/lead-funnel.yaml) says no locale: Russian.
+    const served = await serveHarness({ locale: configLocale });
     const context = await browser.newContext({ locale: browserLocale, viewport: { width: 1500, height: 900 } });
     const page = await context.newPage();
     const close = async () => {
       await context.close();
       await served.close();
-      await harness.close();
     };
-    return { harness, baseUrl, page, close };
-  }
-
-  async function signInWithToken(harness: Harness, baseUrl: string, page: Page, login: string) {
-    const token = await createToken(harness.runtime.store, login, harness.clock.now());
-    await page.goto(`${baseUrl}/board`);
-    await page.evaluate((value) => localStorage.setItem('robots.board.token', value), token);
-    await page.reload();
-    await page.locator('main .column').first().waitFor();
+    return { served, harness: served.harness, baseUrl: served.baseUrl, page, close };
   }
 
   it.each([
@@ -51,11 +36,12 @@ describeInBrowser('the pages speak the config’s language in Chromium', () => {
     ['locale: en', 'en', 'en'],
   ] as const)('with %s the board, the task page and analytics speak that language, whatever the browser’s', async (_name, configLocale, expected) => {
     // The browser says the other language: after sign-in the config decides.
-    const { harness, baseUrl, page, close } = await open(configLocale, expected === 'ru' ? 'en-US' : 'ru-RU');
+    const { served, harness, baseUrl, page, close } = await open(configLocale, expected === 'ru' ? 'en-US' : 'ru-RU');
     try {
       const words = WORDS[expected];
       const lead = await harness.as('anna').post('/api/leads', { name: 'Locale Lead', phone: '+79167000201' }).expect(201);
-      await signInWithToken(harness, baseUrl, page, 'root');
+      await signInWithToken(page, served, 'root');
+      await page.locator('main .column').first().waitFor();
 
       expect(await page.evaluate(() => document.documentElement.lang)).toBe(expected);
       expect(await page.locator('#new-item').innerText()).toBe(words.newLead);

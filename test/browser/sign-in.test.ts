@@ -1,54 +1,29 @@
-import type { BrowserContext, Page } from 'playwright-core';
-import { setPassword } from '../../server/auth/passwords';
-import { createApp } from '../../server/http/app';
+import type { Page } from 'playwright-core';
 import { startChannelsWorld, type ChannelsWorld } from '../channels/real-channels';
-import { startHarness, useHarnessLocale, type Harness } from '../support/harness';
-import { describeInBrowser, launchChromium, requireChromium, serveOnLoopback, type ChromiumProfile, type Served } from '../support/browser';
-
+import { useHarnessLocale } from '../support/harness';
+import { describeInBrowser, useChromium, useServedHarness } from '../support/browser';
 
 const PASSWORD = 'correct horse battery';
 
 describeInBrowser('signing in to the board in Chromium', () => {
-  let profile: ChromiumProfile | undefined;
-  let browser: BrowserContext;
+  const chromium = useChromium({ viewport: { width: 1500, height: 900 } });
   let page: Page;
 
-  beforeAll(async () => {
-    requireChromium();
-    profile = await launchChromium({ width: 1500, height: 900 });
-    browser = profile.context;
-  });
-  afterAll(async () => {
-    await profile?.close();
-  });
   beforeEach(async () => {
-    await browser.clearCookies();
-    page = await browser.newPage();
+    await chromium.context.clearCookies();
+    page = await chromium.context.newPage();
   });
   afterEach(async () => {
     await page.close();
   });
 
   describe('with a password', () => {
-    let harness: Harness;
-    let served: Served | undefined;
-    let baseUrl: string;
-
-    beforeAll(async () => {
-      // The API is covered on both databases in test/integration/sign-in.test.ts; the page needs one.
-      harness = await startHarness('sqlite', { locale: 'en' });
-      served = await serveOnLoopback(createApp(harness.runtime));
-      baseUrl = served.baseUrl;
-      await setPassword(harness.runtime.store, 'anna', PASSWORD);
-    });
-    afterAll(async () => {
-      await served?.close();
-      await harness?.close();
-    });
+    // The API is covered on both databases in test/integration/sign-in.test.ts; the page needs one.
+    const served = useServedHarness({ passwords: { anna: PASSWORD } });
 
     it('first line signs in with login and password, works the lead board, and signs out', async () => {
-      const lead = await harness.as('root').post('/api/leads', { name: 'Olga Petrova', phone: '+79167000101' }).expect(201);
-      await page.goto(`${baseUrl}/board`);
+      const lead = await served.harness.as('root').post('/api/leads', { name: 'Olga Petrova', phone: '+79167000101' }).expect(201);
+      await page.goto(`${served.baseUrl}/board`);
       await page.getByLabel('Login', { exact: true }).fill('anna');
       await page.getByLabel('Password', { exact: true }).fill('not the password');
       await page.getByRole('button', { name: 'Sign in' }).click();
@@ -64,7 +39,7 @@ describeInBrowser('signing in to the board in Chromium', () => {
       // A change from the board carries the session's CSRF token, so it goes through.
       await card.getByLabel('Move Olga Petrova to…').selectOption('in_work');
       await page.locator(`.column[data-stage="in_work"] .card[data-id="${lead.body.id}"]`).waitFor();
-      expect((await harness.as('root').get(`/api/leads/${lead.body.id}`).expect(200)).body.stage).toBe('in_work');
+      expect((await served.harness.as('root').get(`/api/leads/${lead.body.id}`).expect(200)).body.stage).toBe('in_work');
 
       // A reload keeps the session; Sign out ends it, and a reload then asks again.
       await page.reload();
@@ -107,13 +82,16 @@ describeInBrowser('signing in to the board in Chromium', () => {
       expect(new URL(page.url()).hash).toBe(`#lead-${lead.body.id}`);
       expect(await page.locator('#who').innerText()).toBe('Grigory Manager (manager)');
 
-      const second = await browser.newPage();
+      const second = await chromium.context.newPage();
       try {
         await second.goto(openUrl);
         await second.getByRole('heading', { name: 'This sign-in link was already used' }).waitFor();
         await second.getByRole('link', { name: 'Sign in with your password' }).click();
         // The same browser still holds the manager's session: the link to the lead opens it.
-        await second.getByRole('complementary').getByRole('heading', { name: `Lead #${lead.body.id} Alerted Lead` }).waitFor();
+        await second
+          .getByRole('complementary')
+          .getByRole('heading', { name: `Lead #${lead.body.id} Alerted Lead` })
+          .waitFor();
       } finally {
         await second.close();
       }

@@ -1,9 +1,5 @@
-import type { BrowserContext, Page } from 'playwright-core';
-import { createToken } from '../../server/auth/users';
-import { createApp } from '../../server/http/app';
-import { startHarness, type Harness } from '../support/harness';
-import { describeInBrowser, launchChromium, requireChromium, serveOnLoopback, type ChromiumProfile, type Served } from '../support/browser';
-
+import type { Page } from 'playwright-core';
+import { describeInBrowser, signInWithToken, useBrowserWorld } from '../support/browser';
 
 const CONFIG = `
 timezone: Europe/Moscow
@@ -23,53 +19,25 @@ leads:
       semantic: won
 `;
 
-
 describeInBrowser('the task page in Chromium', () => {
-  let harness: Harness;
-  let served: Served | undefined;
-  let baseUrl: string;
-  let profile: ChromiumProfile | undefined;
-  let browser: BrowserContext;
+  // The API is covered on both databases in test/integration/tasks.test.ts; the page needs one.
+  // Due times are shown in the browser's own zone and locale: pinned, so the test reads 11:00 in Moscow.
+  const world = useBrowserWorld({ viewport: { width: 1300, height: 900 }, locale: 'en-GB', timezoneId: 'Europe/Moscow', harness: { configText: CONFIG } });
   let page: Page;
 
-  beforeAll(async () => {
-    requireChromium();
-    // The API is covered on both databases in test/integration/tasks.test.ts; the page needs one.
-    harness = await startHarness('sqlite', { configText: CONFIG, locale: 'en' });
-    served = await serveOnLoopback(createApp(harness.runtime));
-    baseUrl = served.baseUrl;
-    // Due times are shown in the browser's own zone and locale: pinned, so the test reads 11:00 in Moscow.
-    profile = await launchChromium({ width: 1300, height: 900 }, { locale: 'en-GB', timezoneId: 'Europe/Moscow' });
-    browser = profile.context;
-  });
-
-  afterAll(async () => {
-    await profile?.close();
-    await served?.close();
-    await harness?.close();
-  });
-
   beforeEach(async () => {
-    page = await browser.newPage();
+    page = await world.browser.newPage();
     page.setDefaultTimeout(10_000);
   });
   afterEach(async () => {
     await page.close();
   });
 
-  /** The API token the board keeps in this browser (the board's own sign-in is tested in board.test.ts). */
-  async function signInAs(login: string) {
-    const token = await createToken(harness.runtime.store, login, harness.clock.now());
-    await page.goto(`${baseUrl}/board/tasks.html`);
-    await page.evaluate((value) => {
-      localStorage.clear();
-      localStorage.setItem('robots.board.token', value);
-    }, token);
-  }
+  const signInAs = (login: string) => signInWithToken(page, world, login, '/board/tasks.html');
 
   async function leadOfGena(name: string): Promise<number> {
-    const id = (await harness.as('gena').post('/api/leads', { name }).expect(201)).body.id as number;
-    await harness.runDue();
+    const id = (await world.harness.as('gena').post('/api/leads', { name }).expect(201)).body.id as number;
+    await world.harness.runDue();
     return id;
   }
 
@@ -77,10 +45,10 @@ describeInBrowser('the task page in Chromium', () => {
 
   it('the assignee sees the task, clicks Done, it leaves the open tasks, and the timeline says who did it', async () => {
     await leadOfGena('<img src=x onerror="window.__owned=1">Eve');
-    harness.clock.advance(3 * 60 * 60_000); // Eve's call was due at 11:00; it is 12:00
+    world.harness.clock.advance(3 * 60 * 60_000); // Eve's call was due at 11:00; it is 12:00
     const ivan = await leadOfGena('Ivan Petrov');
     await signInAs('gena');
-    await page.goto(`${baseUrl}/board/tasks.html`);
+    await page.goto(`${world.baseUrl}/board/tasks.html`);
 
     const ivanTask = taskRow('Call Ivan Petrov');
     await ivanTask.waitFor();
@@ -95,7 +63,7 @@ describeInBrowser('the task page in Chromium', () => {
     await page.locator('#status').filter({ hasText: '«Call Ivan Petrov» done.' }).waitFor();
     await ivanTask.waitFor({ state: 'detached' });
     expect(await page.locator('#tasks li.task').count()).toBe(1);
-    const [task] = (await harness.as('gena').get(`/api/tasks?item=lead:${ivan}`).expect(200)).body.tasks;
+    const [task] = (await world.harness.as('gena').get(`/api/tasks?item=lead:${ivan}`).expect(200)).body.tasks;
     expect(task).toMatchObject({ status: 'done', completed_by: 'gena' });
 
     await page.getByLabel('Status').selectOption('done');
@@ -114,7 +82,7 @@ describeInBrowser('the task page in Chromium', () => {
   it("a manager switches to all the tasks they may see, with each one's assignee", async () => {
     await leadOfGena('Maria General');
     await signInAs('gm');
-    await page.goto(`${baseUrl}/board/tasks.html`);
+    await page.goto(`${world.baseUrl}/board/tasks.html`);
     await page.getByText('No tasks here.').waitFor();
     await page.getByLabel('Assignee').selectOption('all');
     const maria = taskRow('Call Maria General');
@@ -123,7 +91,7 @@ describeInBrowser('the task page in Chromium', () => {
   });
 
   it('without a sign-in the page sends people to the board to sign in', async () => {
-    await page.goto(`${baseUrl}/board/tasks.html`);
+    await page.goto(`${world.baseUrl}/board/tasks.html`);
     await page.evaluate(() => localStorage.clear());
     await page.reload();
     await page.getByRole('alert').filter({ hasText: 'You are not signed in' }).waitFor();

@@ -4,6 +4,7 @@ import { OutcomeUnknownError, PermanentSendError, RetryableSendError } from '../
 import { SmtpPeer } from '../peers/smtp-peer';
 import { unusedPort } from './loopback';
 import { outgoingMessage } from './outgoing-message';
+import { first } from '../support/lists';
 
 describe('EmailChannel against a real SMTP server on loopback', () => {
   let peer: SmtpPeer;
@@ -36,7 +37,7 @@ describe('EmailChannel against a real SMTP server on loopback', () => {
 
     expect(receipt).toEqual({ status: 'sent', providerId: '<robots-msg-42@acme.test>', deliveredVia: 'email' });
     expect(peer.received).toHaveLength(1);
-    const [mail] = peer.received;
+    const mail = first(peer.received);
     expect(mail.login).toBe('robots');
     expect(mail.envelope).toEqual({ from: 'sales@acme.test', to: ['client@example.test'] });
     expect(mail.parsed.subject).toBe('Your quote #42');
@@ -60,7 +61,7 @@ describe('EmailChannel against a real SMTP server on loopback', () => {
     await channel.send(outgoingMessage({ audience: 'user', recipient: 'manager@acme.test' }));
 
     expect(peer.received).toHaveLength(1);
-    expect(headerLine(peer.received[0].parsed, 'list-unsubscribe')).toBeUndefined();
+    expect(headerLine(first(peer.received).parsed, 'list-unsubscribe')).toBeUndefined();
   });
 
   describe('when the server defers the message (4xx)', () => {

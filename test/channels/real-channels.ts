@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import { buildChannels } from '../../server/channels';
 import type { ChannelRegistry } from '../../server/channels/channel';
-import { TelegramChannel } from '../../server/channels/telegram';
+import type { TelegramChannel } from '../../server/channels/telegram';
 import { signPayload } from '../../server/core/payload-signing';
 import { SmtpPeer } from '../peers/smtp-peer';
 import { TelegramPeer } from '../peers/telegram-peer';

@@ -6,6 +6,7 @@ import { OutcomeUnknownError, PermanentSendError, RetryableSendError } from '../
 import { INVALID_TEST_NUMBER, TwilioPeer } from '../peers/twilio-peer';
 import { unusedPort } from './loopback';
 import { outgoingMessage } from './outgoing-message';
+import { first } from '../support/lists';
 
 describe('SmsChannel through the twilio library against a loopback Twilio', () => {
   let peer: TwilioPeer;
@@ -36,7 +37,7 @@ describe('SmsChannel through the twilio library against a loopback Twilio', () =
     const receipt = await smsChannel().send(sms({ id: 321 }));
 
     expect(peer.requests).toHaveLength(1);
-    const [request] = peer.requests;
+    const request = first(peer.requests);
     expect(request.resource).toBe('Messages');
     expect(request.params).toEqual({
       To: '+14155550123',
@@ -51,20 +52,22 @@ describe('SmsChannel through the twilio library against a loopback Twilio', () =
   it('lets a Messaging Service pick the sender when TWILIO_FROM is an MG… SID', async () => {
     await smsChannel({ from: 'MG' + '1'.repeat(32) }).send(sms());
 
-    expect(peer.requests[0].params.MessagingServiceSid).toBe('MG' + '1'.repeat(32));
-    expect(peer.requests[0].params.From).toBeUndefined();
+    expect(first(peer.requests).params.MessagingServiceSid).toBe('MG' + '1'.repeat(32));
+    expect(first(peer.requests).params.From).toBeUndefined();
   });
 
   it('asks for no status callback when we have no public URL', async () => {
     await smsChannel({ statusCallbackUrl: undefined }).send(sms());
 
-    expect(peer.requests[0].params.StatusCallback).toBeUndefined();
+    expect(first(peer.requests).params.StatusCallback).toBeUndefined();
   });
 
   it('429 is retried after the Retry-After Twilio gave', async () => {
     peer.failNext(1, { kind: 'status', status: 429, retryAfterSeconds: 7 });
 
-    const failure = await smsChannel().send(sms()).catch((error: unknown) => error);
+    const failure = await smsChannel()
+      .send(sms())
+      .catch((error: unknown) => error);
 
     expect(failure).toBeInstanceOf(RetryableSendError);
     expect((failure as RetryableSendError).retryAfterMs).toBe(7000);
@@ -74,21 +77,27 @@ describe('SmsChannel through the twilio library against a loopback Twilio', () =
   it('a Twilio outage (500) is retried', async () => {
     peer.failNext(1, { kind: 'status', status: 500 });
 
-    const failure = await smsChannel().send(sms()).catch((error: unknown) => error);
+    const failure = await smsChannel()
+      .send(sms())
+      .catch((error: unknown) => error);
 
     expect(failure).toBeInstanceOf(RetryableSendError);
     expect((failure as RetryableSendError).retryAfterMs).toBeUndefined();
   });
 
   it('an invalid number (21211) fails the run with Twilio’s words', async () => {
-    const failure = await smsChannel().send(sms({ recipient: INVALID_TEST_NUMBER })).catch((error: unknown) => error);
+    const failure = await smsChannel()
+      .send(sms({ recipient: INVALID_TEST_NUMBER }))
+      .catch((error: unknown) => error);
 
     expect(failure).toBeInstanceOf(PermanentSendError);
     expect((failure as PermanentSendError).providerMessage).toBe(`21211 The 'To' number ${INVALID_TEST_NUMBER} is not a valid phone number.`);
   });
 
   it('wrong credentials (20003) fail the run', async () => {
-    const failure = await smsChannel({ authToken: 'not-the-token' }).send(sms()).catch((error: unknown) => error);
+    const failure = await smsChannel({ authToken: 'not-the-token' })
+      .send(sms())
+      .catch((error: unknown) => error);
 
     expect(failure).toBeInstanceOf(PermanentSendError);
     expect((failure as PermanentSendError).providerMessage).toBe('20003 Authenticate');
@@ -97,7 +106,9 @@ describe('SmsChannel through the twilio library against a loopback Twilio', () =
   it('a connection cut after the request went out is an unknown outcome', async () => {
     peer.failNext(1, { kind: 'drop' });
 
-    const failure = await smsChannel().send(sms()).catch((error: unknown) => error);
+    const failure = await smsChannel()
+      .send(sms())
+      .catch((error: unknown) => error);
 
     expect(failure).toBeInstanceOf(OutcomeUnknownError);
     expect(peer.requests).toHaveLength(1);
@@ -146,7 +157,7 @@ describe('TwilioPeer status callbacks', () => {
   });
 
   it('reports a delivery signed the way Twilio signs, which twilio.validateRequest accepts', async () => {
-    const sid = peer.requests[0].sid as string;
+    const sid = first(peer.requests).sid as string;
 
     const answer = await peer.reportMessageStatus(sid, 'delivered');
 

@@ -3,14 +3,14 @@ import { OutcomeUnknownError, PermanentSendError, RetryableSendError } from '../
 import { TelegramPeer } from '../peers/telegram-peer';
 import { unusedPort } from './loopback';
 import { outgoingMessage } from './outgoing-message';
+import { first } from '../support/lists';
 
 describe('TelegramChannel through telegraf against a loopback Bot API', () => {
   let peer: TelegramPeer;
   let apiRoot: string;
   let channel: TelegramChannel;
 
-  const alert = (overrides = {}) =>
-    outgoingMessage({ channel: 'telegram', audience: 'user', recipient: '5550001', subject: null, body: '🔥 Hot lead: Anna Petrova, +14155550123', ...overrides });
+  const alert = (overrides = {}) => outgoingMessage({ channel: 'telegram', audience: 'user', recipient: '5550001', subject: null, body: '🔥 Hot lead: Anna Petrova, +14155550123', ...overrides });
 
   beforeEach(async () => {
     peer = new TelegramPeer();
@@ -45,13 +45,13 @@ describe('TelegramChannel through telegraf against a loopback Bot API', () => {
 
     await channel.send(alert({ meta: { buttons: rows } }));
 
-    expect(peer.callsOf('sendMessage')[0].payload.reply_markup).toEqual({ inline_keyboard: rows });
+    expect(first(peer.callsOf('sendMessage')).payload.reply_markup).toEqual({ inline_keyboard: rows });
   });
 
   it('sends a plain message when there are no buttons', async () => {
     await channel.send(alert());
 
-    expect(peer.callsOf('sendMessage')[0].payload).not.toHaveProperty('reply_markup');
+    expect(first(peer.callsOf('sendMessage')).payload).not.toHaveProperty('reply_markup');
   });
 
   it('refuses malformed buttons before calling Telegram', async () => {

@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 const ROOT = path.join(__dirname, '..', '..');
 const BIN = path.join(ROOT, 'bin', 'robots.js');
-const FIXTURE = path.join(ROOT, 'test', 'fixtures', 'seed002.yaml');
+const FIXTURE = path.join(ROOT, 'test', 'fixtures', 'lead-funnel.yaml');
 
 async function robots(args: string[], env: NodeJS.ProcessEnv = {}) {
   try {
@@ -45,7 +45,10 @@ describe('the robots command line', () => {
     fs.writeFileSync(broken, text);
     const result = await robots(['validate', broken]);
     expect(result.code).toBe(1);
-    const lines = result.stderr.trim().split('\n').filter((line) => line.includes('broken.yaml:'));
+    const lines = result.stderr
+      .trim()
+      .split('\n')
+      .filter((line) => line.includes('broken.yaml:'));
     expect(lines).toHaveLength(4);
     expect(result.stderr).toMatch(/broken\.yaml:\d+:\d+ leads\.stages\[0\]\.robots\[1\]\.after: bad duration "30 minutes"/);
     expect(result.stderr).toMatch(/broken\.yaml:\d+:\d+ leads\.stages\[3\]\.robots\[1\]\.to: unknown stage "convertd" \(did you mean "converted"\?\)/);
@@ -117,10 +120,7 @@ describe('the robots command line', () => {
     try {
       const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/crm`;
       const config = path.join(dir, 'webhook.yaml');
-      fs.writeFileSync(
-        config,
-        ['users: [{ login: root, name: Root, role: admin }]', 'leads:', '  stages:', '    - id: new', '      robots:', `        - { id: sync_crm, type: webhook, url: "${url}" }`].join('\n'),
-      );
+      fs.writeFileSync(config, ['users: [{ login: root, name: Root, role: admin }]', 'leads:', '  stages:', '    - id: new', '      robots:', `        - { id: sync_crm, type: webhook, url: "${url}" }`].join('\n'));
       const scenario = path.join(dir, 'webhook.scenario.yaml');
       fs.writeFileSync(scenario, ['start: "2026-03-02T09:00:00+03:00"', 'horizon: 1h', 'item: { name: Ivan }'].join('\n'));
       const text = await robots(['simulate', scenario, '--config', config]);

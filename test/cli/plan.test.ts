@@ -10,6 +10,7 @@ import { OutboxChannel } from '../../server/channels/outbox';
 import { FakeClock } from '../../server/core/clock';
 import { openDatabase } from '../../server/db/data-source';
 import { Runtime } from '../../server/runtime';
+import { nth } from '../support/lists';
 
 const run = promisify(execFile);
 const ROOT = path.join(__dirname, '..', '..');
@@ -30,10 +31,11 @@ async function robots(args: string[], env: NodeJS.ProcessEnv = {}) {
 function withoutRobot(text: string, id: string): string {
   const lines = text.split('\n');
   const first = lines.findIndex((line) => line.trim() === `- id: ${id}`);
-  if (first < 0) throw new Error(`robot ${id} not found`);
-  const indent = lines[first].indexOf('-');
-  let end = first + 1;
-  while (end < lines.length && (lines[end].trim() === '' || lines[end].search(/\S/) > indent)) end += 1;
+  const entry = lines[first];
+  if (entry === undefined) throw new Error(`robot ${id} not found`);
+  const indent = entry.indexOf('-');
+  const after = lines.slice(first + 1).findIndex((line) => line.trim() !== '' && line.search(/\S/) <= indent);
+  const end = after < 0 ? lines.length : first + 1 + after;
   return [...lines.slice(0, first), ...lines.slice(end)].join('\n');
 }
 
@@ -62,11 +64,10 @@ describe('robots plan', () => {
     const database = path.join(dir, 'robots.sqlite');
     // Three leads in "new", each with a pending SLA alert; a fourth taken in work, whose alert the move cancelled.
     const seeded = await withRuntime(database, EXAMPLE, async (runtime) => {
-      const engine = runtime;
-      const leads = [];
-      for (const name of ['Ivan', 'Maria', 'Olga', 'Petr']) leads.push((await engine.pipeline.createItem('lead', { name }, 'test')).row.id);
-      await engine.inbound.changeFields({ kind: 'lead', id: leads[3] }, { responsible: 'anna' }, 'test');
-      const pending = (await engine.queue.list({ status: 'scheduled' })).filter((one) => one.robotId === 'first_contact_sla');
+      const leads: number[] = [];
+      for (const name of ['Ivan', 'Maria', 'Olga', 'Petr']) leads.push((await runtime.pipeline.createItem('lead', { name }, 'test')).row.id);
+      await runtime.inbound.changeFields({ kind: 'lead', id: nth(leads, 3) }, { responsible: 'anna' }, 'test');
+      const pending = (await runtime.queue.list({ status: 'scheduled' })).filter((one) => one.robotId === 'first_contact_sla');
       return { leads, pending: pending.map((one) => one.id).sort((a, b) => a - b), items: pending.map((one) => `lead:${one.entityId}`).sort() };
     });
     expect(seeded.items).toEqual(seeded.leads.slice(0, 3).map((id) => `lead:${id}`));

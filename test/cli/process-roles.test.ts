@@ -6,6 +6,7 @@ import path from 'node:path';
 import { Client } from 'pg';
 import { testDatabaseKinds } from '../support/databases';
 import { TEST_POSTGRES_URL } from '../support/global-setup';
+import { until } from '../support/until';
 
 const ROOT = path.join(__dirname, '..', '..');
 const BIN = path.join(ROOT, 'bin', 'robots.js');
@@ -30,14 +31,6 @@ function output(child: ChildProcess): Promise<string> {
     child.stdout?.on('data', (chunk) => (text += chunk));
     child.on('exit', (code) => (code === 0 ? resolve(text.trim()) : reject(new Error(`exit ${code}`))));
   });
-}
-
-async function until(condition: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not reached');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 describe.each(testDatabaseKinds())('process roles on %s', (kind) => {
@@ -74,7 +67,14 @@ describe.each(testDatabaseKinds())('process roles on %s', (kind) => {
     const api = robots(['serve', '--no-scheduler', '--no-watch'], env);
     children.push(api);
     const base = `http://127.0.0.1:${env.PORT}`;
-    await until(() => fetch(`${base}/healthz`).then((answer) => answer.ok, () => false));
+    await until(
+      () =>
+        fetch(`${base}/healthz`).then(
+          (answer) => answer.ok,
+          () => false,
+        ),
+      { everyMs: 100, what: 'the API process answers /healthz' },
+    );
     const call = (method: string, url: string, body?: object) =>
       fetch(`${base}${url}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined });
     const lead = (await (await call('POST', '/api/leads', { name: 'Client' })).json()) as { id: number };
@@ -85,7 +85,7 @@ describe.each(testDatabaseKinds())('process roles on %s', (kind) => {
 
     const worker = robots(['worker', '--no-watch'], env);
     children.push(worker);
-    await until(async () => (await runs())[0]?.status === 'done');
+    await until(async () => (await runs())[0]?.status === 'done', { everyMs: 100, what: 'the worker ran the robot' });
     const health = (await (await fetch(`${base}/healthz`)).json()) as { queue: { by_status: Record<string, number> } };
     expect(health.queue.by_status).toMatchObject({ done: 1, scheduled: 0, running: 0 });
   }, 60_000);

@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 const ROOT = path.join(__dirname, '..', '..');
 const BIN = path.join(ROOT, 'bin', 'robots.js');
-const FIXTURE = path.join(ROOT, 'test', 'fixtures', 'seed002.yaml');
+const FIXTURE = path.join(ROOT, 'test', 'fixtures', 'lead-funnel.yaml');
 
 async function robots(args: string[]) {
   try {
@@ -23,7 +23,9 @@ async function robots(args: string[]) {
 function positionOf(text: string, token: string): string {
   const lines = text.split('\n');
   const line = lines.findIndex((candidate) => candidate.includes(token));
-  return `${line + 1}:${lines[line].indexOf(token) + 1}`;
+  const found = lines[line];
+  if (found === undefined) throw new Error(`no "${token}" in the text`);
+  return `${line + 1}:${found.indexOf(token) + 1}`;
 }
 
 describe('robots validate on a config whose conditions and templates read paths that do not exist', () => {
@@ -36,7 +38,7 @@ describe('robots validate on a config whose conditions and templates read paths 
       .readFileSync(FIXTURE, 'utf8')
       .replace('condition: { "!!": [{ var: item.email }] }', 'condition: { "!!": [{ var: item.emial }] }')
       .replace('about {{fields.product}}.', 'about {{fields.prodcut}}.')
-      .replace(/  repeat_alert:\n    channel: telegram\n    text: .*\n/, '  repeat_alert:\n    channel: telegram\n    file: repeat.hbs\n');
+      .replace(/ {2}repeat_alert:\n {4}channel: telegram\n {4}text: .*\n/, '  repeat_alert:\n    channel: telegram\n    file: repeat.hbs\n');
     fs.writeFileSync(file, text);
     fs.writeFileSync(path.join(dir, 'repeat.hbs'), 'Priority: lead #{{lead.id}}\n{{#if contact}}known as {{contact.nmae}}{{/if}}\n');
 
@@ -44,10 +46,10 @@ describe('robots validate on a config whose conditions and templates read paths 
     expect(result.code).toBe(1);
     const lines = result.stderr.split('\n').filter((line) => line.includes('typos.yaml:'));
     expect(lines).toEqual([
-      expect.stringMatching(new RegExp(`typos\\.yaml:${positionOf(text, 'repeat.hbs')} templates\\.repeat_alert\\.file: template file repeat\\.hbs:2:27: unknown variable "contact\\.nmae" \\(did you mean "contact\\.name"\\?\\)$`)),
       expect.stringMatching(
-        new RegExp(`typos\\.yaml:${positionOf(text, '"Dear')} templates\\.welcome\\.text: unknown variable "fields\\.prodcut" \\(did you mean "fields\\.product"\\?\\), at column \\d+ of the text$`),
+        new RegExp(`typos\\.yaml:${positionOf(text, 'repeat.hbs')} templates\\.repeat_alert\\.file: template file repeat\\.hbs:2:27: unknown variable "contact\\.nmae" \\(did you mean "contact\\.name"\\?\\)$`),
       ),
+      expect.stringMatching(new RegExp(`typos\\.yaml:${positionOf(text, '"Dear')} templates\\.welcome\\.text: unknown variable "fields\\.prodcut" \\(did you mean "fields\\.product"\\?\\), at column \\d+ of the text$`)),
       expect.stringMatching(
         new RegExp(`typos\\.yaml:${positionOf(text, 'item.emial')} deals\\.services\\.stages\\[0\\]\\.robots\\[1\\]\\.condition\\.!!\\[0\\]\\.var: unknown variable "item\\.emial" \\(did you mean "item\\.email"\\?\\)$`),
       ),

@@ -6,12 +6,19 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { nth } from '../support/lists';
 
 const ROOT = path.join(__dirname, '..', '..');
 const DOCS = path.join(ROOT, 'docs');
 const README = path.join(ROOT, 'README.md');
 
-const documents = [README, ...fs.readdirSync(DOCS).filter((name) => name.endsWith('.md')).map((name) => path.join(DOCS, name))];
+const documents = [
+  README,
+  ...fs
+    .readdirSync(DOCS)
+    .filter((name) => name.endsWith('.md'))
+    .map((name) => path.join(DOCS, name)),
+];
 const relative = (file: string) => path.relative(ROOT, file);
 const read = (file: string) => fs.readFileSync(file, 'utf8');
 
@@ -35,7 +42,7 @@ export function anchorsOf(markdown: string): Set<string> {
   const seen = new Map<string, number>();
   const withoutCode = markdown.replace(/^```[^\n]*\n[\s\S]*?^```[ \t]*$/gm, '');
   for (const match of withoutCode.matchAll(/^#{1,6}\s+(.+?)\s*#*\s*$/gm)) {
-    const base = slug(match[1]);
+    const base = slug(nth(match, 1));
     const count = seen.get(base) ?? 0;
     seen.set(base, count + 1);
     anchors.add(count === 0 ? base : `${base}-${count}`);
@@ -44,7 +51,7 @@ export function anchorsOf(markdown: string): Set<string> {
 }
 
 function linksOf(markdown: string): string[] {
-  return [...prose(markdown).matchAll(/\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g)].map((match) => match[1]).filter((target) => !/^[a-z][a-z+.-]*:/i.test(target));
+  return [...prose(markdown).matchAll(/\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g)].map((match) => nth(match, 1)).filter((target) => !/^[a-z][a-z+.-]*:/i.test(target));
 }
 
 describe('the README', () => {
@@ -64,7 +71,7 @@ describe('the documents in docs/', () => {
     const blocks = read(path.join(ROOT, file)).split(/\n\s*\n/);
     expect(blocks[0]).toMatch(/^# \S/);
     expect(blocks[1]).toMatch(/^[A-Za-z]/);
-    expect(blocks[1].split(/\s+/).length).toBeGreaterThanOrEqual(25);
+    expect(nth(blocks, 1).split(/\s+/).length).toBeGreaterThanOrEqual(25);
   });
 });
 
@@ -74,7 +81,7 @@ describe.each(documents.map(relative))('%s', (file) => {
   it('has every relative link reach a file, and a heading there when it names one', () => {
     const broken: string[] = [];
     for (const target of linksOf(text)) {
-      const [pathPart, anchor] = target.split('#');
+      const [pathPart = '', anchor] = target.split('#');
       const destination = pathPart === '' ? path.join(ROOT, file) : path.resolve(path.dirname(path.join(ROOT, file)), decodeURIComponent(pathPart));
       if (!fs.existsSync(destination)) {
         broken.push(`${target}: no such file`);
@@ -101,7 +108,7 @@ describe('docs/dependencies.md', () => {
     const names = [...Object.keys(manifest.dependencies ?? {}), ...Object.keys(manifest.devDependencies ?? {})];
     const reasons = read(path.join(DOCS, 'dependencies.md'));
     const rows = reasons.split('\n').filter((line) => line.startsWith('| `'));
-    expect(names.filter((name) => !rows.some((row) => row.split('|')[1].includes(`\`${name}\``)))).toEqual([]);
+    expect(names.filter((name) => !rows.some((row) => nth(row.split('|'), 1).includes(`\`${name}\``)))).toEqual([]);
   });
 });
 

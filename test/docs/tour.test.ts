@@ -15,6 +15,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { nth } from '../support/lists';
 
 const ROOT = path.join(__dirname, '..', '..');
 const README = path.join(ROOT, 'README.md');
@@ -44,15 +45,15 @@ export function tourSteps(markdown: string): TourStep[] {
   const end = lines.findIndex((line, index) => index > start && /^## /.test(line));
   const steps: TourStep[] = [];
   for (let index = start + 1; index < (end < 0 ? lines.length : end); index++) {
-    const fence = /^```(\w*)\s*$/.exec(lines[index]);
+    const fence = /^```(\w*)\s*$/.exec(nth(lines, index));
     if (!fence) continue;
     const bodyStart = index + 1;
     let close = bodyStart;
-    while (close < lines.length && !/^```\s*$/.test(lines[close])) close++;
+    while (close < lines.length && !/^```\s*$/.test(nth(lines, close))) close++;
     const body = lines.slice(bodyStart, close);
     if (fence[1] === 'sh') steps.push(...commandsOf(body, bodyStart + 1).map((command) => ({ kind: 'command' as const, command })));
     const fileName = /^#\s*([\w.-]+\.ya?ml)\s*$/.exec(body[0] ?? '');
-    if (fence[1] === 'yaml' && fileName) steps.push({ kind: 'file', file: { name: fileName[1], text: body.join('\n') + '\n' } });
+    if (fence[1] === 'yaml' && fileName) steps.push({ kind: 'file', file: { name: nth(fileName, 1), text: body.join('\n') + '\n' } });
     index = close;
   }
   return steps;
@@ -61,7 +62,7 @@ export function tourSteps(markdown: string): TourStep[] {
 function commandsOf(body: string[], firstLine: number): TourCommand[] {
   const commands: TourCommand[] = [];
   for (let index = 0; index < body.length; index++) {
-    const line = body[index];
+    const line = nth(body, index);
     if (line.trim() === '') continue;
     if (line.startsWith('#')) {
       const last = commands.at(-1);
@@ -69,7 +70,7 @@ function commandsOf(body: string[], firstLine: number): TourCommand[] {
       continue;
     }
     const command: TourCommand = { text: line, expected: [], line: firstLine + index };
-    while (command.text.endsWith('\\') && index + 1 < body.length) command.text += '\n' + body[++index];
+    while (command.text.endsWith('\\') && index + 1 < body.length) command.text += '\n' + nth(body, ++index);
     commands.push(command);
   }
   return commands;
@@ -96,7 +97,7 @@ export function firstMissing(output: string, expected: string[]): string | null 
     for (let index = lineIndex; index < outputLines.length && !found; index++) {
       let at = index === lineIndex ? column : 0;
       for (const piece of pieces) {
-        const hit = outputLines[index].indexOf(piece, at);
+        const hit = nth(outputLines, index).indexOf(piece, at);
         if (hit < 0) {
           at = -1;
           break;
@@ -163,7 +164,12 @@ describe('the README tour', () => {
     server.stdout?.on('data', (chunk) => (serverLog += chunk));
     server.stderr?.on('data', (chunk) => (serverLog += chunk));
     const deadline = Date.now() + 20_000;
-    while (!(await fetch(`http://127.0.0.1:${port}/healthz`).then((answer) => answer.ok, () => false))) {
+    while (
+      !(await fetch(`http://127.0.0.1:${port}/healthz`).then(
+        (answer) => answer.ok,
+        () => false,
+      ))
+    ) {
       if (Date.now() > deadline || !running(server)) throw new Error(`robots serve did not start:\n${serverLog}`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }

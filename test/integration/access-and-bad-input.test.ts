@@ -16,7 +16,7 @@ describe.each(testDatabaseKinds())('roles and bad input on %s', (kind) => {
     await harness.close();
   });
 
-  describe('who sees what (seed 002)', () => {
+  describe('who sees what', () => {
     it('first-line staff see and move leads but no deals', async () => {
       const lead = await harness.as('anna').post('/api/leads', { name: 'A' }).expect(201);
       await harness.as('anna').post(`/api/leads/${lead.body.id}/move`, { stage: 'in_work' }).expect(200);
@@ -92,10 +92,16 @@ describe.each(testDatabaseKinds())('roles and bad input on %s', (kind) => {
     }
 
     it('a body that fails its schema is a 400 naming every failing field', async () => {
-      const response = await harness.as('anna').post('/api/leads', { name: 42, colour: 'red', fields: { product: 'x' } }).expect(400);
+      const response = await harness
+        .as('anna')
+        .post('/api/leads', { name: 42, colour: 'red', fields: { product: 'x' } })
+        .expect(400);
       expect(response.headers['content-type']).toContain('application/problem+json');
       expect(response.body.errors.map((error: { path: string }) => error.path).sort()).toEqual(['colour', 'name']);
-      const bad = await harness.as('anna').post('/api/leads', { name: 'x', phone: 'call me', fields: { unknown_field: 1, budget: 'lots' } }).expect(400);
+      const bad = await harness
+        .as('anna')
+        .post('/api/leads', { name: 'x', phone: 'call me', fields: { unknown_field: 1, budget: 'lots' } })
+        .expect(400);
       expect(bad.body.detail).toMatch(/phone/);
       expect(bad.body.detail).toMatch(/unknown_field/);
       expect(bad.body.detail).toMatch(/budget: expected a number/);

@@ -35,7 +35,10 @@ describe.each(testDatabaseKinds())('the API behind the working board, on %s', (k
       ['an underscore, as a letter', 'e_t', ['100% sure_thing']],
       ['nothing that matches', 'nobody', []],
     ])('finds leads by %s', async (_what, q, expected) => {
-      const answer = await harness.as('root').get(`/api/leads?q=${encodeURIComponent(q)}`).expect(200);
+      const answer = await harness
+        .as('root')
+        .get(`/api/leads?q=${encodeURIComponent(q)}`)
+        .expect(200);
       expect(names(answer.body)).toEqual(expected);
       expect(answer.body.total).toBe(expected.length);
     });

@@ -27,7 +27,14 @@ leads:
 
 describe('branches in the config', () => {
   it('the robots a branch names wait for it; the others do not', () => {
-    expect(waitingOrder([{ id: 'b', type: 'branch', when: [{ robots: ['x'] }], else: ['y'] }, { id: 'x', type: 'notify' }, { id: 'y', type: 'notify' }, { id: 'z', type: 'notify' }])).toEqual([null, 'b', 'b', null]);
+    expect(
+      waitingOrder([
+        { id: 'b', type: 'branch', when: [{ robots: ['x'] }], else: ['y'] },
+        { id: 'x', type: 'notify' },
+        { id: 'y', type: 'notify' },
+        { id: 'z', type: 'notify' },
+      ]),
+    ).toEqual([null, 'b', 'b', null]);
   });
 
   it('names a robot that is missing, written before the branch, or in two blocks, at its place', () => {
@@ -55,7 +62,12 @@ describe.each(testDatabaseKinds())('branches on %s', (kind) => {
   });
 
   async function route(source: string | undefined, phone: string) {
-    const { id } = (await harness.as('root').post('/api/leads', { name: 'Routed', phone, ...(source ? { source } : {}) }).expect(201)).body;
+    const { id } = (
+      await harness
+        .as('root')
+        .post('/api/leads', { name: 'Routed', phone, ...(source ? { source } : {}) })
+        .expect(201)
+    ).body;
     await harness.as('root').post(`/api/leads/${id}/move`, { stage: 'routed' }).expect(200);
     await harness.runDue();
     const runs = (await harness.as('root').get(`/api/runs?item=lead:${id}`).expect(200)).body.runs as Array<{ robot: string; status: string; detail: string | null }>;

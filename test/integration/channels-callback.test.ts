@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { testDatabaseKinds } from '../support/databases';
 import { startChannelsWorld, type ChannelsWorld } from '../channels/real-channels';
+import { nth } from '../support/lists';
 
 interface TimelineEntry {
   kind: string;
@@ -14,7 +15,7 @@ interface TimelineEntry {
   assignee?: string;
 }
 
-describe.each(testDatabaseKinds())('seed 003 on %s: the hot-lead callback and "taken in work"', (kind) => {
+describe.each(testDatabaseKinds())('on %s: the hot-lead callback and "taken in work"', (kind) => {
   let world: ChannelsWorld;
   beforeEach(async () => {
     world = await startChannelsWorld(kind);
@@ -27,7 +28,9 @@ describe.each(testDatabaseKinds())('seed 003 on %s: the hot-lead callback and "t
   const calls = () => world.peers.twilio.requests.filter((entry) => entry.resource === 'Calls');
 
   async function createLead(body: object = {}) {
-    const response = await root().post('/api/leads', { name: 'Ivan Petrov', phone: '+79161234567', ...body }).expect(201);
+    const response = await root()
+      .post('/api/leads', { name: 'Ivan Petrov', phone: '+79161234567', ...body })
+      .expect(201);
     await world.harness.runDue();
     return response.body as { id: number };
   }
@@ -49,13 +52,13 @@ describe.each(testDatabaseKinds())('seed 003 on %s: the hot-lead callback and "t
       const first = await world.peers.telegram.pressButton({ ...alertTo('1002'), data: `take:lead:${lead.id}`, from: { id: 1002, first_name: 'Galya' } });
       expect(first?.status).toBe(200);
       expect((await root().get(`/api/leads/${lead.id}`).expect(200)).body.responsible).toBe('galya');
-      expect(world.peers.telegram.callsOf('answerCallbackQuery')[0].payload).toMatchObject({ text: `You took lead #${lead.id}` });
+      expect(nth(world.peers.telegram.callsOf('answerCallbackQuery'), 0).payload).toMatchObject({ text: `You took lead #${lead.id}` });
       const edits = world.peers.telegram.callsOf('editMessageReplyMarkup');
       expect(edits.map((edit) => String(edit.payload.chat_id)).sort()).toEqual(['1000', '1001', '1002']);
-      expect(JSON.stringify(edits[0].payload.reply_markup)).toContain('Taken by Galya');
+      expect(JSON.stringify(nth(edits, 0).payload.reply_markup)).toContain('Taken by Galya');
 
       await world.peers.telegram.pressButton({ ...alertTo('1001'), data: `take:lead:${lead.id}`, from: { id: 1001, first_name: 'Gena' } });
-      expect(world.peers.telegram.callsOf('answerCallbackQuery')[1].payload).toMatchObject({ text: 'Already taken by Galya', show_alert: true });
+      expect(nth(world.peers.telegram.callsOf('answerCallbackQuery'), 1).payload).toMatchObject({ text: 'Already taken by Galya', show_alert: true });
       expect((await root().get(`/api/leads/${lead.id}`).expect(200)).body.responsible).toBe('galya');
       const timeline = await timelineOf(lead.id);
       expect(timeline.filter((entry) => entry.kind === 'event' && entry.type === 'responsible_changed')).toHaveLength(1);
@@ -65,7 +68,7 @@ describe.each(testDatabaseKinds())('seed 003 on %s: the hot-lead callback and "t
     it('Take on a lead someone already owns is refused, naming who has it, and changes nothing', async () => {
       const lead = await createLead({ responsible: 'gena' });
       await world.peers.telegram.pressButton({ ...alertTo('1002'), data: `take:lead:${lead.id}`, from: { id: 1002, first_name: 'Galya' } });
-      expect(world.peers.telegram.callsOf('answerCallbackQuery')[0].payload).toMatchObject({ text: `Lead #${lead.id} is already with Gena`, show_alert: true });
+      expect(nth(world.peers.telegram.callsOf('answerCallbackQuery'), 0).payload).toMatchObject({ text: `Lead #${lead.id} is already with Gena`, show_alert: true });
       expect((await root().get(`/api/leads/${lead.id}`).expect(200)).body.responsible).toBe('gena');
     });
 
@@ -73,7 +76,7 @@ describe.each(testDatabaseKinds())('seed 003 on %s: the hot-lead callback and "t
       const lead = await createLead();
       await root().post(`/api/leads/${lead.id}/move`, { stage: 'won' }).expect(200);
       await world.peers.telegram.pressButton({ ...alertTo('1002'), data: `take:lead:${lead.id}`, from: { id: 1002, first_name: 'Galya' } });
-      expect(world.peers.telegram.callsOf('answerCallbackQuery')[0].payload).toMatchObject({ text: `Lead #${lead.id} is already closed (won)`, show_alert: true });
+      expect(nth(world.peers.telegram.callsOf('answerCallbackQuery'), 0).payload).toMatchObject({ text: `Lead #${lead.id} is already closed (won)`, show_alert: true });
       expect((await root().get(`/api/leads/${lead.id}`).expect(200)).body.responsible).toBeNull();
     });
 
@@ -81,7 +84,7 @@ describe.each(testDatabaseKinds())('seed 003 on %s: the hot-lead callback and "t
       const lead = await createLead();
       await world.peers.telegram.pressButton({ ...alertTo('1001'), data: `call:lead:${lead.id}`, from: { id: 1001, first_name: 'Gena' } });
       expect(calls()).toHaveLength(1);
-      expect(calls()[0].params).toMatchObject({ To: '+79990000001', From: '+15005550006' });
+      expect(nth(calls(), 0).params).toMatchObject({ To: '+79990000001', From: '+15005550006' });
     });
 
     it('an update without the secret token is 401 and assigns nobody', async () => {
@@ -101,7 +104,7 @@ describe.each(testDatabaseKinds())('seed 003 on %s: the hot-lead callback and "t
       await world.harness.runDue();
       expect(world.harness.clock.now() - movedAt).toBeLessThan(1000);
       expect(calls()).toHaveLength(1);
-      const call = calls()[0];
+      const call = nth(calls(), 0);
       expect(call.params).toMatchObject({ To: '+79990000001', From: '+15005550006', Timeout: '20' });
       expect(call.params.Url).toMatch(new RegExp(`^${world.publicUrl}/webhooks/twilio/voice-bridge\\?call=\\d+$`));
 
@@ -110,7 +113,13 @@ describe.each(testDatabaseKinds())('seed 003 on %s: the hot-lead callback and "t
       await world.peers.twilio.reportCallStatus(sid, 'ringing');
       world.harness.clock.advance(6000);
       expect((await world.peers.twilio.reportCallStatus(sid, 'in-progress')).status).toBe(204);
-      const twiml = await world.peers.twilio.postSigned(call.params.Url, { AccountSid: world.peers.twilio.accountSid, CallSid: sid, CallStatus: 'in-progress', From: call.params.From, To: call.params.To });
+      const twiml = await world.peers.twilio.postSigned(call.params.Url ?? '', {
+        AccountSid: world.peers.twilio.accountSid,
+        CallSid: sid,
+        CallStatus: 'in-progress',
+        From: call.params.From ?? '',
+        To: call.params.To ?? '',
+      });
       expect(twiml.status).toBe(200);
       expect(twiml.body).toContain('<Say>Hot lead Ivan Petrov. Connecting you now.</Say>');
       expect(twiml.body).toMatch(/<Dial[^>]*callerId="\+15005550006"[^>]*><Number>\+79161234567<\/Number><\/Dial>/);
@@ -133,7 +142,7 @@ describe.each(testDatabaseKinds())('seed 003 on %s: the hot-lead callback and "t
       expect(calls()).toHaveLength(1);
       await root().post(`/api/leads/${lead.id}/move`, { stage: 'won' }).expect(200);
       world.harness.clock.advance(20_000);
-      await world.peers.twilio.reportCallStatus(calls()[0].sid as string, 'no-answer');
+      await world.peers.twilio.reportCallStatus(nth(calls(), 0).sid as string, 'no-answer');
       expect(calls()).toHaveLength(1);
       expect(world.peers.telegram.callsOf('sendMessage').slice(alertsBefore)).toHaveLength(0);
       const timeline = await timelineOf(lead.id);
@@ -146,26 +155,26 @@ describe.each(testDatabaseKinds())('seed 003 on %s: the hot-lead callback and "t
       const alertsBefore = world.peers.telegram.callsOf('sendMessage').length;
       await root().post(`/api/leads/${lead.id}/move`, { stage: 'hot' }).expect(200);
       await world.harness.runDue();
-      const genaCall = calls()[0].sid as string;
+      const genaCall = nth(calls(), 0).sid as string;
       world.harness.clock.advance(20_000);
       await world.peers.twilio.reportCallStatus(genaCall, 'no-answer');
       await world.peers.twilio.reportCallStatus(genaCall, 'no-answer');
       expect(calls()).toHaveLength(2);
-      expect(calls()[1].params.To).toBe('+79990000002');
-      await world.peers.twilio.reportCallStatus(calls()[1].sid as string, 'busy');
+      expect(nth(calls(), 1).params.To).toBe('+79990000002');
+      await world.peers.twilio.reportCallStatus(nth(calls(), 1).sid as string, 'busy');
       expect(calls()).toHaveLength(2);
 
       const alerts = world.peers.telegram.callsOf('sendMessage').slice(alertsBefore);
       expect(alerts).toHaveLength(1);
-      expect(alerts[0].payload).toMatchObject({ chat_id: '1000' });
-      expect(String(alerts[0].payload.text)).toContain('Nobody answered the callback');
-      expect(String(alerts[0].payload.text)).toContain('gena (no-answer), galya (busy)');
+      expect(nth(alerts, 0).payload).toMatchObject({ chat_id: '1000' });
+      expect(String(nth(alerts, 0).payload.text)).toContain('Nobody answered the callback');
+      expect(String(nth(alerts, 0).payload.text)).toContain('gena (no-answer), galya (busy)');
       const timeline = await timelineOf(lead.id);
       expect(timeline.find((entry) => entry.kind === 'task')).toMatchObject({ assignee: 'gm' });
       expect(timeline.filter((entry) => entry.kind === 'call').map((entry) => entry.summary)).toEqual(['call 1 to gena: no-answer, rang 20 s', 'call 2 to galya: busy, rang 0 s']);
       expect(timeline.find((entry) => entry.kind === 'event' && entry.type === 'call')).toMatchObject({ payload: expect.objectContaining({ outcome: 'missed', attempts: 2 }) });
 
-      await world.peers.twilio.reportCallStatus(calls()[1].sid as string, 'no-answer');
+      await world.peers.twilio.reportCallStatus(nth(calls(), 1).sid as string, 'no-answer');
       expect(calls()).toHaveLength(2);
       expect(world.peers.telegram.callsOf('sendMessage').slice(alertsBefore)).toHaveLength(1);
     });
@@ -179,17 +188,26 @@ describe.each(testDatabaseKinds())('seed 003 on %s: the hot-lead callback and "t
       expect(calls()).toHaveLength(1);
       await world.harness.advance(2 * 60_000);
       expect(calls()).toHaveLength(2);
-      expect(calls()[1].params.To).toBe('+79990000002');
+      expect(nth(calls(), 1).params.To).toBe('+79990000002');
       const timeline = await timelineOf(lead.id);
-      expect(timeline.filter((entry) => entry.kind === 'call')[0].summary).toMatch(/call 1 to gena: no-answer/);
+      expect(
+        nth(
+          timeline.filter((entry) => entry.kind === 'call'),
+          0,
+        ).summary,
+      ).toMatch(/call 1 to gena: no-answer/);
     });
 
     it('an unsigned call status is 401 and moves nothing on', async () => {
       const lead = await createLead({ responsible: 'gena' });
       await root().post(`/api/leads/${lead.id}/move`, { stage: 'hot' }).expect(200);
       await world.harness.runDue();
-      const url = new URL(calls()[0].params.StatusCallback);
-      await request(world.harness.app).post(url.pathname + url.search).type('form').send({ CallSid: calls()[0].sid, CallStatus: 'no-answer' }).expect(401);
+      const url = new URL(nth(calls(), 0).params.StatusCallback ?? 'missing:StatusCallback');
+      await request(world.harness.app)
+        .post(url.pathname + url.search)
+        .type('form')
+        .send({ CallSid: nth(calls(), 0).sid, CallStatus: 'no-answer' })
+        .expect(401);
       expect(calls()).toHaveLength(1);
     });
   });

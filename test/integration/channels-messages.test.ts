@@ -2,6 +2,7 @@ import request from 'supertest';
 import { testDatabaseKinds } from '../support/databases';
 import { DAY, MINUTE } from '../support/harness';
 import { signedEmailHeaders, startChannelsWorld, TELEGRAM_SECRET, type ChannelsWorld } from '../channels/real-channels';
+import { first } from '../support/lists';
 
 interface TimelineEntry {
   kind: string;
@@ -26,7 +27,9 @@ describe.each(testDatabaseKinds())('real channels on %s', (kind) => {
   const root = () => world.harness.as('root');
 
   async function createLead(body: object = {}) {
-    const response = await root().post('/api/leads', { name: 'Ivan Petrov', phone: '+79161234567', email: 'ivan@example.com', ...body }).expect(201);
+    const response = await root()
+      .post('/api/leads', { name: 'Ivan Petrov', phone: '+79161234567', email: 'ivan@example.com', ...body })
+      .expect(201);
     return response.body as { id: number };
   }
 
@@ -50,7 +53,7 @@ describe.each(testDatabaseKinds())('real channels on %s', (kind) => {
     await world.harness.runDue();
     const alerts = world.peers.telegram.callsOf('sendMessage');
     expect(alerts.map((call) => call.payload.chat_id).sort()).toEqual(['1000', '1001', '1002']);
-    const keyboard = (alerts[0].payload.reply_markup as { inline_keyboard: Array<Array<{ text: string; callback_data?: string; url?: string }>> }).inline_keyboard;
+    const keyboard = (first(alerts).payload.reply_markup as { inline_keyboard: Array<Array<{ text: string; callback_data?: string; url?: string }>> }).inline_keyboard;
     expect(keyboard.flat()).toEqual([
       expect.objectContaining({ callback_data: `take:lead:${lead.id}` }),
       expect.objectContaining({ callback_data: `call:lead:${lead.id}` }),
@@ -60,7 +63,7 @@ describe.each(testDatabaseKinds())('real channels on %s', (kind) => {
 
     await moveTo(lead.id, 'emailing');
     expect(world.peers.smtp.received).toHaveLength(1);
-    const mail = world.peers.smtp.received[0];
+    const mail = first(world.peers.smtp.received);
     expect(mail.envelope.to).toEqual(['ivan@example.com']);
     expect(mail.parsed.subject).toBe('Your quote, Ivan Petrov');
     expect(mail.parsed.messageId).toMatch(/^<robots-msg-\d+@acme\.test>$/);
@@ -68,8 +71,8 @@ describe.each(testDatabaseKinds())('real channels on %s', (kind) => {
     await moveTo(lead.id, 'texting');
     const sms = world.peers.twilio.requests.filter((sent) => sent.resource === 'Messages');
     expect(sms).toHaveLength(1);
-    expect(sms[0].params).toMatchObject({ To: '+79161234567', From: '+15005550006', Body: 'Ivan Petrov, here is your quote' });
-    expect(sms[0].params.StatusCallback).toMatch(new RegExp(`^${world.publicUrl}/webhooks/twilio/sms-status\\?message=\\d+$`));
+    expect(first(sms).params).toMatchObject({ To: '+79161234567', From: '+15005550006', Body: 'Ivan Petrov, here is your quote' });
+    expect(first(sms).params.StatusCallback).toMatch(new RegExp(`^${world.publicUrl}/webhooks/twilio/sms-status\\?message=\\d+$`));
 
     const messages = await messagesOf(lead.id);
     expect(messages.filter((message) => message.channel === 'telegram').map((message) => message.status)).toEqual(['sent', 'sent', 'sent']);
@@ -80,12 +83,15 @@ describe.each(testDatabaseKinds())('real channels on %s', (kind) => {
   it('an email written as text reaches the client as text and HTML, and opening it is an email_opened event', async () => {
     const lead = await createLead();
     await moveTo(lead.id, 'emailing');
-    const mail = world.peers.smtp.received[0];
+    const mail = first(world.peers.smtp.received);
     expect(mail.parsed.text?.trim()).toBe('Hello Ivan Petrov, your quote is attached.');
     expect(mail.parsed.html).toContain('<p>Hello Ivan Petrov, your quote is attached.</p>');
     const pixel = /<img src="([^"]+\/t\/o\/[^"]+\.gif)"/.exec(String(mail.parsed.html))?.[1];
     expect(pixel).toBeDefined();
-    await request(world.harness.app).get(new URL(pixel as string).pathname).expect(200).expect('Content-Type', 'image/gif');
+    await request(world.harness.app)
+      .get(new URL(pixel as string).pathname)
+      .expect(200)
+      .expect('Content-Type', 'image/gif');
     const events = (await root().get(`/api/events?item=lead:${lead.id}`).expect(200)).body.events as Array<{ type: string }>;
     expect(events.map((event) => event.type)).toContain('email_opened');
   });
@@ -127,7 +133,11 @@ describe.each(testDatabaseKinds())('real channels on %s', (kind) => {
       expect(world.peers.twilio.requests.filter((entry) => entry.resource === 'Messages')).toHaveLength(1);
 
       const reply = await world.peers.twilio.postSigned(`${world.publicUrl}/webhooks/twilio/sms-inbound`, {
-        AccountSid: world.peers.twilio.accountSid, MessageSid: 'SM' + 'a'.repeat(32), From: '+79161234567', To: '+15005550006', Body: 'Yes, call me tomorrow',
+        AccountSid: world.peers.twilio.accountSid,
+        MessageSid: 'SM' + 'a'.repeat(32),
+        From: '+79161234567',
+        To: '+15005550006',
+        Body: 'Yes, call me tomorrow',
       });
       expect(reply.status).toBe(200);
       expect(reply.body).toContain('<Response>');
@@ -149,7 +159,11 @@ describe.each(testDatabaseKinds())('real channels on %s', (kind) => {
       const lead = await createLead();
       await moveTo(lead.id, 'cadence');
       await world.peers.twilio.postSigned(`${world.publicUrl}/webhooks/twilio/sms-inbound`, {
-        AccountSid: world.peers.twilio.accountSid, MessageSid: 'SM' + 'b'.repeat(32), From: '+79161234567', To: '+15005550006', Body: 'STOP',
+        AccountSid: world.peers.twilio.accountSid,
+        MessageSid: 'SM' + 'b'.repeat(32),
+        From: '+79161234567',
+        To: '+15005550006',
+        Body: 'STOP',
       });
       await moveTo(lead.id, 'texting');
       expect(world.peers.twilio.requests.filter((entry) => entry.resource === 'Messages')).toHaveLength(0);
@@ -191,7 +205,7 @@ describe.each(testDatabaseKinds())('real channels on %s', (kind) => {
     it('a reply is matched to the lead by In-Reply-To even from another address', async () => {
       const lead = await createLead();
       await moveTo(lead.id, 'emailing');
-      const ours = world.peers.smtp.received[0].parsed.messageId as string;
+      const ours = first(world.peers.smtp.received).parsed.messageId as string;
       const raw = [
         'From: Ivan at work <ivan.petrov@work.example>',
         'To: sales@acme.test',
@@ -214,7 +228,7 @@ describe.each(testDatabaseKinds())('real channels on %s', (kind) => {
     it('a bounce marks the original email failed with the reason instead of counting as a reply', async () => {
       const lead = await createLead();
       await moveTo(lead.id, 'emailing');
-      const ours = world.peers.smtp.received[0].parsed.messageId as string;
+      const ours = first(world.peers.smtp.received).parsed.messageId as string;
       const raw = [
         'From: Mail Delivery Subsystem <MAILER-DAEMON@mx.example.com>',
         'To: sales@acme.test',
@@ -255,8 +269,16 @@ describe.each(testDatabaseKinds())('real channels on %s', (kind) => {
     it('inbound mail signed with the wrong secret, or stale, is 401 and nothing is written', async () => {
       const lead = await createLead();
       const raw = 'From: ivan@example.com\r\nSubject: hi\r\n\r\nSTOP\r\n';
-      await request(world.harness.app).post('/webhooks/email/inbound').set(signedEmailHeaders(raw, world.harness.clock.now(), 'wrong')).send(raw).expect(401);
-      await request(world.harness.app).post('/webhooks/email/inbound').set(signedEmailHeaders(raw, world.harness.clock.now() - 6 * MINUTE)).send(raw).expect(401);
+      await request(world.harness.app)
+        .post('/webhooks/email/inbound')
+        .set(signedEmailHeaders(raw, world.harness.clock.now(), 'wrong'))
+        .send(raw)
+        .expect(401);
+      await request(world.harness.app)
+        .post('/webhooks/email/inbound')
+        .set(signedEmailHeaders(raw, world.harness.clock.now() - 6 * MINUTE))
+        .send(raw)
+        .expect(401);
       await request(world.harness.app).post('/webhooks/email/inbound').set('content-type', 'message/rfc822').send(raw).expect(401);
       expect((await messagesOf(lead.id)).filter((message) => message.direction === 'in')).toHaveLength(0);
     });

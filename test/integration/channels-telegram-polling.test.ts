@@ -1,4 +1,4 @@
-import { TelegramChannel } from '../../server/channels/telegram';
+import type { TelegramChannel } from '../../server/channels/telegram';
 import { TelegramPoller } from '../../server/inbound/telegram-polling';
 import { telegramStartToken } from '../../server/inbound/telegram-updates';
 import { testDatabaseKinds } from '../support/databases';

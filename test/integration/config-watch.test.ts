@@ -3,6 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startHarness, type Harness } from '../support/harness';
+import { until } from '../support/until';
+import { nth } from '../support/lists';
 
 /**
  * The config watcher against real saves in a real directory: editors and tools rarely write a
@@ -11,26 +13,7 @@ import { startHarness, type Harness } from '../support/harness';
  */
 
 const config = (text: string, extra: string[] = []) =>
-  [
-    'users:',
-    '  - { login: root, name: Root, role: admin }',
-    ...extra,
-    'leads:',
-    '  stages:',
-    '    - id: new',
-    '      robots:',
-    `        - { id: hello, type: notify, to: [root], text: "${text}" }`,
-    '',
-  ].join('\n');
-
-/** Polls until the condition holds (the watcher debounces and checks on a worker thread). */
-async function until(condition: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`still not true after ${timeoutMs} ms: ${condition.toString()}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+  ['users:', '  - { login: root, name: Root, role: admin }', ...extra, 'leads:', '  stages:', '    - id: new', '      robots:', `        - { id: hello, type: notify, to: [root], text: "${text}" }`, ''].join('\n');
 
 describe('the config watcher, on sqlite', () => {
   let dir: string;
@@ -99,9 +82,7 @@ describe('the config watcher, on sqlite', () => {
       harness.runtime.unwatch();
       fs.writeFileSync(configFile, [...bomb, config('bomb')].join('\n'));
       const response = await harness.as('root').post('/api/config/reload').expect(422);
-      expect(response.body.errors).toEqual([
-        { file: expect.stringMatching(/robots\.yaml$/), line: 6, col: 8, path: '(yaml)', message: expect.stringMatching(/^aliases expand to more than 100000 values/) },
-      ]);
+      expect(response.body.errors).toEqual([{ file: expect.stringMatching(/robots\.yaml$/), line: 6, col: 8, path: '(yaml)', message: expect.stringMatching(/^aliases expand to more than 100000 values/) }]);
       expect(helloText()).toBe('v1');
     });
 
@@ -109,8 +90,9 @@ describe('the config watcher, on sqlite', () => {
       const fields = ['fields:'];
       for (let index = 0; fields.length * 90 < 6 * 1024 * 1024; index += 1) fields.push(`  field_${index}: { type: string, label: "A custom field the sales team fills in by hand, ${index}" }`);
       const last = fields.length - 1;
+      const mistaken = nth(fields, last).replace('type: string', 'type: strin');
       harness.runtime.unwatch();
-      fs.writeFileSync(configFile, config('big', [...fields.slice(0, last), fields[last].replace('type: string', 'type: strin')]));
+      fs.writeFileSync(configFile, config('big', [...fields.slice(0, last), mistaken]));
       expect(fs.statSync(configFile).size).toBeGreaterThan(6 * 1024 * 1024);
 
       // A refused file changes nothing in the database, so the reload ends the moment the check
@@ -128,7 +110,7 @@ describe('the config watcher, on sqlite', () => {
       process.stderr.write(`    6 MB reload: a request answered after ${Math.round(answeredAfter)} ms, the file refused after ${Math.round(performance.now() - started)} ms\n`);
       expect(refused).toEqual({
         ok: false,
-        issues: [expect.objectContaining({ line: 3 + last, col: fields[last].indexOf('string') + 1, path: `fields.field_${last - 1}.type`, message: expect.stringMatching(/^Invalid option/) })],
+        issues: [expect.objectContaining({ line: 3 + last, col: mistaken.indexOf('strin') + 1, path: `fields.field_${last - 1}.type`, message: expect.stringMatching(/^Invalid option/) })],
       });
       expect(helloText()).toBe('v1');
 
@@ -180,6 +162,7 @@ function sed(script: string, file: string): void {
     return;
   }
   const [, from, to] = script.split('/');
+  if (from === undefined || to === undefined) throw new Error(`not an s/from/to/ script: ${script}`);
   const temp = path.join(path.dirname(file), `sed${process.pid}`);
   fs.writeFileSync(temp, fs.readFileSync(file, 'utf8').replace(from, to));
   fs.renameSync(temp, file);

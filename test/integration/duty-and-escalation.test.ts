@@ -2,7 +2,7 @@ import { startHarness, HOUR, MINUTE, type Harness } from '../support/harness';
 import { testDatabaseKinds } from '../support/databases';
 
 /**
- * Issue 12: only people on duty are picked, alerted as a team or called back; an SLA alert
+ * Only people on duty are picked, alerted as a team or called back; an SLA alert
  * climbs its escalation ladder until someone takes the lead. The harness starts on Monday
  * 2026-03-02 at 09:00 Moscow time.
  */
@@ -76,7 +76,10 @@ describe.each(testDatabaseKinds())('on-duty schedules and escalation levels on %
   });
 
   async function createLead(body: object): Promise<{ id: number }> {
-    const response = await harness.as('root').post('/api/leads', { name: 'Client', ...body }).expect(201);
+    const response = await harness
+      .as('root')
+      .post('/api/leads', { name: 'Client', ...body })
+      .expect(201);
     return response.body as { id: number };
   }
   async function lead(id: number) {

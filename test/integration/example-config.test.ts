@@ -4,7 +4,7 @@ import { testDatabaseKinds } from '../support/databases';
 
 const EXAMPLE = path.join(__dirname, '..', '..', 'robots.example.yaml');
 
-describe.each(testDatabaseKinds())('robots.example.yaml runs the seed 002 hand-off as it is, on %s', (kind) => {
+describe.each(testDatabaseKinds())('robots.example.yaml runs the hand-off from first line to the sales directions as it is, on %s', (kind) => {
   let harness: Harness;
   beforeAll(async () => {
     harness = await startHarness(kind, { configFile: EXAMPLE });
@@ -17,7 +17,10 @@ describe.each(testDatabaseKinds())('robots.example.yaml runs the seed 002 hand-o
     const lead = await harness.as('anna').post('/api/leads', { name: 'Ivan', phone: '+7 916 123-45-67', email: 'ivan@example.com', source: 'form' }).expect(201);
     const refused = await harness.as('anna').post(`/api/leads/${lead.body.id}/move`, { stage: 'handoff_services' }).expect(422);
     expect(refused.body.missing_fields).toEqual(['product']);
-    await harness.as('anna').patch(`/api/leads/${lead.body.id}`, { fields: { product: 'SEO audit' } }).expect(200);
+    await harness
+      .as('anna')
+      .patch(`/api/leads/${lead.body.id}`, { fields: { product: 'SEO audit' } })
+      .expect(200);
     await harness.as('anna').post(`/api/leads/${lead.body.id}/move`, { stage: 'handoff_services' }).expect(200);
     await harness.runDue();
 

@@ -1,7 +1,7 @@
 import { startHarness, MINUTE, type Harness } from '../support/harness';
 import { testDatabaseKinds } from '../support/databases';
 
-describe.each(testDatabaseKinds())('the seed 002 hand-off on %s', (kind) => {
+describe.each(testDatabaseKinds())('the hand-off from first line to the sales directions on %s', (kind) => {
   let harness: Harness;
   beforeEach(async () => {
     harness = await startHarness(kind);

@@ -18,7 +18,7 @@ import { testDatabaseKinds } from '../support/databases';
 const HOOK_SECRET = 'hostile-hook-secret';
 process.env.HOOK_HOSTILE_SECRET = HOOK_SECRET;
 
-const CONFIG = `${fs.readFileSync(path.join(FIXTURES, 'seed002.yaml'), 'utf8')}
+const CONFIG = `${fs.readFileSync(path.join(FIXTURES, 'lead-funnel.yaml'), 'utf8')}
 forms:
   contact:
     fields: { name: name, phone: phone, email: email, product: product }
@@ -51,12 +51,16 @@ describe.each(testDatabaseKinds())('hostile requests on %s', (kind) => {
 
   const app = () => request(harness.app);
   const get = (url: string) => app().get(url).set('Authorization', `Bearer ${token}`);
-  const send = (method: 'post' | 'patch', url: string, body: string | Buffer, type = 'application/json') =>
-    app()[method](url).set('Authorization', `Bearer ${token}`).set('Content-Type', type).send(body);
+  const send = (method: 'post' | 'patch', url: string, body: string | Buffer, type = 'application/json') => app()[method](url).set('Authorization', `Bearer ${token}`).set('Content-Type', type).send(body);
   const json = (method: 'post' | 'patch', url: string, body: unknown) => send(method, url, JSON.stringify(body));
   const signedHook = (raw: string, type = 'application/json') => {
     const timestamp = String(Math.floor(harness.clock.now() / 1000));
-    return app().post('/hooks/billing').set('Content-Type', type).set('x-robots-timestamp', timestamp).set('x-robots-signature', signPayload(HOOK_SECRET, timestamp, raw)).send(raw);
+    return app()
+      .post('/hooks/billing')
+      .set('Content-Type', type)
+      .set('x-robots-timestamp', timestamp)
+      .set('x-robots-signature', signPayload(HOOK_SECRET, timestamp, raw))
+      .send(raw);
   };
 
   /** Bytes exactly as given, headers exactly as given (supertest adds a content type and serialises buffers). */
@@ -94,7 +98,11 @@ describe.each(testDatabaseKinds())('hostile requests on %s', (kind) => {
     ['a JSON body sent as a web form to the API', 415, () => send('post', '/api/leads', '{"name":"x"}', 'application/x-www-form-urlencoded')],
     ['a multipart body to the API', 415, () => send('post', '/api/leads', '--x\r\nContent-Disposition: form-data; name="name"\r\n\r\nx\r\n--x--', 'multipart/form-data; boundary=x')],
     ['a body that is not UTF-8', 400, () => raw('POST', '/api/leads', { 'content-type': 'application/json' }, Buffer.concat([Buffer.from('{"name":"'), Buffer.from([0xff, 0xfe]), Buffer.from('"}')]))],
-    ['a form body that is not UTF-8', 400, () => raw('POST', '/forms/contact', { 'content-type': 'application/x-www-form-urlencoded' }, Buffer.concat([Buffer.from('phone=%2B79160000001&name='), Buffer.from([0xff, 0xfe])]))],
+    [
+      'a form body that is not UTF-8',
+      400,
+      () => raw('POST', '/forms/contact', { 'content-type': 'application/x-www-form-urlencoded' }, Buffer.concat([Buffer.from('phone=%2B79160000001&name='), Buffer.from([0xff, 0xfe])])),
+    ],
     ['a JSON body in a charset we do not read', 415, () => send('post', '/api/leads', '{"name":"x"}', 'application/json; charset=koi8-r')],
     ['a body in an unknown content encoding', 415, () => send('post', '/api/leads', '{"name":"x"}').set('Content-Encoding', 'compress')],
     ['a body over the size limit', 413, () => json('post', '/api/leads', { name: 'x'.repeat(300 * 1024) })],
@@ -174,7 +182,14 @@ describe.each(testDatabaseKinds())('hostile requests on %s', (kind) => {
     ['a bracketed query key', 400, () => get('/api/leads?stage[$ne]=x')],
     ['a query key given twice', 400, () => get('/api/leads?stage=a&stage=b')],
     ['a form field given twice', 400, () => app().post('/forms/contact').type('form').send('phone=%2B79160000001&phone=%2B79160000002')],
-    ['a form field that is an object', 400, () => app().post('/forms/contact').send({ phone: { $gt: '' } })],
+    [
+      'a form field that is an object',
+      400,
+      () =>
+        app()
+          .post('/forms/contact')
+          .send({ phone: { $gt: '' } }),
+    ],
     ['a signed hook body that is a list', 400, () => signedHook('[{"phone":"+79160000001"}]')],
     ['a signed hook body that is null', 400, () => signedHook('null')],
     ['a signed hook field that is an object', 400, () => signedHook('{"phone":{"number":"+79160000001"}}')],

@@ -3,6 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { MessageEntity, StageEntryEntity } from '../../server/db/entities';
 import { testDatabaseKinds } from '../support/databases';
 import { MINUTE, startHarness, type Harness } from '../support/harness';
+import { until } from '../support/until';
+import { first } from '../support/lists';
 
 /** Never lost, never twice (semantics 5): concurrent users, stopped workers, slow side effects. */
 const CONFIG = (hookUrl: string) => `
@@ -88,12 +90,17 @@ describe.each(testDatabaseKinds())('never lost, never twice, on %s', (kind) => {
 
   describe('when a worker stops in the middle of its runs (kill -9)', () => {
     /** What a killed worker leaves behind: runs claimed under its name, one message half-sent. */
-    async function strandRuns(): Promise<{ id: number; runIds: Record<string, number> }> {
+    async function strandRuns(): Promise<{ id: number; runIds: { tell_anna: number; tell_root: number } }> {
       const id = await lead();
       await root().post(`/api/leads/${id}/move`, { stage: 'alerted' }).expect(200);
       const engine = harness.runtime;
       const claimed = await engine.queue.claimDue(harness.clock.now(), 10, 'worker-killed', engine.leaseMs);
-      const runIds = Object.fromEntries(claimed.map((run) => [run.robotId, run.id]));
+      const runIdOf = (robotId: string) => {
+        const run = claimed.find((candidate) => candidate.robotId === robotId);
+        if (!run) throw new Error(`${robotId} was not claimed (claimed: ${claimed.map((candidate) => candidate.robotId).join(', ')})`);
+        return run.id;
+      };
+      const runIds = { tell_anna: runIdOf('tell_anna'), tell_root: runIdOf('tell_root') };
       await harness.runtime.store.manager.insert(MessageEntity, {
         idempotencyKey: `run:${runIds.tell_root}:user:root`,
         runId: runIds.tell_root,
@@ -134,7 +141,7 @@ describe.each(testDatabaseKinds())('never lost, never twice, on %s', (kind) => {
       const doubtful = await runOf(runIds.tell_root);
       expect(doubtful.status).toBe('unknown');
       expect(doubtful.detail).toMatch(/worker-killed stopped while sending \(telegram to root\).*not resent/);
-      const [message] = await harness.runtime.store.manager.find(MessageEntity, { where: { runId: runIds.tell_root } });
+      const message = first(await harness.runtime.store.manager.find(MessageEntity, { where: { runId: runIds.tell_root } }));
       expect(message.status).toBe('unknown');
     });
 
@@ -199,12 +206,3 @@ describe.each(testDatabaseKinds())('never lost, never twice, on %s', (kind) => {
     });
   });
 });
-
-/** Waits for something another part of the system does (not for a robot's delay). */
-async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not reached');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}

@@ -43,9 +43,7 @@ describe.each(testDatabaseKinds())('a reload that drops a robot others wait for,
     expect(reloaded.cancelled_runs).toBe(planned.cancelled_runs);
 
     await harness.advance(HOUR);
-    const runs = Object.fromEntries(
-      ((await harness.as('root').get(`/api/runs?item=lead:${id}`).expect(200)).body.runs as Array<{ robot: string; status: string }>).map((run) => [run.robot, run.status]),
-    );
+    const runs = Object.fromEntries(((await harness.as('root').get(`/api/runs?item=lead:${id}`).expect(200)).body.runs as Array<{ robot: string; status: string }>).map((run) => [run.robot, run.status]));
     expect(runs).toEqual({ greet: 'cancelled', follow_up: 'done', last_word: 'done' });
     const sent = ((await harness.as('root').get(`/api/messages?item=lead:${id}`).expect(200)).body.messages as Array<{ body: string }>).map((message) => message.body).sort();
     expect(sent).toEqual([`after hello ${id}`, `last ${id}`]);

@@ -9,10 +9,11 @@ import { ChannelRegistry } from '../../server/channels/channel';
 import { OutboxChannel } from '../../server/channels/outbox';
 import { FIXTURES, startHarness, type Harness } from '../support/harness';
 import { testDatabaseKinds } from '../support/databases';
+import { nth } from '../support/lists';
 
 /**
  * README "Roles" as a table: every endpoint × every role, one representative user each
- * (seed 002: `sm` manages the services team, `gena` sells in the general team), plus no token.
+ * (`sm` manages the services team, `gena` sells in the general team), plus no token.
  * Nothing here may answer 5xx.
  */
 const HOOK_SECRET = 'matrix-hook-secret';
@@ -103,22 +104,49 @@ const rows: Row[] = [
     call: (w, role, a) => {
       const raw = JSON.stringify({ name: 'Hook', phone: phoneOf(role, 2) });
       const timestamp = String(Math.floor(w.harness.clock.now() / 1000));
-      return a(request(w.harness.app).post('/hooks/billing')).set('Content-Type', 'application/json').set('x-robots-timestamp', timestamp).set('x-robots-signature', signPayload(HOOK_SECRET, timestamp, raw)).send(raw);
+      return a(request(w.harness.app).post('/hooks/billing'))
+        .set('Content-Type', 'application/json')
+        .set('x-robots-timestamp', timestamp)
+        .set('x-robots-signature', signPayload(HOOK_SECRET, timestamp, raw))
+        .send(raw);
     },
     expected: everyone(201),
   },
-  { endpoint: 'POST /hooks/:name (unsigned)', call: (w, role, a) => a(request(w.harness.app).post('/hooks/billing')).set('Content-Type', 'application/json').send(JSON.stringify({ phone: phoneOf(role, 3) })), expected: everyone(401) },
+  {
+    endpoint: 'POST /hooks/:name (unsigned)',
+    call: (w, role, a) =>
+      a(request(w.harness.app).post('/hooks/billing'))
+        .set('Content-Type', 'application/json')
+        .send(JSON.stringify({ phone: phoneOf(role, 3) })),
+    expected: everyone(401),
+  },
   { endpoint: 'GET /t/o/:token.gif', call: (w, _r, a) => a(request(w.harness.app).get(`/t/o/${signTrackingToken({ i: `lead:${w.serviceLead}` }, w.harness.runtime.trackingSecret)}.gif`)), expected: everyone(200) },
-  { endpoint: 'GET /t/c/:token', call: (w, _r, a) => a(request(w.harness.app).get(`/t/c/${signTrackingToken({ i: `lead:${w.serviceLead}`, u: 'https://shop.example.com/' }, w.harness.runtime.trackingSecret)}`)), expected: everyone(302) },
-  { endpoint: 'POST /t/v', call: (w, _r, a) => a(request(w.harness.app).post('/t/v')).send({ token: signTrackingToken({ i: `lead:${w.serviceLead}` }, w.harness.runtime.trackingSecret), page: '/pricing' }), expected: everyone(202) },
+  {
+    endpoint: 'GET /t/c/:token',
+    call: (w, _r, a) => a(request(w.harness.app).get(`/t/c/${signTrackingToken({ i: `lead:${w.serviceLead}`, u: 'https://shop.example.com/' }, w.harness.runtime.trackingSecret)}`)),
+    expected: everyone(302),
+  },
+  {
+    endpoint: 'POST /t/v',
+    call: (w, _r, a) => a(request(w.harness.app).post('/t/v')).send({ token: signTrackingToken({ i: `lead:${w.serviceLead}` }, w.harness.runtime.trackingSecret), page: '/pricing' }),
+    expected: everyone(202),
+  },
   { endpoint: 'POST /webhooks/telegram (no secret)', call: (w, _r, a) => a(request(w.harness.app).post('/webhooks/telegram')).send({ update_id: 1 }), expected: everyone(401) },
-  { endpoint: 'POST /webhooks/email/inbound (unsigned)', call: (w, _r, a) => a(request(w.harness.app).post('/webhooks/email/inbound')).set('Content-Type', 'message/rfc822').send('From: a@example.com\r\n\r\nhi'), expected: everyone(401) },
-  { endpoint: 'POST /webhooks/twilio/sms-status (unsigned)', call: (w, _r, a) => a(request(w.harness.app).post('/webhooks/twilio/sms-status?message=1')).type('form').send({ MessageStatus: 'delivered' }), expected: everyone(401) },
+  {
+    endpoint: 'POST /webhooks/email/inbound (unsigned)',
+    call: (w, _r, a) => a(request(w.harness.app).post('/webhooks/email/inbound')).set('Content-Type', 'message/rfc822').send('From: a@example.com\r\n\r\nhi'),
+    expected: everyone(401),
+  },
+  {
+    endpoint: 'POST /webhooks/twilio/sms-status (unsigned)',
+    call: (w, _r, a) => a(request(w.harness.app).post('/webhooks/twilio/sms-status?message=1')).type('form').send({ MessageStatus: 'delivered' }),
+    expected: everyone(401),
+  },
   { endpoint: 'GET /healthz', call: (w, _r, a) => a(request(w.harness.app).get('/healthz')), expected: everyone(200) },
   { endpoint: 'GET /board/', call: (w, _r, a) => a(request(w.harness.app).get('/board/')), expected: everyone(200) },
 ];
 
-const table = rows.flatMap((row) => ROLES.map((role, index) => [row.endpoint, role, row.expected[index], row] as const));
+const table = rows.flatMap((row) => ROLES.map((role, index) => [row.endpoint, role, nth(row.expected, index), row] as const));
 
 describe.each(testDatabaseKinds())('who may call what, on %s', (kind) => {
   let world: World;
@@ -132,7 +160,7 @@ describe.each(testDatabaseKinds())('who may call what, on %s', (kind) => {
     const configFile = path.join(configDir, 'robots.yaml');
     fs.writeFileSync(
       configFile,
-      `${fs.readFileSync(path.join(FIXTURES, 'seed002.yaml'), 'utf8')}
+      `${fs.readFileSync(path.join(FIXTURES, 'lead-funnel.yaml'), 'utf8')}
 forms:
   contact: { fields: { name: name, phone: phone }, rate_limit: 10000/m }
 hooks:
@@ -165,7 +193,7 @@ hooks:
     const authorize = (test: request.Test) => (login ? test.set('Authorization', `Bearer ${tokens.get(login)}`) : test);
     const response = await row.call(world, role, authorize);
     statuses.push(response.status);
-    expect({ status: response.status, problem: response.status >= 400 ? response.body.detail ?? response.body.title : undefined }).toEqual({
+    expect({ status: response.status, problem: response.status >= 400 ? (response.body.detail ?? response.body.title) : undefined }).toEqual({
       status: expected,
       problem: expected >= 400 ? expect.anything() : undefined,
     });

@@ -12,6 +12,8 @@ import { openDatabase } from '../../server/db/data-source';
 import { Runtime } from '../../server/runtime';
 import { FIXTURES, HOUR, MINUTE, startHarness, type Harness } from '../support/harness';
 import { testDatabaseKinds } from '../support/databases';
+import { until } from '../support/until';
+import { first, nth } from '../support/lists';
 
 const SEMANTICS = path.join(FIXTURES, 'semantics.yaml');
 
@@ -29,12 +31,16 @@ describe.each(testDatabaseKinds())('semantics users rely on, on %s', (kind) => {
     await harness.close();
   });
 
-  const engine = () => harness.runtime;
-  const lead = async (body: object = {}) => (await harness.as('root').post('/api/leads', { name: 'Client', ...body }).expect(201)).body.id as number;
+  const lead = async (body: object = {}) =>
+    (
+      await harness
+        .as('root')
+        .post('/api/leads', { name: 'Client', ...body })
+        .expect(201)
+    ).body.id as number;
   const move = (id: number, stage: string) => harness.as('root').post(`/api/leads/${id}/move`, { stage }).expect(200);
   const runsOf = async (id: number) => (await harness.as('root').get(`/api/runs?item=lead:${id}`).expect(200)).body.runs as Array<Record<string, unknown>>;
-  const bodies = async (id: number) =>
-    (await harness.as('root').get(`/api/messages?item=lead:${id}`).expect(200)).body.messages.map((message: { body: string }) => message.body).reverse();
+  const bodies = async (id: number) => (await harness.as('root').get(`/api/messages?item=lead:${id}`).expect(200)).body.messages.map((message: { body: string }) => message.body).reverse();
 
   it('robots of a stage run in the order written, and after_robot waits for its predecessor', async () => {
     const id = await lead();
@@ -49,8 +55,8 @@ describe.each(testDatabaseKinds())('semantics users rely on, on %s', (kind) => {
     const manager = harness.runtime.store.manager;
     const entries = await manager.find(StageEntryEntity, { where: { entityId: id, entityType: 'lead' }, order: { id: 'ASC' } });
     expect(entries.map((entry) => entry.stage)).toEqual(['new', 'delayed']);
-    expect(entries[0].leftAt).toBe(harness.clock.now());
-    const runs = await manager.find(RobotRunEntity, { where: { entryId: entries[1].id } });
+    expect(first(entries).leftAt).toBe(harness.clock.now());
+    const runs = await manager.find(RobotRunEntity, { where: { entryId: nth(entries, 1).id } });
     expect(runs.map((run) => run.robotId).sort()).toEqual(['in_an_hour', 'morning', 'working_time']);
   });
 
@@ -70,7 +76,10 @@ describe.each(testDatabaseKinds())('semantics users rely on, on %s', (kind) => {
     const raised = await lead({ fields: { budget: 10 } });
     await move(poor, 'delayed');
     await move(raised, 'delayed');
-    await harness.as('root').patch(`/api/leads/${raised}`, { fields: { budget: 150 } }).expect(200);
+    await harness
+      .as('root')
+      .patch(`/api/leads/${raised}`, { fields: { budget: 150 } })
+      .expect(200);
     await harness.advance(2 * HOUR);
     const poorRun = (await runsOf(poor)).find((run) => run.robot === 'in_an_hour');
     const raisedRun = (await runsOf(raised)).find((run) => run.robot === 'in_an_hour');
@@ -85,7 +94,7 @@ describe.each(testDatabaseKinds())('semantics users rely on, on %s', (kind) => {
     await move(id, 'new');
     const cancelled = (await runsOf(id)).filter((run) => run.status === 'cancelled');
     expect(cancelled.map((run) => run.robot).sort()).toEqual(['in_an_hour', 'morning', 'working_time']);
-    expect(cancelled[0].detail).toBe('left stage "delayed" for "new"');
+    expect(first(cancelled).detail).toBe('left stage "delayed" for "new"');
     await move(id, 'delayed');
     await harness.advance(4 * 24 * HOUR);
     expect(await bodies(id)).toEqual(['budget 500', 'at ten', 'inside working hours']);
@@ -127,14 +136,14 @@ describe.each(testDatabaseKinds())('semantics users rely on, on %s', (kind) => {
       const id = await lead();
       await move(id, 'flaky');
       await harness.runDue();
-      let [run] = await runsOf(id);
+      let run = first(await runsOf(id));
       expect(run).toMatchObject({ status: 'failed', attempts: 1 });
       expect(run.detail).toMatch(/retrying at/);
       await harness.advance(MINUTE);
-      [run] = await runsOf(id);
+      run = first(await runsOf(id));
       expect(run).toMatchObject({ status: 'failed', attempts: 2 });
       await harness.advance(2 * MINUTE);
-      [run] = await runsOf(id);
+      run = first(await runsOf(id));
       expect(run).toMatchObject({ status: 'dead', attempts: 3 });
       expect(run.detail).toMatch(/gave up after 3 attempts: webhook answered 500/);
       expect(received).toHaveLength(3);
@@ -142,7 +151,7 @@ describe.each(testDatabaseKinds())('semantics users rely on, on %s', (kind) => {
       status = 200;
       await harness.as('root').post(`/api/runs/${run.id}/retry`).expect(200);
       await harness.runDue();
-      [run] = await runsOf(id);
+      run = first(await runsOf(id));
       expect(run).toMatchObject({ status: 'done' });
       expect(received).toHaveLength(4);
     } finally {
@@ -164,14 +173,10 @@ describe.each(testDatabaseKinds())('semantics users rely on, on %s', (kind) => {
   it('a config file saved on disk is picked up by the watcher; a broken save keeps the running config', async () => {
     const runtime = harness.runtime;
     runtime.watch(20);
-    const waitFor = async (check: () => boolean) => {
-      for (let attempt = 0; attempt < 200 && !check(); attempt += 1) await new Promise((resolve) => setTimeout(resolve, 25));
-      return check();
-    };
     const good = fs.readFileSync(configFile, 'utf8');
     const loadedAt = runtime.config.current.loadedAt;
     fs.writeFileSync(configFile, good.replace('text: "first"', 'text: "first, edited"'));
-    expect(await waitFor(() => runtime.config.current.robots.get('first')?.robot.text === 'first, edited')).toBe(true);
+    await until(() => runtime.config.current.robots.get('first')?.robot.text === 'first, edited');
     const accepted = runtime.config.current;
     fs.writeFileSync(configFile, good.replace('after: 1h', 'after: soon'));
     await new Promise((resolve) => setTimeout(resolve, 300));
@@ -186,9 +191,7 @@ describe.each(testDatabaseKinds())('semantics users rely on, on %s', (kind) => {
     fs.writeFileSync(configFile, good.replace('after: 1h', 'after: soon').replace('to: pong', 'to: pongg'));
     const rejected = await harness.as('root').post('/api/config/reload').expect(422);
     expect(rejected.body.errors).toHaveLength(2);
-    expect(rejected.body.errors.map((error: { path: string }) => error.path)).toEqual(
-      expect.arrayContaining(['leads.stages[2].robots[0].after', 'leads.stages[4].robots[0].to']),
-    );
+    expect(rejected.body.errors.map((error: { path: string }) => error.path)).toEqual(expect.arrayContaining(['leads.stages[2].robots[0].after', 'leads.stages[4].robots[0].to']));
     expect(rejected.body.errors[0]).toMatchObject({ line: expect.any(Number), col: expect.any(Number) });
     await move(id, 'new');
     await move(id, 'delayed'); // still the old robots
@@ -203,10 +206,7 @@ describe.each(testDatabaseKinds())('semantics users rely on, on %s', (kind) => {
 
 async function openSecondRuntime(kind: string, harness: Harness, configFile: string): Promise<Runtime> {
   const options = harness.runtime.store.dataSource.options as { type: string; database?: string; url?: string; schema?: string };
-  const dataSource =
-    kind === 'sqlite'
-      ? await openDatabase({ sqlitePath: options.database as string })
-      : await openDatabase({ url: options.url, schema: options.schema });
+  const dataSource = kind === 'sqlite' ? await openDatabase({ sqlitePath: options.database as string }) : await openDatabase({ url: options.url, schema: options.schema });
   return Runtime.start({
     dataSource,
     configFile,
@@ -216,5 +216,3 @@ async function openSecondRuntime(kind: string, harness: Harness, configFile: str
     logger: pino({ level: 'silent' }),
   });
 }
-
-

@@ -21,7 +21,7 @@ import { FIXTURES, startHarness, type Harness } from '../support/harness';
  * The live board's stream (README "HTTP API", GET /api/stream): what one person or robot
  * changes reaches every open board that may see it, without a Refresh.
  */
-const CONFIG = `${fs.readFileSync(path.join(FIXTURES, 'seed002.yaml'), 'utf8')}
+const CONFIG = `${fs.readFileSync(path.join(FIXTURES, 'lead-funnel.yaml'), 'utf8')}
 forms:
   contact:
     fields: { name: name, phone: phone, product: product }
@@ -200,7 +200,7 @@ describe.each(testDatabaseKinds())('live updates on %s', (kind) => {
     await harness.runDue();
     const converted = await admin.until(() => admin.items.find((event) => event.id === lead.id && event.stage === 'converted'), 1000, 'the lead converted');
     expect(converted.change).toBe('moved');
-    const dealId = (await (await api('root', 'GET', `/api/leads/${lead.id}`)).json()).deal_id as number;
+    const dealId = ((await (await api('root', 'GET', `/api/leads/${lead.id}`)).json()) as { deal_id: number }).deal_id;
     const deal = await manager.item('deal', dealId, 'created');
     expect(deal).toMatchObject({ pipeline: 'general', stage: 'new', item: { lead_id: lead.id } });
     // The lead itself now names its deal: an `updated` with deal_id, once the conversion committed.
@@ -261,7 +261,11 @@ describe.each(testDatabaseKinds())('live updates on %s', (kind) => {
   it('a client too slow to read is dropped once its buffer is full, so memory stays bounded', async () => {
     const root = (await findUser(harness.runtime.store, 'root'))!;
     const registry = new Registry();
-    const hub = new StreamHub({ itemChanges: harness.runtime.itemChanges, config: harness.runtime.config, reads: harness.runtime.store, logger: harness.runtime.logger }, { ...STREAM_LIMITS, maxBufferedBytes: 64 * 1024 }, registry);
+    const hub = new StreamHub(
+      { itemChanges: harness.runtime.itemChanges, config: harness.runtime.config, reads: harness.runtime.store, logger: harness.runtime.logger },
+      { ...STREAM_LIMITS, maxBufferedBytes: 64 * 1024 },
+      registry,
+    );
     const app = express();
     app.use((request, _response, next) => {
       request.user = root;
@@ -363,7 +367,7 @@ describe.each(testDatabaseKinds())('live updates on %s', (kind) => {
       expect(await worker.pipeline.runDue()).toBeGreaterThan(0);
       const converted = await admin.until(() => admin.items.find((event) => event.id === lead.id && event.stage === 'converted'), 1000, 'the move made in the worker');
       expect(converted).toMatchObject({ change: 'moved', item: { stage: 'converted' } });
-      const dealId = (await (await api('root', 'GET', `/api/leads/${lead.id}`)).json()).deal_id as number;
+      const dealId = ((await (await api('root', 'GET', `/api/leads/${lead.id}`)).json()) as { deal_id: number }).deal_id;
       await admin.item('deal', dealId, 'created');
       // A change is told once: the API process ignores the echo of its own notifications.
       const handoffs = admin.items.filter((event) => event.kind === 'lead' && event.id === lead.id && event.change === 'moved' && event.stage === 'handoff_general');

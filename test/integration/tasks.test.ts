@@ -95,7 +95,11 @@ describe.each(testDatabaseKinds())('tasks people see and complete, on %s', (kind
       const second = await leadWithTask('gena', 'Second');
       harness.clock.advance(90 * MINUTE); // the first is due 11:00, now 11:30; the second at 12:00
       const open = (await harness.as('gena').get('/api/tasks?assignee=me&status=open').expect(200)).body.tasks;
-      expect(open.map((task: { title: string; overdue: boolean }) => [task.title, task.overdue])).toEqual([['Call First', true], ['Call Second', false], ['Follow up First', false]]);
+      expect(open.map((task: { title: string; overdue: boolean }) => [task.title, task.overdue])).toEqual([
+        ['Call First', true],
+        ['Call Second', false],
+        ['Follow up First', false],
+      ]);
       const overdue = (await harness.as('gena').get('/api/tasks?status=overdue').expect(200)).body.tasks;
       expect(overdue.map((task: { id: number }) => task.id)).toEqual([first.taskId]);
       const page = (await harness.as('gena').get('/api/tasks?limit=1&offset=1').expect(200)).body;
@@ -156,11 +160,7 @@ describe.each(testDatabaseKinds())('tasks people see and complete, on %s', (kind
       await harness.as('galya').get(`/api/leads/${leadId}`).expect(403);
       await harness.as('galya').patch(`/api/tasks/${taskId}`, { status: 'done' }).expect(200);
       expect(await timelineSummaries(leadId)).toEqual(
-        expect.arrayContaining([
-          'Task “Call Ivan Petrov” reassigned from gena to galya by gm',
-          'Task “Call Ivan Petrov” now due 02.03 18:00 (was 02.03 11:00), changed by gm',
-          'Task “Call Ivan Petrov” done by galya',
-        ]),
+        expect.arrayContaining(['Task “Call Ivan Petrov” reassigned from gena to galya by gm', 'Task “Call Ivan Petrov” now due 02.03 18:00 (was 02.03 11:00), changed by gm', 'Task “Call Ivan Petrov” done by galya']),
       );
     });
 

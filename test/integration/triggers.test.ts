@@ -1,10 +1,10 @@
 import path from 'node:path';
 import request from 'supertest';
 import { signPayload } from '../../server/core/payload-signing';
-import { recordInboundMessage } from '../../server/inbound/replies';
 import { signTrackingToken } from '../../server/core/tracking';
 import { DAY, FIXTURES, HOUR, MINUTE, startHarness, type Harness } from '../support/harness';
 import { testDatabaseKinds } from '../support/databases';
+import { nth } from '../support/lists';
 
 const FUNNEL = path.join(FIXTURES, 'funnel.yaml');
 process.env.HOOK_BILLING_SECRET = 'billing-secret';
@@ -111,7 +111,11 @@ describe.each(testDatabaseKinds())('triggers and intake on %s', (kind) => {
       const stale = await signedHook('billing', 'billing-secret', { phone: '+79990000001' }, harness.clock.now() - 6 * MINUTE).expect(401);
       expect(stale.body.detail).toMatch(/stale/);
       await signedHook('billing', 'wrong-secret', { phone: '+79990000002' }).expect(401);
-      await request(harness.app).post('/hooks/billing').set('content-type', 'application/json').send(JSON.stringify({ phone: '+79990000003' })).expect(401);
+      await request(harness.app)
+        .post('/hooks/billing')
+        .set('content-type', 'application/json')
+        .send(JSON.stringify({ phone: '+79990000003' }))
+        .expect(401);
 
       expect(await leadCount()).toBe(2);
       const health = await request(harness.app).get('/healthz').expect(200);
@@ -137,7 +141,7 @@ describe.each(testDatabaseKinds())('triggers and intake on %s', (kind) => {
     });
   });
 
-  describe('scoring from tracked engagement (seed 003)', () => {
+  describe('scoring from tracked engagement', () => {
     it('an opened email, a clicked link and a price visit add up to warm then hot, and the hot robots fire', async () => {
       const created = await submit('contact', { name: 'Reader', email: 'reader@example.com', consent: 'on' }).expect(201);
       await harness.runDue();
@@ -146,13 +150,18 @@ describe.each(testDatabaseKinds())('triggers and intake on %s', (kind) => {
       const item = `lead:${created.body.id}`;
       const secret = harness.runtime.trackingSecret;
 
-      await request(harness.app).get(`/t/o/${signTrackingToken({ m: welcome.id, i: item }, secret)}.gif`).expect(200).expect('Content-Type', 'image/gif');
+      await request(harness.app)
+        .get(`/t/o/${signTrackingToken({ m: welcome.id, i: item }, secret)}.gif`)
+        .expect(200)
+        .expect('Content-Type', 'image/gif');
       expect((await lead(created.body.id)).score).toBe(20);
-      const click = await request(harness.app).get(`/t/c/${signTrackingToken({ m: welcome.id, i: item, u: 'https://shop.example.com/pricing' }, secret)}`).expect(302);
+      const click = await request(harness.app)
+        .get(`/t/c/${signTrackingToken({ m: welcome.id, i: item, u: 'https://shop.example.com/pricing' }, secret)}`)
+        .expect(302);
       expect(click.headers.location).toMatch(/^https:\/\/shop\.example\.com\/pricing\?rt=/);
       let now = await lead(created.body.id);
       expect(now).toMatchObject({ score: 35, stage: 'warm' });
-      const visitorToken = new URL(click.headers.location).searchParams.get('rt') as string;
+      const visitorToken = new URL(String(click.headers.location)).searchParams.get('rt') as string;
       await request(harness.app).post('/t/v').send({ token: visitorToken, page: '/pricing' }).expect(202);
       now = await lead(created.body.id);
       expect(now).toMatchObject({ score: 60, stage: 'hot', tags: ['price_interest'] });
@@ -162,7 +171,9 @@ describe.each(testDatabaseKinds())('triggers and intake on %s', (kind) => {
       const types = (await events(created.body.id)).map((event: { type: string }) => event.type);
       expect(types).toEqual(['form_submitted', 'score_changed', 'email_opened', 'score_changed', 'link_clicked', 'score_changed', 'page_visit', 'score_changed']);
       // Forged tokens are refused and change nothing.
-      await request(harness.app).get(`/t/c/${signTrackingToken({ i: item, u: 'https://evil.example.com' }, 'not-our-secret')}`).expect(404);
+      await request(harness.app)
+        .get(`/t/c/${signTrackingToken({ i: item, u: 'https://evil.example.com' }, 'not-our-secret')}`)
+        .expect(404);
       expect((await lead(created.body.id)).score).toBe(60);
     });
 
@@ -172,17 +183,20 @@ describe.each(testDatabaseKinds())('triggers and intake on %s', (kind) => {
       harness.runtime.channels.register('email', { name: 'capture', send: async (message) => (sent.push(message), { status: 'sent', deliveredVia: 'capture' }) });
       await harness.runDue();
       expect(sent).toHaveLength(1);
-      expect(sent[0].html).toMatch(/<img src="https:\/\/crm\.example\.com\/t\/o\/[^"]+\.gif"/);
-      expect(sent[0].html).toMatch(/href="https:\/\/crm\.example\.com\/t\/c\/[^"]+"/);
-      expect(sent[0].body).toMatch(/prices: https:\/\/crm\.example\.com\/t\/c\//);
+      expect(nth(sent, 0).html).toMatch(/<img src="https:\/\/crm\.example\.com\/t\/o\/[^"]+\.gif"/);
+      expect(nth(sent, 0).html).toMatch(/href="https:\/\/crm\.example\.com\/t\/c\/[^"]+"/);
+      expect(nth(sent, 0).body).toMatch(/prices: https:\/\/crm\.example\.com\/t\/c\//);
       expect(created.body.id).toBe(1);
     });
   });
 
-  describe('the seed 000 cadence', () => {
+  describe('the five-touch cadence', () => {
     async function startCadence(phone: string) {
       const created = await submit('contact', { name: 'Cadence', phone, email: 'c@example.com', consent: 'on' }).expect(201);
-      await harness.as('root').patch(`/api/leads/${created.body.id}`, { fields: { telegram_chat_id: '555' } }).expect(200);
+      await harness
+        .as('root')
+        .patch(`/api/leads/${created.body.id}`, { fields: { telegram_chat_id: '555' } })
+        .expect(200);
       await harness.as('root').post(`/api/leads/${created.body.id}/move`, { stage: 'contacting' }).expect(200);
       return created.body.id as number;
     }
@@ -228,7 +242,7 @@ describe.each(testDatabaseKinds())('triggers and intake on %s', (kind) => {
     });
   });
 
-  describe('the SDR SLA (seed 000)', () => {
+  describe('the SDR SLA', () => {
     it('fires once after 30 minutes for a lead nobody took, and not for one taken in time', async () => {
       const slow = (await submit('contact', { name: 'Slow', phone: '+79160003333', consent: 'on' }).expect(201)).body.id;
       const fast = (await submit('contact', { name: 'Fast', phone: '+79160004444', consent: 'on' }).expect(201)).body.id;
@@ -237,9 +251,7 @@ describe.each(testDatabaseKinds())('triggers and intake on %s', (kind) => {
       expect((await lead(fast)).stage).toBe('in_work');
       await harness.advance(2 * HOUR);
       const alerts = async (id: number) => (await harness.as('root').get(`/api/messages?item=lead:${id}&audience=user`).expect(200)).body.messages;
-      expect((await alerts(slow)).map((message: { body: string; recipient_login: string }) => `${message.recipient_login}: ${message.body}`)).toEqual([
-        `lena: SLA: lead #${slow} Slow not taken in 30 min`,
-      ]);
+      expect((await alerts(slow)).map((message: { body: string; recipient_login: string }) => `${message.recipient_login}: ${message.body}`)).toEqual([`lena: SLA: lead #${slow} Slow not taken in 30 min`]);
       expect(await alerts(fast)).toEqual([]);
     });
   });

@@ -30,7 +30,14 @@ leads:
 
 describe('which robot waits for which', () => {
   it('robots after a wait_for wait for it; an explicit after_robot wins', () => {
-    expect(waitingOrder([{ id: 'a', type: 'notify' }, { id: 'w', type: 'wait_for' }, { id: 'b', type: 'notify' }, { id: 'c', type: 'notify', after_robot: 'a' }])).toEqual([null, null, 'w', 'a']);
+    expect(
+      waitingOrder([
+        { id: 'a', type: 'notify' },
+        { id: 'w', type: 'wait_for' },
+        { id: 'b', type: 'notify' },
+        { id: 'c', type: 'notify', after_robot: 'a' },
+      ]),
+    ).toEqual([null, null, 'w', 'a']);
   });
 });
 
@@ -49,10 +56,14 @@ describe.each(testDatabaseKinds())('wait_for and stop_when on %s', (kind) => {
     await harness.runDue();
     return id as number;
   }
-  const alerts = async (id: number) =>
-    ((await harness.as('root').get(`/api/messages?item=lead:${id}`).expect(200)).body.messages as Array<{ body: string }>).map((message) => message.body.split(' ')[0]).sort();
+  const alerts = async (id: number) => ((await harness.as('root').get(`/api/messages?item=lead:${id}`).expect(200)).body.messages as Array<{ body: string }>).map((message) => message.body.split(' ')[0]).sort();
   const runs = async (id: number) =>
-    Object.fromEntries(((await harness.as('root').get(`/api/runs?item=lead:${id}`).expect(200)).body.runs as Array<{ robot: string; status: string; detail: string | null }>).map((run) => [run.robot, `${run.status}: ${run.detail ?? ''}`]));
+    Object.fromEntries(
+      ((await harness.as('root').get(`/api/runs?item=lead:${id}`).expect(200)).body.runs as Array<{ robot: string; status: string; detail: string | null }>).map((run) => [
+        run.robot,
+        `${run.status}: ${run.detail ?? ''}`,
+      ]),
+    );
 
   it('the robots after a wait run as soon as the item meets the condition, not at the next recheck', async () => {
     const id = await enter('qualifying', '+79167770001');
@@ -60,7 +71,10 @@ describe.each(testDatabaseKinds())('wait_for and stop_when on %s', (kind) => {
     await harness.advance(2 * HOUR);
     expect(await alerts(id)).toEqual(['ask']);
     expect((await runs(id)).wait_budget).toMatch(/^scheduled: waiting until the condition holds/);
-    await harness.as('root').patch(`/api/leads/${id}`, { fields: { budget: 5000 } }).expect(200);
+    await harness
+      .as('root')
+      .patch(`/api/leads/${id}`, { fields: { budget: 5000 } })
+      .expect(200);
     await harness.runDue(); // the clock has not moved: the change itself made the wait look again
     expect(await alerts(id)).toEqual(['ask', 'offer']);
     expect((await runs(id)).wait_budget).toBe('done: the condition holds');
@@ -87,7 +101,10 @@ describe.each(testDatabaseKinds())('wait_for and stop_when on %s', (kind) => {
 
   it('a stage goal that holds cancels its pending robots, and says so', async () => {
     const id = await enter('qualifying', '+79167770004');
-    await harness.as('root').patch(`/api/leads/${id}`, { fields: { booked: 'yes' } }).expect(200);
+    await harness
+      .as('root')
+      .patch(`/api/leads/${id}`, { fields: { booked: 'yes' } })
+      .expect(200);
     const after = await runs(id);
     for (const robot of ['wait_budget', 'offer', 'follow_up']) expect(after[robot]).toBe('cancelled: the goal of "qualifying" was reached (stop_when)');
     await harness.advance(5 * DAY);

@@ -33,20 +33,23 @@ async function main(): Promise<void> {
   let seen = 0;
   let requests = 0;
   setInterval(() => {
-    for (; mails < smtp.received.length; mails++) console.log(`✉️  mail to ${smtp.received[mails].envelope.to.join(', ')}: ${smtp.received[mails].parsed.subject} ${smtp.received[mails].parsed.messageId}`);
-    const sent = telegram.callsOf('sendMessage');
-    for (; seen < sent.length; seen++) console.log(`💬 telegram to chat ${sent[seen].payload.chat_id} (message ${seen + 1}): ${sent[seen].payload.text}\n   buttons ${JSON.stringify(sent[seen].payload.reply_markup ?? null)}`);
-    for (; requests < twilio.requests.length; requests++) {
-      const request = twilio.requests[requests];
+    for (const mail of smtp.received.slice(mails)) console.log(`✉️  mail to ${mail.envelope.to.join(', ')}: ${mail.parsed.subject} ${mail.parsed.messageId}`);
+    mails = smtp.received.length;
+    for (const call of telegram.callsOf('sendMessage').slice(seen)) {
+      seen += 1;
+      console.log(`💬 telegram to chat ${call.payload.chat_id} (message ${seen}): ${call.payload.text}\n   buttons ${JSON.stringify(call.payload.reply_markup ?? null)}`);
+    }
+    for (const request of twilio.requests.slice(requests)) {
+      requests += 1;
       console.log(`📞 ${request.resource === 'Calls' ? 'call' : 'sms'} ${request.sid ?? '(refused)'} to ${request.params.To}${request.params.Body ? `: ${request.params.Body}` : ''}`);
     }
   }, 300);
 
   const lines = readline.createInterface({ input: process.stdin });
   lines.on('line', (line) => {
-    const [command, first, ...rest] = line.trim().split(/\s+/);
+    const [command, first = '', ...rest] = line.trim().split(/\s+/);
     const work = (async () => {
-      if (command === 'press') return telegram.pressButton({ chatId: Number(first), messageId: Number(rest[0]), data: rest[1], from: { id: Number(first), first_name: `chat ${first}` } });
+      if (command === 'press') return telegram.pressButton({ chatId: Number(first), messageId: Number(rest[0]), data: rest[1] ?? '', from: { id: Number(first), first_name: `chat ${first}` } });
       if (command === 'answer') {
         await twilio.reportCallStatus(first, 'ringing');
         await twilio.reportCallStatus(first, 'in-progress');
@@ -57,10 +60,14 @@ async function main(): Promise<void> {
       }
       if (command === 'noanswer' || command === 'busy') return twilio.reportCallStatus(first, command === 'busy' ? 'busy' : 'no-answer');
       if (command === 'delivered') return twilio.reportMessageStatus(first, 'delivered');
-      if (command === 'reply') return twilio.postSigned(`${publicUrl}/webhooks/twilio/sms-inbound`, { AccountSid: twilio.accountSid, MessageSid: `SM${Date.now()}`, From: first, To: TWILIO_TEST_FROM, Body: rest.join(' ') });
+      if (command === 'reply')
+        return twilio.postSigned(`${publicUrl}/webhooks/twilio/sms-inbound`, { AccountSid: twilio.accountSid, MessageSid: `SM${Date.now()}`, From: first, To: TWILIO_TEST_FROM, Body: rest.join(' ') });
       return `unknown command ${command}`;
     })();
-    work.then((result) => console.log('→', typeof result === 'string' ? result : JSON.stringify(result)), (error: Error) => console.log('✗', error.message));
+    work.then(
+      (result) => console.log('→', typeof result === 'string' ? result : JSON.stringify(result)),
+      (error: Error) => console.log('✗', error.message),
+    );
   });
 }
 

@@ -16,10 +16,7 @@ export type SmtpStage = 'MAIL' | 'RCPT' | 'DATA';
  * What the next transaction meets: a 4xx/5xx reply at a stage, the line cut before anything
  * was accepted, or the line cut once the whole message arrived and before the 250 went out.
  */
-export type SmtpFault =
-  | { kind: 'reply'; at: SmtpStage; code: number; message: string }
-  | { kind: 'drop-at-mail-from' }
-  | { kind: 'drop-after-data' };
+export type SmtpFault = { kind: 'reply'; at: SmtpStage; code: number; message: string } | { kind: 'drop-at-mail-from' } | { kind: 'drop-after-data' };
 
 /** A real SMTP server (smtp-server) on loopback that keeps what it receives, parsed by mailparser. */
 export class SmtpPeer {
@@ -88,10 +85,7 @@ export class SmtpPeer {
   private takeFault(stage: SmtpStage): SmtpFault | undefined {
     const next = this.faults[0];
     if (!next) return undefined;
-    const hits =
-      (next.kind === 'reply' && next.at === stage) ||
-      (next.kind === 'drop-at-mail-from' && stage === 'MAIL') ||
-      (next.kind === 'drop-after-data' && stage === 'DATA');
+    const hits = (next.kind === 'reply' && next.at === stage) || (next.kind === 'drop-at-mail-from' && stage === 'MAIL') || (next.kind === 'drop-after-data' && stage === 'DATA');
     return hits ? this.faults.shift() : undefined;
   }
 

@@ -7,12 +7,7 @@ export interface TelegramCall {
 }
 
 /** What the next calls meet instead of `ok: true`, worded as the Bot API words them. */
-export type TelegramFault =
-  | { kind: 'flood'; retryAfterSeconds: number }
-  | { kind: 'blocked' }
-  | { kind: 'chat-not-found' }
-  | { kind: 'server-error' }
-  | { kind: 'drop' };
+export type TelegramFault = { kind: 'flood'; retryAfterSeconds: number } | { kind: 'blocked' } | { kind: 'chat-not-found' } | { kind: 'server-error' } | { kind: 'drop' };
 
 interface SentMessage {
   message_id: number;
@@ -110,11 +105,10 @@ export class TelegramPeer {
 
   private async answer(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const payload = parsePayload(await readBody(request), request.headers['content-type']);
-    const route = /^\/bot([^/]+)\/([A-Za-z]+)$/.exec(new URL(request.url ?? '/', 'http://peer').pathname);
-    if (!route) return fail(response, 404, 'Not Found');
-    if (route[1] !== this.token) return fail(response, 401, 'Unauthorized');
+    const [, token, method] = /^\/bot([^/]+)\/([A-Za-z]+)$/.exec(new URL(request.url ?? '/', 'http://peer').pathname) ?? [];
+    if (method === undefined) return fail(response, 404, 'Not Found');
+    if (token !== this.token) return fail(response, 401, 'Unauthorized');
 
-    const method = route[2];
     this.calls.push({ method, payload });
     const fault = this.faults.shift();
     if (fault) return this.meet(fault, request, response);

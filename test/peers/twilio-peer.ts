@@ -69,7 +69,7 @@ export class TwilioPeer {
       AccountSid: this.accountSid,
       ApiVersion: '2010-04-01',
       From: created.params.From ?? '',
-      To: created.params.To,
+      To: created.params.To ?? '',
       MessageSid: messageSid,
       SmsSid: messageSid,
       MessageStatus: status,
@@ -88,8 +88,8 @@ export class TwilioPeer {
       CallSid: callSid,
       CallStatus: status,
       Direction: 'outbound-api',
-      From: created.params.From,
-      To: created.params.To,
+      From: created.params.From ?? '',
+      To: created.params.To ?? '',
       ...extra,
     };
     return this.postSigned(requireCallback(created, 'StatusCallback'), params);
@@ -132,9 +132,7 @@ export class TwilioPeer {
     }
     if (fault?.kind === 'status') {
       if (fault.retryAfterSeconds !== undefined) response.setHeader('Retry-After', String(fault.retryAfterSeconds));
-      return fault.status === 429
-        ? twilioError(response, 429, 20429, 'Too Many Requests')
-        : twilioError(response, fault.status, 20500, 'An internal server error has occurred');
+      return fault.status === 429 ? twilioError(response, 429, 20429, 'Too Many Requests') : twilioError(response, fault.status, 20500, 'An internal server error has occurred');
     }
 
     const to = recorded.params.To ?? '';

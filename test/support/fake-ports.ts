@@ -1,149 +1,20 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import type { z } from 'zod';
-import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
-import { loadConfigOrThrow, loadConfigText } from '../../config/loader';
-import { LEAD_PIPELINE, pipelineOf, type CompiledConfig } from '../../server/core/compiled-config';
-import type { RobotDefinition } from '../../robots/contract';
-import { buildContext } from '../../server/core/context';
+import { pipelineOf, type CompiledConfig } from '../../server/core/compiled-config';
 import { companyKey } from '../../server/core/contact-keys';
-import { ConfigError } from '../../server/core/errors';
 import type { ItemPatch } from '../../server/core/inputs';
-import { asItem, type Item, type ItemRef } from '../../server/core/items';
+import type { Item, ItemRef } from '../../server/core/items';
 import { messageRow, type MessageRequest } from '../../server/core/message-request';
 import type { MoveOptions } from '../../server/core/plan-move';
 import { resolvePublicUrl } from '../../server/core/public-url';
 import { pickRoundRobin, rotationMembers } from '../../server/core/responsible';
-import type { CallRow, CompanyRow, ContactRow, DealRow, EntityKind, ItemRowBase, LeadRow, MessageRow, TaskRow } from '../../server/core/rows';
-import type { CallbackSettings, CallStart, Conversion, ConversionPlan, HttpAnswer, NewTask, RobotPorts, RobotRunContext, RunRef } from '../../robots/contract';
+import type { CompanyRow, ContactRow, DealRow, LeadRow, MessageRow, TaskRow } from '../../server/core/rows';
+import type { CallbackSettings, CallStart, Conversion, ConversionPlan, HttpAnswer, NewTask, RobotPorts, RunRef } from './robot-contract';
+import { dealRow, FIXTURE_NOW } from './rows';
 
 /**
  * An in-memory `RobotPorts` for robot unit tests: no database, no channels, no network.
  * Every call is recorded in a public array; every answer the world would give is a public
  * field a test sets before running the robot.
  */
-
-/** Wednesday 11 March 2026, 12:00 in Moscow (09:00 UTC): a working day, outside any quiet hours. */
-export const FIXTURE_NOW = Date.UTC(2026, 2, 11, 9, 0, 0);
-
-const MINUTE = 60_000;
-
-// ── Rows: every field has a valid default, a test overrides what it is about ─────────────
-
-/** What a lead and a deal share: Ivan Petrov from the website, five minutes in "new". */
-function itemRowBase(): ItemRowBase {
-  return {
-    id: 1,
-    title: null,
-    name: 'Ivan Petrov',
-    phone: '+79161234567',
-    email: 'ivan@example.com',
-    companyName: null,
-    stage: 'new',
-    stageEntryId: 1,
-    enteredStageAt: FIXTURE_NOW - 5 * MINUTE,
-    source: 'website',
-    responsible: null,
-    fields: {},
-    contactId: null,
-    companyId: null,
-    lostReason: null,
-    refusedBy: null,
-    score: 0,
-    tags: [],
-    scoredAt: null,
-    createdAt: FIXTURE_NOW - 5 * MINUTE,
-    updatedAt: FIXTURE_NOW - 5 * MINUTE,
-  };
-}
-
-export function leadRow(overrides: Partial<LeadRow> = {}): LeadRow {
-  return { ...itemRowBase(), repeatClient: false, dealId: null, ...overrides };
-}
-
-export function dealRow(overrides: Partial<DealRow> = {}): DealRow {
-  return { ...itemRowBase(), title: 'Deal for Ivan Petrov', pipeline: 'general', leadId: null, amount: null, ...overrides };
-}
-
-export function contactRow(overrides: Partial<ContactRow> = {}): ContactRow {
-  return { id: 1, name: 'Ivan Petrov', phone: '+79161234567', email: 'ivan@example.com', companyId: null, createdAt: FIXTURE_NOW - 30 * 24 * 60 * MINUTE, ...overrides };
-}
-
-export function companyRow(overrides: Partial<CompanyRow> = {}): CompanyRow {
-  const name = overrides.name ?? 'Romashka LLC';
-  return { id: 1, name, nameKey: companyKey(name), createdAt: FIXTURE_NOW - 30 * 24 * 60 * MINUTE, ...overrides };
-}
-
-export function callRow(overrides: Partial<CallRow> = {}): CallRow {
-  return {
-    id: 1,
-    entityType: 'lead',
-    entityId: 1,
-    runId: 1,
-    agentLogin: 'anna',
-    agentPhone: '+79000000101',
-    clientPhone: '+79161234567',
-    direction: 'outbound',
-    attempt: 1,
-    providerSid: null,
-    status: 'initiated',
-    startedAt: FIXTURE_NOW,
-    answeredAt: null,
-    endedAt: null,
-    durationSeconds: null,
-    ...overrides,
-  };
-}
-
-// ── Configs: always the real loader, so defaults and cross-checks are the ones users get ──
-
-export const FIXTURES = path.join(__dirname, '..', 'fixtures');
-
-/** A fixture from test/fixtures, loaded as `robots validate` would load it. */
-export function loadFixture(name: string, now = FIXTURE_NOW): CompiledConfig {
-  return loadConfigOrThrow(path.join(FIXTURES, name), now);
-}
-
-/** YAML written in the test; a config the loader refuses throws its issues. */
-export function configFromYaml(text: string, now = FIXTURE_NOW): CompiledConfig {
-  const result = loadConfigText(text, 'test.yaml', now);
-  if (!result.ok) throw new ConfigError(result.issues);
-  return result.config;
-}
-
-/** A robot as written in YAML (flat: id, type, timing keys and the type's own keys). */
-export type RobotYaml = { id: string; type: string } & Record<string, unknown>;
-
-export interface Seed002Changes {
-  /** Robots added to a stage: `{ leads: { in_work: [...] }, general: { offer: [...] } }`. */
-  robots?: Record<string, Record<string, RobotYaml[]>>;
-  /** Top-level keys replaced as a whole (quiet_hours, public_url, teams …). */
-  top?: Record<string, unknown>;
-}
-
-/**
- * test/fixtures/seed002.yaml (the lead funnel of seed 002), with the robots a test is about
- * added where it says, run through the real loader.
- */
-export function seed002(changes: Seed002Changes = {}, now = FIXTURE_NOW): CompiledConfig {
-  if (!changes.robots && !changes.top) return loadFixture('seed002.yaml', now);
-  const document = parseYaml(fs.readFileSync(path.join(FIXTURES, 'seed002.yaml'), 'utf8')) as Record<string, unknown>;
-  Object.assign(document, changes.top ?? {});
-  for (const [pipeline, stages] of Object.entries(changes.robots ?? {})) {
-    const spec = (pipeline === LEAD_PIPELINE ? document.leads : (document.deals as Record<string, unknown> | undefined)?.[pipeline]) as
-      | { stages: Array<{ id: string; robots?: RobotYaml[] }> }
-      | undefined;
-    if (!spec) throw new Error(`seed002 has no pipeline "${pipeline}"`);
-    for (const [stageId, robots] of Object.entries(stages)) {
-      const stage = spec.stages.find((candidate) => candidate.id === stageId);
-      if (!stage) throw new Error(`seed002 pipeline "${pipeline}" has no stage "${stageId}"`);
-      stage.robots = [...(stage.robots ?? []), ...robots];
-    }
-  }
-  return configFromYaml(stringifyYaml(document), now);
-}
-
-// ── The ports ─────────────────────────────────────────────────────────────────────────────
 
 export interface FakePortsSetup {
   now?: number;
@@ -328,8 +199,7 @@ export class FakePorts implements RobotPorts {
 
   async createTask(task: NewTask): Promise<TaskRow> {
     this.taskRequests.push(task);
-    const existing =
-      task.runId === null ? undefined : this.tasks.find((row) => row.runId === task.runId && row.entityType === task.item.kind && row.entityId === task.item.id);
+    const existing = task.runId === null ? undefined : this.tasks.find((row) => row.runId === task.runId && row.entityType === task.item.kind && row.entityId === task.item.id);
     if (existing) return existing;
     const row: TaskRow = {
       id: this.nextId(),
@@ -404,63 +274,4 @@ export class FakePorts implements RobotPorts {
 
 function refKey(ref: ItemRef): string {
   return `${ref.kind}:${ref.id}`;
-}
-
-// ── A run of one robot ───────────────────────────────────────────────────────────────────
-
-export interface RunSetup {
-  /** The item is a lead when given `lead` (or when the robot sits in lead statuses), else a deal. */
-  lead?: Partial<LeadRow>;
-  deal?: Partial<DealRow>;
-  contact?: ContactRow | null;
-  company?: CompanyRow | null;
-  touchesSent?: number;
-  repliesReceived?: number;
-  event?: Record<string, unknown>;
-  run?: Partial<RunRef>;
-  /** The run's `now`; defaults to the ports' clock. */
-  now?: number;
-}
-
-/**
- * What the runner hands `robotId`'s robot: the params as the loader compiled them (defaults
- * filled in), the item in the robot's stage, the documented context and the fake ports.
- */
-export function runContext<Params extends z.ZodObject>(
-  definition: RobotDefinition<Params>,
-  robotId: string,
-  ports: FakePorts,
-  setup: RunSetup = {},
-): RobotRunContext<z.output<Params>> {
-  const placement = ports.config.robots.get(robotId);
-  if (!placement) throw new Error(`no robot "${robotId}" in ${ports.config.file} (robots: ${[...ports.config.robots.keys()].join(', ')})`);
-  if (placement.robot.type !== definition.type) throw new Error(`robot "${robotId}" is a ${placement.robot.type}, not a ${definition.type}`);
-  const now = setup.now ?? ports.now();
-  const item = itemFor(ports.config, placement.pipeline, placement.stage, setup);
-  const context = buildContext({
-    config: ports.config,
-    item,
-    contact: setup.contact ?? null,
-    company: setup.company ?? null,
-    touchesSent: setup.touchesSent ?? 0,
-    repliesReceived: setup.repliesReceived ?? 0,
-    now,
-    publicUrl: ports.publicUrl,
-    event: setup.event,
-  });
-  const run: RunRef = { id: 1, robotId, entryId: item.row.stageEntryId ?? 1, causalDepth: 0, attempts: 0, ...setup.run };
-  // The robot's own schema types the params; the placement already holds its defaults, so this changes no value.
-  const params = { ...placement.robot, ...definition.params.parse(placement.robot) };
-  return { params, run, item, context, ports, now };
-}
-
-function itemFor(config: CompiledConfig, pipeline: string, stage: string, setup: RunSetup): Item {
-  const robotOnLeads = pipeline === LEAD_PIPELINE;
-  const kind: EntityKind = setup.lead ? 'lead' : setup.deal ? 'deal' : robotOnLeads ? 'lead' : 'deal';
-  if (kind === 'lead') {
-    return asItem('lead', leadRow({ stage: robotOnLeads ? stage : config.leads.stages[0].id, contactId: setup.contact?.id ?? null, companyId: setup.company?.id ?? null, ...setup.lead }));
-  }
-  const dealPipeline = setup.deal?.pipeline ?? (robotOnLeads ? [...config.deals.keys()][0] : pipeline);
-  const firstStage = pipelineOf(config, dealPipeline)?.stages[0]?.id ?? 'new';
-  return asItem('deal', dealRow({ pipeline: dealPipeline, stage: dealPipeline === pipeline ? stage : firstStage, contactId: setup.contact?.id ?? null, companyId: setup.company?.id ?? null, ...setup.deal }));
 }

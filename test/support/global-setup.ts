@@ -21,7 +21,7 @@ export default async function globalSetup(): Promise<void> {
       if (!Number.isFinite(createdAt) || createdAt < hourAgo) await client.query(`DROP SCHEMA IF EXISTS "${row.nspname}" CASCADE`);
     }
   } catch (error) {
-    if (process.env.CI) throw new Error(`Postgres at ${TEST_POSTGRES_URL} is required in CI: ${(error as Error).message}`);
+    if (process.env.CI) throw new Error(`Postgres at ${TEST_POSTGRES_URL} is required in CI: ${(error as Error).message}`, { cause: error });
     process.env.ROBOTS_TEST_POSTGRES = 'no';
     console.warn(`\n⚠ Postgres unreachable at ${TEST_POSTGRES_URL}: running the SQLite half only (${(error as Error).message})\n`);
   } finally {

@@ -4,6 +4,7 @@ import pino from 'pino';
 import request from 'supertest';
 import type { Express } from 'express';
 import { loadConfigOrThrow, loadConfigText } from '../../config/loader';
+import { setPassword, type ScryptParameters } from '../../server/auth/passwords';
 import { createToken } from '../../server/auth/users';
 import { ChannelRegistry } from '../../server/channels/channel';
 import { OutboxChannel } from '../../server/channels/outbox';
@@ -13,6 +14,7 @@ import { fastForward } from '../../server/pipeline/fast-forward';
 import { createApp } from '../../server/http/app';
 import { Runtime } from '../../server/runtime';
 import { openTestDatabase, type DatabaseKind, type TestDatabase } from './databases';
+import { TEST_SCRYPT } from './passwords';
 
 export const FIXTURES = path.join(__dirname, '..', 'fixtures');
 
@@ -28,6 +30,8 @@ export interface Harness {
     patch(url: string, body?: object): request.Test;
     delete(url: string): request.Test;
   };
+  /** `robots user passwd`, at the harness's password cost. */
+  setPassword(login: string, password: string): Promise<void>;
   runDue(): Promise<number>;
   /** Walks the fake clock forward, running every robot at its own due time. */
   advance(ms: number): Promise<number>;
@@ -41,6 +45,8 @@ export interface HarnessOptions {
   start?: string;
   /** The config's `locale` when it says none (the browser tests read the pages in English). */
   locale?: 'ru' | 'en';
+  /** scrypt cost of passwords: TEST_SCRYPT unless a test measures the real one. */
+  passwordCost?: ScryptParameters;
 }
 
 let defaultLocale: 'ru' | 'en' | undefined;
@@ -56,7 +62,7 @@ export function useHarnessLocale(locale: 'ru' | 'en' | undefined): void {
 /** A real database, the real engine and HTTP app, a fake clock, and tokens for every config user. */
 export async function startHarness(kind: DatabaseKind, options: HarnessOptions = {}): Promise<Harness> {
   const clock = new FakeClock(options.start ?? '2026-03-02T09:00:00+03:00'); // a Monday, 09:00 Moscow
-  const configFile = options.configFile ?? path.join(FIXTURES, 'seed002.yaml');
+  const configFile = options.configFile ?? path.join(FIXTURES, 'lead-funnel.yaml');
   const locale = options.locale ?? defaultLocale;
   const ownText = options.configText ?? (locale === undefined ? undefined : fs.readFileSync(configFile, 'utf8'));
   const configText = locale === undefined || ownText === undefined || /^locale:/m.test(ownText) ? ownText : `locale: ${locale}\n${ownText}`;
@@ -69,6 +75,7 @@ export async function startHarness(kind: DatabaseKind, options: HarnessOptions =
     config = loadConfigOrThrow(configFile, clock.now());
   }
   const database: TestDatabase = await openTestDatabase(kind);
+  const passwordCost = options.passwordCost ?? TEST_SCRYPT;
   const runtime = await Runtime.start({
     dataSource: database.dataSource,
     configFile,
@@ -76,6 +83,7 @@ export async function startHarness(kind: DatabaseKind, options: HarnessOptions =
     clock,
     channels: options.channels ?? new ChannelRegistry(new OutboxChannel()),
     logger: pino({ level: 'silent' }),
+    passwordCost,
   });
   const app = createApp(runtime);
   const tokens = new Map<string, string>();
@@ -93,11 +101,20 @@ export async function startHarness(kind: DatabaseKind, options: HarnessOptions =
       const auth = `Bearer ${tokens.get(login) ?? 'missing-token'}`;
       return {
         get: (url) => request(app).get(url).set('Authorization', auth),
-        post: (url, body) => request(app).post(url).set('Authorization', auth).send(body ?? {}),
-        patch: (url, body) => request(app).patch(url).set('Authorization', auth).send(body ?? {}),
+        post: (url, body) =>
+          request(app)
+            .post(url)
+            .set('Authorization', auth)
+            .send(body ?? {}),
+        patch: (url, body) =>
+          request(app)
+            .patch(url)
+            .set('Authorization', auth)
+            .send(body ?? {}),
         delete: (url) => request(app).delete(url).set('Authorization', auth),
       };
     },
+    setPassword: (login, password) => setPassword(runtime.store, login, password, passwordCost),
     runDue: () => runtime.pipeline.runDue(),
     advance: (ms) => fastForward(runtime.scheduler, clock, clock.now() + ms),
     async close() {

@@ -1,4 +1,5 @@
 import { CONTEXT_ROOTS, evaluateCondition, validateCondition } from '../../server/core/conditions';
+import { first } from '../support/lists';
 
 describe('validateCondition', () => {
   it.each([
@@ -15,15 +16,11 @@ describe('validateCondition', () => {
   });
 
   it('reports an unknown operator at its place in the rule', () => {
-    expect(validateCondition({ and: [{ '==': [1, 1] }, { '~=': [1, 2] }] })).toEqual([
-      { path: ['and', 1, '~='], message: 'unknown json-logic operator "~="' },
-    ]);
+    expect(validateCondition({ and: [{ '==': [1, 1] }, { '~=': [1, 2] }] })).toEqual([{ path: ['and', 1, '~='], message: 'unknown json-logic operator "~="' }]);
   });
 
   it('reports a rule with two operators in one object', () => {
-    expect(validateCondition({ '==': [1, 1], foo: 1 })).toEqual([
-      { path: [], message: 'a json-logic rule has exactly one operator, found 2 (==, foo)' },
-    ]);
+    expect(validateCondition({ '==': [1, 1], foo: 1 })).toEqual([{ path: [], message: 'a json-logic rule has exactly one operator, found 2 (==, foo)' }]);
   });
 
   it('reports an empty rule object', () => {
@@ -37,9 +34,9 @@ describe('validateCondition', () => {
   ])('reports a var outside the documented context: %j', (rule, variable) => {
     const problems = validateCondition(rule);
     expect(problems).toHaveLength(1);
-    expect(problems[0].message).toContain(`unknown variable "${variable}"`);
-    expect(problems[0].message).toContain('item, lead, deal');
-    expect(problems[0].path[problems[0].path.length - 1]).toBe('var');
+    expect(first(problems).message).toContain(`unknown variable "${variable}"`);
+    expect(first(problems).message).toContain('item, lead, deal');
+    expect(first(problems).path.at(-1)).toBe('var');
   });
 
   it('reports every problem of a rule, not just the first', () => {

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadConfigFile, loadConfigFileOffThread, loadConfigText, type LoadResult } from '../../config/loader';
 import { formatConfigIssue, type ConfigIssue } from '../../server/core/errors';
+import { first } from '../support/lists';
 
 /**
  * robots.yaml as an attack surface: whoever can edit it (or the ConfigMap it is mounted from)
@@ -45,7 +46,11 @@ function billionLaughs(): string {
   const names = 'abcdefghi';
   const lines = [`${names[0]}: &${names[0]} ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]`];
   for (let level = 1; level < names.length; level += 1) {
-    lines.push(`${names[level]}: &${names[level]} [${Array(9).fill(`*${names[level - 1]}`).join(', ')}]`);
+    lines.push(
+      `${names[level]}: &${names[level]} [${Array(9)
+        .fill(`*${names[level - 1]}`)
+        .join(', ')}]`,
+    );
   }
   return yaml(...lines, ...LEADS);
 }
@@ -55,9 +60,7 @@ describe('a config built to exhaust the server', () => {
     const issues = issuesOf(timed('alias bomb', () => loadConfigText(billionLaughs(), 'robots.yaml')));
     expect(issues).toHaveLength(1);
     // Levels b to e copy in 74,718 values; the first alias of e (66,430 values) on line 6 passes 100,000.
-    expect(formatConfigIssue(issues[0])).toBe(
-      'robots.yaml:6:8 (yaml): aliases expand to more than 100000 values (an alias bomb?); write the values out or use fewer aliases',
-    );
+    expect(formatConfigIssue(first(issues))).toBe('robots.yaml:6:8 (yaml): aliases expand to more than 100000 values (an alias bomb?); write the values out or use fewer aliases');
   });
 
   it('an alias bomb read from disk by `robots validate` is a positioned issue too', () => {
@@ -161,10 +164,8 @@ describe('a very big config', () => {
     const issues = issuesOf(timed('8 MB of tiny values', () => loadConfigText(text, 'robots.yaml')));
     // Each `1,` is three tokens to the yaml lexer (a scalar mark, `1`, `,`): the limit falls about
     // two million characters into line 4.
-    expect(issues).toEqual([
-      { file: 'robots.yaml', line: 4, col: expect.any(Number), path: '(yaml)', message: 'more than 3000000 YAML tokens (keys, values, punctuation) by here; a config this dense is refused' },
-    ]);
-    expect(Math.abs(issues[0].col - 2_000_000)).toBeLessThan(100);
+    expect(issues).toEqual([{ file: 'robots.yaml', line: 4, col: expect.any(Number), path: '(yaml)', message: 'more than 3000000 YAML tokens (keys, values, punctuation) by here; a config this dense is refused' }]);
+    expect(Math.abs(first(issues).col - 2_000_000)).toBeLessThan(100);
   }, 120_000);
 
   it('a file over the size limit is refused before it is read further', () => {
@@ -178,7 +179,7 @@ describe('a very big config', () => {
   it('the default size limit (8 MB) refuses a 9 MB file', () => {
     const file = fileWith('nine-megabytes.yaml', yaml(...LEADS, `# ${'x'.repeat(9 * 1024 * 1024)}`));
     expect(issuesOf(loadConfigFile(file))).toEqual([expect.objectContaining({ line: 1, col: 1, path: '(file)', message: 'the file is over 8.0 MB, the most a config may be' })]);
-    expect(issuesOf(loadConfigText(fs.readFileSync(file, 'utf8'), file))[0].message).toBe('the file is over 8.0 MB, the most a config may be');
+    expect(first(issuesOf(loadConfigText(fs.readFileSync(file, 'utf8'), file))).message).toBe('the file is over 8.0 MB, the most a config may be');
   });
 });
 
@@ -236,7 +237,12 @@ describe('bytes that are no text', () => {
     fileWith('hello.hbs', Buffer.from([0x48, 0x69, 0x0a, 0xcf, 0xf0, 0xe8]));
     const config = fileWith('with-template.yaml', yaml('templates:', '  hello:', '    file: hello.hbs', ...LEADS));
     expect(issuesOf(loadConfigFile(config))).toEqual([
-      expect.objectContaining({ line: 3, col: 11, path: 'templates.hello.file', message: 'template file hello.hbs:2:1: not UTF-8: byte 0xCF here is no UTF-8 character; save the file as UTF-8 (not Windows-1251 or ANSI)' }),
+      expect.objectContaining({
+        line: 3,
+        col: 11,
+        path: 'templates.hello.file',
+        message: 'template file hello.hbs:2:1: not UTF-8: byte 0xCF here is no UTF-8 character; save the file as UTF-8 (not Windows-1251 or ANSI)',
+      }),
     ]);
   });
 });

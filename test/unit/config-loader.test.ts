@@ -3,6 +3,7 @@ import path from 'node:path';
 import { loadConfigText } from '../../config/loader';
 import { configJsonSchema } from '../../config/registered-schema';
 import { ConfigError, formatConfigIssue, type ConfigIssue } from '../../server/core/errors';
+import { first } from '../support/lists';
 
 /** YAML written line by line, so a test can say "line 19" and mean it. */
 const yaml = (...lines: string[]) => `${lines.join('\n')}\n`;
@@ -36,7 +37,7 @@ describe('loadConfigText', () => {
       expect(config.source.default_region).toBe('RU');
       expect(config.source.engine).toEqual({ max_causal_depth: 8, max_attempts: 5, retry_backoff: '30s', late_policy: {}, take_owned_items: false });
       expect(config.source.calendar.working_hours).toEqual({ start: '09:00', end: '18:00' });
-      expect(config.leads.stages[0].semantic).toBe('open');
+      expect(first(config.leads.stages).semantic).toBe('open');
       expect(config.robots.get('hello')).toMatchObject({ pipeline: 'leads', stage: 'new', position: 0 });
       expect(config.robots.get('hello')?.robot).toMatchObject({ type: 'notify', to: ['responsible'] });
     });
@@ -48,10 +49,7 @@ describe('loadConfigText', () => {
     });
 
     it('compiles templates so robots can render them', () => {
-      const result = loadConfigText(
-        yaml('templates:', '  hi:', '    text: "Hi {{item.name}}"', 'leads:', '  stages:', '    - id: new'),
-        'robots.yaml',
-      );
+      const result = loadConfigText(yaml('templates:', '  hi:', '    text: "Hi {{item.name}}"', 'leads:', '  stages:', '    - id: new'), 'robots.yaml');
       if (!result.ok) throw new Error(JSON.stringify(result.issues));
       expect(result.config.templates.get('hi')?.text({ item: { name: 'Анна' } })).toBe('Hi Анна');
     });
@@ -169,10 +167,7 @@ describe('loadConfigText', () => {
         '          template: nope', // 9  unknown template
       ),
     );
-    expect(issues.map((issue) => `${issue.line} ${issue.path}: ${issue.message}`)).toEqual([
-      '5 leads.stages[0].robots[0].to: missing required key "to"',
-      '9 leads.stages[0].robots[1].template: unknown template "nope"',
-    ]);
+    expect(issues.map((issue) => `${issue.line} ${issue.path}: ${issue.message}`)).toEqual(['5 leads.stages[0].robots[0].to: missing required key "to"', '9 leads.stages[0].robots[1].template: unknown template "nope"']);
   });
 
   it.each([
@@ -184,8 +179,20 @@ describe('loadConfigText', () => {
     ['a pipeline without stages', yaml('leads:', '  stages: []'), 'leads.stages', 2, 'a pipeline needs at least one stage'],
     ['a config without leads', yaml('users: []'), 'leads', 1, 'missing required key "leads"'],
     ['a broken handlebars template', yaml('templates:', '  bad:', '    text: "Hi {{#if x}}"', 'leads:', '  stages:', '    - id: new'), 'templates.bad.text', 3, 'template does not compile'],
-    ['a scoring rule on an event type that does not exist', yaml('scoring:', '  rules:', '    - event: emial_opened', '      points: 5', 'leads:', '  stages:', '    - id: new'), 'scoring.rules[0].event', 3, 'unknown event type "emial_opened" (did you mean "email_opened"?)'],
-    ['a user phone that is no phone number', yaml('users:', '  - login: anna', '    name: Anna', '    role: sales', '    phone: "call me"', 'leads:', '  stages:', '    - id: new'), 'users[0].phone', 5, '"call me" is not a phone number (default region RU)'],
+    [
+      'a scoring rule on an event type that does not exist',
+      yaml('scoring:', '  rules:', '    - event: emial_opened', '      points: 5', 'leads:', '  stages:', '    - id: new'),
+      'scoring.rules[0].event',
+      3,
+      'unknown event type "emial_opened" (did you mean "email_opened"?)',
+    ],
+    [
+      'a user phone that is no phone number',
+      yaml('users:', '  - login: anna', '    name: Anna', '    role: sales', '    phone: "call me"', 'leads:', '  stages:', '    - id: new'),
+      'users[0].phone',
+      5,
+      '"call me" is not a phone number (default region RU)',
+    ],
     ['a template file that does not exist', yaml('templates:', '  gone:', '    file: nowhere.hbs', 'leads:', '  stages:', '    - id: new'), 'templates.gone.file', 3, 'template file not found: nowhere.hbs'],
   ])('reports %s', (_, text, issuePath, line, message) => {
     const issue = issuesOf(text).find((candidate) => candidate.path === issuePath);
@@ -198,14 +205,14 @@ describe('loadConfigText', () => {
     const issues = issuesOf(yaml('leads:', '  stages:', '    - id: new', '      name: "unterminated', '    - id: next'));
     expect(issues.length).toBeGreaterThan(0);
     expect(issues.every((issue) => issue.path === '(yaml)')).toBe(true);
-    expect(issues[0].line).toBeGreaterThanOrEqual(4);
+    expect(first(issues).line).toBeGreaterThanOrEqual(4);
   });
 
   it('reports a key written twice in one mapping at the second one', () => {
     const issues = issuesOf(yaml('leads:', '  stages:', '    - id: new', '      id: other'));
     expect(issues).toHaveLength(1);
     expect(issues[0]).toMatchObject({ path: '(yaml)', line: 4, col: 7 });
-    expect(issues[0].message).toMatch(/unique/i);
+    expect(first(issues).message).toMatch(/unique/i);
   });
 });
 

@@ -12,12 +12,7 @@ import type { DealRow, LeadRow } from '../../server/core/rows';
 /** YAML written line by line, so a test can name the line it means. */
 const yaml = (...lines: string[]) => `${lines.join('\n')}\n`;
 
-const HEAD = [
-  'users: [{ login: anna, name: Anna, role: sales }]',
-  'fields:',
-  '  budget: { type: number }',
-  '  interest: { type: enum, values: [goods, services] }',
-];
+const HEAD = ['users: [{ login: anna, name: Anna, role: sales }]', 'fields:', '  budget: { type: number }', '  interest: { type: enum, values: [goods, services] }'];
 
 /** `line:col path: message` of every problem, or [] when the config loads. */
 function problemsOf(text: string): string[] {
@@ -29,8 +24,9 @@ function problemsOf(text: string): string[] {
 function at(text: string, needle: string, token: string = needle): string {
   const lines = text.split('\n');
   const line = lines.findIndex((candidate) => candidate.includes(needle));
-  if (line < 0 || !lines[line].includes(token)) throw new Error(`no "${token}" on a line with "${needle}"`);
-  return `${line + 1}:${lines[line].indexOf(token) + 1}`;
+  const found = lines[line];
+  if (found === undefined || !found.includes(token)) throw new Error(`no "${token}" on a line with "${needle}"`);
+  return `${line + 1}:${found.indexOf(token) + 1}`;
 }
 
 /** A config with one lead pipeline and one deal pipeline, each with the given stage lines. */
@@ -54,16 +50,12 @@ function config(options: { head?: string[]; leadStage?: string[]; dealStage?: st
 describe('robots validate checks every path a condition reads', () => {
   it('a typo in a robot condition is refused at its place, with the name meant', () => {
     const text = config({ leadStage: ['robots:', '  - { id: sla, type: notify, text: late, condition: { "!": [{ var: item.responsibel }] } }'] });
-    expect(problemsOf(text)).toEqual([
-      `${at(text, 'item.responsibel')} leads.stages[0].robots[0].condition.![0].var: unknown variable "item.responsibel" (did you mean "item.responsible"?)`,
-    ]);
+    expect(problemsOf(text)).toEqual([`${at(text, 'item.responsibel')} leads.stages[0].robots[0].condition.![0].var: unknown variable "item.responsibel" (did you mean "item.responsible"?)`]);
   });
 
   it('a typo in a trigger condition is refused', () => {
     const text = config({ leadStage: ['triggers:', '  - { id: pricing, type: link_clicked, condition: { "==": [{ var: item.sorce }, site] } }'] });
-    expect(problemsOf(text)).toEqual([
-      `${at(text, 'item.sorce')} leads.stages[0].triggers[0].condition.==[0].var: unknown variable "item.sorce" (did you mean "item.source"?)`,
-    ]);
+    expect(problemsOf(text)).toEqual([`${at(text, 'item.sorce')} leads.stages[0].triggers[0].condition.==[0].var: unknown variable "item.sorce" (did you mean "item.source"?)`]);
   });
 
   it('a typo in a scoring rule condition is refused', () => {
@@ -73,12 +65,10 @@ describe('robots validate checks every path a condition reads', () => {
 
   it('the array form of var, with a default, is checked too', () => {
     const text = config({ leadStage: ['robots:', '  - { id: sla, type: notify, text: late, condition: { var: [item.responsibel, null] } }'] });
-    expect(problemsOf(text)).toEqual([
-      `${at(text, '[item.responsibel', '[')} leads.stages[0].robots[0].condition.var: unknown variable "item.responsibel" (did you mean "item.responsible"?)`,
-    ]);
+    expect(problemsOf(text)).toEqual([`${at(text, '[item.responsibel', '[')} leads.stages[0].robots[0].condition.var: unknown variable "item.responsibel" (did you mean "item.responsible"?)`]);
   });
 
-  it('a custom field must be one of the config\'s fields, under fields. and item.fields.', () => {
+  it("a custom field must be one of the config's fields, under fields. and item.fields.", () => {
     const text = config({
       leadStage: [
         'robots:',
@@ -96,11 +86,7 @@ describe('robots validate checks every path a condition reads', () => {
 
   it('numeric segments index lists, and a value has no keys below it', () => {
     const text = config({
-      leadStage: [
-        'robots:',
-        '  - { id: tagged, type: notify, text: x, condition: { "==": [{ var: item.tags.0 }, vip] } }',
-        '  - { id: deep, type: notify, text: x, condition: { var: score.total } }',
-      ],
+      leadStage: ['robots:', '  - { id: tagged, type: notify, text: x, condition: { "==": [{ var: item.tags.0 }, vip] } }', '  - { id: deep, type: notify, text: x, condition: { var: score.total } }'],
     });
     expect(problemsOf(text)).toEqual([`${at(text, 'score.total')} leads.stages[0].robots[1].condition.var: unknown variable "score.total": score has no keys`]);
   });
@@ -129,7 +115,7 @@ describe('robots validate checks every path a condition reads', () => {
   });
 
   describe('lead-only and deal-only paths', () => {
-    it('a deal robot cannot read lead. or the lead\'s own columns', () => {
+    it("a deal robot cannot read lead. or the lead's own columns", () => {
       const text = config({
         dealStage: [
           'robots:',
@@ -193,9 +179,7 @@ describe('robots validate checks every path a template reads', () => {
       head: ['templates:', '  offer:', '    subject: "Offer"', '    text: |', '      Hello {{lead.name}},', '      your budget: {{fields.budgte}}'],
       leadStage: ['robots:', '  - { id: offer, type: send_message, template: offer }'],
     });
-    expect(problemsOf(text)).toEqual([
-      `${at(text, 'text: |', '|')} templates.offer.text: unknown variable "fields.budgte" (did you mean "fields.budget"?), at line 2, column 16 of the text`,
-    ]);
+    expect(problemsOf(text)).toEqual([`${at(text, 'text: |', '|')} templates.offer.text: unknown variable "fields.budgte" (did you mean "fields.budget"?), at line 2, column 16 of the text`]);
   });
 
   describe('in a template file', () => {
@@ -252,10 +236,7 @@ describe('robots validate checks every path a template reads', () => {
 
   it('@index outside #each and partials are refused', () => {
     const source = '{{@index}} {{> footer}}';
-    expect(textProblems(source)).toEqual([
-      '"@index" is only set inside {{#each}}, at column 3 of the text',
-      `unknown partial "footer": templates have no partials, at column ${column(source, 'footer')} of the text`,
-    ]);
+    expect(textProblems(source)).toEqual(['"@index" is only set inside {{#each}}, at column 3 of the text', `unknown partial "footer": templates have no partials, at column ${column(source, 'footer')} of the text`]);
   });
 
   it('recipient is there for messages, not for task titles', () => {
@@ -277,9 +258,7 @@ describe('robots validate checks every path a template reads', () => {
     it('used on deals only, lead. is refused', () => {
       const source = '{{deal.amount}} {{lead.name}}';
       const text = config({ head: template(source), dealStage: ['robots:', '  - { id: a, type: notify, template: note }'] });
-      expect(problemsOf(text)).toEqual([
-        `${at(text, 'note:', '"')} templates.note.text: unknown variable "lead.name" (did you mean "deal.name"?), at column ${column(source, 'lead.name')} of the text`,
-      ]);
+      expect(problemsOf(text)).toEqual([`${at(text, 'note:', '"')} templates.note.text: unknown variable "lead.name" (did you mean "deal.name"?), at column ${column(source, 'lead.name')} of the text`]);
     });
 
     it('used from both pipelines, a path one kind lacks is reported once, saying which', () => {
@@ -289,33 +268,79 @@ describe('robots validate checks every path a template reads', () => {
         leadStage: ['robots:', '  - { id: a, type: notify, template: note }'],
         dealStage: ['robots:', '  - { id: b, type: notify, template: note }', '  - { id: c, type: send_message, template: note }'],
       });
-      expect(problemsOf(text)).toEqual([
-        `${at(text, 'note:', '"')} templates.note.text: unknown variable "lead.name" on a deal (did you mean "deal.name"?), at column ${column(source, 'lead.name')} of the text`,
-      ]);
+      expect(problemsOf(text)).toEqual([`${at(text, 'note:', '"')} templates.note.text: unknown variable "lead.name" on a deal (did you mean "deal.name"?), at column ${column(source, 'lead.name')} of the text`]);
     });
 
     it('used by no robot, a path of either kind passes and a typo does not', () => {
       const source = '{{lead.name}} {{deal.amount}} {{item.amont}}';
       const text = config({ head: template(source) });
-      expect(problemsOf(text)).toEqual([
-        `${at(text, 'note:', '"')} templates.note.text: unknown variable "item.amont" (did you mean "item.amount"?), at column ${column(source, 'item.amont')} of the text`,
-      ]);
+      expect(problemsOf(text)).toEqual([`${at(text, 'note:', '"')} templates.note.text: unknown variable "item.amont" (did you mean "item.amount"?), at column ${column(source, 'item.amont')} of the text`]);
     });
   });
 });
 
 describe('every documented path passes', () => {
   const common = [
-    ...['id', 'kind', 'pipeline', 'stage', 'title', 'name', 'phone', 'email', 'company_name', 'source', 'responsible', 'fields', 'fields.budget', 'contact_id', 'company_id', 'lost_reason', 'refused_by', 'score', 'tags', 'tags.length', 'entered_stage_at', 'created_at', 'updated_at'].map((key) => `item.${key}`),
-    'fields.budget', 'fields.interest',
-    'contact', 'contact.id', 'contact.name', 'contact.phone', 'contact.email',
-    'company.id', 'company.name',
-    'responsible.login', 'responsible.name', 'responsible.phone', 'responsible.email', 'responsible.team',
-    'stage.id', 'stage.name', 'stage.entered_at', 'stage.minutes_in_stage',
-    'minutes_in_stage', 'touches_sent', 'replies_received', 'repeat_client', 'score', 'source',
-    'now.iso', 'now.hour', 'now.minute', 'now.weekday', 'now.date',
+    ...[
+      'id',
+      'kind',
+      'pipeline',
+      'stage',
+      'title',
+      'name',
+      'phone',
+      'email',
+      'company_name',
+      'source',
+      'responsible',
+      'fields',
+      'fields.budget',
+      'contact_id',
+      'company_id',
+      'lost_reason',
+      'refused_by',
+      'score',
+      'tags',
+      'tags.length',
+      'entered_stage_at',
+      'created_at',
+      'updated_at',
+    ].map((key) => `item.${key}`),
+    'fields.budget',
+    'fields.interest',
+    'contact',
+    'contact.id',
+    'contact.name',
+    'contact.phone',
+    'contact.email',
+    'company.id',
+    'company.name',
+    'responsible.login',
+    'responsible.name',
+    'responsible.phone',
+    'responsible.email',
+    'responsible.team',
+    'stage.id',
+    'stage.name',
+    'stage.entered_at',
+    'stage.minutes_in_stage',
+    'minutes_in_stage',
+    'touches_sent',
+    'replies_received',
+    'repeat_client',
+    'score',
+    'source',
+    'now.iso',
+    'now.hour',
+    'now.minute',
+    'now.weekday',
+    'now.date',
     'links.item',
-    'event', 'event.type', 'event.page', 'event.form', 'event.channel',
+    'event',
+    'event.type',
+    'event.page',
+    'event.form',
+    'event.channel',
   ];
   const lead = [...common, 'lead.name', 'lead.repeat_client', 'lead.deal_id', 'item.repeat_client', 'item.deal_id'];
   const deal = [...common, 'deal.name', 'deal.lead_id', 'deal.amount', 'item.lead_id', 'item.amount'];
@@ -336,7 +361,13 @@ describe('every documented path passes', () => {
 
   it('the shipped example and every fixture load cleanly', () => {
     const root = path.join(__dirname, '..', '..');
-    const files = ['robots.example.yaml', ...fs.readdirSync(path.join(root, 'test', 'fixtures')).filter((name) => name.endsWith('.yaml')).map((name) => path.join('test', 'fixtures', name))];
+    const files = [
+      'robots.example.yaml',
+      ...fs
+        .readdirSync(path.join(root, 'test', 'fixtures'))
+        .filter((name) => name.endsWith('.yaml'))
+        .map((name) => path.join('test', 'fixtures', name)),
+    ];
     for (const file of files) {
       const result = loadConfigFile(path.join(root, file));
       expect({ file, issues: result.ok ? [] : result.issues.map(formatConfigIssue) }).toEqual({ file, issues: [] });
@@ -350,9 +381,27 @@ describe('the context schema agrees with buildContext', () => {
   const compiled: CompiledConfig = loaded.config;
 
   const row = {
-    id: 7, title: 'Audit', name: 'Ivan', phone: '+79161234567', email: null, companyName: 'Acme', stage: 'new', stageEntryId: 3, enteredStageAt: 0,
-    source: 'form', responsible: 'anna', fields: { budget: 100, interest: 'goods' }, contactId: 4, companyId: 5, lostReason: null, refusedBy: null,
-    score: 30, tags: ['price_interest'], scoredAt: null, createdAt: 0, updatedAt: 0,
+    id: 7,
+    title: 'Audit',
+    name: 'Ivan',
+    phone: '+79161234567',
+    email: null,
+    companyName: 'Acme',
+    stage: 'new',
+    stageEntryId: 3,
+    enteredStageAt: 0,
+    source: 'form',
+    responsible: 'anna',
+    fields: { budget: 100, interest: 'goods' },
+    contactId: 4,
+    companyId: 5,
+    lostReason: null,
+    refusedBy: null,
+    score: 30,
+    tags: ['price_interest'],
+    scoredAt: null,
+    createdAt: 0,
+    updatedAt: 0,
   };
   const snapshot = {
     config: compiled,

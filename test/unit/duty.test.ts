@@ -58,7 +58,10 @@ describe('isOnDuty', () => {
   });
 
   it('away dates are read in the user’s own time zone', () => {
-    const awayInVladivostok = schedule({ schedule: { timezone: 'Asia/Vladivostok', working_hours: { start: '00:00', end: '00:00' }, working_days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], holidays: [] }, away: [{ from: '2026-03-10', to: '2026-03-10' }] });
+    const awayInVladivostok = schedule({
+      schedule: { timezone: 'Asia/Vladivostok', working_hours: { start: '00:00', end: '00:00' }, working_days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], holidays: [] },
+      away: [{ from: '2026-03-10', to: '2026-03-10' }],
+    });
     // 17:59 in Moscow on the 9th is already 00:59 on the 10th in Vladivostok.
     expect(isOnDuty(awayInVladivostok, at('2026-03-09T17:59'))).toBe(false);
     expect(isOnDuty(awayInVladivostok, at('2026-03-09T16:59'))).toBe(true);
@@ -175,15 +178,19 @@ leads:
   });
 
   it('an escalation level with a bad delay is an error', () => {
-    expect(problems(`
+    expect(
+      problems(`
 leads: { stages: [{ id: new, robots: [{ id: sla, type: notify, text: "waits", escalate: [{ after: soon, to: [manager] }] }] }] }
-`)).toEqual([expect.stringContaining('bad duration "soon"')]);
+`),
+    ).toEqual([expect.stringContaining('bad duration "soon"')]);
   });
 
   it('a team falling back to its manager must have one', () => {
-    expect(problems(`
+    expect(
+      problems(`
 teams: { sales: { when_nobody_on_duty: manager } }
 leads: { stages: [{ id: new }] }
-`)).toEqual([expect.stringContaining('when_nobody_on_duty: manager needs the team’s `manager`')]);
+`),
+    ).toEqual([expect.stringContaining('when_nobody_on_duty: manager needs the team’s `manager`')]);
   });
 });

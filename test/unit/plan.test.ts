@@ -2,6 +2,7 @@ import { loadConfigText } from '../../config/loader';
 import type { CompiledConfig } from '../../server/core/compiled-config';
 import { planReload, type PendingRun, type PlanState } from '../../server/config-ops/reload-plan';
 import { formatPlan } from '../../server/config-ops/plan-text';
+import { first, nth } from '../support/lists';
 
 const NOW = Date.parse('2026-03-02T06:00:00Z');
 
@@ -57,12 +58,10 @@ describe('planning a reload', () => {
     const plan = planReload(current, config(BASE.replace(/^ +- \{ id: sla.*\n/m, '')), state([...sla, ...others]));
     expect(plan.cancelled_runs).toBe(3);
     expect(plan.cancelled_run_ids).toEqual(sla.map((one) => one.id).sort((a, b) => a - b));
-    expect(plan.cancelled).toEqual([
-      expect.objectContaining({ robot: 'sla', type: 'notify', pipeline: 'leads', stage: 'new', why: 'removed', moved_to: null, cancelled_runs: 3 }),
-    ]);
+    expect(plan.cancelled).toEqual([expect.objectContaining({ robot: 'sla', type: 'notify', pipeline: 'leads', stage: 'new', why: 'removed', moved_to: null, cancelled_runs: 3 })]);
     // First due first: the retry due in five minutes leads the list.
-    expect(plan.cancelled[0].first.map((sample) => sample.id)).toEqual([sla[1].id, sla[0].id, sla[2].id]);
-    expect(plan.cancelled[0].first[2]).toMatchObject({ item: 'lead:77', status: 'scheduled', due_at: '2026-03-02T06:30:00.000Z' });
+    expect(first(plan.cancelled).first.map((sample) => sample.id)).toEqual([nth(sla, 1).id, first(sla).id, nth(sla, 2).id]);
+    expect(nth(first(plan.cancelled).first, 2)).toMatchObject({ item: 'lead:77', status: 'scheduled', due_at: '2026-03-02T06:30:00.000Z' });
     const text = formatPlan(plan, 'Europe/Moscow');
     expect(text).toContain('- robot sla (notify, leads/new) removed: 3 pending runs cancelled');
     expect(text).toMatch(/run \d+ +lead:77 +scheduled due Mon 02 Mar 2026 09:30:00/);
@@ -86,13 +85,13 @@ describe('planning a reload', () => {
     const plan = planReload(current, config(BASE.replace(from, to)), state([run()]));
     expect(plan.cancelled_runs).toBe(0);
     expect(plan.changed).toEqual([expect.objectContaining({ robot: 'sla', keys: expect.arrayContaining(keys), pending_runs: 1, keep_due_time: 1, waiting: 0 })]);
-    expect(plan.changed[0].effects.join('\n')).toMatch(effect);
+    expect(first(plan.changed).effects.join('\n')).toMatch(effect);
   });
 
   it('a run waiting for its predecessor takes a new delay when the predecessor finishes', () => {
     const plan = planReload(current, config(BASE.replace('after_robot: greet,', 'after_robot: greet, after: 1h,')), state([run({ robotId: 'follow_up', dueAt: null, waitsFor: 'greet' })]));
     expect(plan.changed[0]).toMatchObject({ robot: 'follow_up', keys: ['after'], keep_due_time: 0, waiting: 1 });
-    expect(plan.changed[0].effects.join('\n')).toMatch(/1 run waiting for its predecessor takes the new timing when it finishes/);
+    expect(first(plan.changed).effects.join('\n')).toMatch(/1 run waiting for its predecessor takes the new timing when it finishes/);
     expect(formatPlan(plan, 'UTC')).toMatch(/lead:\d+ +scheduled due waiting for greet/);
   });
 

@@ -31,7 +31,16 @@ describe('pickRoundRobin', () => {
 
 describe('pickLeastOpen', () => {
   it('picks whoever has the fewest open items', () => {
-    expect(pickLeastOpen(['semyon', 'svetlana', 'stepan'], new Map([['semyon', 4], ['svetlana', 1], ['stepan', 2]]))).toBe('svetlana');
+    expect(
+      pickLeastOpen(
+        ['semyon', 'svetlana', 'stepan'],
+        new Map([
+          ['semyon', 4],
+          ['svetlana', 1],
+          ['stepan', 2],
+        ]),
+      ),
+    ).toBe('svetlana');
   });
 
   it('counts a member with no open items (absent from the counts) as zero', () => {
@@ -39,7 +48,15 @@ describe('pickLeastOpen', () => {
   });
 
   it('breaks ties by the order the team lists its members', () => {
-    expect(pickLeastOpen(['semyon', 'svetlana'], new Map([['semyon', 2], ['svetlana', 2]]))).toBe('semyon');
+    expect(
+      pickLeastOpen(
+        ['semyon', 'svetlana'],
+        new Map([
+          ['semyon', 2],
+          ['svetlana', 2],
+        ]),
+      ),
+    ).toBe('semyon');
     expect(pickLeastOpen(['svetlana', 'semyon'], new Map())).toBe('svetlana');
   });
 

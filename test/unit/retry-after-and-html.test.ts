@@ -1,5 +1,6 @@
 import { retryAfterMs } from '../../server/core/retry-after';
-import { textToHtml } from '../../server/core/tracking';
+import { textToHtml, verifyTrackingToken } from '../../server/core/tracking';
+import { trackedEmail } from '../../server/messaging/send-once';
 
 describe('Retry-After', () => {
   const now = Date.parse('2026-03-02T09:00:00Z');
@@ -23,9 +24,7 @@ describe('an email written as text, as HTML', () => {
 });
 
 describe('a client email written as text, tracked', () => {
-  it('links in both parts go through our click redirect to the exact destination, and the HTML has the pixel', async () => {
-    const { trackedEmail } = await import('../../server/messaging/send-once');
-    const { verifyTrackingToken } = await import('../../server/core/tracking');
+  it('links in both parts go through our click redirect to the exact destination, and the HTML has the pixel', () => {
     const email = trackedEmail('Prices: https://shop.example.com/p?a=1&b=2', null, { messageId: 7, item: { kind: 'lead', id: 42 } }, { baseUrl: 'https://crm.example.com', secret: 's' });
     const href = /href="https:\/\/crm\.example\.com\/t\/c\/([^"]+)"/.exec(String(email.html))?.[1];
     expect(verifyTrackingToken(String(href), 's')).toEqual({ m: 7, i: 'lead:42', u: 'https://shop.example.com/p?a=1&b=2' });

@@ -63,7 +63,10 @@ function compile(text: string): CompiledConfig {
 
 const config = compile(CONFIG);
 const AT = Date.parse('2026-11-23T15:05:00Z'); // 18:05 in Moscow
-const people = new Map([['robo_admin', 'Служебный Аккаунт'], ['olya', 'Ольга Смирнова']]);
+const people = new Map([
+  ['robo_admin', 'Служебный Аккаунт'],
+  ['olya', 'Ольга Смирнова'],
+]);
 const namesIn = (locale: Locale): Names => namesOf(config, locale, people);
 
 function entry(overrides: Partial<StageEntryRow> = {}): StageEntryRow {
@@ -72,16 +75,53 @@ function entry(overrides: Partial<StageEntryRow> = {}): StageEntryRow {
 
 function run(overrides: Partial<RobotRunRow> = {}): RobotRunRow {
   return {
-    id: 1, entryId: 1, entityType: 'lead', entityId: 1, pipeline: 'leads', stage: 'new', robotId: 'first_contact_sla', robotType: 'notify', position: 0,
-    status: 'done', dueAt: AT, waitsFor: null, attempts: 1, causalDepth: 0, detail: null, lastError: null, lockedBy: null, leaseUntil: null,
-    startedAt: AT, finishedAt: AT, createdAt: AT - 30 * 60_000, ...overrides,
+    id: 1,
+    entryId: 1,
+    entityType: 'lead',
+    entityId: 1,
+    pipeline: 'leads',
+    stage: 'new',
+    robotId: 'first_contact_sla',
+    robotType: 'notify',
+    position: 0,
+    status: 'done',
+    dueAt: AT,
+    waitsFor: null,
+    attempts: 1,
+    causalDepth: 0,
+    detail: null,
+    lastError: null,
+    lockedBy: null,
+    leaseUntil: null,
+    startedAt: AT,
+    finishedAt: AT,
+    createdAt: AT - 30 * 60_000,
+    ...overrides,
   };
 }
 
 function message(overrides: Partial<MessageRow> = {}): MessageRow {
   return {
-    id: 1, idempotencyKey: 'k', runId: 1, entityType: 'lead', entityId: 1, direction: 'out', channel: 'telegram', audience: 'user', recipient: '100', recipientLogin: 'georgy',
-    template: 'sla', subject: null, body: 'lead waits', meta: {}, status: 'recorded', providerId: null, error: null, createdAt: AT, sentAt: AT, ...overrides,
+    id: 1,
+    idempotencyKey: 'k',
+    runId: 1,
+    entityType: 'lead',
+    entityId: 1,
+    direction: 'out',
+    channel: 'telegram',
+    audience: 'user',
+    recipient: '100',
+    recipientLogin: 'georgy',
+    template: 'sla',
+    subject: null,
+    body: 'lead waits',
+    meta: {},
+    status: 'recorded',
+    providerId: null,
+    error: null,
+    createdAt: AT,
+    sentAt: AT,
+    ...overrides,
   };
 }
 
@@ -95,15 +135,28 @@ function event(type: string, payload: Record<string, unknown>, actor: string | n
 
 function call(overrides: Partial<CallRow> = {}): CallRow {
   return {
-    id: 1, entityType: 'lead', entityId: 1, runId: 3, agentLogin: 'semyon', agentPhone: '+79000000301', clientPhone: '+79161234567', direction: 'outbound', attempt: 1,
-    providerSid: null, status: 'completed', startedAt: AT, answeredAt: AT + 5000, endedAt: AT + 47_000, durationSeconds: 42, ...overrides,
+    id: 1,
+    entityType: 'lead',
+    entityId: 1,
+    runId: 3,
+    agentLogin: 'semyon',
+    agentPhone: '+79000000301',
+    clientPhone: '+79161234567',
+    direction: 'outbound',
+    attempt: 1,
+    providerSid: null,
+    status: 'completed',
+    startedAt: AT,
+    answeredAt: AT + 5000,
+    endedAt: AT + 47_000,
+    durationSeconds: 42,
+    ...overrides,
   };
 }
 
 const NOTHING = { messages: [], tasks: [], calls: [] };
 const stageText = (locale: Locale, row: StageEntryRow) => MESSAGES[locale].stage(stageFacts(row, namesIn(locale)));
-const runText = (locale: Locale, row: RobotRunRow, made: { messages: MessageRow[]; tasks: TaskRow[]; calls: CallRow[] } = NOTHING) =>
-  MESSAGES[locale].run(runFacts(row, made, config, namesIn(locale)));
+const runText = (locale: Locale, row: RobotRunRow, made: { messages: MessageRow[]; tasks: TaskRow[]; calls: CallRow[] } = NOTHING) => MESSAGES[locale].run(runFacts(row, made, config, namesIn(locale)));
 const eventText = (locale: Locale, row: EventRow) => MESSAGES[locale].events[row.type as EventType](eventFacts(row, namesIn(locale)));
 
 describe('names people read', () => {
@@ -169,7 +222,11 @@ describe('robot runs', () => {
     ['ru', { status: 'cancelled', detail: 'client replied' }, 'Робот «SLA 30 минут» отменён: клиент ответил'],
     ['en', { status: 'cancelled', detail: 'the goal of "new" was reached (stop_when)' }, 'The robot “30-minute SLA” was cancelled: the goal of “New” was reached'],
     ['ru', { status: 'cancelled', detail: 'robot no longer in the config' }, 'Робот «SLA 30 минут» отменён: робота больше нет в конфигурации'],
-    ['ru', { status: 'cancelled', robotId: 'first_contact_sla.escalate_1', detail: 'taken: the condition of first_contact_sla no longer holds, escalation 1 not sent' }, 'Робот «SLA 30 минут» (эскалация 1) отменён: лид уже взят в работу, эскалация не нужна'],
+    [
+      'ru',
+      { status: 'cancelled', robotId: 'first_contact_sla.escalate_1', detail: 'taken: the condition of first_contact_sla no longer holds, escalation 1 not sent' },
+      'Робот «SLA 30 минут» (эскалация 1) отменён: лид уже взят в работу, эскалация не нужна',
+    ],
     ['ru', { status: 'skipped', detail: 'condition was false when the robot was due' }, 'Робот «SLA 30 минут» пропущен: условие не выполнялось, когда подошло время'],
     ['en', { status: 'skipped', startedAt: AT + 3 * 3600_000, detail: 'skipped: 3 h late (skip_if_late 2h)' }, 'The robot “30-minute SLA” was skipped: 3 h late'],
     ['ru', { status: 'scheduled', startedAt: null, finishedAt: null }, 'Робот «SLA 30 минут» запланирован на 23 нояб., 18:05'],
@@ -186,9 +243,7 @@ describe('robot runs', () => {
   });
 
   it('a done alert names whom it told, in the dative in Russian, and how late it ran', () => {
-    expect(runText('ru', run({ detail: 'notified georgy (telegram)' }), { messages: [alert], tasks: [], calls: [] })).toBe(
-      'Робот «SLA 30 минут» отправил уведомление Георгию Морозову (руководитель продаж) в Telegram',
-    );
+    expect(runText('ru', run({ detail: 'notified georgy (telegram)' }), { messages: [alert], tasks: [], calls: [] })).toBe('Робот «SLA 30 минут» отправил уведомление Георгию Морозову (руководитель продаж) в Telegram');
     const late = run({ startedAt: AT + 3 * 60_000, detail: 'notified anna (telegram)' });
     const toAnna = message({ recipientLogin: 'anna' });
     expect(runText('ru', late, { messages: [toAnna], tasks: [], calls: [] })).toBe('Робот «SLA 30 минут» отправил уведомление Анне Петровой в Telegram (с опозданием на 3 мин)');

@@ -1,4 +1,4 @@
-import { MigrationInterface, QueryRunner, Table, TableColumnOptions, TableIndex } from 'typeorm';
+import { type MigrationInterface, type QueryRunner, Table, type TableColumnOptions, TableIndex } from 'typeorm';
 
 /**
  * Written with TypeORM's Table API rather than raw SQL so one migration creates the same
@@ -44,14 +44,7 @@ export class InitialSchema1764000000000 implements MigrationInterface {
     await queryRunner.createTable(
       new Table({
         name: 'users',
-        columns: [
-          { name: 'login', type: 'varchar', isPrimary: true },
-          varchar('name'),
-          varchar('role'),
-          varchar('team', true),
-          varchar('origin'),
-          time('created_at'),
-        ],
+        columns: [{ name: 'login', type: 'varchar', isPrimary: true }, varchar('name'), varchar('role'), varchar('team', true), varchar('origin'), time('created_at')],
       }),
     );
     await queryRunner.createTable(
@@ -89,10 +82,7 @@ export class InitialSchema1764000000000 implements MigrationInterface {
       new Table({
         name: 'contacts',
         columns: [id, varchar('name', true), varchar('phone', true), varchar('email', true), integer('company_id', true), time('created_at')],
-        indices: [
-          new TableIndex({ name: 'ix_contacts_phone', columnNames: ['phone'] }),
-          new TableIndex({ name: 'ix_contacts_email', columnNames: ['email'] }),
-        ],
+        indices: [new TableIndex({ name: 'ix_contacts_phone', columnNames: ['phone'] }), new TableIndex({ name: 'ix_contacts_email', columnNames: ['email'] })],
       }),
     );
     await queryRunner.createTable(
@@ -119,10 +109,7 @@ export class InitialSchema1764000000000 implements MigrationInterface {
           varchar('refused_by', true),
           integer('causal_depth', false, 0),
         ],
-        indices: [
-          new TableIndex({ name: 'ix_stage_entries_entity', columnNames: ['entity_type', 'entity_id'] }),
-          new TableIndex({ name: 'ix_stage_entries_pipeline_stage', columnNames: ['pipeline', 'stage'] }),
-        ],
+        indices: [new TableIndex({ name: 'ix_stage_entries_entity', columnNames: ['entity_type', 'entity_id'] }), new TableIndex({ name: 'ix_stage_entries_pipeline_stage', columnNames: ['pipeline', 'stage'] })],
       }),
     );
     await queryRunner.createTable(
@@ -192,20 +179,8 @@ export class InitialSchema1764000000000 implements MigrationInterface {
     await queryRunner.createTable(
       new Table({
         name: 'events',
-        columns: [
-          id,
-          varchar('type'),
-          varchar('entity_type', true),
-          integer('entity_id', true),
-          varchar('actor', true),
-          textColumn('payload'),
-          varchar('outcome', true),
-          time('created_at'),
-        ],
-        indices: [
-          new TableIndex({ name: 'ix_events_entity', columnNames: ['entity_type', 'entity_id'] }),
-          new TableIndex({ name: 'ix_events_type', columnNames: ['type'] }),
-        ],
+        columns: [id, varchar('type'), varchar('entity_type', true), integer('entity_id', true), varchar('actor', true), textColumn('payload'), varchar('outcome', true), time('created_at')],
+        indices: [new TableIndex({ name: 'ix_events_entity', columnNames: ['entity_type', 'entity_id'] }), new TableIndex({ name: 'ix_events_type', columnNames: ['type'] })],
       }),
     );
     await queryRunner.createTable(

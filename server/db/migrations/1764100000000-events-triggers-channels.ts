@@ -1,4 +1,4 @@
-import { MigrationInterface, QueryRunner, Table, TableColumn, TableIndex } from 'typeorm';
+import { type MigrationInterface, type QueryRunner, Table, TableColumn, TableIndex } from 'typeorm';
 
 /** Scoring and tags on items, trigger outcomes on events, replay protection, opt-outs, calls. */
 export class EventsTriggersChannels1764100000000 implements MigrationInterface {
@@ -6,10 +6,7 @@ export class EventsTriggersChannels1764100000000 implements MigrationInterface {
 
   async up(queryRunner: QueryRunner): Promise<void> {
     for (const table of ['leads', 'deals']) {
-      await queryRunner.addColumns(table, [
-        new TableColumn({ name: 'tags', type: 'text', isNullable: false, default: "'[]'" }),
-        new TableColumn({ name: 'scored_at', type: 'bigint', isNullable: true }),
-      ]);
+      await queryRunner.addColumns(table, [new TableColumn({ name: 'tags', type: 'text', isNullable: false, default: "'[]'" }), new TableColumn({ name: 'scored_at', type: 'bigint', isNullable: true })]);
     }
     await queryRunner.addColumn('events', new TableColumn({ name: 'trigger_id', type: 'varchar', isNullable: true }));
     // Set once the task_overdue event has been raised, so it is raised once.
@@ -60,10 +57,7 @@ export class EventsTriggersChannels1764100000000 implements MigrationInterface {
           { name: 'ended_at', type: 'bigint', isNullable: true },
           { name: 'duration_seconds', type: 'integer', isNullable: true },
         ],
-        indices: [
-          new TableIndex({ name: 'ix_calls_entity', columnNames: ['entity_type', 'entity_id'] }),
-          new TableIndex({ name: 'ix_calls_provider_sid', columnNames: ['provider_sid'] }),
-        ],
+        indices: [new TableIndex({ name: 'ix_calls_entity', columnNames: ['entity_type', 'entity_id'] }), new TableIndex({ name: 'ix_calls_provider_sid', columnNames: ['provider_sid'] })],
       }),
     );
   }

@@ -1,4 +1,4 @@
-import { MigrationInterface, QueryRunner, TableIndex } from 'typeorm';
+import { type MigrationInterface, type QueryRunner, TableIndex } from 'typeorm';
 
 /**
  * The claim reads pending runs in due order. On (status, due_at) the two pending statuses are two
@@ -11,10 +11,7 @@ export class PendingRunsIndex1764300000000 implements MigrationInterface {
   name = 'PendingRunsIndex1764300000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.createIndex(
-      'robot_runs',
-      new TableIndex({ name: 'ix_robot_runs_pending_due', columnNames: ['due_at', 'id'], where: "status IN ('scheduled', 'failed') AND due_at IS NOT NULL" }),
-    );
+    await queryRunner.createIndex('robot_runs', new TableIndex({ name: 'ix_robot_runs_pending_due', columnNames: ['due_at', 'id'], where: "status IN ('scheduled', 'failed') AND due_at IS NOT NULL" }));
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

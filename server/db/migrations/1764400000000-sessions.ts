@@ -1,4 +1,4 @@
-import { MigrationInterface, QueryRunner, Table, TableColumn, TableIndex } from 'typeorm';
+import { type MigrationInterface, type QueryRunner, Table, TableColumn, TableIndex } from 'typeorm';
 
 /**
  * Sign-in for people: a password hash on users (robots.yaml never holds one), the
@@ -39,10 +39,7 @@ export class Sessions1764400000000 implements MigrationInterface {
           { name: 'used_at', type: 'bigint' },
         ],
         // A nonce seen once is a link used the second time.
-        indices: [
-          new TableIndex({ name: 'ux_sign_in_links_nonce', columnNames: ['nonce'], isUnique: true }),
-          new TableIndex({ name: 'ix_sign_in_links_used_at', columnNames: ['used_at'] }),
-        ],
+        indices: [new TableIndex({ name: 'ux_sign_in_links_nonce', columnNames: ['nonce'], isUnique: true }), new TableIndex({ name: 'ix_sign_in_links_used_at', columnNames: ['used_at'] })],
       }),
     );
   }

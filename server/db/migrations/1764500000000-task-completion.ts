@@ -1,4 +1,4 @@
-import { MigrationInterface, QueryRunner, Table, TableColumn, TableIndex } from 'typeorm';
+import { type MigrationInterface, type QueryRunner, Table, TableColumn, TableIndex } from 'typeorm';
 
 /**
  * People complete tasks (GET/PATCH /api/tasks): who and when on the task, and every change —
@@ -8,10 +8,7 @@ export class TaskCompletion1764500000000 implements MigrationInterface {
   name = 'TaskCompletion1764500000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.addColumns('tasks', [
-      new TableColumn({ name: 'completed_at', type: 'bigint', isNullable: true }),
-      new TableColumn({ name: 'completed_by', type: 'varchar', isNullable: true }),
-    ]);
+    await queryRunner.addColumns('tasks', [new TableColumn({ name: 'completed_at', type: 'bigint', isNullable: true }), new TableColumn({ name: 'completed_by', type: 'varchar', isNullable: true })]);
     // "My open tasks" is the list everyone opens.
     await queryRunner.createIndex('tasks', new TableIndex({ name: 'ix_tasks_assignee_status', columnNames: ['assignee', 'status'] }));
     await queryRunner.createTable(

@@ -1,4 +1,4 @@
-import { MigrationInterface, QueryRunner, TableColumn } from 'typeorm';
+import { type MigrationInterface, type QueryRunner, TableColumn } from 'typeorm';
 
 /** A person's words with a move (the board asks for one beside a lost reason), kept on the history row. */
 export class StageEntryComment1764600000000 implements MigrationInterface {

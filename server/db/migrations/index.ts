@@ -7,4 +7,12 @@ import { TaskCompletion1764500000000 } from './1764500000000-task-completion';
 import { StageEntryComment1764600000000 } from './1764600000000-stage-entry-comment';
 
 /** Listed explicitly (no glob) so tsx, jest and a bundled build all find the same set. */
-export const migrations = [InitialSchema1764000000000, EventsTriggersChannels1764100000000, RunLeases1764200000000, PendingRunsIndex1764300000000, Sessions1764400000000, TaskCompletion1764500000000, StageEntryComment1764600000000];
+export const migrations = [
+  InitialSchema1764000000000,
+  EventsTriggersChannels1764100000000,
+  RunLeases1764200000000,
+  PendingRunsIndex1764300000000,
+  Sessions1764400000000,
+  TaskCompletion1764500000000,
+  StageEntryComment1764600000000,
+];

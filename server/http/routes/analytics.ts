@@ -13,8 +13,8 @@ import { parse } from '../problem';
 
 export const FunnelQuery = z.strictObject({
   pipeline: z.string().default('leads').describe('`leads` or a deal pipeline'),
-  from: z.iso.date().optional().describe('YYYY-MM-DD, items and moves from this day (the config\'s time zone)'),
-  to: z.iso.date().optional().describe('YYYY-MM-DD, up to (not including) this day (the config\'s time zone)'),
+  from: z.iso.date().optional().describe("YYYY-MM-DD, items and moves from this day (the config's time zone)"),
+  to: z.iso.date().optional().describe("YYYY-MM-DD, up to (not including) this day (the config's time zone)"),
 });
 
 /** GET /api/analytics/funnel: the funnel report of one pipeline (managers, of a deal pipeline its team's; ops, admins). */

@@ -18,8 +18,8 @@ import { clearSessionCookie, readSessionCookie, writeSessionCookie } from '../se
  * 10 that refill as many an hour. Enough for an office behind one address starting its day;
  * too few to guess a ten-character password.
  */
-export const SIGN_IN_ATTEMPTS_PER_ADDRESS = '30/h';
-export const SIGN_IN_ATTEMPTS_PER_LOGIN = '10/h';
+const SIGN_IN_ATTEMPTS_PER_ADDRESS = '30/h';
+const SIGN_IN_ATTEMPTS_PER_LOGIN = '10/h';
 
 /** Loose on purpose: a login that cannot exist is the same 401 as one that does not. */
 export const LoginInput = z.strictObject({

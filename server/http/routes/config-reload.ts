@@ -5,8 +5,7 @@ import { ConfigError } from '../../core/errors';
 import type { LiveConfig } from '../../core/live-config';
 import type { Store } from '../../db/store';
 import type { RunQueue } from '../../pipeline/queue';
-import type { ReloadResult } from '../../runtime';
-import { planConfigFile } from '../../config-ops/plan-state';
+import { planConfigFile, type ReloadResult } from '../../config-ops/plan-state';
 import { requireOperation } from '../auth';
 import { parse } from '../problem';
 

@@ -18,7 +18,7 @@ export const EventQuery = z.strictObject({
   limit: queryInteger(1, 500, 100),
 });
 
-export function eventView(event: EventRow) {
+function eventView(event: EventRow) {
   return {
     id: event.id,
     type: event.type,

@@ -68,7 +68,13 @@ export function formRoutes(deps: { config: LiveConfig; clock: Clock; inbound: Pi
       return response.status(202).json({ status: 'accepted' });
     }
     if (form.consent_field && !truthy(values[form.consent_field])) {
-      throw new HttpProblem({ type: 'urn:robots:consent-required', title: 'Consent is required', status: 422, detail: `the form needs "${form.consent_field}" ticked`, errors: [{ path: form.consent_field, message: 'consent is required' }] });
+      throw new HttpProblem({
+        type: 'urn:robots:consent-required',
+        title: 'Consent is required',
+        status: 422,
+        detail: `the form needs "${form.consent_field}" ticked`,
+        errors: [{ path: form.consent_field, message: 'consent is required' }],
+      });
     }
     const { input, unmapped } = mapFields(values, form.fields);
     if (!input.phone && !input.email) {

@@ -32,9 +32,7 @@ function pipelineView(pipeline: PipelineModel, user: UserRow) {
       name: stage.name ?? stage.id,
       semantic: stage.semantic,
       required: stage.required,
-      ...(stage.semantic === 'lost'
-        ? { reasons: (stage.reasons ?? []).map((reason) => ({ id: reason.id, label: reason.label ?? reason.id, refused_by: reason.refused_by })) }
-        : {}),
+      ...(stage.semantic === 'lost' ? { reasons: (stage.reasons ?? []).map((reason) => ({ id: reason.id, label: reason.label ?? reason.id, refused_by: reason.refused_by })) } : {}),
     })),
   };
 }

@@ -33,7 +33,7 @@ export const MessageQuery = z.strictObject({
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
-export function runView(run: RobotRunRow) {
+function runView(run: RobotRunRow) {
   return {
     id: run.id,
     item: `${run.entityType}:${run.entityId}`,
@@ -55,7 +55,7 @@ export function runView(run: RobotRunRow) {
   };
 }
 
-export function messageView(message: MessageRow) {
+function messageView(message: MessageRow) {
   return {
     id: message.id,
     item: message.entityType ? `${message.entityType}:${message.entityId}` : null,

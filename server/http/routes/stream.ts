@@ -83,7 +83,12 @@ export class StreamHub {
           this.set(open());
         },
       });
-      this.dropped = new Counter({ name: 'robots_streams_dropped_total', help: 'Live streams ended by the server: a client too slow to read, or changes that could not be loaded', labelNames: ['reason'] as const, registers: [registry] });
+      this.dropped = new Counter({
+        name: 'robots_streams_dropped_total',
+        help: 'Live streams ended by the server: a client too slow to read, or changes that could not be loaded',
+        labelNames: ['reason'] as const,
+        registers: [registry],
+      });
     }
   }
 

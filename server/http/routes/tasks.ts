@@ -45,7 +45,7 @@ function itemName(item: Item | undefined, task: TaskRow): string {
   return item?.row.title || item?.row.name || `${task.entityType} #${task.entityId}`;
 }
 
-export function taskView(task: TaskRow, item: Item | undefined, now: number) {
+function taskView(task: TaskRow, item: Item | undefined, now: number) {
   return {
     id: task.id,
     item: `${task.entityType}:${task.entityId}`,
@@ -104,7 +104,10 @@ export function taskRoutes(deps: TaskRouteDeps): Router {
       limit: query.limit,
       offset: query.offset,
     });
-    const items = await itemsByRef(deps.reads, tasks.map((task) => ({ kind: task.entityType, id: task.entityId })));
+    const items = await itemsByRef(
+      deps.reads,
+      tasks.map((task) => ({ kind: task.entityType, id: task.entityId })),
+    );
     response.json({ tasks: tasks.map((task) => taskView(task, items.get(`${task.entityType}:${task.entityId}`), now)), total, limit: query.limit, offset: query.offset });
   });
 

@@ -11,7 +11,7 @@ const PIXEL = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBR
 const VisitBody = z.object({ token: z.string().max(2000), page: z.string().max(500) });
 
 /**
- * Tracking the client's engagement (seed 003): our open pixel, our click redirect, and page
+ * Tracking the client's engagement: our open pixel, our click redirect, and page
  * visits the site reports with the token it got in a tracked link (`?rt=`).
  */
 export function trackingRoutes(deps: { inbound: Pick<Inbound, 'ingest'>; reads: ReadSource; trackingSecret: string }): Router {

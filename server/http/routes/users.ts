@@ -9,7 +9,10 @@ import { requireOperation } from '../auth';
 import { noQuery } from '../ids';
 import { parse, RequestValidationError } from '../problem';
 
-const Login = z.string().max(100).regex(/^[A-Za-z0-9_.-]+$/, { error: 'logins use letters, digits, _ . -' });
+const Login = z
+  .string()
+  .max(100)
+  .regex(/^[A-Za-z0-9_.-]+$/, { error: 'logins use letters, digits, _ . -' });
 
 export const NewUserInput = z.strictObject({
   login: Login,

@@ -8,7 +8,7 @@ const ITEM: Record<EntityKind, string> = { lead: 'lead', deal: 'deal' };
 const CHANNEL_ON: Record<string, string> = { outbox: '', telegram: 'on Telegram', email: 'by email', sms: 'by SMS', voice: 'by phone' };
 /** ` в Telegram`, with its leading space; nothing for the outbox (the status says the message stayed there). */
 const channelOn = (channel: string) => {
-  const words = channel ? CHANNEL_ON[channel] ?? `(${channel})` : '';
+  const words = channel ? (CHANNEL_ON[channel] ?? `(${channel})`) : '';
   return words ? ` ${words}` : '';
 };
 
@@ -169,14 +169,12 @@ const events: Messages['events'] = {
   form_submitted: (facts) => `The client sent the form${facts.name ? ` ${quoted(facts.name)}` : ''}`,
   webhook: (facts) => `Data came by the webhook${facts.name ? ` ${quoted(facts.name)}` : ''}`,
   message_inbound: (facts) => `The client replied${channelOn(facts.channel ?? '')}`,
-  call: (facts) =>
-    facts.outcome === 'answered' ? `${someone(facts)} answered the callback` : `The callback failed: nobody answered${facts.count ? ` (attempts: ${facts.count})` : ''}`,
+  call: (facts) => (facts.outcome === 'answered' ? `${someone(facts)} answered the callback` : `The callback failed: nobody answered${facts.count ? ` (attempts: ${facts.count})` : ''}`),
   email_opened: () => 'The client opened the email',
   link_clicked: (facts) => `The client clicked a link${facts.name ? `: ${facts.name}` : ''}`,
   page_visit: (facts) => `The client visited ${facts.name ? `the page ${quoted(facts.name)}` : 'the site'}`,
   field_changed: (facts) => `${quoted(facts.name ?? '?')} changed: ${facts.from ?? '—'} → ${facts.to ?? '—'}${byWhom(facts.actor)}`,
-  responsible_changed: (facts) =>
-    facts.from ? `Responsible changed: ${facts.from} → ${facts.to ?? '—'}${byWhom(facts.actor)}` : `Responsible set: ${facts.to ?? '—'}${byWhom(facts.actor)}`,
+  responsible_changed: (facts) => (facts.from ? `Responsible changed: ${facts.from} → ${facts.to ?? '—'}${byWhom(facts.actor)}` : `Responsible set: ${facts.to ?? '—'}${byWhom(facts.actor)}`),
   task_overdue: (facts) => `The task ${quoted(facts.name ?? '?')} is overdue${facts.person ? ` (${facts.person})` : ''}`,
   score_changed: (facts) => `Score of the ${ITEM[facts.item]}: ${facts.from ?? '?'} → ${facts.to ?? '?'}${facts.outcome === 'decay' ? ' (no activity)' : ''}`,
   opt_out: (facts) => `The client opted out of messages${channelOn(facts.channel ?? '')}`,
@@ -213,8 +211,7 @@ export const en: Messages = {
     return `Message to the client${channelOn(facts.channel)}: ${status}`;
   },
   events,
-  task: (facts) =>
-    `Task ${quoted(facts.title)} ${facts.assignee ? `for ${facts.assignee}` : 'with nobody to do it'}${facts.dueText ? `, due ${facts.dueText}` : ''}${facts.status === 'done' ? ' (done)' : ''}`,
+  task: (facts) => `Task ${quoted(facts.title)} ${facts.assignee ? `for ${facts.assignee}` : 'with nobody to do it'}${facts.dueText ? `, due ${facts.dueText}` : ''}${facts.status === 'done' ? ' (done)' : ''}`,
   taskChange,
   call: (facts) =>
     `Call ${facts.attempt} to ${facts.agent}: ${CALL_STATUS[facts.status]}${facts.ringSeconds === null ? '' : `, rang ${facts.ringSeconds} s`}${facts.talkSeconds === null ? '' : `, talked ${facts.talkSeconds} s`}`,

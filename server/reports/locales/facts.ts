@@ -53,7 +53,7 @@ export function namesOf(config: CompiledConfig, locale: Locale, people: Readonly
     trigger: (triggerId) => readableId(triggerId),
     form: (formId) => label(config.source.forms[formId]?.name, formId),
     pipeline: (key) => label(pipelineModel(key)?.name, key),
-    field: (id) => config.source.fields[id]?.label ? localLabel(config.source.fields[id].label as string, locale) : STANDARD_FIELDS[locale][id] ?? readableId(id),
+    field: (id) => (config.source.fields[id]?.label ? localLabel(config.source.fields[id].label as string, locale) : (STANDARD_FIELDS[locale][id] ?? readableId(id))),
     reason: (pipeline, stage, reasonId) => label(stageOf(config, pipeline, stage)?.reasons?.find((reason) => reason.id === reasonId)?.label, reasonId),
     at: (ms) => formatAt(ms, locale, config.source.timezone),
   };
@@ -106,17 +106,17 @@ export function runWhyOf(run: RobotRunRow, names: Names): RunWhy | null {
   if (!detail) return null;
   let match: RegExpExecArray | null;
   if ((match = /^left stage "([^"]+)"(?: for "([^"]+)")?$/.exec(detail))) {
-    return { kind: 'left_stage', stage: names.stage(run.pipeline, match[1]), to: match[2] ? names.stage(run.pipeline, match[2]) : null };
+    return { kind: 'left_stage', stage: names.stage(run.pipeline, group(match, 1)), to: match[2] ? names.stage(run.pipeline, match[2]) : null };
   }
   if (detail === 'client replied') return { kind: 'client_replied' };
-  if ((match = /^the goal of "([^"]+)" was reached/.exec(detail))) return { kind: 'goal_reached', stage: names.stage(run.pipeline, match[1]) };
+  if ((match = /^the goal of "([^"]+)" was reached/.exec(detail))) return { kind: 'goal_reached', stage: names.stage(run.pipeline, group(match, 1)) };
   if (detail === 'robot no longer in the config') return { kind: 'robot_removed' };
-  if ((match = /^(\S+) was cancelled$/.exec(detail))) return { kind: 'predecessor_cancelled', robot: names.robot(match[1]) };
+  if ((match = /^(\S+) was cancelled$/.exec(detail))) return { kind: 'predecessor_cancelled', robot: names.robot(group(match, 1)) };
   if (detail === 'the item no longer exists') return { kind: 'item_gone' };
   if (detail.startsWith('taken: ')) return { kind: 'taken' };
   if (detail === 'condition was false when the robot was due') return { kind: 'condition_false' };
   if (/^skipped: .+ late \(skip_if_late /.test(detail)) return { kind: 'too_late', lateMs: lateMsOf(run) ?? 0 };
-  if ((match = /^timed out after (\S+); the robots after it do not run$/.exec(detail))) return { kind: 'wait_timed_out', after: match[1] };
+  if ((match = /^timed out after (\S+); the robots after it do not run$/.exec(detail))) return { kind: 'wait_timed_out', after: group(match, 1) };
   return { kind: 'other', text: detail };
 }
 
@@ -126,27 +126,36 @@ export function runDeedOf(run: RobotRunRow, made: { messages: MessageRow[]; task
   const task = made.tasks[0];
   if (task) return { kind: 'task', title: task.title, assignee: task.assignee === null ? null : names.person(task.assignee) };
   const call = made.calls[0];
-  if (call) return { kind: 'calling', agent: call.agentLogin ? names.person(call.agentLogin) : call.agentPhone ?? '?' };
+  if (call) return { kind: 'calling', agent: call.agentLogin ? names.person(call.agentLogin) : (call.agentPhone ?? '?') };
   const alerts = made.messages.filter((message) => message.audience === 'user' && message.direction === 'out');
   const recipients = alerts.map((message) => (message.recipientLogin ? names.person(message.recipientLogin) : message.recipient));
   if (run.robotType === 'notify_repeat_client') return { kind: 'repeat_client', recipients };
-  if (alerts.length > 0) return { kind: 'alerted', recipients, channel: alerts[0].channel };
+  const [firstAlert] = alerts;
+  if (firstAlert) return { kind: 'alerted', recipients, channel: firstAlert.channel };
   const touch = made.messages.find((message) => message.audience === 'client' && message.direction === 'out');
   if (touch) return { kind: 'messaged_client', channel: touch.channel };
   let match: RegExpExecArray | null;
   if ((match = /^moved (lead|deal) #\d+ to "([^"]+)"$/.exec(detail))) {
-    const kind = match[1] as EntityKind;
-    return { kind: 'moved', item: kind, stage: kind === run.entityType ? names.stage(run.pipeline, match[2]) : stageInAny(config, kind, match[2], names) };
+    const kind: EntityKind = group(match, 1) === 'lead' ? 'lead' : 'deal';
+    const stage = group(match, 2);
+    return { kind: 'moved', item: kind, stage: kind === run.entityType ? names.stage(run.pipeline, stage) : stageInAny(config, kind, stage, names) };
   }
   if ((match = /^created deal #(\d+) in "([^"]+)", (?:responsible ([^;,\s]+)|no responsible)/.exec(detail))) {
-    return { kind: 'deal_created', id: Number(match[1]), pipeline: names.pipeline(match[2]), responsible: match[3] ? names.person(match[3]) : null };
+    return { kind: 'deal_created', id: Number(group(match, 1)), pipeline: names.pipeline(group(match, 2)), responsible: match[3] ? names.person(match[3]) : null };
   }
-  if ((match = /^responsible .+ → (\S+)$/.exec(detail))) return { kind: 'assigned', responsible: names.person(match[1]) };
-  if (detail.startsWith('set ')) return { kind: 'fields_set', fields: [...detail.matchAll(/(?:^set |, )([A-Za-z_][A-Za-z0-9_]*)=/g)].map((field) => names.field(field[1])) };
+  if ((match = /^responsible .+ → (\S+)$/.exec(detail))) return { kind: 'assigned', responsible: names.person(group(match, 1)) };
+  if (detail.startsWith('set ')) return { kind: 'fields_set', fields: [...detail.matchAll(/(?:^set |, )([A-Za-z_][A-Za-z0-9_]*)=/g)].map((field) => names.field(group(field, 1))) };
   if (detail === 'the condition holds') return { kind: 'condition_met' };
-  if ((match = /^timed out after (\S+); the robots after it run anyway$/.exec(detail))) return { kind: 'wait_timed_out', after: match[1] };
-  if ((match = /^POST (\S+) → (\d+)$/.exec(detail))) return { kind: 'webhook', url: match[1], status: Number(match[2]) };
+  if ((match = /^timed out after (\S+); the robots after it run anyway$/.exec(detail))) return { kind: 'wait_timed_out', after: group(match, 1) };
+  if ((match = /^POST (\S+) → (\d+)$/.exec(detail))) return { kind: 'webhook', url: group(match, 1), status: Number(group(match, 2)) };
   return { kind: 'other', text: run.detail };
+}
+
+/** A group the pattern always fills (not an optional one): its text. */
+function group(match: RegExpMatchArray, index: number): string {
+  const text = match[index];
+  if (text === undefined) throw new Error(`no group ${index} in the match of "${match[0]}"`);
+  return text;
 }
 
 /** A stage of the other kind (a lead's robot moving its deal): the first pipeline that has it. */
@@ -176,7 +185,7 @@ export function runFacts(run: RobotRunRow, made: { messages: MessageRow[]; tasks
     lateMs: run.status === 'done' ? lateMsOf(run) : null,
     dueText: pending && run.dueAt !== null ? names.at(run.dueAt) : null,
     waitsFor: run.waitsFor === null ? null : names.robot(run.waitsFor),
-    retriedBy: retried ? actorOf(retried[1], names) : null,
+    retriedBy: retried ? actorOf(group(retried, 1), names) : null,
     attempts: run.attempts,
     error: run.lastError,
   };
@@ -257,5 +266,5 @@ export function taskChangeFacts(change: Pick<TaskChangeRow, 'change' | 'fromValu
 }
 
 export function callFacts(call: CallRow, names: Names, ringSeconds: number | null): CallFacts {
-  return { attempt: call.attempt, agent: call.agentLogin ? names.person(call.agentLogin) : call.agentPhone ?? '?', status: call.status, ringSeconds, talkSeconds: call.durationSeconds };
+  return { attempt: call.attempt, agent: call.agentLogin ? names.person(call.agentLogin) : (call.agentPhone ?? '?'), status: call.status, ringSeconds, talkSeconds: call.durationSeconds };
 }

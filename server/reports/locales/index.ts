@@ -14,9 +14,9 @@ export const MESSAGES: Record<Locale, Messages> = { ru, en };
  * reasons), shows the half of the locale; any other name shows as written.
  */
 export function localLabel(label: string, locale: Locale): string {
-  const halves = label.split(' / ');
-  if (halves.length !== 2 || !halves[0].trim() || !halves[1].trim()) return label;
-  return (locale === 'ru' ? halves[0] : halves[1]).trim();
+  const [ruHalf, enHalf, ...more] = label.split(' / ');
+  if (ruHalf === undefined || enHalf === undefined || more.length > 0 || !ruHalf.trim() || !enHalf.trim()) return label;
+  return (locale === 'ru' ? ruHalf : enHalf).trim();
 }
 
 /** `first_contact_sla` → `first contact sla`: an id people can read. */
@@ -26,7 +26,5 @@ export function readableId(id: string): string {
 
 /** `23 нояб., 18:05` / `Nov 23, 18:05`, in the config's time zone. */
 export function formatAt(ms: number, locale: Locale, zone: string): string {
-  return DateTime.fromMillis(ms, { zone })
-    .setLocale(locale)
-    .toLocaleString({ day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+  return DateTime.fromMillis(ms, { zone }).setLocale(locale).toLocaleString({ day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
 }

@@ -12,7 +12,7 @@ const ITEM: Record<EntityKind, { nom: string; acc: string; gen: string; gender: 
 const CHANNEL_IN: Record<string, string> = { outbox: '', telegram: 'в Telegram', email: 'по почте', sms: 'по SMS', voice: 'звонком' };
 /** ` в Telegram`, with its leading space; nothing for the outbox (the status says the message stayed there). */
 const channelIn = (channel: string) => {
-  const words = channel ? CHANNEL_IN[channel] ?? `(${channel})` : '';
+  const words = channel ? (CHANNEL_IN[channel] ?? `(${channel})`) : '';
   return words ? ` ${words}` : '';
 };
 
@@ -205,8 +205,7 @@ const events: Messages['events'] = {
     const subject = subjectOf(facts.actor);
     return subject ? `${subject.text} ${verb(subject.gender, { m: 'изменил', f: 'изменила' })} ${change}` : `Изменено ${change}${byWhat(facts.actor)}`;
   },
-  responsible_changed: (facts) =>
-    facts.from ? `Ответственный сменился: ${facts.from} → ${facts.to ?? '—'}${byWhat(facts.actor)}` : `Назначен ответственный: ${facts.to ?? '—'}${byWhat(facts.actor)}`,
+  responsible_changed: (facts) => (facts.from ? `Ответственный сменился: ${facts.from} → ${facts.to ?? '—'}${byWhat(facts.actor)}` : `Назначен ответственный: ${facts.to ?? '—'}${byWhat(facts.actor)}`),
   task_overdue: (facts) => `Задача ${quoted(facts.name ?? '?')} просрочена${facts.person ? ` (${facts.person})` : ''}`,
   score_changed: (facts) => `Оценка ${ITEM[facts.item].gen}: ${facts.from ?? '?'} → ${facts.to ?? '?'}${facts.outcome === 'decay' ? ' (без активности)' : ''}`,
   opt_out: (facts) => `Клиент отписался от сообщений${channelIn(facts.channel ?? '')}`,

@@ -1,7 +1,9 @@
 import { assign } from '../../../robots/assign';
-import { configFromYaml, FakePorts, runContext, seed002 } from '../../support/fake-ports';
+import { configFromYaml, leadFunnel } from '../../support/configs';
+import { FakePorts } from '../../support/fake-ports';
+import { runContext } from '../../support/robot-run';
 
-const config = seed002({
+const config = leadFunnel({
   robots: {
     leads: { in_work: [{ id: 'assign_sdr', type: 'assign' }] },
     general: { new: [{ id: 'assign_from_services', type: 'assign', team: 'services', only_if_empty: true }] },

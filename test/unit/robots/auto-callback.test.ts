@@ -1,8 +1,12 @@
 import { autoCallback } from '../../../robots/auto-callback';
 import type { CallStart } from '../../../robots/contract';
-import { callRow, FakePorts, runContext, seed002 } from '../../support/fake-ports';
+import { leadFunnel } from '../../support/configs';
+import { FakePorts } from '../../support/fake-ports';
+import { runContext } from '../../support/robot-run';
+import { callRow } from '../../support/rows';
+import { first } from '../../support/lists';
 
-const config = seed002({
+const config = leadFunnel({
   robots: {
     leads: {
       in_work: [
@@ -46,7 +50,7 @@ describe('auto_callback', () => {
     await autoCallback.run(context);
 
     expect(ports.callbacks).toHaveLength(1);
-    const [call] = ports.callbacks;
+    const call = first(ports.callbacks);
     expect(call.item).toBe(context.item);
     expect(call.run).toMatchObject({ id: 19, robotId: 'callback_now' });
     expect(call.settings).toMatchObject({
@@ -63,7 +67,7 @@ describe('auto_callback', () => {
 
     await autoCallback.run(runContext(autoCallback, 'callback_custom', ports));
 
-    expect(ports.callbacks[0].settings).toMatchObject({ agents: ['anna', 'team'], ring_timeout: 30, whisper: 'Hot: {{item.name}}', escalate_to: ['manager', 'olya'], task_due_in: '1h' });
+    expect(first(ports.callbacks).settings).toMatchObject({ agents: ['anna', 'team'], ring_timeout: 30, whisper: 'Hot: {{item.name}}', escalate_to: ['manager', 'olya'], task_due_in: '1h' });
   });
 
   it.each<[string, CallStart, string]>([

@@ -1,7 +1,9 @@
 import { branch } from '../../../robots/branch';
-import { FakePorts, runContext, seed002 } from '../../support/fake-ports';
+import { leadFunnel } from '../../support/configs';
+import { FakePorts } from '../../support/fake-ports';
+import { runContext } from '../../support/robot-run';
 
-const config = seed002({
+const config = leadFunnel({
   robots: {
     leads: {
       in_work: [

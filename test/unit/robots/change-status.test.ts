@@ -1,6 +1,8 @@
 import { changeStatus } from '../../../robots/change-status';
 import { MoveRefusedError } from '../../../server/core/errors';
-import { FakePorts, runContext, seed002, type RobotYaml } from '../../support/fake-ports';
+import { leadFunnel, type RobotYaml } from '../../support/configs';
+import { FakePorts } from '../../support/fake-ports';
+import { runContext } from '../../support/robot-run';
 
 const EXTRA: Record<string, Record<string, RobotYaml[]>> = {
   leads: {
@@ -11,7 +13,7 @@ const EXTRA: Record<string, Record<string, RobotYaml[]>> = {
 };
 
 describe('change_status', () => {
-  const config = seed002({ robots: EXTRA });
+  const config = leadFunnel({ robots: EXTRA });
 
   it('moves the lead through the same transition as a person, one causal step deeper than what caused it', async () => {
     const ports = new FakePorts(config);

@@ -1,6 +1,10 @@
 import { createOnBasis } from '../../../robots/create-on-basis';
 import { InvalidRequestError } from '../../../server/core/errors';
-import { configFromYaml, contactRow, dealRow, FakePorts, runContext, seed002 } from '../../support/fake-ports';
+import { configFromYaml, leadFunnel } from '../../support/configs';
+import { FakePorts } from '../../support/fake-ports';
+import { runContext } from '../../support/robot-run';
+import { contactRow, dealRow } from '../../support/rows';
+import { first } from '../../support/lists';
 
 /** The lesson's hand-off, with the direction chosen by a field instead of one status per direction. */
 const BY_FIELD = `
@@ -32,7 +36,7 @@ deals:
 
 describe('create_on_basis', () => {
   it("turns the lead into a contact, a company and a deal in the pipeline, responsible picked from the pipeline's team", async () => {
-    const ports = new FakePorts(seed002());
+    const ports = new FakePorts(leadFunnel());
     const context = runContext(createOnBasis, 'deal_general', ports, {
       lead: { id: 42, name: 'Ivan Petrov', companyName: 'Romashka LLC', fields: { product: 'Chairs' } },
     });
@@ -40,12 +44,12 @@ describe('create_on_basis', () => {
     const outcome = await createOnBasis.run(context);
 
     expect(ports.conversions).toHaveLength(1);
-    expect(ports.conversions[0].plan).toEqual({ pipeline: 'general', stage: undefined, team: 'general', actor: 'robot:deal_general' });
+    expect(first(ports.conversions).plan).toEqual({ pipeline: 'general', stage: undefined, team: 'general', actor: 'robot:deal_general' });
     expect(ports.picks).toEqual([{ team: 'general', pipeline: 'general', picked: 'gena' }]);
-    const [deal] = ports.deals;
+    const deal = first(ports.deals);
     expect(deal).toMatchObject({ pipeline: 'general', stage: 'new', leadId: 42, responsible: 'gena', title: 'Ivan Petrov', fields: { product: 'Chairs' } });
-    const [contact] = ports.contacts;
-    const [company] = ports.companies;
+    const contact = first(ports.contacts);
+    const company = first(ports.companies);
     expect(company.name).toBe('Romashka LLC');
     expect(outcome).toEqual({
       outcome: 'done',
@@ -55,7 +59,7 @@ describe('create_on_basis', () => {
 
   it('links the lead to the contact we already know instead of creating a second one', async () => {
     const known = contactRow({ id: 5, phone: '+79161234567' });
-    const ports = new FakePorts(seed002(), { contacts: [known] });
+    const ports = new FakePorts(leadFunnel(), { contacts: [known] });
 
     const outcome = await createOnBasis.run(runContext(createOnBasis, 'deal_services', ports, { lead: { phone: '+79161234567' } }));
 
@@ -65,7 +69,7 @@ describe('create_on_basis', () => {
   });
 
   it('creates nothing when run again: a retry finds the deal it made', async () => {
-    const ports = new FakePorts(seed002());
+    const ports = new FakePorts(leadFunnel());
     const context = runContext(createOnBasis, 'deal_general', ports, { lead: { id: 7 } });
 
     await createOnBasis.run(context);
@@ -73,11 +77,11 @@ describe('create_on_basis', () => {
 
     expect(ports.deals).toHaveLength(1);
     expect(ports.contacts).toHaveLength(1);
-    expect(again).toEqual({ outcome: 'done', detail: `deal #${ports.deals[0].id} in "general" already exists for this lead` });
+    expect(again).toEqual({ outcome: 'done', detail: `deal #${first(ports.deals).id} in "general" already exists for this lead` });
   });
 
   it('finds a deal made for the lead before and says so', async () => {
-    const ports = new FakePorts(seed002(), { deals: [dealRow({ id: 77, pipeline: 'services', leadId: 1 })] });
+    const ports = new FakePorts(leadFunnel(), { deals: [dealRow({ id: 77, pipeline: 'services', leadId: 1 })] });
 
     const outcome = await createOnBasis.run(runContext(createOnBasis, 'deal_services', ports, { lead: { id: 1 } }));
 
@@ -86,21 +90,21 @@ describe('create_on_basis', () => {
   });
 
   it('still creates the deal when the team has nobody to make responsible', async () => {
-    const ports = new FakePorts(seed002(), { nextResponsible: null });
+    const ports = new FakePorts(leadFunnel(), { nextResponsible: null });
 
     const outcome = await createOnBasis.run(runContext(createOnBasis, 'deal_general', ports));
 
-    expect(ports.deals[0].responsible).toBeNull();
+    expect(first(ports.deals).responsible).toBeNull();
     expect(outcome.detail).toMatch(/^created deal #\d+ in "general", no responsible \(team general has no members\); contact #\d+ created$/);
   });
 
   it('uses its own team and first stage when it names them', async () => {
-    const config = seed002({ robots: { leads: { in_work: [{ id: 'deal_services_offer', type: 'create_on_basis', pipeline: 'services', stage: 'offer', team: 'general' }] } } });
+    const config = leadFunnel({ robots: { leads: { in_work: [{ id: 'deal_services_offer', type: 'create_on_basis', pipeline: 'services', stage: 'offer', team: 'general' }] } } });
     const ports = new FakePorts(config);
 
     await createOnBasis.run(runContext(createOnBasis, 'deal_services_offer', ports));
 
-    expect(ports.conversions[0].plan).toMatchObject({ pipeline: 'services', stage: 'offer', team: 'general' });
+    expect(first(ports.conversions).plan).toMatchObject({ pipeline: 'services', stage: 'offer', team: 'general' });
     expect(ports.deals[0]).toMatchObject({ pipeline: 'services', stage: 'offer', responsible: 'gena' });
   });
 
@@ -115,7 +119,7 @@ describe('create_on_basis', () => {
 
     await createOnBasis.run(runContext(createOnBasis, robotId, ports, { lead: { fields: interest === undefined ? {} : { interest } } }));
 
-    expect(ports.conversions[0].plan).toMatchObject({ pipeline, team: pipeline });
+    expect(first(ports.conversions).plan).toMatchObject({ pipeline, team: pipeline });
     expect(ports.deals[0]).toMatchObject({ pipeline, responsible });
   });
 
@@ -139,7 +143,7 @@ describe('create_on_basis', () => {
   });
 
   it('does nothing on a deal', async () => {
-    const ports = new FakePorts(seed002());
+    const ports = new FakePorts(leadFunnel());
 
     const outcome = await createOnBasis.run(runContext(createOnBasis, 'deal_general', ports, { deal: { pipeline: 'general' } }));
 

@@ -1,9 +1,13 @@
 import { createTask, remind } from '../../../robots/create-task';
-import { FakePorts, FIXTURE_NOW, loadFixture, runContext, seed002 } from '../../support/fake-ports';
+import { loadFixture, leadFunnel } from '../../support/configs';
+import { FakePorts } from '../../support/fake-ports';
+import { runContext } from '../../support/robot-run';
+import { FIXTURE_NOW } from '../../support/rows';
+import { nth } from '../../support/lists';
 
 const HOUR = 3_600_000;
 
-const config = seed002({
+const config = leadFunnel({
   robots: {
     leads: {
       in_work: [
@@ -23,11 +27,9 @@ describe('create_task', () => {
 
     const outcome = await createTask.run(runContext(createTask, 'touch_1_call', ports, { lead: { id: 5, responsible: 'anna' }, run: { id: 30 } }));
 
-    expect(ports.tasks).toEqual([
-      expect.objectContaining({ entityType: 'lead', entityId: 5, assignee: 'anna', title: 'Call Ivan Petrov', dueAt: FIXTURE_NOW + 2 * HOUR, runId: 30, status: 'open' }),
-    ]);
+    expect(ports.tasks).toEqual([expect.objectContaining({ entityType: 'lead', entityId: 5, assignee: 'anna', title: 'Call Ivan Petrov', dueAt: FIXTURE_NOW + 2 * HOUR, runId: 30, status: 'open' })]);
     expect(ports.sends).toEqual([]);
-    expect(outcome).toEqual({ outcome: 'done', detail: `task #${ports.tasks[0].id} "Call Ivan Petrov" for anna` });
+    expect(outcome).toEqual({ outcome: 'done', detail: `task #${nth(ports.tasks, 0).id} "Call Ivan Petrov" for anna` });
   });
 
   it('makes one task per run: a retried run finds the task it made', async () => {
@@ -58,7 +60,7 @@ describe('create_task', () => {
 
     const outcome = await createTask.run(runContext(createTask, 'touch_1_call', ports, { lead: { responsible: null } }));
 
-    expect(ports.tasks[0].assignee).toBeNull();
+    expect(nth(ports.tasks, 0).assignee).toBeNull();
     expect(outcome.detail).toMatch(/^task #\d+ "Call Ivan Petrov" for nobody$/);
   });
 });
@@ -69,7 +71,7 @@ describe('remind', () => {
 
     const outcome = await remind.run(runContext(remind, 'offer_followup', ports, { deal: { id: 15, title: 'Chairs', responsible: 'gena' }, run: { id: 3 } }));
 
-    const [task] = ports.tasks;
+    const task = nth(ports.tasks, 0);
     expect(task).toMatchObject({ entityType: 'deal', entityId: 15, assignee: 'gena', title: 'Call about offer for deal #15 «Chairs»', dueAt: FIXTURE_NOW + 26 * HOUR });
     expect(ports.sends).toEqual([
       expect.objectContaining({
@@ -90,9 +92,7 @@ describe('remind', () => {
 
     await remind.run(runContext(remind, 'remind_ops', ports, { lead: { id: 2 } }));
 
-    expect(ports.sends.map((send) => [send.channel, send.recipient, send.body])).toEqual([
-      ['outbox', 'olya', '📝 Task: Check Ivan Petrov — http://localhost:3000/board/#lead-2'],
-    ]);
+    expect(ports.sends.map((send) => [send.channel, send.recipient, send.body])).toEqual([['outbox', 'olya', '📝 Task: Check Ivan Petrov — http://localhost:3000/board/#lead-2']]);
   });
 
   it('says a client name with template braces as it is, never rendering it a second time', async () => {
@@ -122,6 +122,6 @@ describe('remind', () => {
 
     expect(ports.tasks).toHaveLength(1);
     expect(ports.messages).toHaveLength(1);
-    expect(ports.sends[0].idempotencyKey).toBe(ports.sends[1].idempotencyKey);
+    expect(nth(ports.sends, 0).idempotencyKey).toBe(nth(ports.sends, 1).idempotencyKey);
   });
 });

@@ -1,8 +1,12 @@
 import { markRepeatClient, notifyRepeatClient } from '../../../robots/notify-repeat-client';
 import { itemAlertButtons } from '../../../server/core/alert-buttons';
-import { contactRow, FakePorts, leadRow, runContext, seed002 } from '../../support/fake-ports';
+import { leadFunnel } from '../../support/configs';
+import { FakePorts } from '../../support/fake-ports';
+import { runContext } from '../../support/robot-run';
+import { contactRow, leadRow } from '../../support/rows';
+import { first } from '../../support/lists';
 
-const config = seed002({
+const config = leadFunnel({
   robots: {
     leads: {
       in_work: [
@@ -128,6 +132,6 @@ describe('mark_repeat_client', () => {
     await markRepeatClient.run(runContext(markRepeatClient, 'repeat_mark_and_tell', ports, { lead: { name: 'Olga' } }));
 
     expect(ports.sends).toEqual([expect.objectContaining({ channel: 'outbox', recipient: 'gm', recipientLogin: 'gm', body: 'Repeat client Olga' })]);
-    expect(ports.sends[0].meta).not.toHaveProperty('buttons');
+    expect(first(ports.sends).meta).not.toHaveProperty('buttons');
   });
 });

@@ -1,8 +1,12 @@
 import { notify } from '../../../robots/notify';
 import { itemAlertButtons } from '../../../server/core/alert-buttons';
-import { FakePorts, FIXTURE_NOW, runContext, seed002 } from '../../support/fake-ports';
+import { leadFunnel } from '../../support/configs';
+import { FakePorts } from '../../support/fake-ports';
+import { runContext } from '../../support/robot-run';
+import { FIXTURE_NOW } from '../../support/rows';
+import { first, nth } from '../../support/lists';
 
-const config = seed002({
+const config = leadFunnel({
   robots: {
     general: {
       offer: [
@@ -19,9 +23,7 @@ describe('notify', () => {
   it('alerts the manager of the responsible, rendering the template for them', async () => {
     const ports = new FakePorts(config);
 
-    const outcome = await notify.run(
-      runContext(notify, 'sla_30m', ports, { lead: { id: 9, responsible: 'semen', enteredStageAt: FIXTURE_NOW - 30 * 60_000 } }),
-    );
+    const outcome = await notify.run(runContext(notify, 'sla_30m', ports, { lead: { id: 9, responsible: 'semen', enteredStageAt: FIXTURE_NOW - 30 * 60_000 } }));
 
     expect(ports.sends).toEqual([
       expect.objectContaining({
@@ -91,8 +93,8 @@ describe('notify', () => {
     await notify.run(runContext(notify, 'general_new_deal_alert', ports, { deal: { id: 15, responsible: 'gena' } }));
     await notify.run(runContext(notify, 'offer_quiet', ports, { deal: { id: 15, stage: 'offer', responsible: 'gena' }, run: { id: 2 } }));
 
-    expect(ports.sends[0].meta).toEqual({ robot: 'general_new_deal_alert', buttons: itemAlertButtons({ kind: 'deal', id: 15 }, 'https://crm.example.com/board/#deal-15') });
-    expect(ports.sends[1].meta).toEqual({ robot: 'offer_quiet' });
+    expect(first(ports.sends).meta).toEqual({ robot: 'general_new_deal_alert', buttons: itemAlertButtons({ kind: 'deal', id: 15 }, 'https://crm.example.com/board/#deal-15') });
+    expect(nth(ports.sends, 1).meta).toEqual({ robot: 'offer_quiet' });
   });
 
   it('puts no buttons under an email alert', async () => {
@@ -100,7 +102,7 @@ describe('notify', () => {
 
     await notify.run(runContext(notify, 'offer_to_ops', ports));
 
-    expect(ports.sends[0].meta).toEqual({ robot: 'offer_to_ops' });
+    expect(first(ports.sends).meta).toEqual({ robot: 'offer_to_ops' });
   });
 
   it('skips when nobody is there to alert', async () => {

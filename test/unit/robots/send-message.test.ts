@@ -1,10 +1,15 @@
 import { sendMessage } from '../../../robots/send-message';
 import { NotNowError } from '../../../server/core/quiet-hours';
-import { configFromYaml, contactRow, FakePorts, FIXTURE_NOW, loadFixture, runContext, seed002 } from '../../support/fake-ports';
+import { configFromYaml, loadFixture, leadFunnel } from '../../support/configs';
+import { FakePorts } from '../../support/fake-ports';
+import { runContext } from '../../support/robot-run';
+import { contactRow, FIXTURE_NOW } from '../../support/rows';
+import { first } from '../../support/lists';
 
 /** A Moscow wall-clock time on Wednesday 11 March 2026 (UTC+3, no DST), as epoch milliseconds. */
 const moscow = (hhmm: string, day = 11) => {
   const [hours, minutes] = hhmm.split(':').map(Number);
+  if (hours === undefined || minutes === undefined) throw new Error(`not a time of day: ${hhmm}`);
   return Date.UTC(2026, 2, day, hours - 3, minutes);
 };
 
@@ -25,7 +30,7 @@ leads:
       semantic: won
 `;
 
-const config = seed002({
+const config = leadFunnel({
   robots: {
     leads: {
       in_work: [
@@ -42,9 +47,7 @@ describe('send_message', () => {
   it("emails the client the template, in the responsible's name", async () => {
     const ports = new FakePorts(config);
 
-    const outcome = await sendMessage.run(
-      runContext(sendMessage, 'services_welcome', ports, { deal: { id: 21, responsible: 'semen', email: 'ivan@example.com', fields: { product: 'cleaning' } } }),
-    );
+    const outcome = await sendMessage.run(runContext(sendMessage, 'services_welcome', ports, { deal: { id: 21, responsible: 'semen', email: 'ivan@example.com', fields: { product: 'cleaning' } } }));
 
     expect(ports.sends).toEqual([
       {
@@ -61,7 +64,7 @@ describe('send_message', () => {
         meta: { robot: 'services_welcome' },
       },
     ]);
-    expect(outcome).toEqual({ outcome: 'done', detail: `email to ivan@example.com: message #${ports.messages[0].id} recorded` });
+    expect(outcome).toEqual({ outcome: 'done', detail: `email to ivan@example.com: message #${first(ports.messages).id} recorded` });
   });
 
   it('skips a client who opted out, and sends nothing', async () => {

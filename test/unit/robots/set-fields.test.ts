@@ -1,7 +1,10 @@
 import { setFields } from '../../../robots/set-fields';
-import { FakePorts, runContext, seed002 } from '../../support/fake-ports';
+import { leadFunnel } from '../../support/configs';
+import { FakePorts } from '../../support/fake-ports';
+import { runContext } from '../../support/robot-run';
+import { first } from '../../support/lists';
 
-const config = seed002({
+const config = leadFunnel({
   robots: {
     leads: {
       in_work: [
@@ -37,7 +40,7 @@ describe('set_fields', () => {
 
     await setFields.run(runContext(setFields, 'copy_name', ports, { lead: { name, responsible: 'anna' } }));
 
-    expect(ports.updates[0].patch).toEqual({ fields: { product } });
+    expect(first(ports.updates).patch).toEqual({ fields: { product } });
   });
 
   it('works on deals too', async () => {

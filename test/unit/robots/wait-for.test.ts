@@ -1,9 +1,12 @@
 import { waitFor } from '../../../robots/wait-for';
-import { NotNowError } from '../../../server/core/quiet-hours';
-import { FakePorts, FIXTURE_NOW, runContext, seed002 } from '../../support/fake-ports';
+import type { NotNowError } from '../../../server/core/quiet-hours';
+import { leadFunnel } from '../../support/configs';
+import { FakePorts } from '../../support/fake-ports';
+import { runContext } from '../../support/robot-run';
+import { FIXTURE_NOW } from '../../support/rows';
 
 const HOUR = 3_600_000;
-const config = seed002({
+const config = leadFunnel({
   robots: {
     leads: {
       in_work: [

@@ -2,12 +2,16 @@ import { createHmac } from 'node:crypto';
 import { webhook } from '../../../robots/webhook';
 import { OutcomeUnknownError, PermanentSendError, RetryableSendError } from '../../../server/core/errors';
 import type { HttpAnswer } from '../../../robots/contract';
-import { FakePorts, FIXTURE_NOW, loadFixture, runContext, seed002 } from '../../support/fake-ports';
+import { loadFixture, leadFunnel } from '../../support/configs';
+import { FakePorts } from '../../support/fake-ports';
+import { runContext } from '../../support/robot-run';
+import { FIXTURE_NOW } from '../../support/rows';
+import { nth } from '../../support/lists';
 
 const SECRET_ENV = 'ROBOTS_UNIT_WEBHOOK_SECRET';
 const UNSET_ENV = 'ROBOTS_UNIT_WEBHOOK_SECRET_NEVER_SET';
 
-const config = seed002({
+const config = leadFunnel({
   robots: {
     leads: {
       in_work: [
@@ -40,7 +44,7 @@ describe('webhook', () => {
     const outcome = await webhook.run(context);
 
     expect(ports.posts).toHaveLength(1);
-    const [post] = ports.posts;
+    const post = nth(ports.posts, 0);
     expect(post.url).toBe('https://hooks.example.com/plain');
     expect(post.timeoutMs).toBe(10000);
     expect(post.headers).toEqual({ 'content-type': 'application/json', 'idempotency-key': 'run:12', 'x-robots-timestamp': String(FIXTURE_NOW / 1000) });
@@ -60,7 +64,7 @@ describe('webhook', () => {
 
     await webhook.run(runContext(webhook, 'crm_sync', ports));
 
-    const [post] = ports.posts;
+    const post = nth(ports.posts, 0);
     const timestamp = post.headers['x-robots-timestamp'];
     const expected = createHmac('sha256', 'shh-its-a-secret').update(`${timestamp}.${post.body}`).digest('hex');
     expect(post.headers['x-robots-signature']).toBe(`sha256=${expected}`);
@@ -84,13 +88,18 @@ describe('webhook', () => {
   });
 
   it('signs the body and a 503 is retried: the retry carries the same idempotency key and signature', async () => {
-    const ports = new FakePorts(config, { httpAnswers: [{ status: 503, text: 'upstream down' }, { status: 200, text: 'ok' }] });
+    const ports = new FakePorts(config, {
+      httpAnswers: [
+        { status: 503, text: 'upstream down' },
+        { status: 200, text: 'ok' },
+      ],
+    });
     const context = runContext(webhook, 'crm_sync', ports);
 
     await expect(webhook.run(context)).rejects.toThrow(RetryableSendError);
     await expect(webhook.run({ ...context, run: { ...context.run, attempts: 1 } })).resolves.toMatchObject({ outcome: 'done' });
 
-    const [first, retry] = ports.posts;
+    const [first, retry] = [nth(ports.posts, 0), nth(ports.posts, 1)];
     expect(retry.headers['idempotency-key']).toBe(first.headers['idempotency-key']);
     expect(retry.headers['x-robots-signature']).toBe(first.headers['x-robots-signature']);
     expect(retry.body).toBe(first.body);
