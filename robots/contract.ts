@@ -9,9 +9,9 @@ import type { MessageRequest } from '../server/core/message-request';
 import type { MoveOptions } from '../server/core/plan-move';
 import type { CallbackSettings, CallStart } from '../server/core/callback';
 import type { HttpAnswer } from '../server/core/outgoing-http';
-import type { CompanyRow, ContactRow, DealRow, LeadRow, MessageRow, RobotRunRow, TaskRow } from '../server/core/rows';
+import type { CompanyRow, ContactRow, DealRow, LeadRow, MessageRow, NewTask, RobotRunRow, TaskRow } from '../server/core/rows';
 
-export type { CallbackSettings, CallStart, HttpAnswer };
+export type { CallbackSettings, CallStart, HttpAnswer, NewTask };
 
 /**
  * Everything a robot may do to the world, and nothing more (STYLE §1: n8n nodes see only
@@ -76,14 +76,6 @@ export interface ConversionPlan {
 }
 
 export type Conversion = { kind: 'existing'; deal: DealRow } | { kind: 'created'; deal: DealRow; contact: ContactRow; contactCreated: boolean; company: CompanyRow | null; responsible: string | null };
-
-export interface NewTask {
-  item: ItemRef;
-  assignee: string | null;
-  title: string;
-  dueAt: number | null;
-  runId: number | null;
-}
 
 /** What a robot's `run` receives: its params as written, the item as it is now, and its ports. */
 export interface RobotRunContext<Params> {

@@ -252,3 +252,12 @@ export interface TaskChangeRow {
   actor: string;
   createdAt: number;
 }
+
+/** A task to write for a person; `runId` makes a retried robot run find the task it made the first time. */
+export interface NewTask {
+  item: { kind: EntityKind; id: number };
+  assignee: string | null;
+  title: string;
+  dueAt: number | null;
+  runId: number | null;
+}

@@ -6,7 +6,7 @@ import { InvalidRequestError, NotFoundError } from '../core/errors';
 import { fieldProblems, type ItemPatch, type NewItemInput } from '../core/inputs';
 import type { Item, ItemRef } from '../core/items';
 import type { LiveConfig } from '../core/live-config';
-import type { CompanyRow, ContactRow, DealRow, EntityKind, EventRow, LeadRow, TaskRow } from '../core/rows';
+import type { CompanyRow, ContactRow, DealRow, EntityKind, EventRow, LeadRow, NewTask, TaskRow } from '../core/rows';
 import { IsNull, LessThanOrEqual } from 'typeorm';
 import { DealEntity, EventEntity, TaskEntity, UserEntity } from '../db/entities';
 import { insertOne } from '../db/hot-path';
@@ -37,14 +37,6 @@ export interface FieldChange {
   field: string;
   from: unknown;
   to: unknown;
-}
-
-export interface NewTask {
-  item: ItemRef;
-  assignee: string | null;
-  title: string;
-  dueAt: number | null;
-  runId: number | null;
 }
 
 export interface NewEvent {
