@@ -14,7 +14,6 @@ import { insertOne } from '../db/hot-path';
 import type { CallbackSettings, CallStart } from '../core/callback';
 import { callbackSettingsOfRun, recordProgress, type VoiceDeps } from './voice-deps';
 import { bridgeTwiml } from './bridge';
-import type { TwilioCallStatus } from '../inbound/provider-payloads';
 
 /**
  * The hot-lead callback: call an agent, and when they pick up, whisper the lead's name
@@ -23,6 +22,12 @@ import type { TwilioCallStatus } from '../inbound/provider-payloads';
  * and a task when nobody answers). Every step is a conditional update on the call row, so a
  * repeated or late callback never places a second call.
  */
+
+/** What a provider's status callback says of a call besides its status (Twilio's CallSid and CallDuration). */
+export interface CallReport {
+  CallSid?: string;
+  CallDuration?: string;
+}
 
 /** Call statuses after which the agent's line is free and the next step is ours to take. */
 const MISSED: ReadonlySet<string> = new Set(['no-answer', 'busy', 'failed', 'canceled']);
@@ -149,7 +154,7 @@ export async function callNow(deps: VoiceDeps, item: Item, agent: string): Promi
 }
 
 /** Twilio's CallStatus posted to our status callback for call `callId`. */
-export async function onCallStatus(deps: VoiceDeps, callId: number, status: string, params: Pick<TwilioCallStatus, 'CallSid' | 'CallDuration'>): Promise<string> {
+export async function onCallStatus(deps: VoiceDeps, callId: number, status: string, params: CallReport): Promise<string> {
   const call = await deps.store.manager.findOne(CallEntity, { where: { id: callId } });
   if (!call) return `no call ${callId}`;
   if (params.CallSid && call.providerSid && params.CallSid !== call.providerSid) return `call ${callId} is not ${params.CallSid}`;
@@ -264,7 +269,7 @@ export class CallChain {
     return callNow(this.deps, item, agent);
   }
 
-  onCallStatus(callId: number, status: string, params: Pick<TwilioCallStatus, 'CallSid' | 'CallDuration'>): Promise<string> {
+  onCallStatus(callId: number, status: string, params: CallReport): Promise<string> {
     return onCallStatus(this.deps, callId, status, params);
   }
 
