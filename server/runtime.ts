@@ -26,7 +26,7 @@ import { Messaging } from './messaging/messaging';
 import { EngineMetrics } from './metrics';
 import { Pipeline } from './pipeline/pipeline';
 import { RunQueue } from './pipeline/queue';
-import { executeRun, type RobotType } from './pipeline/runner';
+import { executeRun, type RobotType, type RunnerDeps } from './pipeline/runner';
 import { Scheduler } from './pipeline/scheduler';
 import { ItemChanges } from './records/item-changes';
 import { Records } from './records/records';
@@ -119,8 +119,10 @@ export class Runtime {
       workerId: this.workerId,
       leaseMs: this.leaseMs,
       concurrency: Math.max(1, options.concurrency ?? 128),
-      execute: (run) => executeRun({ store, queue, clock, config, logger, metrics, scheduler, robotTypes }, run),
+      execute: (run) => executeRun(runner, run),
     }));
+    // The runner's pieces, put together once: every run on the hot path reuses them.
+    const runner: RunnerDeps = { store, queue, clock, config, logger, metrics, scheduler, robotTypes };
     const pipeline = (this.pipeline = new Pipeline({ store, clock, config, records, queue, scheduler }));
     const messaging = (this.messaging = new Messaging({ store, clock, config, channels, metrics, trackingSecret: this.trackingSecret }));
     const voice: CallChain = (this.voice = new CallChain({
