@@ -35,14 +35,20 @@ function shapeOf(manager: EntityManager, entity: EntitySchema): Shape {
  */
 function execute(manager: EntityManager, sql: string, parameters: unknown[], mode: 'run' | 'all'): Promise<unknown> {
   if (manager.connection.options.type !== 'sqlite') return manager.query(sql, parameters);
-  const statement = preparedStatement(manager, sql);
-  return new Promise((resolve, reject) => {
+  const cache = statementCacheOf(manager);
+  if (cache.closing) return Promise.reject(new Error('the database is closing'));
+  const statement = preparedStatement(connectionOf(manager), cache, sql);
+  cache.inFlight += 1;
+  return new Promise<unknown>((resolve, reject) => {
     if (mode === 'all') statement.all(parameters, (error, rows) => (error ? reject(error) : resolve(rows)));
     else
       statement.run(parameters, function (this: { lastID: number }, error: Error | null) {
         if (error) reject(error);
         else resolve(this.lastID);
       });
+  }).finally(() => {
+    cache.inFlight -= 1;
+    if (cache.inFlight === 0) for (const idle of cache.idleWaiters.splice(0)) idle();
   });
 }
 
@@ -55,24 +61,45 @@ interface SqliteConnection {
   prepare(sql: string): SqliteStatement;
 }
 
-/** Prepared once per connection and SQL text: preparing costs as much as running. */
-const statementCaches = new WeakMap<object, Map<string, SqliteStatement>>();
+/**
+ * Prepared once per connection and SQL text: preparing costs as much as running. The cache also
+ * counts statements in flight: finalizing one mid-step crashes the native driver (a segfault, not
+ * an error), so closing waits for them and refuses new ones.
+ */
+interface StatementCache {
+  statements: Map<string, SqliteStatement>;
+  inFlight: number;
+  idleWaiters: Array<() => void>;
+  closing: boolean;
+}
 
-function preparedStatement(manager: EntityManager, sql: string): SqliteStatement {
-  const connection = (manager.connection.driver as unknown as { databaseConnection: SqliteConnection }).databaseConnection;
+const statementCaches = new WeakMap<object, StatementCache>();
+
+function connectionOf(manager: EntityManager): SqliteConnection {
+  return (manager.connection.driver as unknown as { databaseConnection: SqliteConnection }).databaseConnection;
+}
+
+function statementCacheOf(manager: EntityManager): StatementCache {
+  const connection = connectionOf(manager);
   let cache = statementCaches.get(connection);
-  if (!cache) statementCaches.set(connection, (cache = new Map()));
-  let statement = cache.get(sql);
-  if (!statement) cache.set(sql, (statement = connection.prepare(sql)));
+  if (!cache) statementCaches.set(connection, (cache = { statements: new Map(), inFlight: 0, idleWaiters: [], closing: false }));
+  return cache;
+}
+
+function preparedStatement(connection: SqliteConnection, cache: StatementCache, sql: string): SqliteStatement {
+  let statement = cache.statements.get(sql);
+  if (!statement) cache.statements.set(sql, (statement = connection.prepare(sql)));
   return statement;
 }
 
-/** A connection cannot close with statements open: called before the data source is destroyed. */
+/** Called before the data source is destroyed: waits for statements in flight, then finalizes them all. */
 export async function finalizeStatements(connection: object | undefined): Promise<void> {
   const cache = connection ? statementCaches.get(connection) : undefined;
   if (!cache) return;
-  statementCaches.delete(connection as object);
-  await Promise.all([...cache.values()].map((statement) => new Promise<void>((resolve) => statement.finalize(() => resolve()))));
+  cache.closing = true;
+  if (cache.inFlight > 0) await new Promise<void>((resolve) => cache.idleWaiters.push(resolve));
+  await Promise.all([...cache.statements.values()].map((statement) => new Promise<void>((resolve) => statement.finalize(() => resolve()))));
+  cache.statements.clear();
 }
 
 function placeholders(manager: EntityManager, count: number, offset = 0): string[] {
