@@ -5,6 +5,7 @@ import { DEFAULT_CONFIG_FILE, loadConfigFile } from '../config/loader';
 import { systemClock } from './core/clock';
 import { ConfigError, formatConfigIssue } from './core/errors';
 import { readNewPassword } from './auth/password-input';
+import { SERVER_SECRET_VARIABLES, weakSecrets } from './core/secrets';
 import type { DatabaseOptions } from './db/data-source';
 
 /*
@@ -26,6 +27,7 @@ type Modules = {
   planState: typeof import('./config-ops/plan-state');
   planText: typeof import('./config-ops/plan-text');
   queue: typeof import('./pipeline/queue');
+  installSecrets: typeof import('./db/install-secrets');
 };
 // tsx runs the CLI as CommonJS, where `require` resolves our .ts files without extensions; a
 // dynamic import() would load them as ES modules and the lazy loading is the point.
@@ -46,6 +48,7 @@ const PATHS: Record<keyof Modules, string> = {
   planState: './config-ops/plan-state',
   planText: './config-ops/plan-text',
   queue: './pipeline/queue',
+  installSecrets: './db/install-secrets',
 };
 
 /** robots.yaml if present, else the example shipped with the repo, so a fresh clone runs as is. */
@@ -92,10 +95,14 @@ async function runProcess(role: 'api+worker' | 'api' | 'worker', options: Proces
   const logger = pino({ level: process.env.LOG_LEVEL ?? 'info' });
   const configFile = resolveConfigFile(options.config);
   const config = loadOrExit(configFile);
+  const weak = weakSecrets(process.env, [...SERVER_SECRET_VARIABLES, ...Object.values(config.source.hooks).map((hook) => hook.secret_env)]);
+  if (weak.length > 0) {
+    for (const problem of weak) logger.error(problem);
+    process.exit(1);
+  }
   const databaseChoice = databaseOptions();
   const dataSource = await openDatabase(databaseChoice);
   const channels = buildChannels(process.env);
-  if (!process.env.TRACKING_SECRET) logger.warn('TRACKING_SECRET is not set: tracked links and pixels stop working after a restart');
   const runtime = await Runtime.start({
     dataSource,
     configFile,
@@ -103,7 +110,8 @@ async function runProcess(role: 'api+worker' | 'api' | 'worker', options: Proces
     clock: systemClock,
     channels,
     logger,
-    trackingSecret: process.env.TRACKING_SECRET,
+    // Unset: the install's own, generated once and kept in the database (links survive restarts).
+    trackingSecret: process.env.TRACKING_SECRET ?? (await load('installSecrets').installSecret(dataSource, 'tracking')),
     leaseMs: positiveNumber(process.env.ROBOTS_LEASE_MS),
     concurrency: positiveNumber(process.env.ROBOTS_CONCURRENCY),
   });
@@ -178,6 +186,13 @@ function buildCli(): Command {
     .option('-c, --config <file>', 'config file (default: $ROBOTS_CONFIG, robots.yaml, robots.example.yaml)')
     .option('--no-watch', 'do not reload when the config file changes')
     .action((options: ProcessOptions) => runProcess('worker', options));
+
+  program
+    .command('secret')
+    .description('print a fresh signing secret (32 random bytes) for TRACKING_SECRET or a hook’s secret_env')
+    .action(() => {
+      console.log(load('installSecrets').newSecret());
+    });
 
   program
     .command('migrate')

@@ -20,11 +20,10 @@ export function newToken(): string {
 export async function syncConfigUsers(store: Store, config: CompiledConfig, now: number): Promise<void> {
   const users = [...config.users.values()];
   await store.transaction(async (manager) => {
-    for (const user of users) {
-      const existing = await manager.findOne(UserEntity, { where: { login: user.login } });
-      const row = { login: user.login, name: user.name, role: user.role, team: user.team ?? null, origin: 'config' as const };
-      if (existing) await manager.update(UserEntity, { login: user.login }, row);
-      else await manager.insert(UserEntity, { ...row, createdAt: now });
+    // An upsert, not find-then-insert: two processes starting together both sync the same users.
+    if (users.length > 0) {
+      const rows = users.map((user) => ({ login: user.login, name: user.name, role: user.role, team: user.team ?? null, origin: 'config' as const, createdAt: now }));
+      await manager.createQueryBuilder().insert().into(UserEntity).values(rows).orUpdate(['name', 'role', 'team', 'origin'], ['login']).execute();
     }
     const logins = users.map((user) => user.login);
     // A user removed from the YAML loses access; their tokens stay revoked until they return.

@@ -96,13 +96,23 @@ function beginImmediately(dataSource: DataSource): void {
 }
 
 /**
- * Any number of processes may start together on one Postgres: the first to take the advisory
- * lock migrates, the others wait for it and then find nothing left to do. (Without it two
- * concurrent CREATE TABLEs collide in pg_type.) SQLite has one writer and needs none.
+ * Any number of processes may start together on one database: the first to take the lock
+ * migrates, the others wait for it and then find nothing left to do. Postgres: an advisory lock
+ * (without it two concurrent CREATE TABLEs collide in pg_type). SQLite: the file's write lock,
+ * held from before TypeORM looks for its migrations table until the last migration commits —
+ * two processes each creating that table, or adding one column twice, stopped one of them.
  */
 export async function migrateUnderLock(dataSource: DataSource, schema = 'public'): Promise<void> {
   if (dataSource.options.type !== 'postgres') {
-    await dataSource.runMigrations({ transaction: 'each' });
+    // busy_timeout makes a twin wait here for the write lock instead of failing.
+    await dataSource.query('BEGIN IMMEDIATE');
+    try {
+      await dataSource.runMigrations({ transaction: 'none' });
+      await dataSource.query('COMMIT');
+    } catch (error) {
+      await dataSource.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
     return;
   }
   const runner = dataSource.createQueryRunner();

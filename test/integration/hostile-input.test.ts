@@ -15,7 +15,7 @@ import { testDatabaseKinds } from '../support/databases';
  * DESIGN "Bad input": a hostile request (bad encoding, object-key names like `constructor`,
  * ids ≥ 2³¹, NUL bytes, unknown query keys) is a 4xx problem+json, writes nothing, never a 5xx.
  */
-const HOOK_SECRET = 'hostile-hook-secret';
+const HOOK_SECRET = 'hostile-hook-secret-of-at-least-32-bytes';
 process.env.HOOK_HOSTILE_SECRET = HOOK_SECRET;
 
 const CONFIG = `${fs.readFileSync(path.join(FIXTURES, 'lead-funnel.yaml'), 'utf8')}

@@ -7,8 +7,10 @@ import { testDatabaseKinds } from '../support/databases';
 import { nth } from '../support/lists';
 
 const FUNNEL = path.join(FIXTURES, 'funnel.yaml');
-process.env.HOOK_BILLING_SECRET = 'billing-secret';
-process.env.HOOK_MARKETING_SECRET = 'marketing-secret';
+const BILLING_SECRET = 'billing-secret-of-at-least-32-bytes!';
+const MARKETING_SECRET = 'marketing-secret-of-at-least-32-bytes';
+process.env.HOOK_BILLING_SECRET = BILLING_SECRET;
+process.env.HOOK_MARKETING_SECRET = MARKETING_SECRET;
 
 describe.each(testDatabaseKinds())('triggers and intake on %s', (kind) => {
   let harness: Harness;
@@ -98,17 +100,17 @@ describe.each(testDatabaseKinds())('triggers and intake on %s', (kind) => {
   describe('named webhooks', () => {
     it('a good signature is accepted; stale, replayed, wrong or missing ones are 401 and write nothing', async () => {
       const body = { name: 'From billing', phone: '+79167778899', invoice: 'INV-1' };
-      const accepted = await signedHook('billing', 'billing-secret', body).expect(201);
+      const accepted = await signedHook('billing', BILLING_SECRET, body).expect(201);
       expect(accepted.body).toMatchObject({ name: 'From billing', source: 'hook:billing' });
 
       const raw = JSON.stringify({ phone: '+79990000000' });
       const timestamp = String(Math.floor(harness.clock.now() / 1000));
-      const signature = signPayload('billing-secret', timestamp, raw);
+      const signature = signPayload(BILLING_SECRET, timestamp, raw);
       await request(harness.app).post('/hooks/billing').set('content-type', 'application/json').set('x-robots-timestamp', timestamp).set('x-robots-signature', signature).send(raw).expect(201);
       const replayed = await request(harness.app).post('/hooks/billing').set('content-type', 'application/json').set('x-robots-timestamp', timestamp).set('x-robots-signature', signature).send(raw).expect(401);
       expect(replayed.body.detail).toMatch(/replayed/);
 
-      const stale = await signedHook('billing', 'billing-secret', { phone: '+79990000001' }, harness.clock.now() - 6 * MINUTE).expect(401);
+      const stale = await signedHook('billing', BILLING_SECRET, { phone: '+79990000001' }, harness.clock.now() - 6 * MINUTE).expect(401);
       expect(stale.body.detail).toMatch(/stale/);
       await signedHook('billing', 'wrong-secret', { phone: '+79990000002' }).expect(401);
       await request(harness.app)
@@ -132,7 +134,7 @@ describe.each(testDatabaseKinds())('triggers and intake on %s', (kind) => {
       const scored = (await events(created.body.id)).filter((event: { type: string }) => event.type === 'score_changed').pop();
       expect(scored.outcome).toMatch(/ignored by trigger warm_by_score: already past "warm"/);
 
-      const back = await signedHook('marketing', 'marketing-secret', { phone: '+79161230000' }).expect(202);
+      const back = await signedHook('marketing', MARKETING_SECRET, { phone: '+79161230000' }).expect(202);
       expect(back.body.outcome).toMatch(/moved to "nurture" by trigger back_to_marketing/);
       const after = await lead(created.body.id);
       expect(after.stage).toBe('nurture');

@@ -5,6 +5,7 @@ import type { Clock } from '../../core/clock';
 import { InvalidRequestError, NotFoundError } from '../../core/errors';
 import { ownValue } from '../../core/inputs';
 import type { LiveConfig } from '../../core/live-config';
+import { MIN_SECRET_BYTES, weakSecrets } from '../../core/secrets';
 import type { Inbound } from '../../inbound/inbound';
 import { intakeView, mapFields } from '../../inbound/intake';
 import type { Pipeline } from '../../pipeline/pipeline';
@@ -115,7 +116,10 @@ export function hookRoutes(deps: HookRouteDeps, counters: IntakeCounters): Route
     const hook = ownValue(deps.config.current.source.hooks, name);
     if (!hook) throw new NotFoundError(`no hook "${name}"`);
     const secret = process.env[hook.secret_env];
-    if (!secret) throw new HttpProblem({ type: 'urn:robots:hook-not-configured', title: 'Hook secret not configured', status: 503, detail: `set ${hook.secret_env}` });
+    // A short secret is as good as none: it was set after the start-up check (a reload added the hook).
+    if (!secret || weakSecrets(process.env, [hook.secret_env]).length > 0) {
+      throw new HttpProblem({ type: 'urn:robots:hook-not-configured', title: 'Hook secret not configured', status: 503, detail: `set ${hook.secret_env} to at least ${MIN_SECRET_BYTES} bytes` });
+    }
     const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
     const signature = request.get('x-robots-signature');
     const verdict = verifySignature(secret, request.get('x-robots-timestamp'), signature, raw.toString('utf8'), clock.now());
