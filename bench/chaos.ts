@@ -233,7 +233,7 @@ export async function runChaosCase(name: ChaosCaseName, kind: ChaosDatabase, opt
     DATABASE_URL: database.url,
     ROBOTS_CONFIG: configFile,
     ROBOTS_LEASE_MS: '2000',
-    TRACKING_SECRET: 'chaos',
+    TRACKING_SECRET: 'chaos-run-tracking-secret-of-32-bytes',
     LOG_LEVEL: 'warn',
   };
   const primary = new Server(env, nextPort++);

@@ -22,8 +22,8 @@ async function main(): Promise<void> {
   const env = {
     PUBLIC_URL: publicUrl,
     ...peerEnvironment({ smtpUrl: smtpAt.url, twilio, twilioUrl: twilioAt.url, telegram, telegramUrl: telegramAt.url }),
-    TELEGRAM_WEBHOOK_SECRET: 'local-telegram-secret',
-    INBOUND_EMAIL_SECRET: 'local-email-secret',
+    TELEGRAM_WEBHOOK_SECRET: 'local-telegram-webhook-secret-32-bytes',
+    INBOUND_EMAIL_SECRET: 'local-inbound-email-secret-of-32-bytes',
   };
   console.log('# export these in the terminal that runs `npm start`:');
   for (const [key, value] of Object.entries(env)) console.log(`export ${key}='${value}'`);
