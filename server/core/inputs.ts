@@ -17,6 +17,12 @@ export const NewItemInput = z.strictObject({
 });
 export type NewItemInput = z.infer<typeof NewItemInput> & { amount?: number };
 
+/** A lead is someone to reach: an empty `POST /api/leads` made a blank card nobody could act on. */
+export const NewLeadInput = NewItemInput.refine((lead) => [lead.name, lead.phone, lead.email].some((value) => value !== undefined && value.trim() !== ''), {
+  error: 'a lead needs at least a name, a phone or an email',
+  path: ['name'],
+});
+
 const Amount = z.number().nonnegative().optional().describe('Deal amount');
 export const NewDealInput = NewItemInput.extend({ pipeline: z.string().describe('Deal pipeline (direction)'), amount: Amount });
 export type NewDealInput = z.infer<typeof NewDealInput>;

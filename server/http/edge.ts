@@ -127,6 +127,24 @@ export function requestContext(): RequestHandler {
   };
 }
 
+/** The largest body any door takes (JSON and signed webhooks: 256 KiB; forms take less). */
+export const MAX_BODY_BYTES = 256 * 1024;
+
+/**
+ * A body declared larger than any door takes is refused at once, before a byte of it is read:
+ * the body parsers, refusing it, would first drain it to the end (a 10 GB Content-Length sending
+ * 12 bytes held the answer for minutes). The connection is closed after the 413.
+ */
+export function refuseOversizedBodies(maxBytes = MAX_BODY_BYTES): RequestHandler {
+  return (request, response, next) => {
+    const declared = request.headers['content-length'];
+    if (declared === undefined || !/^\d+$/.test(declared) || Number(declared) <= maxBytes) return next();
+    response.set('Connection', 'close');
+    response.on('finish', () => request.socket.destroy());
+    next(new HttpProblem({ type: 'urn:robots:body-too-large', title: 'Body too large', status: 413, detail: `a request body may be at most ${maxBytes} bytes; this one declares ${declared}` }));
+  };
+}
+
 /** A body is present when it has a length or is chunked; an empty POST needs no content type. */
 function hasContent(request: IncomingMessage): boolean {
   const length = request.headers['content-length'];

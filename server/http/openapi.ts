@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DealPatch, LeadPatch, NewDealInput, NewItemInput } from '../core/inputs';
+import { DealPatch, LeadPatch, NewDealInput, NewLeadInput } from '../core/inputs';
 import { ItemListQuery, MoveBody } from './routes/items';
 import { ContactQuery } from './routes/contacts';
 import { MessageQuery, RunQuery } from './routes/runs';
@@ -61,7 +61,7 @@ export function openApiDocument() {
     },
     security: [{ bearer: [] }, { session: [] }],
     paths: {
-      ...itemPaths('leads', NewItemInput, LeadPatch),
+      ...itemPaths('leads', NewLeadInput, LeadPatch),
       ...itemPaths('deals', NewDealInput, DealPatch),
       '/api/contacts': { get: { summary: 'Find contacts by phone or email', parameters: queryParameters(ContactQuery), responses: { 200: { description: 'Contacts' } } } },
       '/api/runs': { get: { summary: "Robot runs (ops, admin; managers: their team's items)", parameters: queryParameters(RunQuery), responses: { 200: { description: 'Runs' }, 403: problem, 404: problem } } },

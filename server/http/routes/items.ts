@@ -5,7 +5,7 @@ import { canAccessItem, canCreate, visibleDealPipelines, visibleLeadOwners, type
 import type { LiveConfig } from '../../core/live-config';
 import type { EntityKind } from '../../core/rows';
 import { ForbiddenError } from '../../core/errors';
-import { DealPatch, LeadPatch, MoveInput, NewDealInput, NewItemInput } from '../../core/inputs';
+import { DealPatch, LeadPatch, MoveInput, NewDealInput, NewLeadInput } from '../../core/inputs';
 import { itemView, type Item } from '../../core/items';
 import type { Inbound } from '../../inbound/inbound';
 import type { Pipeline } from '../../pipeline/pipeline';
@@ -62,7 +62,7 @@ export function itemRoutes(deps: ItemRouteDeps, kind: EntityKind): Router {
 
   router.post('/', async (request, response) => {
     parse(NoQuery, request.query);
-    const input = kind === 'lead' ? parse(NewItemInput, request.body) : parse(NewDealInput, request.body);
+    const input = kind === 'lead' ? parse(NewLeadInput, request.body) : parse(NewDealInput, request.body);
     const pipeline = 'pipeline' in input ? String(input.pipeline) : undefined;
     if (!canCreate(deps.config.current, request.user!, kind, pipeline)) throw new ForbiddenError(`your role may not create ${kind}s${pipeline ? ` in "${pipeline}"` : ''}`);
     // Sales and managers only see leads they are responsible for: what they create is theirs.
