@@ -21,7 +21,7 @@ export interface HealthDeps {
   clock: Clock;
   channels: Pick<ChannelRegistry, 'configured'>;
   queue: Pick<RunQueue, 'countByStatus' | 'oldestDueAt'>;
-  scheduler: Pick<Scheduler, 'busy'>;
+  scheduler: Pick<Scheduler, 'busy' | 'oldestWaitingDueAt'>;
   metrics: EngineMetrics;
 }
 
@@ -57,7 +57,7 @@ export function healthRoutes(deps: HealthDeps, counters: IntakeCounters): Router
       return;
     }
     const now = clock.now();
-    const [counts, oldest] = await Promise.all([queue.countByStatus(), queue.oldestDueAt(now)]);
+    const [counts, oldest] = await Promise.all([queue.countByStatus(), oldestLateDueAt(deps, now)]);
     response.json({
       status: 'ok',
       ...base,
@@ -73,7 +73,7 @@ export function healthRoutes(deps: HealthDeps, counters: IntakeCounters): Router
   router.get('/metrics', async (_request, response) => {
     const now = clock.now();
     if ((await databaseAnswers(deps.reads)) === true) {
-      const [counts, oldest] = await Promise.all([queue.countByStatus(), queue.oldestDueAt(now)]);
+      const [counts, oldest] = await Promise.all([queue.countByStatus(), oldestLateDueAt(deps, now)]);
       for (const [status, count] of Object.entries(counts)) metrics.queueDepth.set({ status }, count);
       metrics.oldestDueLag.set(oldest === null ? 0 : Math.max(0, (now - oldest) / 1000));
     }
@@ -84,6 +84,18 @@ export function healthRoutes(deps: HealthDeps, counters: IntakeCounters): Router
   });
 
   return router;
+}
+
+/**
+ * Lateness runs from a run's due time until it starts executing: a run claimed by this worker
+ * but waiting for a slot is as late as one nobody claimed (both once reported 0 s while alerts
+ * waited behind hanging webhooks).
+ */
+async function oldestLateDueAt(deps: Pick<HealthDeps, 'queue' | 'scheduler'>, now: number): Promise<number | null> {
+  const unclaimed = await deps.queue.oldestDueAt(now);
+  const waiting = deps.scheduler.oldestWaitingDueAt();
+  if (unclaimed === null) return waiting;
+  return waiting === null ? unclaimed : Math.min(unclaimed, waiting);
 }
 
 /** Counts every request by the route it matched (not its raw path, so ids do not explode the labels). */

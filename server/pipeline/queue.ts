@@ -40,8 +40,8 @@ export const RUN_SQL = {
    * WITH … UPDATE … RETURNING: TypeORM's SQLite runner sends statements that begin with UPDATE
    * through run(), which drops the RETURNING rows.
    */
-  claimDue: (skipLocked: boolean) => `WITH due AS (
-        SELECT id FROM robot_runs WHERE ${PENDING_SQL} AND due_at IS NOT NULL AND due_at <= ?
+  claimDue: (skipLocked: boolean, excludedTypes = 0) => `WITH due AS (
+        SELECT id FROM robot_runs WHERE ${PENDING_SQL} AND due_at IS NOT NULL AND due_at <= ?${excludedTypes > 0 ? ` AND robot_type NOT IN (${Array.from({ length: excludedTypes }, () => '?').join(', ')})` : ''}
         ORDER BY due_at, id LIMIT ? ${skipLocked ? 'FOR UPDATE SKIP LOCKED' : ''})
       UPDATE robot_runs SET status = 'running', locked_by = ?, started_at = ?, lease_until = ?
       WHERE id IN (SELECT id FROM due)
@@ -116,10 +116,11 @@ export class RunQueue {
 
   // ── the worker ────────────────────────────────────────────────────────────────────────
 
-  async claimDue(now: number, limit: number, workerId: string, leaseMs: number): Promise<RobotRunRow[]> {
-    const sql = RUN_SQL.claimDue(this.store.kind === 'postgres');
+  /** `excludedTypes`: robot types this worker has no slot for now (scheduler lanes); their runs stay for another worker or later. */
+  async claimDue(now: number, limit: number, workerId: string, leaseMs: number, excludedTypes: readonly string[] = []): Promise<RobotRunRow[]> {
+    const sql = RUN_SQL.claimDue(this.store.kind === 'postgres', excludedTypes.length);
     // One statement is atomic on its own; on SQLite it only has to wait its turn for the connection.
-    const raw = await this.store.serialized((manager) => allSql(manager, sql, [now, limit, workerId, now, now + leaseMs]));
+    const raw = await this.store.serialized((manager) => allSql(manager, sql, [now, ...excludedTypes, limit, workerId, now, now + leaseMs]));
     return raw.map((row) => hydrate(this.manager, RobotRunEntity, row)).sort((a, b) => (a.dueAt ?? 0) - (b.dueAt ?? 0) || a.id - b.id);
   }
 

@@ -38,6 +38,16 @@ const MAX_IDLE_MS = 1000;
  */
 const CLAIM_WINDOW = 4;
 
+/**
+ * No robot type may hold every slot: runs that wait on someone else (a webhook target that
+ * never answers, a provider) each keep a slot until their own timeout, and 128 hanging webhooks
+ * once left alerts no slot for minutes. A type takes at most the slots minus this share, so the
+ * others always have some; a type alone in the queue still has nearly all of them.
+ */
+export function laneLimit(concurrency: number): number {
+  return Math.max(1, concurrency - Math.ceil(concurrency / 4));
+}
+
 export class Scheduler {
   private running = false;
   private timer: NodeJS.Timeout | null = null;
@@ -48,7 +58,11 @@ export class Scheduler {
   private readonly inFlight = new Map<number, { run: RobotRunRow; done: Promise<void> }>();
   private readonly entryTails = new Map<number, Promise<void>>();
   private executing = 0;
-  private readonly slotWaiters: Array<() => void> = [];
+  /** Slots held per robot type (a lane); see laneLimit. */
+  private readonly lanes = new Map<string, number>();
+  private readonly slotWaiters: Array<{ lane: string; start: () => void }> = [];
+  /** Claimed runs that have not started executing: they are late as much as a run not yet claimed. */
+  private readonly waitingToStart = new Map<number, { dueAt: number | null; lane: string }>();
   private waiters: Array<() => void> = [];
   private stopping = false;
   private readonly dueNowListeners: Array<() => void> = [];
@@ -92,10 +106,12 @@ export class Scheduler {
     try {
       for (;;) {
         this.wakeRequested = false;
-        const room = this.stopping ? 0 : this.deps.concurrency * CLAIM_WINDOW - this.inFlight.size;
+        // Runs parked behind a full lane take no room: other types are claimed past them.
+        const full = this.fullLanes();
+        const room = this.stopping ? 0 : this.deps.concurrency * CLAIM_WINDOW - this.inFlight.size + this.parkedIn(full);
         let runs: RobotRunRow[] = [];
         try {
-          if (room > 0) runs = await this.deps.queue.claimDue(this.deps.clock.now(), Math.min(room, BATCH), this.deps.workerId, this.deps.leaseMs);
+          if (room > 0) runs = await this.deps.queue.claimDue(this.deps.clock.now(), Math.min(room, BATCH), this.deps.workerId, this.deps.leaseMs, [...full]);
         } catch (error) {
           // The database is away: runs under way finish (or keep their lease) before we give up this pass.
           await Promise.allSettled([...this.inFlight.values()].map((entry) => entry.done));
@@ -103,7 +119,7 @@ export class Scheduler {
         }
         this.startInEntryOrder(runs);
         processed += runs.length;
-        if (runs.length > 0 && this.inFlight.size < this.deps.concurrency * CLAIM_WINDOW) continue;
+        if (runs.length > 0 && room > runs.length) continue;
         if (this.inFlight.size === 0) {
           if (this.wakeRequested && !this.stopping) continue;
           return processed;
@@ -125,13 +141,20 @@ export class Scheduler {
     const ordered = [...runs].sort((a, b) => a.entryId - b.entryId || (a.dueAt ?? 0) - (b.dueAt ?? 0) || a.position - b.position);
     for (const run of ordered) {
       const before = this.entryTails.get(run.entryId) ?? Promise.resolve();
+      this.waitingToStart.set(run.id, { dueAt: run.dueAt, lane: run.robotType });
       const done = before
-        .then(() => this.inSlot(() => this.deps.execute(run)))
+        .then(() =>
+          this.inSlot(run.robotType, () => {
+            this.waitingToStart.delete(run.id);
+            return this.deps.execute(run);
+          }),
+        )
         .then(
           () => undefined,
           (error: unknown) => this.deps.logger.error({ err: error, run: run.id }, 'robot run failed outside the runner'),
         )
         .finally(() => {
+          this.waitingToStart.delete(run.id);
           this.inFlight.delete(run.id);
           if (this.entryTails.get(run.entryId) === done) this.entryTails.delete(run.entryId);
           this.signal();
@@ -141,18 +164,62 @@ export class Scheduler {
     }
   }
 
-  /** At most `concurrency` runs execute at once; the others wait here, in claim order. */
-  private async inSlot<T>(work: () => Promise<T>): Promise<T> {
-    if (this.executing >= this.deps.concurrency) await new Promise<void>((resolve) => this.slotWaiters.push(resolve));
-    else this.executing += 1;
+  /**
+   * At most `concurrency` runs execute at once, and at most laneLimit of one robot type; the
+   * others wait here in claim order, except that a waiter whose type is at its limit lets the
+   * ones behind it pass.
+   */
+  private async inSlot<T>(lane: string, work: () => Promise<T>): Promise<T> {
+    if (this.executing >= this.deps.concurrency || (this.lanes.get(lane) ?? 0) >= laneLimit(this.deps.concurrency)) {
+      await new Promise<void>((resolve) => this.slotWaiters.push({ lane, start: resolve }));
+    } else {
+      this.executing += 1;
+      this.lanes.set(lane, (this.lanes.get(lane) ?? 0) + 1);
+    }
     try {
       return await work();
     } finally {
-      // The slot passes straight to the next waiter, so `executing` never overshoots.
-      const next = this.slotWaiters.shift();
-      if (next) next();
-      else this.executing -= 1;
+      this.lanes.set(lane, (this.lanes.get(lane) ?? 1) - 1);
+      this.executing -= 1;
+      this.startWaiters();
     }
+  }
+
+  /** Hands free slots to waiters, first come first served among the types under their limit. */
+  private startWaiters(): void {
+    const limit = laneLimit(this.deps.concurrency);
+    for (let index = 0; index < this.slotWaiters.length && this.executing < this.deps.concurrency;) {
+      const waiter = this.slotWaiters[index]!;
+      if ((this.lanes.get(waiter.lane) ?? 0) >= limit) {
+        index += 1;
+        continue;
+      }
+      this.slotWaiters.splice(index, 1);
+      this.executing += 1;
+      this.lanes.set(waiter.lane, (this.lanes.get(waiter.lane) ?? 0) + 1);
+      waiter.start();
+    }
+  }
+
+  /** The due time of the oldest run this worker claimed but has not started: its lateness is real. */
+  oldestWaitingDueAt(): number | null {
+    let oldest: number | null = null;
+    for (const { dueAt } of this.waitingToStart.values()) if (dueAt !== null && (oldest === null || dueAt < oldest)) oldest = dueAt;
+    return oldest;
+  }
+
+  /** Robot types holding all the slots one type may hold. */
+  private fullLanes(): Set<string> {
+    const limit = laneLimit(this.deps.concurrency);
+    return new Set([...this.lanes].filter(([, held]) => held >= limit).map(([lane]) => lane));
+  }
+
+  /** Claimed runs waiting behind a full lane. */
+  private parkedIn(full: Set<string>): number {
+    if (full.size === 0) return 0;
+    let parked = 0;
+    for (const { lane } of this.waitingToStart.values()) if (full.has(lane)) parked += 1;
+    return parked;
   }
 
   private async renewLeases(): Promise<void> {
