@@ -27,7 +27,7 @@ export function analyticsRoutes(deps: { config: LiveConfig; clock: Clock; reads:
       throw new InvalidRequestError(`unknown pipeline "${query.pipeline}" (leads, ${[...config.deals.keys()].join(', ')})`);
     }
     if (!canReadFunnel(config, request.user!, query.pipeline)) {
-      throw new ForbiddenError(`the funnel of "${query.pipeline}" is for the managers of its team, ops and admins`);
+      throw new ForbiddenError(`the funnel of "${query.pipeline}" is for the managers of its team, ops and admins`, 'forbidden.funnel');
     }
     // Days are the config's days: "from 2026-11-01" in Moscow starts at Moscow's midnight.
     const zone = config.source.timezone;
