@@ -1,11 +1,13 @@
 import Handlebars from 'handlebars';
-import type { Config, PipelineSpec } from './schema';
+import type { Config, PipelineSpec, RobotSpec } from './schema';
 import { escalationLevels, LEAD_PIPELINE, type CompiledConfig, type CompiledTemplate, type PipelineModel, type RobotPlacement, type TriggerEvent, type TriggerPlacement } from '../server/core/compiled-config';
 
 /** What compiling needs to know of the registered robot and trigger types, passed in by the loader. */
 export interface RegisteredTypes {
   /** Whether a robot type touches the client (its runs stop when the client replies). */
   isTouch(robotType: string): boolean;
+  /** Whom a robot alerts, gives a task or calls, as written. */
+  recipients(robot: RobotSpec): string[];
   trigger(triggerType: string): { listensTo: string; movesBack: boolean; matches(params: never, event: TriggerEvent): true | string } | undefined;
 }
 
@@ -24,7 +26,7 @@ export function compileConfig(config: Config, file: string, templateSources: Map
   const robots = new Map<string, RobotPlacement>();
   for (const pipeline of [leads, ...deals.values()]) {
     for (const stage of pipeline.stages) {
-      stage.robots.forEach((robot, position) => robots.set(robot.id, { robot, pipeline: pipeline.key, stage: stage.id, position, touch: types.isTouch(robot.type) }));
+      stage.robots.forEach((robot, position) => robots.set(robot.id, { robot, pipeline: pipeline.key, stage: stage.id, position, touch: types.isTouch(robot.type), recipients: types.recipients(robot) }));
     }
   }
   const triggers = new Map<string, Map<string, TriggerPlacement[]>>();

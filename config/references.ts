@@ -101,6 +101,9 @@ export function checkReferences(config: Config): ReferenceProblem[] {
         problems.push({ path: [...stagePath, 'semantic'], message: 'a lost stage needs `reasons` (each with `refused_by`)' });
       }
       if (stage.semantic !== 'lost' && stage.reasons) problems.push({ path: [...stagePath], key: 'reasons', message: 'only lost stages take `reasons`' });
+      if (stage.team && !teams.has(stage.team)) problems.push({ path: [...stagePath, 'team'], message: unknown('team', stage.team, teams) });
+      if (!stage.manual && stage.move_roles) problems.push({ path: [...stagePath], key: 'move_roles', message: '`move_roles` says who may move items here by hand, and `manual: false` says nobody may: keep one' });
+      if (stage.semantic !== 'won' && stage.reopen_roles) problems.push({ path: [...stagePath], key: 'reopen_roles', message: 'only won stages take `reopen_roles`' });
       // A stage goal reads the item's context as a robot condition does.
       if (stage.stop_when !== undefined) problems.push(...conditionProblems(stage.stop_when, [...stagePath, 'stop_when'], [itemKind]));
 

@@ -8,6 +8,7 @@ const triggers = new Map(triggerDefinitions.map((definition) => [definition.type
 /** The registered robot and trigger types, as compiling a config needs them. */
 export const registeredTypes: RegisteredTypes = {
   isTouch: (robotType) => robots.get(robotType)?.touch === true,
+  recipients: (robot) => robots.get(robot.type)?.recipients?.(robot as never) ?? [],
   trigger: (triggerType) => {
     const definition = triggers.get(triggerType);
     return definition && { listensTo: definition.listensTo, movesBack: definition.movesBack === true, matches: (params, event) => definition.matches(params, event) };

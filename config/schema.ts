@@ -167,8 +167,13 @@ export function configSchemaWith(robot: z.ZodType<RobotSpecOutput, unknown>, tri
     id: Identifier,
     name: z.string().optional().describe('Shown to people; defaults to the id'),
     semantic: z.enum(STAGE_SEMANTICS).default('open').describe('open | won | lost: analytics and final states'),
+    team: Identifier.optional().describe('The team that works this stage, when not the pipeline’s: its manager gets the stage’s `manager` alerts and unassigned tasks, its people see the stage’s items'),
     required: z.array(z.string()).default([]).describe('Fields an item must have before it may enter'),
     reasons: z.array(LostReason).optional().describe('For lost stages: the reasons a move must give'),
+    manual: z.boolean().default(true).describe('false: only robots and triggers move items here; a person’s move is refused (403 move.manual_not_allowed)'),
+    move_roles: z.array(Role).optional().describe('Roles that may move items here by hand (default: every role that may change the item); robots and triggers always may'),
+    reopen_roles: z.array(Role).optional().describe('For won stages: roles that may move an item back out by hand, with a comment saying why (default: ops, admin)'),
+    on_reenter: z.enum(['run', 'skip']).default('run').describe('An item entering this stage again: run its robots again (run, the default) or not (skip: the entry is recorded, no robot is scheduled)'),
     stuck_after: Duration.optional().describe('An item longer than this here counts as stuck'),
     stop_when: JsonLogic.optional().describe("A goal: once it holds (looked at whenever the item changes), this stage's pending robots are cancelled"),
     robots: z.array(robot).default([]).describe('Fire when an item enters this stage'),
@@ -177,7 +182,7 @@ export function configSchemaWith(robot: z.ZodType<RobotSpecOutput, unknown>, tri
 
   const Pipeline = z.strictObject({
     name: z.string().optional(),
-    team: Identifier.optional().describe('The team that works this pipeline (deals are seen by it)'),
+    team: Identifier.optional().describe('The team that works this pipeline: its manager and members see every item in it, assigned or not, and `to: [manager]` reaches its manager'),
     stages: z.array(Stage).min(1, { error: 'a pipeline needs at least one stage' }),
   });
 

@@ -29,6 +29,7 @@ export const autoCallback = defineRobot({
   description: 'Call the responsible agent (then the team in turn) and bridge them to the client; nobody answers → alert the manager and create a task',
   params: AutoCallbackParams,
   references: (params) => [...userReferences(params.agents, 'agents'), ...userReferences(params.escalate_to, 'escalate_to')],
+  recipients: (params) => [...params.agents, ...params.escalate_to],
   async run({ ports, item, run, params }) {
     if (!item.row.phone) return { outcome: 'skipped', detail: `the ${item.kind} has no phone to call back` };
     const started = await ports.startCallback(item, run, params);

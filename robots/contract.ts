@@ -108,6 +108,12 @@ export interface RobotDefinition<Params extends z.ZodObject = z.ZodObject> {
   /** A touch to the client: its pending runs stop when the client replies (unless `stop_on_reply: false`). */
   touch?: boolean;
   references?: (params: z.output<Params>) => ConfigReference[];
+  /**
+   * The people it alerts, gives a task or calls, as written (`responsible`, `manager`, `team` or
+   * logins). Whoever is named here can open the item (server/auth/access.ts reads them from the
+   * compiled config, test/unit/recipients-can-open.test.ts checks it).
+   */
+  recipients?: (params: z.output<Params>) => string[];
   run(context: RobotRunContext<z.output<Params>>): Promise<RobotOutcome>;
 }
 

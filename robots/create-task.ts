@@ -5,6 +5,7 @@ import { parseDuration } from '../config/duration';
 import { Duration } from '../config/primitives';
 import { defineRobot } from './contract';
 import type { ConfigReference } from '../config/schema';
+import { taskAssignee } from '../server/core/recipients';
 import { notifyUsers, resolveUsers, UserRecipient, userReferences } from './notifications';
 
 /** A task for a person with a due time; `remind` also tells them at once (the call touch of a cadence). */
@@ -19,10 +20,11 @@ function taskRobot(type: string, description: string, notifyByDefault: boolean) 
       notify: z.boolean().default(notifyByDefault),
     }),
     references: (params): ConfigReference[] => userReferences([params.assignee], 'assignee').map((reference) => ({ ...reference, path: ['assignee'] })),
+    recipients: (params) => [params.assignee],
     async run(context) {
       const { params, ports, item, run, now } = context;
       const { logins } = resolveUsers(context, [params.assignee]);
-      const assignee = logins[0] ?? null;
+      const assignee = taskAssignee(ports.config, item, logins);
       const title = Handlebars.compile(params.title, { noEscape: true })(context.context);
       const dueAt = params.due_in ? now + (parseDuration(params.due_in)?.toMillis() ?? 0) : null;
       const task = await ports.createTask({ item: { kind: item.kind, id: item.row.id }, assignee, title, dueAt, runId: run.id });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ChannelName } from '../config/primitives';
+import { isOwnContact } from '../server/core/contact-keys';
 import { defineRobot } from './contract';
 import { alertButtonsMeta, channelFor, MessageSource, notifyUsers, resolveUsers, UserRecipient, userReferences } from './notifications';
 
@@ -23,11 +24,13 @@ function repeatClientRobot(type: string, description: string, defaultNotify: str
       buttons: z.boolean().default(true).describe('On Telegram: Take the lead, Call now and Open buttons under the alert'),
     }),
     references: (params) => [...(params.template ? [{ kind: 'template' as const, value: params.template, path: ['template'] }] : []), ...userReferences(params.notify, 'notify')],
+    recipients: (params) => params.notify,
     async run(context) {
       const { params, item, ports } = context;
       if (item.kind !== 'lead') return { outcome: 'skipped', detail: `${type} works on leads` };
       const lead = item.row;
-      const contact = await ports.findContact({ phone: lead.phone, email: lead.email });
+      const found = await ports.findContact({ phone: lead.phone, email: lead.email });
+      const contact = found && !isOwnContact(found, lead) ? found : null;
       const earlier = contact ? null : await ports.findEarlierLead(lead);
       if (!contact && !earlier) return { outcome: 'skipped', detail: 'not a repeat client: phone and email are new' };
 

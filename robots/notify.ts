@@ -32,6 +32,7 @@ export const notify = defineRobot({
     const levels = params.escalate.flatMap((level, index) => userReferences(level.to, 'to').map((reference) => ({ ...reference, path: ['escalate', index, ...reference.path] })));
     return [...references, ...userReferences(params.to, 'to'), ...levels];
   },
+  recipients: (params) => params.to,
   async run(context) {
     const { params } = context;
     const level = escalationLevelOf(context.run.robotId);

@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import pino from 'pino';
 import { DEFAULT_CONFIG_FILE, loadConfigFile } from '../config/loader';
 import { systemClock } from './core/clock';
+import { listenUrl } from './core/public-url';
 import { ConfigError, formatConfigIssue } from './core/errors';
 import { readNewPassword } from './auth/password-input';
 import { SERVER_SECRET_VARIABLES, weakSecrets } from './core/secrets';
@@ -135,9 +136,17 @@ async function runProcess(role: 'api+worker' | 'api' | 'worker', options: Proces
     const host = process.env.HOST;
     const app = createApp(runtime);
     const what = role === 'api' ? 'Robots API (robots run in workers)' : 'Robots';
-    const listening = () => logger.info(`${what} listening on http://${host ?? 'localhost'}:${port} — ${describe}`);
+    const listening = () => {
+      // PORT=0 picks a free port: the one given is the one to print and to link to.
+      const address = http?.address();
+      const actual = listenUrl(host, typeof address === 'object' && address ? address.port : port);
+      runtime.config.listening(actual);
+      logger.info(`${what} listening on ${actual} — ${describe}`);
+      logger.info(`Board: ${runtime.config.publicUrl}/board/`);
+    };
     // HOST picks the interface (e.g. 127.0.0.1 behind a proxy); unset, Node listens on all of them.
-    server = host ? app.listen(port, host, listening) : app.listen(port, listening);
+    const http = host ? app.listen(port, host, listening) : app.listen(port, listening);
+    server = http;
     telegramUpdates = await startTelegramUpdates(runtime.inbound, channels, runtime.trackingSecret, logger).catch((error: Error) => {
       logger.error({ err: error }, 'Telegram updates could not be set up');
       return { mode: 'failed', stop: async () => undefined };

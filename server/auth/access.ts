@@ -3,9 +3,15 @@ import type { UserRow } from '../db/entities';
 import type { Item } from '../core/items';
 
 /**
- * Who sees what (the Bitrix24 lead-funnel lesson): first line sees and moves leads only; sales see their own leads
- * and their team's pipeline deals; managers see their team's everything; ops run the
- * machinery; admin sees all. Pure functions of (config, user, item).
+ * Who sees what (the Bitrix24 lead-funnel lesson, and the rule that whoever a robot alerts can
+ * open what the alert is about):
+ *   - admin and ops see everything (ops read only); first line sees every lead and no deal;
+ *   - everyone sees the items they are responsible for;
+ *   - the manager and members of a team see every item of the pipelines and stages the team works
+ *     (a pipeline's `team:`, a stage's own `team:`), assigned or not — unassigned leads included;
+ *   - a manager also sees the leads whose responsible is in a team he manages;
+ *   - a user a robot of a stage names by login (`to: [olga]`, `assignee: gleb`) sees its items.
+ * Pure functions of (config, user, item).
  */
 export type Action = 'read' | 'write';
 
@@ -16,47 +22,110 @@ export type Action = 'read' | 'write';
  */
 export type Viewer = UserRow & { addedTeamMembers?: readonly string[] };
 
+/** The teams a user works in: the one they name, those that list them, those they manage. */
+export function teamsOf(config: CompiledConfig, user: Pick<UserRow, 'login' | 'team'>): Set<string> {
+  const teams = new Set<string>(user.team ? [user.team] : []);
+  for (const [key, team] of config.teams) if (team.manager === user.login || team.members.includes(user.login)) teams.add(key);
+  return teams;
+}
+
+/** The teams a user manages (`manager:` of the team, or a manager naming it as their team). */
+function managedTeams(config: CompiledConfig, user: Pick<UserRow, 'login' | 'team' | 'role'>): string[] {
+  const managed = [...config.teams].filter(([, team]) => team.manager === user.login).map(([key]) => key);
+  if (user.role === 'manager' && user.team && !managed.includes(user.team)) managed.push(user.team);
+  return managed;
+}
+
 export function teamPipelines(config: CompiledConfig, team: string | null): string[] {
   if (!team) return [];
   return [...config.deals.values()].filter((pipeline) => pipeline.team === team).map((pipeline) => pipeline.key);
 }
 
+/** The deal pipelines worked by any of the user's teams. */
+function pipelinesOfTeams(config: CompiledConfig, teams: ReadonlySet<string>): string[] {
+  return [...config.deals.values()].filter((pipeline) => pipeline.team !== undefined && teams.has(pipeline.team)).map((pipeline) => pipeline.key);
+}
+
+/**
+ * The stages of a pipeline whose items the user sees whoever is responsible: those a team of
+ * theirs works by the stage's own `team:`, and those whose robots name them by login.
+ */
+function grantedStages(config: CompiledConfig, pipeline: string, user: Pick<UserRow, 'login' | 'team'>, teams: ReadonlySet<string>): string[] {
+  const model = pipelineOf(config, pipeline);
+  if (!model) return [];
+  const named = new Set([...config.robots.values()].filter((placement) => placement.pipeline === pipeline && placement.recipients.includes(user.login)).map((placement) => placement.stage));
+  return model.stages.filter((stage) => (stage.team !== undefined && teams.has(stage.team)) || named.has(stage.id)).map((stage) => stage.id);
+}
+
+function seesAllLeads(config: CompiledConfig, user: Viewer, teams: ReadonlySet<string>): boolean {
+  if (user.role === 'admin' || user.role === 'ops' || user.role === 'first_line') return true;
+  return config.leads.team !== undefined && teams.has(config.leads.team);
+}
+
 export function visibleLeadOwners(config: CompiledConfig, user: Viewer): string[] | 'all' {
-  if (user.role === 'admin' || user.role === 'ops' || user.role === 'first_line') return 'all';
-  if (user.role === 'manager') return [...new Set([user.login, ...(user.team ? teamMembers(config, user.team) : []), ...(user.addedTeamMembers ?? [])])];
-  return [user.login];
+  const teams = teamsOf(config, user);
+  if (seesAllLeads(config, user, teams)) return 'all';
+  if (user.role !== 'manager') return [user.login];
+  const members = managedTeams(config, user).flatMap((team) => teamMembers(config, team));
+  return [...new Set([user.login, ...members, ...(user.addedTeamMembers ?? [])])];
 }
 
 export function visibleDealPipelines(config: CompiledConfig, user: Viewer): string[] | 'all' | 'none' {
   if (user.role === 'admin' || user.role === 'ops') return 'all';
   if (user.role === 'first_line') return 'none';
-  return teamPipelines(config, user.team);
+  return pipelinesOfTeams(config, teamsOf(config, user));
 }
 
-/** What a user may see of items, as data a list query can apply (events, messages, runs). */
+/**
+ * What a user may see of items, as data a list query can apply (server/reads/scope.ts): an item
+ * is seen when any of the parts says so.
+ */
 export interface ItemScope {
-  /** Leads whose responsible is one of these (a lead without one is seen by `all` only). */
+  /** Leads whose responsible is one of these (a lead without one is seen by `all` or by `leadStages`). */
   leadOwners: string[] | 'all';
   dealPipelines: string[] | 'all' | 'none';
+  /** Leads in these stages, assigned or not (a stage a team of the viewer works, or whose robots name them). */
+  leadStages: string[];
+  /** Deals in these stages of these pipelines, assigned or not. */
+  dealStages: Array<{ pipeline: string; stage: string }>;
+  /** Deals whose responsible is one of these (their own, whatever the pipeline). */
+  dealOwners: string[];
 }
 
 export function itemScope(config: CompiledConfig, user: Viewer): ItemScope {
-  return { leadOwners: visibleLeadOwners(config, user), dealPipelines: visibleDealPipelines(config, user) };
+  const leadOwners = visibleLeadOwners(config, user);
+  const dealPipelines = visibleDealPipelines(config, user);
+  if (dealPipelines === 'none' || dealPipelines === 'all') {
+    return { leadOwners, dealPipelines, leadStages: leadOwners === 'all' ? [] : grantedStages(config, 'leads', user, teamsOf(config, user)), dealStages: [], dealOwners: [] };
+  }
+  const teams = teamsOf(config, user);
+  const dealStages = [...config.deals.keys()].filter((pipeline) => !dealPipelines.includes(pipeline)).flatMap((pipeline) => grantedStages(config, pipeline, user, teams).map((stage) => ({ pipeline, stage })));
+  return { leadOwners, dealPipelines, leadStages: leadOwners === 'all' ? [] : grantedStages(config, 'leads', user, teams), dealStages, dealOwners: [user.login] };
 }
 
 export function seesEverything(scope: ItemScope): boolean {
   return scope.leadOwners === 'all' && scope.dealPipelines === 'all';
 }
 
+/** Whether the scope takes in this item: the one rule the list queries of server/reads/scope.ts apply in SQL. */
+export function scopeIncludes(scope: ItemScope, item: Item): boolean {
+  const responsible = item.row.responsible;
+  if (item.kind === 'lead') {
+    return scope.leadOwners === 'all' || (responsible !== null && scope.leadOwners.includes(responsible)) || scope.leadStages.includes(item.row.stage);
+  }
+  if (scope.dealPipelines === 'all') return true;
+  if (scope.dealPipelines === 'none') return false;
+  return (
+    scope.dealPipelines.includes(item.pipeline) ||
+    (responsible !== null && scope.dealOwners.includes(responsible)) ||
+    scope.dealStages.some((granted) => granted.pipeline === item.pipeline && granted.stage === item.row.stage)
+  );
+}
+
 export function canAccessItem(config: CompiledConfig, user: Viewer, item: Item, action: Action): boolean {
   if (user.role === 'admin') return true;
   if (user.role === 'ops') return action === 'read';
-  if (item.kind === 'lead') {
-    const owners = visibleLeadOwners(config, user);
-    return owners === 'all' || (item.row.responsible !== null && owners.includes(item.row.responsible));
-  }
-  const pipelines = visibleDealPipelines(config, user);
-  return pipelines === 'all' || (pipelines !== 'none' && pipelines.includes(item.pipeline));
+  return scopeIncludes(itemScope(config, user), item);
 }
 
 export function canCreate(config: CompiledConfig, user: Viewer, kind: 'lead' | 'deal', pipeline?: string): boolean {
@@ -79,16 +148,22 @@ export function canReadFunnel(config: CompiledConfig, user: Viewer, pipeline: st
   return teamPipelines(config, user.team).includes(pipeline);
 }
 
-const OPERATIONS: ReadonlyMap<string, ReadonlyArray<UserRow['role']>> = new Map([
-  ['runs.read', ['admin', 'ops', 'manager']],
-  ['runs.retry', ['admin', 'ops']],
-  ['messages.read', ['admin', 'ops', 'manager']],
-  ['config.reload', ['admin', 'ops']],
-  ['contacts.read', ['admin', 'ops', 'manager', 'sales', 'first_line']],
-  ['analytics.read', ['admin', 'ops', 'manager']],
-  ['users.manage', ['admin']],
+/** Each operation: the roles that may do it, and what it is in words (the 403 says "role sales may not read the analytics"). */
+const OPERATIONS: ReadonlyMap<string, { roles: ReadonlyArray<UserRow['role']>; words: string }> = new Map([
+  ['runs.read', { roles: ['admin', 'ops', 'manager'], words: 'see robot runs' }],
+  ['runs.retry', { roles: ['admin', 'ops'], words: 'retry robot runs' }],
+  ['messages.read', { roles: ['admin', 'ops', 'manager'], words: 'see messages' }],
+  ['config.reload', { roles: ['admin', 'ops'], words: 'reload the config' }],
+  ['contacts.read', { roles: ['admin', 'ops', 'manager', 'sales', 'first_line'], words: 'see contacts' }],
+  ['analytics.read', { roles: ['admin', 'ops', 'manager'], words: 'see the analytics' }],
+  ['users.manage', { roles: ['admin'], words: 'manage users' }],
 ]);
 
 export function canOperate(user: UserRow, operation: string): boolean {
-  return OPERATIONS.get(operation)?.includes(user.role) ?? false;
+  return OPERATIONS.get(operation)?.roles.includes(user.role) ?? false;
+}
+
+/** An operation in words, for a refusal people read. */
+export function operationWords(operation: string): string {
+  return OPERATIONS.get(operation)?.words ?? operation;
 }

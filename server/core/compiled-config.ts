@@ -21,6 +21,8 @@ export interface RobotPlacement {
   position: number;
   /** A touch to the client: its pending runs stop when the client replies (unless `stop_on_reply: false`). */
   touch: boolean;
+  /** Whom it alerts, gives a task or calls, as written (`responsible`, `manager`, `team` or logins): they must be able to open the item. */
+  recipients: string[];
 }
 
 export interface TriggerPlacement {
@@ -88,6 +90,15 @@ export function stageIndex(config: CompiledConfig, pipeline: string, stage: stri
 /** The team whose members are responsible in a pipeline, and who sees its deals. */
 export function teamOfPipeline(config: CompiledConfig, pipeline: string): string | undefined {
   return pipelineOf(config, pipeline)?.team;
+}
+
+/**
+ * The team that works a stage: the stage's own `team:`, else its pipeline's. It is the team whose
+ * manager `to: [manager]` reaches for an unassigned item there, who gets a task nobody else would,
+ * and whose people see the stage's items (server/auth/access.ts).
+ */
+export function teamOfStage(config: CompiledConfig, pipeline: string, stage: string): string | undefined {
+  return stageOf(config, pipeline, stage)?.team ?? teamOfPipeline(config, pipeline);
 }
 
 /** Members of a team: its `members:` list when written, else the users who name the team. */

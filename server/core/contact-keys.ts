@@ -23,3 +23,13 @@ export function normalizeEmail(raw: string | null | undefined): string | null {
 export function companyKey(name: string): string {
   return name.trim().toLowerCase().replace(/\s+/g, ' ');
 }
+
+/**
+ * The lead's own contact, made from it when it was converted (create_on_basis links it back): no
+ * sign that the client knew us before. A lead moved back to "new" after its conversion would
+ * otherwise be announced as a repeat client of itself. A contact known before the lead came in,
+ * or one another lead made, still is a sign.
+ */
+export function isOwnContact(contact: { id: number; createdAt: number }, lead: { contactId: number | null; createdAt: number }): boolean {
+  return lead.contactId === contact.id && contact.createdAt >= lead.createdAt;
+}

@@ -23,8 +23,22 @@ export class ConfigError extends Error {
   }
 }
 
-/** Why a move was refused; the API answers `urn:robots:move-refused:<code>`. */
-export const REFUSAL_CODES = ['unknown_stage', 'loop_guard', 'required_fields', 'reason_required', 'refused_by_mismatch'] as const;
+/**
+ * Why a move was refused; the API answers `urn:robots:move-refused:<code>` with `code: move.<code>`.
+ * manual_not_allowed, role_not_allowed and reopen_not_allowed are the stage's guard rails (403);
+ * the others say what the move lacks (422).
+ */
+export const REFUSAL_CODES = [
+  'unknown_stage',
+  'loop_guard',
+  'required_fields',
+  'reason_required',
+  'refused_by_mismatch',
+  'manual_not_allowed',
+  'role_not_allowed',
+  'reopen_not_allowed',
+  'reopen_comment_required',
+] as const;
 export type RefusalCode = (typeof REFUSAL_CODES)[number];
 
 /** A move the pipeline rules refuse (missing required fields, no reason for a lost stage…). */
@@ -37,6 +51,13 @@ export class MoveRefusedError extends Error {
     this.name = 'MoveRefusedError';
   }
 }
+
+/**
+ * The stable machine codes of API errors (`code` in the problem document): a UI translates them,
+ * `detail` stays English for logs and API users. Dotted: the area, then what went wrong.
+ */
+export type ForbiddenCode =
+  'forbidden' | 'forbidden.item_read' | 'forbidden.item_write' | 'forbidden.item_create' | 'forbidden.deals_first_line' | 'forbidden.funnel' | 'forbidden.operation' | 'forbidden.task_write' | 'forbidden.event_log';
 
 export class NotFoundError extends Error {
   constructor(message: string) {
@@ -54,7 +75,10 @@ export class ConflictError extends Error {
 }
 
 export class ForbiddenError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly code: ForbiddenCode = 'forbidden',
+  ) {
     super(message);
     this.name = 'ForbiddenError';
   }

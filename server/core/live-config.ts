@@ -9,6 +9,7 @@ import { resolvePublicUrl } from './public-url';
 export class LiveConfig {
   private compiled: CompiledConfig;
   private workingCalendar: WorkingCalendar;
+  private listeningAt: string | undefined;
 
   /** `envPublicUrl`: PUBLIC_URL, how this deployment is reached; it wins over the config's `public_url`. */
   constructor(
@@ -30,7 +31,12 @@ export class LiveConfig {
 
   /** Where links in messages and provider callbacks point. */
   get publicUrl(): string {
-    return resolvePublicUrl(this.compiled, this.envPublicUrl);
+    return resolvePublicUrl(this.compiled, this.envPublicUrl, this.listeningAt);
+  }
+
+  /** Where the HTTP server really listens: the links' base when neither PUBLIC_URL nor `public_url` says. */
+  listening(url: string): void {
+    this.listeningAt = url;
   }
 
   replace(next: CompiledConfig): void {

@@ -13,15 +13,51 @@ export interface MoveOptions {
   fromStage?: string;
   /** Kept on the stage entry; the timeline shows it. */
   comment?: string;
+  /**
+   * A person moving the item by hand (the API's `user:<login>` with their role). Robots, triggers
+   * and the engine leave it out: the stage's guard rails (`manual`, `move_roles`, leaving a won
+   * stage) are about people.
+   */
+  mover?: { login: string; role: string };
+  /** The item has entered this stage before: a stage with `on_reenter: skip` then schedules no robot. */
+  reentry?: boolean;
 }
 
 export interface PlannedMove {
   stage: StageSpec;
   reason: string | null;
   refusedBy: string | null;
+  /** The robots this entry schedules: the stage's, or none when it is re-entered with `on_reenter: skip`. */
+  robots: StageSpec['robots'];
 }
 
-/** Pure: may this item enter that stage? Throws the refusal users see as a 422. */
+/** Who may move an item back out of a won stage by hand when the stage does not say. */
+export const DEFAULT_REOPEN_ROLES: readonly string[] = ['ops', 'admin'];
+
+/**
+ * A person's move against the stages' guard rails: a stage only robots enter (`manual: false`),
+ * a stage only some roles enter (`move_roles`), and a won item taken back out (a converted lead
+ * is counted as won: only `reopen_roles`, default ops and admin, with a comment saying why).
+ */
+function checkGuardRails(from: StageSpec | undefined, to: StageSpec, mover: { login: string; role: string }, comment: string | undefined): void {
+  if (!to.manual) {
+    throw new MoveRefusedError(`stage "${to.id}" is entered by robots only (manual: false); ${mover.login} may not move an item there by hand`, { code: 'manual_not_allowed' });
+  }
+  if (to.move_roles && !to.move_roles.includes(mover.role as never)) {
+    throw new MoveRefusedError(`stage "${to.id}" is entered by hand by ${to.move_roles.join(', ')} only, not by the ${mover.role} role`, { code: 'role_not_allowed' });
+  }
+  if (from?.semantic === 'won' && from.id !== to.id) {
+    const allowed = from.reopen_roles ?? DEFAULT_REOPEN_ROLES;
+    if (!allowed.includes(mover.role)) {
+      throw new MoveRefusedError(`"${from.id}" is won: only ${allowed.join(', ')} may move an item back out of it, not the ${mover.role} role`, { code: 'reopen_not_allowed' });
+    }
+    if (!comment || comment.trim() === '') {
+      throw new MoveRefusedError(`"${from.id}" is won: moving an item back out of it needs a comment saying why`, { code: 'reopen_comment_required' });
+    }
+  }
+}
+
+/** Pure: may this item enter that stage, and which robots does the entry schedule? Throws the refusal users see (422, or 403 for a guard rail). */
 export function planMove(config: CompiledConfig, item: Item, toStage: string, options: MoveOptions): PlannedMove {
   const pipeline = pipelineOf(config, item.pipeline);
   const stage = pipeline?.stages.find((candidate) => candidate.id === toStage);
@@ -31,6 +67,14 @@ export function planMove(config: CompiledConfig, item: Item, toStage: string, op
       code: 'unknown_stage',
     });
   }
+  if (options.mover)
+    checkGuardRails(
+      pipeline.stages.find((candidate) => candidate.id === item.row.stage),
+      stage,
+      options.mover,
+      options.comment,
+    );
+  const robots = options.reentry && stage.on_reenter === 'skip' ? [] : stage.robots;
   const depth = options.causalDepth ?? 0;
   if (depth > config.source.engine.max_causal_depth) {
     throw new MoveRefusedError(`loop guard: ${depth} robot-caused moves in a row exceed engine.max_causal_depth (${config.source.engine.max_causal_depth})`, {
@@ -56,7 +100,7 @@ export function planMove(config: CompiledConfig, item: Item, toStage: string, op
         allowedReasons: reasons.map((candidate) => candidate.id),
       });
     }
-    return { stage, reason: reason.id, refusedBy: reason.refused_by };
+    return { stage, reason: reason.id, refusedBy: reason.refused_by, robots };
   }
-  return { stage, reason: options.reason ?? null, refusedBy: null };
+  return { stage, reason: options.reason ?? null, refusedBy: null, robots };
 }

@@ -1,4 +1,4 @@
-import { managerOf, teamMembers, teamOfPipeline, type CompiledConfig } from './compiled-config';
+import { managerOf, teamMembers, teamOfStage, type CompiledConfig } from './compiled-config';
 import type { Item } from './items';
 import { rotationMembers } from './responsible';
 
@@ -13,8 +13,9 @@ export interface ResolvedRecipients {
 
 /**
  * The one rule for `responsible / manager / team / <login>` (alerts, tasks, callbacks,
- * escalations): the responsible of the item; the responsible's manager, else the team's; the
- * team of the item's pipeline, else the responsible's team. `rotation` leaves a team's manager
+ * escalations): the responsible of the item; the responsible's manager, else the manager of the
+ * team that works the item's stage (the stage's `team:`, else the pipeline's); that team, else the
+ * responsible's team. `rotation` leaves a team's manager
  * out unless listed as a member, as when calling agents in turn.
  */
 export function resolveRecipients(config: CompiledConfig, item: Item, wanted: readonly string[], options: { rotation?: boolean } = {}): ResolvedRecipients {
@@ -41,10 +42,23 @@ export function resolveRecipients(config: CompiledConfig, item: Item, wanted: re
 }
 
 function teamOfItem(config: CompiledConfig, item: Item): string | undefined {
-  return teamOfPipeline(config, item.pipeline) ?? (item.row.responsible ? config.users.get(item.row.responsible)?.team : undefined);
+  return teamOfStage(config, item.pipeline, item.row.stage) ?? (item.row.responsible ? config.users.get(item.row.responsible)?.team : undefined);
+}
+
+/** The manager of the team that works the item's stage: who answers for it while nobody is responsible. */
+export function stageManager(config: CompiledConfig, item: Item): string | undefined {
+  const team = teamOfStage(config, item.pipeline, item.row.stage);
+  return team ? config.teams.get(team)?.manager : undefined;
 }
 
 function managerOfItem(config: CompiledConfig, item: Item): string | undefined {
-  const team = teamOfPipeline(config, item.pipeline);
-  return (item.row.responsible && managerOf(config, item.row.responsible)) || (team ? config.teams.get(team)?.manager : undefined);
+  return (item.row.responsible && managerOf(config, item.row.responsible)) || stageManager(config, item);
+}
+
+/**
+ * Who does a task a robot makes: the first of those its config named, else (nobody responsible
+ * yet, say) the manager of the team that works the stage, so no task is left for nobody.
+ */
+export function taskAssignee(config: CompiledConfig, item: Item, named: readonly string[]): string | null {
+  return named[0] ?? stageManager(config, item) ?? null;
 }

@@ -87,6 +87,8 @@ export function createApp(runtime: Runtime, options: { logger?: Logger } = {}): 
   app.get('/board/vendor/chart.umd.min.js', (_request, response) => {
     response.type('application/javascript').sendFile(chartJs, { maxAge: '1d' });
   });
+  // The board is what a person opening the server's address wants.
+  app.get('/', (_request, response) => response.redirect(302, '/board/'));
   app.use('/board', express.static(`${__dirname}/web`, { index: 'index.html' }));
   app.use(notFoundHandler);
   app.use(problemHandler(options.logger ?? runtime.logger));

@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import { canOperate, type Viewer } from '../auth/access';
+import { canOperate, operationWords, type Viewer } from '../auth/access';
 import { csrfTokenMatches, type Sessions } from '../auth/sessions';
 import type { Accounts } from '../auth/accounts';
 import { HttpProblem } from './problem';
@@ -85,7 +85,8 @@ export function requireUser(accounts: Pick<Accounts, 'authenticate'>, cache = ne
 export function requireOperation(operation: string): RequestHandler {
   return (request, _response, next) => {
     if (!request.user || !canOperate(request.user, operation)) {
-      throw new HttpProblem({ type: 'urn:robots:forbidden', title: 'Forbidden', status: 403, detail: `role ${request.user?.role ?? 'anonymous'} may not ${operation.replace('.', ' ')}` });
+      const role = request.user?.role ?? 'anonymous';
+      throw new HttpProblem({ type: 'urn:robots:forbidden', title: 'Forbidden', status: 403, code: 'forbidden.operation', operation, detail: `the ${role} role may not ${operationWords(operation)}` });
     }
     next();
   };

@@ -1,13 +1,17 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
-import { ConfigError, ConflictError, ForbiddenError, InvalidRequestError, MoveRefusedError, NotFoundError } from '../core/errors';
+import { ConfigError, ConflictError, ForbiddenError, InvalidRequestError, MoveRefusedError, NotFoundError, type RefusalCode } from '../core/errors';
 
-/** RFC 9457 problem details: every error the API returns has this shape. */
+/**
+ * RFC 9457 problem details: every error the API returns has this shape. `code` is the stable
+ * machine word a UI translates (docs/roles-and-api.md lists them); `detail` is English for logs.
+ */
 export interface Problem {
   type: string;
   title: string;
   status: number;
+  code?: string;
   detail?: string;
   errors?: Array<{ path: string; message: string }>;
   [extension: string]: unknown;
@@ -36,17 +40,22 @@ export function parse<Schema extends z.ZodType>(schema: Schema, input: unknown):
   );
 }
 
+/** The stage's guard rails: who may move by hand at all. Not a missing field: a 403. */
+const GUARD_RAILS: ReadonlySet<RefusalCode> = new Set(['manual_not_allowed', 'role_not_allowed', 'reopen_not_allowed']);
+
 function problemFor(error: unknown): Problem {
-  if (error instanceof HttpProblem) return error.problem;
+  // A problem written without a code gets its type's last word: `urn:robots:rate-limited` → `rate_limited`.
+  if (error instanceof HttpProblem) return { ...error.problem, code: error.problem.code ?? error.problem.type.replace(/^urn:robots:/, '').replace(/-/g, '_') };
   if (error instanceof RequestValidationError) {
-    return { type: 'urn:robots:invalid-request', title: 'The request is invalid', status: 400, detail: error.message, errors: error.issues };
+    return { type: 'urn:robots:invalid-request', title: 'The request is invalid', status: 400, code: 'validation', detail: error.message, errors: error.issues };
   }
-  if (error instanceof InvalidRequestError) return { type: 'urn:robots:invalid-request', title: 'The request is invalid', status: 400, detail: error.message };
+  if (error instanceof InvalidRequestError) return { type: 'urn:robots:invalid-request', title: 'The request is invalid', status: 400, code: 'validation', detail: error.message };
   if (error instanceof MoveRefusedError) {
     return {
       type: `urn:robots:move-refused:${error.details.code}`,
       title: 'The move was refused',
-      status: 422,
+      status: GUARD_RAILS.has(error.details.code) ? 403 : 422,
+      code: `move.${error.details.code}`,
       detail: error.message,
       ...(error.details.missingFields ? { missing_fields: error.details.missingFields } : {}),
       ...(error.details.allowedReasons ? { allowed_reasons: error.details.allowedReasons } : {}),
@@ -57,24 +66,25 @@ function problemFor(error: unknown): Problem {
       type: 'urn:robots:config-invalid',
       title: 'The config is invalid; the running config stays',
       status: 422,
+      code: 'config.invalid',
       detail: error.message,
       errors: error.issues.map((issue) => ({ path: issue.path, message: issue.message, line: issue.line, col: issue.col, file: issue.file })),
     };
   }
-  if (error instanceof NotFoundError) return { type: 'urn:robots:not-found', title: 'Not found', status: 404, detail: error.message };
-  if (error instanceof ForbiddenError) return { type: 'urn:robots:forbidden', title: 'Forbidden', status: 403, detail: error.message };
-  if (error instanceof ConflictError) return { type: 'urn:robots:conflict', title: 'Conflict', status: 409, detail: error.message };
+  if (error instanceof NotFoundError) return { type: 'urn:robots:not-found', title: 'Not found', status: 404, code: 'not_found', detail: error.message };
+  if (error instanceof ForbiddenError) return { type: 'urn:robots:forbidden', title: 'Forbidden', status: 403, code: error.code, detail: error.message };
+  if (error instanceof ConflictError) return { type: 'urn:robots:conflict', title: 'Conflict', status: 409, code: 'conflict', detail: error.message };
   // Errors of the body parser and the router (http-errors): a 4xx they chose to expose.
   const { status, type, expose } = error as { status?: unknown; type?: unknown; expose?: unknown };
   if (status === 400 && type === 'entity.parse.failed') {
-    return { type: 'urn:robots:invalid-json', title: 'The body is not valid JSON', status: 400, detail: (error as Error).message };
+    return { type: 'urn:robots:invalid-json', title: 'The body is not valid JSON', status: 400, code: 'validation.json', detail: (error as Error).message };
   }
-  if (status === 413) return { type: 'urn:robots:too-large', title: 'The body is too large', status: 413 };
-  if (status === 415) return { type: 'urn:robots:unsupported-media-type', title: 'Unsupported content type', status: 415, detail: (error as Error).message };
+  if (status === 413) return { type: 'urn:robots:too-large', title: 'The body is too large', status: 413, code: 'request.too_large' };
+  if (status === 415) return { type: 'urn:robots:unsupported-media-type', title: 'Unsupported content type', status: 415, code: 'request.media_type', detail: (error as Error).message };
   if (typeof status === 'number' && Number.isInteger(status) && status >= 400 && status < 500 && expose !== false) {
-    return { type: 'urn:robots:bad-request', title: 'The request could not be read', status, detail: (error as Error).message };
+    return { type: 'urn:robots:bad-request', title: 'The request could not be read', status, code: 'request.unreadable', detail: (error as Error).message };
   }
-  return { type: 'urn:robots:internal', title: 'Internal error', status: 500 };
+  return { type: 'urn:robots:internal', title: 'Internal error', status: 500, code: 'internal' };
 }
 
 /**

@@ -10,6 +10,7 @@ import type { Item, ItemRef } from '../core/items';
 import type { LiveConfig } from '../core/live-config';
 import { planMove, type MoveOptions } from '../core/plan-move';
 import type { DealRow, EntityKind, LeadRow, RobotRunRow, StageEntryRow } from '../core/rows';
+import { StageEntryEntity } from '../db/entities';
 import type { Store } from '../db/store';
 import { approveResend } from '../messaging/send-once';
 import { loadItem } from '../records/item-rows';
@@ -61,7 +62,10 @@ export class Pipeline {
         throw new ConflictError(`${ref.kind} ${ref.id} is in "${item.row.stage}" now, not "${options.fromStage}"`);
       }
       if (item.row.stage === toStage) return { item, entry: null, changed: false, runs: [] };
-      const plan = planMove(current, item, toStage, options);
+      // Asked only of a stage that skips its robots on re-entry: every other move costs no query more.
+      const skipsOnReentry = stageOf(current, item.pipeline, toStage)?.on_reenter === 'skip';
+      const reentry = skipsOnReentry && (await manager.exists(StageEntryEntity, { where: { entityType: item.kind, entityId: item.row.id, stage: toStage } }));
+      const plan = planMove(current, item, toStage, { ...options, reentry });
       const { entry, runs } = await enterStage(manager, this.deps.queue, calendar, item, plan, options, this.now());
       return { item, entry, changed: true, runs };
     }, outer);

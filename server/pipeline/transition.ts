@@ -46,8 +46,8 @@ export async function enterStage(
   if (entryId === undefined) throw new Error('the stage entry was written without an id');
   const entry = { ...entryRow, id: entryId };
 
-  const waits = waitingOrder(plan.stage.robots);
-  const runs = plan.stage.robots.map((robot, position): NewRun => {
+  const waits = waitingOrder(plan.robots);
+  const runs = plan.robots.map((robot, position): NewRun => {
     const waitsFor = waits[position] ?? null;
     return {
       entryId: entry.id,

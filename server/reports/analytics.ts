@@ -31,10 +31,30 @@ const median = (values: number[]): number | null => {
 const hours = (ms: number | null) => (ms === null ? null : Math.round((ms / 3600000) * 10) / 10);
 const percent = (part: number, whole: number) => (whole === 0 ? null : Math.round((part / whole) * 1000) / 10);
 
-export function funnelReport(config: CompiledConfig, pipelineKey: string, rows: FunnelRows, now: number) {
+/**
+ * What a source is called where it comes from: the forms and named webhooks that set it (their
+ * `name`, else their id), or the source itself (utm_source, typed by a person).
+ */
+function sourceLabels(config: CompiledConfig): Map<string, string> {
+  const names = new Map<string, string[]>();
+  const add = (source: string | undefined, name: string) => source && names.set(source, [...(names.get(source) ?? []), name]);
+  for (const [id, form] of Object.entries(config.source.forms)) add(form.source, form.name ?? id);
+  for (const [id, hook] of Object.entries(config.source.hooks)) add(hook.source, id);
+  return new Map([...names].map(([source, labels]) => [source, [...new Set(labels)].join(', ')]));
+}
+
+/**
+ * The funnel report: ids for machines with names beside them for people (stages, users, sources,
+ * reasons). `userNames` are the names of users the config does not list (added by the CLI or API).
+ * Win rate is won ÷ (won + lost), the items decided; open items are counted apart, not as losses.
+ */
+export function funnelReport(config: CompiledConfig, pipelineKey: string, rows: FunnelRows, now: number, userNames: ReadonlyMap<string, string> = new Map()) {
   const pipeline = pipelineOf(config, pipelineKey);
   if (!pipeline) throw new Error(`unknown pipeline ${pipelineKey}`);
   const semanticOf = new Map(pipeline.stages.map((stage) => [stage.id, stage.semantic]));
+  const stageName = (id: string) => pipeline.stages.find((stage) => stage.id === id)?.name ?? id;
+  const userName = (login: string) => config.users.get(login)?.name ?? userNames.get(login) ?? login;
+  const labels = sourceLabels(config);
   const stageIndex = new Map(pipeline.stages.map((stage, index) => [stage.id, index]));
   // Entries, as recorded: the second figure.
   const entries = new Map<string, number>();
@@ -75,6 +95,7 @@ export function funnelReport(config: CompiledConfig, pipelineKey: string, rows: 
       entries: stageEntries,
       current: current.length,
       moved_to: Object.fromEntries(moves),
+      moved_to_names: Object.fromEntries([...moves.keys()].map((target) => [target, stageName(target)])),
       conversion_to_next: next ? percent(moves.get(next) ?? 0, stageEntered) : null,
       // Funnels branch (a hand-off skips "in work"): moving to any later stage counts as progress.
       conversion_forward: index < pipeline.stages.length - 1 ? percent(forwardBy.get(stage.id)?.size ?? 0, stageEntered) : null,
@@ -83,29 +104,42 @@ export function funnelReport(config: CompiledConfig, pipelineKey: string, rows: 
       stuck: stuckAfter === null ? null : current.filter((item) => now - item.entered_stage_at > stuckAfter).length,
     };
   });
-  const lostReasons = rows.lost.map((row) => ({ stage: row.stage, reason: row.reason, refused_by: row.refused_by, count: row.count }));
+  const reasonLabel = (stage: string, reason: string | null) =>
+    reason === null ? null : (pipeline.stages.find((candidate) => candidate.id === stage)?.reasons?.find((candidate) => candidate.id === reason)?.label ?? reason);
+  const lostReasons = rows.lost.map((row) => ({
+    stage: row.stage,
+    stage_name: stageName(row.stage),
+    reason: row.reason,
+    reason_label: reasonLabel(row.stage, row.reason),
+    refused_by: row.refused_by,
+    count: row.count,
+  }));
   const outcome = (stage: string) => semanticOf.get(stage) ?? 'open';
-  const groupBy = (key: 'source' | 'responsible') => {
-    const groups = new Map<string, { items: number; won: number; lost: number; open: number }>();
-    for (const item of rows.items) {
-      const name = item[key] ?? '(none)';
-      const group = groups.get(name) ?? { items: 0, won: 0, lost: 0, open: 0 };
-      group.items += 1;
-      group[outcome(item.stage)] += 1;
-      groups.set(name, group);
+  const tally = (items: FunnelRows['items']) => {
+    const counts = { items: 0, won: 0, lost: 0, open: 0 };
+    for (const item of items) {
+      counts.items += 1;
+      counts[outcome(item.stage)] += 1;
     }
-    return [...groups.entries()].map(([name, group]) => ({ [key]: name, ...group, win_rate: percent(group.won, group.won + group.lost) })).sort((a, b) => b.items - a.items);
+    return { ...counts, decided: counts.won + counts.lost, win_rate: percent(counts.won, counts.won + counts.lost) };
+  };
+  const groupBy = (key: 'source' | 'responsible', nameOf: (value: string) => string) => {
+    const groups = new Map<string | null, FunnelRows['items']>();
+    for (const item of rows.items) groups.set(item[key], [...(groups.get(item[key]) ?? []), item]);
+    return [...groups.entries()].map(([value, items]) => ({ [key]: value ?? '(none)', name: value === null ? null : nameOf(value), ...tally(items) })).sort((a, b) => b.items - a.items);
   };
   return {
     pipeline: pipelineKey,
+    pipeline_name: pipeline.name,
+    totals: tally(rows.items),
     stages,
     lost_reasons: lostReasons,
     refused_by: {
       we_refused: lostReasons.filter((row) => row.refused_by === 'we_refused').reduce((sum, row) => sum + row.count, 0),
       client_refused: lostReasons.filter((row) => row.refused_by === 'client_refused').reduce((sum, row) => sum + row.count, 0),
     },
-    by_source: groupBy('source'),
-    by_manager: groupBy('responsible'),
+    by_source: groupBy('source', (source) => labels.get(source) ?? source),
+    by_manager: groupBy('responsible', userName),
   };
 }
 

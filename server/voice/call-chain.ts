@@ -4,7 +4,7 @@ import { VOICE_BRIDGE_PATH, VOICE_STATUS_PATH, VoiceChannel } from '../channels/
 import { itemAlertButtons } from '../core/alert-buttons';
 import { OutcomeUnknownError, PermanentSendError, RetryableSendError } from '../core/errors';
 import { itemLink, type Item } from '../core/items';
-import { resolveRecipients } from '../core/recipients';
+import { resolveRecipients, taskAssignee } from '../core/recipients';
 import { chooseOnDuty, wallClock, whenNobodyOnDuty } from '../core/duty';
 import { NotNowError } from '../core/quiet-hours';
 import { teamOfPipeline } from '../core/compiled-config';
@@ -236,7 +236,7 @@ async function escalate(deps: VoiceDeps, item: Item, runId: number, settings: Ca
   const attempts = tried.map((call) => `${call.agentLogin} (${call.status})`).join(', ') || 'no agent with a phone';
   const name = item.row.name ?? `${ref.kind} #${ref.id}`;
   const text = `☎️ Nobody answered the callback for hot ${ref.kind} #${ref.id} ${name} (${item.row.phone ?? 'no phone'}). Tried: ${attempts}.`;
-  const assignee = [...logins][0] ?? item.row.responsible ?? null;
+  const assignee = taskAssignee(config, item, [...logins, ...(item.row.responsible ? [item.row.responsible] : [])]);
   const dueAt = deps.clock.now() + (parseDuration(settings.task_due_in)?.toMillis() ?? 15 * 60_000);
   const task = await deps.records.createTask({ item: ref, assignee, title: `Call back ${name} (${item.row.phone ?? 'no phone'}): nobody answered the auto-callback`, dueAt, runId });
   for (const login of logins) {

@@ -21,14 +21,14 @@ describe.each(testDatabaseKinds())('the funnel report on %s', (kind) => {
     expect(stage('converted')).toMatchObject({ entered: 2, current: 2, semantic: 'won' });
     expect(report.lost_reasons).toEqual(
       expect.arrayContaining([
-        { stage: 'junk', reason: 'no_budget', refused_by: 'client_refused', count: 1 },
-        { stage: 'junk', reason: 'not_target', refused_by: 'we_refused', count: 1 },
+        expect.objectContaining({ stage: 'junk', reason: 'no_budget', refused_by: 'client_refused', count: 1 }),
+        expect.objectContaining({ stage: 'junk', reason: 'not_target', refused_by: 'we_refused', count: 1 }),
       ]),
     );
     expect(report.refused_by).toEqual({ we_refused: 1, client_refused: 1 });
     expect(report.by_source).toEqual([
-      { source: 'site', items: 4, won: 1, lost: 2, open: 1, win_rate: 33.3 },
-      { source: 'partner', items: 2, won: 1, lost: 0, open: 1, win_rate: 100 },
+      { source: 'site', name: 'site', items: 4, won: 1, lost: 2, open: 1, decided: 3, win_rate: 33.3 },
+      { source: 'partner', name: 'partner', items: 2, won: 1, lost: 0, open: 1, decided: 1, win_rate: 100 },
     ]);
     expect(report.by_manager.find((row: { responsible: string }) => row.responsible === 'anna')).toMatchObject({ items: 4, won: 1, lost: 2 });
 
@@ -42,8 +42,22 @@ describe.each(testDatabaseKinds())('the funnel report on %s', (kind) => {
     expect(stage('new')).toMatchObject({ entered: 6, entries: 6, conversion_to_next_by_entries: 100 });
   });
 
+  it('puts names beside the ids: the pipeline, stages, reasons, managers; win rate counts decided items only, open apart', async () => {
+    const report = (await harness.as('olya').get('/api/analytics/funnel?pipeline=leads').expect(200)).body;
+    expect(report.pipeline_name).toBeTruthy();
+    const stage = (id: string) => report.stages.find((row: { stage: string }) => row.stage === id);
+    expect(stage('in_work').name).toBe('In work');
+    expect(stage('in_work').moved_to_names).toEqual({ handoff_general: 'Hand over — general', handoff_services: 'Hand over — services', junk: 'junk' });
+    // A stage or reason without a name or label is shown by its id.
+    expect(report.lost_reasons.find((row: { reason: string }) => row.reason === 'no_budget')).toMatchObject({ stage_name: 'junk', reason_label: 'no_budget' });
+    expect(report.by_manager.find((row: { responsible: string }) => row.responsible === 'anna').name).toBe('Anna SDR');
+    // 2 won, 2 lost, 2 still open: 50 %, not 2 of 2 "closed" counted as every lead.
+    expect(report.totals).toEqual({ items: 6, won: 2, lost: 2, open: 2, decided: 4, win_rate: 50 });
+  });
+
   it('is for managers, ops and admins, and names unknown pipelines', async () => {
-    await harness.as('anna').get('/api/analytics/funnel').expect(403);
+    const refused = await harness.as('anna').get('/api/analytics/funnel').expect(403);
+    expect(refused.body).toMatchObject({ code: 'forbidden.operation', operation: 'analytics.read', detail: 'the first_line role may not see the analytics' });
     await harness.as('gena').get('/api/analytics/funnel').expect(403);
     await harness.as('gm').get('/api/analytics/funnel').expect(200);
     const unknown = await harness.as('root').get('/api/analytics/funnel?pipeline=nope').expect(400);
@@ -75,7 +89,13 @@ describe.each(testDatabaseKinds())('conversion counts items, not entries, on %s'
     expect(stage('new')).toMatchObject({ entered: 2, entries: 3, moved_to: { in_work: 1 }, conversion_to_next: 50, conversion_to_next_by_entries: 66.7 });
     expect(stage('in_work')).toMatchObject({ entered: 1, entries: 2, moved_to: { new: 1 } });
     // The same day in UTC (1 March) holds none of it.
-    const utcDay = (await harness.as('root').get('/api/analytics/funnel?pipeline=leads&from=2026-03-01&to=2026-03-02').expect(200)).body;
+    const utcDay = (await harness.as('root').get('/api/analytics/funnel?pipeline=leads&from=2026-03-01&to=2026-03-01').expect(200)).body;
     expect(utcDay.stages[0]).toMatchObject({ stage: 'new', entered: 0, entries: 0 });
+    // The end day is included: today to today is today.
+    const today = (await harness.as('root').get('/api/analytics/funnel?pipeline=leads&from=2026-03-02&to=2026-03-02').expect(200)).body;
+    expect(today.stages[0]).toMatchObject({ stage: 'new', entered: 2, entries: 3 });
+    expect(today.totals).toMatchObject({ items: 2 });
+    const backwards = await harness.as('root').get('/api/analytics/funnel?pipeline=leads&from=2026-03-03&to=2026-03-02').expect(400);
+    expect(backwards.body.code).toBe('validation');
   });
 });

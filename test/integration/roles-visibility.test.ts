@@ -60,12 +60,16 @@ describe.each(testDatabaseKinds())('what each role sees in the lists, on %s', (k
     expect(deals).toMatchObject({ items: [], total: 0 });
   });
 
-  it("a manager's own alerts are in their messages even when the lead is not theirs to see", async () => {
+  it("the first line's manager opens the unassigned lead his alert is about and finds it on his board; another team's manager does not", async () => {
     const gm = (await harness.as('gm').get('/api/messages').expect(200)).body.messages;
     expect(gm.find((message: { item: string; recipient_login: string }) => message.item === ref('lead', items.unassignedLead))).toMatchObject({ recipient_login: 'gm' });
-    await harness.as('gm').get(`/api/leads/${items.unassignedLead}`).expect(403);
+    await harness.as('gm').get(`/api/leads/${items.unassignedLead}`).expect(200);
+    const board = (await harness.as('gm').get('/api/leads?stage=new&limit=500').expect(200)).body;
+    expect(board.items.map((item: { id: number }) => item.id)).toContain(items.unassignedLead);
     const sm = (await harness.as('sm').get('/api/messages').expect(200)).body.messages;
     expect(sm.some((message: { item: string }) => message.item === ref('lead', items.unassignedLead))).toBe(false);
+    const hidden = await harness.as('sm').get(`/api/leads/${items.unassignedLead}`).expect(403);
+    expect(hidden.body.code).toBe('forbidden.item_read');
   });
 
   it.each([
@@ -112,7 +116,7 @@ describe.each(testDatabaseKinds())('what each role sees in the lists, on %s', (k
       expect(unknown.body.detail).toContain('unknown user "nobody_at_all"');
     });
 
-    it('what they create is theirs, and their team’s manager sees it; another team’s does not', async () => {
+    it('what they create is theirs, and their team’s manager sees it (as does the first line’s, who works every lead); another team’s sales do not', async () => {
       const mine = await asNewbie().post('/api/leads', { name: 'Newbie’s own' }).expect(201);
       expect(mine.body.responsible).toBe('newbie');
       await asNewbie().get(`/api/leads/${mine.body.id}`).expect(200);
@@ -120,7 +124,8 @@ describe.each(testDatabaseKinds())('what each role sees in the lists, on %s', (k
       await harness.as('sm').get(`/api/events?item=lead:${mine.body.id}`).expect(200);
       const list = (await harness.as('sm').get('/api/leads?responsible=newbie').expect(200)).body;
       expect(list.items.map((item: { id: number }) => item.id)).toContain(mine.body.id);
-      await harness.as('gm').get(`/api/leads/${mine.body.id}`).expect(403);
+      await harness.as('gm').get(`/api/leads/${mine.body.id}`).expect(200);
+      await harness.as('gena').get(`/api/leads/${mine.body.id}`).expect(403);
     });
 
     it('a patch can make them responsible, and a patch naming nobody is refused', async () => {

@@ -80,7 +80,7 @@ describe.each(testDatabaseKinds())('people signing in on %s', (kind) => {
     const wrongPassword = await signIn(harness.app, 'anna', 'correct horse battery!');
     const unknownLogin = await signIn(harness.app, 'anya', PASSWORD);
     const withoutPassword = await signIn(harness.app, 'boris', PASSWORD);
-    expect(answerOf(wrongPassword)).toEqual({ status: 401, problem: { type: 'urn:robots:sign-in-failed', title: 'Wrong login or password', status: 401 } });
+    expect(answerOf(wrongPassword)).toEqual({ status: 401, problem: { type: 'urn:robots:sign-in-failed', title: 'Wrong login or password', status: 401, code: 'sign_in.wrong_password' } });
     expect(answerOf(unknownLogin)).toEqual(answerOf(wrongPassword));
     expect(answerOf(withoutPassword)).toEqual(answerOf(wrongPassword));
     for (const refused of [wrongPassword, unknownLogin, withoutPassword]) expect(refused.headers['set-cookie']).toBeUndefined();
@@ -123,26 +123,47 @@ describe.each(testDatabaseKinds())('people signing in on %s', (kind) => {
     await signIn(harness.app, 'dina', 'another long password').expect(200);
   });
 
-  it('ten attempts for one login, right or wrong, then 429 with Retry-After until the bucket refills', async () => {
+  it('twenty right sign-ins in a row never lock anyone out (only failures count)', async () => {
     await passwd(harness, 'anna', PASSWORD);
-    for (let attempt = 0; attempt < 10; attempt++) await signIn(harness.app, 'anna', `guess number ${attempt}`).expect(401);
+    for (let morning = 0; morning < 20; morning++) await signIn(harness.app, 'anna', PASSWORD).expect(200);
+  });
+
+  it('ten wrong passwords lock anna, not boris at the next desk (same address); 429 with a code and Retry-After until the window passes', async () => {
+    await passwd(harness, 'anna', PASSWORD);
+    await passwd(harness, 'boris', PASSWORD);
+    for (let attempt = 0; attempt < 10; attempt++) {
+      const wrong = await signIn(harness.app, 'anna', `guess number ${attempt}`).expect(401);
+      expect(wrong.body.code).toBe('sign_in.wrong_password');
+    }
     const limited = await signIn(harness.app, 'anna', PASSWORD).expect(429);
-    expect(limited.body).toMatchObject({ type: 'urn:robots:rate-limited', status: 429 });
+    expect(limited.headers['content-type']).toMatch(/application\/problem\+json/);
+    expect(limited.body).toMatchObject({ type: 'urn:robots:rate-limited', status: 429, code: 'sign_in.locked', scope: 'account' });
     expect(limited.headers['set-cookie']).toBeUndefined();
     const retryAfter = Number(limited.headers['retry-after']);
     expect(retryAfter).toBeGreaterThan(0);
-    // Another person's login from the same office is not held up by it.
-    await passwd(harness, 'boris', PASSWORD);
+    expect(retryAfter).toBeLessThanOrEqual(15 * 60);
+    expect(limited.body.retry_after).toBe(retryAfter);
     await signIn(harness.app, 'boris', PASSWORD).expect(200);
     harness.clock.advance(retryAfter * 1000);
     await signIn(harness.app, 'anna', PASSWORD).expect(200);
   });
 
-  it('thirty attempts from one address, whatever the logins, then 429 for that address', async () => {
+  it('a right password forgives the account’s earlier mistakes', async () => {
     await passwd(harness, 'anna', PASSWORD);
-    const guesses = Array.from({ length: 30 }, (_, index) => signIn(harness.app, `guess${index % 5}`, 'a wrong password'));
-    expect((await Promise.all(guesses)).map((response) => response.status)).toEqual(Array(30).fill(401));
+    for (let attempt = 0; attempt < 9; attempt++) await signIn(harness.app, 'anna', 'typo').expect(401);
+    await signIn(harness.app, 'anna', PASSWORD).expect(200);
+    for (let attempt = 0; attempt < 9; attempt++) await signIn(harness.app, 'anna', 'typo').expect(401);
+    await signIn(harness.app, 'anna', PASSWORD).expect(200);
+  });
+
+  it('a hundred wrong passwords from one address, whatever the logins, lock that address', async () => {
+    await passwd(harness, 'anna', PASSWORD);
+    for (let batch = 0; batch < 10; batch++) {
+      const guesses = Array.from({ length: 10 }, (_, index) => signIn(harness.app, `guess${batch}_${index}`, 'a wrong password'));
+      expect((await Promise.all(guesses)).map((response) => response.status)).toEqual(Array(10).fill(401));
+    }
     const limited = await signIn(harness.app, 'anna', PASSWORD).expect(429);
+    expect(limited.body).toMatchObject({ code: 'sign_in.locked', scope: 'address' });
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
   });
 

@@ -193,3 +193,83 @@ describe('planMove', () => {
     });
   });
 });
+
+describe("planMove: a stage's guard rails against moves by hand", () => {
+  const guarded = compile(`
+leads:
+  stages:
+    - id: new
+      robots:
+        - { id: welcome, type: notify, to: [responsible], text: "hi" }
+    - id: qualified
+      move_roles: [manager, ops, admin]
+    - id: handoff
+    - id: converted
+      semantic: won
+      manual: false
+    - id: signed
+      semantic: won
+      reopen_roles: [manager]
+    - id: quiet
+      on_reenter: skip
+      robots:
+        - { id: quiet_alert, type: notify, to: [responsible], text: "back" }
+`);
+  const person = (role: string, login = 'anna'): Pick<MoveOptions, 'mover'> => ({ mover: { login, role } });
+
+  it.each(['first_line', 'manager', 'ops', 'admin'])('refuses %s moving a lead into a stage only robots enter (manual: false)', (role) => {
+    const error = refusal(() => planMove(guarded, lead({ name: 'Иван' }), 'converted', { actor: 'user:anna', ...person(role) }));
+    expect(error.details.code).toBe('manual_not_allowed');
+    expect(error.message).toBe('stage "converted" is entered by robots only (manual: false); anna may not move an item there by hand');
+  });
+
+  it('lets the robots and triggers move into it (no person moving)', () => {
+    expect(planMove(guarded, lead({ stage: 'handoff' }), 'converted', { actor: 'robot:convert_after_handoff', causalDepth: 1 }).stage.id).toBe('converted');
+    expect(planMove(guarded, lead({ stage: 'handoff' }), 'converted', { actor: 'trigger:paid' }).stage.id).toBe('converted');
+  });
+
+  it.each([
+    ['first_line', false],
+    ['sales', false],
+    ['manager', true],
+    ['ops', true],
+  ])('move_roles: the %s role moving by hand is let in → %s', (role, allowed) => {
+    const move = () => planMove(guarded, lead(), 'qualified', { actor: 'user:anna', ...person(role) });
+    if (allowed) expect(move().stage.id).toBe('qualified');
+    else expect(refusal(move).details.code).toBe('role_not_allowed');
+  });
+
+  describe('moving a won item back out by hand', () => {
+    it('is refused to first-line staff, even with a comment', () => {
+      const error = refusal(() => planMove(guarded, lead({ stage: 'converted' }), 'new', { actor: 'user:anna', comment: 'клиент передумал', ...person('first_line') }));
+      expect(error.details.code).toBe('reopen_not_allowed');
+      expect(error.message).toBe('"converted" is won: only ops, admin may move an item back out of it, not the first_line role');
+    });
+
+    it('needs a comment saying why from ops', () => {
+      expect(refusal(() => planMove(guarded, lead({ stage: 'converted' }), 'new', { actor: 'user:olga', ...person('ops', 'olga') })).details.code).toBe('reopen_comment_required');
+      expect(refusal(() => planMove(guarded, lead({ stage: 'converted' }), 'new', { actor: 'user:olga', comment: '  ', ...person('ops', 'olga') })).details.code).toBe('reopen_comment_required');
+      expect(planMove(guarded, lead({ stage: 'converted' }), 'new', { actor: 'user:olga', comment: 'сделка сорвалась, работаем заново', ...person('ops', 'olga') }).stage.id).toBe('new');
+    });
+
+    it('follows the stage’s reopen_roles when it names them', () => {
+      expect(planMove(guarded, lead({ stage: 'signed' }), 'new', { actor: 'user:gm', comment: 'ошибка', ...person('manager', 'gm') }).stage.id).toBe('new');
+      expect(refusal(() => planMove(guarded, lead({ stage: 'signed' }), 'new', { actor: 'user:olga', comment: 'ошибка', ...person('ops', 'olga') })).details.code).toBe('reopen_not_allowed');
+    });
+
+    it('is the robots’ own business when a robot moves it', () => {
+      expect(planMove(guarded, lead({ stage: 'converted' }), 'new', { actor: 'robot:reopen' }).stage.id).toBe('new');
+    });
+  });
+
+  describe('re-entering a stage', () => {
+    it('schedules the robots again by default (on_reenter: run)', () => {
+      expect(planMove(guarded, lead({ stage: 'handoff' }), 'new', { actor: 'robot:x', reentry: true }).robots.map((robot) => robot.id)).toEqual(['welcome']);
+    });
+
+    it('schedules none with on_reenter: skip, and all on the first entry', () => {
+      expect(planMove(guarded, lead(), 'quiet', { actor: 'robot:x', reentry: true }).robots).toEqual([]);
+      expect(planMove(guarded, lead(), 'quiet', { actor: 'robot:x', reentry: false }).robots.map((robot) => robot.id)).toEqual(['quiet_alert']);
+    });
+  });
+});

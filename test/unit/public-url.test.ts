@@ -1,5 +1,5 @@
 import { loadConfigText } from '../../config/loader';
-import { resolvePublicUrl } from '../../server/core/public-url';
+import { listenUrl, resolvePublicUrl } from '../../server/core/public-url';
 
 function configWith(publicUrl?: string) {
   const result = loadConfigText(`${publicUrl ? `public_url: ${publicUrl}\n` : ''}leads:\n  stages:\n    - id: new\n`, 'robots.yaml');
@@ -15,5 +15,22 @@ describe('the public URL links and provider callbacks point to', () => {
     ['localhost when neither says', undefined, undefined, 'http://localhost:3000'],
   ])('%s', (_, configured, environment, expected) => {
     expect(resolvePublicUrl(configWith(configured), environment)).toBe(expected);
+  });
+
+  it.each([
+    ['the address the server listens on when neither says', undefined, undefined, 'http://localhost:4100'],
+    ['the config before the listen address', 'https://crm.example.com', undefined, 'https://crm.example.com'],
+    ['the environment before the listen address', undefined, 'https://robots.example.ru', 'https://robots.example.ru'],
+  ])('%s', (_, configured, environment, expected) => {
+    expect(resolvePublicUrl(configWith(configured), environment, listenUrl(undefined, 4100))).toBe(expected);
+  });
+
+  it.each([
+    [undefined, 3000, 'http://localhost:3000'],
+    ['0.0.0.0', 8080, 'http://localhost:8080'],
+    ['127.0.0.1', 4000, 'http://127.0.0.1:4000'],
+    ['::1', 4000, 'http://[::1]:4000'],
+  ])('HOST %s, port %i listens at %s', (host, port, expected) => {
+    expect(listenUrl(host, port)).toBe(expected);
   });
 });

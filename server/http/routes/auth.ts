@@ -3,6 +3,7 @@ import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { Accounts } from '../../auth/accounts';
 import type { Sessions } from '../../auth/sessions';
+import { FAILURES_PER_ACCOUNT, FAILURES_PER_ADDRESS, SIGN_IN_WINDOW_MS, SignInGuard } from '../../auth/sign-in-guard';
 import { itemLink, type ItemRef } from '../../core/items';
 import { verifySignInLink } from '../../core/sign-in-links';
 import type { Clock } from '../../core/clock';
@@ -10,16 +11,7 @@ import type { UserRow } from '../../core/rows';
 import { acceptBodies } from '../edge';
 import { noQuery } from '../ids';
 import { HttpProblem, parse } from '../problem';
-import { RateLimiter } from '../rate-limit';
 import { clearSessionCookie, readSessionCookie, writeSessionCookie } from '../session-cookie';
-
-/**
- * Sign-in attempts, right or wrong, per client address and per login: token buckets of 30 and
- * 10 that refill as many an hour. Enough for an office behind one address starting its day;
- * too few to guess a ten-character password.
- */
-const SIGN_IN_ATTEMPTS_PER_ADDRESS = '30/h';
-const SIGN_IN_ATTEMPTS_PER_LOGIN = '10/h';
 
 /** Loose on purpose: a login that cannot exist is the same 401 as one that does not. */
 export const LoginInput = z.strictObject({
@@ -29,7 +21,7 @@ export const LoginInput = z.strictObject({
 
 const LinkQuery = z.strictObject({ token: z.string().min(1).max(2000) });
 
-const WRONG_CREDENTIALS = new HttpProblem({ type: 'urn:robots:sign-in-failed', title: 'Wrong login or password', status: 401 });
+const WRONG_CREDENTIALS = new HttpProblem({ type: 'urn:robots:sign-in-failed', title: 'Wrong login or password', status: 401, code: 'sign_in.wrong_password' });
 
 function userView(user: UserRow) {
   return { login: user.login, name: user.name, role: user.role, team: user.team };
@@ -50,22 +42,38 @@ export interface AuthRouteDeps {
 export function authRoutes(deps: AuthRouteDeps): Router {
   const { clock, accounts, sessions } = deps;
   const router = Router();
-  const attempts = new RateLimiter(clock);
+  const guard = new SignInGuard(clock);
 
-  const spendAttempt = (request: Request, response: Response, login: string) => {
-    // An address over its limit spends nothing of the login's.
-    const wait = attempts.take(`address:${request.ip}`, SIGN_IN_ATTEMPTS_PER_ADDRESS) || attempts.take(`login:${login}`, SIGN_IN_ATTEMPTS_PER_LOGIN);
-    if (wait === 0) return;
-    const seconds = Math.ceil(wait / 1000);
+  /** Refused for a while after too many wrong passwords (server/auth/sign-in-guard.ts): 429 with Retry-After. */
+  const refuseWhenLocked = (request: Request, response: Response, login: string) => {
+    const lock = guard.check(login, request.ip ?? 'unknown');
+    if (!lock.locked) return;
+    const seconds = Math.ceil(lock.retryAfterMs / 1000);
     response.set('Retry-After', String(seconds));
-    throw new HttpProblem({ type: 'urn:robots:rate-limited', title: 'Too many sign-in attempts', status: 429, detail: `try again in ${Math.ceil(seconds / 60)} min` });
+    const minutes = Math.ceil(seconds / 60);
+    throw new HttpProblem({
+      type: 'urn:robots:rate-limited',
+      title: 'Too many wrong passwords',
+      status: 429,
+      code: 'sign_in.locked',
+      scope: lock.scope,
+      retry_after: seconds,
+      detail:
+        lock.scope === 'account'
+          ? `${FAILURES_PER_ACCOUNT} wrong passwords for this login in ${SIGN_IN_WINDOW_MS / 60_000} min; try again in ${minutes} min`
+          : `${FAILURES_PER_ADDRESS} wrong passwords from this address in ${SIGN_IN_WINDOW_MS / 60_000} min; try again in ${minutes} min`,
+    });
   };
 
   router.post('/login', acceptBodies('application/json'), noQuery, async (request, response) => {
     const input = parse(LoginInput, request.body);
-    spendAttempt(request, response, input.login);
+    refuseWhenLocked(request, response, input.login);
     const user = await accounts.checkPassword(input.login, input.password);
-    if (!user) throw WRONG_CREDENTIALS;
+    if (!user) {
+      guard.failed(input.login, request.ip ?? 'unknown');
+      throw WRONG_CREDENTIALS;
+    }
+    guard.succeeded(input.login);
     const session = await sessions.open(user.login, 'password');
     writeSessionCookie(request, response, session, clock.now());
     response.set('Cache-Control', 'no-store').json({ user: userView(user), csrf_token: session.csrfToken });
@@ -81,7 +89,7 @@ export function authRoutes(deps: AuthRouteDeps): Router {
   router.get('/me', noQuery, async (request, response) => {
     const cookie = readSessionCookie(request);
     const session = cookie ? await sessions.resume(cookie) : null;
-    if (!session) throw new HttpProblem({ type: 'urn:robots:unauthenticated', title: 'Not signed in', status: 401, detail: 'sign in with POST /auth/login' });
+    if (!session) throw new HttpProblem({ type: 'urn:robots:unauthenticated', title: 'Not signed in', status: 401, code: 'sign_in.required', detail: 'sign in with POST /auth/login' });
     response.set('Cache-Control', 'no-store').json({ user: userView(session.user), csrf_token: session.csrfToken });
   });
 

@@ -49,7 +49,7 @@ export function eventRoutes(deps: { config: LiveConfig; records: Pick<Records, '
     } else if (canOperate(user, 'runs.read')) {
       of = { scope: itemScope(config, user) };
     } else {
-      throw new ForbiddenError('give ?item=lead:<id>, or ask ops for the full event log');
+      throw new ForbiddenError('give ?item=lead:<id>, or ask ops for the full event log', 'forbidden.event_log');
     }
     const events = await listEvents(deps.reads, { type: query.type, of, limit: query.limit });
     response.json({ events: events.map(eventView) });

@@ -55,7 +55,7 @@ export function itemRoutes(deps: ItemRouteDeps, kind: EntityKind): Router {
     parse(NoQuery, request.query);
     const item = await records.requireItem({ kind, id });
     if (!canAccessItem(deps.config.current, request.user!, item, action)) {
-      throw new ForbiddenError(`your role may not ${action === 'read' ? 'see' : 'change'} this ${kind}`);
+      throw new ForbiddenError(`your role may not ${action === 'read' ? 'see' : 'change'} this ${kind}`, action === 'read' ? 'forbidden.item_read' : 'forbidden.item_write');
     }
     return item;
   }
@@ -64,7 +64,7 @@ export function itemRoutes(deps: ItemRouteDeps, kind: EntityKind): Router {
     parse(NoQuery, request.query);
     const input = kind === 'lead' ? parse(NewLeadInput, request.body) : parse(NewDealInput, request.body);
     const pipeline = 'pipeline' in input ? String(input.pipeline) : undefined;
-    if (!canCreate(deps.config.current, request.user!, kind, pipeline)) throw new ForbiddenError(`your role may not create ${kind}s${pipeline ? ` in "${pipeline}"` : ''}`);
+    if (!canCreate(deps.config.current, request.user!, kind, pipeline)) throw new ForbiddenError(`your role may not create ${kind}s${pipeline ? ` in "${pipeline}"` : ''}`, 'forbidden.item_create');
     // Sales and managers only see leads they are responsible for: what they create is theirs.
     const owned = kind === 'lead' && input.responsible === undefined && (request.user!.role === 'sales' || request.user!.role === 'manager');
     const responsible = owned ? request.user!.login : input.responsible;
@@ -88,7 +88,7 @@ export function itemRoutes(deps: ItemRouteDeps, kind: EntityKind): Router {
       visible = visibleLeadOwners(config, request.user!);
     } else {
       const pipelines = visibleDealPipelines(config, request.user!);
-      if (pipelines === 'none') throw new ForbiddenError('first-line staff work with leads only');
+      if (pipelines === 'none') throw new ForbiddenError('first-line staff work with leads only', 'forbidden.deals_first_line');
       visible = pipelines;
     }
     const { items, total } = await listItems(deps.reads, kind, {
@@ -124,10 +124,17 @@ export function itemRoutes(deps: ItemRouteDeps, kind: EntityKind): Router {
     const result = await pipelines.move(
       { kind, id },
       move.stage,
-      { actor: `user:${request.user!.login}`, reason: move.reason, refusedBy: move.refused_by, fromStage: move.from, comment: move.comment },
+      {
+        actor: `user:${request.user!.login}`,
+        mover: { login: request.user!.login, role: request.user!.role },
+        reason: move.reason,
+        refusedBy: move.refused_by,
+        fromStage: move.from,
+        comment: move.comment,
+      },
       undefined,
       (item) => {
-        if (!canAccessItem(deps.config.current, request.user!, item, 'write')) throw new ForbiddenError(`your role may not change this ${kind}`);
+        if (!canAccessItem(deps.config.current, request.user!, item, 'write')) throw new ForbiddenError(`your role may not change this ${kind}`, 'forbidden.item_write');
       },
     );
     response.json({ ...itemView(result.item), moved: result.changed, entry_id: result.entry?.id ?? result.item.row.stageEntryId });

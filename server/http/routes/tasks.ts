@@ -36,7 +36,7 @@ export const TaskQuery = z.strictObject({
 function requireMayChange(config: CompiledConfig, user: Viewer, task: TaskRow, item: Item | null): void {
   if (task.assignee === user.login) return;
   if (!item || !canAccessItem(config, user, item, 'read')) throw new NotFoundError(`task ${task.id} not found`);
-  if (!canAccessItem(config, user, item, 'write')) throw new ForbiddenError(`your role may not change tasks of this ${item.kind}`);
+  if (!canAccessItem(config, user, item, 'write')) throw new ForbiddenError(`your role may not change tasks of this ${item.kind}`, 'forbidden.task_write');
 }
 
 const iso = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : new Date(ms).toISOString());

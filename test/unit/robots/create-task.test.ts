@@ -1,5 +1,5 @@
 import { createTask, remind } from '../../../robots/create-task';
-import { loadFixture, leadFunnel } from '../../support/configs';
+import { configFromYaml, loadFixture, leadFunnel } from '../../support/configs';
 import { FakePorts } from '../../support/fake-ports';
 import { runContext } from '../../support/robot-run';
 import { FIXTURE_NOW } from '../../support/rows';
@@ -55,13 +55,30 @@ describe('create_task', () => {
     expect(ports.tasks.map((task) => [task.assignee, task.dueAt])).toEqual([[assignee, dueAt]]);
   });
 
-  it('makes a task for nobody when the item has no responsible yet', async () => {
+  it('gives the task to the manager of the team that works the stage when the item has no responsible yet', async () => {
     const ports = new FakePorts(loadFixture('funnel.yaml'));
 
     const outcome = await createTask.run(runContext(createTask, 'touch_1_call', ports, { lead: { responsible: null } }));
 
+    expect(nth(ports.tasks, 0).assignee).toBe('lena');
+    expect(outcome.detail).toMatch(/^task #\d+ "Call Ivan Petrov" for lena$/);
+  });
+
+  it('makes a task for nobody only when nobody is responsible and the stage has no team manager', async () => {
+    const ports = new FakePorts(
+      configFromYaml(`
+leads:
+  stages:
+    - id: new
+      robots:
+        - { id: call_back, type: create_task, title: "Call {{item.name}}" }
+`),
+    );
+
+    const outcome = await createTask.run(runContext(createTask, 'call_back', ports, { lead: { responsible: null } }));
+
     expect(nth(ports.tasks, 0).assignee).toBeNull();
-    expect(outcome.detail).toMatch(/^task #\d+ "Call Ivan Petrov" for nobody$/);
+    expect(outcome.detail).toMatch(/for nobody$/);
   });
 });
 
@@ -103,14 +120,14 @@ describe('remind', () => {
     expect(ports.sends.map((send) => send.body)).toEqual(['📝 Task: Check Evil {{responsible.name}} {{#if — http://localhost:3000/board/#lead-2']);
   });
 
-  it('makes the task but tells nobody when there is nobody to assign', async () => {
+  it('gives an unassigned lead’s task to the first line’s manager, and tells her', async () => {
     const ports = new FakePorts(config);
 
     const outcome = await remind.run(runContext(remind, 'remind_sdr', ports, { lead: { responsible: null } }));
 
-    expect(ports.tasks).toHaveLength(1);
-    expect(ports.sends).toEqual([]);
-    expect(outcome.detail).toMatch(/for nobody$/);
+    expect(ports.tasks.map((task) => task.assignee)).toEqual(['gm']);
+    expect(ports.sends.map((send) => send.recipientLogin)).toEqual(['gm']);
+    expect(outcome.detail).toMatch(/for gm$/);
   });
 
   it('reminds once however often the run is retried', async () => {

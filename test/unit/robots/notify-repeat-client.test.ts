@@ -3,7 +3,9 @@ import { itemAlertButtons } from '../../../server/core/alert-buttons';
 import { leadFunnel } from '../../support/configs';
 import { FakePorts } from '../../support/fake-ports';
 import { runContext } from '../../support/robot-run';
-import { contactRow, leadRow } from '../../support/rows';
+import { contactRow, FIXTURE_NOW, leadRow } from '../../support/rows';
+
+const MINUTE = 60_000;
 import { first } from '../../support/lists';
 
 const config = leadFunnel({
@@ -70,6 +72,27 @@ describe('notify_repeat_client', () => {
     await notifyRepeatClient.run(runContext(notifyRepeatClient, 'repeat_check', ports, { lead: { contactId: 3, responsible: 'gena' } }));
 
     expect(ports.repeatClientFlags).toEqual([{ leadId: 1, contactId: 3 }]);
+  });
+
+  it('does not call a converted lead moved back to "new" a repeat client of itself (its own contact, made from it)', async () => {
+    const createdAt = FIXTURE_NOW - 60 * MINUTE;
+    // The conversion made contact #9 from this lead 20 minutes after it came in and linked it back.
+    const ports = new FakePorts(config, { contacts: [contactRow({ id: 9, createdAt: createdAt + 20 * MINUTE })], leads: [leadRow({ id: 31, createdAt, contactId: 9 })] });
+
+    const outcome = await notifyRepeatClient.run(runContext(notifyRepeatClient, 'repeat_check', ports, { lead: { id: 31, createdAt, contactId: 9, responsible: 'gena' } }));
+
+    expect(outcome).toEqual({ outcome: 'skipped', detail: 'not a repeat client: phone and email are new' });
+    expect(ports.repeatClientFlags).toEqual([]);
+    expect(ports.sends).toEqual([]);
+  });
+
+  it('still calls a lead a repeat client when its contact was known before it came in', async () => {
+    const createdAt = FIXTURE_NOW - 60 * MINUTE;
+    const ports = new FakePorts(config, { contacts: [contactRow({ id: 9, createdAt: createdAt - 24 * 60 * MINUTE })] });
+
+    const outcome = await notifyRepeatClient.run(runContext(notifyRepeatClient, 'repeat_check', ports, { lead: { id: 31, createdAt, contactId: 9, responsible: 'gena' } }));
+
+    expect(outcome.detail).toMatch(/^flagged repeat client \(contact #9\)/);
   });
 
   it('leaves a lead whose phone and email are new alone', async () => {

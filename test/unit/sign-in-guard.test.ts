@@ -1,0 +1,36 @@
+import { FakeClock } from '../../server/core/clock';
+import { SignInGuard } from '../../server/auth/sign-in-guard';
+
+const MINUTE = 60_000;
+const OFFICE = '203.0.113.7';
+
+describe('SignInGuard: only failures count, per account and per address', () => {
+  it('never locks on successes, however many', () => {
+    const guard = new SignInGuard(new FakeClock('2026-03-02T09:00:00+03:00'));
+    for (let index = 0; index < 1000; index++) {
+      expect(guard.check('anna', OFFICE)).toEqual({ locked: false });
+      guard.succeeded('anna');
+    }
+  });
+
+  it('locks an account at its tenth failure for what is left of the 15 minutes, then lets it try again', () => {
+    const clock = new FakeClock('2026-03-02T09:00:00+03:00');
+    const guard = new SignInGuard(clock);
+    for (let index = 0; index < 10; index++) {
+      expect(guard.check('anna', OFFICE).locked).toBe(false);
+      guard.failed('anna', OFFICE);
+      clock.advance(MINUTE);
+    }
+    expect(guard.check('anna', OFFICE)).toEqual({ locked: true, scope: 'account', retryAfterMs: 5 * MINUTE });
+    expect(guard.check('boris', OFFICE)).toEqual({ locked: false });
+    clock.advance(5 * MINUTE);
+    expect(guard.check('anna', OFFICE).locked).toBe(false);
+  });
+
+  it('locks an address after a hundred failures over any logins', () => {
+    const guard = new SignInGuard(new FakeClock('2026-03-02T09:00:00+03:00'));
+    for (let index = 0; index < 100; index++) guard.failed(`user${index}`, OFFICE);
+    expect(guard.check('anna', OFFICE)).toMatchObject({ locked: true, scope: 'address' });
+    expect(guard.check('anna', '198.51.100.1')).toEqual({ locked: false });
+  });
+});
