@@ -136,7 +136,12 @@ async function runProcess(role: 'api+worker' | 'api' | 'worker', options: Proces
     const host = process.env.HOST;
     const app = createApp(runtime);
     const what = role === 'api' ? 'Robots API (robots run in workers)' : 'Robots';
-    const listening = () => {
+    const listening = (error?: Error) => {
+      // Express 5 hands a failed listen (EADDRINUSE, EACCES) to this callback: a server without HTTP must not run on.
+      if (error) {
+        logger.fatal({ err: error }, `cannot listen on ${host ?? 'every interface'}:${port}: ${error.message}`);
+        process.exit(1);
+      }
       // PORT=0 picks a free port: the one given is the one to print and to link to.
       const address = http?.address();
       const actual = listenUrl(host, typeof address === 'object' && address ? address.port : port);
@@ -146,6 +151,8 @@ async function runProcess(role: 'api+worker' | 'api' | 'worker', options: Proces
     };
     // HOST picks the interface (e.g. 127.0.0.1 behind a proxy); unset, Node listens on all of them.
     const http = host ? app.listen(port, host, listening) : app.listen(port, listening);
+    // A body must arrive within 30 s (Node's default waits 5 minutes on a slow sender).
+    http.requestTimeout = 30_000;
     server = http;
     telegramUpdates = await startTelegramUpdates(runtime.inbound, channels, runtime.trackingSecret, logger).catch((error: Error) => {
       logger.error({ err: error }, 'Telegram updates could not be set up');

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
+import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
@@ -13,9 +14,9 @@ const ROOT = path.join(__dirname, '..', '..');
 const BIN = path.join(ROOT, 'bin', 'robots.js');
 
 /** `robots serve` on a SQLite file of its own; resolves with the exit code and what it logged. */
-function serve(env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
+function serve(env: NodeJS.ProcessEnv, portArgs = ['--port', '0']): Promise<{ code: number | null; output: string }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'robots-secrets-'));
-  const child = spawn(process.execPath, [BIN, 'serve', '--no-watch', '--port', '0'], {
+  const child = spawn(process.execPath, [BIN, 'serve', '--no-watch', ...portArgs], {
     cwd: ROOT,
     env: { ...process.env, TRACKING_SECRET: undefined, DATABASE_URL: `sqlite:${path.join(dir, 'robots.sqlite')}`, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -47,6 +48,23 @@ describe('signing secrets at start-up', () => {
   it('starts with no secret set at all (the two commands of the README need none)', async () => {
     const { output } = await serve({});
     expect(output).toMatch(/listening/);
+  });
+});
+
+describe('a port already taken', () => {
+  it('stops `robots serve` with exit 1 and says why, instead of running on without HTTP', async () => {
+    const taken = net.createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (taken.address() as AddressInfo).port;
+      const { code, output } = await serve({ PORT: String(port), HOST: '127.0.0.1' }, []);
+      expect(code).toBe(1);
+      expect(output).toContain(`cannot listen on 127.0.0.1:${port}`);
+      expect(output).toContain('EADDRINUSE');
+      expect(output).not.toMatch(/listening on/);
+    } finally {
+      taken.close();
+    }
   });
 });
 
