@@ -48,6 +48,8 @@ export function taskChangeSentence(change: Pick<TaskChangeRow, 'change' | 'fromV
       return change.fromValue === null ? `${task} assigned to ${change.toValue} by ${by}` : `${task} reassigned from ${change.fromValue} to ${change.toValue} by ${by}`;
     case 'due_changed':
       return `${task} now due ${due(change.toValue)} (was ${due(change.fromValue)}), changed by ${by}`;
+    case 'renamed':
+      return `Task “${change.fromValue}” renamed to “${change.toValue}” by ${by}`;
   }
 }
 

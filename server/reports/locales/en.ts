@@ -197,6 +197,8 @@ function taskChange(facts: TaskChangeFacts): string {
       return facts.from === null ? `${task} assigned to ${facts.to ?? '?'}${by}` : `${task} reassigned from ${facts.from} to ${facts.to ?? '?'}${by}`;
     case 'due_changed':
       return facts.to === null ? `${task}: due time removed${by}` : `${task} now due ${facts.to}${facts.from ? ` (was ${facts.from})` : ''}${by}`;
+    case 'renamed':
+      return `Task ${quoted(facts.from ?? '')} renamed to ${quoted(facts.to ?? '')}${by}`;
   }
 }
 

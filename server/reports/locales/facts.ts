@@ -260,6 +260,7 @@ export function taskFacts(task: TaskRow, names: Names): TaskFacts {
 export function taskChangeFacts(change: Pick<TaskChangeRow, 'change' | 'fromValue' | 'toValue' | 'actor'>, title: string, names: Names): TaskChangeFacts {
   const value = (raw: string | null) => {
     if (raw === null) return null;
+    if (change.change === 'renamed') return raw;
     return change.change === 'due_changed' ? names.at(Number(raw)) : names.person(raw);
   };
   return { change: change.change, title, actor: actorOf(change.actor, names), from: value(change.fromValue), to: value(change.toValue) };

@@ -219,6 +219,8 @@ const events: Messages['events'] = {
 function taskChange(facts: TaskChangeFacts): string {
   const task = `задачу ${quoted(facts.title)}`;
   switch (facts.change) {
+    case 'renamed':
+      return `${personDid(facts.actor, { m: 'переименовал', f: 'переименовала' })} задачу ${quoted(facts.from ?? '')} в ${quoted(facts.to ?? '')}`;
     case 'done':
       return `${personDid(facts.actor, { m: 'выполнил', f: 'выполнила' })} ${task}`;
     case 'reopened':
