@@ -189,12 +189,24 @@ function person(facts: EventFacts): string {
   return facts.person ?? 'Сотрудник';
 }
 
+const LOGGED_RESULT_RU = { answered: 'разговор состоялся', no_answer: 'не ответили', busy: 'занято', voicemail: 'автоответчик' } as const;
+
+function loggedCallRu(facts: EventFacts): string {
+  const call = facts.loggedCall!;
+  const who = person(facts);
+  const what = call.direction === 'inbound' ? 'входящий звонок' : 'звонок клиенту';
+  const seconds = call.seconds === null ? '' : `, ${Math.round(call.seconds / 60) || 1} мин`;
+  return `${who} ${verb(genderOf(who), { m: 'записал', f: 'записала' })} ${what}: ${LOGGED_RESULT_RU[call.result]}${call.result === 'answered' ? seconds : ''}`;
+}
+
 const events: Messages['events'] = {
   form_submitted: (facts) => `Клиент отправил форму${facts.name ? ` ${quoted(facts.name)}` : ''}`,
   webhook: (facts) => `Пришли данные по вебхуку${facts.name ? ` ${quoted(facts.name)}` : ''}`,
   message_inbound: (facts) => `Ответ клиента${channelIn(facts.channel ?? '')}`,
   call: (facts) =>
-    facts.outcome === 'answered'
+    facts.loggedCall
+      ? loggedCallRu(facts)
+      : facts.outcome === 'answered'
       ? `${person(facts)} ${verb(genderOf(person(facts)), { m: 'ответил', f: 'ответила' })} на обратный звонок`
       : `Обратный звонок не состоялся: никто не ответил${facts.count ? ` (попыток: ${facts.count})` : ''}`,
   email_opened: () => 'Клиент открыл письмо',
@@ -213,6 +225,7 @@ const events: Messages['events'] = {
   telegram_linked: () => 'Клиент подключился к Telegram-боту',
   taken: (facts) => `${person(facts)} ${verb(genderOf(person(facts)), { m: 'взял', f: 'взяла' })} ${ITEM[facts.item].acc} в работу из Telegram`,
   call_progress: (facts) => `Звонок ${facts.person ? dativeOf(facts.person) : 'сотруднику'}: ${CALL_STATUS[facts.outcome as CallStatus] ?? facts.outcome ?? '?'}`,
+  comment: (facts) => `${person(facts)} ${verb(genderOf(person(facts)), { m: 'оставил', f: 'оставила' })} комментарий: ${quoted(facts.reason ?? '')}`,
   other: (facts) => `Событие ${facts.type}`,
 };
 
