@@ -16,7 +16,8 @@ export const assign = defineRobot({
   references: (params) => (params.team ? [{ kind: 'team', value: params.team, path: ['team'] }] : []),
   async run(context) {
     const { params, ports, item } = context;
-    if (params.only_if_empty && item.row.responsible) return { outcome: 'skipped', detail: `already assigned to ${item.row.responsible}`, reason: { code: 'skipped.already_assigned', params: { responsible: item.row.responsible } } };
+    if (params.only_if_empty && item.row.responsible)
+      return { outcome: 'skipped', detail: `already assigned to ${item.row.responsible}`, reason: { code: 'skipped.already_assigned', params: { responsible: item.row.responsible } } };
     const team = params.team ?? teamOfPipeline(ports.config, item.pipeline);
     if (!team) return { outcome: 'skipped', detail: 'no team to pick from', reason: { code: 'skipped.no_team' } };
     const responsible = await ports.pickResponsible(team, item.pipeline, { whenNobodyOnDuty: params.when_nobody_on_duty });

@@ -34,9 +34,17 @@ export const autoCallback = defineRobot({
     const started = await ports.startCallback(item, run, params);
     switch (started.kind) {
       case 'calling':
-        return { outcome: 'done', detail: `calling ${started.call.agentLogin} (${started.call.agentPhone}); call #${started.call.id}`, reason: { code: 'done.calling', params: { agent: started.call.agentLogin, call_id: started.call.id } } };
+        return {
+          outcome: 'done',
+          detail: `calling ${started.call.agentLogin} (${started.call.agentPhone}); call #${started.call.id}`,
+          reason: { code: 'done.calling', params: { agent: started.call.agentLogin, call_id: started.call.id } },
+        };
       case 'already':
-        return { outcome: 'done', detail: `call #${started.call.id} to ${started.call.agentLogin} was already placed`, reason: { code: 'done.calling', params: { agent: started.call.agentLogin, call_id: started.call.id } } };
+        return {
+          outcome: 'done',
+          detail: `call #${started.call.id} to ${started.call.agentLogin} was already placed`,
+          reason: { code: 'done.calling', params: { agent: started.call.agentLogin, call_id: started.call.id } },
+        };
       default:
         return { outcome: 'done', detail: started.detail, reason: { code: 'done.call_recorded' } };
     }

@@ -49,7 +49,8 @@ export const createOnBasis = defineRobot({
     if (!pipeline) throw new InvalidRequestError(`no deal pipeline for ${params.pipeline_by_field?.field} = "${String(fieldValue(item, params.pipeline_by_field?.field ?? ''))}"`);
     const team = params.team ?? teamOfPipeline(ports.config, pipeline) ?? null;
     const result = await ports.convertLead(item.row, { pipeline, stage: params.stage, team, actor: robotActor(context), whenNobodyOnDuty: params.when_nobody_on_duty });
-    if (result.kind === 'existing') return { outcome: 'done', detail: `deal #${result.deal.id} in "${pipeline}" already exists for this lead`, reason: { code: 'done.deal_exists', params: { deal_id: result.deal.id, pipeline } } };
+    if (result.kind === 'existing')
+      return { outcome: 'done', detail: `deal #${result.deal.id} in "${pipeline}" already exists for this lead`, reason: { code: 'done.deal_exists', params: { deal_id: result.deal.id, pipeline } } };
     const { deal, contact, contactCreated, company, responsible } = result;
     const who = responsible ? `responsible ${responsible}` : `no responsible (team ${team ?? 'none'} has no members)`;
     return {

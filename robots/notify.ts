@@ -40,7 +40,11 @@ export const notify = defineRobot({
       // responsible); leaving the stage already cancels every pending level of the entry.
       const base = context.ports.config.robots.get(level.of)?.robot;
       if (base && !evaluateCondition(base.condition, context.context)) {
-        return { outcome: 'cancelled', detail: `taken: the condition of ${level.of} no longer holds, escalation ${level.level} not sent`, reason: { code: 'cancelled.taken', params: { robot: level.of, level: level.level } } };
+        return {
+          outcome: 'cancelled',
+          detail: `taken: the condition of ${level.of} no longer holds, escalation ${level.level} not sent`,
+          reason: { code: 'cancelled.taken', params: { robot: level.of, level: level.level } },
+        };
       }
     }
     if (!params.template && !params.text) return { outcome: 'skipped', detail: 'notify has neither `template` nor `text`', reason: { code: 'skipped.no_text' } };

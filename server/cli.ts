@@ -112,7 +112,10 @@ async function runProcess(role: 'api+worker' | 'api' | 'worker', options: Proces
   const itemChanges = runtime.itemChanges;
   const wakeups =
     dataSource.options.type === 'postgres'
-      ? await load('wakeups').PostgresWakeups.start(dataSource, runsRobots ? () => runtime.scheduler.wake() : undefined, role !== 'worker'
+      ? await load('wakeups').PostgresWakeups.start(
+          dataSource,
+          runsRobots ? () => runtime.scheduler.wake() : undefined,
+          role !== 'worker'
             ? (lines) => {
                 itemChanges.receive(lines);
                 runtime.notices.receive(lines);

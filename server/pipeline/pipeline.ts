@@ -142,7 +142,10 @@ export class Pipeline {
     if (stage?.stop_when !== undefined && evaluateCondition(stage.stop_when, await contextNow())) {
       const pending = await this.deps.queue.pendingOfEntry(entryId, outer);
       if (pending.length > 0) {
-        await this.deps.store.transaction((manager) => this.deps.queue.cancelPendingOfEntry(manager, entryId, `the goal of "${stage.id}" was reached (stop_when)`, { code: 'cancelled.goal_reached', params: { stage: stage.id } }, this.now()), outer);
+        await this.deps.store.transaction(
+          (manager) => this.deps.queue.cancelPendingOfEntry(manager, entryId, `the goal of "${stage.id}" was reached (stop_when)`, { code: 'cancelled.goal_reached', params: { stage: stage.id } }, this.now()),
+          outer,
+        );
         notes.push(`goal of "${stage.id}" reached: ${pending.length} pending robot${pending.length === 1 ? '' : 's'} cancelled`);
       }
       return notes;

@@ -156,7 +156,16 @@ export class RunQueue {
       manager,
       RobotRunEntity,
       run.id,
-      { status: outcome.status, detail: outcome.detail, reasonCode: outcome.reason.code, reasonParams: outcome.reason.params ?? {}, lockedBy: null, leaseUntil: null, finishedAt: final ? now : null, ...(final ? {} : { dueAt: run.dueAt ?? now }) },
+      {
+        status: outcome.status,
+        detail: outcome.detail,
+        reasonCode: outcome.reason.code,
+        reasonParams: outcome.reason.params ?? {},
+        lockedBy: null,
+        leaseUntil: null,
+        finishedAt: final ? now : null,
+        ...(final ? {} : { dueAt: run.dueAt ?? now }),
+      },
       { status: 'running', lockedBy: run.lockedBy, leaseUntil: run.leaseUntil },
     );
   }

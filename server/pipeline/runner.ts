@@ -112,11 +112,18 @@ async function decide(deps: RunnerDeps, run: RobotRunRow): Promise<RunFinish> {
 
 function failure(deps: RunnerDeps, run: RobotRunRow, attempts: number, error: unknown): RunFinish {
   const message = (error as Error)?.message ?? String(error);
-  if (error instanceof NotNowError) return { status: 'scheduled', detail: message, reason: { code: 'scheduled.deferred', params: { until: new Date(error.until).toISOString() } }, dueAt: error.until, attempts: run.attempts };
+  if (error instanceof NotNowError)
+    return { status: 'scheduled', detail: message, reason: { code: 'scheduled.deferred', params: { until: new Date(error.until).toISOString() } }, dueAt: error.until, attempts: run.attempts };
   if (error instanceof OutcomeUnknownError) return { status: 'unknown', detail: message, reason: { code: 'unknown.outcome_unknown' }, lastError: message, attempts };
   if (error instanceof MoveRefusedError && error.details.code === 'loop_guard') return { status: 'skipped', detail: message, reason: { code: 'skipped.loop_guard' }, attempts };
   if (error instanceof MoveRefusedError) {
-    return { status: 'dead', detail: `failed for good: ${message}`, reason: { code: 'failed.move_refused', params: { refusal: error.details.code, missing_fields: error.details.missingFields ?? [] } }, lastError: message, attempts };
+    return {
+      status: 'dead',
+      detail: `failed for good: ${message}`,
+      reason: { code: 'failed.move_refused', params: { refusal: error.details.code, missing_fields: error.details.missingFields ?? [] } },
+      lastError: message,
+      attempts,
+    };
   }
   if (error instanceof PermanentSendError || error instanceof InvalidRequestError) {
     return { status: 'dead', detail: `failed for good: ${message}`, reason: { code: error instanceof PermanentSendError ? 'failed.permanent' : 'failed.invalid' }, lastError: message, attempts };
@@ -128,7 +135,14 @@ function failure(deps: RunnerDeps, run: RobotRunRow, attempts: number, error: un
   const base = parseDuration(settings.retry_backoff)?.toMillis() ?? 30000;
   const delay = retryDelay(attempts, base, error instanceof RetryableSendError ? error.retryAfterMs : undefined);
   const dueAt = deps.clock.now() + delay;
-  return { status: 'failed', detail: `attempt ${attempts} failed, retrying at ${new Date(dueAt).toISOString()}: ${message}`, reason: { code: 'failed.channel_error', params: { attempt: attempts, retry_at: new Date(dueAt).toISOString() } }, lastError: message, attempts, dueAt };
+  return {
+    status: 'failed',
+    detail: `attempt ${attempts} failed, retrying at ${new Date(dueAt).toISOString()}: ${message}`,
+    reason: { code: 'failed.channel_error', params: { attempt: attempts, retry_at: new Date(dueAt).toISOString() } },
+    lastError: message,
+    attempts,
+    dueAt,
+  };
 }
 
 async function finishRun(deps: RunnerDeps, run: RobotRunRow, finish: RunFinish): Promise<void> {

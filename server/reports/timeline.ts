@@ -13,20 +13,7 @@ import { MESSAGES } from './locales';
 import { callFacts, eventFacts, lateMsOf, messageFacts, namesOf, runFacts, stageFacts, taskChangeFacts, taskFacts } from './locales/facts';
 
 /** What an entry is, for a program (the web app picks its icon and its translation by it). */
-export const TIMELINE_TYPES = [
-  'stage_change',
-  'robot_run',
-  'message',
-  'call',
-  'comment',
-  'task_created',
-  'task_done',
-  'task_reopened',
-  'task_reassigned',
-  'task_rescheduled',
-  'task_renamed',
-  'event',
-] as const;
+export const TIMELINE_TYPES = ['stage_change', 'robot_run', 'message', 'call', 'comment', 'task_created', 'task_done', 'task_reopened', 'task_reassigned', 'task_rescheduled', 'task_renamed', 'event'] as const;
 export type TimelineType = (typeof TIMELINE_TYPES)[number];
 
 const TASK_CHANGE_TYPES: Record<TaskChangeRow['change'], TimelineType> = {

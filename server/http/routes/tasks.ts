@@ -25,12 +25,7 @@ export { TaskPatch };
 /** POST /api/tasks: a task a person gives (to themselves unless `assignee` says whom). */
 export const NewTaskBody = z.strictObject({
   kind: z.enum(['lead', 'deal']),
-  id: z
-    .number()
-    .int()
-    .min(1)
-    .max(MAX_ROW_ID)
-    .describe('the lead or deal'),
+  id: z.number().int().min(1).max(MAX_ROW_ID).describe('the lead or deal'),
   title: z.string().trim().min(1).max(500),
   due_at: z.iso.datetime({ offset: true, error: 'an ISO time with its offset, e.g. 2026-03-02T18:00:00+03:00' }).transform((text) => Date.parse(text)),
   assignee: z.string().min(1).max(200).optional().describe('a login; the creator when absent'),
@@ -139,7 +134,10 @@ export function taskRoutes(deps: TaskRouteDeps): Router {
     const task = await deps.records.createTask({ item: { kind: item.kind, id: item.row.id }, assignee, title: body.title, dueAt: body.due_at, runId: null, createdBy: user.login });
     // Due before the scheduler's next wake-up: the overdue sweep must see it in time.
     deps.pipeline.runsCommitted([task.dueAt]);
-    response.status(201).location(`/api/tasks/${task.id}`).json(taskView(task, item, deps.clock.now()));
+    response
+      .status(201)
+      .location(`/api/tasks/${task.id}`)
+      .json(taskView(task, item, deps.clock.now()));
   });
 
   router.patch('/:id', async (request, response) => {

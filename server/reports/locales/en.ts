@@ -172,7 +172,9 @@ const events: Messages['events'] = {
   call: (facts) =>
     facts.loggedCall
       ? `${someone(facts)} logged ${facts.loggedCall.direction === 'inbound' ? 'an incoming call' : 'a call to the client'}: ${facts.loggedCall.result.replace('_', ' ')}${facts.loggedCall.seconds === null ? '' : `, ${facts.loggedCall.seconds} s`}`
-      : (facts.outcome === 'answered' ? `${someone(facts)} answered the callback` : `The callback failed: nobody answered${facts.count ? ` (attempts: ${facts.count})` : ''}`),
+      : facts.outcome === 'answered'
+        ? `${someone(facts)} answered the callback`
+        : `The callback failed: nobody answered${facts.count ? ` (attempts: ${facts.count})` : ''}`,
   email_opened: () => 'The client opened the email',
   link_clicked: (facts) => `The client clicked a link${facts.name ? `: ${facts.name}` : ''}`,
   page_visit: (facts) => `The client visited ${facts.name ? `the page ${quoted(facts.name)}` : 'the site'}`,

@@ -252,7 +252,14 @@ export function eventFacts(event: EventRow, names: Names): EventFacts {
         person: login(payload.agent),
         outcome: text(payload.outcome),
         count: typeof payload.attempts === 'number' ? payload.attempts : null,
-        loggedCall: payload.logged === true ? { direction: payload.direction === 'inbound' ? 'inbound' : 'outbound', result: LOGGED_RESULTS.find((result) => result === payload.result) ?? 'answered', seconds: typeof payload.duration_seconds === 'number' ? payload.duration_seconds : null } : null,
+        loggedCall:
+          payload.logged === true
+            ? {
+                direction: payload.direction === 'inbound' ? 'inbound' : 'outbound',
+                result: LOGGED_RESULTS.find((result) => result === payload.result) ?? 'answered',
+                seconds: typeof payload.duration_seconds === 'number' ? payload.duration_seconds : null,
+              }
+            : null,
       };
     case 'comment':
       return { ...facts, person: facts.actor.kind === 'person' ? facts.actor.name : null, reason: text(payload.text) };

@@ -207,8 +207,8 @@ const events: Messages['events'] = {
     facts.loggedCall
       ? loggedCallRu(facts)
       : facts.outcome === 'answered'
-      ? `${person(facts)} ${verb(genderOf(person(facts)), { m: 'ответил', f: 'ответила' })} на обратный звонок`
-      : `Обратный звонок не состоялся: никто не ответил${facts.count ? ` (попыток: ${facts.count})` : ''}`,
+        ? `${person(facts)} ${verb(genderOf(person(facts)), { m: 'ответил', f: 'ответила' })} на обратный звонок`
+        : `Обратный звонок не состоялся: никто не ответил${facts.count ? ` (попыток: ${facts.count})` : ''}`,
   email_opened: () => 'Клиент открыл письмо',
   link_clicked: (facts) => `Клиент перешёл по ссылке${facts.name ? ` ${facts.name}` : ''}`,
   page_visit: (facts) => `Клиент открыл страницу${facts.name ? ` ${quoted(facts.name)}` : ' сайта'}`,
