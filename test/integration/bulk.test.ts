@@ -14,7 +14,6 @@ users:
 teams:
   general: { members: [gena, galya], manager: gm }
 leads:
-  team: general
   stages:
     - id: new
     - id: qualified

@@ -45,6 +45,15 @@ describe.each(testDatabaseKinds())('the example config’s guard rails and the h
     await harness.as('admin').post(`/api/leads/${lead}/move`, { stage: 'converted' }).expect(403);
   });
 
+  it('holds in a bulk move too: each lead refused with the code, the others moved', async () => {
+    const ids: number[] = [];
+    for (const name of ['Алексей Иванов', 'Наталья Смирнова']) ids.push((await harness.as('anna').post('/api/leads', { name }).expect(201)).body.id as number);
+    const toConverted = (await harness.as('anna').post('/api/leads/bulk', { ids, action: 'move', stage: 'converted' }).expect(200)).body;
+    expect(toConverted.results).toEqual(ids.map((id) => expect.objectContaining({ id, ok: false, code: 'manual_not_allowed' })));
+    const toWork = (await harness.as('anna').post('/api/leads/bulk', { ids, action: 'move', stage: 'in_work' }).expect(200)).body;
+    expect(toWork.results).toEqual(ids.map((id) => ({ id, ok: true })));
+  });
+
   it('lets a converted lead back out only by an admin’s hand with a comment, and does not call it a repeat client of itself', async () => {
     const lead = await convertedLead('Ольга Кузнецова', '8 916 555-12-34');
 

@@ -41,7 +41,22 @@ export const BulkBody = z.discriminatedUnion('action', [
 export type BulkBody = z.output<typeof BulkBody>;
 
 /** Why one item of a bulk action was not done: the move refusal's code, or what the single route would answer. */
-export const BULK_REFUSAL_CODES = ['not_found', 'forbidden', 'conflict', 'invalid', 'unknown_stage', 'loop_guard', 'required_fields', 'reason_required', 'refused_by_mismatch', 'internal'] as const;
+export const BULK_REFUSAL_CODES = [
+  'not_found',
+  'forbidden',
+  'conflict',
+  'invalid',
+  'unknown_stage',
+  'loop_guard',
+  'required_fields',
+  'reason_required',
+  'refused_by_mismatch',
+  'manual_not_allowed',
+  'role_not_allowed',
+  'reopen_not_allowed',
+  'reopen_comment_required',
+  'internal',
+] as const;
 
 export type BulkResult = { id: number; ok: true } | { id: number; ok: false; code: (typeof BULK_REFUSAL_CODES)[number]; message: string; missing_fields?: string[]; allowed_reasons?: string[] };
 
@@ -116,7 +131,7 @@ export function bulkRoutes(deps: BulkDeps, kind: EntityKind): Router {
       switch (action.action) {
         case 'move':
           // The role check runs on the item as loaded inside the move's transaction, as for a single move.
-          await deps.pipeline.move(ref, action.stage, { actor, reason: action.reason, refusedBy: action.refused_by, comment: action.comment }, undefined, (item) => {
+          await deps.pipeline.move(ref, action.stage, { actor, mover: { login: request.user!.login, role: request.user!.role }, reason: action.reason, refusedBy: action.refused_by, comment: action.comment }, undefined, (item) => {
             writable(item, id);
           });
           return;

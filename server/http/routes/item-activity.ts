@@ -118,7 +118,14 @@ export function itemActivityRoutes(deps: ItemActivityDeps, kind: EntityKind): Ro
     const item = await itemFor(request, 'read');
     const now = deps.clock.now();
     // Whoever may see the item sees all its tasks.
-    const { tasks, total } = await listTasks(deps.reads, { item: { kind, id: item.row.id }, scope: { leadOwners: 'all', dealPipelines: 'all' }, viewer: request.user!.login, now, limit: 500, offset: 0 });
+    const { tasks, total } = await listTasks(deps.reads, {
+      item: { kind, id: item.row.id },
+      scope: { leadOwners: 'all', dealPipelines: 'all', leadStages: [], dealStages: [], dealOwners: [] },
+      viewer: request.user!.login,
+      now,
+      limit: 500,
+      offset: 0,
+    });
     response.json({ tasks: tasks.map((task) => taskView(task, item, now)), total });
   });
 
