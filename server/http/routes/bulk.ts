@@ -131,9 +131,15 @@ export function bulkRoutes(deps: BulkDeps, kind: EntityKind): Router {
       switch (action.action) {
         case 'move':
           // The role check runs on the item as loaded inside the move's transaction, as for a single move.
-          await deps.pipeline.move(ref, action.stage, { actor, mover: { login: request.user!.login, role: request.user!.role }, reason: action.reason, refusedBy: action.refused_by, comment: action.comment }, undefined, (item) => {
-            writable(item, id);
-          });
+          await deps.pipeline.move(
+            ref,
+            action.stage,
+            { actor, mover: { login: request.user!.login, role: request.user!.role }, reason: action.reason, refusedBy: action.refused_by, comment: action.comment },
+            undefined,
+            (item) => {
+              writable(item, id);
+            },
+          );
           return;
         case 'assign':
           writable(await deps.records.getItem(ref), id);
