@@ -8,8 +8,12 @@ import type { ItemRowBase } from './rows';
  * "СМИРНОВ" and "смирнов" are one word on both databases, and so are "Фёдор" and "Федор".
  */
 
-/** Letters, digits, combining marks and the characters inside an email or a hyphenated name. */
-const NOT_A_WORD = /[^\p{L}\p{N}\p{M}@._+-]+/u;
+/**
+ * What separates words: spaces, quotes of every kind («Ромашка», "Ромашка"), brackets and the
+ * punctuation between words. Anything else stays in the word, so an email, a hyphenated surname,
+ * `sure_thing` or `100%` is found as written.
+ */
+const NOT_A_WORD = /[\s"'`«»„“”‘’‹›()[\]{}<>,;:!?/\\|]+/u;
 const EDGE_PUNCTUATION = /^[@._+-]+|[@._+-]+$/g;
 /** Soft hyphens and zero-width characters that pasted text carries inside words. */
 const INVISIBLE = /\p{Cf}/gu;
@@ -36,7 +40,7 @@ export function searchWords(text: string): string[] {
 export function phoneVariants(phone: string, defaultRegion = 'RU'): string[] {
   const digits = phone.replace(/\D/g, '');
   const parsed = parsePhoneNumberFromString(phone, defaultRegion.toUpperCase() as CountryCode);
-  if (!parsed) return digits ? [digits] : [];
+  if (!parsed?.isPossible()) return digits ? [digits] : [];
   const e164 = parsed.number.replace(/\D/g, '');
   const national = parsed.formatNational().replace(/\D/g, '');
   return [...new Set([e164, national, String(parsed.nationalNumber)])].filter((variant) => variant.length > 0);

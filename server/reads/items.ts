@@ -60,9 +60,7 @@ function whereSearched(query: ItemQuery, kind: EntityKind, q: string): void {
     const match = indexed.map((term) => `"${term.replace(/"/g, '""')}"`).join(' ');
     query.andWhere(`item.id IN (SELECT rowid FROM ${kind}s_search WHERE ${kind}s_search MATCH :searchMatch)`, { searchMatch: match });
   }
-  terms
-    .filter((term) => !indexed.includes(term))
-    .forEach((term, index) => query.andWhere(`item.searchText LIKE :searchTerm${index} ESCAPE '\\'`, { [`searchTerm${index}`]: likePattern(term) }));
+  terms.filter((term) => !indexed.includes(term)).forEach((term, index) => query.andWhere(`item.searchText LIKE :searchTerm${index} ESCAPE '\\'`, { [`searchTerm${index}`]: likePattern(term) }));
 }
 
 /**

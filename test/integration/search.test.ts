@@ -30,7 +30,13 @@ describe.each(testDatabaseKinds())('searching leads, on %s', (kind) => {
     ids.galyasSmirnov = await create({ name: 'Ольга СМИРНОВА', phone: '89169876543', responsible: 'galya' });
     ids.otherSmirnov = await create({ name: 'Сергей Смирнов-Кольцов', responsible: 'semen', fields: { product: 'Кухня «Прованс»' } });
     // Noise around them: a thousand leads that must not be found.
-    await insertLeads(harness.runtime, 1000, (index) => ({ name: `Клиент ${index} Кузнецов`, phone: `+7926${String(1000000 + index).slice(1)}`, email: `client${index}@example.ru`, responsible: 'gena', source: 'import' }));
+    await insertLeads(harness.runtime, 1000, (index) => ({
+      name: `Клиент ${index} Кузнецов`,
+      phone: `+7926${String(1000000 + index).slice(1)}`,
+      email: `client${index}@example.ru`,
+      responsible: 'gena',
+      source: 'import',
+    }));
   });
   afterAll(async () => {
     await harness.close();
@@ -62,12 +68,9 @@ describe.each(testDatabaseKinds())('searching leads, on %s', (kind) => {
     expect(await search(q)).toEqual([ids.smirnov]);
   });
 
-  it.each(['8 916 123-45-67', '+7 (916) 123-45-67', '89161234567', '+79161234567', '79161234567', '916 123 45 67', '9161234567', '(916) 123-4567', '4567', '45-67', '8-916-123'])(
-    'the phone typed "%s"',
-    async (q) => {
-      expect(await search(q)).toEqual([ids.smirnov]);
-    },
-  );
+  it.each(['8 916 123-45-67', '+7 (916) 123-45-67', '89161234567', '+79161234567', '79161234567', '916 123 45 67', '9161234567', '(916) 123-4567', '4567', '45-67', '8-916-123'])('the phone typed "%s"', async (q) => {
+    expect(await search(q)).toEqual([ids.smirnov]);
+  });
 
   it('a custom text field is searched too', async () => {
     expect(await search('прованс')).toEqual([ids.otherSmirnov]);
@@ -112,11 +115,28 @@ describe.each(testDatabaseKinds())('searching leads, on %s', (kind) => {
   });
 
   it('the total counts every match, not the page', async () => {
-    const response = await harness.as('root').get(`/api/leads?q=${encodeURIComponent('Кузнецов')}&limit=10`).expect(200);
+    const response = await harness
+      .as('root')
+      .get(`/api/leads?q=${encodeURIComponent('Кузнецов')}&limit=10`)
+      .expect(200);
     expect(response.body.total).toBe(1000);
     expect(response.body.items).toHaveLength(10);
-    expect((await harness.as('root').get(`/api/leads?q=${encodeURIComponent('client77')}`).expect(200)).body.total).toBe(11);
-    expect((await harness.as('root').get(`/api/leads?q=${encodeURIComponent('client77@example')}`).expect(200)).body.total).toBe(1);
+    expect(
+      (
+        await harness
+          .as('root')
+          .get(`/api/leads?q=${encodeURIComponent('client77')}`)
+          .expect(200)
+      ).body.total,
+    ).toBe(11);
+    expect(
+      (
+        await harness
+          .as('root')
+          .get(`/api/leads?q=${encodeURIComponent('client77@example')}`)
+          .expect(200)
+      ).body.total,
+    ).toBe(1);
   });
 
   it('the export holds what the list shows, and a name with a comma, a quote and a line break comes back whole', async () => {

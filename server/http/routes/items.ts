@@ -47,7 +47,11 @@ export const ItemListQuery = ItemFilterQuery.extend({
   sort: SortQuery,
   limit: queryInteger(1, 500, 50),
   offset: queryInteger(0, MAX_ROW_ID, 0),
-  before: queryInteger(1, MAX_ROW_ID, MAX_ROW_ID)
+  before: z
+    .string()
+    .regex(/^[0-9]{1,10}$/, { error: `an id from 1 to ${MAX_ROW_ID}` })
+    .transform(Number)
+    .pipe(z.number().int().min(1).max(MAX_ROW_ID))
     .optional()
     .describe('Keyset paging for deep scrolls (sort -created_at only): items with an id below this, newest first; pass the previous page’s `next_before`'),
 });
@@ -184,7 +188,7 @@ export function itemRoutes(deps: ItemRouteDeps, kind: EntityKind): Router {
     // Newest first walks by id (no page is read twice however deep); other orders page by offset.
     const keyset = query.sort === '-created_at';
     let before: number | undefined;
-    for (let written = 0; written < EXPORT_MAX_ROWS && !response.destroyed; ) {
+    for (let written = 0; written < EXPORT_MAX_ROWS && !response.destroyed;) {
       const limit = Math.min(EXPORT_BATCH, EXPORT_MAX_ROWS - written);
       const page = await listItems(deps.reads, kind, { ...filter, sort: query.sort, limit, offset: keyset ? 0 : written, before }, { total: false });
       for (const item of page.items) {
