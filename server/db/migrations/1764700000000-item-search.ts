@@ -28,10 +28,13 @@ export class ItemSearch1764700000000 implements MigrationInterface {
       if (postgres) await indexOnPostgres(queryRunner, table);
       else await indexOnSqlite(queryRunner, table);
     }
+    // A manager's or a rep's board: their people's items by stage, counted and paged from the index alone.
+    await queryRunner.query('CREATE INDEX "ix_leads_responsible_stage" ON "leads" ("responsible", "stage")');
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
     const postgres = queryRunner.connection.options.type === 'postgres';
+    await queryRunner.query('DROP INDEX IF EXISTS "ix_leads_responsible_stage"');
     for (const table of TABLES) {
       if (postgres) {
         await queryRunner.query(`DROP INDEX IF EXISTS "ix_${table}_search_trgm"`);
