@@ -13,7 +13,7 @@ import type { ItemRowBase } from './rows';
  * punctuation between words. Anything else stays in the word, so an email, a hyphenated surname,
  * `sure_thing` or `100%` is found as written.
  */
-const NOT_A_WORD = /[\s"'`«»„“”‘’‹›()[\]{}<>,;:!?/\\|]+/u;
+const NOT_A_WORD = /[\s\p{Cc}"'`«»„“”‘’‹›()[\]{}<>,;:!?/\\|]+/u;
 const EDGE_PUNCTUATION = /^[@._+-]+|[@._+-]+$/g;
 /** Soft hyphens and zero-width characters that pasted text carries inside words. */
 const INVISIBLE = /\p{Cf}/gu;

@@ -17,6 +17,7 @@ describe('what search compares', () => {
     ['Смир\u00adнов', ['смирнов']],
     ['ｓｍｉｒｎｏｖ', ['smirnov']],
     ['«»', []],
+    ['смир\u0000нов "x" NEAR(a b)', ['смир', 'нов', 'x', 'near', 'a', 'b']],
   ])('the query "%s" is the terms %j', (query, terms) => {
     expect(searchTerms(query)).toEqual(terms);
   });
