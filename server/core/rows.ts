@@ -74,6 +74,11 @@ export interface ItemRowBase {
   scoredAt: number | null;
   createdAt: number;
   updatedAt: number;
+  /**
+   * The item's searched words folded for comparison (server/core/search-text.ts), written by
+   * server/records/item-rows.ts with every change of a searched column; never shown.
+   */
+  searchText?: string | null;
 }
 
 export interface LeadRow extends ItemRowBase {

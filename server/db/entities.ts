@@ -81,6 +81,8 @@ const itemColumns = {
   scoredAt: { ...epochMs(true), name: 'scored_at' },
   createdAt: { ...epochMs(), name: 'created_at' },
   updatedAt: { ...epochMs(), name: 'updated_at' },
+  // Read only by search's WHERE; not loaded with the row.
+  searchText: { ...text(), name: 'search_text', select: false },
 };
 
 export const LeadEntity = new EntitySchema<LeadRow>({

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DealPatch, LeadPatch, NewDealInput, NewLeadInput } from '../core/inputs';
-import { ItemListQuery, MoveBody } from './routes/items';
+import { BoardQuery, BoardResponse, ExportQuery, EXPORT_COLUMNS, EXPORT_MAX_ROWS, ItemListQuery, ItemListResponse, MoveBody } from './routes/items';
 import { ContactQuery } from './routes/contacts';
 import { MessageQuery, RunQuery } from './routes/runs';
 import { EventQuery } from './routes/events';
@@ -30,7 +30,25 @@ function itemPaths(kind: 'leads' | 'deals', create: z.ZodType, patch: z.ZodType)
         requestBody: body(create),
         responses: { 201: { description: 'Created' }, 400: problem, 403: problem, 422: problem, ...unsupported },
       },
-      get: { summary: `List ${kind} you may see`, parameters: queryParameters(ItemListQuery), responses: { 200: { description: 'Items' } } },
+      get: {
+        summary: `List ${kind} you may see: a page (offset, or keyset with before/next_before) and the total`,
+        parameters: queryParameters(ItemListQuery),
+        responses: { 200: { description: 'Items', content: { 'application/json': { schema: json(ItemListResponse) } } }, 400: problem, 403: problem },
+      },
+    },
+    [`/api/${kind}/board`]: {
+      get: {
+        summary: `Columns of the ${kind} board: per stage of the pipeline (config order, empty ones too) the count and the sum of amounts under the filters and your scope`,
+        parameters: queryParameters(BoardQuery),
+        responses: { 200: { description: 'Columns', content: { 'application/json': { schema: json(BoardResponse) } } }, 400: problem, 403: problem },
+      },
+    },
+    [`/api/${kind}/export.csv`]: {
+      get: {
+        summary: `What the list shows as CSV (UTF-8 with BOM, up to ${EXPORT_MAX_ROWS.toLocaleString('en-US')} rows, the list's order): ${EXPORT_COLUMNS.join(', ')}`,
+        parameters: queryParameters(ExportQuery),
+        responses: { 200: { description: 'CSV', content: { 'text/csv': { schema: { type: 'string' } } } }, 400: problem, 403: problem },
+      },
     },
     [`/api/${kind}/{id}`]: {
       get: { summary: 'Read one', parameters: [idParameter], responses: { 200: { description: 'Item' }, 403: problem, 404: problem } },

@@ -1,28 +1,20 @@
-import { Between, In, Raw, type FindOperator } from 'typeorm';
+import { In, type SelectQueryBuilder } from 'typeorm';
 import { asItem, type Item, type ItemRef } from '../core/items';
-import type { EntityKind } from '../core/rows';
+import type { DealRow, EntityKind, LeadRow } from '../core/rows';
+import { searchTerms } from '../core/search-text';
+import type { ItemScope } from '../auth/access';
 import { DealEntity, LeadEntity } from '../db/entities';
+import { whereItemInScope } from './scope';
 import type { ReadSource } from './source';
 
-/** `%`, `_` and `\` typed by a person are letters, not LIKE wildcards. */
-function likePattern(text: string): string {
-  return `%${text.toLowerCase().replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
-}
+/** Orders of a list view; `-` is descending. Every order ends with the id, so pages never overlap. */
+export const ITEM_SORTS = ['-created_at', 'created_at', 'name', '-amount', 'amount', '-stage_entered_at', 'stage_entered_at', '-score'] as const;
+export type ItemSort = (typeof ITEM_SORTS)[number];
 
-/**
- * `?q=`: a LIKE over the columns people search by, parameterised. Phones are stored in E.164,
- * so a phone is matched by the digits typed ("916 123" finds +79161234567).
- */
-function searchConditions(q: string): Array<Record<string, FindOperator<unknown>>> {
-  const pattern = likePattern(q);
-  const like = (column: string) => ({ [column]: Raw((alias) => `LOWER(${alias}) LIKE :pattern ESCAPE '\\'`, { pattern }) });
-  const conditions = [like('name'), like('title'), like('email'), like('companyName'), like('phone')];
-  const digits = q.replace(/\D/g, '');
-  if (digits.length >= 3 && digits !== q) conditions.push({ phone: Raw((alias) => `${alias} LIKE :digits`, { digits: `%${digits}%` }) });
-  return conditions;
-}
+/** The trigram index answers terms of three characters or more; shorter ones are compared row by row. */
+const TRIGRAM = 3;
 
-export interface ItemListFilter {
+export interface ItemFilter {
   stage?: string;
   source?: string;
   responsible?: string;
@@ -30,46 +22,108 @@ export interface ItemListFilter {
   pipeline?: string;
   /** Created within these times, both ends included. */
   createdBetween?: { from: number; to: number };
-  /** Part of the name, title, phone, email or company. */
+  /** Words of the name, title, email, company or custom text, or a phone's digits (server/core/search-text.ts). */
   q?: string;
-  /**
-   * What the viewer sees (server/auth/access.ts): of leads, those whose responsible is one of
-   * these; of deals, those of these pipelines.
-   */
-  visible: string[] | 'all';
+  /** What the viewer sees (server/auth/access.ts), applied by the same rule that opens one item. */
+  scope: ItemScope;
+}
+
+export interface ItemPage {
+  /** Default `-created_at`: newest first (ids are given in creation order, so this is id order). */
+  sort?: ItemSort;
   limit: number;
   offset: number;
+  /** Keyset paging, newest first only: items with an id below this one. */
+  before?: number;
+}
+
+export type ItemListFilter = ItemFilter & ItemPage;
+
+type ItemQuery = SelectQueryBuilder<LeadRow | DealRow>;
+
+/** `%`, `_` and `\` typed by a person are letters, not LIKE wildcards. */
+function likePattern(term: string): string {
+  return `%${term.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
 }
 
 /**
- * The board's list of leads or deals: newest first, a page and the total. A filter outside what
- * the viewer sees matches nothing (no impossible value sent to the database).
+ * Every term must be part of the item's `search_text`. On SQLite the terms of three letters or
+ * more go to the FTS5 trigram table as one MATCH (phrases, all required), on Postgres each is a
+ * LIKE the pg_trgm index answers; shorter terms are a LIKE on both.
  */
-export async function listItems(source: ReadSource, kind: EntityKind, filter: ItemListFilter): Promise<{ items: Item[]; total: number }> {
-  const where: Record<string, unknown> = {};
-  if (filter.stage) where.stage = filter.stage;
-  if (filter.source) where.source = filter.source;
-  if (filter.responsible) where.responsible = filter.responsible;
-  if (filter.createdBetween) where.createdAt = Between(filter.createdBetween.from, filter.createdBetween.to);
-  const visible = filter.visible;
-  let outOfScope = false;
-  if (kind === 'lead') {
-    if (visible !== 'all' && filter.responsible) outOfScope = !visible.includes(filter.responsible);
-    else if (visible !== 'all') where.responsible = In(visible);
-  } else {
-    if (filter.pipeline) where.pipeline = filter.pipeline;
-    if (visible !== 'all' && filter.pipeline) outOfScope = !visible.includes(filter.pipeline);
-    else if (visible !== 'all') where.pipeline = In(visible.length > 0 ? visible : ['']);
+function whereSearched(query: ItemQuery, kind: EntityKind, q: string): void {
+  const terms = searchTerms(q);
+  const sqlite = query.connection.options.type === 'sqlite';
+  const indexed = sqlite ? terms.filter((term) => [...term].length >= TRIGRAM) : [];
+  if (indexed.length > 0) {
+    const match = indexed.map((term) => `"${term.replace(/"/g, '""')}"`).join(' ');
+    query.andWhere(`item.id IN (SELECT rowid FROM ${kind}s_search WHERE ${kind}s_search MATCH :searchMatch)`, { searchMatch: match });
   }
-  if (outOfScope) return { items: [], total: 0 };
-  const [rows, total] = await source.manager.findAndCount((kind === 'lead' ? LeadEntity : DealEntity) as typeof LeadEntity, {
-    // Search is one OR of the searched columns, each with every other filter (role scope included).
-    where: filter.q ? searchConditions(filter.q).map((condition) => ({ ...where, ...condition })) : where,
-    order: { id: 'DESC' },
-    take: filter.limit,
-    skip: filter.offset,
-  });
-  return { items: rows.map((row) => asItem(kind, row)), total };
+  terms.filter((term) => !indexed.includes(term)).forEach((term, index) => query.andWhere(`item.searchText LIKE :searchTerm${index} ESCAPE '\\'`, { [`searchTerm${index}`]: likePattern(term) }));
+}
+
+/** The items a filter and the viewer's scope select, as a query to page, count or group. */
+function filteredItems(source: ReadSource, kind: EntityKind, filter: ItemFilter): ItemQuery {
+  const query = source.manager.createQueryBuilder((kind === 'lead' ? LeadEntity : DealEntity) as typeof LeadEntity, 'item') as ItemQuery;
+  if (filter.stage) query.andWhere('item.stage = :stage', { stage: filter.stage });
+  if (filter.source) query.andWhere('item.source = :source', { source: filter.source });
+  if (filter.createdBetween) query.andWhere('item.createdAt BETWEEN :createdFrom AND :createdTo', { createdFrom: filter.createdBetween.from, createdTo: filter.createdBetween.to });
+  if (filter.responsible) query.andWhere('item.responsible = :responsible', { responsible: filter.responsible });
+  if (kind === 'deal' && filter.pipeline) query.andWhere('item.pipeline = :pipeline', { pipeline: filter.pipeline });
+  whereItemInScope(query, 'item', kind, filter.scope);
+  if (filter.q) whereSearched(query, kind, filter.q);
+  return query;
+}
+
+function ordered(query: ItemQuery, kind: EntityKind, sort: ItemSort): ItemQuery {
+  const descending = sort.startsWith('-');
+  const key = descending ? sort.slice(1) : sort;
+  const direction = descending ? 'DESC' : 'ASC';
+  if (key === 'created_at') return query.orderBy('item.id', direction);
+  const column = { name: kind === 'lead' ? 'item.name' : 'item.title', amount: 'item.amount', stage_entered_at: 'item.enteredStageAt', score: 'item.score' }[key];
+  if (!column) throw new Error(`no order ${sort}`);
+  // NULLS LAST on both databases (SQLite puts NULLs first, Postgres last, when left to themselves).
+  return query.orderBy(column, direction, 'NULLS LAST').addOrderBy('item.id', 'DESC');
+}
+
+/**
+ * A page of the board's list of leads or deals, the total under the same filter, and, newest
+ * first, `nextBefore`: the id to pass as `before` for the next page (absent on the last one).
+ */
+export async function listItems(source: ReadSource, kind: EntityKind, filter: ItemListFilter, options: { total?: boolean } = {}): Promise<{ items: Item[]; total: number; nextBefore?: number }> {
+  const query = filteredItems(source, kind, filter);
+  const sort = filter.sort ?? '-created_at';
+  const total = options.total === false ? Promise.resolve(-1) : query.clone().getCount();
+  const page = ordered(query.clone(), kind, sort);
+  if (filter.before !== undefined) page.andWhere('item.id < :before', { before: filter.before });
+  const rows = await page
+    .limit(filter.limit + 1)
+    .offset(filter.offset)
+    .getMany();
+  const more = rows.length > filter.limit;
+  const items = rows.slice(0, filter.limit).map((row) => asItem(kind, row));
+  const last = items[items.length - 1];
+  const nextBefore = sort === '-created_at' && more && last ? last.row.id : undefined;
+  return { items, total: await total, ...(nextBefore === undefined ? {} : { nextBefore }) };
+}
+
+export interface BoardColumnCount {
+  stage: string;
+  count: number;
+  /** Sum of the deals' amounts; null for leads and for a column with no amount. */
+  sum: number | null;
+}
+
+/**
+ * How many items each stage holds under a filter, and their amounts' sum: one GROUP BY. Stages
+ * that hold nothing are absent; the caller lays the config's stages over it.
+ */
+export async function countByStage(source: ReadSource, kind: EntityKind, filter: Omit<ItemFilter, 'stage'>): Promise<BoardColumnCount[]> {
+  const query = filteredItems(source, kind, filter);
+  const grouped = query.select('item.stage', 'stage').addSelect('COUNT(*)', 'count').groupBy('item.stage');
+  if (kind === 'deal') grouped.addSelect('SUM(item.amount)', 'sum');
+  const rows: Array<{ stage: string; count: string | number; sum?: string | number | null }> = await grouped.getRawMany();
+  return rows.map((row) => ({ stage: row.stage, count: Number(row.count), sum: row.sum === null || row.sum === undefined ? null : Number(row.sum) }));
 }
 
 /** Items by reference, keyed `kind:id`: one query per kind, whatever the number. Those gone are absent. */

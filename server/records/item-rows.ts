@@ -3,6 +3,7 @@ import { asItem, type Item, type ItemRef } from '../core/items';
 import type { DealRow, EntityKind, LeadRow } from '../core/rows';
 import { DealEntity, LeadEntity } from '../db/entities';
 import { allSql, insertOne, selectById, updateById } from '../db/hot-path';
+import { itemSearchText, SEARCHED_COLUMNS } from '../core/search-text';
 
 /**
  * The one place that writes lead and deal rows. Everything else that changes an item (a move, a
@@ -23,22 +24,39 @@ export async function loadItem(manager: EntityManager, ref: ItemRef, options: { 
 /** Columns a lead and a deal share (stage, fields, score…), written to whichever the reference names. */
 export type ItemColumns = Partial<Omit<LeadRow & DealRow, 'id'>>;
 
+function touchesSearch(changes: ItemColumns): boolean {
+  return SEARCHED_COLUMNS.some((column) => column in changes);
+}
+
+/**
+ * `changes` plus the item's new search text when they change a searched column: the row is read
+ * in the writer's transaction (a move or a score change reads nothing more).
+ */
+async function withSearchText(manager: EntityManager, ref: ItemRef, changes: ItemColumns): Promise<ItemColumns> {
+  if (!touchesSearch(changes)) return changes;
+  const current = await selectById(manager, entityOf(ref.kind) as typeof LeadEntity, ref.id);
+  if (!current) return changes;
+  return { ...changes, searchText: itemSearchText({ ...current, ...changes } as LeadRow) };
+}
+
 export async function updateItemRow(manager: EntityManager, ref: ItemRef, changes: ItemColumns): Promise<void> {
-  if (ref.kind === 'lead') await updateById(manager, LeadEntity, ref.id, changes);
-  else await updateById(manager, DealEntity, ref.id, changes);
+  const written = await withSearchText(manager, ref, changes);
+  if (ref.kind === 'lead') await updateById(manager, LeadEntity, ref.id, written);
+  else await updateById(manager, DealEntity, ref.id, written);
 }
 
 export async function insertItemRow(manager: EntityManager, kind: EntityKind, row: LeadRow & DealRow): Promise<Item> {
-  const saved = await insertOne(manager, entityOf(kind) as typeof LeadEntity, row as LeadRow);
+  const saved = await insertOne(manager, entityOf(kind) as typeof LeadEntity, { ...row, searchText: itemSearchText(row) } as LeadRow);
   return asItem(kind, saved);
 }
 
 /** Writes `changes` only while the item's tags are still `expected`: true when it did (a compare-and-set). */
 export async function updateItemIfTagsAre(manager: EntityManager, ref: ItemRef, expected: string[], changes: ItemColumns): Promise<boolean> {
+  const written = await withSearchText(manager, ref, changes);
   const result = await manager
     .createQueryBuilder()
     .update(entityOf(ref.kind))
-    .set(changes as never)
+    .set(written as never)
     .where('id = :id AND tags = :tags', { id: ref.id, tags: JSON.stringify(expected) })
     .execute();
   return (result.affected ?? 0) > 0;

@@ -6,6 +6,7 @@ import { Sessions1764400000000 } from './1764400000000-sessions';
 import { TaskCompletion1764500000000 } from './1764500000000-task-completion';
 import { StageEntryComment1764600000000 } from './1764600000000-stage-entry-comment';
 import { Workplace1764700000000 } from './1764700000000-workplace';
+import { ItemSearch1764800000000 } from './1764800000000-item-search';
 import { InstallSecrets1765000000000 } from './1765000000000-install-secrets';
 
 /** Listed explicitly (no glob) so tsx, jest and a bundled build all find the same set. */
@@ -18,5 +19,6 @@ export const migrations = [
   TaskCompletion1764500000000,
   StageEntryComment1764600000000,
   Workplace1764700000000,
+  ItemSearch1764800000000,
   InstallSecrets1765000000000,
 ];

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
-import { canAccessItem, canCreate, visibleDealPipelines, visibleLeadOwners, type Viewer } from '../../auth/access';
+import { canAccessItem, canCreate, itemScope, visibleDealPipelines, type Viewer } from '../../auth/access';
 import type { LiveConfig } from '../../core/live-config';
 import type { EntityKind } from '../../core/rows';
 import { ForbiddenError } from '../../core/errors';
@@ -11,7 +11,9 @@ import type { Inbound } from '../../inbound/inbound';
 import type { Pipeline } from '../../pipeline/pipeline';
 import type { RunQueue } from '../../pipeline/queue';
 import type { Records } from '../../records/records';
-import { listItems } from '../../reads/items';
+import { countByStage, ITEM_SORTS, listItems, type ItemFilter } from '../../reads/items';
+import { csvLine, CSV_BOM } from '../../core/csv';
+import { pipelineOf, LEAD_PIPELINE } from '../../core/compiled-config';
 import type { ReadSource } from '../../reads/source';
 import { timelineOf } from '../../reports/timeline';
 import { IdParam, MAX_ROW_ID, NoQuery, queryInteger } from '../ids';
@@ -22,17 +24,68 @@ const IsoDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'a day is YYYY-M
 /** A move from the API may carry the mover's words, kept on the stage entry (the history row). */
 export const MoveBody = MoveInput.extend({ comment: z.string().trim().max(2000).optional().describe('Kept on the history row; the timeline shows it') });
 
-export const ItemListQuery = z.strictObject({
-  stage: z.string().optional(),
-  pipeline: z.string().optional(),
+/** The filters a list, a board and an export share. */
+const ItemFilterQuery = z.strictObject({
+  pipeline: z.string().optional().describe('Deals: the pipeline (required by the board)'),
   responsible: z.string().optional(),
   source: z.string().optional(),
-  q: z.string().trim().min(1).max(200).optional().describe('Part of the name, title, phone, email or company (case-insensitive; phone by its digits)'),
+  q: z
+    .string()
+    .trim()
+    .min(1)
+    .max(200)
+    .optional()
+    .describe('Words of the name, title, email, company or custom text fields, in any case and any order (ё = е), or a phone typed any way (8 916 123-45-67, +7…, the last 4 digits)'),
   created_from: IsoDay.optional().describe('Created on or after this day (YYYY-MM-DD, the config time zone)'),
   created_to: IsoDay.optional().describe('Created on or before this day (YYYY-MM-DD, the config time zone)'),
+});
+
+const SortQuery = z.enum(ITEM_SORTS).default('-created_at').describe('Order of a list view; `-` is descending, ties newest first. `-created_at` is id order. `amount`: deals only');
+
+export const ItemListQuery = ItemFilterQuery.extend({
+  stage: z.string().optional(),
+  sort: SortQuery,
   limit: queryInteger(1, 500, 50),
   offset: queryInteger(0, MAX_ROW_ID, 0),
+  before: z
+    .string()
+    .regex(/^[0-9]{1,10}$/, { error: `an id from 1 to ${MAX_ROW_ID}` })
+    .transform(Number)
+    .pipe(z.number().int().min(1).max(MAX_ROW_ID))
+    .optional()
+    .describe('Keyset paging for deep scrolls (sort -created_at only): items with an id below this, newest first; pass the previous page’s `next_before`'),
 });
+export type ItemListQuery = z.output<typeof ItemListQuery>;
+
+/** GET /api/leads/board, /api/deals/board?pipeline=: the list's filters without stage and paging. */
+export const BoardQuery = ItemFilterQuery;
+export type BoardQuery = z.output<typeof BoardQuery>;
+
+/** GET /api/leads/export.csv: what the list shows, every page of it (up to EXPORT_MAX_ROWS), in the list's order. */
+export const ExportQuery = ItemFilterQuery.extend({ stage: z.string().optional(), sort: SortQuery });
+export type ExportQuery = z.output<typeof ExportQuery>;
+
+export const ItemListResponse = z.object({
+  items: z.array(z.record(z.string(), z.unknown())).describe('Items as GET /api/leads/{id} answers them'),
+  total: z.number().int().describe('All items under the filter (not only those after `before`)'),
+  limit: z.number().int(),
+  offset: z.number().int(),
+  next_before: z.number().int().optional().describe('Newest-first lists only: pass as `before` for the next page; absent on the last page'),
+});
+export type ItemListResponse = z.infer<typeof ItemListResponse>;
+
+export const BoardColumn = z.object({
+  stage: z.string().describe('Stage id, in the config’s order; stages that hold nothing have count 0'),
+  count: z.number().int().describe('Items in the stage under the filters and your scope: the `total` of GET …?stage='),
+  sum: z.number().nullable().describe('Sum of the deals’ amounts; null for leads and for a column with no amount'),
+});
+export const BoardResponse = z.object({ pipeline: z.string(), columns: z.array(BoardColumn) });
+export type BoardResponse = z.infer<typeof BoardResponse>;
+
+/** The columns of an export, in this order. */
+export const EXPORT_COLUMNS = ['id', 'title', 'name', 'stage', 'phone', 'email', 'company', 'source', 'responsible', 'amount', 'created_at'] as const;
+export const EXPORT_MAX_ROWS = 100_000;
+const EXPORT_BATCH = 1000;
 
 export interface ItemRouteDeps {
   config: LiveConfig;
@@ -72,8 +125,8 @@ export function itemRoutes(deps: ItemRouteDeps, kind: EntityKind): Router {
     response.status(201).location(`/api/${kind}s/${item.row.id}`).json(itemView(item));
   });
 
-  router.get('/', async (request, response) => {
-    const query = parse(ItemListQuery, request.query);
+  /** The filters of a query as the reads take them, with the viewer's scope. */
+  function itemFilter(query: BoardQuery, viewer: Viewer): ItemFilter {
     const config = deps.config.current;
     let createdBetween: { from: number; to: number } | undefined;
     if (query.created_from || query.created_to) {
@@ -83,26 +136,66 @@ export function itemRoutes(deps: ItemRouteDeps, kind: EntityKind): Router {
       if (Number.isNaN(from) || Number.isNaN(to)) throw new RequestValidationError([{ path: 'created_from', message: 'not a calendar day' }]);
       createdBetween = { from, to };
     }
-    let visible: string[] | 'all';
-    if (kind === 'lead') {
-      visible = visibleLeadOwners(config, request.user!);
-    } else {
-      const pipelines = visibleDealPipelines(config, request.user!);
-      if (pipelines === 'none') throw new ForbiddenError('first-line staff work with leads only', 'forbidden.deals_first_line');
-      visible = pipelines;
+    if (kind === 'deal' && visibleDealPipelines(config, viewer) === 'none') throw new ForbiddenError('first-line staff work with leads only', 'forbidden.deals_first_line');
+    const scope = itemScope(config, viewer);
+    return { source: query.source, responsible: query.responsible, pipeline: query.pipeline, createdBetween, q: query.q, scope };
+  }
+
+  function checkSort(sort: ItemListQuery['sort']): void {
+    if (kind === 'lead' && (sort === 'amount' || sort === '-amount')) throw new RequestValidationError([{ path: 'sort', message: 'leads have no amount' }]);
+  }
+
+  router.get('/', async (request, response) => {
+    const query = parse(ItemListQuery, request.query);
+    checkSort(query.sort);
+    if (query.before !== undefined && query.sort !== '-created_at') throw new RequestValidationError([{ path: 'before', message: 'keyset paging (before) goes newest first only: use offset with another sort' }]);
+    const filter = { ...itemFilter(query, request.user!), stage: query.stage };
+    const { items, total, nextBefore } = await listItems(deps.reads, kind, { ...filter, sort: query.sort, limit: query.limit, offset: query.offset, before: query.before });
+    const answer: ItemListResponse = { items: items.map(itemView), total, limit: query.limit, offset: query.offset, ...(nextBefore === undefined ? {} : { next_before: nextBefore }) };
+    response.json(answer);
+  });
+
+  router.get('/board', async (request, response) => {
+    const query = parse(BoardQuery, request.query);
+    const config = deps.config.current;
+    const pipelineKey = kind === 'lead' ? LEAD_PIPELINE : query.pipeline;
+    if (kind === 'lead' && query.pipeline !== undefined && query.pipeline !== LEAD_PIPELINE) throw new RequestValidationError([{ path: 'pipeline', message: `leads live in the "${LEAD_PIPELINE}" pipeline` }]);
+    if (pipelineKey === undefined) throw new RequestValidationError([{ path: 'pipeline', message: 'the board of deals is one pipeline: say which (?pipeline=)' }]);
+    const pipeline = pipelineOf(config, pipelineKey);
+    if (!pipeline) throw new RequestValidationError([{ path: 'pipeline', message: `unknown pipeline "${pipelineKey}"` }]);
+    const counted = await countByStage(deps.reads, kind, { ...itemFilter(query, request.user!), pipeline: kind === 'deal' ? pipelineKey : undefined });
+    const byStage = new Map(counted.map((column) => [column.stage, column]));
+    // The config's stages in order, empty ones too; items left in a stage since removed from the config come last.
+    const stages = [...pipeline.stages.map((stage) => stage.id), ...counted.map((column) => column.stage).filter((stage) => !pipeline.stages.some((known) => known.id === stage))];
+    const answer: BoardResponse = { pipeline: pipelineKey, columns: stages.map((stage) => byStage.get(stage) ?? { stage, count: 0, sum: null }) };
+    response.json(answer);
+  });
+
+  router.get('/export.csv', async (request, response) => {
+    const query = parse(ExportQuery, request.query);
+    checkSort(query.sort);
+    const filter = { ...itemFilter(query, request.user!), stage: query.stage };
+    const zone = deps.config.current.source.timezone;
+    response.status(200).type('text/csv; charset=utf-8').attachment(`${kind}s.csv`);
+    const write = (text: string) => (response.write(text) ? Promise.resolve() : new Promise<void>((resolve) => response.once('drain', () => resolve())));
+    await write(CSV_BOM + csvLine([...EXPORT_COLUMNS]));
+    // Newest first walks by id (no page is read twice however deep); other orders page by offset.
+    const keyset = query.sort === '-created_at';
+    let before: number | undefined;
+    for (let written = 0; written < EXPORT_MAX_ROWS && !response.destroyed;) {
+      const limit = Math.min(EXPORT_BATCH, EXPORT_MAX_ROWS - written);
+      const page = await listItems(deps.reads, kind, { ...filter, sort: query.sort, limit, offset: keyset ? 0 : written, before }, { total: false });
+      for (const item of page.items) {
+        const row = item.row;
+        const amount = item.kind === 'deal' ? item.row.amount : null;
+        const createdAt = DateTime.fromMillis(row.createdAt, { zone }).toISO();
+        await write(csvLine([row.id, row.title, row.name, row.stage, row.phone, row.email, row.companyName, row.source, row.responsible, amount, createdAt]));
+      }
+      written += page.items.length;
+      if (page.items.length < limit) break;
+      before = page.items[page.items.length - 1]!.row.id;
     }
-    const { items, total } = await listItems(deps.reads, kind, {
-      stage: query.stage,
-      source: query.source,
-      responsible: query.responsible,
-      pipeline: query.pipeline,
-      createdBetween,
-      q: query.q,
-      visible,
-      limit: query.limit,
-      offset: query.offset,
-    });
-    response.json({ items: items.map(itemView), total, limit: query.limit, offset: query.offset });
+    response.end();
   });
 
   router.get('/:id', async (request, response) => {
