@@ -93,7 +93,10 @@ export function createApp(runtime: Runtime, options: { logger?: Logger } = {}): 
 
   // The board is what a person opening the server's address wants.
   app.get('/', (_request, response) => response.redirect(302, '/board/'));
-  app.use('/board', boardRoutes(BOARD_DIST, () => config.current.source.locale));
+  app.use(
+    '/board',
+    boardRoutes(BOARD_DIST, () => config.current.source.locale),
+  );
   app.use(notFoundHandler);
   app.use(problemHandler(options.logger ?? runtime.logger));
   return app;
