@@ -17,6 +17,26 @@ export const Role = z.enum(ROLES);
 export const ChannelName = z.enum(CHANNELS);
 export const RefusedBy = z.enum(REFUSED_BY);
 
+/**
+ * A name people read (a stage, a pipeline, a team, a field, a lost reason): one string, or the
+ * same words in each language, `{ru: Новый, en: New}`. Either way it is kept as one string in the
+ * bilingual form `Новый / New` that every reader splits by language (labelIn, the web app), so
+ * the rest of the engine handles a plain string.
+ */
+export const Label = z
+  .union([z.string(), z.strictObject({ ru: z.string().trim().min(1), en: z.string().trim().min(1) })], { error: 'a name is one string, or the same words in both languages: {ru: Новый, en: New}' })
+  .transform((label) => (typeof label === 'string' ? label : `${label.ru} / ${label.en}`));
+
+/**
+ * A label in one language: `Новый / New` shows the half of the locale (ru first, en second); any
+ * other name shows as written.
+ */
+export function labelIn(label: string, locale: 'ru' | 'en'): string {
+  const [ruHalf, enHalf, ...more] = label.split(' / ');
+  if (ruHalf === undefined || enHalf === undefined || more.length > 0 || !ruHalf.trim() || !enHalf.trim()) return label;
+  return (locale === 'ru' ? ruHalf : enHalf).trim();
+}
+
 export const Identifier = z.string().regex(/^[a-z][a-z0-9_]*$/, { error: 'ids are lower_snake_case: letters, digits and _' });
 export const Login = z.string().regex(/^[A-Za-z0-9_.-]+$/, { error: 'logins use letters, digits, _ . -' });
 export const Duration = z.string().refine(isDuration, {

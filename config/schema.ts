@@ -13,7 +13,7 @@ import { WhenNobodyOnDuty } from './primitives';
  */
 
 export { ROLES, CHANNELS, WEEKDAYS, STAGE_SEMANTICS, REFUSED_BY, FIELD_TYPES, Role, ChannelName, RefusedBy, Identifier, Login, Duration, TimeOfDay, IsoDate, JsonLogic } from './primitives';
-import { WEEKDAYS, STAGE_SEMANTICS, FIELD_TYPES, Role, ChannelName, RefusedBy, Identifier, Login, Duration, TimeOfDay, IsoDate, JsonLogic } from './primitives';
+import { WEEKDAYS, STAGE_SEMANTICS, FIELD_TYPES, Role, ChannelName, RefusedBy, Identifier, Label, Login, Duration, TimeOfDay, IsoDate, JsonLogic } from './primitives';
 
 export const RobotBase = z.object({
   id: Identifier.describe('Unique robot id; runs and `after_robot` refer to it'),
@@ -40,7 +40,7 @@ export type TriggerSpecOutput = z.output<typeof TriggerBase> & { type: string; [
 
 export const LostReason = z.strictObject({
   id: Identifier,
-  label: z.string().optional(),
+  label: Label.optional(),
   refused_by: RefusedBy.describe('Who refused whom: we refused the client, or the client refused us'),
 });
 
@@ -71,7 +71,7 @@ export const User = z.strictObject({
 });
 
 export const Team = z.strictObject({
-  name: z.string().optional(),
+  name: Label.optional(),
   members: z.array(Login).default([]),
   manager: Login.optional(),
   pick: z.enum(['round_robin', 'least_open']).default('round_robin').describe('How a responsible is picked'),
@@ -80,7 +80,7 @@ export const Team = z.strictObject({
 
 export const Field = z.strictObject({
   type: z.enum(FIELD_TYPES).default('string'),
-  label: z.string().optional(),
+  label: Label.optional(),
   values: z.array(z.string()).optional().describe('Allowed values of an enum field'),
 });
 
@@ -165,7 +165,7 @@ export type Locale = (typeof LOCALES)[number];
 export function configSchemaWith(robot: z.ZodType<RobotSpecOutput, unknown>, trigger: z.ZodType<TriggerSpecOutput, unknown>) {
   const Stage = z.strictObject({
     id: Identifier,
-    name: z.string().optional().describe('Shown to people; defaults to the id'),
+    name: Label.optional().describe('Shown to people: one string, or {ru, en}; defaults to the id'),
     semantic: z.enum(STAGE_SEMANTICS).default('open').describe('open | won | lost: analytics and final states'),
     team: Identifier.optional().describe('The team that works this stage, when not the pipeline’s: its manager gets the stage’s `manager` alerts and unassigned tasks, its people see the stage’s items'),
     required: z.array(z.string()).default([]).describe('Fields an item must have before it may enter'),
@@ -181,7 +181,7 @@ export function configSchemaWith(robot: z.ZodType<RobotSpecOutput, unknown>, tri
   });
 
   const Pipeline = z.strictObject({
-    name: z.string().optional(),
+    name: Label.optional().describe('Shown to people: one string, or {ru, en}'),
     team: Identifier.optional().describe('The team that works this pipeline: its manager and members see every item in it, assigned or not, and `to: [manager]` reaches its manager'),
     board: z
       .strictObject({

@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { labelIn } from '../../config/primitives';
 import { stageOf, type CompiledConfig } from './compiled-config';
 import type { CompanyRow, ContactRow } from './rows';
 import { itemLink, itemView, type Item } from './items';
@@ -47,7 +48,8 @@ export function buildContext(snapshot: ContextSnapshot): EvaluationContext {
         : null,
     stage: {
       id: item.row.stage,
-      name: stage?.name ?? item.row.stage,
+      // In the config's language: a Telegram alert reads "Новый", not "Новый / New".
+      name: stage?.name ? labelIn(stage.name, config.source.locale) : item.row.stage,
       entered_at: new Date(item.row.enteredStageAt).toISOString(),
       minutes_in_stage: minutesInStage,
     },

@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { labelIn } from '../../../config/primitives';
 import type { Locale } from '../../../config/schema';
 import { en } from './en';
 import type { Messages } from './messages';
@@ -9,15 +10,8 @@ export type { Messages } from './messages';
 /** Every locale the config may name has its sentences: a new one missing here does not compile. */
 export const MESSAGES: Record<Locale, Messages> = { ru, en };
 
-/**
- * A name written in both languages, `Новый / New` (as the example config writes its stages and
- * reasons), shows the half of the locale; any other name shows as written.
- */
-export function localLabel(label: string, locale: Locale): string {
-  const [ruHalf, enHalf, ...more] = label.split(' / ');
-  if (ruHalf === undefined || enHalf === undefined || more.length > 0 || !ruHalf.trim() || !enHalf.trim()) return label;
-  return (locale === 'ru' ? ruHalf : enHalf).trim();
-}
+/** A name written in both languages (`Новый / New`, or `{ru, en}` in the config) in the locale's words. */
+export const localLabel = labelIn;
 
 /** `first_contact_sla` → `first contact sla`: an id people can read. */
 export function readableId(id: string): string {

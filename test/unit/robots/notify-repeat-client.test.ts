@@ -81,7 +81,7 @@ describe('notify_repeat_client', () => {
 
     const outcome = await notifyRepeatClient.run(runContext(notifyRepeatClient, 'repeat_check', ports, { lead: { id: 31, createdAt, contactId: 9, responsible: 'gena' } }));
 
-    expect(outcome).toEqual({ outcome: 'skipped', detail: 'not a repeat client: phone and email are new' });
+    expect(outcome).toEqual({ outcome: 'skipped', detail: 'not a repeat client: phone and email are new', reason: { code: 'skipped.not_repeat_client' } });
     expect(ports.repeatClientFlags).toEqual([]);
     expect(ports.sends).toEqual([]);
   });
