@@ -87,13 +87,28 @@ function ordered(query: ItemQuery, kind: EntityKind, sort: ItemSort): ItemQuery 
 }
 
 /**
+ * A search's total is counted up to this many: past it a person refines the words rather than
+ * reads on, and counting 10,000 matches of a common surname in a million leads cost most of a
+ * search's time (each match is looked up in the item table for the scope and filters).
+ */
+export const SEARCH_TOTAL_CAP = 1000;
+
+/** How many rows a query selects, counting no further than `cap` + 1. */
+async function cappedCount(source: ReadSource, query: ItemQuery, cap: number): Promise<number> {
+  const limited = query.select('item.id').limit(cap + 1);
+  const [sql, parameters] = limited.getQueryAndParameters();
+  const rows: Array<{ count: string | number }> = await source.manager.query(`SELECT COUNT(*) AS count FROM (${sql}) capped`, parameters);
+  return Number(rows[0]?.count ?? 0);
+}
+
+/**
  * A page of the board's list of leads or deals, the total under the same filter, and, newest
  * first, `nextBefore`: the id to pass as `before` for the next page (absent on the last one).
  */
-export async function listItems(source: ReadSource, kind: EntityKind, filter: ItemListFilter, options: { total?: boolean } = {}): Promise<{ items: Item[]; total: number; nextBefore?: number }> {
+export async function listItems(source: ReadSource, kind: EntityKind, filter: ItemListFilter, options: { total?: boolean } = {}): Promise<{ items: Item[]; total: number; totalCapped: boolean; nextBefore?: number }> {
   const query = filteredItems(source, kind, filter);
   const sort = filter.sort ?? '-created_at';
-  const total = options.total === false ? Promise.resolve(-1) : query.clone().getCount();
+  const total = options.total === false ? Promise.resolve(-1) : filter.q ? cappedCount(source, query.clone(), SEARCH_TOTAL_CAP) : query.clone().getCount();
   const page = ordered(query.clone(), kind, sort);
   if (filter.before !== undefined) page.andWhere('item.id < :before', { before: filter.before });
   const rows = await page
@@ -104,7 +119,8 @@ export async function listItems(source: ReadSource, kind: EntityKind, filter: It
   const items = rows.slice(0, filter.limit).map((row) => asItem(kind, row));
   const last = items[items.length - 1];
   const nextBefore = sort === '-created_at' && more && last ? last.row.id : undefined;
-  return { items, total: await total, ...(nextBefore === undefined ? {} : { nextBefore }) };
+  const counted = await total;
+  return { items, total: Math.min(counted, filter.q ? SEARCH_TOTAL_CAP : counted), totalCapped: filter.q !== undefined && counted > SEARCH_TOTAL_CAP, ...(nextBefore === undefined ? {} : { nextBefore }) };
 }
 
 export interface BoardColumnCount {

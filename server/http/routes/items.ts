@@ -67,7 +67,8 @@ export type ExportQuery = z.output<typeof ExportQuery>;
 
 export const ItemListResponse = z.object({
   items: z.array(z.record(z.string(), z.unknown())).describe('Items as GET /api/leads/{id} answers them'),
-  total: z.number().int().describe('All items under the filter (not only those after `before`)'),
+  total: z.number().int().describe('All items under the filter (not only those after `before`); a search counts up to 1,000'),
+  total_capped: z.boolean().optional().describe('True when a search found more than `total` (1,000): refine the words'),
   limit: z.number().int(),
   offset: z.number().int(),
   next_before: z.number().int().optional().describe('Newest-first lists only: pass as `before` for the next page; absent on the last page'),
@@ -150,8 +151,15 @@ export function itemRoutes(deps: ItemRouteDeps, kind: EntityKind): Router {
     checkSort(query.sort);
     if (query.before !== undefined && query.sort !== '-created_at') throw new RequestValidationError([{ path: 'before', message: 'keyset paging (before) goes newest first only: use offset with another sort' }]);
     const filter = { ...itemFilter(query, request.user!), stage: query.stage };
-    const { items, total, nextBefore } = await listItems(deps.reads, kind, { ...filter, sort: query.sort, limit: query.limit, offset: query.offset, before: query.before });
-    const answer: ItemListResponse = { items: items.map(itemView), total, limit: query.limit, offset: query.offset, ...(nextBefore === undefined ? {} : { next_before: nextBefore }) };
+    const { items, total, totalCapped, nextBefore } = await listItems(deps.reads, kind, { ...filter, sort: query.sort, limit: query.limit, offset: query.offset, before: query.before });
+    const answer: ItemListResponse = {
+      items: items.map(itemView),
+      total,
+      ...(totalCapped ? { total_capped: true } : {}),
+      limit: query.limit,
+      offset: query.offset,
+      ...(nextBefore === undefined ? {} : { next_before: nextBefore }),
+    };
     response.json(answer);
   });
 
