@@ -52,10 +52,20 @@ describe.each(testDatabaseKinds())('searching leads, on %s', (kind) => {
   });
 
   it('counts a search up to 1,000 and says when there are more: the thousand and one Кузнецовы', async () => {
-    const many = (await harness.as('root').get(`/api/leads?q=${encodeURIComponent('Кузнецов')}&limit=10`).expect(200)).body;
+    const many = (
+      await harness
+        .as('root')
+        .get(`/api/leads?q=${encodeURIComponent('Кузнецов')}&limit=10`)
+        .expect(200)
+    ).body;
     expect(many).toMatchObject({ total: 1000, total_capped: true });
     expect(many.items).toHaveLength(10);
-    const few = (await harness.as('root').get(`/api/leads?q=${encodeURIComponent('Смирнов')}`).expect(200)).body;
+    const few = (
+      await harness
+        .as('root')
+        .get(`/api/leads?q=${encodeURIComponent('Смирнов')}`)
+        .expect(200)
+    ).body;
     expect(few.total).toBe(3);
     expect(few.total_capped).toBeUndefined();
   });
