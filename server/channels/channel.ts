@@ -31,6 +31,12 @@ export interface Channel {
    * already `recorded`, instead of `sending` then a receipt (one write where a real send needs two).
    */
   readonly recordsOnly?: boolean;
+  /**
+   * Waits until `message` may go to the provider (its rate limits), or throws RetryableSendError
+   * when the wait would be too long. Time spent here is not "in doubt": nothing has left yet.
+   */
+  ready?(message: OutgoingMessage): Promise<void>;
+  /** Hands the message to the provider, now: from its first byte the outcome may be in doubt. */
   send(message: OutgoingMessage): Promise<SendReceipt>;
   close?(): Promise<void>;
 }

@@ -72,6 +72,8 @@ export class RateLimitedChannel implements Channel {
   private readonly global: TokenBucket | null;
   private readonly perRecipient = new Map<string, TokenBucket>();
   private readonly maxWaitMs: number;
+  /** Messages whose turn `ready` has waited for: their `send` goes straight through. */
+  private readonly turns = new WeakSet<OutgoingMessage>();
 
   constructor(
     private readonly inner: Channel,
@@ -89,7 +91,8 @@ export class RateLimitedChannel implements Channel {
     return this.inner;
   }
 
-  async send(message: OutgoingMessage): Promise<SendReceipt> {
+  /** Books this message's turn under the limits and waits for it (before the message row says `sending`). */
+  async ready(message: OutgoingMessage): Promise<void> {
     const buckets = [this.global, this.bucketFor(message.recipient)].filter((bucket): bucket is TokenBucket => bucket !== null);
     const waits = buckets.map((bucket) => bucket.reserve());
     const wait = Math.max(0, ...waits);
@@ -98,6 +101,13 @@ export class RateLimitedChannel implements Channel {
       throw new RetryableSendError(`${this.name} rate limit: the queue is ${Math.round(wait / 1000)} s long`, wait);
     }
     if (wait > 0) await this.sleep(wait);
+    this.turns.add(message);
+  }
+
+  /** Sends at once when `ready` gave this message its turn; otherwise (a caller that did not ask) takes the turn first. */
+  async send(message: OutgoingMessage): Promise<SendReceipt> {
+    if (!this.turns.delete(message)) await this.ready(message);
+    this.turns.delete(message);
     return this.inner.send(message);
   }
 

@@ -23,8 +23,9 @@ export interface MessageRequest {
 }
 
 /**
- * The row a request becomes: `sending` until the provider answers, or `recorded` at once on a
- * channel that only records (the outbox). Written once, for the engine and its test fakes.
+ * The row a request becomes: `queued` until its provider call starts (then `sending` until the
+ * provider answers), or `recorded` at once on a channel that only records (the outbox). Written
+ * once, for the engine and its test fakes.
  */
 export function messageRow(request: MessageRequest, now: number, recordsOnly: boolean): Omit<MessageRow, 'id'> {
   return {
@@ -41,7 +42,7 @@ export function messageRow(request: MessageRequest, now: number, recordsOnly: bo
     subject: request.subject ?? null,
     body: request.body,
     meta: recordsOnly ? { ...(request.meta ?? {}), delivered_via: 'outbox' } : (request.meta ?? {}),
-    status: recordsOnly ? 'recorded' : 'sending',
+    status: recordsOnly ? 'recorded' : 'queued',
     providerId: null,
     error: null,
     createdAt: now,

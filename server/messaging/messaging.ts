@@ -11,6 +11,7 @@ import type { NotificationFeed } from '../records/notifications';
 
 /** How far a message has got: a late or repeated provider report never moves it back. */
 const PROGRESS: ReadonlyMap<string, number> = new Map([
+  ['queued', 0],
   ['sending', 0],
   ['recorded', 1],
   ['sent', 1],

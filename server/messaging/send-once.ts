@@ -13,9 +13,10 @@ import { OutcomeUnknownError, PermanentSendError, RetryableSendError } from '../
 const ALREADY_OUT = new Set(['recorded', 'sent', 'delivered']);
 
 /**
- * Sends a message at most once per idempotency key (semantics 5): the row is written as
- * `sending` before the provider is called, so a crash or a second worker finds it and does
- * not send again; an unanswered send becomes `unknown`, never a blind resend.
+ * Sends a message at most once per idempotency key (semantics 5): the row is written `queued`,
+ * turns `sending` the moment the provider call starts, so a crash or a second worker finds it and
+ * does not send again; an unanswered send becomes `unknown`, never a blind resend. Only what was
+ * really handed over is ever in doubt: a crash while the row is `queued` sent nothing.
  */
 export interface TrackingSettings {
   baseUrl: string;
@@ -57,23 +58,34 @@ export async function sendOnce(store: Store, channels: ChannelRegistry, request:
     tracking && request.channel === 'email' && request.audience === 'client' && request.entity
       ? trackedEmail(message.body, request.html ?? null, { messageId: message.id, item: request.entity }, tracking)
       : { text: message.body, html: request.html ?? null };
+  const channel = channels.get(request.channel);
+  const outgoing = {
+    id: message.id,
+    idempotencyKey: message.idempotencyKey,
+    channel: request.channel,
+    audience: request.audience,
+    recipient: request.recipient,
+    subject: message.subject,
+    body: tracked.text,
+    html: tracked.html,
+    // Alerts to our people: the Open button signs its recipient in, once (core/sign-in-links.ts).
+    meta:
+      tracking && request.audience === 'user' && request.recipientLogin && request.entity
+        ? withSignInLink(message.meta, { ...tracking, login: request.recipientLogin, item: request.entity, now: now(), nonce: randomBytes(16).toString('base64url') })
+        : message.meta,
+  };
+  try {
+    // Waiting for a turn under the provider's limits is `queued`: a crash here sent nothing, and a re-run sends it.
+    await channel.ready?.(outgoing);
+  } catch (error) {
+    await store.transaction((manager) => manager.update(MessageEntity, { id: message.id }, { status: 'failed', error: (error as Error).message }));
+    throw error instanceof RetryableSendError ? error : new RetryableSendError(`${request.channel} send failed: ${(error as Error).message}`);
+  }
+  const takenOver = await handOver(store, message.id);
+  if (takenOver) return takenOver;
   let receipt: Awaited<ReturnType<ReturnType<ChannelRegistry['get']>['send']>>;
   try {
-    receipt = await channels.get(request.channel).send({
-      id: message.id,
-      idempotencyKey: message.idempotencyKey,
-      channel: request.channel,
-      audience: request.audience,
-      recipient: request.recipient,
-      subject: message.subject,
-      body: tracked.text,
-      html: tracked.html,
-      // Alerts to our people: the Open button signs its recipient in, once (core/sign-in-links.ts).
-      meta:
-        tracking && request.audience === 'user' && request.recipientLogin && request.entity
-          ? withSignInLink(message.meta, { ...tracking, login: request.recipientLogin, item: request.entity, now: now(), nonce: randomBytes(16).toString('base64url') })
-          : message.meta,
-    });
+    receipt = await channel.send(outgoing);
   } catch (error) {
     const status = error instanceof OutcomeUnknownError ? 'unknown' : 'failed';
     const text = error instanceof PermanentSendError && error.providerMessage ? `${error.message}: ${error.providerMessage}` : (error as Error).message;
@@ -136,6 +148,19 @@ async function recordReceipt(store: Store, messageId: number, changes: Partial<M
   }
 }
 
+/**
+ * `queued` → `sending`, the moment the provider call starts, only if the row is still `queued`:
+ * a second worker that took the run over after a frozen first one must not send it twice. When
+ * the row moved on, what it is now is returned (already out), or the send is in doubt.
+ */
+async function handOver(store: Store, messageId: number): Promise<MessageRow | null> {
+  const result = await store.transaction((manager) => manager.createQueryBuilder().update(MessageEntity).set({ status: 'sending' }).where('id = :id AND status = :queued', { id: messageId, queued: 'queued' }).execute());
+  if (result.affected === 1) return null;
+  const now = await store.manager.findOne(MessageEntity, { where: { id: messageId } });
+  if (now && ALREADY_OUT.has(now.status)) return now;
+  throw new OutcomeUnknownError(`message ${messageId} was taken over by another worker; not sent from here`);
+}
+
 type Claim = { kind: 'send'; message: MessageRow } | { kind: 'done'; message: MessageRow } | { kind: 'in_doubt'; message: MessageRow };
 
 async function claimMessage(manager: EntityManager, request: MessageRequest, now: number, recordsOnly: boolean): Promise<Claim> {
@@ -143,7 +168,7 @@ async function claimMessage(manager: EntityManager, request: MessageRequest, now
   if (existing) {
     if (ALREADY_OUT.has(existing.status) || existing.status === 'skipped') return { kind: 'done', message: existing };
     if (existing.status === 'sending' || existing.status === 'unknown') return { kind: 'in_doubt', message: existing };
-    const status = recordsOnly ? 'recorded' : 'sending';
+    const status = recordsOnly ? 'recorded' : 'queued';
     await manager.update(MessageEntity, { id: existing.id }, { status, body: request.body, subject: request.subject ?? null, ...(recordsOnly ? { sentAt: now, error: null } : {}) });
     return { kind: recordsOnly ? 'done' : 'send', message: { ...existing, status, body: request.body } };
   }

@@ -1,0 +1,64 @@
+import { ChannelRegistry, type Channel, type OutgoingMessage } from '../../server/channels/channel';
+import { OutboxChannel } from '../../server/channels/outbox';
+import { RateLimitedChannel } from '../../server/channels/rate-limit';
+import type { MessageRequest } from '../../server/core/message-request';
+import { MessageEntity } from '../../server/db/entities';
+import { sendOnce } from '../../server/messaging/send-once';
+import { testDatabaseKinds } from '../support/databases';
+import { startHarness, type Harness } from '../support/harness';
+import { until } from '../support/until';
+
+/** A provider that records what reached it. */
+function provider(reached: string[]): Channel {
+  return { name: 'telegram', send: async (message: OutgoingMessage) => (reached.push(message.idempotencyKey), { status: 'sent', providerId: `tg-${message.id}`, deliveredVia: 'telegram' }) };
+}
+
+function alert(key: string): MessageRequest {
+  return { idempotencyKey: key, runId: null, entity: null, channel: 'telegram', audience: 'user', recipient: '100000300', recipientLogin: null, body: `Горячий лид ${key}: Иван Смирнов, +7 916 123-45-67` };
+}
+
+/**
+ * What a crash leaves "in doubt" is only what really reached the provider's door: a message that
+ * waits for its turn under Telegram's limits is `queued`, and sending it again after the worker
+ * died sends it once; a worker that wakes after another took its messages over sends nothing.
+ */
+describe.each(testDatabaseKinds())('messages waiting under a rate limit, on %s', (kind) => {
+  let harness: Harness;
+  beforeEach(async () => {
+    harness = await startHarness(kind);
+  });
+  afterEach(async () => {
+    await harness.close();
+  });
+
+  const statusOf = async (key: string) => (await harness.runtime.store.manager.findOneBy(MessageEntity, { idempotencyKey: key }))?.status ?? 'not written';
+
+  it('are queued, not in doubt, while they wait; a second worker sends each once, and the first, waking, sends none', async () => {
+    const reached: string[] = [];
+    // The first worker's limiter: one message a second, and its clock stops (the worker freezes mid-wait).
+    const frozen: Array<() => void> = [];
+    const limited = new RateLimitedChannel(
+      provider(reached),
+      { global: 1, perRecipient: null, maxWaitMs: 60_000 },
+      () => new Promise<void>((resolve) => frozen.push(resolve)),
+      () => 0,
+    );
+    const firstWorker = new ChannelRegistry(new OutboxChannel()).register('telegram', limited);
+    const keys = ['run:1:alert', 'run:2:alert', 'run:3:alert'];
+    const first = keys.map((key) => sendOnce(harness.runtime.store, firstWorker, alert(key), () => harness.clock.now()));
+
+    await until(async () => (await statusOf('run:1:alert')) === 'sent' && frozen.length === 2, { what: 'one sent, two waiting for their turn' });
+    expect(await Promise.all(keys.map(statusOf))).toEqual(['sent', 'queued', 'queued']);
+
+    // The first worker is gone (kill -9): another sends what was queued, each once.
+    const secondWorker = new ChannelRegistry(new OutboxChannel()).register('telegram', provider(reached));
+    const resent = await Promise.all(keys.map((key) => sendOnce(harness.runtime.store, secondWorker, alert(key), () => harness.clock.now())));
+    expect(resent.map((message) => message.status)).toEqual(['sent', 'sent', 'sent']);
+
+    // The first worker wakes after all: the rows say someone else sent them, so it sends nothing.
+    frozen.forEach((wake) => wake());
+    const woke = await Promise.all(first);
+    expect(woke.map((message) => message.status)).toEqual(['sent', 'sent', 'sent']);
+    expect(reached.sort()).toEqual(keys);
+  });
+});
