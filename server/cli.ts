@@ -116,6 +116,8 @@ async function runProcess(role: 'api+worker' | 'api' | 'worker', options: Proces
     leaseMs: positiveNumber(process.env.ROBOTS_LEASE_MS),
     concurrency: positiveNumber(process.env.ROBOTS_CONCURRENCY),
   });
+  // Process and Node figures (CPU, memory, event-loop lag, GC) beside the engine's, for a real process only.
+  runtime.metrics.collectProcessMetrics();
   const runsRobots = role !== 'api';
   // Item changes go to every other process (a worker's robot moved a lead); processes that serve HTTP listen for them (live boards).
   const itemChanges = runtime.itemChanges;

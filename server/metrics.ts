@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /**
  * What an operator graphs and alerts on, in Prometheus form (`GET /metrics`). One registry per
@@ -41,7 +41,14 @@ export class EngineMetrics {
 
   readonly queueDepth = new Gauge({ name: 'robots_queue_runs', help: 'Runs in the queue, by status', labelNames: ['status'] as const, registers: [this.registry] });
 
+  readonly databaseUp = new Gauge({ name: 'robots_database_up', help: '1 when the database answered the last scrape, 0 when it did not', registers: [this.registry] });
+
   readonly oldestDueLag = new Gauge({ name: 'robots_queue_oldest_due_lag_seconds', help: 'How long the oldest due run has been waiting', registers: [this.registry] });
+
+  /** Process and Node figures (CPU, memory, event-loop lag, GC): once, by a real process (not by each engine a test starts). */
+  collectProcessMetrics(): void {
+    collectDefaultMetrics({ register: this.registry });
+  }
 
   runFinished(type: string, status: string, durationMs: number): void {
     this.runs.inc({ status, type });

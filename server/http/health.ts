@@ -73,9 +73,15 @@ export function healthRoutes(deps: HealthDeps, counters: IntakeCounters): Router
   router.get('/metrics', async (_request, response) => {
     const now = clock.now();
     if ((await databaseAnswers(deps.reads)) === true) {
+      metrics.databaseUp.set(1);
       const [counts, oldest] = await Promise.all([queue.countByStatus(), oldestLateDueAt(deps, now)]);
       for (const [status, count] of Object.entries(counts)) metrics.queueDepth.set({ status }, count);
       metrics.oldestDueLag.set(oldest === null ? 0 : Math.max(0, (now - oldest) / 1000));
+    } else {
+      // No stale queue figures while the database is away: the series go, the 0 says why.
+      metrics.databaseUp.set(0);
+      metrics.queueDepth.reset();
+      metrics.oldestDueLag.reset();
     }
     metrics.intake.set({ reason: 'honeypot' }, counters.honeypot);
     metrics.intake.set({ reason: 'rate_limited' }, counters.rateLimited);

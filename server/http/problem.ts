@@ -84,7 +84,55 @@ function problemFor(error: unknown): Problem {
   if (typeof status === 'number' && Number.isInteger(status) && status >= 400 && status < 500 && expose !== false) {
     return { type: 'urn:robots:bad-request', title: 'The request could not be read', status, code: 'request.unreadable', detail: (error as Error).message };
   }
+  if (databaseUnavailable(error)) {
+    return { type: 'urn:robots:database-unavailable', title: 'The database does not answer', status: 503, code: 'database.unavailable', detail: 'try again in a few seconds' };
+  }
   return { type: 'urn:robots:internal', title: 'Internal error', status: 500, code: 'internal' };
+}
+
+/** Errors that say the database is away (not that a query was wrong): a client should retry, so 503. */
+const UNAVAILABLE_CODES: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  '57P01', // admin_shutdown
+  '57P02', // crash_shutdown
+  '57P03', // cannot_connect_now
+  '53300', // too_many_connections
+  '08000',
+  '08001',
+  '08003',
+  '08004',
+  '08006',
+  'SQLITE_CANTOPEN',
+  'SQLITE_IOERR',
+  'SQLITE_MISUSE', // the connection was closed under us
+]);
+
+export function databaseUnavailable(error: unknown): boolean {
+  for (let cause = error as { code?: unknown; driverError?: unknown; message?: unknown } | undefined, depth = 0; cause && depth < 4; depth += 1) {
+    if (typeof cause.code === 'string' && UNAVAILABLE_CODES.has(cause.code)) return true;
+    if (
+      typeof cause.message === 'string' &&
+      /Connection terminated|the database is closing|DataSource is not initialized|Connection is not established|Connection with .* is not established|pool is probably full|Cannot use a pool after calling end|^Driver not Connected$/i.test(
+        cause.message,
+      )
+    )
+      return true;
+    cause = cause.driverError as typeof cause;
+  }
+  return false;
+}
+
+/** A problem lists this many errors at most (20,000 unknown keys made a 1.9 MB answer); the rest are counted. */
+export const MAX_LISTED_ERRORS = 50;
+
+function capErrors(problem: Problem): Problem {
+  const errors = (problem as { errors?: unknown[] }).errors;
+  if (!Array.isArray(errors) || errors.length <= MAX_LISTED_ERRORS) return problem;
+  return { ...problem, errors: errors.slice(0, MAX_LISTED_ERRORS), errors_not_listed: errors.length - MAX_LISTED_ERRORS } as Problem;
 }
 
 /**
@@ -93,7 +141,8 @@ function problemFor(error: unknown): Problem {
  */
 export function problemHandler(logger: Pick<Logger, 'error'>): ErrorRequestHandler {
   return (error, request, response, next) => {
-    const problem = problemFor(error);
+    const problem = capErrors(problemFor(error));
+    if (problem.status === 503) response.set('Retry-After', '5');
     if (problem.status >= 500) {
       logger.error({ err: error, request_id: request.requestId, method: request.method, url: request.originalUrl }, 'request failed');
     }

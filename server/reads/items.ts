@@ -111,15 +111,18 @@ export async function listItems(source: ReadSource, kind: EntityKind, filter: It
   const total = options.total === false ? Promise.resolve(-1) : filter.q ? cappedCount(source, query.clone(), SEARCH_TOTAL_CAP) : query.clone().getCount();
   const page = ordered(query.clone(), kind, sort);
   if (filter.before !== undefined) page.andWhere('item.id < :before', { before: filter.before });
-  const rows = await page
-    .limit(filter.limit + 1)
-    .offset(filter.offset)
-    .getMany();
+  // Both awaited together: a failing database rejects both, and neither may go unheard.
+  const [counted, rows] = await Promise.all([
+    total,
+    page
+      .limit(filter.limit + 1)
+      .offset(filter.offset)
+      .getMany(),
+  ]);
   const more = rows.length > filter.limit;
   const items = rows.slice(0, filter.limit).map((row) => asItem(kind, row));
   const last = items[items.length - 1];
   const nextBefore = sort === '-created_at' && more && last ? last.row.id : undefined;
-  const counted = await total;
   return { items, total: Math.min(counted, filter.q ? SEARCH_TOTAL_CAP : counted), totalCapped: filter.q !== undefined && counted > SEARCH_TOTAL_CAP, ...(nextBefore === undefined ? {} : { nextBefore }) };
 }
 

@@ -46,6 +46,17 @@ describe.each(testDatabaseKinds())('request edges on %s', (kind) => {
     expect(status).toBe('HTTP/1.1 413 Payload Too Large');
   });
 
+  it('a body of 20,000 unknown keys gets a short problem: 50 errors listed, the rest counted', async () => {
+    const body = Object.fromEntries(Array.from({ length: 20_000 }, (_, index) => [`k${index}`, 1]));
+    const answer = await harness
+      .as('root')
+      .post('/api/leads', { name: 'Иван', ...body })
+      .expect(400);
+    expect(answer.body.errors).toHaveLength(50);
+    expect(answer.body.errors_not_listed).toBe(19_950);
+    expect(answer.text.length).toBeLessThan(10_000);
+  });
+
   it('an empty lead is refused, naming what it needs, and nothing is written', async () => {
     const refused = await harness.as('root').post('/api/leads', { company_name: 'ООО «Ромашка»' }).expect(400);
     expect(JSON.stringify(refused.body)).toContain('a lead needs at least a name, a phone or an email');

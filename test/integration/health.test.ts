@@ -50,6 +50,18 @@ describe.each(testDatabaseKinds())('health and metrics on %s', (kind) => {
     expect(health.body.database_error).toEqual(expect.any(String));
   });
 
+  it('while the database is away the API answers 503 with Retry-After, and /metrics says the database is down', async () => {
+    await moveNewLead();
+    expect((await request(harness.app).get('/metrics').expect(200)).text).toContain('robots_database_up 1');
+    await harness.runtime.store.dataSource.destroy();
+    const answer = await harness.as('root').get('/api/leads').expect(503);
+    expect(answer.headers['retry-after']).toBe('5');
+    expect(answer.body).toMatchObject({ code: 'database.unavailable', status: 503 });
+    const metrics = (await request(harness.app).get('/metrics').expect(200)).text;
+    expect(metrics).toContain('robots_database_up 0');
+    expect(metrics).not.toMatch(/robots_queue_runs\{status="scheduled"\} \d/);
+  });
+
   it('/metrics counts runs, sends and requests by route, in Prometheus text', async () => {
     const id = await moveNewLead();
     await harness.runDue();
