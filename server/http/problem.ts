@@ -25,7 +25,8 @@ export class HttpProblem extends Error {
 
 export class RequestValidationError extends Error {
   constructor(readonly issues: Array<{ path: string; message: string }>) {
-    super(issues.map((issue) => `${issue.path}: ${issue.message}`).join('; '));
+    const named = issues.slice(0, 10).map((issue) => `${issue.path}: ${issue.message}`);
+    super([...named, ...(issues.length > named.length ? [`and ${issues.length - named.length} more`] : [])].join('; '));
   }
 }
 
