@@ -6,7 +6,7 @@ import { requireOperation, requireUser, TokenCache } from './auth';
 import { authRoutes } from './routes/auth';
 import { openApiDocument } from './openapi';
 import { notFoundHandler, problemHandler } from './problem';
-import { doorBodies, jsonBodies, refuseOversizedBodies, requestContext } from './edge';
+import { doorBodies, jsonBodies, refuseOversizedBodies, requestContext, securityHeaders } from './edge';
 import { configReloadRoutes } from './routes/config-reload';
 import { contactRoutes } from './routes/contacts';
 import { itemRoutes } from './routes/items';
@@ -44,6 +44,7 @@ export function createApp(runtime: Runtime, options: { logger?: Logger } = {}): 
   // Every request gets an id, and a path or query that is not clean text is refused, first.
   app.use(requestContext());
   app.use(refuseOversizedBodies());
+  app.use(securityHeaders());
   // Signed webhooks need their raw body: mounted before the JSON parser.
   app.use('/hooks', hookRoutes({ config, clock, inbound, pipeline, receipts }, counters));
   app.use(doorBodies, ...jsonBodies('256kb'));

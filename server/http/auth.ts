@@ -3,6 +3,7 @@ import { canOperate, operationWords, type Viewer } from '../auth/access';
 import { csrfTokenMatches, type Sessions } from '../auth/sessions';
 import type { Accounts } from '../auth/accounts';
 import { HttpProblem } from './problem';
+import { sameOrigin } from './edge';
 import { readSessionCookie } from './session-cookie';
 
 /** What a signed-in browser may do without its CSRF token: read. */
@@ -55,11 +56,15 @@ export function requireUser(accounts: Pick<Accounts, 'authenticate'>, cache = ne
     if (cookie && sessions) {
       const session = await sessions.resume(cookie);
       if (!session) throw new HttpProblem({ type: 'urn:robots:unauthenticated', title: 'The session has ended', status: 401, detail: 'sign in again (POST /auth/login)' });
+      if (!SAFE_METHODS.has(request.method) && !sameOrigin(request)) {
+        throw new HttpProblem({ type: 'urn:robots:cross-origin', title: 'A change from another site', status: 403, code: 'csrf.origin', detail: 'a signed-in browser changes things only from this server’s own pages' });
+      }
       if (!SAFE_METHODS.has(request.method) && !csrfTokenMatches(request.get('x-csrf-token'), session.csrfToken)) {
         throw new HttpProblem({
           type: 'urn:robots:csrf',
           title: 'The CSRF token is missing or wrong',
           status: 403,
+          code: 'csrf.token',
           detail: 'a signed-in browser sends X-CSRF-Token (from POST /auth/login or GET /auth/me) with every change',
         });
       }

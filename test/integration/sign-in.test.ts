@@ -86,6 +86,23 @@ describe.each(testDatabaseKinds())('people signing in on %s', (kind) => {
     for (const refused of [wrongPassword, unknownLogin, withoutPassword]) expect(refused.headers['set-cookie']).toBeUndefined();
   });
 
+  it('another site can neither change things with our cookie (Origin) nor sign a person out; our pages may not be framed', async () => {
+    const session = await signedIn('anna');
+    const lead = { name: 'Иван Смирнов', phone: '8 916 123-45-67' };
+    const foreign = await request(harness.app).post('/api/leads').set('Cookie', session.cookie).set('X-CSRF-Token', session.csrf).set('Origin', 'https://evil.example').send(lead).expect(403);
+    expect(foreign.body.code).toBe('csrf.origin');
+    await request(harness.app).post('/api/leads').set('Cookie', session.cookie).set('X-CSRF-Token', session.csrf).set('Origin', 'http://127.0.0.1').set('Host', '127.0.0.1').send(lead).expect(201);
+    expect((await request(harness.app).post('/auth/logout').set('Cookie', session.cookie).expect(403)).body.code).toBe('csrf.token');
+    await request(harness.app).get('/api/config/pipelines').set('Cookie', session.cookie).expect(200);
+    await request(harness.app).post('/auth/logout').set('Cookie', session.cookie).set('X-CSRF-Token', session.csrf).expect(204);
+    await request(harness.app).get('/api/config/pipelines').set('Cookie', session.cookie).expect(401);
+
+    const page = await request(harness.app).get('/healthz');
+    expect(page.headers).toMatchObject({ 'x-frame-options': 'DENY', 'x-content-type-options': 'nosniff', 'referrer-policy': 'same-origin' });
+    expect(page.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+    expect(page.headers['content-security-policy']).toContain("script-src 'self'");
+  });
+
   it('an unknown login costs one scrypt at the real cost too: its answer does not come back sooner', async () => {
     // The other tests hash at a cheap cost; timing needs scrypt to dominate the request, as it does in production.
     const real = await startHarness(kind, { passwordCost: SCRYPT });
@@ -211,7 +228,7 @@ describe.each(testDatabaseKinds())('people signing in on %s', (kind) => {
 
   it('signing out ends the session and clears the cookie', async () => {
     const session = await signedIn('anna');
-    const out = await request(harness.app).post('/auth/logout').set('Cookie', session.cookie).expect(204);
+    const out = await request(harness.app).post('/auth/logout').set('Cookie', session.cookie).set('X-CSRF-Token', session.csrf).expect(204);
     expect(out.headers['set-cookie']?.[0]).toMatch(/^robots_session=;.*Expires=Thu, 01 Jan 1970/);
     const after = await request(harness.app).get('/api/leads').set('Cookie', session.cookie).expect(401);
     expect(after.body.title).toBe('The session has ended');

@@ -2,13 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { Accounts } from '../../auth/accounts';
-import type { Sessions } from '../../auth/sessions';
+import { csrfTokenMatches, type Sessions } from '../../auth/sessions';
 import { FAILURES_PER_ACCOUNT, FAILURES_PER_ADDRESS, SIGN_IN_WINDOW_MS, SignInGuard } from '../../auth/sign-in-guard';
 import { itemLink, type ItemRef } from '../../core/items';
 import { verifySignInLink } from '../../core/sign-in-links';
 import type { Clock } from '../../core/clock';
 import type { UserRow } from '../../core/rows';
-import { acceptBodies } from '../edge';
+import { acceptBodies, sameOrigin } from '../edge';
 import { noQuery } from '../ids';
 import { HttpProblem, parse } from '../problem';
 import { clearSessionCookie, readSessionCookie, writeSessionCookie } from '../session-cookie';
@@ -81,6 +81,11 @@ export function authRoutes(deps: AuthRouteDeps): Router {
 
   router.post('/logout', noQuery, async (request, response) => {
     const cookie = readSessionCookie(request);
+    // Signing someone out is a change too: another site's form must not do it (the CSRF token and our Origin).
+    const session = cookie ? await sessions.resume(cookie) : null;
+    if (session && (!sameOrigin(request) || !csrfTokenMatches(request.get('x-csrf-token'), session.csrfToken))) {
+      throw new HttpProblem({ type: 'urn:robots:csrf', title: 'The CSRF token is missing or wrong', status: 403, code: 'csrf.token', detail: 'signing out needs the X-CSRF-Token of the session' });
+    }
     if (cookie) await sessions.end(cookie);
     clearSessionCookie(request, response);
     response.status(204).end();
