@@ -188,7 +188,9 @@ export function refuseOversizedBodies(maxBytes = MAX_BODY_BYTES): RequestHandler
     if (declared === undefined || !/^\d+$/.test(declared) || Number(declared) <= maxBytes) return next();
     response.set('Connection', 'close');
     response.on('finish', () => request.socket.destroy());
-    next(new HttpProblem({ type: 'urn:robots:too-large', title: 'The body is too large', status: 413, code: 'request.too_large', detail: `a request body may be at most ${maxBytes} bytes; this one declares ${declared}` }));
+    next(
+      new HttpProblem({ type: 'urn:robots:too-large', title: 'The body is too large', status: 413, code: 'request.too_large', detail: `a request body may be at most ${maxBytes} bytes; this one declares ${declared}` }),
+    );
   };
 }
 
