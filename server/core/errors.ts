@@ -57,7 +57,7 @@ export class MoveRefusedError extends Error {
  * `detail` stays English for logs and API users. Dotted: the area, then what went wrong.
  */
 export type ForbiddenCode =
-  'forbidden' | 'forbidden.item_read' | 'forbidden.item_write' | 'forbidden.item_create' | 'forbidden.deals_first_line' | 'forbidden.funnel' | 'forbidden.operation' | 'forbidden.task_write' | 'forbidden.event_log';
+  'forbidden' | 'forbidden.item_write' | 'forbidden.item_create' | 'forbidden.deals_first_line' | 'forbidden.funnel' | 'forbidden.operation' | 'forbidden.task_write' | 'forbidden.event_log';
 
 export class NotFoundError extends Error {
   constructor(message: string) {

@@ -1,6 +1,6 @@
 import { canAccessItem, type Viewer } from '../auth/access';
 import type { CompiledConfig } from '../core/compiled-config';
-import { NotFoundError } from '../core/errors';
+import { ForbiddenError, NotFoundError } from '../core/errors';
 import type { Item, ItemRef } from '../core/items';
 import type { Records } from '../records/records';
 
@@ -11,5 +11,16 @@ import type { Records } from '../records/records';
 export async function requireVisibleItem(records: Pick<Records, 'getItem'>, config: CompiledConfig, user: Viewer, ref: ItemRef): Promise<Item> {
   const item = await records.getItem(ref);
   if (!item || !canAccessItem(config, user, item, 'read')) throw new NotFoundError(`${ref.kind} ${ref.id} not found`);
+  return item;
+}
+
+/**
+ * The item a route acts on. One the caller may not see is answered exactly as one that does not
+ * exist (404): an id tried in the address tells nothing of who has which lead. One they may see
+ * but not change is a 403.
+ */
+export async function requireItemFor(records: Pick<Records, 'getItem'>, config: CompiledConfig, user: Viewer, ref: ItemRef, action: 'read' | 'write'): Promise<Item> {
+  const item = await requireVisibleItem(records, config, user, ref);
+  if (action === 'write' && !canAccessItem(config, user, item, 'write')) throw new ForbiddenError(`your role may not change this ${ref.kind}`, 'forbidden.item_write');
   return item;
 }

@@ -83,7 +83,7 @@ describe.each(testDatabaseKinds())('the example config’s guard rails and the h
     const board = (await harness.as('georgy').get('/api/leads?stage=new&limit=500').expect(200)).body;
     expect(board.items.map((item: { id: number }) => item.id)).toContain(repeat);
     // The services manager works neither the first line nor this lead.
-    const refused = await harness.as('stepan').get(`/api/leads/${repeat}`).expect(403);
-    expect(refused.body.code).toBe('forbidden.item_read');
+    const refused = await harness.as('stepan').get(`/api/leads/${repeat}`).expect(404);
+    expect(refused.body.code).toBe('not_found');
   });
 });

@@ -68,8 +68,9 @@ describe.each(testDatabaseKinds())('what each role sees in the lists, on %s', (k
     expect(board.items.map((item: { id: number }) => item.id)).toContain(items.unassignedLead);
     const sm = (await harness.as('sm').get('/api/messages').expect(200)).body.messages;
     expect(sm.some((message: { item: string }) => message.item === ref('lead', items.unassignedLead))).toBe(false);
-    const hidden = await harness.as('sm').get(`/api/leads/${items.unassignedLead}`).expect(403);
-    expect(hidden.body.code).toBe('forbidden.item_read');
+    // An item one may not see is answered as one that does not exist: an id tried tells nothing.
+    const hidden = await harness.as('sm').get(`/api/leads/${items.unassignedLead}`).expect(404);
+    expect(hidden.body).toMatchObject({ code: 'not_found', detail: `lead ${items.unassignedLead} not found` });
   });
 
   it.each([

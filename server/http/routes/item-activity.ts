@@ -1,7 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { canAccessItem, type Viewer } from '../../auth/access';
-import { ForbiddenError } from '../../core/errors';
+import type { Viewer } from '../../auth/access';
 import type { Item } from '../../core/items';
 import type { Clock } from '../../core/clock';
 import type { LiveConfig } from '../../core/live-config';
@@ -10,6 +9,7 @@ import type { Inbound } from '../../inbound/inbound';
 import type { Records } from '../../records/records';
 import type { ReadSource } from '../../reads/source';
 import { listTasks } from '../../reads/tasks';
+import { requireItemFor } from '../item-scope';
 import { IdParam, NoQuery } from '../ids';
 import { parse } from '../problem';
 import { taskView } from './tasks';
@@ -70,7 +70,7 @@ function triggerOutcome(outcome: LoggedCallBody['outcome']): 'answered' | 'misse
 export interface ItemActivityDeps {
   config: LiveConfig;
   clock: Clock;
-  records: Pick<Records, 'requireItem'>;
+  records: Pick<Records, 'getItem'>;
   /** Comments and calls are events: stored, scored, and offered to the triggers like any other. */
   inbound: Pick<Inbound, 'ingest'>;
   reads: ReadSource;
@@ -83,11 +83,7 @@ export function itemActivityRoutes(deps: ItemActivityDeps, kind: EntityKind): Ro
   async function itemFor(request: { params: unknown; query: unknown; user?: Viewer }, action: 'read' | 'write'): Promise<Item> {
     const { id } = parse(IdParam, request.params);
     parse(NoQuery, request.query);
-    const item = await deps.records.requireItem({ kind, id });
-    if (!canAccessItem(deps.config.current, request.user!, item, action)) {
-      throw new ForbiddenError(`your role may not ${action === 'read' ? 'see' : 'change'} this ${kind}`);
-    }
-    return item;
+    return requireItemFor(deps.records, deps.config.current, request.user!, { kind, id }, action);
   }
 
   router.post('/:id/comments', async (request, response) => {

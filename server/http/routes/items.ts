@@ -16,6 +16,7 @@ import { csvLine, CSV_BOM } from '../../core/csv';
 import { pipelineOf, LEAD_PIPELINE } from '../../core/compiled-config';
 import type { ReadSource } from '../../reads/source';
 import { timelineOf } from '../../reports/timeline';
+import { requireItemFor } from '../item-scope';
 import { IdParam, MAX_ROW_ID, NoQuery, queryInteger } from '../ids';
 import { parse, RequestValidationError } from '../problem';
 
@@ -90,7 +91,7 @@ const EXPORT_BATCH = 1000;
 
 export interface ItemRouteDeps {
   config: LiveConfig;
-  records: Pick<Records, 'requireItem'>;
+  records: Pick<Records, 'getItem'>;
   pipeline: Pick<Pipeline, 'createItem' | 'move'>;
   /** Field changes go through inbound: each is an event triggers can react to. */
   inbound: Pick<Inbound, 'changeFields'>;
@@ -101,17 +102,13 @@ export interface ItemRouteDeps {
 
 /** /api/leads and /api/deals: one router, the kind decides the entity and the access rules. */
 export function itemRoutes(deps: ItemRouteDeps, kind: EntityKind): Router {
-  const { records, pipeline: pipelines, inbound } = deps;
+  const { pipeline: pipelines, inbound } = deps;
   const router = Router();
 
   async function itemFor(request: { params: unknown; query: unknown; user?: Viewer }, action: 'read' | 'write'): Promise<Item> {
     const { id } = parse(IdParam, request.params);
     parse(NoQuery, request.query);
-    const item = await records.requireItem({ kind, id });
-    if (!canAccessItem(deps.config.current, request.user!, item, action)) {
-      throw new ForbiddenError(`your role may not ${action === 'read' ? 'see' : 'change'} this ${kind}`, action === 'read' ? 'forbidden.item_read' : 'forbidden.item_write');
-    }
-    return item;
+    return requireItemFor(deps.records, deps.config.current, request.user!, { kind, id }, action);
   }
 
   router.post('/', async (request, response) => {
