@@ -20,7 +20,14 @@ export async function requireVisibleItem(records: Pick<Records, 'getItem'>, conf
  * but not change is a 403.
  */
 export async function requireItemFor(records: Pick<Records, 'getItem'>, config: CompiledConfig, user: Viewer, ref: ItemRef, action: 'read' | 'write'): Promise<Item> {
-  const item = await requireVisibleItem(records, config, user, ref);
-  if (action === 'write' && !canAccessItem(config, user, item, 'write')) throw new ForbiddenError(`your role may not change this ${ref.kind}`, 'forbidden.item_write');
+  const item = await records.getItem(ref);
+  if (!item) throw new NotFoundError(`${ref.kind} ${ref.id} not found`);
+  assertMayAccess(config, user, item, action);
   return item;
+}
+
+/** The same rule for an item already loaded (inside a move's transaction): unseen is 404, seen but not changeable 403. */
+export function assertMayAccess(config: CompiledConfig, user: Viewer, item: Item, action: 'read' | 'write'): void {
+  if (!canAccessItem(config, user, item, 'read')) throw new NotFoundError(`${item.kind} ${item.row.id} not found`);
+  if (action === 'write' && !canAccessItem(config, user, item, 'write')) throw new ForbiddenError(`your role may not change this ${item.kind}`, 'forbidden.item_write');
 }

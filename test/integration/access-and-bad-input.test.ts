@@ -21,14 +21,14 @@ describe.each(testDatabaseKinds())('roles and bad input on %s', (kind) => {
       const lead = await harness.as('anna').post('/api/leads', { name: 'A' }).expect(201);
       await harness.as('anna').post(`/api/leads/${lead.body.id}/move`, { stage: 'in_work' }).expect(200);
       await harness.as('anna').get('/api/deals').expect(403);
-      await harness.as('anna').get(`/api/deals/${generalDeal}`).expect(403);
+      await harness.as('anna').get(`/api/deals/${generalDeal}`).expect(404);
       await harness.as('anna').post('/api/deals', { pipeline: 'general' }).expect(403);
     });
 
     it("sales see their own team's pipeline only, and only their own leads", async () => {
       await harness.as('gena').get(`/api/deals/${generalDeal}`).expect(200);
-      await harness.as('gena').get(`/api/deals/${servicesDeal}`).expect(403);
-      await harness.as('gena').post(`/api/deals/${servicesDeal}/move`, { stage: 'offer' }).expect(403);
+      await harness.as('gena').get(`/api/deals/${servicesDeal}`).expect(404);
+      await harness.as('gena').post(`/api/deals/${servicesDeal}/move`, { stage: 'offer' }).expect(404);
       const list = await harness.as('gena').get('/api/deals').expect(200);
       expect(list.body.items.map((deal: { pipeline: string }) => deal.pipeline)).toEqual(expect.arrayContaining(['general']));
       expect(list.body.items.every((deal: { pipeline: string }) => deal.pipeline === 'general')).toBe(true);
@@ -36,7 +36,7 @@ describe.each(testDatabaseKinds())('roles and bad input on %s', (kind) => {
       const mine = await harness.as('root').post('/api/leads', { name: 'Mine', responsible: 'gena' }).expect(201);
       const theirs = await harness.as('root').post('/api/leads', { name: 'Theirs', responsible: 'semen' }).expect(201);
       await harness.as('gena').get(`/api/leads/${mine.body.id}`).expect(200);
-      await harness.as('gena').get(`/api/leads/${theirs.body.id}`).expect(403);
+      await harness.as('gena').get(`/api/leads/${theirs.body.id}`).expect(404);
       const leads = await harness.as('gena').get('/api/leads').expect(200);
       expect(leads.body.items.every((lead: { responsible: string }) => lead.responsible === 'gena')).toBe(true);
     });
@@ -44,7 +44,7 @@ describe.each(testDatabaseKinds())('roles and bad input on %s', (kind) => {
     it("managers see their team's everything, not the other team's", async () => {
       await harness.as('sm').get(`/api/deals/${servicesDeal}`).expect(200);
       await harness.as('sm').post(`/api/deals/${servicesDeal}/move`, { stage: 'offer' }).expect(200);
-      await harness.as('sm').get(`/api/deals/${generalDeal}`).expect(403);
+      await harness.as('sm').get(`/api/deals/${generalDeal}`).expect(404);
       await harness.as('sm').get('/api/runs').expect(200);
     });
 

@@ -29,7 +29,7 @@ describe.each(testDatabaseKinds())('robots.example.yaml runs the hand-off from f
     const deal = await harness.as('stepan').get(`/api/deals/${converted.body.deal_id}`).expect(200);
     expect(deal.body.pipeline).toBe('services');
     expect(['semyon', 'svetlana']).toContain(deal.body.responsible);
-    await harness.as('gleb').get(`/api/deals/${converted.body.deal_id}`).expect(403);
+    await harness.as('gleb').get(`/api/deals/${converted.body.deal_id}`).expect(404);
 
     const repeat = await harness.as('anna').post('/api/leads', { name: 'Ivan again', phone: '89161234567' }).expect(201);
     await harness.runDue();

@@ -95,7 +95,7 @@ describe.each(testDatabaseKinds())('the hand-off from first line to the sales di
     await harness.as('anna').post(`/api/leads/${lead.id}/move`, { stage: 'handoff_general' }).expect(200);
     await harness.runDue();
     // The lead comes back and is handed over again: a fresh stage entry runs the robots again.
-    await harness.as('root').post(`/api/leads/${lead.id}/move`, { stage: 'in_work' }).expect(200);
+    await harness.as('root').post(`/api/leads/${lead.id}/move`, { stage: 'in_work', comment: 'сделка сорвалась, вернули в работу' }).expect(200);
     await harness.as('root').post(`/api/leads/${lead.id}/move`, { stage: 'handoff_general' }).expect(200);
     await harness.runDue();
     const deals = await harness.as('root').get('/api/deals?pipeline=general').expect(200);

@@ -293,7 +293,7 @@ describe.each(testDatabaseKinds())('hostile requests on %s', (kind) => {
       const lines: string[] = [];
       const logger = pino({ level: 'info' }, new Writable({ write: (chunk, _encoding, done) => (lines.push(String(chunk)), done()) }));
       const app = createApp(harness.runtime, { logger });
-      const broken = jest.spyOn(harness.runtime.records, 'requireItem').mockRejectedValueOnce(new Error('the database fell over'));
+      const broken = jest.spyOn(harness.runtime.records, 'getItem').mockRejectedValueOnce(new Error('a bug in the engine'));
       try {
         const response = await request(app).get(`/api/leads/${leadId}`).set('Authorization', `Bearer ${token}`).set('X-Request-Id', 'trace-500').expect(500);
         expect(response.headers['content-type']).toContain('application/problem+json');
@@ -304,8 +304,8 @@ describe.each(testDatabaseKinds())('hostile requests on %s', (kind) => {
       }
       const logged = lines.map((line) => JSON.parse(line)).find((entry) => entry.request_id === 'trace-500');
       expect(logged).toMatchObject({ level: 50, msg: 'request failed', method: 'GET', url: `/api/leads/${leadId}` });
-      expect(logged.err.message).toBe('the database fell over');
-      expect(logged.err.stack).toContain('Error: the database fell over');
+      expect(logged.err.message).toBe('a bug in the engine');
+      expect(logged.err.stack).toContain('Error: a bug in the engine');
     });
   });
 });

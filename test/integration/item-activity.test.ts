@@ -71,12 +71,12 @@ describe.each(testDatabaseKinds())('the card of a lead, on %s', (kind) => {
     expect(comment?.text).toBe('Геннадий Орлов оставил комментарий: «Просил перезвонить после обеда»');
   });
 
-  it('comments need words, and a colleague who may not change the lead may not comment on it', async () => {
+  it('comments need words, and a colleague who may not see the lead cannot comment on it (404, as for no lead)', async () => {
     const id = await lead('gena', { name: 'Иван Петров' });
     const empty = await harness.as('gena').post(`/api/leads/${id}/comments`, { text: '   ' }).expect(400);
     expect(empty.headers['content-type']).toMatch(/application\/problem\+json/);
     expect(empty.body.errors).toEqual([{ path: 'text', message: 'a comment needs words' }]);
-    await harness.as('galya').post(`/api/leads/${id}/comments`, { text: 'чужой' }).expect(403);
+    await harness.as('galya').post(`/api/leads/${id}/comments`, { text: 'чужой' }).expect(404);
     await harness.as('olya').post(`/api/leads/${id}/comments`, { text: 'ops читает только' }).expect(403);
     await harness.as('gm').post(`/api/leads/${id}/comments`, { text: 'Менеджер команды может' }).expect(201);
   });
@@ -156,7 +156,7 @@ describe.each(testDatabaseKinds())('the card of a lead, on %s', (kind) => {
 
     const listed = (await harness.as('gena').get(`/api/leads/${id}/tasks`).expect(200)).body;
     expect(listed.tasks.map((task: { title: string }) => task.title)).toEqual(['Отправить КП', 'Проверить договор']);
-    await harness.as('galya').get(`/api/leads/${id}/tasks`).expect(403);
+    await harness.as('galya').get(`/api/leads/${id}/tasks`).expect(404);
 
     await harness.as('gena').patch(`/api/tasks/${mine.body.id}`, { due_at: '2026-03-02T17:00:00+03:00', title: 'Отправить КП и счёт' }).expect(200);
     await harness.as('gena').patch(`/api/tasks/${mine.body.id}`, { assignee: 'galya' }).expect(200);

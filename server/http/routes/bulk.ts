@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { canAccessItem } from '../../auth/access';
+import { assertMayAccess } from '../item-scope';
 import type { Clock } from '../../core/clock';
 import { ConflictError, ForbiddenError, InvalidRequestError, MoveRefusedError, NotFoundError } from '../../core/errors';
 import type { Item } from '../../core/items';
@@ -110,8 +110,8 @@ export function bulkRoutes(deps: BulkDeps, kind: EntityKind): Router {
 
     /** The item as the single routes find it: one the caller may not see does not exist for them. */
     const writable = (item: Item | null, id: number): Item => {
-      if (!item || !canAccessItem(config(), user, item, 'read')) throw new NotFoundError(`${kind} ${id} not found`);
-      if (!canAccessItem(config(), user, item, 'write')) throw new ForbiddenError(`your role may not change this ${kind}`);
+      if (!item) throw new NotFoundError(`${kind} ${id} not found`);
+      assertMayAccess(config(), user, item, 'write');
       return item;
     };
     const actor = `user:${user.login}`;

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
-import { canAccessItem, canCreate, itemScope, visibleDealPipelines, type Viewer } from '../../auth/access';
+import { canCreate, itemScope, visibleDealPipelines, type Viewer } from '../../auth/access';
 import type { LiveConfig } from '../../core/live-config';
 import type { EntityKind } from '../../core/rows';
 import { ForbiddenError } from '../../core/errors';
@@ -16,7 +16,7 @@ import { csvLine, CSV_BOM } from '../../core/csv';
 import { pipelineOf, LEAD_PIPELINE } from '../../core/compiled-config';
 import type { ReadSource } from '../../reads/source';
 import { timelineOf } from '../../reports/timeline';
-import { requireItemFor } from '../item-scope';
+import { assertMayAccess, requireItemFor } from '../item-scope';
 import { IdParam, MAX_ROW_ID, NoQuery, queryInteger } from '../ids';
 import { parse, RequestValidationError } from '../problem';
 
@@ -232,7 +232,7 @@ export function itemRoutes(deps: ItemRouteDeps, kind: EntityKind): Router {
       },
       undefined,
       (item) => {
-        if (!canAccessItem(deps.config.current, request.user!, item, 'write')) throw new ForbiddenError(`your role may not change this ${kind}`, 'forbidden.item_write');
+        assertMayAccess(deps.config.current, request.user!, item, 'write');
       },
     );
     response.json({ ...itemView(result.item), moved: result.changed, entry_id: result.entry?.id ?? result.item.row.stageEntryId });
