@@ -1,0 +1,182 @@
+import './notifications.css';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { api, ApiError } from '../api/client';
+import type { Kind } from '../api/types';
+import { hasWord, useI18n } from '../i18n';
+import { useLiveEvent, useLiveResync } from '../live/stream';
+import { paths } from '../paths';
+import { useSession } from '../session';
+import { configZone } from './zone';
+import { formatWhen } from '../pages/tasks/buckets';
+
+/** One notification as `GET /api/notifications` and the live `notification` event give it. */
+export interface NotificationView {
+  id: number | string;
+  kind?: string;
+  text?: string;
+  title?: string;
+  item?: { kind: Kind; id: number; title?: string | null } | null;
+  at?: string;
+  created_at?: string;
+  read?: boolean;
+}
+
+interface NotificationList {
+  items: NotificationView[];
+  unread: number;
+}
+
+const LIMIT = 30;
+
+/**
+ * The bell in the header: the unread count, and on opening the latest notifications, each a link
+ * to its item. New ones arrive over the live stream (event `notification`); opening one marks it
+ * read. Escape or a click outside closes the list and gives focus back to the bell.
+ */
+export function NotificationsBell() {
+  const { t, locale } = useI18n();
+  const { config } = useSession();
+  const zone = configZone(config);
+  const [open, setOpen] = useState(false);
+  const [items, setItems] = useState<NotificationView[] | null>(null);
+  const [unread, setUnread] = useState(0);
+  const [unavailable, setUnavailable] = useState(false);
+  const [announce, setAnnounce] = useState('');
+  const box = useRef<HTMLDivElement>(null);
+  const bell = useRef<HTMLButtonElement>(null);
+
+  const load = useCallback(async () => {
+    try {
+      const answer = await api<NotificationList>('/api/notifications', { query: { limit: LIMIT } });
+      setItems(answer.items);
+      setUnread(answer.unread);
+      setUnavailable(false);
+    } catch (failure) {
+      // A server without notifications yet (404): the bell stays, quiet, and live ones still show.
+      if (failure instanceof ApiError && failure.status === 404) setUnavailable(true);
+      setItems((current) => current ?? []);
+    }
+  }, []);
+
+  useEffect(() => {
+    void load();
+  }, [load]);
+  useLiveResync(load);
+  useLiveEvent(
+    'notification',
+    useCallback((event: unknown) => {
+      const note = event as NotificationView;
+      if (note.id === undefined) return;
+      setItems((current) => [note, ...(current ?? []).filter((other) => other.id !== note.id)].slice(0, LIMIT));
+      if (!note.read) setUnread((count) => count + 1);
+      setAnnounce(t('notify.arrived', { text: note.text ?? note.title ?? '' }));
+    }, [t]),
+  );
+
+  useEffect(() => {
+    if (!open) return undefined;
+    const close = (event: MouseEvent | KeyboardEvent) => {
+      if (event instanceof KeyboardEvent) {
+        if (event.key !== 'Escape') return;
+        setOpen(false);
+        bell.current?.focus();
+      } else if (!box.current?.contains(event.target as Node)) setOpen(false);
+    };
+    document.addEventListener('mousedown', close);
+    document.addEventListener('keydown', close);
+    return () => {
+      document.removeEventListener('mousedown', close);
+      document.removeEventListener('keydown', close);
+    };
+  }, [open]);
+
+  async function markRead(note: NotificationView) {
+    if (note.read) return;
+    setItems((current) => (current ?? []).map((other) => (other.id === note.id ? { ...other, read: true } : other)));
+    setUnread((count) => Math.max(0, count - 1));
+    if (!unavailable) await api(`/api/notifications/${note.id}/read`, { method: 'POST' }).catch(() => undefined);
+  }
+
+  async function readAll() {
+    setItems((current) => (current ?? []).map((other) => ({ ...other, read: true })));
+    setUnread(0);
+    if (!unavailable) await api('/api/notifications/read-all', { method: 'POST' }).catch(() => undefined);
+    bell.current?.focus();
+  }
+
+  const kindWord = (kind: string | undefined) => {
+    const key = `notify.kind.${kind ?? 'other'}`;
+    return hasWord(key) ? t(key) : t('notify.kind.other');
+  };
+
+  return (
+    <div class="bell" ref={box}>
+      <button
+        type="button"
+        ref={bell}
+        class="icon-button"
+        aria-expanded={open}
+        aria-controls="notifications-list"
+        onClick={() => {
+          setOpen(!open);
+          if (!open) void load();
+        }}
+        title={t('notifications.title')}
+      >
+        <span aria-hidden="true">🔔</span>
+        <span class="visually-hidden">{unread ? t('notifications.unread', { count: unread }) : t('notifications.title')}</span>
+        {unread > 0 && (
+          <span class="badge" aria-hidden="true" data-unread={unread}>
+            {unread > 99 ? '99+' : unread}
+          </span>
+        )}
+      </button>
+      <span class="visually-hidden" role="status" aria-live="polite">
+        {announce}
+      </span>
+      {open && (
+        <div class="popover notifications-popover" id="notifications-list" role="region" aria-label={t('notifications.title')}>
+          <div class="popover-head">
+            <h2>{t('notifications.title')}</h2>
+            {unread > 0 && (
+              <button type="button" class="link-button" onClick={() => void readAll()}>
+                {t('notify.readAll')}
+              </button>
+            )}
+          </div>
+          {items === null ? (
+            <p role="status">{t('notify.loading')}</p>
+          ) : items.length === 0 ? (
+            <p>{t('notifications.none')}</p>
+          ) : (
+            <ul class="notifications">
+              {items.map((note) => {
+                const text = note.text ?? note.title ?? '';
+                const at = note.at ?? note.created_at;
+                return (
+                  <li key={note.id} class={note.read ? 'read' : 'unread'}>
+                    <span class="notification-kind">{kindWord(note.kind)}</span>
+                    {note.item ? (
+                      <a href={paths.item(note.item.kind, note.item.id)} onClick={() => (void markRead(note), setOpen(false))}>
+                        {text}
+                      </a>
+                    ) : (
+                      <span>{text}</span>
+                    )}
+                    {note.item?.title && <span class="notification-item">{note.item.title}</span>}
+                    {at && <time dateTime={at}>{formatWhen(at, locale, zone, Date.now())}</time>}
+                    {!note.read && (
+                      <button type="button" class="link-button" aria-label={t('notify.markRead', { text })} onClick={() => void markRead(note)}>
+                        ✓
+                      </button>
+                    )}
+                  </li>
+                );
+              })}
+            </ul>
+          )}
+        </div>
+      )}
+    </div>
+  );
+}
