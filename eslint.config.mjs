@@ -87,7 +87,7 @@ const LAYERS = [
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/', 'dist/', 'data/', 'coverage/', 'test/artifacts/', 'server/http/web/vendor/'],
+    ignores: ['node_modules/', 'dist/', 'data/', 'coverage/', 'test/artifacts/', 'server/http/web/vendor/', 'web/dist/'],
   },
   {
     linterOptions: { reportUnusedDisableDirectives: 'error' },
@@ -95,7 +95,7 @@ export default tseslint.config(
 
   // ── TypeScript: type-aware, each file checked with the tsconfig.json nearest to it ──────────
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx', '**/*.mts'],
     extends: [js.configs.recommended, ...tseslint.configs.recommended],
     plugins: { 'import-x': importX },
     languageOptions: {
@@ -107,7 +107,7 @@ export default tseslint.config(
       },
     },
     settings: {
-      'import-x/resolver-next': [createTypeScriptImportResolver({ project: ['tsconfig.json', 'test/browser/tsconfig.json'], noWarnOnMultipleProjects: true })],
+      'import-x/resolver-next': [createTypeScriptImportResolver({ project: ['tsconfig.json', 'test/browser/tsconfig.json', 'web/tsconfig.json'], noWarnOnMultipleProjects: true })],
     },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
@@ -159,6 +159,27 @@ export default tseslint.config(
         {
           paths: [{ name: 'typeorm', message: 'server/http calls services and reads; queries live in server/reads and the services.' }],
           patterns: [{ group: ['**/db/entities', '**/db/entities/*'], message: 'server/http calls services and reads; entities stay below them.' }],
+        },
+      ],
+    },
+  },
+  {
+    // The board (web/) runs in the browser: of the server it may import the API schemas' TYPES
+    // (z.infer of the zod schemas), never code, and nothing of node.
+    files: ['web/src/**/*.ts', 'web/src/**/*.tsx'],
+    languageOptions: { globals: globals.browser },
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/server/**', '**/config/**', '**/robots/**', '**/triggers/**'],
+              allowTypeImports: true,
+              message: 'The board imports only types from the server (the API schemas, via z.infer): no server code in the bundle.',
+            },
+            { group: ['node:*', 'zod'], allowTypeImports: true, message: 'The board runs in the browser: types only from node or zod.' },
+          ],
         },
       ],
     },

@@ -1,4 +1,3 @@
-import path from 'node:path';
 import express, { type Express } from 'express';
 import type { Logger } from 'pino';
 import { configJsonSchema } from '../../config/registered-schema';
@@ -22,6 +21,7 @@ import { pipelineRoutes } from './routes/pipelines';
 import { streamHub, streamRoutes, streamTokenFromQuery } from './routes/stream';
 import { taskRoutes } from './routes/tasks';
 import { healthRoutes, httpMetrics } from './health';
+import { BOARD_DIST, boardRoutes } from './board';
 
 /**
  * The HTTP API. Thin: parse with zod, check the role, call a service or a read, shape the answer.
@@ -81,12 +81,10 @@ export function createApp(runtime: Runtime, options: { logger?: Logger } = {}): 
 
   app.use('/webhooks', providerWebhookRoutes({ config, clock, channels, inbound, voice, messaging, receipts }));
 
-  // The analytics page draws with Chart.js, served from the installed package (no front-end build).
-  const chartJs = path.join(path.dirname(require.resolve('chart.js')), 'chart.umd.min.js');
-  app.get('/board/vendor/chart.umd.min.js', (_request, response) => {
-    response.type('application/javascript').sendFile(chartJs, { maxAge: '1d' });
-  });
-  app.use('/board', express.static(`${__dirname}/web`, { index: 'index.html' }));
+  app.use(
+    '/board',
+    boardRoutes(BOARD_DIST, () => config.current.source.locale),
+  );
   app.use(notFoundHandler);
   app.use(problemHandler(options.logger ?? runtime.logger));
   return app;

@@ -4,7 +4,6 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { createToken } from '../../server/auth/users';
 import { createApp } from '../../server/http/app';
 import { startHarness, type Harness, type HarnessOptions } from './harness';
 
@@ -164,47 +163,107 @@ export function useBrowserWorld(options: ChromiumOptions & { harness?: ServedHar
   };
 }
 
-/** Where the pages keep an API token (server/http/web/*.html). */
-export const TOKEN_KEY = 'robots.board.token';
+/** Where the board is served (server/http/board.ts). */
+export const BOARD = '/board/';
 
 /**
- * Signs in with login and password on the board's form, as a person does, and waits for the board.
- * A token an earlier test left in the profile would open the board without the form: it goes first.
+ * Signs in with login and password on the sign-in page, as a person does, and waits for the
+ * signed-in layout (its header).
  */
 export async function signInWithPassword(page: Page, baseUrl: string, login: string, password: string): Promise<void> {
-  await page.goto(`${baseUrl}/board`);
-  await page.evaluate(() => localStorage.clear());
-  await page.reload();
-  await page.getByLabel('Login', { exact: true }).fill(login);
-  await page.getByLabel('Password', { exact: true }).fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.locator('main .column').first().waitFor();
-}
-
-/** Signs in with a fresh API token of `login` on the board's token form, and waits for the board. */
-export async function signInWithTokenForm(page: Page, served: { harness: Harness; baseUrl: string }, login: string): Promise<void> {
-  const token = await createToken(served.harness.runtime.store, login, served.harness.clock.now());
-  await page.goto(`${served.baseUrl}/board`);
-  await page.evaluate(() => localStorage.clear());
-  await page.reload();
-  await page.getByLabel('API token').fill(token);
-  await page.getByRole('button', { name: 'Open board' }).click();
-  await page.locator('main .column').first().waitFor();
+  await page.context().clearCookies();
+  await page.goto(`${baseUrl}${BOARD}`);
+  await page.getByLabel(/^(Login|Логин)$/).fill(login);
+  await page.getByLabel(/^(Password|Пароль)$/).fill(password);
+  await page.getByRole('button', { name: /^(Sign in|Войти)$/ }).click();
+  await page.locator('header.header').waitFor();
 }
 
 /**
- * Opens `path` holding a fresh API token of `login` where the pages keep it, as the token form
- * leaves it: for tests of other pages than the sign-in.
+ * Signs `login` in without the form (a password set for the test, then POST /auth/login from the
+ * page's own cookie jar) and opens `path`: for tests of other pages than the sign-in.
  */
-export async function signInWithToken(page: Page, served: { harness: Harness; baseUrl: string }, login: string, path = '/board'): Promise<void> {
-  const token = await createToken(served.harness.runtime.store, login, served.harness.clock.now());
+export async function signInAs(page: Page, served: { harness: Harness; baseUrl: string }, login: string, path = BOARD): Promise<void> {
+  const password = `test-${login}-password`;
+  await served.harness.setPassword(login, password);
+  await page.context().clearCookies();
+  const answer = await page.request.post(`${served.baseUrl}/auth/login`, { data: { login, password } });
+  if (!answer.ok()) throw new Error(`sign-in of ${login} failed: ${answer.status()} ${await answer.text()}`);
   await page.goto(`${served.baseUrl}${path}`);
-  await page.evaluate(
-    ([key, value]) => {
-      localStorage.clear();
-      localStorage.setItem(key, value);
-    },
-    [TOKEN_KEY, token] as const,
-  );
-  await page.reload();
+  await page.locator('header.header').waitFor();
+}
+
+/** @deprecated the board signs in with a session cookie now; kept so older tests read the same. */
+export const signInWithToken = signInAs;
+
+// ── Accessibility and language checks run on every page the browser tests open ─────────────────
+
+const AXE_SOURCE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+interface AxeViolation {
+  id: string;
+  impact?: string | null;
+  help: string;
+  nodes: Array<{ target: unknown[]; failureSummary?: string }>;
+}
+
+/**
+ * Runs axe-core (injected from node_modules: offline) on the page as it is now and fails with
+ * every serious or critical violation, each with its rule, help text and the elements.
+ */
+export async function expectNoSeriousAxeViolations(page: Page): Promise<void> {
+  const hasAxe = await page.evaluate(() => 'axe' in window);
+  if (!hasAxe) await page.addScriptTag({ content: AXE_SOURCE });
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: AxeViolation[] }> } }).axe;
+    const result = await axe.run(document, { resultTypes: ['violations'] });
+    return result.violations.map((violation) => ({
+      id: violation.id,
+      impact: violation.impact,
+      help: violation.help,
+      nodes: violation.nodes.map((node) => ({ target: node.target, failureSummary: node.failureSummary })),
+    }));
+  });
+  const serious = violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical');
+  const report = serious.map((violation) => `${violation.impact} ${violation.id}: ${violation.help}\n${violation.nodes.map((node) => `  ${JSON.stringify(node.target)} ${node.failureSummary ?? ''}`).join('\n')}`);
+  expect(report).toEqual([]);
+}
+
+/** Words that are the same in both languages: proper names, units, formats. */
+export const LANGUAGE_ALLOW_LIST = ['Robots', 'Telegram', 'WhatsApp', 'Email', 'E-mail', 'SMS', 'CSV', 'API', 'URL', 'UTM', 'ID', 'OK', 'CRM', 'Chart.js', '₽', 'Русский', 'English'];
+
+/**
+ * The words of the other language on the page as a person reads it: Latin words on a Russian
+ * page, Cyrillic ones on an English page. What people typed (elements marked
+ * `data-user-content`: names, companies, emails) and form values are not the page's words.
+ */
+export async function otherLanguageWords(page: Page, locale: 'ru' | 'en', allow: string[] = []): Promise<string[]> {
+  const text = await page.evaluate((pageLocale) => {
+    // Words marked as another language (`lang="en"` on the language switch's «English») are meant to be.
+    const foreign = `[data-user-content], [lang]:not([lang="${pageLocale}"])`;
+    const clone = document.body.cloneNode(true) as HTMLElement;
+    for (const node of clone.querySelectorAll(`${foreign}, script, style, input, textarea, [hidden]`)) node.remove();
+    const labels = [...document.querySelectorAll('[aria-label], [title], [placeholder]')]
+      .filter((element) => !element.closest(foreign))
+      .flatMap((element) => ['aria-label', 'title', 'placeholder'].map((name) => element.getAttribute(name) ?? ''));
+    const texts = [...clone.querySelectorAll('*')].flatMap((element) => [...element.childNodes].filter((child) => child.nodeType === Node.TEXT_NODE).map((child) => child.textContent ?? ''));
+    return [...texts, ...labels].join(' ');
+  }, locale);
+  const allowed = new Set([...LANGUAGE_ALLOW_LIST, ...allow].map((word) => word.toLowerCase()));
+  const pattern = locale === 'ru' ? /[A-Za-z][A-Za-z'-]+/g : /[\u0400-\u04ff][\u0400-\u04ff-]*/g;
+  return [...new Set([...text.matchAll(pattern)].map((match) => match[0]).filter((word) => !allowed.has(word.toLowerCase())))];
+}
+
+export async function expectOneLanguage(page: Page, locale: 'ru' | 'en', allow: string[] = []): Promise<void> {
+  expect(await otherLanguageWords(page, locale, allow)).toEqual([]);
+}
+
+/** Where screenshots go (gitignored): look at them. */
+export const ARTIFACTS = path.join(__dirname, '..', 'artifacts');
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  const file = path.join(ARTIFACTS, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: false });
+  return file;
 }

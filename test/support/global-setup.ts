@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
 import { Client } from 'pg';
 
 export const TEST_POSTGRES_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -7,6 +9,7 @@ export const TEST_POSTGRES_URL = process.env.TEST_DATABASE_URL ?? 'postgres://po
  * failure, never a silent skip; on a laptop without one the SQLite half still runs.
  */
 export default async function globalSetup(): Promise<void> {
+  buildTheBoard();
   const client = new Client({ connectionString: TEST_POSTGRES_URL, connectionTimeoutMillis: 3000 });
   try {
     await client.connect();
@@ -27,4 +30,11 @@ export default async function globalSetup(): Promise<void> {
   } finally {
     await client.end().catch(() => undefined);
   }
+}
+
+/** The pages under test are the built app (web/dist): built here when missing or older than web/src. */
+function buildTheBoard(): void {
+  const script = path.join(__dirname, '..', '..', 'scripts', 'ensure-web-build.js');
+  const result = spawnSync(process.execPath, [script], { stdio: 'inherit' });
+  if (result.status !== 0) throw new Error('the board (web/) did not build: see the Vite output above');
 }

@@ -186,6 +186,19 @@ describe('the layout keeps its boundaries', () => {
     expect(pendingSets).toEqual(['server/pipeline/queue.ts']);
   });
 
+  it('the board (web/) imports only types of the server: no server code reaches the bundle', () => {
+    const webFiles = (dir: string): string[] =>
+      fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true }).flatMap((entry) => {
+        const relative = path.join(dir, entry.name);
+        if (entry.isDirectory()) return webFiles(relative);
+        return /\.tsx?$/.test(entry.name) ? [relative] : [];
+      });
+    const files = webFiles('web/src');
+    expect(files.length).toBeGreaterThan(0);
+    const serverSide = (target: string) => inside(target, 'server', 'config', 'robots', 'triggers') || target.startsWith('node:') || DATABASE.includes(target) || PROVIDERS.includes(target);
+    expect(violations(files, serverSide, { typesToo: false })).toEqual([]);
+  });
+
   it('the checks above see the imports they judge (a probe that could not fail is no check)', () => {
     expect(GRAPH.get('server/runtime.ts')).toContain('server/pipeline/pipeline.ts');
     expect(GRAPH.get('robots/contract.ts')).toContain('server/core/items.ts'); // a type-only import
