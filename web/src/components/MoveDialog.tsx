@@ -122,6 +122,7 @@ export function MoveDialog({ item, pipeline, to, onMoved, onClose }: MoveDialogP
                 ) : (
                   <input
                     type={spec.type === 'number' ? 'text' : spec.type === 'tel' || spec.type === 'email' ? spec.type : 'text'}
+                    list={undefined}
                     inputMode={spec.type === 'number' ? 'decimal' : undefined}
                     autoFocus={index === 0}
                     value={filled[id] ?? ''}
@@ -134,14 +135,14 @@ export function MoveDialog({ item, pipeline, to, onMoved, onClose }: MoveDialogP
         <p class="form-error" role="alert">
           {problem}
         </p>
-        <menu class="dialog-actions">
+        <div class="dialog-actions">
           <button type="button" onClick={onClose}>
             {t('common.cancel')}
           </button>
           <button type="submit" class="primary" disabled={busy}>
             {step.name === 'fill' ? t('item.fillSubmit') : t('item.move')}
           </button>
-        </menu>
+        </div>
       </form>
     </dialog>
   );

@@ -25,7 +25,7 @@ export interface BarChartProps {
  */
 export function BarChart({ label, labels, datasets, horizontal = false, stacked = false, formatValue, locale }: BarChartProps) {
   const canvas = useRef<HTMLCanvasElement>(null);
-  const chart = useRef<Chart<'bar'> | null>(null);
+  const chart = useRef<Chart | null>(null);
   const rows = Math.max(labels.length, 1);
   const height = horizontal ? Math.max(160, rows * (stacked ? 34 : 22 * Math.max(datasets.length, 1) + 12) + 60) : 260;
 

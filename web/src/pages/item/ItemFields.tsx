@@ -112,6 +112,7 @@ function FieldRow({ item, spec, editable, onSaved }: { item: ItemView; spec: Fie
                 id={inputId}
                 ref={input}
                 type={spec.type === 'tel' || spec.type === 'email' ? spec.type : 'text'}
+                list={undefined}
                 inputMode={spec.type === 'number' ? 'decimal' : undefined}
                 value={typed}
                 aria-invalid={problem ? true : undefined}

@@ -161,7 +161,9 @@ export function ItemPage({ kind: kindParam, id: idParam }: { kind?: string; id?:
                 aria-controls={`item-panel-${name}`}
                 aria-selected={tab === name}
                 tabIndex={tab === name ? 0 : -1}
-                ref={(node) => (tabRefs.current[name] = node)}
+                ref={(node) => {
+                  tabRefs.current[name] = node;
+                }}
                 onClick={() => setTab(name)}
                 onKeyDown={onTabKey}
               >
