@@ -23,6 +23,7 @@ export const EVENT_TYPES = [
   'telegram_linked',
   'taken',
   'call_progress',
+  'comment',
 ] as const;
 
 export const EventType = z.enum(EVENT_TYPES, { error: (issue) => unknownName('event type', String(issue.input), EVENT_TYPES) });

@@ -16,13 +16,14 @@ export const assign = defineRobot({
   references: (params) => (params.team ? [{ kind: 'team', value: params.team, path: ['team'] }] : []),
   async run(context) {
     const { params, ports, item } = context;
-    if (params.only_if_empty && item.row.responsible) return { outcome: 'skipped', detail: `already assigned to ${item.row.responsible}` };
+    if (params.only_if_empty && item.row.responsible)
+      return { outcome: 'skipped', detail: `already assigned to ${item.row.responsible}`, reason: { code: 'skipped.already_assigned', params: { responsible: item.row.responsible } } };
     const team = params.team ?? teamOfPipeline(ports.config, item.pipeline);
-    if (!team) return { outcome: 'skipped', detail: 'no team to pick from' };
+    if (!team) return { outcome: 'skipped', detail: 'no team to pick from', reason: { code: 'skipped.no_team' } };
     const responsible = await ports.pickResponsible(team, item.pipeline, { whenNobodyOnDuty: params.when_nobody_on_duty });
-    if (!responsible) return { outcome: 'skipped', detail: `team ${team} has no members` };
+    if (!responsible) return { outcome: 'skipped', detail: `team ${team} has no members`, reason: { code: 'skipped.team_empty', params: { team } } };
     const previous = item.row.responsible;
     await ports.updateItem({ kind: item.kind, id: item.row.id }, { responsible }, robotActor(context), context.run.causalDepth + 1);
-    return { outcome: 'done', detail: `responsible ${previous ?? '(none)'} → ${responsible}` };
+    return { outcome: 'done', detail: `responsible ${previous ?? '(none)'} → ${responsible}`, reason: { code: 'done.assigned', params: { from: previous ?? null, to: responsible } } };
   },
 });

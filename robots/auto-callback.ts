@@ -30,15 +30,23 @@ export const autoCallback = defineRobot({
   params: AutoCallbackParams,
   references: (params) => [...userReferences(params.agents, 'agents'), ...userReferences(params.escalate_to, 'escalate_to')],
   async run({ ports, item, run, params }) {
-    if (!item.row.phone) return { outcome: 'skipped', detail: `the ${item.kind} has no phone to call back` };
+    if (!item.row.phone) return { outcome: 'skipped', detail: `the ${item.kind} has no phone to call back`, reason: { code: 'skipped.no_phone' } };
     const started = await ports.startCallback(item, run, params);
     switch (started.kind) {
       case 'calling':
-        return { outcome: 'done', detail: `calling ${started.call.agentLogin} (${started.call.agentPhone}); call #${started.call.id}` };
+        return {
+          outcome: 'done',
+          detail: `calling ${started.call.agentLogin} (${started.call.agentPhone}); call #${started.call.id}`,
+          reason: { code: 'done.calling', params: { agent: started.call.agentLogin, call_id: started.call.id } },
+        };
       case 'already':
-        return { outcome: 'done', detail: `call #${started.call.id} to ${started.call.agentLogin} was already placed` };
+        return {
+          outcome: 'done',
+          detail: `call #${started.call.id} to ${started.call.agentLogin} was already placed`,
+          reason: { code: 'done.calling', params: { agent: started.call.agentLogin, call_id: started.call.id } },
+        };
       default:
-        return { outcome: 'done', detail: started.detail };
+        return { outcome: 'done', detail: started.detail, reason: { code: 'done.call_recorded' } };
     }
   },
 });

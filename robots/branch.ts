@@ -22,9 +22,14 @@ export const branch = defineRobot({
   async run({ params, context }) {
     const chosen = params.when.findIndex((block) => evaluateCondition(block.condition, context));
     if (chosen === -1) {
-      return { outcome: 'done', detail: params.else.length ? `no block matched: else (${params.else.join(', ')})` : 'no block matched', release: params.else };
+      return {
+        outcome: 'done',
+        detail: params.else.length ? `no block matched: else (${params.else.join(', ')})` : 'no block matched',
+        release: params.else,
+        reason: { code: 'done.branch_chosen', params: { block: null, robots: params.else } },
+      };
     }
     const robots = params.when[chosen]?.robots ?? [];
-    return { outcome: 'done', detail: `block ${chosen + 1} matched (${robots.join(', ')})`, release: robots };
+    return { outcome: 'done', detail: `block ${chosen + 1} matched (${robots.join(', ')})`, release: robots, reason: { code: 'done.branch_chosen', params: { block: chosen + 1, robots } } };
   },
 });

@@ -25,13 +25,16 @@ export const changeStatus = defineRobot({
     const { params, item, ports, run } = context;
     let ref: ItemRef = { kind: item.kind, id: item.row.id };
     if (params.target === 'linked_deal') {
-      if (item.kind !== 'lead' || !item.row.dealId) return { outcome: 'skipped', detail: 'no linked deal' };
+      if (item.kind !== 'lead' || !item.row.dealId) return { outcome: 'skipped', detail: 'no linked deal', reason: { code: 'skipped.no_linked_item', params: { kind: 'deal' } } };
       ref = { kind: 'deal', id: item.row.dealId };
     } else if (params.target === 'linked_lead') {
-      if (item.kind !== 'deal' || !item.row.leadId) return { outcome: 'skipped', detail: 'no linked lead' };
+      if (item.kind !== 'deal' || !item.row.leadId) return { outcome: 'skipped', detail: 'no linked lead', reason: { code: 'skipped.no_linked_item', params: { kind: 'lead' } } };
       ref = { kind: 'lead', id: item.row.leadId };
     }
     const result = await ports.move(ref, params.to, { actor: robotActor(context), causalDepth: run.causalDepth + 1, reason: params.reason });
-    return result.changed ? { outcome: 'done', detail: `moved ${ref.kind} #${ref.id} to "${params.to}"` } : { outcome: 'done', detail: `${ref.kind} #${ref.id} was already in "${params.to}"` };
+    const moved = { kind: ref.kind, id: ref.id, stage: params.to };
+    return result.changed
+      ? { outcome: 'done', detail: `moved ${ref.kind} #${ref.id} to "${params.to}"`, reason: { code: 'done.moved', params: moved } }
+      : { outcome: 'done', detail: `${ref.kind} #${ref.id} was already in "${params.to}"`, reason: { code: 'done.already_there', params: moved } };
   },
 });

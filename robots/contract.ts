@@ -9,6 +9,7 @@ import type { MessageRequest } from '../server/core/message-request';
 import type { MoveOptions } from '../server/core/plan-move';
 import type { CallbackSettings, CallStart } from '../server/core/callback';
 import type { HttpAnswer } from '../server/core/outgoing-http';
+import type { RunReason } from '../server/core/run-reasons';
 import type { CompanyRow, ContactRow, DealRow, LeadRow, MessageRow, NewTask, RobotRunRow, TaskRow } from '../server/core/rows';
 
 export type { CallbackSettings, CallStart, HttpAnswer, NewTask };
@@ -93,7 +94,10 @@ export interface RobotOutcome {
   outcome: 'done' | 'skipped' | 'cancelled';
   /** Of the robots waiting for this one, only these run; the others are cancelled (a branch). */
   release?: string[];
+  /** In English, for ops. */
   detail?: string;
+  /** The same as a stable code and its values, which the web app translates. */
+  reason?: RunReason;
 }
 
 export interface RobotDefinition<Params extends z.ZodObject = z.ZodObject> {

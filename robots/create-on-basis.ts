@@ -41,7 +41,7 @@ export const createOnBasis = defineRobot({
   },
   async run(context) {
     const { params, item, ports } = context;
-    if (item.kind !== 'lead') return { outcome: 'skipped', detail: 'create_on_basis works on leads' };
+    if (item.kind !== 'lead') return { outcome: 'skipped', detail: 'create_on_basis works on leads', reason: { code: 'skipped.wrong_item_kind', params: { kind: 'lead' } } };
     const byField = params.pipeline_by_field;
     const value = byField ? String(fieldValue(item, byField.field) ?? '') : '';
     // Own keys only: a field value such as "constructor" must not find Object's own members.
@@ -49,12 +49,14 @@ export const createOnBasis = defineRobot({
     if (!pipeline) throw new InvalidRequestError(`no deal pipeline for ${params.pipeline_by_field?.field} = "${String(fieldValue(item, params.pipeline_by_field?.field ?? ''))}"`);
     const team = params.team ?? teamOfPipeline(ports.config, pipeline) ?? null;
     const result = await ports.convertLead(item.row, { pipeline, stage: params.stage, team, actor: robotActor(context), whenNobodyOnDuty: params.when_nobody_on_duty });
-    if (result.kind === 'existing') return { outcome: 'done', detail: `deal #${result.deal.id} in "${pipeline}" already exists for this lead` };
+    if (result.kind === 'existing')
+      return { outcome: 'done', detail: `deal #${result.deal.id} in "${pipeline}" already exists for this lead`, reason: { code: 'done.deal_exists', params: { deal_id: result.deal.id, pipeline } } };
     const { deal, contact, contactCreated, company, responsible } = result;
     const who = responsible ? `responsible ${responsible}` : `no responsible (team ${team ?? 'none'} has no members)`;
     return {
       outcome: 'done',
       detail: `created deal #${deal.id} in "${pipeline}", ${who}; contact #${contact.id} ${contactCreated ? 'created' : 'found'}${company ? `, company #${company.id}` : ''}`,
+      reason: { code: 'done.deal_created', params: { deal_id: deal.id, pipeline, responsible, contact_id: contact.id, contact_created: contactCreated } },
     };
   },
 });

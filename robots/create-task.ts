@@ -29,9 +29,9 @@ function taskRobot(type: string, description: string, notifyByDefault: boolean) 
       if (params.notify && assignee) {
         const due = dueAt ? `, due ${DateTime.fromMillis(dueAt, { zone: ports.config.source.timezone }).toFormat('dd.LL HH:mm')}` : '';
         // The title is already rendered: it goes in as data, so a client's name with braces in it is never a template.
-        await notifyUsers(context, [assignee], 'telegram', { text: '📝 Task: {{task.title}}{{task.due}} — {{links.item}}' }, { task: task.id }, { task: { title, due } });
+        await notifyUsers(context, [assignee], 'telegram', { text: '📝 Task: {{task.title}}{{task.due}} — {{links.item}}' }, { task: task.id }, { task: { title, due } }, null);
       }
-      return { outcome: 'done', detail: `task #${task.id} "${title}" for ${assignee ?? 'nobody'}` };
+      return { outcome: 'done', detail: `task #${task.id} "${title}" for ${assignee ?? 'nobody'}`, reason: { code: 'done.task_created', params: { task_id: task.id, title, assignee } } };
     },
   });
 }

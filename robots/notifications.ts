@@ -7,7 +7,7 @@ import type { WhenNobodyOnDuty } from '../config/primitives';
 import { NotNowError } from '../server/core/quiet-hours';
 import { itemLink } from '../server/core/items';
 import { resolveRecipients, USER_KEYWORDS, type ResolvedRecipients } from '../server/core/recipients';
-import type { MessageRow } from '../server/core/rows';
+import type { MessageRow, NotificationKind } from '../server/core/rows';
 import { renderMessage } from '../server/core/templates';
 import type { RobotRunContext } from './contract';
 
@@ -82,6 +82,7 @@ export async function notifyUsers(
   source: { template?: string; text?: string; subject?: string },
   meta: Record<string, unknown> = {},
   extraContext: Record<string, unknown> = {},
+  notice: NotificationKind | null = 'alert',
 ): Promise<MessageRow[]> {
   const { ports, item, run } = context;
   const sent: MessageRow[] = [];
@@ -103,6 +104,7 @@ export async function notifyUsers(
         body: rendered.body,
         html: rendered.html,
         meta: { robot: run.robotId, ...meta },
+        notice,
       }),
     );
   }

@@ -25,25 +25,26 @@ function repeatClientRobot(type: string, description: string, defaultNotify: str
     references: (params) => [...(params.template ? [{ kind: 'template' as const, value: params.template, path: ['template'] }] : []), ...userReferences(params.notify, 'notify')],
     async run(context) {
       const { params, item, ports } = context;
-      if (item.kind !== 'lead') return { outcome: 'skipped', detail: `${type} works on leads` };
+      if (item.kind !== 'lead') return { outcome: 'skipped', detail: `${type} works on leads`, reason: { code: 'skipped.wrong_item_kind', params: { kind: 'lead' } } };
       const lead = item.row;
       const contact = await ports.findContact({ phone: lead.phone, email: lead.email });
       const earlier = contact ? null : await ports.findEarlierLead(lead);
-      if (!contact && !earlier) return { outcome: 'skipped', detail: 'not a repeat client: phone and email are new' };
+      if (!contact && !earlier) return { outcome: 'skipped', detail: 'not a repeat client: phone and email are new', reason: { code: 'skipped.not_repeat_client' } };
 
       const contactId = lead.contactId ?? contact?.id ?? earlier?.contactId ?? null;
       await ports.flagRepeatClient(lead.id, contactId);
       Object.assign(lead, { repeatClient: true, contactId });
       const match = contact ? `contact #${contact.id}` : `earlier lead #${earlier?.id}`;
-      if (params.notify.length === 0) return { outcome: 'done', detail: `flagged repeat client (${match})` };
+      const matched = { contact_id: contact?.id ?? null, earlier_lead_id: earlier?.id ?? null };
+      if (params.notify.length === 0) return { outcome: 'done', detail: `flagged repeat client (${match})`, reason: { code: 'done.repeat_client', params: { ...matched, notified: [] } } };
 
       const { logins, unresolved } = resolveUsers(context, params.notify);
       const source = params.template || params.text ? params : { text: DEFAULT_TEXT };
       const refreshed = { ...context, context: { ...context.context, repeat_client: true, contact: contact ?? context.context.contact } };
       const channel = channelFor(context, params, 'telegram');
-      await notifyUsers(refreshed, logins, channel, source, { priority: true, reason: 'repeat_client', ...alertButtonsMeta(context, channel, params.buttons) });
+      await notifyUsers(refreshed, logins, channel, source, { priority: true, reason: 'repeat_client', ...alertButtonsMeta(context, channel, params.buttons) }, {}, 'repeat_client');
       const missing = unresolved.length ? `; nobody to tell for ${unresolved.join(', ')}` : '';
-      return { outcome: 'done', detail: `flagged repeat client (${match}); told ${logins.join(', ') || 'nobody'}${missing}` };
+      return { outcome: 'done', detail: `flagged repeat client (${match}); told ${logins.join(', ') || 'nobody'}${missing}`, reason: { code: 'done.repeat_client', params: { ...matched, notified: logins } } };
     },
   });
 }

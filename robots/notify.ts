@@ -40,16 +40,24 @@ export const notify = defineRobot({
       // responsible); leaving the stage already cancels every pending level of the entry.
       const base = context.ports.config.robots.get(level.of)?.robot;
       if (base && !evaluateCondition(base.condition, context.context)) {
-        return { outcome: 'cancelled', detail: `taken: the condition of ${level.of} no longer holds, escalation ${level.level} not sent` };
+        return {
+          outcome: 'cancelled',
+          detail: `taken: the condition of ${level.of} no longer holds, escalation ${level.level} not sent`,
+          reason: { code: 'cancelled.taken', params: { robot: level.of, level: level.level } },
+        };
       }
     }
-    if (!params.template && !params.text) return { outcome: 'skipped', detail: 'notify has neither `template` nor `text`' };
+    if (!params.template && !params.text) return { outcome: 'skipped', detail: 'notify has neither `template` nor `text`', reason: { code: 'skipped.no_text' } };
     const { logins, unresolved } = resolveUsersOnDuty(context, params.to, params.when_nobody_on_duty);
-    if (logins.length === 0) return { outcome: 'skipped', detail: `nobody to notify: ${unresolved.join(', ')}` };
+    if (logins.length === 0) return { outcome: 'skipped', detail: `nobody to notify: ${unresolved.join(', ')}`, reason: { code: 'skipped.nobody_to_notify', params: { unresolved } } };
     const channel = channelFor(context, params, 'telegram');
-    const messages = await notifyUsers(context, logins, channel, params, alertButtonsMeta(context, channel, params.buttons));
+    const messages = await notifyUsers(context, logins, channel, params, alertButtonsMeta(context, channel, params.buttons), {}, level ? 'escalation' : 'alert');
     const where = messages.map((message) => `${message.recipientLogin} (${message.channel})`).join(', ');
     const prefix = level ? `escalation ${level.level}: ` : '';
-    return { outcome: 'done', detail: `${prefix}notified ${where}${unresolved.length ? `; unresolved: ${unresolved.join(', ')}` : ''}` };
+    return {
+      outcome: 'done',
+      detail: `${prefix}notified ${where}${unresolved.length ? `; unresolved: ${unresolved.join(', ')}` : ''}`,
+      reason: { code: 'done.sent', params: { audience: 'user', channel, recipients: logins, unresolved, escalation: level?.level ?? null } },
+    };
   },
 });

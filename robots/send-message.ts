@@ -17,12 +17,17 @@ export const sendMessage = defineRobot({
   references: (params) => (params.template ? [{ kind: 'template', value: params.template, path: ['template'] }] : []),
   async run(context) {
     const { params, ports, item, run } = context;
-    if (!params.template && !params.text) return { outcome: 'skipped', detail: 'send_message has neither `template` nor `text`' };
+    if (!params.template && !params.text) return { outcome: 'skipped', detail: 'send_message has neither `template` nor `text`', reason: { code: 'skipped.no_text' } };
     const rendered = renderMessage(ports.config, params, { ...context.context, recipient: { name: item.row.name } });
     const channel = params.channel ?? rendered.channel ?? 'email';
     const address = clientAddress(context, channel);
-    if (!address) return { outcome: 'skipped', detail: `the client has no ${channel === 'email' ? 'email' : channel === 'telegram' ? 'Telegram chat' : 'phone'} for a ${channel} touch` };
-    if (await ports.isOptedOut(channel, address)) return { outcome: 'skipped', detail: `the client opted out of ${channel} (${address})` };
+    if (!address)
+      return {
+        outcome: 'skipped',
+        detail: `the client has no ${channel === 'email' ? 'email' : channel === 'telegram' ? 'Telegram chat' : 'phone'} for a ${channel} touch`,
+        reason: { code: 'skipped.no_address', params: { channel } },
+      };
+    if (await ports.isOptedOut(channel, address)) return { outcome: 'skipped', detail: `the client opted out of ${channel} (${address})`, reason: { code: 'skipped.opted_out', params: { channel } } };
     const quiet = quietHoursDeferral(ports.config.source, channel, context.now);
     if (quiet) throw quiet;
     const message = await ports.send({
@@ -38,6 +43,10 @@ export const sendMessage = defineRobot({
       html: rendered.html,
       meta: { robot: run.robotId },
     });
-    return { outcome: 'done', detail: `${channel} to ${address}: message #${message.id} ${message.status}` };
+    return {
+      outcome: 'done',
+      detail: `${channel} to ${address}: message #${message.id} ${message.status}`,
+      reason: { code: 'done.sent', params: { audience: 'client', channel, message_id: message.id, status: message.status } },
+    };
   },
 });

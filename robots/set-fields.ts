@@ -20,6 +20,7 @@ export const setFields = defineRobot({
       detail: `set ${Object.entries(rendered)
         .map(([field, value]) => `${field}=${JSON.stringify(value)}`)
         .join(', ')}`,
+      reason: { code: 'done.fields_set', params: { fields: Object.keys(rendered) } },
     };
   },
 });

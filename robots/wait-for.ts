@@ -21,12 +21,12 @@ export const waitFor = defineRobot({
     recheck: Duration.default('1h').describe('Look again at least this often (an event on the item looks at once)'),
   }),
   async run({ params, item, context, now }) {
-    if (evaluateCondition(params.until, context)) return { outcome: 'done', detail: 'the condition holds' };
+    if (evaluateCondition(params.until, context)) return { outcome: 'done', detail: 'the condition holds', reason: { code: 'done.condition_met' } };
     const deadline = item.row.enteredStageAt + (parseDuration(params.timeout)?.toMillis() ?? 0);
     if (now >= deadline) {
       return params.on_timeout === 'continue'
-        ? { outcome: 'done', detail: `timed out after ${params.timeout}; the robots after it run anyway` }
-        : { outcome: 'cancelled', detail: `timed out after ${params.timeout}; the robots after it do not run` };
+        ? { outcome: 'done', detail: `timed out after ${params.timeout}; the robots after it run anyway`, reason: { code: 'done.wait_timed_out', params: { after: params.timeout } } }
+        : { outcome: 'cancelled', detail: `timed out after ${params.timeout}; the robots after it do not run`, reason: { code: 'cancelled.wait_timed_out', params: { after: params.timeout } } };
     }
     const recheck = parseDuration(params.recheck)?.toMillis() ?? 3_600_000;
     throw new NotNowError(`waiting until the condition holds (gives up ${new Date(deadline).toISOString()})`, Math.min(now + recheck, deadline));

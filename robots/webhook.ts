@@ -41,6 +41,6 @@ export const webhook = defineRobot({
     const text = answer.text.slice(0, 300);
     if (answer.status === 408 || answer.status === 429 || answer.status >= 500) throw new RetryableSendError(`webhook answered ${answer.status}: ${text}`, answer.retryAfterMs);
     if (answer.status >= 400) throw new PermanentSendError(`webhook answered ${answer.status}`, text);
-    return { outcome: 'done', detail: `POST ${params.url} → ${answer.status}` };
+    return { outcome: 'done', detail: `POST ${params.url} → ${answer.status}`, reason: { code: 'done.webhook', params: { url: params.url, status: answer.status } } };
   },
 });

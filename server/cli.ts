@@ -112,10 +112,21 @@ async function runProcess(role: 'api+worker' | 'api' | 'worker', options: Proces
   const itemChanges = runtime.itemChanges;
   const wakeups =
     dataSource.options.type === 'postgres'
-      ? await load('wakeups').PostgresWakeups.start(dataSource, runsRobots ? () => runtime.scheduler.wake() : undefined, role !== 'worker' ? (lines) => itemChanges.receive(lines) : undefined)
+      ? await load('wakeups').PostgresWakeups.start(
+          dataSource,
+          runsRobots ? () => runtime.scheduler.wake() : undefined,
+          role !== 'worker'
+            ? (lines) => {
+                itemChanges.receive(lines);
+                runtime.notices.receive(lines);
+              }
+            : undefined,
+        )
       : null;
   if (wakeups) runtime.scheduler.onDueNow(() => wakeups.notify());
   if (wakeups) itemChanges.relay((line) => wakeups.notifyItemChange(line));
+  // A worker's alert reaches the person's open page on an API process the same way.
+  if (wakeups) runtime.notices.relay((line) => wakeups.notifyItemChange(line));
   const describe = `${describeDatabase(databaseChoice)}, config ${configFile}, channels: ${channels.configured().join(', ') || 'outbox only'}`;
 
   let server: { close(): unknown } | null = null;

@@ -29,6 +29,8 @@ import { RunQueue } from './pipeline/queue';
 import { executeRun, type RobotType, type RunnerDeps } from './pipeline/runner';
 import { Scheduler } from './pipeline/scheduler';
 import { ItemChanges } from './records/item-changes';
+import { Inbox } from './records/inbox';
+import { NotificationFeed } from './records/notifications';
 import { Records } from './records/records';
 import { robotPorts } from './robot-ports';
 import { expiredLeasesSweep } from './sweeps/expired-leases';
@@ -70,6 +72,9 @@ export class Runtime {
   readonly metrics = new EngineMetrics();
   /** Items created, moved and changed, told after commit: the live board listens. */
   readonly itemChanges: ItemChanges;
+  /** A person's in-app notifications written, told after commit: their live stream listens. */
+  readonly notices: NotificationFeed;
+  readonly inbox: Inbox;
   readonly records: Records;
   readonly queue: RunQueue;
   readonly scheduler: Scheduler;
@@ -108,7 +113,9 @@ export class Runtime {
     const config = (this.config = new LiveConfig(options.config, channels.webhooks.publicUrl));
     const metrics = this.metrics;
     const itemChanges = (this.itemChanges = new ItemChanges(store, logger));
-    const records = (this.records = new Records({ store, clock, config, itemChanges }));
+    const notices = (this.notices = new NotificationFeed(logger));
+    this.inbox = new Inbox(store, clock);
+    const records = (this.records = new Records({ store, clock, config, itemChanges, notices }));
     const queue = (this.queue = new RunQueue(store));
     // Filled below, once the robots' ports exist: the runner looks a robot's type up at run time.
     const robotTypes = new Map<string, RobotType>();
@@ -124,7 +131,7 @@ export class Runtime {
     // The runner's pieces, put together once: every run on the hot path reuses them.
     const runner: RunnerDeps = { store, queue, clock, config, logger, metrics, scheduler, robotTypes };
     const pipeline = (this.pipeline = new Pipeline({ store, clock, config, records, queue, scheduler }));
-    const messaging = (this.messaging = new Messaging({ store, clock, config, channels, metrics, trackingSecret: this.trackingSecret }));
+    const messaging = (this.messaging = new Messaging({ store, clock, config, channels, metrics, trackingSecret: this.trackingSecret, notices }));
     const voice: CallChain = (this.voice = new CallChain({
       store,
       clock,

@@ -1,5 +1,5 @@
 import type { ChannelNameType } from '../../config/schema';
-import type { EntityKind, MessageRow } from './rows';
+import type { EntityKind, MessageRow, NotificationKind } from './rows';
 
 /** One outgoing message; the idempotency key makes a second request for it a no-op (semantics 5). */
 export interface MessageRequest {
@@ -15,6 +15,11 @@ export interface MessageRequest {
   body: string;
   html?: string | null;
   meta?: Record<string, unknown>;
+  /**
+   * To a person (`audience: user` with a login): the kind of the in-app notification written with
+   * the message, `alert` unless said; null when the message is not one (a call placed by the callback).
+   */
+  notice?: NotificationKind | null;
 }
 
 /**

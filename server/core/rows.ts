@@ -1,3 +1,5 @@
+import type { RunReasonCode, RunReasonParams } from './run-reasons';
+
 /**
  * The rows as the engine and the robots see them: plain data, no ORM. `server/db/entities.ts`
  * maps each to its table.
@@ -139,6 +141,9 @@ export interface RobotRunRow {
   attempts: number;
   causalDepth: number;
   detail: string | null;
+  /** Why it ended so, as a code the web app translates (core/run-reasons.ts); null on runs from before codes. */
+  reasonCode?: RunReasonCode | null;
+  reasonParams?: RunReasonParams | null;
   lastError: string | null;
   lockedBy: string | null;
   /** While `running`: the worker holds the run until then, renewing it as it works. */
@@ -234,9 +239,11 @@ export interface TaskRow {
   /** Who marked it done, and when; absent on insert (a new task is open), null once reopened. */
   completedAt?: number | null;
   completedBy?: string | null;
+  /** The person who created it (POST /api/tasks); null for a robot's task. */
+  createdBy?: string | null;
 }
 
-export const TASK_CHANGES = ['done', 'reopened', 'assigned', 'due_changed'] as const;
+export const TASK_CHANGES = ['done', 'reopened', 'assigned', 'due_changed', 'renamed'] as const;
 
 /** One change a person made to a task (PATCH /api/tasks/:id), as the item's timeline tells it. */
 export interface TaskChangeRow {
@@ -260,4 +267,22 @@ export interface NewTask {
   title: string;
   dueAt: number | null;
   runId: number | null;
+  /** A person's login when a person (not a robot) creates it. */
+  createdBy?: string | null;
+}
+
+export const NOTIFICATION_KINDS = ['alert', 'escalation', 'task', 'repeat_client'] as const;
+export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
+
+/** What was sent to a person, as their in-app list shows it; one per `key` (the message's idempotency key). */
+export interface NotificationRow {
+  id: number;
+  login: string;
+  entityType: EntityKind | null;
+  entityId: number | null;
+  kind: NotificationKind;
+  text: string;
+  key: string;
+  createdAt: number;
+  readAt: number | null;
 }

@@ -1,7 +1,7 @@
 import { EntitySchema } from 'typeorm';
 import { epochMs, integerId, json, optionalInteger, text } from './columns';
 import type { ApiTokenRow, CallRow, CompanyRow, ContactRow, DealRow, EventRow, LeadRow, MessageRow, OptOutRow, RobotRunRow, StageEntryRow, TaskRow, UserRow, WebhookReceiptRow } from '../core/rows';
-import type { TaskChangeRow } from '../core/rows';
+import type { NotificationRow, TaskChangeRow } from '../core/rows';
 import type { SessionRow, SignInLinkRow } from '../core/rows';
 
 export * from '../core/rows';
@@ -167,6 +167,8 @@ export const RobotRunEntity = new EntitySchema<RobotRunRow>({
     attempts: { type: 'integer', default: 0 },
     causalDepth: { type: 'integer', name: 'causal_depth', default: 0 },
     detail: text(),
+    reasonCode: { ...text(), name: 'reason_code' },
+    reasonParams: { ...json(true), name: 'reason_params' },
     lastError: { ...text(), name: 'last_error' },
     lockedBy: { ...text(), name: 'locked_by' },
     leaseUntil: { ...epochMs(true), name: 'lease_until' },
@@ -279,6 +281,23 @@ export const TaskEntity = new EntitySchema<TaskRow>({
     createdAt: { ...epochMs(), name: 'created_at' },
     completedAt: { ...epochMs(true), name: 'completed_at' },
     completedBy: { ...text(), name: 'completed_by' },
+    createdBy: { ...text(), name: 'created_by' },
+  },
+});
+
+export const NotificationEntity = new EntitySchema<NotificationRow>({
+  name: 'Notification',
+  tableName: 'notifications',
+  columns: {
+    id: integerId,
+    login: { type: 'varchar' },
+    entityType: { ...text(), name: 'entity_type' },
+    entityId: { ...optionalInteger, name: 'entity_id' },
+    kind: { type: 'varchar' },
+    text: { type: 'text' },
+    key: { type: 'varchar', unique: true },
+    createdAt: { ...epochMs(), name: 'created_at' },
+    readAt: { ...epochMs(true), name: 'read_at' },
   },
 });
 
@@ -316,4 +335,5 @@ export const allEntities = [
   WebhookReceiptEntity,
   OptOutEntity,
   CallEntity,
+  NotificationEntity,
 ];

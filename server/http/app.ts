@@ -20,6 +20,9 @@ import { providerWebhookRoutes } from './routes/provider-webhooks';
 import { pipelineRoutes } from './routes/pipelines';
 import { streamHub, streamRoutes, streamTokenFromQuery } from './routes/stream';
 import { taskRoutes } from './routes/tasks';
+import { itemActivityRoutes } from './routes/item-activity';
+import { bulkRoutes } from './routes/bulk';
+import { notificationRoutes } from './routes/notifications';
 import { healthRoutes, httpMetrics } from './health';
 import { BOARD_DIST, boardRoutes } from './board';
 
@@ -63,8 +66,14 @@ export function createApp(runtime: Runtime, options: { logger?: Logger } = {}): 
   runtime.onReload(() => tokens.clear());
   api.use(requireUser(accounts, tokens, sessions));
   const items = { config, records, pipeline, inbound, queue, reads };
+  // The card's comments, calls and tasks, and bulk actions, beside the item routes (matched first).
+  const activity = { config, clock, records, inbound, reads };
+  const bulk = { config, clock, records, pipeline, inbound, reads, logger: options.logger ?? runtime.logger };
+  api.use('/leads', itemActivityRoutes(activity, 'lead'), bulkRoutes(bulk, 'lead'));
+  api.use('/deals', itemActivityRoutes(activity, 'deal'), bulkRoutes(bulk, 'deal'));
   api.use('/leads', itemRoutes(items, 'lead'));
   api.use('/deals', itemRoutes(items, 'deal'));
+  api.use('/notifications', notificationRoutes({ inbox: runtime.inbox, reads }));
   api.use('/contacts', requireOperation('contacts.read'), contactRoutes({ config, reads }));
   api.use('/runs', runRoutes({ config, records, queue, pipeline, reads }));
   api.use('/messages', messageRoutes({ config, records, reads }));
@@ -72,7 +81,7 @@ export function createApp(runtime: Runtime, options: { logger?: Logger } = {}): 
   api.use('/analytics', analyticsRoutes({ config, clock, reads }));
   api.use('/users', userRoutes({ config, accounts, reads, onUsersChanged: () => tokens.clear() }));
   api.use('/config/pipelines', pipelineRoutes({ config, reads }));
-  api.use('/stream', streamRoutes(streamHub({ itemChanges: runtime.itemChanges, config, reads, logger: runtime.logger }, metrics.registry)));
+  api.use('/stream', streamRoutes(streamHub({ itemChanges: runtime.itemChanges, notices: runtime.notices, config, reads, logger: runtime.logger }, metrics.registry)));
   api.use('/tasks', taskRoutes({ config, clock, records, pipeline, reads }));
   api.use('/config', configReloadRoutes({ clock, config, store: runtime.store, queue, configFile: runtime.configFile, reload: () => runtime.reload() }));
   // EventSource sends no headers: a token may come as ?access_token= on the live stream only.

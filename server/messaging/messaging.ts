@@ -7,6 +7,7 @@ import { MessageEntity, OptOutEntity } from '../db/entities';
 import type { Store } from '../db/store';
 import type { EngineMetrics } from '../metrics';
 import { sendOnce } from './send-once';
+import type { NotificationFeed } from '../records/notifications';
 
 /** How far a message has got: a late or repeated provider report never moves it back. */
 const PROGRESS: ReadonlyMap<string, number> = new Map([
@@ -26,6 +27,8 @@ export interface MessagingDeps {
   metrics: EngineMetrics;
   /** Signs tracking pixels, click links and sign-in links in what we send. */
   trackingSecret: string;
+  /** Told of the in-app notification a message to a person writes, once committed. */
+  notices?: Pick<NotificationFeed, 'publish'>;
 }
 
 /** Messages to clients and to our people: sent at most once per key, and never to an address that wrote STOP. */
@@ -35,7 +38,7 @@ export class Messaging {
   async send(request: MessageRequest): Promise<MessageRow> {
     const { store, channels, clock, config, metrics, trackingSecret } = this.deps;
     try {
-      const message = await sendOnce(store, channels, request, () => clock.now(), { baseUrl: config.publicUrl, secret: trackingSecret });
+      const message = await sendOnce(store, channels, request, () => clock.now(), { baseUrl: config.publicUrl, secret: trackingSecret }, this.deps.notices);
       metrics.sends.inc({ channel: message.channel, outcome: message.status });
       return message;
     } catch (error) {

@@ -1,7 +1,8 @@
 import { In, type EntityManager } from 'typeorm';
 import { messageRow, type MessageRequest } from '../core/message-request';
 import type { ChannelRegistry } from '../channels/channel';
-import { MessageEntity, type MessageRow } from '../db/entities';
+import { MessageEntity, type MessageRow, type NotificationRow } from '../db/entities';
+import { insertNotification, type NewNotification, type NotificationFeed } from '../records/notifications';
 import type { Store } from '../db/store';
 import { randomBytes } from 'node:crypto';
 import { withSignInLink } from '../core/sign-in-links';
@@ -21,11 +22,32 @@ export interface TrackingSettings {
   secret: string;
 }
 
-export async function sendOnce(store: Store, channels: ChannelRegistry, request: MessageRequest, now: () => number, tracking?: TrackingSettings): Promise<MessageRow> {
+export async function sendOnce(store: Store, channels: ChannelRegistry, request: MessageRequest, now: () => number, tracking?: TrackingSettings, notices?: Pick<NotificationFeed, 'publish'>): Promise<MessageRow> {
   const recordsOnly = channels.get(request.channel).recordsOnly === true;
-  // The usual case, a key never seen, is one INSERT; a key seen before is decided in a transaction.
-  const fresh = await store.serialized((manager) => insertOneIfAbsent(manager, MessageEntity, messageRow(request, now(), recordsOnly), 'idempotencyKey'));
-  const claimed: Claim = fresh ? { kind: recordsOnly ? 'done' : 'send', message: fresh } : await store.transaction(async (manager) => claimMessage(manager, request, now(), recordsOnly));
+  const notice = noticeOf(request, now());
+  const written: NotificationRow[] = [];
+  const noted = async (manager: EntityManager) => {
+    const row = notice ? await insertNotification(manager, notice) : null;
+    if (row) written.push(row);
+  };
+  // The usual case, a key never seen, is one INSERT (with a person's notification, one transaction);
+  // a key seen before is decided in a transaction, and finds the notification it wrote then.
+  const fresh = notice
+    ? await store.transaction(async (manager) => {
+        const message = await insertOneIfAbsent(manager, MessageEntity, messageRow(request, now(), recordsOnly), 'idempotencyKey');
+        if (message) await noted(manager);
+        return message;
+      })
+    : await store.serialized((manager) => insertOneIfAbsent(manager, MessageEntity, messageRow(request, now(), recordsOnly), 'idempotencyKey'));
+  const claimed: Claim = fresh
+    ? { kind: recordsOnly ? 'done' : 'send', message: fresh }
+    : await store.transaction(async (manager) => {
+        const claim = await claimMessage(manager, request, now(), recordsOnly);
+        await noted(manager);
+        return claim;
+      });
+  // Committed: the person's open pages hear of it now, whatever the provider says next.
+  if (written.length > 0) notices?.publish(written);
   if (claimed.kind === 'done') return claimed.message;
   if (claimed.kind === 'in_doubt') {
     throw new OutcomeUnknownError(`message ${claimed.message.id} was being sent when its worker stopped; not resent`);
@@ -69,6 +91,20 @@ export async function sendOnce(store: Store, channels: ChannelRegistry, request:
   } as const;
   await recordReceipt(store, message.id, changes);
   return { ...message, ...changes };
+}
+
+/** The in-app notification a message to a person makes, keyed like the message: a retried run writes none. */
+function noticeOf(request: MessageRequest, now: number): NewNotification | null {
+  if (request.audience !== 'user' || !request.recipientLogin || request.notice === null) return null;
+  return {
+    login: request.recipientLogin,
+    entityType: request.entity?.kind ?? null,
+    entityId: request.entity?.id ?? null,
+    kind: request.notice ?? 'alert',
+    text: request.body,
+    key: `message:${request.idempotencyKey}`,
+    createdAt: now,
+  };
 }
 
 /**

@@ -9,6 +9,7 @@ import type { NewItemInput } from '../core/inputs';
 import type { Item, ItemRef } from '../core/items';
 import type { LiveConfig } from '../core/live-config';
 import { planMove, type MoveOptions } from '../core/plan-move';
+import type { RunReason } from '../core/run-reasons';
 import type { DealRow, EntityKind, LeadRow, RobotRunRow, StageEntryRow } from '../core/rows';
 import type { Store } from '../db/store';
 import { approveResend } from '../messaging/send-once';
@@ -102,7 +103,7 @@ export class Pipeline {
    * A reply ends the cadence: pending runs of client-touch robots (or any robot marked
    * `stop_on_reply: true`) in the item's current stage entry are cancelled.
    */
-  async stopTouches(item: Item, reason: string, outer?: EntityManager): Promise<number> {
+  async stopTouches(item: Item, reason: string, outer?: EntityManager, code: RunReason = { code: 'cancelled.client_replied' }): Promise<number> {
     if (item.row.stageEntryId === null) return 0;
     const config = this.deps.config.current;
     const pending = await this.deps.queue.pendingOfEntry(item.row.stageEntryId, outer);
@@ -114,6 +115,7 @@ export class Pipeline {
     await this.deps.queue.cancelPending(
       touches.map((run) => run.id),
       reason,
+      code,
       this.now(),
       outer,
     );
@@ -140,7 +142,10 @@ export class Pipeline {
     if (stage?.stop_when !== undefined && evaluateCondition(stage.stop_when, await contextNow())) {
       const pending = await this.deps.queue.pendingOfEntry(entryId, outer);
       if (pending.length > 0) {
-        await this.deps.store.transaction((manager) => this.deps.queue.cancelPendingOfEntry(manager, entryId, `the goal of "${stage.id}" was reached (stop_when)`, this.now()), outer);
+        await this.deps.store.transaction(
+          (manager) => this.deps.queue.cancelPendingOfEntry(manager, entryId, `the goal of "${stage.id}" was reached (stop_when)`, { code: 'cancelled.goal_reached', params: { stage: stage.id } }, this.now()),
+          outer,
+        );
         notes.push(`goal of "${stage.id}" reached: ${pending.length} pending robot${pending.length === 1 ? '' : 's'} cancelled`);
       }
       return notes;
@@ -150,7 +155,7 @@ export class Pipeline {
     if (event.type === 'responsible_changed' && stage?.robots.some((robot) => escalationLevelOf(robot.id) !== null)) {
       const taken = await this.takenEscalations(config, await this.deps.queue.pendingOfEntry(entryId, outer), contextNow);
       for (const { run, of, level } of taken) {
-        await this.deps.queue.cancelPending([run.id], `taken: the condition of ${of} no longer holds, escalation ${level} not sent`, this.now(), outer);
+        await this.deps.queue.cancelPending([run.id], `taken: the condition of ${of} no longer holds, escalation ${level} not sent`, { code: 'cancelled.taken', params: { robot: of, level } }, this.now(), outer);
       }
       if (taken.length > 0) notes.push(`taken: ${taken.length} escalation level${taken.length === 1 ? '' : 's'} cancelled`);
     }
@@ -185,9 +190,10 @@ export class Pipeline {
     await queue.cancelPending(
       cancelled.map((run) => run.id),
       'robot no longer in the config',
+      { code: 'cancelled.robot_removed' },
       now,
     );
-    for (const run of cancelledFollowers) await queue.cancelPending([run.id], `${run.waitsFor} is no longer in the config`, now);
+    for (const run of cancelledFollowers) await queue.cancelPending([run.id], `${run.waitsFor} is no longer in the config`, { code: 'cancelled.predecessor_removed', params: { robot: run.waitsFor ?? '' } }, now);
     await queue.releaseWaiting(
       released.map((run) => {
         const robot = next.robots.get(run.robotId)?.robot;
@@ -201,7 +207,7 @@ export class Pipeline {
   /** A dead, failed or unknown run put back in the queue by a person. */
   async retryRun(runId: number, actor: string): Promise<RobotRunRow | null> {
     const retried = await this.deps.store.transaction(async (manager) => {
-      const change = await this.deps.queue.retry(manager, runId, `retried by ${actor}`, this.now());
+      const change = await this.deps.queue.retry(manager, runId, `retried by ${actor}`, actor, this.now());
       if (!change) return null;
       if (change.before === change.after) {
         throw new InvalidRequestError(`only ${RETRYABLE_STATUSES.join(', ')} runs can be retried; run ${runId} is ${change.before.status}`);

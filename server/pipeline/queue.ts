@@ -1,5 +1,6 @@
 import { In, IsNull, type EntityManager } from 'typeorm';
 import type { RobotRunRow, RunStatus } from '../core/rows';
+import { defaultReasonCode, type RunReason } from '../core/run-reasons';
 import { RobotRunEntity } from '../db/entities';
 import { allSql, hydrate, insertSql, runSql, updateById } from '../db/hot-path';
 import type { Store } from '../db/store';
@@ -24,7 +25,7 @@ const PENDING_SQL = `status IN (${PENDING_STATUSES.map((status) => `'${status}'`
  * The benchmark's raw sqlite3 ceiling prepares these same texts.
  */
 export const RUN_SQL = {
-  cancelPendingOfEntry: `UPDATE robot_runs SET status = 'cancelled', detail = ?, finished_at = ?, due_at = NULL WHERE entry_id = ? AND ${PENDING_SQL}`,
+  cancelPendingOfEntry: `UPDATE robot_runs SET status = 'cancelled', detail = ?, reason_code = ?, reason_params = ?, finished_at = ?, due_at = NULL WHERE entry_id = ? AND ${PENDING_SQL}`,
   /** `count` runs in one statement; values in the order of `runValues`. */
   insertRuns: (count: number) =>
     `INSERT INTO robot_runs (entry_id, entity_type, entity_id, pipeline, stage, robot_id, robot_type, position, status, due_at, waits_for,
@@ -63,6 +64,8 @@ export function runValues(run: NewRun): unknown[] {
 export interface RunFinish {
   status: RunStatus;
   detail: string | null;
+  /** The same as a code the web app translates; the status's default code when absent. */
+  reason?: RunReason;
   lastError?: string | null;
   dueAt?: number | null;
   attempts?: number;
@@ -95,8 +98,8 @@ export class RunQueue {
   }
 
   /** Leaving a stage cancels the pending runs of that entry (semantics 4). */
-  cancelPendingOfEntry(manager: EntityManager, entryId: number, detail: string, now: number): Promise<void> {
-    return runSql(manager, RUN_SQL.cancelPendingOfEntry, [detail, now, entryId]);
+  cancelPendingOfEntry(manager: EntityManager, entryId: number, detail: string, reason: RunReason, now: number): Promise<void> {
+    return runSql(manager, RUN_SQL.cancelPendingOfEntry, [detail, reason.code, JSON.stringify(reason.params ?? {}), now, entryId]);
   }
 
   /**
@@ -109,9 +112,13 @@ export class RunQueue {
   }
 
   /** Cancels the given runs if they are still pending; the others are left as they are. */
-  async cancelPending(ids: number[], detail: string, now: number, outer?: EntityManager): Promise<void> {
+  async cancelPending(ids: number[], detail: string, reason: RunReason, now: number, outer?: EntityManager): Promise<void> {
     if (ids.length === 0) return;
-    await this.store.transaction((manager) => manager.update(RobotRunEntity, { id: In(ids), status: In([...PENDING_STATUSES]) }, { status: 'cancelled', detail, finishedAt: now, dueAt: null }), outer);
+    await this.store.transaction(
+      (manager) =>
+        manager.update(RobotRunEntity, { id: In(ids), status: In([...PENDING_STATUSES]) }, { status: 'cancelled', detail, reasonCode: reason.code, reasonParams: reason.params ?? {}, finishedAt: now, dueAt: null }),
+      outer,
+    );
   }
 
   // ── the worker ────────────────────────────────────────────────────────────────────────
@@ -143,13 +150,22 @@ export class RunQueue {
    * Takes back a run whose lease expired, if it still is as the reaper saw it: `scheduled`
    * again when re-running is safe, or a final status (`unknown`) when a send is in doubt.
    */
-  async reclaim(manager: EntityManager, run: RobotRunRow, outcome: { status: 'scheduled' | 'unknown'; detail: string }, now: number): Promise<void> {
+  async reclaim(manager: EntityManager, run: RobotRunRow, outcome: { status: 'scheduled' | 'unknown'; detail: string; reason: RunReason }, now: number): Promise<void> {
     const final = outcome.status !== 'scheduled';
     await updateById(
       manager,
       RobotRunEntity,
       run.id,
-      { status: outcome.status, detail: outcome.detail, lockedBy: null, leaseUntil: null, finishedAt: final ? now : null, ...(final ? {} : { dueAt: run.dueAt ?? now }) },
+      {
+        status: outcome.status,
+        detail: outcome.detail,
+        reasonCode: outcome.reason.code,
+        reasonParams: outcome.reason.params ?? {},
+        lockedBy: null,
+        leaseUntil: null,
+        finishedAt: final ? now : null,
+        ...(final ? {} : { dueAt: run.dueAt ?? now }),
+      },
       { status: 'running', lockedBy: run.lockedBy, leaseUntil: run.leaseUntil },
     );
   }
@@ -164,6 +180,8 @@ export class RunQueue {
       {
         status: finish.status,
         detail: finish.detail,
+        reasonCode: finish.reason?.code ?? defaultReasonCode(finish.status),
+        reasonParams: finish.reason?.params ?? {},
         lastError: finish.lastError ?? null,
         attempts: finish.attempts ?? run.attempts,
         // A finished run keeps the time it was due, so the timeline can say how late it ran.
@@ -180,10 +198,10 @@ export class RunQueue {
   async releaseFollowers(manager: EntityManager, run: RobotRunRow, dueAtOf: (follower: RobotRunRow) => number, only?: readonly string[], now = Date.now()): Promise<void> {
     const followers = await manager.find(RobotRunEntity, { where: { entryId: run.entryId, waitsFor: run.robotId, status: 'scheduled', dueAt: IsNull() } });
     const notChosen = only ? followers.filter((follower) => !only.includes(follower.robotId)).map((follower) => follower.id) : [];
-    if (notChosen.length > 0) await this.cancelPending(notChosen, `not chosen by ${run.robotId}`, now, manager);
+    if (notChosen.length > 0) await this.cancelPending(notChosen, `not chosen by ${run.robotId}`, { code: 'cancelled.not_chosen', params: { robot: run.robotId } }, now, manager);
     for (const follower of followers) {
       if (notChosen.includes(follower.id)) continue;
-      await updateById(manager, RobotRunEntity, follower.id, { dueAt: dueAtOf(follower), detail: null }, { status: 'scheduled' });
+      await updateById(manager, RobotRunEntity, follower.id, { dueAt: dueAtOf(follower), detail: null, reasonCode: null, reasonParams: null }, { status: 'scheduled' });
     }
   }
 
@@ -191,17 +209,17 @@ export class RunQueue {
   async cancelFollowers(manager: EntityManager, run: RobotRunRow, now: number): Promise<void> {
     const followers = await manager.find(RobotRunEntity, { where: { entryId: run.entryId, waitsFor: run.robotId, status: 'scheduled', dueAt: IsNull() }, select: ['id'] });
     const waiting = followers.map((follower) => follower.id);
-    if (waiting.length > 0) await this.cancelPending(waiting, `${run.robotId} was cancelled`, now, manager);
+    if (waiting.length > 0) await this.cancelPending(waiting, `${run.robotId} was cancelled`, { code: 'cancelled.predecessor_cancelled', params: { robot: run.robotId } }, now, manager);
   }
 
   // ── people and reloads ────────────────────────────────────────────────────────────────
 
   /** Puts a dead, failed or unknown run back in the queue, due now. Null when there is no such run. */
-  async retry(manager: EntityManager, runId: number, detail: string, now: number): Promise<{ before: RobotRunRow; after: RobotRunRow } | null> {
+  async retry(manager: EntityManager, runId: number, detail: string, actor: string, now: number): Promise<{ before: RobotRunRow; after: RobotRunRow } | null> {
     const run = await manager.findOne(RobotRunEntity, { where: { id: runId } });
     if (!run) return null;
     if (!(RETRYABLE_STATUSES as readonly RunStatus[]).includes(run.status)) return { before: run, after: run };
-    const changes = { status: 'scheduled' as const, dueAt: now, attempts: 0, detail, finishedAt: null };
+    const changes = { status: 'scheduled' as const, dueAt: now, attempts: 0, detail, reasonCode: 'scheduled.retried' as const, reasonParams: { by: actor }, finishedAt: null };
     await manager.update(RobotRunEntity, { id: runId }, changes);
     return { before: run, after: { ...run, ...changes } };
   }

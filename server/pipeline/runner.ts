@@ -12,6 +12,7 @@ import { lateness } from '../core/lateness';
 import type { LiveConfig } from '../core/live-config';
 import { NotNowError } from '../core/quiet-hours';
 import type { RobotRunRow, RunStatus } from '../core/rows';
+import type { RunReason } from '../core/run-reasons';
 import { waitingOrder } from '../core/waiting-order';
 import type { Store } from '../db/store';
 import type { EngineMetrics } from '../metrics';
@@ -35,6 +36,8 @@ export interface RobotExecution {
   /** Of the robots waiting for this one, only these run; the others are cancelled (a branch). */
   release?: string[];
   detail?: string;
+  /** The detail as a code the web app translates. */
+  reason?: RunReason;
 }
 
 /** A registered robot type as the runner sees it; the runner knows none by name. */
@@ -71,23 +74,23 @@ export async function executeRun(deps: RunnerDeps, run: RobotRunRow): Promise<Ru
 async function decide(deps: RunnerDeps, run: RobotRunRow): Promise<RunFinish> {
   const config = deps.config.current;
   const item = await loadItem(deps.store.manager, { kind: run.entityType, id: run.entityId });
-  if (!item) return { status: 'cancelled', detail: 'the item no longer exists' };
-  if (item.row.stageEntryId !== run.entryId) return { status: 'cancelled', detail: `left stage "${run.stage}"` };
+  if (!item) return { status: 'cancelled', detail: 'the item no longer exists', reason: { code: 'cancelled.item_gone' } };
+  if (item.row.stageEntryId !== run.entryId) return { status: 'cancelled', detail: `left stage "${run.stage}"`, reason: { code: 'cancelled.left_stage', params: { stage: run.stage, to: item.row.stage } } };
   const placement = config.robots.get(run.robotId);
   if (!placement || placement.stage !== run.stage || placement.pipeline !== run.pipeline) {
-    return { status: 'cancelled', detail: 'robot no longer in the config' };
+    return { status: 'cancelled', detail: 'robot no longer in the config', reason: { code: 'cancelled.robot_removed' } };
   }
   const robotType = deps.robotTypes.get(placement.robot.type);
-  if (!robotType) return { status: 'dead', detail: `no robot type "${placement.robot.type}"` };
+  if (!robotType) return { status: 'dead', detail: `no robot type "${placement.robot.type}"`, reason: { code: 'failed.no_robot_type', params: { type: placement.robot.type } } };
 
   const now = deps.clock.now();
   const context = await loadContext(deps.store.manager, config, item, now, deps.config.publicUrl);
   try {
     if (!evaluateCondition(placement.robot.condition, context)) {
-      return { status: 'skipped', detail: 'condition was false when the robot was due' };
+      return { status: 'skipped', detail: 'condition was false when the robot was due', reason: { code: 'skipped.condition_false' } };
     }
   } catch (error) {
-    return { status: 'dead', detail: `condition failed to evaluate: ${(error as Error).message}` };
+    return { status: 'dead', detail: `condition failed to evaluate: ${(error as Error).message}`, reason: { code: 'failed.condition_error' } };
   }
 
   const lateBy = run.dueAt === null ? 0 : now - run.dueAt;
@@ -95,13 +98,13 @@ async function decide(deps: RunnerDeps, run: RobotRunRow): Promise<RunFinish> {
   const skipAfterMs = skipAfter ? parseDuration(skipAfter)?.toMillis() : undefined;
   if (skipAfterMs !== undefined && lateBy > skipAfterMs) {
     // A "good morning" ten hours late is worse than none (Mautic #3340): the client is not touched.
-    return { status: 'skipped', detail: `skipped: ${lateness(lateBy)} late (skip_if_late ${skipAfter})` };
+    return { status: 'skipped', detail: `skipped: ${lateness(lateBy)} late (skip_if_late ${skipAfter})`, reason: { code: 'skipped.too_late', params: { late_ms: lateBy, skip_if_late: skipAfter } } };
   }
 
   const attempts = run.attempts + 1;
   try {
     const outcome = await robotType.run({ params: placement.robot, run, item, context, now });
-    return { status: outcome.outcome, detail: outcome.detail ?? null, attempts, lastError: null, release: outcome.release };
+    return { status: outcome.outcome, detail: outcome.detail ?? null, reason: outcome.reason, attempts, lastError: null, release: outcome.release };
   } catch (error) {
     return failure(deps, run, attempts, error);
   }
@@ -109,20 +112,37 @@ async function decide(deps: RunnerDeps, run: RobotRunRow): Promise<RunFinish> {
 
 function failure(deps: RunnerDeps, run: RobotRunRow, attempts: number, error: unknown): RunFinish {
   const message = (error as Error)?.message ?? String(error);
-  if (error instanceof NotNowError) return { status: 'scheduled', detail: message, dueAt: error.until, attempts: run.attempts };
-  if (error instanceof OutcomeUnknownError) return { status: 'unknown', detail: message, lastError: message, attempts };
-  if (error instanceof MoveRefusedError && error.details.code === 'loop_guard') return { status: 'skipped', detail: message, attempts };
-  if (error instanceof MoveRefusedError || error instanceof PermanentSendError || error instanceof InvalidRequestError) {
-    return { status: 'dead', detail: `failed for good: ${message}`, lastError: message, attempts };
+  if (error instanceof NotNowError)
+    return { status: 'scheduled', detail: message, reason: { code: 'scheduled.deferred', params: { until: new Date(error.until).toISOString() } }, dueAt: error.until, attempts: run.attempts };
+  if (error instanceof OutcomeUnknownError) return { status: 'unknown', detail: message, reason: { code: 'unknown.outcome_unknown' }, lastError: message, attempts };
+  if (error instanceof MoveRefusedError && error.details.code === 'loop_guard') return { status: 'skipped', detail: message, reason: { code: 'skipped.loop_guard' }, attempts };
+  if (error instanceof MoveRefusedError) {
+    return {
+      status: 'dead',
+      detail: `failed for good: ${message}`,
+      reason: { code: 'failed.move_refused', params: { refusal: error.details.code, missing_fields: error.details.missingFields ?? [] } },
+      lastError: message,
+      attempts,
+    };
+  }
+  if (error instanceof PermanentSendError || error instanceof InvalidRequestError) {
+    return { status: 'dead', detail: `failed for good: ${message}`, reason: { code: error instanceof PermanentSendError ? 'failed.permanent' : 'failed.invalid' }, lastError: message, attempts };
   }
   const settings = deps.config.current.source.engine;
   if (attempts >= settings.max_attempts) {
-    return { status: 'dead', detail: `gave up after ${attempts} attempts: ${message}`, lastError: message, attempts };
+    return { status: 'dead', detail: `gave up after ${attempts} attempts: ${message}`, reason: { code: 'failed.gave_up', params: { attempts } }, lastError: message, attempts };
   }
   const base = parseDuration(settings.retry_backoff)?.toMillis() ?? 30000;
   const delay = retryDelay(attempts, base, error instanceof RetryableSendError ? error.retryAfterMs : undefined);
   const dueAt = deps.clock.now() + delay;
-  return { status: 'failed', detail: `attempt ${attempts} failed, retrying at ${new Date(dueAt).toISOString()}: ${message}`, lastError: message, attempts, dueAt };
+  return {
+    status: 'failed',
+    detail: `attempt ${attempts} failed, retrying at ${new Date(dueAt).toISOString()}: ${message}`,
+    reason: { code: 'failed.channel_error', params: { attempt: attempts, retry_at: new Date(dueAt).toISOString() } },
+    lastError: message,
+    attempts,
+    dueAt,
+  };
 }
 
 async function finishRun(deps: RunnerDeps, run: RobotRunRow, finish: RunFinish): Promise<void> {

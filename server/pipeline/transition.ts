@@ -25,7 +25,7 @@ export async function enterStage(
   const previousEntryId = item.row.stageEntryId;
   if (previousEntryId !== null) {
     await updateById(manager, StageEntryEntity, previousEntryId, { leftAt: now }, { leftAt: null });
-    await queue.cancelPendingOfEntry(manager, previousEntryId, `left stage "${item.row.stage}" for "${plan.stage.id}"`, now);
+    await queue.cancelPendingOfEntry(manager, previousEntryId, `left stage "${item.row.stage}" for "${plan.stage.id}"`, { code: 'cancelled.left_stage', params: { stage: item.row.stage, to: plan.stage.id } }, now);
   }
   const depth = options.causalDepth ?? 0;
   const entryRow = {

@@ -17,6 +17,7 @@ import type { ItemChange, ItemChanges } from './item-changes';
 import { decayScoreIfUnchanged, insertItemRow, loadItem, updateItemIfTagsAre, updateItemRow, type ItemColumns } from './item-rows';
 import { pickResponsible } from './responsible-pick';
 import { changeTask, type TaskPatch } from './task-updates';
+import { insertNotification, taskNotification, type NotificationFeed } from './notifications';
 
 export interface RecordsDeps {
   store: Store;
@@ -24,6 +25,8 @@ export interface RecordsDeps {
   config: LiveConfig;
   /** Told after commit, for live boards. */
   itemChanges: ItemChanges;
+  /** Told of a person's new notification (a task given to them), after commit. */
+  notices: Pick<NotificationFeed, 'publish'>;
 }
 
 /** A new item checked and shaped, not yet written (Records.prepareItem). */
@@ -232,12 +235,16 @@ export class Records {
 
   // ── tasks and events ─────────────────────────────────────────────────────────────────
 
-  /** A task for a person; a retried run finds the task it made the first time. */
-  createTask(task: NewTask): Promise<TaskRow> {
-    return this.deps.store.transaction(async (manager) => {
+  /**
+   * A task for a person; a retried run finds the task it made the first time. Its assignee is
+   * notified in the same transaction (not when they gave it to themselves).
+   */
+  async createTask(task: NewTask): Promise<TaskRow> {
+    const now = this.now();
+    const { row, notification } = await this.deps.store.transaction(async (manager) => {
       const existing = task.runId === null ? null : await manager.findOne(TaskEntity, { where: { runId: task.runId, entityType: task.item.kind, entityId: task.item.id } });
-      if (existing) return existing;
-      return insertOne(manager, TaskEntity, {
+      if (existing) return { row: existing, notification: null };
+      const row = await insertOne(manager, TaskEntity, {
         entityType: task.item.kind,
         entityId: task.item.id,
         assignee: task.assignee,
@@ -246,9 +253,19 @@ export class Records {
         runId: task.runId,
         status: 'open',
         overdueAt: null,
-        createdAt: this.now(),
+        createdAt: now,
+        createdBy: task.createdBy ?? null,
       });
+      const notice = taskNotification(this.noticeSettings(), row, task.assignee, task.createdBy ?? null, { kind: 'created' }, now);
+      return { row, notification: notice ? await insertNotification(manager, notice) : null };
     });
+    if (notification) this.deps.notices.publish([notification]);
+    return row;
+  }
+
+  private noticeSettings() {
+    const { source } = this.deps.config.current;
+    return { locale: source.locale, timezone: source.timezone };
   }
 
   /**
@@ -261,8 +278,13 @@ export class Records {
   }
 
   /** A person's change to a task (status, due time, assignee), with its history, in one transaction. */
-  changeTask(taskId: number, patch: TaskPatch, login: string, authorize: (task: TaskRow, item: Item | null) => void): Promise<{ task: TaskRow; item: Item | null }> {
-    return changeTask(this.deps.store, this.now(), taskId, patch, login, authorize);
+  async changeTask(taskId: number, patch: TaskPatch, login: string, authorize: (task: TaskRow, item: Item | null) => void): Promise<{ task: TaskRow; item: Item | null }> {
+    const now = this.now();
+    const { task, item, notifications } = await changeTask(this.deps.store, now, taskId, patch, login, authorize, (task, assignedTo, changeId) =>
+      taskNotification(this.noticeSettings(), task, assignedTo, login, { kind: 'reassigned', changeId }, now),
+    );
+    if (notifications.length > 0) this.deps.notices.publish(notifications);
+    return { task, item };
   }
 
   recordEvent(event: NewEvent, manager?: EntityManager): Promise<EventRow> {

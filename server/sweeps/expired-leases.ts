@@ -34,10 +34,19 @@ async function reclaimExpiredLeases(deps: ExpiredLeasesDeps): Promise<{ requeued
       if (inDoubt.length > 0) {
         await manager.update(MessageEntity, { id: In(inDoubt.map((message) => message.id)), status: 'sending' }, { status: 'unknown', error: `${worker} stopped while sending; not resent` });
         const which = inDoubt.map((message) => `${message.channel} to ${message.recipient}`).join(', ');
-        await deps.queue.reclaim(manager, run, { status: 'unknown', detail: `${worker} stopped while sending (${which}): it may or may not have arrived, so it is not resent; retry by hand to send again` }, now);
+        await deps.queue.reclaim(
+          manager,
+          run,
+          {
+            status: 'unknown',
+            detail: `${worker} stopped while sending (${which}): it may or may not have arrived, so it is not resent; retry by hand to send again`,
+            reason: { code: 'unknown.worker_stopped', params: { worker } },
+          },
+          now,
+        );
         unknown += 1;
       } else {
-        await deps.queue.reclaim(manager, run, { status: 'scheduled', detail: `taken back after ${worker} stopped (lease expired); runs again` }, now);
+        await deps.queue.reclaim(manager, run, { status: 'scheduled', detail: `taken back after ${worker} stopped (lease expired); runs again`, reason: { code: 'scheduled.reclaimed', params: { worker } } }, now);
         requeued += 1;
       }
     });

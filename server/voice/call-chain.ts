@@ -74,6 +74,8 @@ async function placeCall(deps: VoiceDeps, item: Item, agent: string, options: { 
       recipientLogin: agent,
       body: `Call ${agent} and bridge them to ${item.row.name ?? `${ref.kind} #${ref.id}`} (${item.row.phone})`,
       meta: { callback: true, attempt: options.attempt },
+      // A call placed, not news for the agent's list: the call itself is the news.
+      notice: null,
     });
     return { kind: 'recorded', detail: `no voice channel: the call to ${agent} is recorded (message #${message.id} ${message.status})` };
   }
@@ -252,6 +254,7 @@ async function escalate(deps: VoiceDeps, item: Item, runId: number, settings: Ca
       recipientLogin: login,
       body: `${text} Task #${task.id}.`,
       meta: { callback: 'nobody_answered', task: task.id, buttons: itemAlertButtons(ref, itemLink(deps.config.publicUrl, ref)) },
+      notice: 'escalation',
     });
   }
   await deps.reportCall({ type: 'call', item: ref, actor: 'channel:voice', payload: { outcome: 'missed', attempts: tried.length, task_id: task.id } });

@@ -9,6 +9,7 @@ interface TimelineEntry {
   robot?: string;
   status?: string;
   type?: string;
+  event_type?: string;
   payload?: Record<string, unknown>;
   duration_seconds?: number | null;
   title?: string;
@@ -61,8 +62,8 @@ describe.each(testDatabaseKinds())('on %s: the hot-lead callback and "taken in w
       expect(nth(world.peers.telegram.callsOf('answerCallbackQuery'), 1).payload).toMatchObject({ text: 'Already taken by Galya', show_alert: true });
       expect((await root().get(`/api/leads/${lead.id}`).expect(200)).body.responsible).toBe('galya');
       const timeline = await timelineOf(lead.id);
-      expect(timeline.filter((entry) => entry.kind === 'event' && entry.type === 'responsible_changed')).toHaveLength(1);
-      expect(timeline.find((entry) => entry.type === 'taken')).toMatchObject({ summary: 'taken: taken in work by galya from Telegram' });
+      expect(timeline.filter((entry) => entry.kind === 'event' && entry.event_type === 'responsible_changed')).toHaveLength(1);
+      expect(timeline.find((entry) => entry.event_type === 'taken')).toMatchObject({ summary: 'taken: taken in work by galya from Telegram' });
     });
 
     it('Take on a lead someone already owns is refused, naming who has it, and changes nothing', async () => {
@@ -128,9 +129,9 @@ describe.each(testDatabaseKinds())('on %s: the hot-lead callback and "taken in w
 
       const timeline = await timelineOf(lead.id);
       expect(timeline.find((entry) => entry.kind === 'call')).toMatchObject({ status: 'completed', duration_seconds: 42, summary: 'call 1 to gena: completed, rang 6 s, talked 42 s' });
-      const progress = timeline.filter((entry) => entry.type === 'call_progress').map((entry) => entry.payload?.status);
+      const progress = timeline.filter((entry) => entry.event_type === 'call_progress').map((entry) => entry.payload?.status);
       expect(progress).toEqual(['requested', 'initiated', 'ringing', 'answered', 'bridging', 'completed']);
-      expect(timeline.find((entry) => entry.kind === 'event' && entry.type === 'call')).toMatchObject({ payload: expect.objectContaining({ outcome: 'answered', agent: 'gena' }) });
+      expect(timeline.find((entry) => entry.kind === 'event' && entry.event_type === 'call')).toMatchObject({ payload: expect.objectContaining({ outcome: 'answered', agent: 'gena' }) });
       expect(calls()).toHaveLength(1);
     });
 
@@ -147,7 +148,7 @@ describe.each(testDatabaseKinds())('on %s: the hot-lead callback and "taken in w
       expect(world.peers.telegram.callsOf('sendMessage').slice(alertsBefore)).toHaveLength(0);
       const timeline = await timelineOf(lead.id);
       expect(timeline.some((entry) => entry.kind === 'task')).toBe(false);
-      expect(timeline.find((entry) => entry.type === 'call_progress' && entry.payload?.status === 'stopped')).toBeDefined();
+      expect(timeline.find((entry) => entry.event_type === 'call_progress' && entry.payload?.status === 'stopped')).toBeDefined();
     });
 
     it('nobody answers: the next agent is called, then the manager is alerted on Telegram and gets a task; late callbacks call nobody twice', async () => {
@@ -172,7 +173,7 @@ describe.each(testDatabaseKinds())('on %s: the hot-lead callback and "taken in w
       const timeline = await timelineOf(lead.id);
       expect(timeline.find((entry) => entry.kind === 'task')).toMatchObject({ assignee: 'gm' });
       expect(timeline.filter((entry) => entry.kind === 'call').map((entry) => entry.summary)).toEqual(['call 1 to gena: no-answer, rang 20 s', 'call 2 to galya: busy, rang 0 s']);
-      expect(timeline.find((entry) => entry.kind === 'event' && entry.type === 'call')).toMatchObject({ payload: expect.objectContaining({ outcome: 'missed', attempts: 2 }) });
+      expect(timeline.find((entry) => entry.kind === 'event' && entry.event_type === 'call')).toMatchObject({ payload: expect.objectContaining({ outcome: 'missed', attempts: 2 }) });
 
       await world.peers.twilio.reportCallStatus(nth(calls(), 1).sid as string, 'no-answer');
       expect(calls()).toHaveLength(2);

@@ -13,6 +13,7 @@ interface TimelineEntry {
   channel?: string;
   direction?: string;
   type?: string;
+  event_type?: string;
 }
 
 describe.each(testDatabaseKinds())('real channels on %s', (kind) => {
@@ -222,7 +223,7 @@ describe.each(testDatabaseKinds())('real channels on %s', (kind) => {
       const inbound = (await messagesOf(lead.id)).find((message) => message.direction === 'in');
       expect(inbound).toMatchObject({ channel: 'email', recipient: 'ivan.petrov@work.example', status: 'delivered' });
       const timeline = await timelineOf(lead.id);
-      expect(timeline.find((entry) => entry.kind === 'event' && entry.type === 'message_inbound')).toBeDefined();
+      expect(timeline.find((entry) => entry.kind === 'event' && entry.event_type === 'message_inbound')).toBeDefined();
     });
 
     it('a bounce marks the original email failed with the reason instead of counting as a reply', async () => {

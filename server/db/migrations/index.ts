@@ -5,6 +5,7 @@ import { PendingRunsIndex1764300000000 } from './1764300000000-pending-runs-inde
 import { Sessions1764400000000 } from './1764400000000-sessions';
 import { TaskCompletion1764500000000 } from './1764500000000-task-completion';
 import { StageEntryComment1764600000000 } from './1764600000000-stage-entry-comment';
+import { Workplace1764700000000 } from './1764700000000-workplace';
 
 /** Listed explicitly (no glob) so tsx, jest and a bundled build all find the same set. */
 export const migrations = [
@@ -15,4 +16,5 @@ export const migrations = [
   Sessions1764400000000,
   TaskCompletion1764500000000,
   StageEntryComment1764600000000,
+  Workplace1764700000000,
 ];

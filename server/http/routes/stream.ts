@@ -4,6 +4,9 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import { canAccessItem, type Viewer } from '../../auth/access';
 import type { LiveConfig } from '../../core/live-config';
 import type { ItemChange, ItemChanges } from '../../records/item-changes';
+import type { NotificationFeed, NotificationPublished } from '../../records/notifications';
+import { notificationById } from '../../reads/notifications';
+import { notificationViews } from './notifications';
 import { itemView, type Item } from '../../core/items';
 import { itemsByRef } from '../../reads/items';
 import type { ReadSource } from '../../reads/source';
@@ -50,6 +53,8 @@ type DropReason = 'slow_client' | 'load_failed';
 export interface StreamDeps {
   /** Items created, moved and changed, told after commit. */
   itemChanges: Pick<ItemChanges, 'closed' | 'subscribe'>;
+  /** A person's notifications written, told after commit: sent to that person's streams only. */
+  notices?: Pick<NotificationFeed, 'subscribe'>;
   config: LiveConfig;
   reads: ReadSource;
   logger: Pick<Logger, 'error'>;
@@ -66,6 +71,7 @@ export class StreamHub {
   private draining = false;
   private heartbeat: NodeJS.Timeout | null = null;
   private unsubscribe: (() => void) | null = null;
+  private unsubscribeNotices: (() => void) | null = null;
   private readonly dropped?: Counter<'reason'>;
 
   constructor(
@@ -128,14 +134,33 @@ export class StreamHub {
       (change) => this.changed(change),
       () => this.closeAll(),
     );
+    this.unsubscribeNotices = this.deps.notices?.subscribe((notification) => void this.notify(notification)) ?? null;
     this.heartbeat = setInterval(() => this.beat(), this.limits.heartbeatMs);
     this.heartbeat.unref();
+  }
+
+  /** `event: notification` to the streams of its person only, as GET /api/notifications shows it. */
+  private async notify(published: NotificationPublished): Promise<void> {
+    const own = () => [...this.streams].filter((stream) => stream.user.login === published.login);
+    if (own().length === 0) return;
+    try {
+      const row = await notificationById(this.deps.reads, published.id);
+      if (!row || row.login !== published.login) return;
+      const [view] = await notificationViews(this.deps.reads, [row]);
+      const frame = `event: notification\ndata: ${JSON.stringify(view)}\n\n`;
+      for (const stream of own()) this.send(stream, frame);
+    } catch (error) {
+      // The list still has it: the page shows it on its next load.
+      this.deps.logger.error({ err: error, notification: published.id }, 'live streams: a notification could not be loaded');
+    }
   }
 
   private detachIfIdle(): void {
     if (this.streams.size > 0) return;
     this.unsubscribe?.();
     this.unsubscribe = null;
+    this.unsubscribeNotices?.();
+    this.unsubscribeNotices = null;
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.heartbeat = null;
     this.pending.clear();

@@ -18,8 +18,19 @@ import type { Item } from '../../core/items';
 import { isOverdue } from '../../sweeps/overdue-tasks';
 import { IdParam, ItemRefText, MAX_ROW_ID, NoQuery, queryInteger } from '../ids';
 import { parse, RequestValidationError } from '../problem';
+import { requireVisibleItem } from '../item-scope';
 
 export { TaskPatch };
+
+/** POST /api/tasks: a task a person gives (to themselves unless `assignee` says whom). */
+export const NewTaskBody = z.strictObject({
+  kind: z.enum(['lead', 'deal']),
+  id: z.number().int().min(1).max(MAX_ROW_ID).describe('the lead or deal'),
+  title: z.string().trim().min(1).max(500),
+  due_at: z.iso.datetime({ offset: true, error: 'an ISO time with its offset, e.g. 2026-03-02T18:00:00+03:00' }).transform((text) => Date.parse(text)),
+  assignee: z.string().min(1).max(200).optional().describe('a login; the creator when absent'),
+});
+export type NewTaskBody = z.output<typeof NewTaskBody>;
 
 export const TaskQuery = z.strictObject({
   assignee: z.string().min(1).max(200).optional().describe('me, or a login'),
@@ -45,7 +56,7 @@ function itemName(item: Item | undefined, task: TaskRow): string {
   return item?.row.title || item?.row.name || `${task.entityType} #${task.entityId}`;
 }
 
-function taskView(task: TaskRow, item: Item | undefined, now: number) {
+export function taskView(task: TaskRow, item: Item | undefined, now: number) {
   return {
     id: task.id,
     item: `${task.entityType}:${task.entityId}`,
@@ -58,11 +69,12 @@ function taskView(task: TaskRow, item: Item | undefined, now: number) {
     completed_at: iso(task.completedAt),
     completed_by: task.completedBy ?? null,
     run_id: task.runId,
+    created_by: task.createdBy ?? null,
     created_at: iso(task.createdAt),
   };
 }
 
-async function requireKnownUser(deps: { config: LiveConfig; reads: ReadSource }, login: string, path: string): Promise<void> {
+export async function requireKnownUser(deps: { config: LiveConfig; reads: ReadSource }, login: string, path: string): Promise<void> {
   const configUsers = deps.config.current.users;
   if (configUsers.has(login) || (await isStoredUser(deps.reads, login))) return;
   const known = new Set([...configUsers.keys(), ...(await storedLogins(deps.reads))]);
@@ -72,7 +84,7 @@ async function requireKnownUser(deps: { config: LiveConfig; reads: ReadSource },
 export interface TaskRouteDeps {
   config: LiveConfig;
   clock: Clock;
-  records: Pick<Records, 'changeTask'>;
+  records: Pick<Records, 'changeTask' | 'createTask' | 'getItem'>;
   /** Wakes the scheduler: a reopened or re-dated task may fall due before its next wake-up. */
   pipeline: Pick<Pipeline, 'runsCommitted'>;
   reads: ReadSource;
@@ -109,6 +121,23 @@ export function taskRoutes(deps: TaskRouteDeps): Router {
       tasks.map((task) => ({ kind: task.entityType, id: task.entityId })),
     );
     response.json({ tasks: tasks.map((task) => taskView(task, items.get(`${task.entityType}:${task.entityId}`), now)), total, limit: query.limit, offset: query.offset });
+  });
+
+  router.post('/', async (request, response) => {
+    parse(NoQuery, request.query);
+    const body = parse(NewTaskBody, request.body);
+    const user = request.user!;
+    const item = await requireVisibleItem(deps.records, deps.config.current, user, { kind: body.kind, id: body.id });
+    if (!canAccessItem(deps.config.current, user, item, 'write')) throw new ForbiddenError(`your role may not add tasks to this ${item.kind}`);
+    const assignee = body.assignee ?? user.login;
+    if (assignee !== user.login) await requireKnownUser(deps, assignee, 'assignee');
+    const task = await deps.records.createTask({ item: { kind: item.kind, id: item.row.id }, assignee, title: body.title, dueAt: body.due_at, runId: null, createdBy: user.login });
+    // Due before the scheduler's next wake-up: the overdue sweep must see it in time.
+    deps.pipeline.runsCommitted([task.dueAt]);
+    response
+      .status(201)
+      .location(`/api/tasks/${task.id}`)
+      .json(taskView(task, item, deps.clock.now()));
   });
 
   router.patch('/:id', async (request, response) => {

@@ -169,7 +169,12 @@ const events: Messages['events'] = {
   form_submitted: (facts) => `The client sent the form${facts.name ? ` ${quoted(facts.name)}` : ''}`,
   webhook: (facts) => `Data came by the webhook${facts.name ? ` ${quoted(facts.name)}` : ''}`,
   message_inbound: (facts) => `The client replied${channelOn(facts.channel ?? '')}`,
-  call: (facts) => (facts.outcome === 'answered' ? `${someone(facts)} answered the callback` : `The callback failed: nobody answered${facts.count ? ` (attempts: ${facts.count})` : ''}`),
+  call: (facts) =>
+    facts.loggedCall
+      ? `${someone(facts)} logged ${facts.loggedCall.direction === 'inbound' ? 'an incoming call' : 'a call to the client'}: ${facts.loggedCall.result.replace('_', ' ')}${facts.loggedCall.seconds === null ? '' : `, ${facts.loggedCall.seconds} s`}`
+      : facts.outcome === 'answered'
+        ? `${someone(facts)} answered the callback`
+        : `The callback failed: nobody answered${facts.count ? ` (attempts: ${facts.count})` : ''}`,
   email_opened: () => 'The client opened the email',
   link_clicked: (facts) => `The client clicked a link${facts.name ? `: ${facts.name}` : ''}`,
   page_visit: (facts) => `The client visited ${facts.name ? `the page ${quoted(facts.name)}` : 'the site'}`,
@@ -182,6 +187,7 @@ const events: Messages['events'] = {
   telegram_linked: () => 'The client started our Telegram bot',
   taken: (facts) => `${someone(facts)} took the ${ITEM[facts.item]} in work from Telegram`,
   call_progress: (facts) => `Call to ${facts.person ?? 'a colleague'}: ${CALL_STATUS[facts.outcome as CallStatus] ?? facts.outcome ?? '?'}`,
+  comment: (facts) => `${someone(facts)} commented: ${quoted(facts.reason ?? '')}`,
   other: (facts) => `Event ${facts.type}`,
 };
 
@@ -197,6 +203,8 @@ function taskChange(facts: TaskChangeFacts): string {
       return facts.from === null ? `${task} assigned to ${facts.to ?? '?'}${by}` : `${task} reassigned from ${facts.from} to ${facts.to ?? '?'}${by}`;
     case 'due_changed':
       return facts.to === null ? `${task}: due time removed${by}` : `${task} now due ${facts.to}${facts.from ? ` (was ${facts.from})` : ''}${by}`;
+    case 'renamed':
+      return `Task ${quoted(facts.from ?? '')} renamed to ${quoted(facts.to ?? '')}${by}`;
   }
 }
 

@@ -207,6 +207,8 @@ export function messageFacts(message: MessageRow, names: Names): MessageFacts {
 
 const text = (value: unknown): string | null => (value === null || value === undefined || value === '' ? null : String(value));
 
+const LOGGED_RESULTS = ['answered', 'no_answer', 'busy', 'voicemail'] as const;
+
 export function eventFacts(event: EventRow, names: Names): EventFacts {
   const payload = event.payload;
   const login = (value: unknown) => (typeof value === 'string' && value ? names.person(value) : null);
@@ -245,7 +247,22 @@ export function eventFacts(event: EventRow, names: Names): EventFacts {
     case 'taken':
       return { ...facts, person: login(payload.by) };
     case 'call':
-      return { ...facts, person: login(payload.agent), outcome: text(payload.outcome), count: typeof payload.attempts === 'number' ? payload.attempts : null };
+      return {
+        ...facts,
+        person: login(payload.agent),
+        outcome: text(payload.outcome),
+        count: typeof payload.attempts === 'number' ? payload.attempts : null,
+        loggedCall:
+          payload.logged === true
+            ? {
+                direction: payload.direction === 'inbound' ? 'inbound' : 'outbound',
+                result: LOGGED_RESULTS.find((result) => result === payload.result) ?? 'answered',
+                seconds: typeof payload.duration_seconds === 'number' ? payload.duration_seconds : null,
+              }
+            : null,
+      };
+    case 'comment':
+      return { ...facts, person: facts.actor.kind === 'person' ? facts.actor.name : null, reason: text(payload.text) };
     case 'call_progress':
       return { ...facts, person: login(payload.agent), outcome: text(payload.status) };
     default:
@@ -260,6 +277,7 @@ export function taskFacts(task: TaskRow, names: Names): TaskFacts {
 export function taskChangeFacts(change: Pick<TaskChangeRow, 'change' | 'fromValue' | 'toValue' | 'actor'>, title: string, names: Names): TaskChangeFacts {
   const value = (raw: string | null) => {
     if (raw === null) return null;
+    if (change.change === 'renamed') return raw;
     return change.change === 'due_changed' ? names.at(Number(raw)) : names.person(raw);
   };
   return { change: change.change, title, actor: actorOf(change.actor, names), from: value(change.fromValue), to: value(change.toValue) };

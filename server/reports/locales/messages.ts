@@ -107,8 +107,10 @@ export interface EventFacts {
   /** call: answered or missed (with the number of agents tried); call_progress: the call's status. */
   outcome: string | null;
   count: number | null;
-  /** email_bounced: why. */
+  /** email_bounced: why; comment: its text. */
   reason: string | null;
+  /** A call a person logged by hand (POST …/calls), not the auto-callback. */
+  loggedCall?: { direction: 'outbound' | 'inbound'; result: 'answered' | 'no_answer' | 'busy' | 'voicemail'; seconds: number | null } | null;
 }
 
 export interface TaskFacts {

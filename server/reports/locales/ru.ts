@@ -189,14 +189,26 @@ function person(facts: EventFacts): string {
   return facts.person ?? 'Сотрудник';
 }
 
+const LOGGED_RESULT_RU = { answered: 'разговор состоялся', no_answer: 'не ответили', busy: 'занято', voicemail: 'автоответчик' } as const;
+
+function loggedCallRu(facts: EventFacts): string {
+  const call = facts.loggedCall!;
+  const who = person(facts);
+  const what = call.direction === 'inbound' ? 'входящий звонок' : 'звонок клиенту';
+  const seconds = call.seconds === null ? '' : `, ${Math.round(call.seconds / 60) || 1} мин`;
+  return `${who} ${verb(genderOf(who), { m: 'записал', f: 'записала' })} ${what}: ${LOGGED_RESULT_RU[call.result]}${call.result === 'answered' ? seconds : ''}`;
+}
+
 const events: Messages['events'] = {
   form_submitted: (facts) => `Клиент отправил форму${facts.name ? ` ${quoted(facts.name)}` : ''}`,
   webhook: (facts) => `Пришли данные по вебхуку${facts.name ? ` ${quoted(facts.name)}` : ''}`,
   message_inbound: (facts) => `Ответ клиента${channelIn(facts.channel ?? '')}`,
   call: (facts) =>
-    facts.outcome === 'answered'
-      ? `${person(facts)} ${verb(genderOf(person(facts)), { m: 'ответил', f: 'ответила' })} на обратный звонок`
-      : `Обратный звонок не состоялся: никто не ответил${facts.count ? ` (попыток: ${facts.count})` : ''}`,
+    facts.loggedCall
+      ? loggedCallRu(facts)
+      : facts.outcome === 'answered'
+        ? `${person(facts)} ${verb(genderOf(person(facts)), { m: 'ответил', f: 'ответила' })} на обратный звонок`
+        : `Обратный звонок не состоялся: никто не ответил${facts.count ? ` (попыток: ${facts.count})` : ''}`,
   email_opened: () => 'Клиент открыл письмо',
   link_clicked: (facts) => `Клиент перешёл по ссылке${facts.name ? ` ${facts.name}` : ''}`,
   page_visit: (facts) => `Клиент открыл страницу${facts.name ? ` ${quoted(facts.name)}` : ' сайта'}`,
@@ -213,12 +225,15 @@ const events: Messages['events'] = {
   telegram_linked: () => 'Клиент подключился к Telegram-боту',
   taken: (facts) => `${person(facts)} ${verb(genderOf(person(facts)), { m: 'взял', f: 'взяла' })} ${ITEM[facts.item].acc} в работу из Telegram`,
   call_progress: (facts) => `Звонок ${facts.person ? dativeOf(facts.person) : 'сотруднику'}: ${CALL_STATUS[facts.outcome as CallStatus] ?? facts.outcome ?? '?'}`,
+  comment: (facts) => `${person(facts)} ${verb(genderOf(person(facts)), { m: 'оставил', f: 'оставила' })} комментарий: ${quoted(facts.reason ?? '')}`,
   other: (facts) => `Событие ${facts.type}`,
 };
 
 function taskChange(facts: TaskChangeFacts): string {
   const task = `задачу ${quoted(facts.title)}`;
   switch (facts.change) {
+    case 'renamed':
+      return `${personDid(facts.actor, { m: 'переименовал', f: 'переименовала' })} задачу ${quoted(facts.from ?? '')} в ${quoted(facts.to ?? '')}`;
     case 'done':
       return `${personDid(facts.actor, { m: 'выполнил', f: 'выполнила' })} ${task}`;
     case 'reopened':
