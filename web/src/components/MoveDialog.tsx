@@ -80,7 +80,12 @@ export function MoveDialog({ item, pipeline, to, onMoved, onClose }: MoveDialogP
     }
   }
 
-  const title = step.name === 'fill' ? t('item.fillTitle', { to: toName, fields: step.missing.map((id) => fieldSpec(id, config).label).join(', ') }) : reasons.length ? t('item.lostTitle', { name, to: toName }) : t('item.moveConfirm', { name, from, to: toName });
+  const title =
+    step.name === 'fill'
+      ? t('item.fillTitle', { to: toName, fields: step.missing.map((id) => fieldSpec(id, config).label).join(', ') })
+      : reasons.length
+        ? t('item.lostTitle', { name, to: toName })
+        : t('item.moveConfirm', { name, from, to: toName });
 
   return (
     <dialog ref={dialog} class="move-dialog" aria-labelledby="move-dialog-title" onCancel={(event) => (event.preventDefault(), onClose())}>

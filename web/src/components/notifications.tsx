@@ -64,13 +64,16 @@ export function NotificationsBell() {
   useLiveResync(load);
   useLiveEvent(
     'notification',
-    useCallback((event: unknown) => {
-      const note = event as NotificationView;
-      if (note.id === undefined) return;
-      setItems((current) => [note, ...(current ?? []).filter((other) => other.id !== note.id)].slice(0, LIMIT));
-      if (!note.read) setUnread((count) => count + 1);
-      setAnnounce(t('notify.arrived', { text: note.text ?? note.title ?? '' }));
-    }, [t]),
+    useCallback(
+      (event: unknown) => {
+        const note = event as NotificationView;
+        if (note.id === undefined) return;
+        setItems((current) => [note, ...(current ?? []).filter((other) => other.id !== note.id)].slice(0, LIMIT));
+        if (!note.read) setUnread((count) => count + 1);
+        setAnnounce(t('notify.arrived', { text: note.text ?? note.title ?? '' }));
+      },
+      [t],
+    ),
   );
 
   useEffect(() => {

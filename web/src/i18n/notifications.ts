@@ -11,8 +11,8 @@ export const notifications = defineWords({
     'notify.arrived': 'Новое уведомление: {text}',
     'notify.kind.alert': 'Оповещение',
     'notify.kind.task': 'Задача',
-    'notify.kind.assigned': 'Назначение',
-    'notify.kind.mention': 'Упоминание',
+    'notify.kind.escalation': 'Эскалация',
+    'notify.kind.repeat_client': 'Повторный клиент',
     'notify.kind.other': 'Уведомление',
   },
   en: {
@@ -24,8 +24,8 @@ export const notifications = defineWords({
     'notify.arrived': 'New notification: {text}',
     'notify.kind.alert': 'Alert',
     'notify.kind.task': 'Task',
-    'notify.kind.assigned': 'Assigned',
-    'notify.kind.mention': 'Mention',
+    'notify.kind.escalation': 'Escalation',
+    'notify.kind.repeat_client': 'Repeat client',
     'notify.kind.other': 'Notification',
   },
 });

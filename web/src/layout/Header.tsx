@@ -39,7 +39,6 @@ export function Header() {
   const tasks = useOpenTaskCount();
   const userMenu = useRef<HTMLDivElement>(null);
 
-
   // A new page closes the menus.
   useEffect(() => {
     setMenuOpen(false);

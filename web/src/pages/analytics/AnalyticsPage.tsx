@@ -310,8 +310,24 @@ function Report({ report, config, i18n }: { report: FunnelReport; config: Pipeli
         )}
       </section>
 
-      <OutcomeSection id="by-source" title={t('analytics.bySource')} chartLabel={t('analytics.bySourceChart')} column={t('col.source')} groups={report.by_source} name={(group) => groupName(group, 'source', config, i18n)} i18n={i18n} />
-      <OutcomeSection id="by-manager" title={t('analytics.byManager')} chartLabel={t('analytics.byManagerChart')} column={t('col.manager')} groups={report.by_manager} name={(group) => groupName(group, 'responsible', config, i18n)} i18n={i18n} />
+      <OutcomeSection
+        id="by-source"
+        title={t('analytics.bySource')}
+        chartLabel={t('analytics.bySourceChart')}
+        column={t('col.source')}
+        groups={report.by_source}
+        name={(group) => groupName(group, 'source', config, i18n)}
+        i18n={i18n}
+      />
+      <OutcomeSection
+        id="by-manager"
+        title={t('analytics.byManager')}
+        chartLabel={t('analytics.byManagerChart')}
+        column={t('col.manager')}
+        groups={report.by_manager}
+        name={(group) => groupName(group, 'responsible', config, i18n)}
+        i18n={i18n}
+      />
     </div>
   );
 }

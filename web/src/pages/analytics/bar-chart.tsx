@@ -33,15 +33,13 @@ export function BarChart({ label, labels, datasets, horizontal = false, stacked 
     if (!canvas.current) return undefined;
     const data = {
       labels,
-      datasets: datasets.map(
-        (dataset, index): ChartDataset<'bar', Array<number | null>> => ({
-          label: dataset.label,
-          data: dataset.data,
-          backgroundColor: dataset.colour ?? SERIES_COLOURS[index % SERIES_COLOURS.length],
-          borderRadius: 3,
-          maxBarThickness: 36,
-        }),
-      ),
+      datasets: datasets.map((dataset, index): ChartDataset<'bar', Array<number | null>> => ({
+        label: dataset.label,
+        data: dataset.data,
+        backgroundColor: dataset.colour ?? SERIES_COLOURS[index % SERIES_COLOURS.length],
+        borderRadius: 3,
+        maxBarThickness: 36,
+      })),
     };
     const valueAxis = { beginAtZero: true, stacked, ticks: { precision: 0, ...(formatValue ? { callback: (value: string | number) => formatValue(Number(value)) } : {}) } };
     const nameAxis = { stacked, ticks: { autoSkip: false } };

@@ -4,7 +4,7 @@ import type { ItemView } from '../../api/types';
 import { useI18n } from '../../i18n';
 import { useSession } from '../../session';
 import { formatWhen } from '../tasks/buckets';
-import { rawDetails, sentenceOf } from './feed';
+import { entryKind, rawDetails, sentenceOf } from './feed';
 import type { CallDirection, CallOutcome, TimelineEntry } from './types';
 
 interface ActivityFeedProps {
@@ -22,6 +22,7 @@ export function ActivityFeed({ item, timeline, zone, editable, onAdded }: Activi
   const { t } = useI18n();
   const { user } = useSession();
   const seesEngine = user.role === 'ops' || user.role === 'admin';
+  const taskTitles = new Map((timeline ?? []).filter((entry) => entry.type === 'task_created' && typeof entry.title === 'string').map((entry) => [Number(entry.task_id), entry.title as string]));
   return (
     <section class="feed" aria-labelledby="feed-title">
       <h2 id="feed-title" class="visually-hidden">
@@ -35,7 +36,7 @@ export function ActivityFeed({ item, timeline, zone, editable, onAdded }: Activi
       ) : (
         <ol class="feed-list">
           {[...timeline].reverse().map((entry, index) => (
-            <FeedEntry key={`${entry.at}-${entry.kind}-${index}`} entry={entry} item={item} zone={zone} seesEngine={seesEngine} />
+            <FeedEntry key={`${entry.at}-${entry.kind}-${index}`} entry={entry} item={item} zone={zone} seesEngine={seesEngine} taskTitles={taskTitles} />
           ))}
         </ol>
       )}
@@ -43,22 +44,30 @@ export function ActivityFeed({ item, timeline, zone, editable, onAdded }: Activi
   );
 }
 
-function FeedEntry({ entry, item, zone, seesEngine }: { entry: TimelineEntry; item: ItemView; zone: string; seesEngine: boolean }) {
+function FeedEntry({ entry, item, zone, seesEngine, taskTitles }: { entry: TimelineEntry; item: ItemView; zone: string; seesEngine: boolean; taskTitles: ReadonlyMap<number, string> }) {
   const i18n = useI18n();
   const { t, locale } = i18n;
   const { config } = useSession();
   const [open, setOpen] = useState(false);
   const now = Date.now();
-  const kind = entry.type === 'comment' ? 'comment' : entry.kind;
-  const sentence = sentenceOf(entry, { i18n, config, zone, now, pipeline: item.pipeline }, config.locale);
+  const kind = entryKind(entry);
+  const sentence = sentenceOf(entry, { i18n, config, zone, now, pipeline: item.pipeline, taskTitles }, config.locale);
   const status = typeof entry.status === 'string' ? entry.status : '';
   return (
     <li class={`feed-entry kind-${kind}${status ? ` status-${status}` : ''}`}>
       <span class="feed-kind" aria-hidden="true" />
       <div class="feed-text">
         <p>
-          <span class="visually-hidden">{t(`feed.kind.${kind === 'comment' || kind === 'call' || kind === 'task' || kind === 'stage' || kind === 'run' || kind === 'message' ? kind : 'event'}`)}: </span>
-          {sentence}
+          <span class="visually-hidden">{t(`feed.kind.${kind}`)}: </span>
+          {sentence.map((part, index) =>
+            typeof part === 'string' ? (
+              part
+            ) : (
+              <span key={index} data-user-content>
+                {part.theirs}
+              </span>
+            ),
+          )}
         </p>
         <time dateTime={entry.at}>{formatWhen(entry.at, locale, zone, now)}</time>
         {seesEngine && (
@@ -67,7 +76,7 @@ function FeedEntry({ entry, item, zone, seesEngine }: { entry: TimelineEntry; it
               {open ? t('feed.less') : t('feed.more')}
             </button>
             {open && (
-              <pre class="feed-raw" aria-label={t('feed.moreOf', { what: sentence })} lang="en">
+              <pre class="feed-raw" lang="en">
                 {entry.summary ? `${entry.summary}\n\n` : ''}
                 {rawDetails(entry)}
               </pre>

@@ -42,7 +42,7 @@ export function ItemPage({ kind: kindParam, id: idParam }: { kind?: string; id?:
   }, [kind, id]);
 
   const loadTasks = useCallback(async () => {
-    const answer = await api<TaskListResponse>('/api/tasks', { query: { item: `${kind}:${id}`, limit: 500 } });
+    const answer = await api<TaskListResponse>(`/api/${kind}s/${id}/tasks`);
     setTasks(answer.tasks);
   }, [kind, id]);
 

@@ -94,14 +94,26 @@ export function TaskRow({ task, now, showItem = false, people, onChanged, onFail
         </button>
         {!done && (
           <>
-            <button type="button" ref={(node) => {
-            opener.current.reschedule = node;
-          }} aria-expanded={editing === 'reschedule'} aria-label={t('task.rescheduleNamed', { title: task.title })} onClick={() => setEditing(editing === 'reschedule' ? 'none' : 'reschedule')}>
+            <button
+              type="button"
+              ref={(node) => {
+                opener.current.reschedule = node;
+              }}
+              aria-expanded={editing === 'reschedule'}
+              aria-label={t('task.rescheduleNamed', { title: task.title })}
+              onClick={() => setEditing(editing === 'reschedule' ? 'none' : 'reschedule')}
+            >
               {t('task.reschedule')}
             </button>
-            <button type="button" ref={(node) => {
-            opener.current.reassign = node;
-          }} aria-expanded={editing === 'reassign'} aria-label={t('task.reassignNamed', { title: task.title })} onClick={() => setEditing(editing === 'reassign' ? 'none' : 'reassign')}>
+            <button
+              type="button"
+              ref={(node) => {
+                opener.current.reassign = node;
+              }}
+              aria-expanded={editing === 'reassign'}
+              aria-label={t('task.reassignNamed', { title: task.title })}
+              onClick={() => setEditing(editing === 'reassign' ? 'none' : 'reassign')}
+            >
               {t('task.reassign')}
             </button>
           </>
