@@ -23,7 +23,8 @@ type Step = { name: 'confirm' } | { name: 'fill'; missing: string[] };
  * fields to fill in, saved and moved again. A modal <dialog>: focus stays inside until it closes.
  */
 export function MoveDialog({ item, pipeline, to, onMoved, onClose }: MoveDialogProps) {
-  const { t, word, error: problemWords } = useI18n();
+  const i18n = useI18n();
+  const { t, word, error: problemWords } = i18n;
   const { config } = useSession();
   const dialog = useRef<HTMLDialogElement>(null);
   const [step, setStep] = useState<Step>({ name: 'confirm' });
@@ -59,7 +60,7 @@ export function MoveDialog({ item, pipeline, to, onMoved, onClose }: MoveDialogP
       if (step.name === 'fill') {
         const patch: Record<string, unknown> = {};
         for (const id of step.missing) {
-          const part = patchOf(fieldSpec(id, config), filled[id] ?? '');
+          const part = patchOf(fieldSpec(id, config, i18n), filled[id] ?? '');
           if (part.fields) patch.fields = { ...(patch.fields as object | undefined), ...(part.fields as object) };
           else Object.assign(patch, part);
         }
@@ -70,7 +71,7 @@ export function MoveDialog({ item, pipeline, to, onMoved, onClose }: MoveDialogP
       if (failure instanceof ApiError && failure.status === 401) return;
       const missing = failure instanceof ApiError ? failure.missingFields : [];
       if (missing.length && step.name === 'confirm') {
-        setFilled(Object.fromEntries(missing.map((id) => [id, inputText(valueOf(item, fieldSpec(id, config)))])));
+        setFilled(Object.fromEntries(missing.map((id) => [id, inputText(valueOf(item, fieldSpec(id, config, i18n)))])));
         setStep({ name: 'fill', missing });
       } else {
         setProblem(t('item.moveRefused', { to: toName, why: failure instanceof ApiError ? problemWords(failure.code, failure.status) : String(failure) }));
@@ -82,7 +83,7 @@ export function MoveDialog({ item, pipeline, to, onMoved, onClose }: MoveDialogP
 
   const title =
     step.name === 'fill'
-      ? t('item.fillTitle', { to: toName, fields: step.missing.map((id) => fieldSpec(id, config).label).join(', ') })
+      ? t('item.fillTitle', { to: toName, fields: step.missing.map((id) => fieldSpec(id, config, i18n).label).join(', ') })
       : reasons.length
         ? t('item.lostTitle', { name, to: toName })
         : t('item.moveConfirm', { name, from, to: toName });
@@ -111,7 +112,7 @@ export function MoveDialog({ item, pipeline, to, onMoved, onClose }: MoveDialogP
         )}
         {step.name === 'fill' &&
           step.missing.map((id, index) => {
-            const spec = fieldSpec(id, config);
+            const spec = fieldSpec(id, config, i18n);
             return (
               <label class="field" key={id}>
                 <span>{spec.label}</span>

@@ -1,4 +1,8 @@
 import type { FieldView, ItemView, Kind, PipelinesResponse } from '../api/types';
+import { hasWord, type I18n } from '../i18n';
+
+/** What names a field in the reader's language: the dictionary for the standard ones, the config's own words for the rest. */
+export type FieldWords = Pick<I18n, 't' | 'word'>;
 
 /** A field of an item as a form edits it: the standard ones by name, the config's own under `fields`. */
 export interface FieldSpec {
@@ -17,21 +21,24 @@ const STANDARD: Record<Kind, string[]> = {
 
 const STANDARD_TYPE: Record<string, string> = { phone: 'tel', email: 'email', amount: 'number', responsible: 'person' };
 
-export function fieldSpecs(kind: Kind, config: PipelinesResponse): FieldSpec[] {
-  return [...STANDARD[kind].map((id) => standardSpec(id, config)), ...config.fields.map(customSpec)];
+export function fieldSpecs(kind: Kind, config: PipelinesResponse, words: FieldWords): FieldSpec[] {
+  return [...STANDARD[kind].map((id) => standardSpec(id, config, words)), ...config.fields.map((field) => customSpec(field, words))];
 }
 
-export function fieldSpec(id: string, config: PipelinesResponse): FieldSpec {
+export function fieldSpec(id: string, config: PipelinesResponse, words: FieldWords): FieldSpec {
   const custom = config.fields.find((field) => field.id === id);
-  return custom ? customSpec(custom) : standardSpec(id, config);
+  return custom ? customSpec(custom, words) : standardSpec(id, config, words);
 }
 
-function standardSpec(id: string, config: PipelinesResponse): FieldSpec {
-  return { id, label: config.field_labels[id] ?? id, type: STANDARD_TYPE[id] ?? 'text', standard: true };
+function standardSpec(id: string, config: PipelinesResponse, words: FieldWords): FieldSpec {
+  const key = `field.${id}`;
+  // The server names standard fields in English; the page has them in both languages.
+  const label = hasWord(key) ? words.t(key) : words.word(config.field_labels[id], id);
+  return { id, label, type: STANDARD_TYPE[id] ?? 'text', standard: true };
 }
 
-function customSpec(field: FieldView): FieldSpec {
-  return { id: field.id, label: field.label, type: field.type, ...(field.values ? { values: field.values } : {}), standard: false };
+function customSpec(field: FieldView, words: FieldWords): FieldSpec {
+  return { id: field.id, label: words.word(field.label, field.id), type: field.type, ...(field.values ? { values: field.values } : {}), standard: false };
 }
 
 export function valueOf(item: ItemView, spec: FieldSpec): unknown {

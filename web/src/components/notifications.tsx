@@ -126,7 +126,10 @@ export function NotificationsBell() {
         }}
         title={t('notifications.title')}
       >
-        <span aria-hidden="true">🔔</span>
+        <svg aria-hidden="true" width="18" height="18" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round">
+          <path d="M18 8a6 6 0 0 0-12 0c0 7-3 9-3 9h18s-3-2-3-9" />
+          <path d="M13.7 21a2 2 0 0 1-3.4 0" />
+        </svg>
         <span class="visually-hidden">{unread ? t('notifications.unread', { count: unread }) : t('notifications.title')}</span>
         {unread > 0 && (
           <span class="badge" aria-hidden="true" data-unread={unread}>

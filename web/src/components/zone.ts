@@ -15,3 +15,16 @@ export function personName(config: PipelinesResponse, login: string | null | und
   if (!login) return '';
   return config.users.find((user) => user.login === login)?.name ?? login;
 }
+
+/** A zone as people read it in their language (`Москва`, `Moscow Time`), not its IANA id. */
+export function zoneLabel(zone: string, locale: string): string {
+  try {
+    // `long`: browsers' short generic names are often English only («Moscow» on a Russian page).
+    const part = new Intl.DateTimeFormat(locale === 'ru' ? 'ru-RU' : 'en-GB', { timeZone: zone, timeZoneName: 'long' }).formatToParts(new Date()).find((piece) => piece.type === 'timeZoneName');
+    if (!part?.value || /^GMT/.test(part.value)) return zone;
+    // «Москва, стандартное время» → «Москва»: the city is what people recognise.
+    return locale === 'ru' ? (part.value.split(',')[0] ?? part.value) : part.value;
+  } catch {
+    return zone;
+  }
+}

@@ -3,7 +3,7 @@ import { useLocation } from 'preact-iso';
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { api, ApiError } from '../../api/client';
 import type { PipelinesResponse } from '../../api/types';
-import { configZone, personName } from '../../components/zone';
+import { configZone, personName, zoneLabel } from '../../components/zone';
 import { useI18n, type I18n } from '../../i18n';
 import { paths } from '../../paths';
 import { seesAnalytics, useSession } from '../../session';
@@ -141,7 +141,7 @@ export function AnalyticsPage() {
           </button>
         </form>
       )}
-      <p class="hint range-text">{t('analytics.rangeText', { from: dayText(range.from), to: dayText(range.to), zone })}</p>
+      <p class="hint range-text">{t('analytics.rangeText', { from: dayText(range.from), to: dayText(range.to), zone: zoneLabel(zone, i18n.locale) })}</p>
       {problem && (
         <p class="form-error" role="alert">
           {problem}

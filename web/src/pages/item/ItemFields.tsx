@@ -14,13 +14,14 @@ interface ItemFieldsProps {
 
 /** The item's fields, each edited in place: Edit → the box → Enter saves, Escape puts it back. */
 export function ItemFields({ item, editable, onSaved }: ItemFieldsProps) {
-  const { t } = useI18n();
+  const i18n = useI18n();
+  const { t } = i18n;
   const { config } = useSession();
   return (
     <section class="item-fields" aria-labelledby="item-fields-title">
       <h2 id="item-fields-title">{t('item.fields')}</h2>
       <dl>
-        {fieldSpecs(item.kind, config).map((spec) => (
+        {fieldSpecs(item.kind, config, i18n).map((spec) => (
           <FieldRow key={spec.id} item={item} spec={spec} editable={editable} onSaved={onSaved} />
         ))}
       </dl>
@@ -32,7 +33,13 @@ function FieldValue({ item, spec }: { item: ItemView; spec: FieldSpec }) {
   const { t, word, fmt } = useI18n();
   const { config } = useSession();
   const value = valueOf(item, spec);
-  if (value === null || value === undefined || value === '') return <span class="empty">{t('item.empty')}</span>;
+  if (value === null || value === undefined || value === '')
+    return (
+      <span class="empty">
+        <span aria-hidden="true">{t('item.empty')}</span>
+        <span class="visually-hidden">{t('item.emptyValue')}</span>
+      </span>
+    );
   if (spec.id === 'phone') {
     const shown = item.phone_display || String(value);
     return (
@@ -134,7 +141,9 @@ function FieldRow({ item, spec, editable, onSaved }: { item: ItemView; spec: Fie
           </form>
         ) : (
           <>
-            <FieldValue item={item} spec={spec} />
+            <span class="field-value" data-user-content>
+              <FieldValue item={item} spec={spec} />
+            </span>
             {editable && (
               <button
                 type="button"

@@ -1,7 +1,7 @@
 import { useRef, useState } from 'preact/hooks';
 import { api, ApiError } from '../../api/client';
 import type { ItemView } from '../../api/types';
-import { configZone } from '../../components/zone';
+import { configZone, zoneLabel } from '../../components/zone';
 import { useI18n } from '../../i18n';
 import { useSession } from '../../session';
 import { byDue, fromLocalInput } from '../tasks/buckets';
@@ -17,7 +17,7 @@ interface ItemTasksProps {
 
 /** The item's tasks, open ones first, and a form for a new one (due in the config's time zone). */
 export function ItemTasks({ item, tasks, editable, onChanged }: ItemTasksProps) {
-  const { t, error: problemWords } = useI18n();
+  const { t, locale, error: problemWords } = useI18n();
   const { config, user } = useSession();
   const zone = configZone(config);
   const [title, setTitle] = useState('');
@@ -72,7 +72,7 @@ export function ItemTasks({ item, tasks, editable, onChanged }: ItemTasksProps) 
             <input ref={titleBox} type="text" maxLength={500} value={title} onInput={(event) => setTitle(event.currentTarget.value)} />
           </label>
           <label class="field">
-            <span>{t('itemTasks.newDue', { zone })}</span>
+            <span>{t('itemTasks.newDue', { zone: zoneLabel(zone, locale) })}</span>
             <input type="datetime-local" value={due} onInput={(event) => setDue(event.currentTarget.value)} />
           </label>
           <label class="field">

@@ -1,5 +1,6 @@
 import type { PipelinesResponse } from '../../api/types';
 import { hasWord, type I18n } from '../../i18n';
+import { fieldSpec } from '../../components/item-fields';
 import { personName } from '../../components/zone';
 import { formatWhen } from '../tasks/buckets';
 import type { TimelineEntry } from './types';
@@ -158,7 +159,7 @@ function runWhat(context: FeedContext, code: string, params: Record<string, unkn
       break;
     case 'done.fields_set': {
       const fields = Array.isArray(param('fields')) ? (param('fields') as unknown[]) : [];
-      values.fields = fields.map((field) => context.config.field_labels[String(field)] ?? context.config.fields.find((candidate) => candidate.id === field)?.label ?? readable(String(field))).join(', ');
+      values.fields = fields.map((field) => fieldSpec(String(field), context.config, context.i18n).label).join(', ');
       break;
     }
     case 'done.webhook':
@@ -175,7 +176,7 @@ function runWhat(context: FeedContext, code: string, params: Record<string, unkn
       break;
     case 'failed.move_refused': {
       const missing = Array.isArray(param('missing_fields')) ? (param('missing_fields') as unknown[]) : [];
-      values.missing = missing.length ? plainText(say(context, 'feed.missing', { fields: missing.map((field) => context.config.field_labels[String(field)] ?? readable(String(field))).join(', ') })) : '';
+      values.missing = missing.length ? plainText(say(context, 'feed.missing', { fields: missing.map((field) => fieldSpec(String(field), context.config, context.i18n).label).join(', ') })) : '';
       break;
     }
     case 'scheduled.due':

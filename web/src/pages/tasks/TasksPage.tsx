@@ -2,7 +2,7 @@ import './tasks.css';
 import { useLocation } from 'preact-iso';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError } from '../../api/client';
-import { configZone } from '../../components/zone';
+import { configZone, zoneLabel } from '../../components/zone';
 import { useI18n } from '../../i18n';
 import { useLiveEvent, useLiveResync } from '../../live/stream';
 import { paths } from '../../paths';
@@ -19,7 +19,7 @@ const LIMIT = 200;
  * Done, reschedule and reassign work in the row; each row links to its item.
  */
 export function TasksPage() {
-  const { t, error: problemWords } = useI18n();
+  const { t, locale, error: problemWords } = useI18n();
   const { config, user } = useSession();
   const location = useLocation();
   const zone = configZone(config);
@@ -115,7 +115,7 @@ export function TasksPage() {
           </a>
         ))}
       </nav>
-      <p class="hint">{t('tasks.zone', { zone })}</p>
+      <p class="hint">{t('tasks.zone', { zone: zoneLabel(zone, locale) })}</p>
       <p class="status-line" role="status" aria-live="polite">
         {said}
       </p>
