@@ -119,7 +119,7 @@ describeInBrowser('the item page in Chromium (a Russian team)', () => {
     await page.getByText('Задача «Отправить КП» перенесена на 4 мар., 15:30.').waitFor();
     expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Перенести срок: Отправить КП');
 
-    await row.getByRole('button', { name: 'Отметить выполненной: Отправить КП' }).click();
+    await row.getByRole('button', { name: 'Выполнено: Отправить КП' }).click();
     await page.getByText('Задача «Отправить КП» выполнена.').waitFor();
     await page.getByRole('tab', { name: 'Задачи (0)' }).waitFor();
     [task] = (await world.harness.as('gena').get(`/api/leads/${id}/tasks`).expect(200)).body.tasks;

@@ -79,7 +79,7 @@ export function ItemTasks({ item, tasks, editable, onChanged }: ItemTasksProps) 
             <span>{t('itemTasks.newAssignee')}</span>
             <select value={assignee} onChange={(event) => setAssignee(event.currentTarget.value)}>
               {config.users.map((person) => (
-                <option key={person.login} value={person.login}>
+                <option key={person.login} value={person.login} data-user-content>
                   {person.login === user.login ? `${person.name} (${t('itemTasks.me')})` : person.name}
                 </option>
               ))}

@@ -66,14 +66,22 @@ export function TaskRow({ task, now, showItem = false, people, onChanged, onFail
   return (
     <li class={`task-row${task.overdue && !done ? ' overdue' : ''}${done ? ' done' : ''}`} data-task={task.id}>
       <div class="task-main">
-        <h3 class="task-title">{task.title}</h3>
+        <h3 class="task-title" data-user-content>
+          {task.title}
+        </h3>
         <p class="task-meta">
           <span>{dueText ? t('task.due', { when: dueText }) : t('task.noDue')}</span>
           {task.overdue && !done && <span class="tag tag-late">{t('task.overdue')}</span>}
-          <span>{t('task.for', { who: personName(config, task.assignee) || t('task.nobody') })}</span>
-          {done && task.completed_at && <span class="tag tag-done">{t('task.doneBy', { who: personName(config, task.completed_by) || '—', when: formatWhen(task.completed_at, locale, zone, now) })}</span>}
+          <span>
+            {t('task.for')} {task.assignee ? <span data-user-content>{personName(config, task.assignee)}</span> : t('task.nobody')}
+          </span>
+          {done && task.completed_at && (
+            <span class="tag tag-done">
+              {t('task.doneBy')} <span data-user-content>{personName(config, task.completed_by) || '—'}</span>, {formatWhen(task.completed_at, locale, zone, now)}
+            </span>
+          )}
           {showItem && ref && (
-            <a href={paths.item(ref.kind, ref.id)} aria-label={t('task.item', { name: task.item_name })}>
+            <a href={paths.item(ref.kind, ref.id)} aria-label={t('task.item', { name: task.item_name })} data-user-content>
               {task.item_name}
             </a>
           )}
@@ -154,7 +162,7 @@ export function TaskRow({ task, now, showItem = false, people, onChanged, onFail
             <span>{t('task.newAssignee')}</span>
             <select ref={firstInput} value={assignee} onChange={(event) => setAssignee(event.currentTarget.value)}>
               {people.map((person) => (
-                <option key={person.login} value={person.login}>
+                <option key={person.login} value={person.login} data-user-content>
                   {person.name}
                 </option>
               ))}

@@ -96,7 +96,7 @@ export function TasksPage() {
               {people
                 .filter((person) => person.login !== user.login)
                 .map((person) => (
-                  <option key={person.login} value={person.login}>
+                  <option key={person.login} value={person.login} data-user-content>
                     {person.name}
                   </option>
                 ))}
