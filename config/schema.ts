@@ -178,6 +178,12 @@ export function configSchemaWith(robot: z.ZodType<RobotSpecOutput, unknown>, tri
   const Pipeline = z.strictObject({
     name: z.string().optional(),
     team: Identifier.optional().describe('The team that works this pipeline (deals are seen by it)'),
+    board: z
+      .strictObject({
+        card_fields: z.array(z.string()).default([]).describe('Fields a card on the web board shows, in order (standard ones such as phone, email, responsible, amount, or custom fields); empty: the board’s default'),
+      })
+      .optional()
+      .describe('How the web board draws this pipeline'),
     stages: z.array(Stage).min(1, { error: 'a pipeline needs at least one stage' }),
   });
 

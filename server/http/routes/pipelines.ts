@@ -27,6 +27,8 @@ function pipelineView(pipeline: PipelineModel, user: UserRow) {
     team: pipeline.team ?? null,
     // Ops see everything and change nothing (README, Roles).
     can_move: user.role !== 'ops',
+    // What a card shows, when the config says (the board has its own default).
+    ...(pipeline.spec.board?.card_fields.length ? { board: { card_fields: pipeline.spec.board.card_fields } } : {}),
     stages: pipeline.stages.map((stage) => ({
       id: stage.id,
       name: stage.name ?? stage.id,
