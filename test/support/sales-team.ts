@@ -61,6 +61,7 @@ export async function pinBrowserClock(page: Page, harness: Harness): Promise<voi
 }
 
 /** Whether the page is wider than its viewport (a phone must not scroll sideways). */
-export function overflowsSideways(page: Page): Promise<boolean> {
-  return page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth + 1);
+export async function overflowsSideways(page: Page): Promise<boolean> {
+  // A string: this file is type-checked without the DOM's types.
+  return Boolean(await page.evaluate('document.documentElement.scrollWidth > window.innerWidth + 1'));
 }

@@ -1,3 +1,4 @@
+import '../../components/page.css';
 import './analytics.css';
 import { useLocation } from 'preact-iso';
 import { useCallback, useEffect, useState } from 'preact/hooks';
@@ -91,7 +92,7 @@ export function AnalyticsPage() {
           <span>{t('analytics.pipeline')}</span>
           <select value={pipelineKey} onChange={(event) => go({ pipeline: event.currentTarget.value })}>
             {pipelines.map((pipeline) => (
-              <option key={pipeline.key} value={pipeline.key}>
+              <option key={pipeline.key} value={pipeline.key} data-user-content={pipeline.kind === 'lead' ? undefined : true}>
                 {pipeline.kind === 'lead' ? t('analytics.leads') : word(pipeline.name, pipeline.key)}
               </option>
             ))}
@@ -221,7 +222,9 @@ function Report({ report, config, i18n }: { report: FunnelReport; config: Pipeli
             <tbody>
               {stages.map((stage) => (
                 <tr key={stage.stage}>
-                  <th scope="row">{stage.label}</th>
+                  <th scope="row" data-user-content>
+                    {stage.label}
+                  </th>
                   <td>{fmt.number(stage.entered)}</td>
                   <td>{fmt.number(stage.entries)}</td>
                   <td>{numberOr(stage.conversion_to_next, percent)}</td>
@@ -297,7 +300,9 @@ function Report({ report, config, i18n }: { report: FunnelReport; config: Pipeli
                 <tbody>
                   {lost.map((row) => (
                     <tr key={row.label}>
-                      <th scope="row">{row.label}</th>
+                      <th scope="row" data-user-content>
+                        {row.label}
+                      </th>
                       <td>{fmt.number(row.we)}</td>
                       <td>{fmt.number(row.client)}</td>
                       <td>{fmt.number(row.unsaid)}</td>
@@ -371,7 +376,9 @@ function OutcomeSection({ id, title, chartLabel, column, groups, name, i18n }: {
               <tbody>
                 {rows.map((row) => (
                   <tr key={row.label}>
-                    <th scope="row">{row.label}</th>
+                    <th scope="row" data-user-content>
+                      {row.label}
+                    </th>
                     <td>{fmt.number(row.items)}</td>
                     <td>{fmt.number(row.won)}</td>
                     <td>{fmt.number(row.lost)}</td>

@@ -1,3 +1,4 @@
+import '../../components/page.css';
 import './item.css';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError } from '../../api/client';

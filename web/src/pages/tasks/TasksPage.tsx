@@ -1,3 +1,4 @@
+import '../../components/page.css';
 import './tasks.css';
 import { useLocation } from 'preact-iso';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
