@@ -28,6 +28,11 @@ interface NotificationList {
 
 const LIMIT = 30;
 
+/** The server starts a notification with an emoji for chat apps; the list has its own kind label (and not every system has the emoji's font). */
+function textOf(note: NotificationView): string {
+  return (note.text ?? note.title ?? '').replace(/^\p{Extended_Pictographic}\uFE0F?\s*/u, '');
+}
+
 /**
  * The bell in the header: the unread count, and on opening the latest notifications, each a link
  * to its item. New ones arrive over the live stream (event `notification`); opening one marks it
@@ -45,9 +50,14 @@ export function NotificationsBell() {
   const box = useRef<HTMLDivElement>(null);
   const bell = useRef<HTMLButtonElement>(null);
 
+  // A list asked for before a "read" was sent must not bring the old count back.
+  const generation = useRef(0);
+
   const load = useCallback(async () => {
+    const asked = ++generation.current;
     try {
       const answer = await api<NotificationList>('/api/notifications', { query: { limit: LIMIT } });
+      if (asked !== generation.current) return;
       setItems(answer.items);
       setUnread(answer.unread);
       setUnavailable(false);
@@ -70,7 +80,7 @@ export function NotificationsBell() {
         if (note.id === undefined) return;
         setItems((current) => [note, ...(current ?? []).filter((other) => other.id !== note.id)].slice(0, LIMIT));
         if (!note.read) setUnread((count) => count + 1);
-        setAnnounce(t('notify.arrived', { text: note.text ?? note.title ?? '' }));
+        setAnnounce(t('notify.arrived', { text: textOf(note) }));
       },
       [t],
     ),
@@ -97,14 +107,16 @@ export function NotificationsBell() {
     if (note.read) return;
     setItems((current) => (current ?? []).map((other) => (other.id === note.id ? { ...other, read: true } : other)));
     setUnread((count) => Math.max(0, count - 1));
+    generation.current += 1;
     if (!unavailable) await api(`/api/notifications/${note.id}/read`, { method: 'POST' }).catch(() => undefined);
   }
 
   async function readAll() {
     setItems((current) => (current ?? []).map((other) => ({ ...other, read: true })));
     setUnread(0);
-    if (!unavailable) await api('/api/notifications/read-all', { method: 'POST' }).catch(() => undefined);
+    generation.current += 1;
     bell.current?.focus();
+    if (!unavailable) await api('/api/notifications/read-all', { method: 'POST' }).catch(() => undefined);
   }
 
   const kindWord = (kind: string | undefined) => {
@@ -157,7 +169,7 @@ export function NotificationsBell() {
           ) : (
             <ul class="notifications">
               {items.map((note) => {
-                const text = note.text ?? note.title ?? '';
+                const text = textOf(note);
                 const at = note.at ?? note.created_at;
                 return (
                   <li key={note.id} class={note.read ? 'read' : 'unread'}>
