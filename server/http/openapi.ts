@@ -4,7 +4,10 @@ import { ItemListQuery, MoveBody } from './routes/items';
 import { ContactQuery } from './routes/contacts';
 import { MessageQuery, RunQuery } from './routes/runs';
 import { EventQuery } from './routes/events';
-import { TaskPatch, TaskQuery } from './routes/tasks';
+import { NewTaskBody, TaskPatch, TaskQuery } from './routes/tasks';
+import { BulkBody } from './routes/bulk';
+import { CommentBody, LoggedCallBody } from './routes/item-activity';
+import { NotificationQuery } from './routes/notifications';
 import { FunnelQuery } from './routes/analytics';
 import { NewUserInput } from './routes/users';
 import { LoginInput } from './routes/auth';
@@ -32,6 +35,28 @@ function itemPaths(kind: 'leads' | 'deals', create: z.ZodType, patch: z.ZodType)
     [`/api/${kind}/{id}`]: {
       get: { summary: 'Read one', parameters: [idParameter], responses: { 200: { description: 'Item' }, 403: problem, 404: problem } },
       patch: { summary: 'Change fields', parameters: [idParameter], requestBody: body(patch), responses: { 200: { description: 'Item' }, 400: problem, 403: problem, ...unsupported } },
+    },
+    [`/api/${kind}/{id}/comments`]: {
+      post: {
+        summary: 'Comment on it (a `comment` event, on the timeline)',
+        parameters: [idParameter],
+        requestBody: body(CommentBody),
+        responses: { 201: { description: 'The comment' }, 400: problem, 403: problem, 404: problem, ...unsupported },
+      },
+    },
+    [`/api/${kind}/{id}/calls`]: {
+      post: {
+        summary: 'Log a call made or taken by hand (a `call` event triggers react to)',
+        parameters: [idParameter],
+        requestBody: body(LoggedCallBody),
+        responses: { 201: { description: 'The call' }, 400: problem, 403: problem, 404: problem, ...unsupported },
+      },
+    },
+    [`/api/${kind}/{id}/tasks`]: {
+      get: { summary: 'Every task of it', parameters: [idParameter], responses: { 200: { description: 'Tasks with total' }, 403: problem, 404: problem } },
+    },
+    [`/api/${kind}/bulk`]: {
+      post: { summary: 'Move, assign or give a task to up to 500 items, each on its own', requestBody: body(BulkBody), responses: { 200: { description: 'One result per id' }, 400: problem, ...unsupported } },
     },
     [`/api/${kind}/{id}/move`]: {
       post: {
@@ -98,12 +123,18 @@ export function openApiDocument() {
         },
       },
       '/api/tasks': {
+        post: { summary: 'Give a task on an item (to yourself unless `assignee`)', requestBody: body(NewTaskBody), responses: { 201: { description: 'Task' }, 400: problem, 403: problem, 404: problem, ...unsupported } },
         get: {
           summary: 'Tasks of items you may see and tasks assigned to you; open ones overdue first, then by due time',
           parameters: queryParameters(TaskQuery),
           responses: { 200: { description: 'Tasks with total, limit, offset' }, 400: problem },
         },
       },
+      '/api/notifications': {
+        get: { summary: 'What was sent to you, newest first, with the unread count', parameters: queryParameters(NotificationQuery), responses: { 200: { description: 'Notifications' }, 400: problem } },
+      },
+      '/api/notifications/{id}/read': { post: { summary: 'Mark one of yours read', parameters: [idParameter], responses: { 200: { description: 'Read' }, 404: problem } } },
+      '/api/notifications/read-all': { post: { summary: 'Mark all of yours read', responses: { 200: { description: 'How many' } } } },
       '/api/tasks/{id}': {
         patch: {
           summary: "Complete, reopen, reassign or re-date a task (whoever may change its item, and its assignee); each change is on the item's timeline",

@@ -208,7 +208,7 @@ describe.each(testDatabaseKinds())('tasks people see and complete, on %s', (kind
       expect(body.body.errors.map((error: { path: string }) => error.path).sort()).toEqual(['colour', 'due_at', 'status']);
       expect(body.body.errors.find((error: { path: string }) => error.path === 'due_at').message).toMatch(/ISO time with its offset/);
       const empty = await harness.as('gena').patch(`/api/tasks/${taskId}`, {}).expect(400);
-      expect(empty.body.errors).toEqual([{ path: '(body)', message: 'give status, assignee or due_at' }]);
+      expect(empty.body.errors).toEqual([{ path: '(body)', message: 'give done, title, assignee or due_at' }]);
       const query = await harness.as('gena').get('/api/tasks?status=late&colour=red&limit=0&item=lead:x').expect(400);
       expect(query.body.errors.map((error: { path: string }) => error.path).sort()).toEqual(['colour', 'item', 'limit', 'status']);
       await harness.as('gena').patch('/api/tasks/0', { status: 'done' }).expect(400);

@@ -28,13 +28,13 @@ const config = leadFunnel({
 describe('branch', () => {
   it('releases the robots of the first block whose condition holds', async () => {
     const first = await branch.run(runContext(branch, 'by_product', new FakePorts(config), { lead: { fields: { product: 'audit' } } }));
-    expect(first).toEqual({ outcome: 'done', detail: 'block 1 matched (audit_alert)', release: ['audit_alert'] });
+    expect(first).toMatchObject({ outcome: 'done', detail: 'block 1 matched (audit_alert)', release: ['audit_alert'] });
     const second = await branch.run(runContext(branch, 'by_product', new FakePorts(config), { lead: { fields: { product: 'crm' } } }));
-    expect(second).toEqual({ outcome: 'done', detail: 'block 2 matched (other_alert, other_task)', release: ['other_alert', 'other_task'] });
+    expect(second).toMatchObject({ outcome: 'done', detail: 'block 2 matched (other_alert, other_task)', release: ['other_alert', 'other_task'] });
   });
 
   it('runs the else robots when no block matches', async () => {
     const outcome = await branch.run(runContext(branch, 'by_product', new FakePorts(config), { lead: { fields: {} } }));
-    expect(outcome).toEqual({ outcome: 'done', detail: 'no block matched: else (ask_product)', release: ['ask_product'] });
+    expect(outcome).toMatchObject({ outcome: 'done', detail: 'no block matched: else (ask_product)', release: ['ask_product'] });
   });
 });

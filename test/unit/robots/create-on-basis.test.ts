@@ -54,6 +54,7 @@ describe('create_on_basis', () => {
     expect(outcome).toEqual({
       outcome: 'done',
       detail: `created deal #${deal.id} in "general", responsible gena; contact #${contact.id} created, company #${company.id}`,
+      reason: { code: 'done.deal_created', params: { deal_id: deal.id, pipeline: 'general', responsible: 'gena', contact_id: contact.id, contact_created: true } },
     });
   });
 
@@ -77,7 +78,7 @@ describe('create_on_basis', () => {
 
     expect(ports.deals).toHaveLength(1);
     expect(ports.contacts).toHaveLength(1);
-    expect(again).toEqual({ outcome: 'done', detail: `deal #${first(ports.deals).id} in "general" already exists for this lead` });
+    expect(again).toMatchObject({ outcome: 'done', detail: `deal #${first(ports.deals).id} in "general" already exists for this lead` });
   });
 
   it('finds a deal made for the lead before and says so', async () => {
@@ -85,7 +86,7 @@ describe('create_on_basis', () => {
 
     const outcome = await createOnBasis.run(runContext(createOnBasis, 'deal_services', ports, { lead: { id: 1 } }));
 
-    expect(outcome).toEqual({ outcome: 'done', detail: 'deal #77 in "services" already exists for this lead' });
+    expect(outcome).toMatchObject({ outcome: 'done', detail: 'deal #77 in "services" already exists for this lead' });
     expect(ports.picks).toEqual([]);
   });
 
@@ -147,7 +148,7 @@ describe('create_on_basis', () => {
 
     const outcome = await createOnBasis.run(runContext(createOnBasis, 'deal_general', ports, { deal: { pipeline: 'general' } }));
 
-    expect(outcome).toEqual({ outcome: 'skipped', detail: 'create_on_basis works on leads' });
+    expect(outcome).toMatchObject({ outcome: 'skipped', detail: 'create_on_basis works on leads' });
     expect(ports.conversions).toEqual([]);
   });
 });

@@ -29,7 +29,7 @@ describe('create_task', () => {
 
     expect(ports.tasks).toEqual([expect.objectContaining({ entityType: 'lead', entityId: 5, assignee: 'anna', title: 'Call Ivan Petrov', dueAt: FIXTURE_NOW + 2 * HOUR, runId: 30, status: 'open' })]);
     expect(ports.sends).toEqual([]);
-    expect(outcome).toEqual({ outcome: 'done', detail: `task #${nth(ports.tasks, 0).id} "Call Ivan Petrov" for anna` });
+    expect(outcome).toMatchObject({ outcome: 'done', detail: `task #${nth(ports.tasks, 0).id} "Call Ivan Petrov" for anna` });
   });
 
   it('makes one task per run: a retried run finds the task it made', async () => {

@@ -36,7 +36,7 @@ describe('notify_repeat_client', () => {
         meta: { robot: 'repeat_check', priority: true, reason: 'repeat_client', buttons: itemAlertButtons({ kind: 'lead', id: 31 }, 'http://localhost:3000/board/#lead-31') },
       }),
     ]);
-    expect(outcome).toEqual({ outcome: 'done', detail: 'flagged repeat client (contact #5); told gena' });
+    expect(outcome).toMatchObject({ outcome: 'done', detail: 'flagged repeat client (contact #5); told gena' });
   });
 
   it.each([
@@ -61,7 +61,7 @@ describe('notify_repeat_client', () => {
 
     expect(ports.repeatClientFlags).toEqual([{ leadId: 20, contactId: 9 }]);
     expect(ports.sends.map((send) => send.body)).toEqual(['Priority: lead #20 Ivan Petrov is a repeat client']);
-    expect(outcome).toEqual({ outcome: 'done', detail: 'flagged repeat client (earlier lead #4); told galya' });
+    expect(outcome).toMatchObject({ outcome: 'done', detail: 'flagged repeat client (earlier lead #4); told galya' });
   });
 
   it('keeps the contact a lead is already linked to', async () => {
@@ -77,7 +77,7 @@ describe('notify_repeat_client', () => {
 
     const outcome = await notifyRepeatClient.run(runContext(notifyRepeatClient, 'repeat_check', ports, { lead: { responsible: 'gena' } }));
 
-    expect(outcome).toEqual({ outcome: 'skipped', detail: 'not a repeat client: phone and email are new' });
+    expect(outcome).toMatchObject({ outcome: 'skipped', detail: 'not a repeat client: phone and email are new' });
     expect(ports.repeatClientFlags).toEqual([]);
     expect(ports.sends).toEqual([]);
   });
@@ -89,7 +89,7 @@ describe('notify_repeat_client', () => {
 
     expect(ports.repeatClientFlags).toHaveLength(1);
     expect(ports.sends).toEqual([]);
-    expect(outcome).toEqual({ outcome: 'done', detail: 'flagged repeat client (contact #5); told nobody; nobody to tell for responsible (none assigned)' });
+    expect(outcome).toMatchObject({ outcome: 'done', detail: 'flagged repeat client (contact #5); told nobody; nobody to tell for responsible (none assigned)' });
   });
 
   it('without a template, tells the responsible and the manager in its own words, with the link to the lead', async () => {
@@ -110,7 +110,7 @@ describe('notify_repeat_client', () => {
 
     const outcome = await notifyRepeatClient.run(runContext(notifyRepeatClient, 'repeat_check', ports, { deal: { pipeline: 'general' } }));
 
-    expect(outcome).toEqual({ outcome: 'skipped', detail: 'notify_repeat_client works on leads' });
+    expect(outcome).toMatchObject({ outcome: 'skipped', detail: 'notify_repeat_client works on leads' });
     expect(ports.contactLookups).toEqual([]);
   });
 });
@@ -123,7 +123,7 @@ describe('mark_repeat_client', () => {
 
     expect(ports.repeatClientFlags).toEqual([{ leadId: 1, contactId: 5 }]);
     expect(ports.sends).toEqual([]);
-    expect(outcome).toEqual({ outcome: 'done', detail: 'flagged repeat client (contact #5)' });
+    expect(outcome).toMatchObject({ outcome: 'done', detail: 'flagged repeat client (contact #5)' });
   });
 
   it('tells whom `notify` names, on the channel it names (a manager without an email gets it in the outbox)', async () => {

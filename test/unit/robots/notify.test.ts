@@ -37,7 +37,7 @@ describe('notify', () => {
         body: 'Lead #9 Ivan Petrov waits 30 min in New: nobody took it',
       }),
     ]);
-    expect(outcome).toEqual({ outcome: 'done', detail: 'notified sm (telegram)' });
+    expect(outcome).toMatchObject({ outcome: 'done', detail: 'notified sm (telegram)' });
   });
 
   it("alerts the lead team's manager when the lead has no responsible yet", async () => {
@@ -72,7 +72,7 @@ describe('notify', () => {
 
     const outcome = await notify.run(runContext(notify, 'offer_everyone', ports, { deal: { pipeline: 'general', stage: 'offer', responsible: null } }));
 
-    expect(outcome).toEqual({ outcome: 'done', detail: 'notified gm (telegram), gena (telegram), galya (telegram); unresolved: responsible (none assigned)' });
+    expect(outcome).toMatchObject({ outcome: 'done', detail: 'notified gm (telegram), gena (telegram), galya (telegram); unresolved: responsible (none assigned)' });
   });
 
   it('still alerts a user without an address on the channel, in the outbox', async () => {
@@ -110,7 +110,7 @@ describe('notify', () => {
 
     const outcome = await notify.run(runContext(notify, 'general_new_deal_alert', ports, { deal: { responsible: null } }));
 
-    expect(outcome).toEqual({ outcome: 'skipped', detail: 'nobody to notify: responsible (none assigned)' });
+    expect(outcome).toMatchObject({ outcome: 'skipped', detail: 'nobody to notify: responsible (none assigned)' });
     expect(ports.sends).toEqual([]);
   });
 
@@ -119,7 +119,7 @@ describe('notify', () => {
 
     const outcome = await notify.run(runContext(notify, 'offer_empty', ports, { deal: { stage: 'offer', responsible: 'gena' } }));
 
-    expect(outcome).toEqual({ outcome: 'skipped', detail: 'notify has neither `template` nor `text`' });
+    expect(outcome).toMatchObject({ outcome: 'skipped', detail: 'notify has neither `template` nor `text`' });
     expect(ports.sends).toEqual([]);
   });
 

@@ -29,7 +29,7 @@ describe('set_fields', () => {
         causalDepth: 2,
       },
     ]);
-    expect(outcome).toEqual({ outcome: 'done', detail: 'set product="Consulting for Ivan Petrov", budget=5000, interest=null' });
+    expect(outcome).toMatchObject({ outcome: 'done', detail: 'set product="Consulting for Ivan Petrov", budget=5000, interest=null' });
   });
 
   it.each([

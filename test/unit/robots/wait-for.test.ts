@@ -20,7 +20,7 @@ const config = leadFunnel({
 describe('wait_for', () => {
   it('resolves as soon as the condition holds', async () => {
     const outcome = await waitFor.run(runContext(waitFor, 'wait_budget', new FakePorts(config), { lead: { fields: { budget: 5000 } } }));
-    expect(outcome).toEqual({ outcome: 'done', detail: 'the condition holds' });
+    expect(outcome).toMatchObject({ outcome: 'done', detail: 'the condition holds' });
   });
 
   it('otherwise asks to be looked at again at the recheck, never past the timeout', async () => {
@@ -34,7 +34,7 @@ describe('wait_for', () => {
 
   it('at the timeout, `stop` cancels the robots after it and `continue` lets them run', async () => {
     const late = { lead: { enteredStageAt: FIXTURE_NOW - 73 * HOUR } };
-    expect(await waitFor.run(runContext(waitFor, 'wait_budget', new FakePorts(config), late))).toEqual({ outcome: 'cancelled', detail: 'timed out after 3d; the robots after it do not run' });
-    expect(await waitFor.run(runContext(waitFor, 'wait_reply', new FakePorts(config), late))).toEqual({ outcome: 'done', detail: 'timed out after 1d; the robots after it run anyway' });
+    expect(await waitFor.run(runContext(waitFor, 'wait_budget', new FakePorts(config), late))).toMatchObject({ outcome: 'cancelled', detail: 'timed out after 3d; the robots after it do not run' });
+    expect(await waitFor.run(runContext(waitFor, 'wait_reply', new FakePorts(config), late))).toMatchObject({ outcome: 'done', detail: 'timed out after 1d; the robots after it run anyway' });
   });
 });
