@@ -31,7 +31,7 @@ describeInBrowser('the item page in Chromium (a Russian team)', () => {
     expect(await page.getByRole('tab', { name: 'Лента' }).getAttribute('aria-selected')).toBe('true');
     await feed().getByText('Карточка создана на этапе «Новый» — Геннадий Продажин').waitFor();
     // A robot's reason code in the reader's words, not the engine's English.
-    await feed().getByText('пропущен — клиент не повторный').waitFor();
+    await feed().getByText('Робот «Проверка повторного клиента»: пропущен — клиент не повторный').waitFor();
     expect(await page.getByRole('link', { name: /Позвонить/ }).getAttribute('href')).toBe('tel:+79161234567');
     expect(await page.getByRole('link', { name: /Написать/ }).getAttribute('href')).toBe('mailto:ivan@example.ru');
     // A seller sees no engine details.
@@ -60,6 +60,7 @@ describeInBrowser('the item page in Chromium (a Russian team)', () => {
     await status().filter({ hasText: 'Поле «Продукт» сохранено.' }).waitFor();
     expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Изменить поле «Продукт»');
     expect((await world.harness.as('gena').get(`/api/leads/${id}`).expect(200)).body.fields.product).toBe('Станок ЧПУ');
+    await feed().getByText('Продукт: — → Станок ЧПУ — Геннадий Продажин').waitFor();
 
     await expectNoSeriousAxeViolations(page);
     await expectOneLanguage(page, 'ru');

@@ -29,7 +29,7 @@ leads:
     - id: new
       name: Новый
       robots:
-        - { id: repeat_check, type: notify_repeat_client, template: repeat_alert }
+        - { id: repeat_check, type: notify_repeat_client, template: repeat_alert, title: Проверка повторного клиента }
     - id: in_work
       name: В работе
       robots:

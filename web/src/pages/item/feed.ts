@@ -222,7 +222,9 @@ export function sentenceOf(entry: TimelineEntry, context: FeedContext, configLoc
       return sentence;
     }
     case 'robot_run': {
-      const robot = { theirs: text(entry.robot_title) ?? readable(String(entry.robot ?? '')) };
+      // A `remind` robot's title is its task's template, not a name.
+      const title = text(entry.robot_title);
+      const robot = { theirs: title && !title.includes('{{') ? context.i18n.word(title) : readable(String(entry.robot ?? '')) };
       const code = text(entry.code);
       if (code && hasWord(`feed.code.${code}`))
         return say(context, 'feed.runCode', { robot, what: '\u0002' }).flatMap((part) =>
@@ -279,6 +281,14 @@ export function sentenceOf(entry: TimelineEntry, context: FeedContext, configLoc
     }
     default: {
       const eventType = text(entry.event_type);
+      const payload = (entry.payload ?? {}) as Record<string, unknown>;
+      if (eventType === 'field_changed' && text(payload.field)) {
+        const shown = (value: unknown) => ({ theirs: value === null || value === undefined || value === '' ? '—' : typeof value === 'object' ? JSON.stringify(value) : String(value) });
+        return [...say(context, 'feed.fieldChanged', { field: fieldSpec(String(payload.field), context.config, context.i18n).label, from: shown(payload.from), to: shown(payload.to) }), ...by(context, entry)];
+      }
+      if (eventType === 'responsible_changed') {
+        return [...say(context, 'feed.responsibleChanged', { to: person(context, payload.to) ?? '—' }), ...by(context, entry)];
+      }
       const eventWords = eventType ? known(context, `event.${eventType}`) : null;
       if (eventWords) return [eventWords];
       return fallback();
