@@ -157,6 +157,20 @@ describeInBrowser('the item page in Chromium (a Russian team)', () => {
     await page.getByRole('tab', { name: 'Задачи (2)' }).waitFor();
   });
 
+  it('a deal shows its title, its amount in roubles and the stages of its own pipeline', async () => {
+    const id = (await world.harness.as('gena').post('/api/deals', { pipeline: 'general', title: 'Поставка станков', name: 'Игорь Белов', amount: 1250000, responsible: 'gena' }).expect(201)).body.id as number;
+    await signInAs(page, world, 'gena', `${BOARD}item/deal/${id}`);
+    await page.getByRole('heading', { level: 1, name: `Сделка №${id} Поставка станков` }).waitFor();
+    const stage = page.getByLabel('Этап карточки «Поставка станков»');
+    expect(await stage.locator('option').allInnerTexts()).toEqual(['Новая', 'Договор', 'Выиграна']);
+    expect((await page.locator('.field-row', { hasText: 'Сумма' }).locator('dd').innerText()).replace(/\s/g, ' ')).toMatch(/^1 250 000 ₽/);
+    await stage.selectOption({ label: 'Договор' });
+    await page.getByRole('dialog').getByRole('button', { name: 'Перевести' }).click();
+    await status().filter({ hasText: '«Поставка станков» теперь на этапе «Договор».' }).waitFor();
+    expect(await page.getByRole('link', { name: '← К доске' }).getAttribute('href')).toBe(`${BOARD}deals/general`);
+    await expectOneLanguage(page, 'ru');
+  });
+
   it('ops see the engine details under "more"; on a 390 px phone the page fits the screen', async () => {
     const id = await leadOf(world.harness, 'gena', { name: 'Сергей Орлов', phone: '+79160000001', company_name: 'ООО «Вектор»' });
     await open('olya', id);

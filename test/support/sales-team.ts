@@ -46,6 +46,14 @@ leads:
       reasons:
         - { id: no_budget, label: Нет бюджета, refused_by: client_refused }
         - { id: not_target, label: Не целевой, refused_by: we_refused }
+deals:
+  general:
+    name: Продажи
+    team: general
+    stages:
+      - { id: new, name: Новая }
+      - { id: contract, name: Договор }
+      - { id: won, name: Выиграна, semantic: won }
 `;
 
 /** A lead of `login`, with the robots of its first stage run. */

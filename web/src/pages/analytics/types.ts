@@ -39,6 +39,8 @@ export interface LostReasonRow {
 
 export interface FunnelReport {
   pipeline: string;
+  /** The whole range's items, won, lost, open and win rate (servers that give it). */
+  totals?: { items: number; won: number; lost: number; open: number; win_rate: number | null };
   stages: FunnelStage[];
   lost_reasons: LostReasonRow[];
   by_source: OutcomeGroup[];
