@@ -202,22 +202,24 @@ function Report({ report, config, i18n }: { report: FunnelReport; config: Pipeli
     <div class="analytics-report">
       {nothing && <p class="hint">{t('analytics.noData')}</p>}
       {report.totals && (
-        <dl class="totals report-card" aria-label={t('analytics.totals')}>
-          {(
-            [
-              ['col.items', fmt.number(report.totals.items)],
-              ['col.won', fmt.number(report.totals.won)],
-              ['col.lost', fmt.number(report.totals.lost)],
-              ['col.open', fmt.number(report.totals.open)],
-              ['col.winRate', report.totals.win_rate === null ? '—' : percent(report.totals.win_rate)],
-            ] as const
-          ).map(([key, value]) => (
-            <div key={key}>
-              <dt>{t(key)}</dt>
-              <dd>{value}</dd>
-            </div>
-          ))}
-        </dl>
+        <section class="report-card totals-card" aria-label={t('analytics.totals')}>
+          <dl class="totals">
+            {(
+              [
+                ['col.items', fmt.number(report.totals.items)],
+                ['col.won', fmt.number(report.totals.won)],
+                ['col.lost', fmt.number(report.totals.lost)],
+                ['col.open', fmt.number(report.totals.open)],
+                ['col.winRate', report.totals.win_rate === null ? '—' : percent(report.totals.win_rate)],
+              ] as const
+            ).map(([key, value]) => (
+              <div key={key}>
+                <dt>{t(key)}</dt>
+                <dd>{value}</dd>
+              </div>
+            ))}
+          </dl>
+        </section>
       )}
       <section class="report-card" id="funnel" aria-labelledby="funnel-title">
         <h2 id="funnel-title">{t('analytics.funnel')}</h2>
