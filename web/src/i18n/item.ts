@@ -1,4 +1,4 @@
-import { defineWords, plural } from './define';
+import { defineWords } from './define';
 
 /**
  * The item page's words (web/src/pages/item/), and the activity feed's: a robot run's reason
@@ -26,7 +26,6 @@ export const item = defineWords({
     'item.clientRefused': 'клиент отказался',
     'item.fillTitle': 'Чтобы перевести в «{to}», заполните: {fields}',
     'item.fillSubmit': 'Сохранить и перевести',
-    'item.changedElsewhere': 'Карточку только что изменили — показана свежая версия.',
     'item.fields': 'Данные',
     'item.edit': 'Изменить',
     'item.editField': 'Изменить поле «{field}»',
@@ -41,7 +40,6 @@ export const item = defineWords({
     'item.tabs': 'Разделы карточки',
     'item.tab.activity': 'Лента',
     'item.tab.tasks': 'Задачи ({count})',
-    'item.tab.tasksLabel': ({ count }) => plural('ru', Number(count), { one: 'Задачи: {count} открытая', few: 'Задачи: {count} открытые', many: 'Задачи: {count} открытых', other: 'Задачи: {count} открытой' }),
     'feed.title': 'Лента событий',
     'feed.empty': 'Пока ничего не произошло.',
     'feed.loading': 'Загружаем ленту…',
@@ -242,7 +240,6 @@ export const item = defineWords({
     'item.clientRefused': 'the client refused',
     'item.fillTitle': 'To move to “{to}”, fill in: {fields}',
     'item.fillSubmit': 'Save and move',
-    'item.changedElsewhere': 'Someone just changed this item: showing the fresh version.',
     'item.fields': 'Details',
     'item.edit': 'Edit',
     'item.editField': 'Edit “{field}”',
@@ -257,7 +254,6 @@ export const item = defineWords({
     'item.tabs': 'Item sections',
     'item.tab.activity': 'Activity',
     'item.tab.tasks': 'Tasks ({count})',
-    'item.tab.tasksLabel': ({ count }) => plural('en', Number(count), { one: 'Tasks: {count} open', other: 'Tasks: {count} open' }),
     'feed.title': 'Activity',
     'feed.empty': 'Nothing has happened yet.',
     'feed.loading': 'Loading the activity…',

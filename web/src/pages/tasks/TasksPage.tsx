@@ -27,8 +27,11 @@ export function TasksPage() {
   const tab: TaskTab = TASK_TABS.includes(location.query.tab as TaskTab) ? (location.query.tab as TaskTab) : 'open';
   const oversees = user.role === 'manager' || user.role === 'ops' || user.role === 'admin';
   const assignee = oversees && location.query.assignee ? location.query.assignee : 'me';
-  const [tasks, setTasks] = useState<TaskView[] | null>(null);
-  const [total, setTotal] = useState(0);
+  // The list with the query it answers: a list of another tab or person is never shown for this one.
+  const [loaded, setLoaded] = useState<{ key: string; tasks: TaskView[]; total: number } | null>(null);
+  const key = `${apiStatusOf(tab)}:${assignee}`;
+  const tasks = loaded?.key === key ? loaded.tasks : null;
+  const total = loaded?.key === key ? loaded.total : 0;
   const [said, setSaid] = useState('');
   const [problem, setProblem] = useState('');
   const list = useRef<HTMLUListElement>(null);
@@ -37,8 +40,7 @@ export function TasksPage() {
   const load = useCallback(async () => {
     try {
       const answer = await api<TaskListResponse>('/api/tasks', { query: { status: apiStatusOf(tab), assignee: assignee === 'all' ? undefined : assignee, limit: LIMIT } });
-      setTasks(answer.tasks);
-      setTotal(answer.total);
+      setLoaded({ key: `${apiStatusOf(tab)}:${assignee}`, tasks: answer.tasks, total: answer.total });
       setProblem('');
     } catch (failure) {
       if (failure instanceof ApiError && failure.status !== 401) setProblem(problemWords(failure.code, failure.status));
@@ -46,7 +48,6 @@ export function TasksPage() {
   }, [tab, assignee, problemWords]);
 
   useEffect(() => {
-    setTasks(null);
     void load();
   }, [load]);
   useEffect(() => {
