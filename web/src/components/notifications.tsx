@@ -6,8 +6,7 @@ import { hasWord, useI18n } from '../i18n';
 import { useLiveEvent, useLiveResync } from '../live/stream';
 import { paths } from '../paths';
 import { useSession } from '../session';
-import { configZone } from './zone';
-import { formatWhen } from '../pages/tasks/buckets';
+import { configZone, formatInZone } from './zone';
 
 /** One notification as `GET /api/notifications` and the live `notification` event give it. */
 export interface NotificationView {
@@ -182,7 +181,7 @@ export function NotificationsBell() {
                       <span>{text}</span>
                     )}
                     {note.item?.title && <span class="notification-item">{note.item.title}</span>}
-                    {at && <time dateTime={at}>{formatWhen(at, locale, zone, Date.now())}</time>}
+                    {at && <time dateTime={at}>{formatInZone(at, locale, zone, Date.now())}</time>}
                     {!note.read && (
                       <button type="button" class="link-button" aria-label={t('notify.markRead', { text })} onClick={() => void markRead(note)}>
                         ✓

@@ -28,3 +28,17 @@ export function zoneLabel(zone: string, locale: string): string {
     return zone;
   }
 }
+
+const yearIn = (ms: number, zone: string) => new Intl.DateTimeFormat('en', { timeZone: zone, year: 'numeric' }).format(ms);
+
+/**
+ * `6 дек., 14:00` / `6 Dec, 14:00` in the config's zone; the year only when it is not this one.
+ * Plain Intl (no luxon): the header's bell uses it, and the board's first paint stays small.
+ */
+export function formatInZone(iso: string, locale: string, zone: string, now: number): string {
+  const ms = Date.parse(iso);
+  const sameYear = yearIn(ms, zone) === yearIn(now, zone);
+  return new Intl.DateTimeFormat(locale === 'ru' ? 'ru' : 'en', { timeZone: zone, day: 'numeric', month: 'short', ...(sameYear ? {} : { year: 'numeric' }), hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(
+    ms,
+  );
+}

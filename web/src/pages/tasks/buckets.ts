@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { formatInZone } from '../../components/zone';
 
 /** The tabs of the task page: every open task, then open ones by when they are due, then the done ones. */
 export type TaskTab = 'open' | 'overdue' | 'today' | 'upcoming' | 'done';
@@ -50,8 +51,4 @@ export function fromLocalInput(value: string, zone: string): string | null {
 }
 
 /** `6 дек., 14:00` / `6 Dec, 14:00` in the config's zone; the year only when it is not this one. */
-export function formatWhen(iso: string, locale: string, zone: string, now: number): string {
-  const when = DateTime.fromISO(iso, { zone }).setLocale(locale);
-  const sameYear = when.year === DateTime.fromMillis(now, { zone }).year;
-  return when.toLocaleString({ day: 'numeric', month: 'short', ...(sameYear ? {} : { year: 'numeric' }), hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
-}
+export const formatWhen = formatInZone;
