@@ -43,8 +43,9 @@ function Board({ pipeline, filters, onFilters }: { pipeline: PipelineView; filte
   const [status, setStatus] = useState('');
   const [problem, setProblem] = useState<string | null>(null);
   // Ages count from the server's clock (the engine's): the browser's may be off, and tests fake the server's.
+  // Until the first answer says what time it is there, cards show no age rather than a wrong one.
   const skew = useRef(0);
-  const [now, setNow] = useState(() => Date.now());
+  const [now, setNow] = useState<number | null>(null);
   const lastClicked = useRef<number | null>(null);
   const listeners = useRef(new Set<ItemListener>());
 
@@ -61,10 +62,8 @@ function Board({ pipeline, filters, onFilters }: { pipeline: PipelineView; filte
   const refreshTotals = useCallback(() => {
     loadColumnTotals(pipeline, filters)
       .then(({ totals: columns, serverNow }) => {
-        if (serverNow !== null) {
-          skew.current = serverNow - Date.now();
-          setNow(serverNow);
-        }
+        skew.current = serverNow === null ? 0 : serverNow - Date.now();
+        setNow(Date.now() + skew.current);
         setTotals(columns);
       })
       .catch((error: unknown) => setProblem(error instanceof ApiError ? errorText(error.code, error.status) : String(error)));

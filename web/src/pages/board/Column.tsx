@@ -34,7 +34,8 @@ export function Column({
   onDrop: (ref: { kind: string; id: number }, stage: string) => void;
   onCreated: (item: ItemView) => void;
   subscribe: (listener: ItemListener) => () => void;
-  now: number;
+  /** The server's time, for ages; null until known. */
+  now: number | null;
 }) {
   const { t, word, fmt, error: errorText } = useI18n();
   const [items, setItems] = useState<ItemView[]>([]);
