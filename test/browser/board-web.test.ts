@@ -101,9 +101,10 @@ describeInBrowser.each([
   it('a lead created elsewhere appears on an open board without a reload', async () => {
     await signInAs(page, world, 'anna');
     await page.locator('.column[data-stage="new"]').waitFor();
-    await page.waitForFunction(() => document.querySelector('.live-dot.open'));
+    // Bounded waits, so a missed live event fails at its step rather than at the test's timeout.
+    await page.waitForFunction(() => document.querySelector('.live-dot.open'), undefined, { timeout: 10_000 });
     const { body: lead } = await world.harness.as('anna').post('/api/leads', { name: 'Мария Орлова', phone: '+79167000005' }).expect(201);
-    await card('new', lead.id).waitFor();
+    await card('new', lead.id).waitFor({ timeout: 10_000 });
     await world.harness.as('anna').post(`/api/leads/${lead.id}/move`, { stage: 'in_work' }).expect(200);
     await card('in_work', lead.id).waitFor();
     expect(await card('new', lead.id).count()).toBe(0);
@@ -115,8 +116,9 @@ describeInBrowser.each([
     // Typed into the search box as people type a phone; the address keeps it.
     await page.getByRole('searchbox', { name: 'Поиск' }).fill('916 700-00-06');
     await page.waitForURL((url) => url.searchParams.get('q') === '916 700-00-06');
+    // The unfiltered list may still be showing (it holds the lead too): wait for the search's answer.
+    await page.waitForFunction(() => document.querySelectorAll('table.items tbody tr').length === 1, undefined, { timeout: 10_000 });
     await page.getByRole('link', { name: 'Дмитрий Соколов' }).waitFor();
-    expect(await page.locator('table.items tbody tr').count()).toBe(1);
     const exportUrl = new URL((await page.getByRole('link', { name: 'Выгрузить CSV' }).getAttribute('href')) ?? '', world.baseUrl);
     expect([exportUrl.pathname, exportUrl.searchParams.get('q')]).toEqual(['/api/leads/export.csv', '916 700-00-06']);
     await expectNoSeriousAxeViolations(page);
