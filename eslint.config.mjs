@@ -87,7 +87,7 @@ const LAYERS = [
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/', 'dist/', 'data/', 'coverage/', 'test/artifacts/', 'server/http/web/vendor/', 'web/dist/'],
+    ignores: ['node_modules/', 'dist/', 'data/', 'coverage/', 'test/artifacts/', 'web/dist/'],
   },
   {
     linterOptions: { reportUnusedDisableDirectives: 'error' },
@@ -202,13 +202,6 @@ export default tseslint.config(
   },
   {
     files: ['**/*.js'],
-    ignores: ['server/http/web/**'],
     languageOptions: { sourceType: 'commonjs' },
-  },
-  {
-    // A plain script: what it declares at the top is for the page scripts loaded after it.
-    files: ['server/http/web/**/*.js'],
-    languageOptions: { sourceType: 'script', globals: globals.browser },
-    rules: { 'no-unused-vars': ['error', { vars: 'local' }] },
   },
 );

@@ -36,7 +36,8 @@ const BOARD_ROWS = Number(process.env.BENCH_BOARD_ROWS ?? 100_000);
 const QUERIES = Number(process.env.BENCH_SEARCH_QUERIES ?? (QUICK ? 15 : 40));
 const KINDS = (process.env.BENCH_SEARCH_DBS ?? 'sqlite,postgres').split(',').map((kind) => kind.trim()) as Kind[];
 const POSTGRES_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const STAGES = ['new', 'in_work', 'callback', 'qualified', 'handoff', 'junk'];
+/** The lead stages the seeded funnel fills (bench/board-paint.ts configures the same ones). */
+export const STAGES = ['new', 'in_work', 'callback', 'qualified', 'handoff', 'junk'];
 const OWNERS = Array.from({ length: 40 }, (_, index) => `sdr${index + 1}`);
 const BATCH = 1000;
 
@@ -249,7 +250,7 @@ function leadAt(index: number, random: () => number, start: number): SeedLead {
 
 // ── the databases ───────────────────────────────────────────────────────────────────────
 
-interface BenchDb {
+export interface BenchDb {
   kind: Kind;
   dataSource: DataSource;
   close(): Promise<void>;
@@ -306,7 +307,7 @@ async function withoutSearchIndex(db: BenchDb, load: () => Promise<void>): Promi
 }
 
 /** `count` leads in one transaction, BATCH rows a statement; returns the seconds it took. */
-async function seedLeads(db: BenchDb, count: number): Promise<{ seconds: number; sample: SeedLead[] }> {
+export async function seedLeads(db: BenchDb, count: number): Promise<{ seconds: number; sample: SeedLead[] }> {
   const began = performance.now();
   const sample: SeedLead[] = [];
   await withoutSearchIndex(db, () => insertLeads(db, count, sample));

@@ -67,7 +67,7 @@ export function createApp(runtime: Runtime, options: { logger?: Logger } = {}): 
   const tokens = new TokenCache();
   runtime.onReload(() => tokens.clear());
   api.use(requireUser(accounts, tokens, sessions));
-  const items = { config, records, pipeline, inbound, queue, reads };
+  const items = { config, clock, records, pipeline, inbound, queue, reads };
   // The card's comments, calls and tasks, and bulk actions, beside the item routes (matched first).
   const activity = { config, clock, records, inbound, reads };
   const bulk = { config, clock, records, pipeline, inbound, reads, logger: options.logger ?? runtime.logger };

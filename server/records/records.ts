@@ -260,6 +260,8 @@ export class Records {
       return { row, notification: notice ? await insertNotification(manager, notice) : null };
     });
     if (notification) this.deps.notices.publish([notification]);
+    // An open card counts its tasks: it hears of a new one as a change of its item.
+    this.published({ kind: task.item.kind, id: task.item.id, change: 'updated' });
     return row;
   }
 
@@ -284,11 +286,13 @@ export class Records {
       taskNotification(this.noticeSettings(), task, assignedTo, login, { kind: 'reassigned', changeId }, now),
     );
     if (notifications.length > 0) this.deps.notices.publish(notifications);
+    if (item) this.published({ kind: item.kind, id: item.row.id, change: 'updated' });
     return { task, item };
   }
 
-  recordEvent(event: NewEvent, manager?: EntityManager): Promise<EventRow> {
-    return this.deps.store.transaction(
+  /** An event of an item (a comment, a logged call, a reply …) is news to its open card: told after commit. */
+  async recordEvent(event: NewEvent, manager?: EntityManager): Promise<EventRow> {
+    const row = await this.deps.store.transaction(
       (tx) =>
         insertOne(tx, EventEntity, {
           type: event.type,
@@ -302,6 +306,8 @@ export class Records {
         } as EventRow),
       manager,
     );
+    if (event.entity) this.published({ kind: event.entity.kind, id: event.entity.id, change: 'updated' }, manager);
+    return row;
   }
 
   // ── input rules ──────────────────────────────────────────────────────────────────────

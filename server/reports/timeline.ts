@@ -134,6 +134,8 @@ export async function buildTimeline(manager: EntityManager, queue: Pick<RunQueue
       run_id: run.id,
       entry_id: run.entryId,
       robot: run.robotId,
+      // The robot's `title` as the config writes it (`Проверка / Check` too): the web page says it in its reader's language.
+      robot_title: config.robots.get(run.robotId)?.robot.title ?? null,
       robot_type: run.robotType,
       status: run.status,
       detail: run.detail,

@@ -1,20 +1,6 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { describeInBrowser, expectNoSeriousAxeViolations, expectOneLanguage, screenshot, signInAs, useBrowserWorld } from '../support/browser';
-
-/** The test funnel with its words in both languages, as a Russian installation writes them. */
-const RUSSIAN_FUNNEL = fs
-  .readFileSync(path.join(__dirname, '..', 'fixtures', 'lead-funnel.yaml'), 'utf8')
-  .replace('name: New\n', 'name: Новый / New\n')
-  .replace('name: In work\n', 'name: В работе / In work\n')
-  .replace('name: Hand over — general\n', 'name: Передать в общий отдел / Hand over — general\n')
-  .replace('name: Hand over — services\n', 'name: Передать в услуги / Hand over — services\n')
-  .replace('    - id: converted\n      semantic: won', '    - id: converted\n      name: Сконвертирован / Converted\n      semantic: won')
-  .replace('    - id: junk\n      semantic: lost', '    - id: junk\n      name: Брак / Junk\n      semantic: lost')
-  .replace('{ id: no_budget, refused_by: client_refused }', '{ id: no_budget, label: Нет бюджета / No budget, refused_by: client_refused }')
-  .replace('{ id: not_target, refused_by: we_refused }', '{ id: not_target, label: Не целевой / Not target, refused_by: we_refused }')
-  .replace('product: { type: string, label: Product }', 'product: { type: string, label: Продукт / Product }');
+import { RUSSIAN_FUNNEL } from '../support/russian-funnel';
 
 describeInBrowser.each([
   { width: 1440, height: 900 },
@@ -115,9 +101,10 @@ describeInBrowser.each([
   it('a lead created elsewhere appears on an open board without a reload', async () => {
     await signInAs(page, world, 'anna');
     await page.locator('.column[data-stage="new"]').waitFor();
-    await page.waitForFunction(() => document.querySelector('.live-dot.open'));
+    // Bounded waits, so a missed live event fails at its step rather than at the test's timeout.
+    await page.waitForFunction(() => document.querySelector('.live-dot.open'), undefined, { timeout: 10_000 });
     const { body: lead } = await world.harness.as('anna').post('/api/leads', { name: 'Мария Орлова', phone: '+79167000005' }).expect(201);
-    await card('new', lead.id).waitFor();
+    await card('new', lead.id).waitFor({ timeout: 10_000 });
     await world.harness.as('anna').post(`/api/leads/${lead.id}/move`, { stage: 'in_work' }).expect(200);
     await card('in_work', lead.id).waitFor();
     expect(await card('new', lead.id).count()).toBe(0);
@@ -129,8 +116,9 @@ describeInBrowser.each([
     // Typed into the search box as people type a phone; the address keeps it.
     await page.getByRole('searchbox', { name: 'Поиск' }).fill('916 700-00-06');
     await page.waitForURL((url) => url.searchParams.get('q') === '916 700-00-06');
+    // The unfiltered list may still be showing (it holds the lead too): wait for the search's answer.
+    await page.waitForFunction(() => document.querySelectorAll('table.items tbody tr').length === 1, undefined, { timeout: 10_000 });
     await page.getByRole('link', { name: 'Дмитрий Соколов' }).waitFor();
-    expect(await page.locator('table.items tbody tr').count()).toBe(1);
     const exportUrl = new URL((await page.getByRole('link', { name: 'Выгрузить CSV' }).getAttribute('href')) ?? '', world.baseUrl);
     expect([exportUrl.pathname, exportUrl.searchParams.get('q')]).toEqual(['/api/leads/export.csv', '916 700-00-06']);
     await expectNoSeriousAxeViolations(page);

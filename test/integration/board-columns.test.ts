@@ -63,6 +63,12 @@ describe.each(testDatabaseKinds())('board columns over %s', (kind) => {
     expect(columns.find((column) => column.stage === 'converted')!.count).toBe(0);
   });
 
+  it('the board and a column page answer the server’s time, so cards count their age from the engine’s clock', async () => {
+    harness.clock.set(START + 3 * DAY);
+    expect((await harness.as('root').get('/api/leads/board').expect(200)).body.now).toBe(START + 3 * DAY);
+    expect((await harness.as('root').get('/api/leads?stage=new&limit=1').expect(200)).body.now).toBe(START + 3 * DAY);
+  });
+
   it("a sales rep's board counts their own leads only, and equals the list's total per stage", async () => {
     const { columns } = await board('/api/leads/board', 'gena');
     const direct = await countsOf(`SELECT stage, COUNT(*) AS count FROM leads WHERE responsible = ${mark(1)} GROUP BY stage`, ['gena']);

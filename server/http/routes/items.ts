@@ -2,6 +2,7 @@ import { Router } from 'express';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { canCreate, itemScope, visibleDealPipelines, type Viewer } from '../../auth/access';
+import type { Clock } from '../../core/clock';
 import type { LiveConfig } from '../../core/live-config';
 import type { EntityKind } from '../../core/rows';
 import { ForbiddenError } from '../../core/errors';
@@ -66,6 +67,9 @@ export type BoardQuery = z.output<typeof BoardQuery>;
 export const ExportQuery = ItemFilterQuery.extend({ stage: z.string().optional(), sort: SortQuery });
 export type ExportQuery = z.output<typeof ExportQuery>;
 
+/** The server's clock (the engine's, which tests fake): a page counts "3 h in stage" from it, not from the browser's. */
+const ServerNow = z.number().int().describe('The server’s time (ms since 1970) when it answered: ages such as “in stage for 3 h” count from it');
+
 export const ItemListResponse = z.object({
   items: z.array(z.record(z.string(), z.unknown())).describe('Items as GET /api/leads/{id} answers them'),
   total: z.number().int().describe('All items under the filter (not only those after `before`); a search counts up to 1,000'),
@@ -73,6 +77,7 @@ export const ItemListResponse = z.object({
   limit: z.number().int(),
   offset: z.number().int(),
   next_before: z.number().int().optional().describe('Newest-first lists only: pass as `before` for the next page; absent on the last page'),
+  now: ServerNow,
 });
 export type ItemListResponse = z.infer<typeof ItemListResponse>;
 
@@ -81,7 +86,7 @@ export const BoardColumn = z.object({
   count: z.number().int().describe('Items in the stage under the filters and your scope: the `total` of GET …?stage='),
   sum: z.number().nullable().describe('Sum of the deals’ amounts; null for leads and for a column with no amount'),
 });
-export const BoardResponse = z.object({ pipeline: z.string(), columns: z.array(BoardColumn) });
+export const BoardResponse = z.object({ pipeline: z.string(), columns: z.array(BoardColumn), now: ServerNow });
 export type BoardResponse = z.infer<typeof BoardResponse>;
 
 /** The columns of an export, in this order. */
@@ -91,6 +96,7 @@ const EXPORT_BATCH = 1000;
 
 export interface ItemRouteDeps {
   config: LiveConfig;
+  clock: Clock;
   records: Pick<Records, 'getItem'>;
   pipeline: Pick<Pipeline, 'createItem' | 'move'>;
   /** Field changes go through inbound: each is an event triggers can react to. */
@@ -156,6 +162,7 @@ export function itemRoutes(deps: ItemRouteDeps, kind: EntityKind): Router {
       limit: query.limit,
       offset: query.offset,
       ...(nextBefore === undefined ? {} : { next_before: nextBefore }),
+      now: deps.clock.now(),
     };
     response.json(answer);
   });
@@ -172,7 +179,7 @@ export function itemRoutes(deps: ItemRouteDeps, kind: EntityKind): Router {
     const byStage = new Map(counted.map((column) => [column.stage, column]));
     // The config's stages in order, empty ones too; items left in a stage since removed from the config come last.
     const stages = [...pipeline.stages.map((stage) => stage.id), ...counted.map((column) => column.stage).filter((stage) => !pipeline.stages.some((known) => known.id === stage))];
-    const answer: BoardResponse = { pipeline: pipelineKey, columns: stages.map((stage) => byStage.get(stage) ?? { stage, count: 0, sum: null }) };
+    const answer: BoardResponse = { pipeline: pipelineKey, columns: stages.map((stage) => byStage.get(stage) ?? { stage, count: 0, sum: null }), now: deps.clock.now() };
     response.json(answer);
   });
 

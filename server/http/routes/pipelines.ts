@@ -56,6 +56,8 @@ export function pipelineRoutes(deps: { config: LiveConfig; reads: ReadSource }):
       user: { login: user.login, name: user.name, role: user.role },
       // The language of the timeline's sentences, so the board can speak the same one.
       locale: config.source.locale,
+      // Due times and "today" are the team's: the pages show them in this zone, not the browser's.
+      timezone: config.source.timezone,
       leads: pipelineView(config.leads, user),
       deals: deals.map((pipeline) => pipelineView(pipeline, user)),
       field_labels: fieldLabels,

@@ -104,6 +104,8 @@ export interface ItemListResponse {
   offset?: number;
   /** Keyset paging: pass as `before` for the next page (when the server offers it). */
   next_before?: number | null;
+  /** The server's time when it answered (ms): ages count from it, not from the browser's clock. */
+  now?: number;
 }
 
 export interface BoardColumn {
@@ -114,6 +116,8 @@ export interface BoardColumn {
 
 export interface BoardResponse {
   columns: BoardColumn[];
+  /** The server's time when it answered (ms). */
+  now?: number;
 }
 
 /** A `GET /api/stream` `item` event (server/http/routes/stream.ts). */

@@ -1,12 +1,11 @@
 import { useLocation } from 'preact-iso';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../api/client';
-import type { NotificationEvent } from '../api/types';
 import { LOCALES, useI18n } from '../i18n';
 import { useLiveEvent, useLiveState } from '../live/stream';
 import { paths } from '../paths';
 import { seesAnalytics, useSession } from '../session';
-import { Bell } from './Bell';
+import { NotificationsBell } from '../components/notifications';
 
 function initials(name: string): string {
   return name
@@ -38,13 +37,7 @@ export function Header() {
   const [menuOpen, setMenuOpen] = useState(false);
   const [userOpen, setUserOpen] = useState(false);
   const tasks = useOpenTaskCount();
-  const [notifications, setNotifications] = useState<NotificationEvent[]>([]);
   const userMenu = useRef<HTMLDivElement>(null);
-
-  useLiveEvent(
-    'notification',
-    useCallback((event: NotificationEvent) => setNotifications((list) => [event, ...list].slice(0, 50)), []),
-  );
 
   // A new page closes the menus.
   useEffect(() => {
@@ -109,7 +102,7 @@ export function Header() {
         </ul>
       </nav>
       <span class={`live-dot ${live}`} role="img" aria-label={live === 'open' ? t('live.connected') : t('live.reconnecting')} title={live === 'open' ? t('live.connected') : t('live.reconnecting')} />
-      <Bell notifications={notifications} onRead={() => setNotifications([])} />
+      <NotificationsBell />
       <div class="user-menu" ref={userMenu}>
         <button type="button" class="avatar" aria-haspopup="true" aria-expanded={userOpen} onClick={() => setUserOpen(!userOpen)}>
           <span aria-hidden="true" data-user-content>

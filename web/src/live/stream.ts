@@ -85,6 +85,8 @@ export function useLiveState(): LiveState {
   const [current, setCurrent] = useState(state);
   useEffect(() => {
     stateListeners.add(setCurrent);
+    // The stream may have opened between the render and this effect: catch up.
+    setCurrent(state);
     return () => {
       stateListeners.delete(setCurrent);
     };

@@ -38,10 +38,14 @@ function Board({ pipeline, filters, onFilters }: { pipeline: PipelineView; filte
   const { t, word, error: errorText } = useI18n();
   const [totals, setTotals] = useState<Map<string, ColumnTotal>>(new Map());
   const [moving, setMoving] = useState<MoveRequestState | null>(null);
-  const [selected, setSelected] = useState<Set<number>>(new Set());
+  /** Selected cards by id, with the item as it was when picked: a bulk result names each refused one. */
+  const [selected, setSelected] = useState<Map<number, ItemView>>(new Map());
   const [status, setStatus] = useState('');
   const [problem, setProblem] = useState<string | null>(null);
-  const [now, setNow] = useState(() => Date.now());
+  // Ages count from the server's clock (the engine's): the browser's may be off, and tests fake the server's.
+  // Until the first answer says what time it is there, cards show no age rather than a wrong one.
+  const skew = useRef(0);
+  const [now, setNow] = useState<number | null>(null);
   const lastClicked = useRef<number | null>(null);
   const listeners = useRef(new Set<ItemListener>());
 
@@ -57,13 +61,17 @@ function Board({ pipeline, filters, onFilters }: { pipeline: PipelineView; filte
 
   const refreshTotals = useCallback(() => {
     loadColumnTotals(pipeline, filters)
-      .then(setTotals)
+      .then(({ totals: columns, serverNow }) => {
+        skew.current = serverNow === null ? 0 : serverNow - Date.now();
+        setNow(Date.now() + skew.current);
+        setTotals(columns);
+      })
       .catch((error: unknown) => setProblem(error instanceof ApiError ? errorText(error.code, error.status) : String(error)));
   }, [pipeline, filters, errorText]);
   useEffect(refreshTotals, [refreshTotals]);
   // Ages on cards ("2 h in stage") move on without a reload.
   useEffect(() => {
-    const timer = setInterval(() => setNow(Date.now()), 60_000);
+    const timer = setInterval(() => setNow(Date.now() + skew.current), 60_000);
     return () => clearInterval(timer);
   }, []);
 
@@ -115,14 +123,14 @@ function Board({ pipeline, filters, onFilters }: { pipeline: PipelineView; filte
 
   const onSelect = (item: ItemView, event: MouseEvent, column: ItemView[]) => {
     setSelected((current) => {
-      const next = new Set(current);
+      const next = new Map(current);
       const on = !current.has(item.id);
       // Shift-click selects the range from the last clicked card in the same column.
       const from = lastClicked.current === null ? -1 : column.findIndex((other) => other.id === lastClicked.current);
       const to = column.findIndex((other) => other.id === item.id);
       if (event.shiftKey && from >= 0 && to >= 0) {
-        for (const other of column.slice(Math.min(from, to), Math.max(from, to) + 1)) next.add(other.id);
-      } else if (on) next.add(item.id);
+        for (const other of column.slice(Math.min(from, to), Math.max(from, to) + 1)) next.set(other.id, other);
+      } else if (on) next.set(item.id, item);
       else next.delete(item.id);
       return next;
     });
@@ -149,8 +157,8 @@ function Board({ pipeline, filters, onFilters }: { pipeline: PipelineView; filte
       {selected.size > 0 && (
         <BulkBar
           pipeline={pipeline}
-          ids={[...selected]}
-          onClear={() => setSelected(new Set())}
+          items={[...selected.values()]}
+          onClear={() => setSelected(new Map())}
           onDone={() => {
             refreshTotals();
           }}

@@ -4,12 +4,17 @@ import type { ItemView, PipelineView } from '../../api/types';
 import { useI18n } from '../../i18n';
 import { useSession } from '../../session';
 import { collection, runBulk, type BulkAction, type BulkResult } from './board-api';
+import { fieldLabel, itemName } from './fields';
+
+/** A bulk refusal's code as the problem code the single route would answer (errors.ts words them). */
+const PROBLEM_OF: Record<string, string> = { not_found: 'not-found', forbidden: 'forbidden', conflict: 'conflict', invalid: 'invalid-request', internal: 'internal' };
 
 type Mode = 'move' | 'assign' | 'task' | null;
 
 /** Selected cards: move, assign or give a task to all at once; each item's answer is shown, refusals named. */
-export function BulkBar({ pipeline, ids, onClear, onDone, onItems }: { pipeline: PipelineView; ids: number[]; onClear: () => void; onDone: () => void; onItems: (items: ItemView[]) => void }) {
-  const { t, word, error: errorText } = useI18n();
+export function BulkBar({ pipeline, items, onClear, onDone, onItems }: { pipeline: PipelineView; items: ItemView[]; onClear: () => void; onDone: () => void; onItems: (items: ItemView[]) => void }) {
+  const { t, word, locale, error: errorText } = useI18n();
+  const ids = items.map((item) => item.id);
   const { config } = useSession();
   const [mode, setMode] = useState<Mode>(null);
   const [stage, setStage] = useState('');
@@ -44,6 +49,15 @@ export function BulkBar({ pipeline, ids, onClear, onDone, onItems }: { pipeline:
   }
 
   const refused = results?.filter((result) => !result.ok) ?? [];
+  const nameOf = (id: number) => {
+    const item = items.find((candidate) => candidate.id === id);
+    return item ? itemName(item) : `#${id}`;
+  };
+  const reasonOf = (result: BulkResult) => {
+    if (result.missing_fields?.length) return t('bulk.missingFields', { fields: result.missing_fields.map((id) => fieldLabel(config, locale, id)).join(', ') });
+    if (!result.code) return t('bulk.refused');
+    return errorText(PROBLEM_OF[result.code] ?? `move-refused:${result.code}`, 422);
+  };
   return (
     <section class="bulk-bar" aria-label={t('bulk.title')}>
       <p>
@@ -115,8 +129,10 @@ export function BulkBar({ pipeline, ids, onClear, onDone, onItems }: { pipeline:
           {refused.length > 0 && (
             <ul>
               {refused.map((result) => (
-                <li key={result.id}>
-                  #{result.id}: {result.code ? errorText(result.code, 422) : t('bulk.refused')}
+                <li key={result.id} data-id={result.id}>
+                  {locale === 'ru' ? '«' : '“'}
+                  <span data-user-content>{nameOf(result.id)}</span>
+                  {locale === 'ru' ? '»' : '”'}: {reasonOf(result)}
                 </li>
               ))}
             </ul>

@@ -23,7 +23,8 @@ export function Card({
   selected: boolean;
   onSelect: (item: ItemView, event: MouseEvent) => void;
   onMove: (item: ItemView) => void;
-  now: number;
+  /** The server's time, for ages; null until known. */
+  now: number | null;
 }) {
   const { t, fmt, locale, word } = useI18n();
   const { config } = useSession();
@@ -82,7 +83,7 @@ export function Card({
       </dl>
       <div class="card-bottom">
         <span class="age" title={t('board.inStageSince', { date: fmt.dateTime(item.entered_stage_at) })}>
-          {t('board.inStage', { age: fmt.age(Date.parse(item.entered_stage_at), now) })}
+          {now === null ? '' : t('board.inStage', { age: fmt.age(Date.parse(item.entered_stage_at), now) })}
         </span>
         {pipeline.can_move && (
           <button type="button" class="small" onClick={() => onMove(item)} aria-label={t('board.moveNamed', { name })}>

@@ -3,7 +3,7 @@ import { api, ApiError } from '../../api/client';
 import type { BoardColumn, ItemView, NewItemRequest, PipelineView, StageView } from '../../api/types';
 import { useI18n } from '../../i18n';
 import { VirtualList } from '../../ui/VirtualList';
-import { collection, loadColumnPage, type Cursor, type Filters } from './board-api';
+import { collection, loadColumnPage, nextPageSize, type Cursor, type Filters } from './board-api';
 import { Card, CARD_HEIGHT } from './Card';
 
 export type ColumnTotal = BoardColumn & { sumKnown: boolean };
@@ -28,13 +28,14 @@ export function Column({
   stage: StageView;
   filters: Filters;
   total: ColumnTotal | undefined;
-  selected: Set<number>;
+  selected: { has(id: number): boolean };
   onSelect: (item: ItemView, event: MouseEvent, column: ItemView[]) => void;
   onMove: (item: ItemView) => void;
   onDrop: (ref: { kind: string; id: number }, stage: string) => void;
   onCreated: (item: ItemView) => void;
   subscribe: (listener: ItemListener) => () => void;
-  now: number;
+  /** The server's time, for ages; null until known. */
+  now: number | null;
 }) {
   const { t, word, fmt, error: errorText } = useI18n();
   const [items, setItems] = useState<ItemView[]>([]);
@@ -44,13 +45,16 @@ export function Column({
   const [dropping, setDropping] = useState(false);
   const [adding, setAdding] = useState(false);
   const loading = useRef(false);
+  /** Cards read from the server so far: the next page is as big (deep scrolls take bigger steps). */
+  const loaded = useRef(0);
   const name = word(stage.name, stage.id);
 
   const loadMore = useCallback(async () => {
     if (loading.current || done) return;
     loading.current = true;
     try {
-      const page = await loadColumnPage(pipeline, stage.id, filters, cursor);
+      const page = await loadColumnPage(pipeline, stage.id, filters, cursor, nextPageSize(loaded.current));
+      loaded.current += page.items.length;
       setItems((current) => {
         const seen = new Set(current.map((item) => item.id));
         return [...current, ...page.items.filter((item) => !seen.has(item.id))];
