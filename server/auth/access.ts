@@ -167,3 +167,16 @@ export function canOperate(user: UserRow, operation: string): boolean {
 export function operationWords(operation: string): string {
   return OPERATIONS.get(operation)?.words ?? operation;
 }
+
+/**
+ * Whom a person may make responsible for an item by hand. Sales: themselves only (a rep giving
+ * leads to a colleague of another team is how leads got lost); managers: themselves and the
+ * people of the teams they manage; first line, ops by their role (first line distributes the
+ * leads it qualifies) and admins: anyone. Clearing (null) is allowed to whoever may change it.
+ */
+export function mayAssign(config: CompiledConfig, user: Viewer, login: string | null): boolean {
+  if (login === null || login === user.login) return true;
+  if (user.role === 'admin' || user.role === 'first_line' || user.role === 'ops') return true;
+  if (user.role !== 'manager') return false;
+  return managedTeams(config, user).some((team) => teamMembers(config, team).includes(login)) || (user.addedTeamMembers ?? []).includes(login);
+}

@@ -56,7 +56,8 @@ export class MoveRefusedError extends Error {
  * The stable machine codes of API errors (`code` in the problem document): a UI translates them,
  * `detail` stays English for logs and API users. Dotted: the area, then what went wrong.
  */
-export type ForbiddenCode = 'forbidden' | 'forbidden.item_write' | 'forbidden.item_create' | 'forbidden.deals_first_line' | 'forbidden.funnel' | 'forbidden.operation' | 'forbidden.task_write' | 'forbidden.event_log';
+export type ForbiddenCode =
+  'forbidden' | 'forbidden.item_write' | 'forbidden.assign' | 'forbidden.item_create' | 'forbidden.deals_first_line' | 'forbidden.funnel' | 'forbidden.operation' | 'forbidden.task_write' | 'forbidden.event_log';
 
 export class NotFoundError extends Error {
   constructor(message: string) {

@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { mayAssign } from '../../auth/access';
 import { assertMayAccess } from '../item-scope';
 import type { Clock } from '../../core/clock';
 import { ConflictError, ForbiddenError, InvalidRequestError, MoveRefusedError, NotFoundError } from '../../core/errors';
@@ -104,7 +105,12 @@ export function bulkRoutes(deps: BulkDeps, kind: EntityKind): Router {
     const body = parse(BulkBody, request.body);
     const user = request.user!;
     const config = () => deps.config.current;
-    if (body.action === 'assign') await requireKnownUser(deps, body.responsible, 'responsible');
+    if (body.action === 'assign') {
+      await requireKnownUser(deps, body.responsible, 'responsible');
+      if (!mayAssign(deps.config.current, request.user!, body.responsible)) {
+        throw new ForbiddenError(`your role may not make ${body.responsible} responsible: sales assign themselves, managers the people of their teams`, 'forbidden.assign');
+      }
+    }
     if (body.action === 'task' && body.assignee !== undefined && body.assignee !== user.login) await requireKnownUser(deps, body.assignee, 'assignee');
     if (body.action === 'move' && body.reason === undefined && body.refused_by !== undefined) throw new RequestValidationError([{ path: 'reason', message: 'refused_by needs a reason' }]);
 

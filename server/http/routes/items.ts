@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
-import { canCreate, itemScope, visibleDealPipelines, type Viewer } from '../../auth/access';
+import { canCreate, itemScope, mayAssign, visibleDealPipelines, type Viewer } from '../../auth/access';
 import type { Clock } from '../../core/clock';
 import type { LiveConfig } from '../../core/live-config';
 import type { EntityKind } from '../../core/rows';
@@ -111,6 +111,11 @@ export function itemRoutes(deps: ItemRouteDeps, kind: EntityKind): Router {
   const { pipeline: pipelines, inbound } = deps;
   const router = Router();
 
+  function refuseAssignment(user: Viewer, responsible: string | null | undefined): void {
+    const login = responsible === undefined || responsible === '' ? null : responsible;
+    if (!mayAssign(deps.config.current, user, login)) throw new ForbiddenError(`your role may not make ${login} responsible: sales assign themselves, managers the people of their teams`, 'forbidden.assign');
+  }
+
   async function itemFor(request: { params: unknown; query: unknown; user?: Viewer }, action: 'read' | 'write'): Promise<Item> {
     const { id } = parse(IdParam, request.params);
     parse(NoQuery, request.query);
@@ -125,6 +130,7 @@ export function itemRoutes(deps: ItemRouteDeps, kind: EntityKind): Router {
     // Sales and managers only see leads they are responsible for: what they create is theirs.
     const owned = kind === 'lead' && input.responsible === undefined && (request.user!.role === 'sales' || request.user!.role === 'manager');
     const responsible = owned ? request.user!.login : input.responsible;
+    refuseAssignment(request.user!, responsible);
     const item = await pipelines.createItem(kind, { ...input, responsible }, `user:${request.user!.login}`);
     response.status(201).location(`/api/${kind}s/${item.row.id}`).json(itemView(item));
   });
@@ -217,6 +223,7 @@ export function itemRoutes(deps: ItemRouteDeps, kind: EntityKind): Router {
   router.patch('/:id', async (request, response) => {
     const item = await itemFor(request, 'write');
     const patch = kind === 'lead' ? parse(LeadPatch, request.body) : parse(DealPatch, request.body);
+    if (patch.responsible !== undefined && patch.responsible !== item.row.responsible) refuseAssignment(request.user!, patch.responsible);
     const updated = await inbound.changeFields({ kind, id: item.row.id }, patch, `user:${request.user!.login}`);
     response.json(itemView(updated));
   });
