@@ -11,6 +11,7 @@ import { AutoCallbackParams, DEFAULT_CALLBACK } from '../robots/auto-callback';
 import { Accounts } from './auth/accounts';
 import type { ScryptParameters } from './auth/passwords';
 import { Sessions } from './auth/sessions';
+import { DatabaseFailureLog, SignInGuard } from './auth/sign-in-guard';
 import { syncConfigUsers } from './auth/users';
 import { WebhookReceipts } from './auth/webhook-receipts';
 import type { ChannelRegistry } from './channels/channel';
@@ -85,6 +86,7 @@ export class Runtime {
   /** People and their API tokens, sign-in sessions, spent webhook signatures. */
   readonly accounts: Accounts;
   readonly sessions: Sessions;
+  readonly signInGuard: SignInGuard;
   readonly receipts: WebhookReceipts;
   readonly workerId: string;
   readonly leaseMs: number;
@@ -153,6 +155,7 @@ export class Runtime {
     }
     this.accounts = new Accounts(store, clock, options.passwordCost);
     this.sessions = new Sessions(store, clock);
+    this.signInGuard = new SignInGuard(clock, new DatabaseFailureLog(store));
     this.receipts = new WebhookReceipts(store, clock);
     scheduler.addSweep(expiredLeasesSweep({ store, clock, queue, scheduler, logger, leaseMs: this.leaseMs }));
     scheduler.addSweep(overdueTasksSweep({ store, clock, records, inbound }));

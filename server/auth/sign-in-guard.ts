@@ -1,4 +1,7 @@
 import type { Clock } from '../core/clock';
+import { LessThanOrEqual, MoreThan } from 'typeorm';
+import { SignInFailureEntity } from '../db/entities';
+import type { Store } from '../db/store';
 
 /**
  * How many wrong passwords are let through before sign-in is refused for a while. Only failures
@@ -12,74 +15,94 @@ export const FAILURES_PER_ADDRESS = 100;
 
 export type SignInLock = { locked: false } | { locked: true; scope: 'account' | 'address'; retryAfterMs: number };
 
-/** Failure times per key, oldest first, within the window. In memory: a restart forgives. */
-class FailureLog {
+/**
+ * Where failures are kept: the database (every process of an install shares the count, and a
+ * restart forgives nothing), or memory for the guard's own unit tests. Times per key, oldest first.
+ */
+export interface FailureLog {
+  recent(scope: LockScope, key: string, since: number): Promise<number[]>;
+  add(scope: LockScope, key: string, at: number): Promise<void>;
+  clear(scope: LockScope, key: string): Promise<void>;
+}
+
+type LockScope = 'account' | 'address';
+
+export class MemoryFailureLog implements FailureLog {
   private readonly failures = new Map<string, number[]>();
 
-  constructor(private readonly maxKeys: number) {}
-
-  recent(key: string, now: number): number[] {
-    const kept = (this.failures.get(key) ?? []).filter((at) => now - at < SIGN_IN_WINDOW_MS);
-    if (kept.length === 0) this.failures.delete(key);
-    else this.failures.set(key, kept);
-    return kept;
+  async recent(scope: LockScope, key: string, since: number): Promise<number[]> {
+    return (this.failures.get(`${scope}:${key}`) ?? []).filter((at) => at > since);
   }
 
-  add(key: string, now: number, limit: number): void {
-    // Bounded memory against a flood of made-up logins: start over rather than grow without end.
-    if (this.failures.size >= this.maxKeys && !this.failures.has(key)) this.failures.clear();
-    // Only the last `limit` failures decide a lock; older ones need not be kept.
-    this.failures.set(key, [...this.recent(key, now), now].slice(-limit));
+  async add(scope: LockScope, key: string, at: number): Promise<void> {
+    this.failures.set(`${scope}:${key}`, [...(this.failures.get(`${scope}:${key}`) ?? []), at]);
   }
 
-  clear(key: string): void {
-    this.failures.delete(key);
+  async clear(scope: LockScope, key: string): Promise<void> {
+    this.failures.delete(`${scope}:${key}`);
   }
 }
 
 /** Counts failed sign-ins per account and per client address, each against its own limit. */
 export class SignInGuard {
-  private readonly accounts: FailureLog;
-  private readonly addresses: FailureLog;
-
   constructor(
     private readonly clock: Clock,
-    maxKeys = 50_000,
-  ) {
-    this.accounts = new FailureLog(maxKeys);
-    this.addresses = new FailureLog(maxKeys);
-  }
+    private readonly log: FailureLog = new MemoryFailureLog(),
+  ) {}
 
   /** Whether a sign-in to `login` from `address` may be tried now; when not, for how long. */
-  check(login: string, address: string): SignInLock {
+  async check(login: string, address: string): Promise<SignInLock> {
     const now = this.clock.now();
-    const byAccount = this.lockOf(this.accounts.recent(accountKey(login), now), FAILURES_PER_ACCOUNT, now);
+    const since = now - SIGN_IN_WINDOW_MS;
+    const byAccount = lockOf(await this.log.recent('account', accountKey(login), since), FAILURES_PER_ACCOUNT, now);
     if (byAccount !== null) return { locked: true, scope: 'account', retryAfterMs: byAccount };
-    const byAddress = this.lockOf(this.addresses.recent(address, now), FAILURES_PER_ADDRESS, now);
+    const byAddress = lockOf(await this.log.recent('address', address, since), FAILURES_PER_ADDRESS, now);
     if (byAddress !== null) return { locked: true, scope: 'address', retryAfterMs: byAddress };
     return { locked: false };
   }
 
-  failed(login: string, address: string): void {
+  async failed(login: string, address: string): Promise<void> {
     const now = this.clock.now();
-    this.accounts.add(accountKey(login), now, FAILURES_PER_ACCOUNT);
-    this.addresses.add(address, now, FAILURES_PER_ADDRESS);
+    await this.log.add('account', accountKey(login), now);
+    await this.log.add('address', address, now);
   }
 
   /** The right password: the account's failures are forgiven (the address's stay, they may be another account's). */
-  succeeded(login: string): void {
-    this.accounts.clear(accountKey(login));
+  async succeeded(login: string): Promise<void> {
+    await this.log.clear('account', accountKey(login));
   }
+}
 
-  /** Locked until the oldest failure that counts leaves the window, or null when under the limit. */
-  private lockOf(failures: number[], limit: number, now: number): number | null {
-    if (failures.length < limit) return null;
-    const oldest = failures[failures.length - limit] ?? now;
-    return Math.max(1, oldest + SIGN_IN_WINDOW_MS - now);
-  }
+/** Locked until the oldest failure that counts leaves the window, or null when under the limit. */
+function lockOf(failures: number[], limit: number, now: number): number | null {
+  if (failures.length < limit) return null;
+  const oldest = failures[failures.length - limit] ?? now;
+  return Math.max(1, oldest + SIGN_IN_WINDOW_MS - now);
 }
 
 /** Logins are matched case-blind at sign-in: `Anna` and `anna` share one count. */
 function accountKey(login: string): string {
   return login.trim().toLowerCase();
+}
+
+/** The failures in the database, shared by every process of the install. */
+export class DatabaseFailureLog implements FailureLog {
+  constructor(private readonly store: Store) {}
+
+  async recent(scope: LockScope, key: string, since: number): Promise<number[]> {
+    const rows = await this.store.manager.find(SignInFailureEntity, { where: { scope, key, at: MoreThan(since) }, order: { at: 'ASC' }, select: ['at'] });
+    return rows.map((row) => row.at);
+  }
+
+  async add(scope: LockScope, key: string, at: number): Promise<void> {
+    await this.store.transaction(async (manager) => {
+      await manager.insert(SignInFailureEntity, { scope, key, at });
+      // What has left the window decides nothing: the table keeps only the last quarter hour.
+      await manager.delete(SignInFailureEntity, { scope, key, at: LessThanOrEqual(at - SIGN_IN_WINDOW_MS) });
+    });
+  }
+
+  async clear(scope: LockScope, key: string): Promise<void> {
+    await this.store.transaction((manager) => manager.delete(SignInFailureEntity, { scope, key }));
+  }
 }

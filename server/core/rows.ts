@@ -195,6 +195,14 @@ export interface EventRow {
   createdAt: number;
 }
 
+/** A wrong password, counted against its login and its address (server/auth/sign-in-guard.ts). */
+export interface SignInFailureRow {
+  id: number;
+  scope: 'account' | 'address';
+  key: string;
+  at: number;
+}
+
 export interface WebhookReceiptRow {
   id: number;
   source: string;

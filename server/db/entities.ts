@@ -1,6 +1,6 @@
 import { EntitySchema } from 'typeorm';
 import { epochMs, integerId, json, optionalInteger, text } from './columns';
-import type { ApiTokenRow, CallRow, CompanyRow, ContactRow, DealRow, EventRow, LeadRow, MessageRow, OptOutRow, RobotRunRow, StageEntryRow, TaskRow, UserRow, WebhookReceiptRow } from '../core/rows';
+import type { ApiTokenRow, CallRow, CompanyRow, ContactRow, DealRow, EventRow, LeadRow, MessageRow, OptOutRow, RobotRunRow, SignInFailureRow, StageEntryRow, TaskRow, UserRow, WebhookReceiptRow } from '../core/rows';
 import type { NotificationRow, TaskChangeRow } from '../core/rows';
 import type { SessionRow, SignInLinkRow } from '../core/rows';
 
@@ -233,6 +233,18 @@ export const WebhookReceiptEntity = new EntitySchema<WebhookReceiptRow>({
   },
 });
 
+export const SignInFailureEntity = new EntitySchema<SignInFailureRow>({
+  name: 'SignInFailure',
+  tableName: 'sign_in_failures',
+  columns: {
+    id: integerId,
+    scope: { type: 'varchar' },
+    key: { type: 'varchar' },
+    at: epochMs(),
+  },
+  indices: [{ name: 'ix_sign_in_failures_key', columns: ['scope', 'key', 'at'] }],
+});
+
 export const OptOutEntity = new EntitySchema<OptOutRow>({
   name: 'OptOut',
   tableName: 'opt_outs',
@@ -335,6 +347,7 @@ export const allEntities = [
   TaskEntity,
   TaskChangeEntity,
   WebhookReceiptEntity,
+  SignInFailureEntity,
   OptOutEntity,
   CallEntity,
   NotificationEntity,

@@ -51,7 +51,7 @@ export function createApp(runtime: Runtime, options: { logger?: Logger } = {}): 
   app.use('/forms', formRoutes({ config, clock, inbound }, counters));
   app.use('/t', trackingRoutes({ inbound, reads, trackingSecret: runtime.trackingSecret }));
   // People sign in here (password, or a one-time link from an alert); machines use tokens.
-  app.use('/auth', authRoutes({ clock, accounts, sessions, trackingSecret: runtime.trackingSecret }));
+  app.use('/auth', authRoutes({ clock, accounts, sessions, signInGuard: runtime.signInGuard, trackingSecret: runtime.trackingSecret }));
 
   app.use(healthRoutes({ reads, databaseKind: runtime.store.kind, configFile: runtime.configFile, config, clock, channels, queue, scheduler: runtime.scheduler, metrics }, counters));
   const schema = configJsonSchema();

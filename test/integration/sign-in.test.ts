@@ -8,6 +8,7 @@ import type { Express } from 'express';
 import { readNewPassword } from '../../server/auth/password-input';
 import { checkPassword, SCRYPT } from '../../server/auth/passwords';
 import { SESSION_ABSOLUTE_MS, SESSION_IDLE_MS } from '../../server/auth/sessions';
+import { DatabaseFailureLog, SignInGuard } from '../../server/auth/sign-in-guard';
 import { openDatabase } from '../../server/db/data-source';
 import { Store } from '../../server/db/store';
 import { createApp } from '../../server/http/app';
@@ -101,6 +102,18 @@ describe.each(testDatabaseKinds())('people signing in on %s', (kind) => {
     expect(page.headers).toMatchObject({ 'x-frame-options': 'DENY', 'x-content-type-options': 'nosniff', 'referrer-policy': 'same-origin' });
     expect(page.headers['content-security-policy']).toContain("frame-ancestors 'none'");
     expect(page.headers['content-security-policy']).toContain("script-src 'self'");
+  });
+
+  it('wrong passwords are counted in the database: another process, or the same one restarted, sees the lock', async () => {
+    await passwd(harness, 'anna', PASSWORD);
+    for (let attempt = 0; attempt < 10; attempt++) await signIn(harness.app, 'anna', `wrong password ${attempt}`).expect(401);
+    // A second process on the same database: its own guard, the same table.
+    const twin = new SignInGuard(harness.clock, new DatabaseFailureLog(harness.runtime.store));
+    expect(await twin.check('Anna', '198.51.100.7')).toMatchObject({ locked: true, scope: 'account' });
+    expect((await signIn(harness.app, 'anna', PASSWORD).expect(429)).body.code).toBe('sign_in.locked');
+    harness.clock.advance(15 * 60_000);
+    await signIn(harness.app, 'anna', PASSWORD).expect(200);
+    expect(await twin.check('anna', '198.51.100.7')).toEqual({ locked: false });
   });
 
   it('an unknown login costs one scrypt at the real cost too: its answer does not come back sooner', async () => {

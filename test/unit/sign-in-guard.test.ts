@@ -5,32 +5,32 @@ const MINUTE = 60_000;
 const OFFICE = '203.0.113.7';
 
 describe('SignInGuard: only failures count, per account and per address', () => {
-  it('never locks on successes, however many', () => {
+  it('never locks on successes, however many', async () => {
     const guard = new SignInGuard(new FakeClock('2026-03-02T09:00:00+03:00'));
     for (let index = 0; index < 1000; index++) {
-      expect(guard.check('anna', OFFICE)).toEqual({ locked: false });
-      guard.succeeded('anna');
+      expect(await guard.check('anna', OFFICE)).toEqual({ locked: false });
+      await guard.succeeded('anna');
     }
   });
 
-  it('locks an account at its tenth failure for what is left of the 15 minutes, then lets it try again', () => {
+  it('locks an account at its tenth failure for what is left of the 15 minutes, then lets it try again', async () => {
     const clock = new FakeClock('2026-03-02T09:00:00+03:00');
     const guard = new SignInGuard(clock);
     for (let index = 0; index < 10; index++) {
-      expect(guard.check('anna', OFFICE).locked).toBe(false);
-      guard.failed('anna', OFFICE);
+      expect((await guard.check('anna', OFFICE)).locked).toBe(false);
+      await guard.failed('anna', OFFICE);
       clock.advance(MINUTE);
     }
-    expect(guard.check('anna', OFFICE)).toEqual({ locked: true, scope: 'account', retryAfterMs: 5 * MINUTE });
-    expect(guard.check('boris', OFFICE)).toEqual({ locked: false });
+    expect(await guard.check('anna', OFFICE)).toEqual({ locked: true, scope: 'account', retryAfterMs: 5 * MINUTE });
+    expect(await guard.check('boris', OFFICE)).toEqual({ locked: false });
     clock.advance(5 * MINUTE);
-    expect(guard.check('anna', OFFICE).locked).toBe(false);
+    expect((await guard.check('anna', OFFICE)).locked).toBe(false);
   });
 
-  it('locks an address after a hundred failures over any logins', () => {
+  it('locks an address after a hundred failures over any logins', async () => {
     const guard = new SignInGuard(new FakeClock('2026-03-02T09:00:00+03:00'));
-    for (let index = 0; index < 100; index++) guard.failed(`user${index}`, OFFICE);
-    expect(guard.check('anna', OFFICE)).toMatchObject({ locked: true, scope: 'address' });
-    expect(guard.check('anna', '198.51.100.1')).toEqual({ locked: false });
+    for (let index = 0; index < 100; index++) await guard.failed(`user${index}`, OFFICE);
+    expect(await guard.check('anna', OFFICE)).toMatchObject({ locked: true, scope: 'address' });
+    expect(await guard.check('anna', '198.51.100.1')).toEqual({ locked: false });
   });
 });

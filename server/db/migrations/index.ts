@@ -8,6 +8,7 @@ import { StageEntryComment1764600000000 } from './1764600000000-stage-entry-comm
 import { Workplace1764700000000 } from './1764700000000-workplace';
 import { ItemSearch1764800000000 } from './1764800000000-item-search';
 import { InstallSecrets1765000000000 } from './1765000000000-install-secrets';
+import { SignInFailures1765100000000 } from './1765100000000-sign-in-failures';
 
 /** Listed explicitly (no glob) so tsx, jest and a bundled build all find the same set. */
 export const migrations = [
@@ -21,4 +22,5 @@ export const migrations = [
   Workplace1764700000000,
   ItemSearch1764800000000,
   InstallSecrets1765000000000,
+  SignInFailures1765100000000,
 ];

@@ -3,7 +3,7 @@ import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { Accounts } from '../../auth/accounts';
 import { csrfTokenMatches, type Sessions } from '../../auth/sessions';
-import { FAILURES_PER_ACCOUNT, FAILURES_PER_ADDRESS, SIGN_IN_WINDOW_MS, SignInGuard } from '../../auth/sign-in-guard';
+import { FAILURES_PER_ACCOUNT, FAILURES_PER_ADDRESS, SIGN_IN_WINDOW_MS, type SignInGuard } from '../../auth/sign-in-guard';
 import { itemLink, type ItemRef } from '../../core/items';
 import { verifySignInLink } from '../../core/sign-in-links';
 import type { Clock } from '../../core/clock';
@@ -31,6 +31,8 @@ export interface AuthRouteDeps {
   clock: Clock;
   accounts: Pick<Accounts, 'checkPassword' | 'find'>;
   sessions: Sessions;
+  /** Counts wrong passwords (in the database: shared by every process, kept across restarts). */
+  signInGuard: Pick<SignInGuard, 'check' | 'failed' | 'succeeded'>;
   /** Signs the one-time links in alerts. */
   trackingSecret: string;
 }
@@ -40,13 +42,12 @@ export interface AuthRouteDeps {
  * writes carry; a one-time link from an alert does the same once. Machines keep bearer tokens.
  */
 export function authRoutes(deps: AuthRouteDeps): Router {
-  const { clock, accounts, sessions } = deps;
+  const { clock, accounts, sessions, signInGuard: guard } = deps;
   const router = Router();
-  const guard = new SignInGuard(clock);
 
   /** Refused for a while after too many wrong passwords (server/auth/sign-in-guard.ts): 429 with Retry-After. */
-  const refuseWhenLocked = (request: Request, response: Response, login: string) => {
-    const lock = guard.check(login, request.ip ?? 'unknown');
+  const refuseWhenLocked = async (request: Request, response: Response, login: string) => {
+    const lock = await guard.check(login, request.ip ?? 'unknown');
     if (!lock.locked) return;
     const seconds = Math.ceil(lock.retryAfterMs / 1000);
     response.set('Retry-After', String(seconds));
@@ -67,13 +68,13 @@ export function authRoutes(deps: AuthRouteDeps): Router {
 
   router.post('/login', acceptBodies('application/json'), noQuery, async (request, response) => {
     const input = parse(LoginInput, request.body);
-    refuseWhenLocked(request, response, input.login);
+    await refuseWhenLocked(request, response, input.login);
     const user = await accounts.checkPassword(input.login, input.password);
     if (!user) {
-      guard.failed(input.login, request.ip ?? 'unknown');
+      await guard.failed(input.login, request.ip ?? 'unknown');
       throw WRONG_CREDENTIALS;
     }
-    guard.succeeded(input.login);
+    await guard.succeeded(input.login);
     const session = await sessions.open(user.login, 'password');
     writeSessionCookie(request, response, session, clock.now());
     response.set('Cache-Control', 'no-store').json({ user: userView(user), csrf_token: session.csrfToken });
