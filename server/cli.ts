@@ -29,6 +29,7 @@ type Modules = {
   planText: typeof import('./config-ops/plan-text');
   queue: typeof import('./pipeline/queue');
   installSecrets: typeof import('./db/install-secrets');
+  backup: typeof import('./db/backup');
 };
 // tsx runs the CLI as CommonJS, where `require` resolves our .ts files without extensions; a
 // dynamic import() would load them as ES modules and the lazy loading is the point.
@@ -50,6 +51,7 @@ const PATHS: Record<keyof Modules, string> = {
   planText: './config-ops/plan-text',
   queue: './pipeline/queue',
   installSecrets: './db/install-secrets',
+  backup: './db/backup',
 };
 
 /** robots.yaml if present, else the example shipped with the repo, so a fresh clone runs as is. */
@@ -82,6 +84,20 @@ interface ProcessOptions {
   config?: string;
   port?: string;
   watch: boolean;
+  /** Begin with an empty database even where an install's marker says one was here. */
+  init?: boolean;
+}
+
+/** Opens the database, or stops with a sentence when an install's SQLite file is missing. */
+async function openOrExit(choice: DatabaseOptions, logger: { fatal(text: string): void }, init = false) {
+  const { openDatabase, DatabaseMissingError } = load('database');
+  try {
+    return await openDatabase(choice, { init });
+  } catch (error) {
+    if (!(error instanceof DatabaseMissingError)) throw error;
+    logger.fatal(error.message);
+    process.exit(1);
+  }
 }
 
 /**
@@ -90,7 +106,7 @@ interface ProcessOptions {
  * Postgres they share the queue and wake each other with LISTEN/NOTIFY.
  */
 async function runProcess(role: 'api+worker' | 'api' | 'worker', options: ProcessOptions): Promise<void> {
-  const { describeDatabase, openDatabase } = load('database');
+  const { describeDatabase } = load('database');
   const { buildChannels } = load('channels');
   const { Runtime } = load('runtime');
   const logger = pino({ level: process.env.LOG_LEVEL ?? 'info' });
@@ -102,7 +118,7 @@ async function runProcess(role: 'api+worker' | 'api' | 'worker', options: Proces
     process.exit(1);
   }
   const databaseChoice = databaseOptions();
-  const dataSource = await openDatabase(databaseChoice);
+  const dataSource = await openOrExit(databaseChoice, logger, options.init);
   const channels = buildChannels(process.env);
   const runtime = await Runtime.start({
     dataSource,
@@ -207,6 +223,7 @@ function buildCli(): Command {
     .option('-p, --port <port>', 'port (default: $PORT or 3000)')
     .option('--no-watch', 'do not reload when the config file changes')
     .option('--no-scheduler', 'API only: robots run in `robots worker` processes on the same database')
+    .option('--init', 'begin with an empty SQLite database even where this install’s database is missing (it is refused otherwise)')
     .action((options: ProcessOptions & { scheduler: boolean }) => runProcess(options.scheduler ? 'api+worker' : 'api', options));
 
   program
@@ -221,6 +238,38 @@ function buildCli(): Command {
     .description('print a fresh signing secret (32 random bytes) for TRACKING_SECRET or a hook’s secret_env')
     .action(() => {
       console.log(load('installSecrets').newSecret());
+    });
+
+  program
+    .command('backup <file>')
+    .description('a consistent copy of the SQLite database, taken while the server runs (VACUUM INTO); Postgres: use pg_dump')
+    .action(async (file: string) => {
+      const { backupDatabase } = load('backup');
+      const { openDatabase } = load('database');
+      const choice = databaseOptions();
+      if (choice.url && /^postgres(ql)?:/.test(choice.url)) {
+        console.error(`Postgres is backed up by its own tools: pg_dump --format=custom --file=${file} "$DATABASE_URL"`);
+        process.exit(2);
+      }
+      const dataSource = await openDatabase(choice, { migrate: false });
+      try {
+        console.log(await backupDatabase(dataSource, file));
+      } finally {
+        await dataSource.destroy();
+      }
+    });
+
+  program
+    .command('restore <file>')
+    .description('put a backup in place of the SQLite database (stop the server first); Postgres: use pg_restore')
+    .action(async (file: string) => {
+      const { restoreDatabase } = load('backup');
+      const choice = databaseOptions();
+      if (choice.url && /^postgres(ql)?:/.test(choice.url)) {
+        console.error(`Postgres is restored by its own tools: pg_restore --clean --dbname="$DATABASE_URL" ${file}`);
+        process.exit(2);
+      }
+      console.log(await restoreDatabase(file, choice));
     });
 
   program

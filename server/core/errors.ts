@@ -121,3 +121,8 @@ export class OutcomeUnknownError extends Error {
     this.name = 'OutcomeUnknownError';
   }
 }
+
+/** The database cannot be used now (its file is gone or replaced, its server away): a client retries later (503). */
+export class DatabaseUnavailableError extends Error {
+  readonly code = 'DATABASE_UNAVAILABLE';
+}

@@ -5,6 +5,9 @@ import { DataSource, type DataSourceOptions } from 'typeorm';
 import { allEntities } from './entities';
 import { migrations } from './migrations';
 import { finalizeStatements } from './hot-path';
+import { markInstall, refuseMissingDatabase, watchSqliteFile } from './sqlite-file';
+
+export { DatabaseMissingError } from './sqlite-file';
 
 export interface DatabaseOptions {
   /** `postgres://…` selects Postgres; otherwise a SQLite file path (or `:memory:`). */
@@ -31,7 +34,7 @@ function redact(url: string): string {
 
 const untracedSqlite3 = Object.assign(Object.create(sqlite3) as typeof sqlite3, { verbose: () => sqlite3 });
 
-function sqliteFile(options: DatabaseOptions): string {
+export function sqliteFile(options: DatabaseOptions): string {
   return options.sqlitePath ?? (options.url?.replace(/^sqlite:(\/\/)?/, '') || DEFAULT_SQLITE_PATH);
 }
 
@@ -62,10 +65,16 @@ export function dataSourceOptions(options: DatabaseOptions): DataSourceOptions {
   } as DataSourceOptions;
 }
 
-export async function openDatabase(options: DatabaseOptions, { migrate = true } = {}): Promise<DataSource> {
+export async function openDatabase(options: DatabaseOptions, { migrate = true, init = false } = {}): Promise<DataSource> {
   if (options.url && isPostgresUrl(options.url) && options.schema) await ensurePostgresSchema(options.url, options.schema);
+  const postgres = Boolean(options.url && isPostgresUrl(options.url));
+  const file = postgres ? null : sqliteFile(options);
+  const onDisk = file !== null && file !== ':memory:';
+  if (onDisk) refuseMissingDatabase(file, init);
   const dataSource = new DataSource(dataSourceOptions(options));
   await dataSource.initialize();
+  if (onDisk) watchSqliteFile(dataSource, file);
+  if (onDisk) markInstall(file);
   if (dataSource.options.type === 'sqlite') {
     const destroy = dataSource.destroy.bind(dataSource);
     dataSource.destroy = async () => {

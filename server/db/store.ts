@@ -1,5 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { sqliteStatement } from './hot-path';
+import { DatabaseUnavailableError } from '../core/errors';
+import { sqliteFileWatchOf, type SqliteFileWatch } from './sqlite-file';
 import { ApiTokenEntity, CompanyEntity, ContactEntity, DealEntity, EventEntity, LeadEntity, MessageEntity, RobotRunEntity, StageEntryEntity, TaskEntity, UserEntity } from './entities';
 
 /**
@@ -52,8 +54,17 @@ export class Store {
   private waiting: Job[] = [];
   private committing = false;
 
+  /** A SQLite file's watch: once the path names another file, or none, writes are refused. */
+  private readonly fileWatch: SqliteFileWatch | undefined;
+
   constructor(readonly dataSource: DataSource) {
     this.kind = dataSource.options.type === 'postgres' ? 'postgres' : 'sqlite';
+    this.fileWatch = sqliteFileWatchOf(dataSource);
+  }
+
+  /** What is wrong with the database file now (looked at again), or null: /healthz asks. */
+  fileProblem(): string | null {
+    return this.fileWatch?.check() ?? null;
   }
 
   get manager(): EntityManager {
@@ -104,6 +115,12 @@ export class Store {
   private async commitGroup(group: Job[]): Promise<void> {
     const manager = this.manager;
     const settled: Array<{ job: Job; outcome: { ok: true; value: unknown } | { ok: false; error: unknown } }> = [];
+    // Looked at once a group commit (one stat): a file moved away since must not take these writes.
+    const gone = this.fileWatch?.check();
+    if (gone) {
+      for (const job of group) job.reject(new DatabaseUnavailableError(gone));
+      return;
+    }
     try {
       await beginImmediate(manager);
       // The group's own savepoint is the canary: SQLite may roll a whole transaction back by

@@ -53,7 +53,7 @@ export function createApp(runtime: Runtime, options: { logger?: Logger } = {}): 
   // People sign in here (password, or a one-time link from an alert); machines use tokens.
   app.use('/auth', authRoutes({ clock, accounts, sessions, signInGuard: runtime.signInGuard, trackingSecret: runtime.trackingSecret }));
 
-  app.use(healthRoutes({ reads, databaseKind: runtime.store.kind, configFile: runtime.configFile, config, clock, channels, queue, scheduler: runtime.scheduler, metrics }, counters));
+  app.use(healthRoutes({ reads, databaseFile: runtime.store, databaseKind: runtime.store.kind, configFile: runtime.configFile, config, clock, channels, queue, scheduler: runtime.scheduler, metrics }, counters));
   const schema = configJsonSchema();
   app.get('/api/config/schema', (_request, response) => {
     response.json(schema);

@@ -14,6 +14,8 @@ const DATABASE_TIMEOUT_MS = 2000;
 
 export interface HealthDeps {
   reads: ReadSource;
+  /** A SQLite file gone or replaced under the server is a database that does not answer. */
+  databaseFile?: DatabaseFile;
   /** `sqlite` or `postgres`, as /healthz reports it. */
   databaseKind: string;
   configFile: string;
@@ -25,13 +27,19 @@ export interface HealthDeps {
   metrics: EngineMetrics;
 }
 
-async function databaseAnswers(reads: ReadSource): Promise<true | string> {
+async function databaseAnswers(reads: ReadSource, file?: DatabaseFile): Promise<true | string> {
+  const gone = file?.fileProblem();
+  if (gone) return gone;
   const timeout = new Promise<string>((resolve) => setTimeout(() => resolve(`no answer within ${DATABASE_TIMEOUT_MS} ms`), DATABASE_TIMEOUT_MS).unref());
   const query = pingDatabase(reads).then(
     () => true as const,
     (error: Error) => error.message,
   );
   return Promise.race([query, timeout]);
+}
+
+interface DatabaseFile {
+  fileProblem(): string | null;
 }
 
 /**
@@ -44,7 +52,7 @@ export function healthRoutes(deps: HealthDeps, counters: IntakeCounters): Router
   const router = Router();
 
   router.get('/healthz', async (_request, response) => {
-    const database = await databaseAnswers(deps.reads);
+    const database = await databaseAnswers(deps.reads, deps.databaseFile);
     const base = {
       database: deps.databaseKind,
       config: deps.configFile,
@@ -72,7 +80,7 @@ export function healthRoutes(deps: HealthDeps, counters: IntakeCounters): Router
 
   router.get('/metrics', async (_request, response) => {
     const now = clock.now();
-    if ((await databaseAnswers(deps.reads)) === true) {
+    if ((await databaseAnswers(deps.reads, deps.databaseFile)) === true) {
       metrics.databaseUp.set(1);
       const [counts, oldest] = await Promise.all([queue.countByStatus(), oldestLateDueAt(deps, now)]);
       for (const [status, count] of Object.entries(counts)) metrics.queueDepth.set({ status }, count);

@@ -1,7 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
-import { ConfigError, ConflictError, ForbiddenError, InvalidRequestError, MoveRefusedError, NotFoundError, type RefusalCode } from '../core/errors';
+import { ConfigError, ConflictError, DatabaseUnavailableError, ForbiddenError, InvalidRequestError, MoveRefusedError, NotFoundError, type RefusalCode } from '../core/errors';
 
 /**
  * RFC 9457 problem details: every error the API returns has this shape. `code` is the stable
@@ -86,7 +86,13 @@ function problemFor(error: unknown): Problem {
     return { type: 'urn:robots:bad-request', title: 'The request could not be read', status, code: 'request.unreadable', detail: (error as Error).message };
   }
   if (databaseUnavailable(error)) {
-    return { type: 'urn:robots:database-unavailable', title: 'The database does not answer', status: 503, code: 'database.unavailable', detail: 'try again in a few seconds' };
+    return {
+      type: 'urn:robots:database-unavailable',
+      title: 'The database does not answer',
+      status: 503,
+      code: 'database.unavailable',
+      detail: error instanceof DatabaseUnavailableError ? error.message : 'try again in a few seconds',
+    };
   }
   return { type: 'urn:robots:internal', title: 'Internal error', status: 500, code: 'internal' };
 }
@@ -107,6 +113,7 @@ const UNAVAILABLE_CODES: ReadonlySet<string> = new Set([
   '08003',
   '08004',
   '08006',
+  'DATABASE_UNAVAILABLE', // core/errors.ts: the SQLite file gone or replaced
   'SQLITE_CANTOPEN',
   'SQLITE_IOERR',
   'SQLITE_MISUSE', // the connection was closed under us

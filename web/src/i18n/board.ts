@@ -4,6 +4,7 @@ import { defineWords, plural } from './define';
 export const board = defineWords({
   ru: {
     'board.title': 'Доска',
+    'board.columns': 'Этапы воронки',
     'board.select': 'Выбрать «{name}»',
     'board.inStage': 'на этапе {age}',
     'board.inStageSince': 'На этапе с {date}',
@@ -66,6 +67,7 @@ export const board = defineWords({
   },
   en: {
     'board.title': 'Board',
+    'board.columns': 'Pipeline stages',
     'board.select': 'Select “{name}”',
     'board.inStage': '{age} in stage',
     'board.inStageSince': 'In this stage since {date}',

@@ -165,7 +165,8 @@ function Board({ pipeline, filters, onFilters }: { pipeline: PipelineView; filte
           onItems={(items) => items.forEach(tell)}
         />
       )}
-      <div class="columns">
+      {/* A region that scrolls sideways is reachable by keyboard even when it holds no card yet. */}
+      <div class="columns" role="region" aria-label={t('board.columns')} tabIndex={0}>
         {pipeline.stages.map((stage) => (
           <Column
             key={stage.id}
