@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { LoginInput } from '../../../server/http/routes/auth';
-import type { ItemListQuery, MoveBody } from '../../../server/http/routes/items';
+import type { ItemListQuery, ItemListResponse as ServerItemListResponse, MoveBody } from '../../../server/http/routes/items';
 import type { NewItemInput } from '../../../server/core/inputs';
 
 /**
@@ -97,16 +97,8 @@ export interface ItemView {
   lead_id?: number | null;
 }
 
-export interface ItemListResponse {
-  items: ItemView[];
-  total: number;
-  limit: number;
-  offset?: number;
-  /** Keyset paging: pass as `before` for the next page (when the server offers it). */
-  next_before?: number | null;
-  /** The server's time when it answered (ms): ages count from it, not from the browser's clock. */
-  now?: number;
-}
+/** A page of a list, as the server's schema says (its items typed as the board reads them). */
+export type ItemListResponse = Omit<z.output<typeof ServerItemListResponse>, 'items'> & { items: ItemView[] };
 
 export interface BoardColumn {
   stage: string;

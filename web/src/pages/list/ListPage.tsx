@@ -125,7 +125,9 @@ export function ListPage() {
           <button type="button" disabled={offset === 0} onClick={() => go({ offset: Math.max(0, offset - PAGE) })}>
             {t('list.previous')}
           </button>
-          <span>{t('list.range', { from: fmt.number(offset + 1), to: fmt.number(Math.min(total, offset + items.length)), total: fmt.number(total) })}</span>
+          <span>
+            {t('list.range', { from: fmt.number(offset + 1), to: fmt.number(Math.min(total, offset + items.length)), total: answer?.total_capped ? t('list.more', { count: fmt.number(total) }) : fmt.number(total) })}
+          </span>
           <button type="button" disabled={offset + PAGE >= total} onClick={() => go({ offset: offset + PAGE })}>
             {t('list.next')}
           </button>
