@@ -154,6 +154,18 @@ export const EngineSettings = z.strictObject({
   take_owned_items: z.boolean().default(false).describe('"Take the lead" from a Telegram alert may take an item that already has a responsible'),
 });
 
+/**
+ * How long finished rows are kept before the retention sweep deletes them, a table each; `off`
+ * keeps them for ever. Runs that still need a person (dead, unknown) and stage history (what
+ * analytics counts) are never deleted.
+ */
+const Kept = z.union([z.literal('off'), Duration]);
+export const Retention = z.strictObject({
+  runs: Kept.default('180d').describe('Finished robot runs (done, skipped, cancelled): kept this long after they finished'),
+  messages: Kept.default('365d').describe('Messages sent and received, with their delivery status'),
+  events: Kept.default('365d').describe('Inbound events (forms, replies, clicks, calls…)'),
+});
+
 /** The languages the timeline's sentences are written in (server/reports/locales/). */
 export const LOCALES = ['ru', 'en'] as const;
 export type Locale = (typeof LOCALES)[number];
@@ -210,6 +222,7 @@ export function configSchemaWith(robot: z.ZodType<RobotSpecOutput, unknown>, tri
       })
       .optional()
       .describe('No client touches between start and end (config time zone): a touch due then runs at the end'),
+    retention: Retention.default({ runs: '180d', messages: '365d', events: '365d' }).describe('How long finished runs, messages and events are kept'),
     engine: EngineSettings.default({ max_causal_depth: 8, max_attempts: 5, retry_backoff: '30s', late_policy: {}, take_owned_items: false }),
     users: z.array(User).default([]),
     teams: z.record(Identifier, Team).default({}),

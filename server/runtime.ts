@@ -36,6 +36,7 @@ import { Records } from './records/records';
 import { robotPorts } from './robot-ports';
 import { expiredLeasesSweep } from './sweeps/expired-leases';
 import { overdueTasksSweep } from './sweeps/overdue-tasks';
+import { retentionSweep } from './sweeps/retention';
 import { scoreDecaySweep } from './sweeps/score-decay';
 import { unansweredCallsSweep } from './sweeps/unanswered-calls';
 import { CallChain } from './voice/call-chain';
@@ -161,6 +162,7 @@ export class Runtime {
     scheduler.addSweep(overdueTasksSweep({ store, clock, records, inbound }));
     scheduler.addSweep(unansweredCallsSweep({ store, clock, voice }));
     scheduler.addSweep(scoreDecaySweep({ store, clock, config, records, inbound }));
+    scheduler.addSweep(retentionSweep({ store, clock, config }));
   }
 
   static async start(options: RuntimeOptions): Promise<Runtime> {
