@@ -9,7 +9,10 @@ import type { DataSource } from 'typeorm';
  * install leaves a marker beside it: a restart that finds the marker but not the database refuses
  * to begin empty.
  */
-export const INSTALL_MARKER = '.robots-install';
+/** The marker of the install whose database is `file`, beside it (one per database file). */
+export function installMarker(file: string): string {
+  return path.join(path.dirname(path.resolve(file)), `.${path.basename(file)}.robots-install`);
+}
 
 interface Identity {
   dev: number;
@@ -32,14 +35,15 @@ export class DatabaseMissingError extends Error {}
  * `init` says beginning empty is meant (`robots serve --init`).
  */
 export function refuseMissingDatabase(file: string, init: boolean): void {
-  const marker = path.join(path.dirname(path.resolve(file)), INSTALL_MARKER);
-  if (init || fs.existsSync(file) || !fs.existsSync(marker)) return;
+  const marker = installMarker(file);
+  // The marker first: it is written after the file, so a twin starting meanwhile finds the file too.
+  if (init || !fs.existsSync(marker) || fs.existsSync(file)) return;
   throw new DatabaseMissingError(`the database ${file} is missing, but ${marker} says an install was here: restore the file from a backup (robots restore), or start with --init to begin with an empty database`);
 }
 
 /** Leaves the install's marker beside its database file (created once, kept). */
 export function markInstall(file: string): void {
-  const marker = path.join(path.dirname(path.resolve(file)), INSTALL_MARKER);
+  const marker = installMarker(file);
   if (!fs.existsSync(marker)) fs.writeFileSync(marker, `robots install; database ${path.basename(file)}; created ${new Date().toISOString()}\n`);
 }
 
