@@ -162,7 +162,7 @@ export class Runtime {
     scheduler.addSweep(overdueTasksSweep({ store, clock, records, inbound }));
     scheduler.addSweep(unansweredCallsSweep({ store, clock, voice }));
     scheduler.addSweep(scoreDecaySweep({ store, clock, config, records, inbound }));
-    scheduler.addSweep(retentionSweep({ store, clock, config }));
+    scheduler.addSweep(retentionSweep({ store, clock, config, queue }));
   }
 
   static async start(options: RuntimeOptions): Promise<Runtime> {

@@ -248,6 +248,17 @@ export class RunQueue {
     return Number(row?.count ?? 0);
   }
 
+  /**
+   * Deletes up to `limit` finished runs (done, skipped, cancelled) that finished before `before`
+   * (the retention sweep); runs that may still run or need a person stay. One transaction, so on
+   * SQLite it takes its turn among the group commits.
+   */
+  async deleteFinishedBefore(before: number, limit: number): Promise<number> {
+    const postgres = this.store.kind === 'postgres';
+    const sql = `DELETE FROM robot_runs WHERE id IN (SELECT id FROM robot_runs WHERE status IN ('done', 'skipped', 'cancelled') AND finished_at < ${postgres ? '$1' : '?'} ORDER BY id LIMIT ${Math.trunc(limit)})`;
+    return this.store.transaction(async (manager) => deletedRows(manager, await manager.query(sql, [before]), postgres));
+  }
+
   /** The due time of the oldest run waiting to be claimed, if any is due by `now`. */
   async oldestDueAt(now: number): Promise<number | null> {
     const [row] = await allSql(this.manager, RUN_SQL.oldestDue, [now]);
@@ -287,4 +298,11 @@ export class RunQueue {
   ofItem(manager: EntityManager, item: { kind: RobotRunRow['entityType']; id: number }): Promise<RobotRunRow[]> {
     return manager.find(RobotRunEntity, { where: { entityType: item.kind, entityId: item.id }, order: { id: 'ASC' } });
   }
+}
+
+/** How many rows a DELETE just removed: Postgres answers [rows, count]; SQLite tells through changes(). */
+export async function deletedRows(manager: EntityManager, result: unknown, postgres: boolean): Promise<number> {
+  if (postgres) return Number((result as [unknown, number])[1] ?? 0);
+  const [row] = (await manager.query('SELECT changes() AS count')) as Array<{ count: number }>;
+  return Number(row?.count ?? 0);
 }

@@ -2,6 +2,7 @@ import { parseDuration } from '../../config/duration';
 import type { Clock } from '../core/clock';
 import type { LiveConfig } from '../core/live-config';
 import type { Store } from '../db/store';
+import { deletedRows, type RunQueue } from '../pipeline/queue';
 import type { Sweep } from '../pipeline/scheduler';
 
 /** Rows deleted a statement, and statements a pass: a pass never holds the writer for long, the next one goes on. */
@@ -15,7 +16,6 @@ const EVERY_MS = 10 * 60_000;
  * never deleted: analytics counts it.
  */
 const TABLES = [
-  { setting: 'runs', table: 'robot_runs', time: 'finished_at', which: "status IN ('done', 'skipped', 'cancelled')" },
   { setting: 'messages', table: 'messages', time: 'created_at', which: "status NOT IN ('queued', 'sending', 'unknown')" },
   { setting: 'events', table: 'events', time: 'created_at', which: '1 = 1' },
 ] as const;
@@ -24,6 +24,23 @@ export interface RetentionDeps {
   store: Store;
   clock: Clock;
   config: LiveConfig;
+  /** Runs are the queue's own table: it deletes them. */
+  queue: Pick<RunQueue, 'deleteFinishedBefore'>;
+}
+
+function keptMs(kept: 'off' | string): number | null {
+  return kept === 'off' ? null : (parseDuration(kept)?.toMillis() ?? null);
+}
+
+/** Deletes `deleteBatch` until a batch comes back short or the pass's share is used. */
+async function inBatches(deleteBatch: () => Promise<number>): Promise<number> {
+  let deleted = 0;
+  for (let batch = 0; batch < BATCHES_A_PASS; batch++) {
+    const count = await deleteBatch();
+    deleted += count;
+    if (count < BATCH) break;
+  }
+  return deleted;
 }
 
 /** Deletes, in batches, what the config's `retention:` no longer keeps; returns the rows deleted. */
@@ -31,24 +48,14 @@ export async function pruneOldRows(deps: RetentionDeps): Promise<Record<string, 
   const retention = deps.config.current.source.retention;
   const postgres = deps.store.kind === 'postgres';
   const deleted: Record<string, number> = {};
+  const runsKept = keptMs(retention.runs);
+  if (runsKept !== null) deleted.runs = await inBatches(() => deps.queue.deleteFinishedBefore(deps.clock.now() - runsKept, BATCH));
   for (const { setting, table, time, which } of TABLES) {
-    const kept = retention[setting];
-    const keptMs = kept === 'off' ? null : (parseDuration(kept)?.toMillis() ?? null);
-    if (keptMs === null) continue;
-    const before = deps.clock.now() - keptMs;
+    const kept = keptMs(retention[setting]);
+    if (kept === null) continue;
     const sql = `DELETE FROM ${table} WHERE id IN (SELECT id FROM ${table} WHERE ${which} AND ${time} < ${postgres ? '$1' : '?'} ORDER BY id LIMIT ${BATCH})`;
-    deleted[setting] = 0;
-    for (let batch = 0; batch < BATCHES_A_PASS; batch++) {
-      // A batch a transaction: on SQLite it takes its turn in the group commits, the queue's writes go on between batches.
-      const count = await deps.store.transaction(async (manager) => {
-        const result: unknown = await manager.query(sql, [before]);
-        if (postgres) return Number((result as [unknown, number])[1] ?? 0);
-        const [row] = (await manager.query('SELECT changes() AS count')) as Array<{ count: number }>;
-        return Number(row?.count ?? 0);
-      });
-      deleted[setting] += count;
-      if (count < BATCH) break;
-    }
+    // A batch a transaction: on SQLite it takes its turn in the group commits, the queue's writes go on between batches.
+    deleted[setting] = await inBatches(() => deps.store.transaction(async (manager) => deletedRows(manager, await manager.query(sql, [deps.clock.now() - kept]), postgres)));
   }
   return deleted;
 }
