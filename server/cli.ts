@@ -30,6 +30,7 @@ type Modules = {
   queue: typeof import('./pipeline/queue');
   installSecrets: typeof import('./db/install-secrets');
   backup: typeof import('./db/backup');
+  inDoubt: typeof import('./messaging/in-doubt');
 };
 // tsx runs the CLI as CommonJS, where `require` resolves our .ts files without extensions; a
 // dynamic import() would load them as ES modules and the lazy loading is the point.
@@ -52,6 +53,7 @@ const PATHS: Record<keyof Modules, string> = {
   queue: './pipeline/queue',
   installSecrets: './db/install-secrets',
   backup: './db/backup',
+  inDoubt: './messaging/in-doubt',
 };
 
 /** robots.yaml if present, else the example shipped with the repo, so a fresh clone runs as is. */
@@ -384,6 +386,50 @@ function buildCli(): Command {
         await dataSource.destroy();
       }
     });
+
+  const messages = program.command('messages').description('sends in doubt (`unknown`): list them, then resend or drop each; never resent blindly');
+  const withInDoubt = async (work: (tools: { inDoubt: Modules['inDoubt']; store: InstanceType<Modules['store']['Store']>; queue: InstanceType<Modules['queue']['RunQueue']> }) => Promise<void>) => {
+    const [{ openDatabase }, { Store }, { RunQueue }] = [load('database'), load('store'), load('queue')];
+    const dataSource = await openDatabase(databaseOptions());
+    try {
+      const store = new Store(dataSource);
+      await work({ inDoubt: load('inDoubt'), store, queue: new RunQueue(store) });
+    } finally {
+      await dataSource.destroy();
+    }
+  };
+  messages
+    .command('unknown')
+    .description('the messages whose send is in doubt, oldest first')
+    .option('--json', 'one JSON object a line')
+    .action((options: { json?: boolean }) =>
+      withInDoubt(async ({ inDoubt, store }) => {
+        const rows = await inDoubt.messagesInDoubt(store);
+        for (const row of rows) {
+          const fields = { id: row.id, run: row.runId, channel: row.channel, recipient: row.recipient, created_at: new Date(row.createdAt).toISOString(), error: row.error };
+          console.log(options.json ? JSON.stringify(fields) : `#${row.id} run ${row.runId ?? '-'} ${row.channel} to ${row.recipient} at ${fields.created_at}: ${row.error ?? ''}`);
+        }
+        if (!options.json) console.log(rows.length === 0 ? 'no message is in doubt' : `${rows.length} in doubt: robots messages resend <id> | robots messages drop <id>`);
+      }),
+    );
+  messages
+    .command('resend <id>')
+    .description('send a message in doubt again: its run goes back to the queue')
+    .action((id: string) =>
+      withInDoubt(async ({ inDoubt, store, queue }) => {
+        await inDoubt.resendInDoubt(store, queue, Number(id), 'cli', Date.now());
+        console.log(`message ${id}: its run is queued again and the message will be sent`);
+      }),
+    );
+  messages
+    .command('drop <id>')
+    .description('leave a message in doubt as it is: marked failed, its run settled; nothing is sent')
+    .action((id: string) =>
+      withInDoubt(async ({ inDoubt, store, queue }) => {
+        await inDoubt.dropInDoubt(store, queue, Number(id), 'cli', Date.now());
+        console.log(`message ${id}: dropped, not resent`);
+      }),
+    );
 
   const token = program.command('token').description('API tokens');
   token

@@ -225,6 +225,18 @@ export class RunQueue {
     return { before: run, after: { ...run, ...changes } };
   }
 
+  /**
+   * A person decided a run in doubt needs nothing more (the message arrived after all, or no
+   * longer matters): `unknown` → `cancelled`, with who said so. Null when it was not in doubt.
+   */
+  async settleUnknown(manager: EntityManager, runId: number, actor: string, now: number): Promise<RobotRunRow | null> {
+    const run = await manager.findOne(RobotRunEntity, { where: { id: runId, status: 'unknown' } });
+    if (!run) return null;
+    const changes = { status: 'cancelled' as const, detail: `dropped by ${actor}: not resent`, finishedAt: now };
+    await manager.update(RobotRunEntity, { id: runId, status: 'unknown' }, changes);
+    return { ...run, ...changes };
+  }
+
   /** Every pending run with the robot it belongs to: a reload checks them against the new config. */
   pendingPlacements(): Promise<Array<Pick<RobotRunRow, 'id' | 'entryId' | 'robotId' | 'stage' | 'pipeline' | 'dueAt' | 'waitsFor'>>> {
     return this.manager.find(RobotRunEntity, { where: { status: In([...PENDING_STATUSES]) }, select: ['id', 'entryId', 'robotId', 'stage', 'pipeline', 'dueAt', 'waitsFor'] });

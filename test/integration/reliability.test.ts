@@ -1,3 +1,4 @@
+import { dropInDoubt, messagesInDoubt, resendInDoubt } from '../../server/messaging/in-doubt';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { MessageEntity, StageEntryEntity } from '../../server/db/entities';
@@ -153,6 +154,27 @@ describe.each(testDatabaseKinds())('never lost, never twice, on %s', (kind) => {
       expect(await runOf(runIds.tell_root)).toMatchObject({ status: 'done' });
       const sent = await harness.runtime.store.manager.find(MessageEntity, { where: { runId: runIds.tell_root } });
       expect(sent.map((message) => message.status)).toEqual(['recorded']);
+    });
+
+    it('a person lists what is in doubt and decides: resend sends once, drop settles it and sends nothing', async () => {
+      const resent = await strandRuns();
+      const dropped = await strandRuns();
+      await harness.advance(2 * MINUTE);
+      const store = harness.runtime.store;
+      const inDoubt = await messagesInDoubt(store);
+      expect(inDoubt.map((message) => message.runId)).toEqual([resent.runIds.tell_root, dropped.runIds.tell_root]);
+      const [toResend, toDrop] = inDoubt;
+
+      await resendInDoubt(store, harness.runtime.queue, toResend!.id, 'ops', harness.clock.now());
+      await dropInDoubt(store, harness.runtime.queue, toDrop!.id, 'ops', harness.clock.now());
+      await expect(dropInDoubt(store, harness.runtime.queue, toDrop!.id, 'ops', harness.clock.now())).rejects.toThrow(/not in doubt/);
+      await harness.runDue();
+
+      expect(await runOf(resent.runIds.tell_root)).toMatchObject({ status: 'done' });
+      expect((await store.manager.find(MessageEntity, { where: { runId: resent.runIds.tell_root } })).map((message) => message.status)).toEqual(['recorded']);
+      expect(await runOf(dropped.runIds.tell_root)).toMatchObject({ status: 'cancelled', detail: 'dropped by ops: not resent' });
+      expect((await store.manager.find(MessageEntity, { where: { runId: dropped.runIds.tell_root } })).map((message) => [message.status, message.error])).toEqual([['failed', 'dropped by ops: not resent']]);
+      expect(await messagesInDoubt(store)).toEqual([]);
     });
 
     it('a stranded run of an item that has moved on is cancelled, not run', async () => {
