@@ -416,6 +416,32 @@ export function formatChaos(results: ChaosResult[]): string {
   return lines.join('\n');
 }
 
+/**
+ * Twin starts: two `robots serve` on one fresh database at the same instant, `rounds` times. Each
+ * must come up (answer /healthz) and neither may exit: migrations and the config users' sync are
+ * idempotent under concurrency (advisory lock on Postgres, the write lock on SQLite, upserts).
+ */
+export async function twinStarts(kind: ChaosDatabase, rounds: number): Promise<{ rounds: number; exits: number; notes: string[] }> {
+  let exits = 0;
+  const notes: string[] = [];
+  const configFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'robots-chaos-twins-')), 'robots.yaml');
+  fs.writeFileSync(configFile, config());
+  for (let round = 0; round < rounds; round++) {
+    const database = await freshDatabase(kind);
+    const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: database.url, ROBOTS_CONFIG: configFile, LOG_LEVEL: 'warn' };
+    const twins = [new Server(env, nextPort++), new Server(env, nextPort++)];
+    const started = await Promise.allSettled(twins.map((twin) => twin.start()));
+    for (const [index, outcome] of started.entries()) {
+      if (outcome.status === 'fulfilled') continue;
+      exits += 1;
+      notes.push(`round ${round}: ${twins[index]!.output.slice(-2).join(' / ')}`);
+    }
+    await Promise.all(twins.map((twin) => twin.stop()));
+    await database.drop();
+  }
+  return { rounds, exits, notes };
+}
+
 async function main(): Promise<void> {
   const quick = process.env.CHAOS_QUICK === '1';
   const leads = Number(process.env.CHAOS_LEADS ?? (quick ? 60 : 1000));
@@ -432,6 +458,12 @@ async function main(): Promise<void> {
     }
   }
   console.log(formatChaos(results));
+  const rounds = Number(process.env.CHAOS_TWIN_ROUNDS ?? (quick ? 5 : 50));
+  console.log('\n| twin starts | database | rounds | exits | |\n|---|---|---|---|---|');
+  for (const kind of kinds) {
+    const twins = await twinStarts(kind, rounds);
+    console.log(`| two \`serve\` on a fresh database | ${kind} | ${twins.rounds} | ${twins.exits} | ${twins.notes.slice(0, 3).join('; ')} |`);
+  }
 }
 
 if (require.main === module) {
