@@ -13,6 +13,7 @@
  *
  * Prints a table; asserts nothing. CHAOS_QUICK=1 (or `runChaosCase` from a test) runs it small.
  */
+import net from 'node:net';
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -218,7 +219,8 @@ async function cli(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
   });
 }
 
-let nextPort = 43100 + Math.floor(Math.random() * 1000);
+// Below the ephemeral range (32768+ on Linux): no connection's local end takes a server's port.
+let nextPort = 30500 + Math.floor(Math.random() * 1500);
 
 /** One case on one database, end to end. */
 export async function runChaosCase(name: ChaosCaseName, kind: ChaosDatabase, options: { leads?: number; restarts?: number; settleMs?: number } = {}): Promise<ChaosResult> {
@@ -417,6 +419,24 @@ export function formatChaos(results: ChaosResult[]): string {
 }
 
 /**
+ * A port below the system's ephemeral range (32768+ on Linux), free on every interface now: an
+ * ephemeral port may be the local end of a Postgres connection a moment later.
+ */
+let candidatePort = 20000 + Math.floor(Math.random() * 5000);
+async function freePort(): Promise<number> {
+  for (;;) {
+    const port = candidatePort++;
+    if (candidatePort > 30000) candidatePort = 20000;
+    const free = await new Promise<boolean>((resolve) => {
+      const probe = net.createServer();
+      probe.once('error', () => resolve(false));
+      probe.listen(port, () => probe.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
+}
+
+/**
  * Twin starts: two `robots serve` on one fresh database at the same instant, `rounds` times. Each
  * must come up (answer /healthz) and neither may exit: migrations and the config users' sync are
  * idempotent under concurrency (advisory lock on Postgres, the write lock on SQLite, upserts).
@@ -429,7 +449,8 @@ export async function twinStarts(kind: ChaosDatabase, rounds: number): Promise<{
   for (let round = 0; round < rounds; round++) {
     const database = await freshDatabase(kind);
     const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: database.url, ROBOTS_CONFIG: configFile, LOG_LEVEL: 'warn' };
-    const twins = [new Server(env, nextPort++), new Server(env, nextPort++)];
+    // Ports the system says are free now: a port of an earlier round, still closing, is no twin-start failure.
+    const twins = [new Server(env, await freePort()), new Server(env, await freePort())];
     const started = await Promise.allSettled(twins.map((twin) => twin.start()));
     for (const [index, outcome] of started.entries()) {
       if (outcome.status === 'fulfilled') continue;

@@ -49,7 +49,8 @@ describe.each(testDatabaseKinds())('process roles on %s', (kind) => {
       await client.end();
     }
     const url = kind === 'postgres' ? `${TEST_POSTGRES_URL}?options=${encodeURIComponent(`-c search_path=${schema}`)}` : `sqlite:${path.join(dir, 'robots.sqlite')}`;
-    env = { DATABASE_URL: url, ROBOTS_CONFIG: path.join(dir, 'robots.yaml'), PORT: String(44000 + Math.floor(Math.random() * 2000)) };
+    // A port below the ephemeral range (32768+): no Postgres connection's local end holds it.
+    env = { DATABASE_URL: url, ROBOTS_CONFIG: path.join(dir, 'robots.yaml'), PORT: String(26000 + Math.floor(Math.random() * 4000)) };
   });
   afterAll(async () => {
     for (const child of children) child.kill('SIGKILL');
