@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { mayAssign } from '../../auth/access';
 import { assertMayAccess } from '../item-scope';
 import type { Clock } from '../../core/clock';
-import { ConflictError, ForbiddenError, InvalidRequestError, MoveRefusedError, NotFoundError } from '../../core/errors';
+import { ConflictError, ForbiddenError, InvalidRequestError, MoveRefusedError, NotFoundError, REFUSAL_CODES } from '../../core/errors';
 import type { Item } from '../../core/items';
 import type { LiveConfig } from '../../core/live-config';
 import type { EntityKind } from '../../core/rows';
@@ -42,22 +42,7 @@ export const BulkBody = z.discriminatedUnion('action', [
 export type BulkBody = z.output<typeof BulkBody>;
 
 /** Why one item of a bulk action was not done: the move refusal's code, or what the single route would answer. */
-export const BULK_REFUSAL_CODES = [
-  'not_found',
-  'forbidden',
-  'conflict',
-  'invalid',
-  'unknown_stage',
-  'loop_guard',
-  'required_fields',
-  'reason_required',
-  'refused_by_mismatch',
-  'manual_not_allowed',
-  'role_not_allowed',
-  'reopen_not_allowed',
-  'reopen_comment_required',
-  'internal',
-] as const;
+export const BULK_REFUSAL_CODES = ['not_found', 'forbidden', 'conflict', 'invalid', ...REFUSAL_CODES, 'internal'] as const;
 
 export type BulkResult = { id: number; ok: true } | { id: number; ok: false; code: (typeof BULK_REFUSAL_CODES)[number]; message: string; missing_fields?: string[]; allowed_reasons?: string[] };
 
