@@ -90,6 +90,8 @@ describeInBrowser('the item page in Chromium (a Russian team)', () => {
 
     await stage.selectOption({ label: 'Отказ' });
     await dialog.getByRole('heading', { name: '«Ольга Смирнова» → «Отказ»: почему?' }).waitFor();
+    // Nothing is chosen for the person: a hurried click cannot record a reason nobody picked.
+    expect(await dialog.getByLabel('Причина').inputValue()).toBe('');
     await dialog.getByLabel('Причина').selectOption({ label: 'Не целевой (мы отказали)' });
     await dialog.getByLabel('Комментарий (необязательно)').fill('Ищет розницу');
     await dialog.getByRole('button', { name: 'Перевести' }).click();

@@ -28,7 +28,8 @@ export function MoveDialog({ item, pipeline, to, onMoved, onClose }: MoveDialogP
   const { config } = useSession();
   const dialog = useRef<HTMLDialogElement>(null);
   const [step, setStep] = useState<Step>({ name: 'confirm' });
-  const [reason, setReason] = useState(to.reasons?.[0]?.id ?? '');
+  // No reason is chosen for the person: a hurried confirm must not record one nobody picked.
+  const [reason, setReason] = useState('');
   const [comment, setComment] = useState('');
   const [filled, setFilled] = useState<Record<string, string>>({});
   const [problem, setProblem] = useState('');
@@ -96,6 +97,9 @@ export function MoveDialog({ item, pipeline, to, onMoved, onClose }: MoveDialogP
           <label class="field">
             <span>{t('item.lostReason')}</span>
             <select value={reason} onChange={(event) => setReason(event.currentTarget.value)} required>
+              <option value="" disabled>
+                {t('item.chooseReason')}
+              </option>
               {reasons.map((option) => (
                 <option key={option.id} value={option.id}>
                   {word(option.label, option.id)} ({t(option.refused_by === 'we_refused' ? 'item.weRefused' : 'item.clientRefused')})
