@@ -67,34 +67,39 @@ describeInBrowser('the item page in Chromium (a Russian team)', () => {
     await screenshot(page, 'item-1440');
   });
 
-  it('the stage select moves with a confirmation; a refused move asks for the missing fields; a lost stage asks why', async () => {
+  it('the stage select moves with a confirmation in the same dialog as the board; a refused move asks for the missing fields; a lost stage asks why', async () => {
     const id = await leadOf(world.harness, 'gena', { name: 'Ольга Смирнова' });
     await open('gena', id);
     const stage = page.getByLabel('Этап карточки «Ольга Смирнова»');
 
     await stage.selectOption({ label: 'Квалифицирован' });
     const dialog = page.getByRole('dialog');
-    await dialog.getByRole('heading', { name: 'Перевести «Ольга Смирнова» из «Новый» в «Квалифицирован»?' }).waitFor();
+    await dialog.getByRole('heading', { name: 'Перенести «Ольга Смирнова»' }).waitFor();
+    // The stage picked in the item's list is the dialog's choice; nothing moves until confirmed.
+    expect(await dialog.getByLabel('Этап').inputValue()).toBe('qualified');
     await expectNoSeriousAxeViolations(page);
-    await dialog.getByRole('button', { name: 'Перевести' }).click();
+    await dialog.getByRole('button', { name: 'Перенести', exact: true }).click();
     // The server refuses: no phone, no product. Exactly those two are asked for.
-    await dialog.getByRole('heading', { name: 'Чтобы перевести в «Квалифицирован», заполните: Телефон, Продукт' }).waitFor();
+    await dialog.getByText('Для этапа «Квалифицирован» нужно заполнить:').waitFor();
+    expect(await dialog.locator('input, select').count()).toBe(2);
     await expectOneLanguage(page, 'ru');
     await screenshot(page, 'item-fill-dialog-1440');
     await dialog.getByLabel('Телефон').fill('+7 (916) 765-43-21');
     await dialog.getByLabel('Продукт').fill('Фрезер');
-    await dialog.getByRole('button', { name: 'Сохранить и перевести' }).click();
+    await dialog.getByRole('button', { name: 'Сохранить и перенести' }).click();
     await status().filter({ hasText: '«Ольга Смирнова» теперь на этапе «Квалифицирован».' }).waitFor();
     expect(await stage.inputValue()).toBe('qualified');
     expect(await page.evaluate(() => document.activeElement?.tagName)).toBe('SELECT'); // focus back where the move began
 
     await stage.selectOption({ label: 'Отказ' });
-    await dialog.getByRole('heading', { name: '«Ольга Смирнова» → «Отказ»: почему?' }).waitFor();
+    await dialog.getByText('Закрыть как «Отказ». Укажите причину.').waitFor();
     // Nothing is chosen for the person: a hurried click cannot record a reason nobody picked.
-    expect(await dialog.getByLabel('Причина').inputValue()).toBe('');
-    await dialog.getByLabel('Причина').selectOption({ label: 'Не целевой (мы отказали)' });
-    await dialog.getByLabel('Комментарий (необязательно)').fill('Ищет розницу');
-    await dialog.getByRole('button', { name: 'Перевести' }).click();
+    expect(await dialog.getByRole('radio', { checked: true }).count()).toBe(0);
+    expect(await dialog.getByRole('button', { name: 'Закрыть', exact: true }).isDisabled()).toBe(true);
+    expect(await dialog.innerText()).toMatch(/Не целевой\s+— отказали мы/);
+    await dialog.getByLabel('Не целевой').check();
+    await dialog.getByLabel('Комментарий').fill('Ищет розницу');
+    await dialog.getByRole('button', { name: 'Закрыть', exact: true }).click();
     await feed().getByText('Перевод в «Отказ» из «Квалифицирован» — Геннадий Продажин. Причина: Не целевой: «Ищет розницу»').waitFor();
     expect((await world.harness.as('gena').get(`/api/leads/${id}`).expect(200)).body).toMatchObject({ stage: 'junk', lost_reason: 'not_target' });
     await expectOneLanguage(page, 'ru');
@@ -144,7 +149,7 @@ describeInBrowser('the item page in Chromium (a Russian team)', () => {
     await pinBrowserClock(other, world.harness);
     await other.goto(`${world.baseUrl}${BOARD}item/lead/${id}`);
     await other.getByLabel('Этап карточки «Анна Кузнецова»').selectOption({ label: 'В работе' });
-    await other.getByRole('dialog').getByRole('button', { name: 'Перевести' }).click();
+    await other.getByRole('dialog').getByRole('button', { name: 'Перенести', exact: true }).click();
     await other.getByText('«Анна Кузнецова» теперь на этапе «В работе».').waitFor();
     await other.close();
 
@@ -167,7 +172,7 @@ describeInBrowser('the item page in Chromium (a Russian team)', () => {
     expect(await stage.locator('option').allInnerTexts()).toEqual(['Новая', 'Договор', 'Выиграна']);
     expect((await page.locator('.field-row', { hasText: 'Сумма' }).locator('dd').innerText()).replace(/\s/g, ' ')).toMatch(/^1 250 000 ₽/);
     await stage.selectOption({ label: 'Договор' });
-    await page.getByRole('dialog').getByRole('button', { name: 'Перевести' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Перенести', exact: true }).click();
     await status().filter({ hasText: '«Поставка станков» теперь на этапе «Договор».' }).waitFor();
     expect(await page.getByRole('link', { name: '← К доске' }).getAttribute('href')).toBe(`${BOARD}deals/general`);
     await expectOneLanguage(page, 'ru');

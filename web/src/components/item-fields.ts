@@ -41,6 +41,11 @@ function customSpec(field: FieldView, words: FieldWords): FieldSpec {
   return { id: field.id, label: words.word(field.label, field.id), type: field.type, ...(field.values ? { values: field.values } : {}), standard: false };
 }
 
+/** The name people call an item by. */
+export function itemName(item: ItemView): string {
+  return item.title || item.name || item.company_name || item.phone_display || `#${item.id}`;
+}
+
 export function valueOf(item: ItemView, spec: FieldSpec): unknown {
   if (!spec.standard) return item.fields[spec.id];
   return (item as unknown as Record<string, unknown>)[spec.id];

@@ -11,7 +11,7 @@ import { BulkBar } from './BulkBar';
 import { Column, type ColumnTotal, type ItemListener } from './Column';
 import { itemName } from './fields';
 import { FilterBar, filtersQuery } from './FilterBar';
-import { MoveDialog, type MoveRequestState } from './MoveDialog';
+import { MoveDialog } from '../../components/MoveDialog';
 
 /** The board of one pipeline: leads at /board/, a deal pipeline at /board/deals/:pipeline. */
 export function BoardPage({ pipeline: pipelineKey }: { pipeline?: string }) {
@@ -37,7 +37,7 @@ export function BoardPage({ pipeline: pipelineKey }: { pipeline?: string }) {
 function Board({ pipeline, filters, onFilters }: { pipeline: PipelineView; filters: Filters; onFilters: (filters: Filters) => void }) {
   const { t, word, error: errorText } = useI18n();
   const [totals, setTotals] = useState<Map<string, ColumnTotal>>(new Map());
-  const [moving, setMoving] = useState<MoveRequestState | null>(null);
+  const [moving, setMoving] = useState<{ item: ItemView; stage?: string } | null>(null);
   /** Selected cards by id, with the item as it was when picked: a bulk result names each refused one. */
   const [selected, setSelected] = useState<Map<number, ItemView>>(new Map());
   const [status, setStatus] = useState('');
@@ -187,7 +187,7 @@ function Board({ pipeline, filters, onFilters }: { pipeline: PipelineView; filte
           />
         ))}
       </div>
-      {moving && <MoveDialog pipeline={pipeline} request={moving} onDone={onMoved} onClose={() => setMoving(null)} />}
+      {moving && <MoveDialog pipeline={pipeline} item={moving.item} stage={moving.stage} immediate={moving.stage !== undefined} onMoved={onMoved} onClose={() => setMoving(null)} />}
     </div>
   );
 }

@@ -23,10 +23,7 @@ export function hasValue(value: unknown): boolean {
   return value !== null && value !== undefined && value !== '';
 }
 
-/** The name people call an item by. */
-export function itemName(item: ItemView): string {
-  return item.title || item.name || item.company_name || item.phone_display || `#${item.id}`;
-}
+export { itemName } from '../../components/item-fields';
 
 export function personName(config: PipelinesResponse, login: string | null): string {
   if (!login) return '';

@@ -185,7 +185,7 @@ export function ItemPage({ kind: kindParam, id: idParam }: { kind?: string; id?:
         <MoveDialog
           item={item}
           pipeline={pipeline}
-          to={moving}
+          stage={moving.id}
           onMoved={(moved) => {
             setMoving(null);
             setItem(moved);
