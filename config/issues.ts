@@ -1,14 +1,9 @@
-import path from 'node:path';
 import type { z } from 'zod';
 import type { ConfigIssue } from '../server/core/errors';
 import type { ConfigPath } from './positions';
 
 /** An issue at a place in the config (at `key` inside it, when given), positioned in the file. */
 export type IssueAt = (path: ConfigPath, message: string, key?: string) => ConfigIssue;
-
-export function displayNameOf(file: string): string {
-  return path.relative(process.cwd(), file) || file;
-}
 
 export function zodIssues(issues: z.core.$ZodIssue[], issueAt: IssueAt): ConfigIssue[] {
   const result: ConfigIssue[] = [];
