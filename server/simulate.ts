@@ -21,6 +21,7 @@ import { DealEntity } from './db/entities';
 import { asItem, type ItemRef } from './core/items';
 import { Runtime } from './runtime';
 import { fastForward } from './pipeline/fast-forward';
+import { applyScoreDecay, nextScoreDecayAt } from './sweeps/score-decay';
 import type { HttpPoster } from './core/outgoing-http';
 
 const Offset = z.string().regex(/^\+/, { error: 'times in a scenario are offsets from start, like +2d, +1h30m or +45s' });
@@ -201,7 +202,20 @@ export async function simulate(config: CompiledConfig, scenarioInput: unknown): 
         });
       }
     };
-    const advance = (until: number) => fastForward(runtime.scheduler, clock, until, noteRetries);
+    // Score decay stops the clock where an item's quiet day ends (as the server's sweep finds it),
+    // so its score cools, and a score_dropped trigger fires, on that day rather than at the next event.
+    const decay = { store, clock, config: runtime.config, records, inbound };
+    const advance = async (until: number) => {
+      let previous = Number.NEGATIVE_INFINITY;
+      for (;;) {
+        const at = await nextScoreDecayAt(store, runtime.config.current.source.scoring.decay_per_day);
+        if (at === null || at > until || at <= previous) break;
+        previous = at;
+        await fastForward(runtime.scheduler, clock, Math.max(at, clock.now()), noteRetries);
+        await applyScoreDecay(decay);
+      }
+      await fastForward(runtime.scheduler, clock, until, noteRetries);
+    };
 
     // Arrivals first at equal times, then events, each in the order written.
     const steps = [
