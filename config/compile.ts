@@ -8,6 +8,8 @@ export interface RegisteredTypes {
   isTouch(robotType: string): boolean;
   /** Whom a robot alerts, gives a task or calls, as written. */
   recipients(robot: RobotSpec): string[];
+  /** The templates a robot names. */
+  templates(robot: RobotSpec): string[];
   trigger(triggerType: string): { listensTo: string; movesBack: boolean; matches(params: never, event: TriggerEvent): true | string } | undefined;
 }
 
@@ -26,7 +28,9 @@ export function compileConfig(config: Config, file: string, templateSources: Map
   const robots = new Map<string, RobotPlacement>();
   for (const pipeline of [leads, ...deals.values()]) {
     for (const stage of pipeline.stages) {
-      stage.robots.forEach((robot, position) => robots.set(robot.id, { robot, pipeline: pipeline.key, stage: stage.id, position, touch: types.isTouch(robot.type), recipients: types.recipients(robot) }));
+      stage.robots.forEach((robot, position) =>
+        robots.set(robot.id, { robot, pipeline: pipeline.key, stage: stage.id, position, touch: types.isTouch(robot.type), recipients: types.recipients(robot), templates: types.templates(robot) }),
+      );
     }
   }
   const triggers = new Map<string, Map<string, TriggerPlacement[]>>();
@@ -48,6 +52,7 @@ export function compileConfig(config: Config, file: string, templateSources: Map
     templates.set(id, {
       id,
       spec,
+      source,
       subject: source.subject !== undefined ? Handlebars.compile(source.subject, { noEscape: true }) : undefined,
       text: Handlebars.compile(source.text, { noEscape: true }),
       html: source.html !== undefined ? Handlebars.compile(source.html) : undefined,

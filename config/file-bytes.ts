@@ -1,5 +1,6 @@
 import fs from 'node:fs';
-import { CONFIG_LIMITS } from './limits';
+import path from 'node:path';
+import { CONFIG_LIMITS, tooBig } from './limits';
 
 type FileProblem = { line: number; col: number; message: string; missing?: boolean };
 
@@ -90,7 +91,9 @@ function positionInBytes(bytes: Buffer, offset: number): { line: number; col: nu
   return { line, col: before.length + 1 - (line === 1 && before.startsWith('\uFEFF') ? 1 : 0) };
 }
 
-export function tooBig(maxBytes: number): string {
-  const size = maxBytes >= 1024 * 1024 ? `${(maxBytes / 1024 / 1024).toFixed(1)} MB` : `${Math.round(maxBytes / 1024)} KB`;
-  return `the file is over ${size}, the most a config may be`;
+export { tooBig } from './limits';
+
+/** A config file as issues name it: relative to where the command runs. */
+export function displayNameOf(file: string): string {
+  return path.relative(process.cwd(), file) || file;
 }

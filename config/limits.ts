@@ -23,3 +23,8 @@ export const CONFIG_LIMITS: Readonly<ConfigLimits> = Object.freeze({
   maxDepth: 100,
   maxTokens: 3_000_000,
 });
+
+export function tooBig(maxBytes: number): string {
+  const size = maxBytes >= 1024 * 1024 ? `${(maxBytes / 1024 / 1024).toFixed(1)} MB` : `${Math.round(maxBytes / 1024)} KB`;
+  return `the file is over ${size}, the most a config may be`;
+}

@@ -1,24 +1,17 @@
 import path from 'node:path';
-import { LineCounter } from 'yaml';
-import { ConfigError, type ConfigIssue } from '../server/core/errors';
-import { tooBig, readTextFile } from './file-bytes';
-import { displayNameOf, sortIssues, zodIssues } from './issues';
+import { ConfigError } from '../server/core/errors';
+import { validateConfig } from './validate';
+import { displayNameOf, readTextFile } from './file-bytes';
 import { CONFIG_LIMITS, type ConfigLimits } from './limits';
 import type { CheckResult, LoadResult } from './load-results';
 import type { CompiledConfig } from '../server/core/compiled-config';
 import { compileConfig } from './compile';
 import { registeredTypes } from './registered-types';
 import { loadOffThread, type OffThreadOptions } from './off-thread';
-import { formatPath, locate, type ConfigPath } from './positions';
-import { checkReferences } from './references';
-import { salvage } from './salvage';
-import { ConfigSchema } from './registered-schema';
-import { readTemplates } from './templates';
-import { normalizeUserPhones } from './user-phones';
-import { checkStructure, firstAlias, parseBounded, strayControlCharacter, yamlIssues } from './yaml-structure';
 
 export { CONFIG_LIMITS, type ConfigLimits } from './limits';
 export { readConfigBytes, readTextFile } from './file-bytes';
+export { validateConfig, type Validation, type TemplateFiles } from './validate';
 export type { OffThreadOptions } from './off-thread';
 
 export const DEFAULT_CONFIG_FILE = 'robots.yaml';
@@ -52,14 +45,7 @@ export function checkConfigFile(file: string, limits: Partial<ConfigLimits> = {}
 }
 
 function checkConfigText(text: string, file: string, limits: Partial<ConfigLimits> = {}): CheckResult {
-  const bounds = { ...CONFIG_LIMITS, ...limits };
-  try {
-    return checkText(text, file, bounds);
-  } catch (error) {
-    // The checks below are meant to leave nothing that throws; should one still, it is this file's
-    // problem to show (a 422 and `robots validate` output), not a 500.
-    return { ok: false, issues: [{ file: displayNameOf(file), line: 1, col: 1, path: '(file)', message: `the config could not be checked: ${(error as Error).message}` }] };
-  }
+  return checkText(text, file, { ...CONFIG_LIMITS, ...limits });
 }
 
 function compileChecked(result: CheckResult, file: string, now: number): LoadResult {
@@ -82,59 +68,9 @@ export function loadConfigFileOffThread(file: string, now: number, options: OffT
 }
 
 function checkText(text: string, file: string, limits: ConfigLimits): CheckResult {
-  const displayName = displayNameOf(file);
-  const refuse = (line: number, col: number, where: string, message: string): CheckResult => ({ ok: false, issues: [{ file: displayName, line, col, path: where, message }] });
-
-  const size = Buffer.byteLength(text, 'utf8');
-  if (size > limits.maxBytes) return refuse(1, 1, '(file)', tooBig(limits.maxBytes));
-  const control = strayControlCharacter(text);
-  if (control) return refuse(control.line, control.col, '(yaml)', control.message);
-
-  const lineCounter = new LineCounter();
-  const parsedText = parseBounded(text, lineCounter, limits.maxTokens);
-  if ('denseAt' in parsedText) {
-    const { line, col } = lineCounter.linePos(parsedText.denseAt);
-    return refuse(line, col, '(yaml)', `more than ${limits.maxTokens} YAML tokens (keys, values, punctuation) by here; a config this dense is refused`);
-  }
-  const { document } = parsedText;
-  if (document.errors.length > 0) return { ok: false, issues: yamlIssues(document.errors, displayName, lineCounter, limits) };
-  const structural = checkStructure(document, lineCounter, displayName, limits);
-  if (structural.length > 0) return { ok: false, issues: structural };
-
-  const issueAt = (pathInFile: ConfigPath, message: string, key?: string): ConfigIssue => ({
-    file: displayName,
-    ...locate(document, lineCounter, pathInFile, key),
-    path: formatPath(key !== undefined ? [...pathInFile, key] : pathInFile),
-    message,
-  });
-
-  let raw: unknown;
-  try {
-    // checkStructure has bounded the aliases exactly; the library's own (rougher) count stays as
-    // a second fence, set wide enough not to refuse what passed the first.
-    raw = document.toJS({ maxAliasCount: 10 * limits.maxAliasExpansion }) ?? {};
-  } catch (error) {
-    const { line, col } = lineCounter.linePos(firstAlias(document)?.range?.[0] ?? 0);
-    return refuse(line, col, '(yaml)', (error as Error).message);
-  }
-  const parsed = ConfigSchema.safeParse(raw, { reportInput: true });
-  if (!parsed.success) {
-    // Every error at once: drop the keys the schema refused and cross-check what is left,
-    // so a bad duration does not hide an unknown stage three screens below.
-    const issues = zodIssues(parsed.error.issues, issueAt);
-    const pruned = salvage(raw, parsed.error.issues);
-    if (pruned) {
-      const seen = new Set(issues.map((issue) => issue.path));
-      for (const problem of checkReferences(pruned)) {
-        const issue = issueAt(problem.path, problem.message, problem.key);
-        if (!seen.has(issue.path)) issues.push(issue);
-      }
-    }
-    return { ok: false, issues: sortIssues(issues) };
-  }
-
-  const issues = [...checkReferences(parsed.data), ...normalizeUserPhones(parsed.data)].map((problem) => issueAt(problem.path, problem.message, problem.key));
-  const templateSources = readTemplates(parsed.data, path.dirname(file), limits, issueAt, issues);
-  if (issues.length > 0) return { ok: false, issues: sortIssues(issues) };
-  return { ok: true, config: parsed.data, templateSources };
+  const baseDir = path.dirname(file);
+  const fromDisk = (templateFile: string) => readTextFile(path.resolve(baseDir, templateFile), limits.maxBytes);
+  const result = validateConfig(text, fromDisk, { file: displayNameOf(file), limits });
+  if (result.config && result.templateSources && result.errors.length === 0) return { ok: true, config: result.config, templateSources: result.templateSources };
+  return { ok: false, issues: result.errors };
 }

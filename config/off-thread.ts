@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { displayNameOf } from './issues';
+import { displayNameOf } from './file-bytes';
 import type { ConfigLimits } from './limits';
 import type { CheckResult, LoadResult } from './load-results';
 

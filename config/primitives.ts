@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { unknownName } from './did-you-mean';
 import { isDuration } from './duration';
 
 /**
@@ -13,7 +14,7 @@ export const STAGE_SEMANTICS = ['open', 'won', 'lost'] as const;
 export const REFUSED_BY = ['we_refused', 'client_refused'] as const;
 export const FIELD_TYPES = ['string', 'text', 'number', 'boolean', 'date', 'enum', 'phone', 'email', 'url'] as const;
 
-export const Role = z.enum(ROLES);
+export const Role = z.enum(ROLES, { error: (issue) => (typeof issue.input === 'string' ? unknownName('role', issue.input, ROLES) : `a role is one of ${ROLES.join(', ')}`) });
 export const ChannelName = z.enum(CHANNELS);
 export const RefusedBy = z.enum(REFUSED_BY);
 

@@ -135,7 +135,8 @@ export function checkReferences(config: Config): ReferenceProblem[] {
               if (!templates.has(reference.value)) problems.push({ path, message: unknown('template', reference.value, templates) });
               break;
             case 'user':
-              if (!users.has(reference.value)) problems.push({ path, message: unknown('user', reference.value, users) });
+              // A recipient is a keyword or a login: `manger` is closest to the keyword `manager`.
+              if (!users.has(reference.value)) problems.push({ path, message: reference.keywords ? unknown('recipient', reference.value, [...reference.keywords, ...users]) : unknown('user', reference.value, users) });
               break;
             case 'team':
               if (!teams.has(reference.value)) problems.push({ path, message: unknown('team', reference.value, teams) });
@@ -148,8 +149,10 @@ export function checkReferences(config: Config): ReferenceProblem[] {
               break;
             case 'stage': {
               const target = reference.pipeline === 'same' ? pipelineKey : reference.pipeline;
-              const candidates = target === '*deal' ? Object.values(config.deals).flatMap((deal) => deal.stages.map((candidate) => candidate.id)) : (pipelines.get(target)?.stages.map((candidate) => candidate.id) ?? []);
-              if (!candidates.includes(reference.value)) problems.push({ path, message: unknown('stage', reference.value, new Set(candidates)) });
+              const stages = target === '*deal' ? Object.values(config.deals).flatMap((deal) => deal.stages) : (pipelines.get(target)?.stages ?? []);
+              const found = stages.filter((candidate) => candidate.id === reference.value);
+              if (found.length === 0) problems.push({ path, message: unknown('stage', reference.value, new Set(stages.map((candidate) => candidate.id))) });
+              if (reference.reason) problems.push(...reasonProblems(found, reference.reason.value, path, [...robotPath, ...reference.reason.path], 'the move'));
               break;
             }
           }
@@ -163,6 +166,8 @@ export function checkReferences(config: Config): ReferenceProblem[] {
         if (triggerIds.has(trigger.id)) problems.push({ path: [...triggerPath, 'id'], message: `duplicate trigger id "${trigger.id}"` });
         triggerIds.add(trigger.id);
         if (trigger.condition !== undefined) problems.push(...conditionProblems(trigger.condition, [...triggerPath, 'condition'], [itemKind]));
+        // Without a reason a move into a lost stage is refused every time: the trigger could never fire.
+        problems.push(...reasonProblems([stage], trigger.reason ?? null, triggerPath, [...triggerPath, 'reason'], 'a trigger into it'));
         const definition = triggerDefinitions.find((candidate) => candidate.type === trigger.type);
         for (const reference of definition?.references?.(trigger as never) ?? []) {
           const path = [...triggerPath, ...reference.path];
@@ -172,6 +177,22 @@ export function checkReferences(config: Config): ReferenceProblem[] {
         }
       });
     });
+  }
+  return problems;
+}
+
+/**
+ * A move into a lost stage gives one of that stage's reasons (who refused whom comes from it);
+ * elsewhere one is optional. `at` is where the move is written, `reasonAt` its `reason:`.
+ */
+function reasonProblems(stages: Array<{ id: string; semantic: string; reasons?: Array<{ id: string }> }>, reason: string | null, at: ConfigPath, reasonAt: ConfigPath, what: string): ReferenceProblem[] {
+  const lost = stages.filter((stage) => stage.semantic === 'lost');
+  // Into an open stage a reason is free words the history keeps ("went cold: no_reply").
+  const problems: ReferenceProblem[] = [];
+  for (const stage of lost) {
+    const known = (stage.reasons ?? []).map((candidate) => candidate.id);
+    if (reason === null) problems.push({ path: at, message: `"${stage.id}" is a lost stage: ${what} needs \`reason:\`${known.length ? ` (one of ${known.join(', ')})` : ''}` });
+    else if (!known.includes(reason)) problems.push({ path: reasonAt, message: `stage "${stage.id}" has no reason "${reason}"${unknown('reason', reason, known).slice(`unknown reason "${reason}"`.length)}` });
   }
   return problems;
 }

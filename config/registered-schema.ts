@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { robotDefinitions } from '../robots';
 import { triggerDefinitions } from '../triggers';
+import { unknownName } from './did-you-mean';
 import { RobotBase, TriggerBase, configSchemaWith, type RobotSpecOutput, type TriggerSpecOutput } from './schema';
 
 /** robots.yaml's schema with every registered robot and trigger type: what a file is checked against. */
@@ -15,8 +16,15 @@ function robotSchemaFor(definition: (typeof robotDefinitions)[number]) {
 const robotTypes = robotDefinitions.map((definition) => definition.type);
 type RobotSchemas = [ReturnType<typeof robotSchemaFor>, ...ReturnType<typeof robotSchemaFor>[]];
 
+/** `unknown robot type "notfy" (did you mean "notify"?)`, or every type when nothing is close. */
+function unknownType(kind: string, input: unknown, known: string[]): string {
+  const written = input && typeof input === 'object' ? (input as { type?: unknown }).type : undefined;
+  if (typeof written !== 'string') return `${kind} needs \`type:\`; known: ${known.join(', ')}`;
+  return unknownName(kind, written, known, known.length);
+}
+
 export const RobotSpec = z.discriminatedUnion('type', robotDefinitions.map(robotSchemaFor) as unknown as RobotSchemas, {
-  error: (issue) => (issue.code === 'invalid_union' ? `unknown robot type; known: ${robotTypes.join(', ')}` : undefined),
+  error: (issue) => (issue.code === 'invalid_union' ? unknownType('robot type', issue.input, robotTypes) : undefined),
 }) as unknown as z.ZodType<RobotSpecOutput, unknown>;
 
 function triggerSchemaFor(definition: (typeof triggerDefinitions)[number]) {
@@ -27,7 +35,7 @@ function triggerSchemaFor(definition: (typeof triggerDefinitions)[number]) {
 
 const triggerTypes = triggerDefinitions.map((definition) => definition.type);
 export const TriggerSpec = z.discriminatedUnion('type', triggerDefinitions.map(triggerSchemaFor) as unknown as [ReturnType<typeof triggerSchemaFor>, ...ReturnType<typeof triggerSchemaFor>[]], {
-  error: (issue) => (issue.code === 'invalid_union' ? `unknown trigger type; known: ${triggerTypes.join(', ')}` : undefined),
+  error: (issue) => (issue.code === 'invalid_union' ? unknownType('trigger type', issue.input, triggerTypes) : undefined),
 }) as unknown as z.ZodType<TriggerSpecOutput, unknown>;
 
 export const { ConfigSchema, Stage, Pipeline } = configSchemaWith(RobotSpec, TriggerSpec);

@@ -9,6 +9,7 @@ const triggers = new Map(triggerDefinitions.map((definition) => [definition.type
 export const registeredTypes: RegisteredTypes = {
   isTouch: (robotType) => robots.get(robotType)?.touch === true,
   recipients: (robot) => robots.get(robot.type)?.recipients?.(robot as never) ?? [],
+  templates: (robot) => (robots.get(robot.type)?.references?.(robot as never) ?? []).flatMap((reference) => (reference.kind === 'template' ? [reference.value] : [])),
   trigger: (triggerType) => {
     const definition = triggers.get(triggerType);
     return definition && { listensTo: definition.listensTo, movesBack: definition.movesBack === true, matches: (params, event) => definition.matches(params, event) };

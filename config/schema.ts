@@ -34,6 +34,7 @@ export const TriggerBase = z.object({
   id: Identifier.describe('Unique trigger id, shown as the actor on the timeline'),
   condition: JsonLogic.optional().describe('json-logic on { event, item }'),
   allow_backwards: z.boolean().default(false).describe('May move an item to an earlier stage'),
+  reason: Identifier.optional().describe('The reason the move gives: in a lost stage one of its `reasons` (required there), elsewhere kept in the history'),
 });
 
 export type TriggerSpecOutput = z.output<typeof TriggerBase> & { type: string; [param: string]: unknown };
@@ -252,10 +253,17 @@ export type ChannelNameType = z.output<typeof ChannelName>;
 
 /** What a robot's config refers to, so the loader can check it before anything runs. */
 export type ConfigReference =
-  | { kind: 'stage'; pipeline: string | 'same'; value: string; path: Array<string | number> }
+  | {
+      kind: 'stage';
+      pipeline: string | 'same';
+      value: string;
+      path: Array<string | number>;
+      /** A move into the stage gives this reason (null: none): a lost stage needs one of its own `reasons`. */
+      reason?: { value: string | null; path: Array<string | number> };
+    }
   | { kind: 'pipeline'; value: string; path: Array<string | number> }
   | { kind: 'template'; value: string; path: Array<string | number> }
-  | { kind: 'user'; value: string; path: Array<string | number> }
+  | { kind: 'user'; value: string; path: Array<string | number>; /** Words that stand for a user here (`manager`), offered beside the logins when the value is neither. */ keywords?: readonly string[] }
   | { kind: 'team'; value: string; path: Array<string | number> }
   | { kind: 'field'; value: string; path: Array<string | number> }
   | { kind: 'form'; value: string; path: Array<string | number> }

@@ -1,12 +1,15 @@
-import path from 'node:path';
 import Handlebars from 'handlebars';
 import type { ConfigIssue } from '../server/core/errors';
 import { ContextPaths, inText, parseErrorText, templateKinds } from './context-paths';
-import { readTextFile } from './file-bytes';
 import type { IssueAt } from './issues';
-import type { ConfigLimits } from './limits';
 import type { ConfigPath } from './positions';
 import type { Config } from './schema';
+
+/** A template file as read: its text, or why not (a 1-based place in it when it is no UTF-8). */
+export type TemplateFileRead = { ok: true; text: string } | { ok: false; problem: { line: number; col: number; message: string; missing?: boolean } };
+
+/** Reads a template's `file:` as written (relative to the config): from disk for the CLI and server, from memory for the studio. */
+export type TemplateFileReader = (file: string) => TemplateFileRead;
 
 export type TemplateSources = Map<string, { text: string; subject?: string; html?: string }>;
 
@@ -15,14 +18,14 @@ export type TemplateSources = Map<string, { text: string; subject?: string; html
  * a send; and every path a template reads is checked against the context of the items its robots
  * run on (leads, deals, or both), so `{{lead.nmae}}` fails the load, not renders empty.
  */
-export function readTemplates(config: Config, baseDir: string, limits: ConfigLimits, issueAt: IssueAt, issues: ConfigIssue[]): TemplateSources {
+export function readTemplates(config: Config, readFile: TemplateFileReader, issueAt: IssueAt, issues: ConfigIssue[]): TemplateSources {
   const sources: TemplateSources = new Map();
   const contextPaths = new ContextPaths(config.fields);
   const kindsOf = templateKinds(config);
   for (const [id, template] of Object.entries(config.templates)) {
     let text = template.text ?? '';
     if (template.file !== undefined) {
-      const read = readTextFile(path.resolve(baseDir, template.file), limits.maxBytes);
+      const read = readFile(template.file);
       if (!read.ok) {
         const { missing, line, col, message } = read.problem;
         issues.push(issueAt(['templates', id, 'file'], missing ? `template file not found: ${template.file}` : `template file ${template.file}:${line}:${col}: ${message}`));

@@ -37,13 +37,14 @@ export const autoCallback = defineRobot({
       case 'calling':
         return {
           outcome: 'done',
-          detail: `calling ${started.call.agentLogin} (${started.call.agentPhone}); call #${started.call.id}`,
+          // Numbered as the timeline numbers the calls of a callback: call 1, call 2, …
+          detail: `calling ${started.call.agentLogin} (${started.call.agentPhone}); call ${started.call.attempt}`,
           reason: { code: 'done.calling', params: { agent: started.call.agentLogin, call_id: started.call.id } },
         };
       case 'already':
         return {
           outcome: 'done',
-          detail: `call #${started.call.id} to ${started.call.agentLogin} was already placed`,
+          detail: `call ${started.call.attempt} to ${started.call.agentLogin} was already placed`,
           reason: { code: 'done.calling', params: { agent: started.call.agentLogin, call_id: started.call.id } },
         };
       default:

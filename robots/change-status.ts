@@ -19,6 +19,7 @@ export const changeStatus = defineRobot({
       pipeline: params.target === 'self' ? 'same' : params.target === 'linked_lead' ? LEAD_PIPELINE : '*deal',
       value: params.to,
       path: ['to'],
+      reason: { value: params.reason ?? null, path: ['reason'] },
     },
   ],
   async run(context) {

@@ -24,7 +24,7 @@ export const MessageSource = {
 
 /** Config references for every recipient that is a login rather than a keyword. */
 export function userReferences(recipients: readonly string[], key: string) {
-  return recipients.flatMap((value, index) => (USER_KEYWORDS.has(value) ? [] : [{ kind: 'user' as const, value, path: [key, index] }]));
+  return recipients.flatMap((value, index) => (USER_KEYWORDS.has(value) ? [] : [{ kind: 'user' as const, value, path: [key, index], keywords: [...USER_KEYWORDS] }]));
 }
 
 export function resolveUsers(context: RobotRunContext<unknown>, recipients: readonly string[]): ResolvedRecipients {

@@ -21,6 +21,8 @@ import { DealEntity } from './db/entities';
 import { asItem, type ItemRef } from './core/items';
 import { Runtime } from './runtime';
 import { fastForward } from './pipeline/fast-forward';
+import { applyScoreDecay, nextScoreDecayAt } from './sweeps/score-decay';
+import { CallAnswer, RehearsedVoice } from './simulate-calls';
 import type { HttpPoster } from './core/outgoing-http';
 
 const Offset = z.string().regex(/^\+/, { error: 'times in a scenario are offsets from start, like +2d, +1h30m or +45s' });
@@ -68,6 +70,7 @@ export const Scenario = z
       .array(z.strictObject({ status: z.number().int().min(100).max(599), retry_after: Duration.optional(), text: z.string().default('') }))
       .default([])
       .describe('What the pretend receiver answers webhook robots, in order (e.g. 503 to rehearse retries); 200 after the list'),
+    call_answers: z.array(CallAnswer).default([]).describe('How the agents an auto_callback rings answer, call by call in order (no-answer after the list): rehearses the next agent, the manager’s alert and the task'),
   })
   .superRefine((scenario, context) => {
     if ((scenario.item === undefined) === (scenario.items === undefined)) {
@@ -157,13 +160,15 @@ export async function simulate(config: CompiledConfig, scenarioInput: unknown): 
     const retryAfter = 'retry_after' in answer && answer.retry_after ? parseDuration(answer.retry_after)?.toMillis() : undefined;
     return { status: answer.status, text: answer.text || 'simulated: not sent', retryAfterMs: retryAfter };
   };
+  const voice = new RehearsedVoice(scenario.call_answers, clock);
   const runtime = await Runtime.start({
     dataSource,
     configFile: config.file,
     config,
     clock,
     // The outbox only, whatever credentials the environment holds: no channel adapter is built.
-    channels: new ChannelRegistry(new OutboxChannel()),
+    // Calls go to a pretend provider that answers as the scenario scripts.
+    channels: new ChannelRegistry(new OutboxChannel()).register('voice', voice),
     logger: pino({ level: 'silent' }),
     http: recordOnly,
   });
@@ -201,7 +206,31 @@ export async function simulate(config: CompiledConfig, scenarioInput: unknown): 
         });
       }
     };
-    const advance = (until: number) => fastForward(runtime.scheduler, clock, until, noteRetries);
+    // Score decay stops the clock where an item's quiet day ends (as the server's sweep finds it),
+    // so its score cools, and a score_dropped trigger fires, on that day rather than at the next event.
+    const decay = { store, clock, config: runtime.config, records, inbound };
+    // A scripted call status stops it where the provider would report it.
+    // Runs are stepped through one due time at a time here, as a run may place a call whose status comes back before the next run.
+    const advance = async (until: number) => {
+      let previousDecay = Number.NEGATIVE_INFINITY;
+      for (let guard = 0; guard < 100_000; guard += 1) {
+        await fastForward(runtime.scheduler, clock, clock.now(), noteRetries);
+        const decayAt = await nextScoreDecayAt(store, runtime.config.current.source.scoring.decay_per_day);
+        const usefulDecay = decayAt !== null && decayAt > previousDecay ? decayAt : null;
+        const reportAt = voice.nextReportAt();
+        const runAt = await runtime.scheduler.nextDueAt();
+        const later = (time: number | null) => (time !== null && time > clock.now() ? time : Number.POSITIVE_INFINITY);
+        const at = Math.min(usefulDecay ?? Number.POSITIVE_INFINITY, reportAt ?? Number.POSITIVE_INFINITY, later(runAt));
+        if (at > until) break;
+        await fastForward(runtime.scheduler, clock, Math.max(at, clock.now()), noteRetries);
+        if (at === usefulDecay) {
+          previousDecay = at;
+          await applyScoreDecay(decay);
+        }
+        for (const report of voice.takeDue(clock.now())) await runtime.voice.onCallStatus(report.callId, report.status, report.params);
+      }
+      await fastForward(runtime.scheduler, clock, until, noteRetries);
+    };
 
     // Arrivals first at equal times, then events, each in the order written.
     const steps = [

@@ -50,11 +50,15 @@ export function formatPlan(plan: ReloadPlan, zone: string): string {
           : ` ${trigger.change}`;
     lines.push(`  ${marker} trigger ${trigger.trigger} (${trigger.type}, into ${placeLabel(trigger.pipeline, trigger.stage)})${detail}; acts on events from the reload on`);
   }
+  for (const template of plan.templates) {
+    const who = template.robots.length ? ` (sent by ${template.robots.join(', ')})` : ' (no robot sends it)';
+    lines.push(`  ~ template ${template.template} changed: ${template.parts.join(', ')}${who}; ${plural(template.pending_runs, 'pending run')} will send the new text`);
+  }
   for (const run of plan.followers) {
     const then = run.outcome === 'released' ? 'released: its robot waits for nothing in the new config, so it becomes due now' : 'cancelled too: its robot still waits in the new config';
     lines.push(`  ${run.outcome === 'released' ? '>' : '-'} run ${run.id} of ${run.robot} (${run.item}) waited for ${run.waits_for}, whose run the reload cancels: ${then}`);
   }
-  if (plan.no_changes) lines.push('  no changes to robots, stages or triggers');
+  if (plan.no_changes) lines.push('  no changes to robots, stages, triggers or templates');
   lines.push('', `A reload would cancel ${plural(plan.cancelled_runs, 'pending run')}.`);
   return lines.join('\n');
 }

@@ -1,5 +1,5 @@
 import { reloadCancels, reloadEffects } from '../pipeline/reload-effects';
-import { LEAD_PIPELINE, pipelineOf, type CompiledConfig, type RobotPlacement } from '../core/compiled-config';
+import { escalationLevelOf, LEAD_PIPELINE, pipelineOf, type CompiledConfig, type RobotPlacement } from '../core/compiled-config';
 import type { RobotSpec, TriggerSpec } from '../../config/schema';
 import type { RobotRunRow } from '../core/rows';
 
@@ -94,7 +94,17 @@ export interface TriggerChange {
   moved_from: { pipeline: string; stage: string } | null;
 }
 
-/** A waiting run whose predecessor's run this reload cancels, while it stays: nothing will release it. */
+/** A template whose words change: every pending run of a robot sending it sends the new words. */
+export interface TemplateChange {
+  template: string;
+  /** What differs: `text` (a `file:` template's file included), `subject`, `html`, `channel`. */
+  parts: string[];
+  /** The robots that send it, in the new config. */
+  robots: string[];
+  /** Their pending runs: each renders the template when it runs, so each sends the new text. */
+  pending_runs: number;
+}
+
 /** A run that waited for one the reload cancels: released (its robot waits for nothing now) or cancelled too. */
 export interface FollowerRun extends RunSample {
   robot: string;
@@ -109,6 +119,7 @@ export interface ReloadPlan {
   added: AddedRobot[];
   removed_stages: RemovedStage[];
   triggers: TriggerChange[];
+  templates: TemplateChange[];
   followers: FollowerRun[];
   /** The ids of every run the reload cancels, in order. */
   cancelled_run_ids: number[];
@@ -195,6 +206,16 @@ function changeEffects(before: RobotSpec, after: RobotSpec, keys: string[], runs
 }
 
 /**
+ * An escalation level's title is made from its robot's and its delay: when only the delay
+ * changed, the title is no change of its own to report.
+ */
+function derivedTitle(robotId: string, current: CompiledConfig, next: CompiledConfig): string[] {
+  const level = escalationLevelOf(robotId);
+  if (!level) return [];
+  return canonical(current.robots.get(level.of)?.robot.title) === canonical(next.robots.get(level.of)?.robot.title) ? ['title'] : [];
+}
+
+/**
  * What a reload from `current` to `next` would do, given what the database holds. Pure: the
  * same answer for the same inputs, so `robots plan`, the dry-run endpoint and the tests agree.
  */
@@ -231,7 +252,7 @@ export function planReload(current: CompiledConfig, next: CompiledConfig, state:
   for (const [robotId, after] of next.robots) {
     const before = current.robots.get(robotId);
     if (!before || before.pipeline !== after.pipeline || before.stage !== after.stage) continue;
-    const keys = changedKeys(before.robot, after.robot, ['id']);
+    const keys = changedKeys(before.robot, after.robot, ['id', ...derivedTitle(robotId, current, next)]);
     if (keys.length === 0) continue;
     const runs = pending.filter((run) => run.robotId === robotId && run.pipeline === after.pipeline && run.stage === after.stage);
     changed.push({
@@ -298,6 +319,20 @@ export function planReload(current: CompiledConfig, next: CompiledConfig, state:
     }
   }
 
+  // A run renders its template when it runs: a changed text reaches every run that stays.
+  const templates: TemplateChange[] = [];
+  for (const [id, after] of next.templates) {
+    const before = current.templates.get(id);
+    if (!before) continue;
+    const parts: string[] = (['text', 'subject', 'html'] as const).filter((part) => before.source[part] !== after.source[part]);
+    if (before.spec.channel !== after.spec.channel) parts.push('channel');
+    if (parts.length === 0) continue;
+    const robots = [...next.robots].filter(([, placement]) => placement.templates.includes(id)).map(([robotId]) => robotId);
+    const cancelledIds = new Set(cancelledRuns.map((run) => run.id));
+    const runs = pending.filter((run) => robots.includes(run.robotId) && !cancelledIds.has(run.id));
+    templates.push({ template: id, parts, robots, pending_runs: runs.length });
+  }
+
   // Runs that waited for a cancelled one follow the new config: released, or cancelled too.
   const followers = [
     ...effects.released.map((run) => ({ ...sample(run), robot: run.robotId, outcome: 'released' as const })),
@@ -313,8 +348,9 @@ export function planReload(current: CompiledConfig, next: CompiledConfig, state:
     added,
     removed_stages,
     triggers,
+    templates,
     followers,
     cancelled_run_ids: everyCancelled.map((run) => run.id).sort((a, b) => a - b),
-    no_changes: cancelled.length + changed.length + added.length + removed_stages.length + triggers.length === 0,
+    no_changes: cancelled.length + changed.length + added.length + removed_stages.length + triggers.length + templates.length === 0,
   };
 }

@@ -23,6 +23,8 @@ export interface RobotPlacement {
   touch: boolean;
   /** Whom it alerts, gives a task or calls, as written (`responsible`, `manager`, `team` or logins): they must be able to open the item. */
   recipients: string[];
+  /** The templates it sends (`template:`), so a plan can say which pending runs send a changed text. */
+  templates: string[];
 }
 
 export interface TriggerPlacement {
@@ -46,6 +48,8 @@ export interface TriggerEvent {
 export interface CompiledTemplate {
   id: string;
   spec: TemplateSpec;
+  /** The words as read (a `file:` template's file included): what a plan compares. */
+  source: { text: string; subject?: string; html?: string };
   subject?: Handlebars.TemplateDelegate;
   text: Handlebars.TemplateDelegate;
   html?: Handlebars.TemplateDelegate;

@@ -192,7 +192,7 @@ export function openApiDocument() {
       '/api/config/reload': {
         post: {
           summary:
-            'Reload robots.yaml (ops, admin): invalid → 422 with every error, the running config stays. `?dry_run=1` changes nothing and answers the plan: runs cancelled (`cancelled_runs`, `cancelled_run_ids`), robots changed, added, stages removed with items in them, triggers',
+            'Reload robots.yaml (ops, admin): invalid → 422 with every error, the running config stays. `?dry_run=1` changes nothing and answers the plan: runs cancelled (`cancelled_runs`, `cancelled_run_ids`), robots changed, added, stages removed with items in them, triggers, templates whose words change (with the pending runs that will send them)',
           parameters: queryParameters(ReloadQuery),
           responses: { 200: { description: 'Reloaded `{status: "reloaded", cancelled_runs}`, or the plan `{status: "planned", …}`' }, 400: problem, 403: problem, 422: problem },
         },

@@ -60,6 +60,18 @@ export async function applyScoreDecay(deps: ScoreDecayDeps): Promise<number> {
   return changed;
 }
 
+/**
+ * The next moment decay changes some item's score: its score last changed a whole number of
+ * quiet days ago that takes off at least one point. A rehearsal stops its fake clock there, so a
+ * `score_dropped` trigger fires on the day it would in production, not at the horizon.
+ */
+export async function nextScoreDecayAt(store: Store, perDay: number): Promise<number | null> {
+  if (!perDay || perDay <= 0) return null;
+  const [row] = await allSql(store.manager, 'SELECT MIN(scored_at) AS first FROM (SELECT MIN(scored_at) AS scored_at FROM leads WHERE score > 0 UNION ALL SELECT MIN(scored_at) FROM deals WHERE score > 0) quiet', []);
+  const first = row?.first;
+  return first === null || first === undefined ? null : Number(first) + Math.ceil(1 / perDay) * DAY_MS;
+}
+
 /** Looked at hourly; an item decays when a whole quiet day has passed since its score last changed. */
 export function scoreDecaySweep(deps: ScoreDecayDeps): Sweep {
   return { name: 'score decay', everyMs: 60 * 60 * 1000, run: () => applyScoreDecay(deps) };

@@ -181,11 +181,15 @@ export async function onCallStatus(deps: VoiceDeps, callId: number, status: stri
     return 'completed';
   }
   if (MISSED.has(status)) {
-    const changed = await deps.store.transaction((manager) => manager.update(CallEntity, { id: call.id, endedAt: IsNull(), answeredAt: IsNull() }, { status: status as CallStatus, endedAt: now }));
+    // Twilio stops the ringing at the ring timeout: a no-answer found later (by the sweep that
+    // gives up on a status that never came) rang that long, not until the sweep looked.
+    const ringTimeoutMs = status === 'no-answer' ? (await callbackSettingsOfRun(deps, call.runId)).ring_timeout * 1000 : Number.POSITIVE_INFINITY;
+    const endedAt = Math.min(now, call.startedAt + ringTimeoutMs);
+    const changed = await deps.store.transaction((manager) => manager.update(CallEntity, { id: call.id, endedAt: IsNull(), answeredAt: IsNull() }, { status: status as CallStatus, endedAt }));
     if (!changed.affected) return `already ${call.status}`;
-    const rang = Math.round((now - call.startedAt) / 1000);
-    await recordProgress(deps, call, status, `${who}: ${status} after ${rang} s`);
-    await nextStep(deps, { ...call, status: status as CallStatus, endedAt: now });
+    const rang = Math.round((endedAt - call.startedAt) / 1000);
+    await recordProgress(deps, call, status, `${who}: ${status} after ${rang} s${endedAt < now ? ' (the ring timeout)' : ''}`);
+    await nextStep(deps, { ...call, status: status as CallStatus, endedAt });
     return status;
   }
   return `ignored status ${status}`;

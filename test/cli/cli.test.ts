@@ -102,6 +102,9 @@ describe('the robots command line', () => {
     expect(scoring.stdout).toMatch(/\+3h5m\s+Mon 02 Mar 13:05:00\s+stage\s+new → warm by trigger:warm_by_score/);
     expect(scoring.stdout).toMatch(/warm → hot by trigger:callback_requested/);
     expect(scoring.stdout).toMatch(/callback_in_60s \(auto_callback\) done/);
+    // The scripted answers: the first agent lets it ring out, the second picks up and the lead is taken in work.
+    expect(scoring.stdout).toMatch(/call 1 to anna: no-answer, rang 20 s/);
+    expect(scoring.stdout).toMatch(/\+1d1h26s\s+Tue 03 Mar 11:00:26\s+stage\s+hot → in_work by trigger:callback_answered/);
 
     const json = await robots(['simulate', scenario, '--config', FIXTURE, '--json']);
     const result = JSON.parse(json.stdout) as { timeline: Array<{ kind: string; status?: string; channel?: string }> };

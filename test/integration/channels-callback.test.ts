@@ -180,7 +180,7 @@ describe.each(testDatabaseKinds())('on %s: the hot-lead callback and "taken in w
       expect(world.peers.telegram.callsOf('sendMessage').slice(alertsBefore)).toHaveLength(1);
     });
 
-    it('a call whose status never comes back is given up after the ring timeout and the next agent is called', async () => {
+    it('a call whose status never comes back is given up after the ring timeout and the next agent is called; it rang the ring timeout, not until the sweep looked', async () => {
       const lead = await createLead({ responsible: 'gena' });
       await root().post(`/api/leads/${lead.id}/move`, { stage: 'hot' }).expect(200);
       await world.harness.runDue();
@@ -196,7 +196,11 @@ describe.each(testDatabaseKinds())('on %s: the hot-lead callback and "taken in w
           timeline.filter((entry) => entry.kind === 'call'),
           0,
         ).summary,
-      ).toMatch(/call 1 to gena: no-answer/);
+      ).toMatch(/^call 1 to gena: no-answer, rang 20 s$/);
+      const progress = timeline.filter((entry) => entry.event_type === 'call_progress' && entry.payload?.status === 'no-answer').map((entry) => entry.summary);
+      expect(progress).toEqual([expect.stringContaining('gena: no-answer after 20 s (the ring timeout)')]);
+      // The robot's run names the call as the timeline does.
+      expect(timeline.find((entry) => entry.kind === 'run' && entry.robot === 'call_back')?.summary).toMatch(/; call 1$/);
     });
 
     it('an unsigned call status is 401 and moves nothing on', async () => {

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
 import { signPayload } from '../../server/core/payload-signing';
@@ -140,6 +141,24 @@ describe.each(testDatabaseKinds())('triggers and intake on %s', (kind) => {
       expect(after.stage).toBe('nurture');
       const timeline = await harness.as('root').get(`/api/leads/${created.body.id}/timeline`).expect(200);
       expect(timeline.body.timeline.filter((entry: { kind: string }) => entry.kind === 'stage').pop()).toMatchObject({ actor: 'trigger:back_to_marketing' });
+    });
+  });
+
+  describe('a trigger into a lost stage', () => {
+    it('moves the item there with the reason it carries, so who refused whom is on the lead', async () => {
+      await harness.close();
+      // The marketing system reports a number as spam: the lead goes to junk, we refused it.
+      const text = fs
+        .readFileSync(FUNNEL, 'utf8')
+        .replace(
+          '      reasons: [{ id: spam, refused_by: we_refused }]',
+          "      reasons: [{ id: spam, refused_by: we_refused }]\n      triggers: [{ id: reported_spam, type: webhook, hooks: [marketing], reason: spam, condition: { '==': [{ var: event.data.verdict }, spam] } }]",
+        );
+      harness = await startHarness(kind, { configFile: FUNNEL, configText: text });
+      const created = await submit('contact', { name: 'Спам Спамович', phone: '8 (916) 765-43-21', consent: 'on' }).expect(201);
+      const moved = await signedHook('marketing', MARKETING_SECRET, { phone: '+79167654321', verdict: 'spam' }).expect(202);
+      expect(moved.body.outcome).toMatch(/moved to "junk" by trigger reported_spam/);
+      expect(await lead(created.body.id)).toMatchObject({ stage: 'junk', lost_reason: 'spam', refused_by: 'we_refused' });
     });
   });
 

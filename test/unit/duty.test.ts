@@ -174,7 +174,7 @@ leads:
       robots:
         - { id: sla, type: notify, text: "waits", escalate: [{ after: 30m, to: [manager] }, { after: 2h, to: [haed] }] }
 `);
-    expect(found).toEqual([expect.stringMatching(/escalate.*1.*to.*0.*unknown user "haed".*head/)]);
+    expect(found).toEqual([expect.stringMatching(/escalate.*1.*to.*0.*unknown recipient "haed".*head/)]);
   });
 
   it('an escalation level with a bad delay is an error', () => {

@@ -140,3 +140,47 @@ describe('planning a reload', () => {
     expect(plan.followers).toEqual([expect.objectContaining({ id: follower.id, outcome: 'cancelled' })]);
   });
 });
+
+describe('planning a reload that changes words and ladders', () => {
+  const WORDS = `
+timezone: Europe/Moscow
+users:
+  - { login: georgy, name: Георгий Морозов, role: manager, telegram_chat_id: "7" }
+templates:
+  welcome: { channel: sms, text: "Здравствуйте, {{item.name}}! Мы перезвоним." }
+  sla_alert: { text: "Лид {{item.name}} ждёт" }
+leads:
+  stages:
+    - id: new
+      robots:
+        - { id: greet, type: send_message, template: welcome }
+        - { id: greet_again, type: send_message, template: welcome, after: 1d }
+        - id: sla
+          type: notify
+          title: SLA на первый контакт
+          to: [georgy]
+          after: 30m
+          template: sla_alert
+          escalate: [{ after: 1h, to: [georgy] }]
+`;
+  const before = config(WORDS);
+
+  it('a template whose text changes is listed with the pending runs that will send the new text', () => {
+    const next = config(WORDS.replace('Мы перезвоним.', 'Менеджер перезвонит в течение часа.'));
+    const pending = [run({ robotId: 'greet' }), run({ robotId: 'greet_again' }), run({ robotId: 'greet_again' }), run({ robotId: 'sla' })];
+    const plan = planReload(before, next, state(pending));
+    expect(plan.templates).toEqual([{ template: 'welcome', parts: ['text'], robots: ['greet', 'greet_again'], pending_runs: 3 }]);
+    expect(plan.changed).toEqual([]);
+    expect(plan.no_changes).toBe(false);
+    expect(formatPlan(plan, 'Europe/Moscow')).toContain('~ template welcome changed: text (sent by greet, greet_again); 3 pending runs will send the new text');
+  });
+
+  it('an escalation whose delay alone changes is reported as `after`, not as a changed title too', () => {
+    const next = config(WORDS.replace('escalate: [{ after: 1h,', 'escalate: [{ after: 2h,'));
+    const plan = planReload(before, next, state([]));
+    expect(plan.changed.map((robot) => [robot.robot, robot.keys])).toEqual([
+      ['sla', ['escalate']],
+      ['sla.escalate_1', ['after']],
+    ]);
+  });
+});

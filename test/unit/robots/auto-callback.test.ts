@@ -71,8 +71,8 @@ describe('auto_callback', () => {
   });
 
   it.each<[string, CallStart, string]>([
-    ["the first agent's phone rings", { kind: 'calling', call: callRow({ id: 7, agentLogin: 'anna', agentPhone: '+79000000101' }) }, 'calling anna (+79000000101); call #7'],
-    ['a retried run finds the call it placed', { kind: 'already', call: callRow({ id: 7, agentLogin: 'anna' }) }, 'call #7 to anna was already placed'],
+    ["the first agent's phone rings", { kind: 'calling', call: callRow({ id: 7, attempt: 1, agentLogin: 'anna', agentPhone: '+79000000101' }) }, 'calling anna (+79000000101); call 1'],
+    ['a retried run finds the call it placed', { kind: 'already', call: callRow({ id: 7, attempt: 2, agentLogin: 'anna' }) }, 'call 2 to anna was already placed'],
     ['no voice provider records the call', { kind: 'recorded', detail: 'recorded in the outbox: call anna' }, 'recorded in the outbox: call anna'],
     ['nobody can be called', { kind: 'nobody', detail: 'no agent with a phone to call; the manager was told and a task created' }, 'no agent with a phone to call; the manager was told and a task created'],
   ])('is done once the chain started: %s', async (_, callback, detail) => {
