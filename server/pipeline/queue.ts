@@ -49,6 +49,8 @@ export const RUN_SQL = {
       RETURNING *`,
   /** A working worker pushes its leases forward; a stopped one cannot, and the reaper takes them. */
   renewLeases: (count: number) => `UPDATE robot_runs SET lease_until = ? WHERE status = 'running' AND locked_by = ? AND id IN (${Array.from({ length: count }, () => '?').join(', ')})`,
+  /** The same on Postgres, one text for any count (prepared once): the ids as one array. */
+  renewLeasesArray: "UPDATE robot_runs SET lease_until = ? WHERE status = 'running' AND locked_by = ? AND id = ANY(?::integer[])",
   expiredLeases: "SELECT * FROM robot_runs WHERE status = 'running' AND (lease_until IS NULL OR lease_until < ?) ORDER BY id LIMIT ?",
   /**
    * The outcomes of many runs in one statement, from one JSON array (one text for any count, so
@@ -166,7 +168,8 @@ export class RunQueue {
 
   async renewLeases(ids: number[], workerId: string, until: number): Promise<void> {
     if (ids.length === 0) return;
-    await this.store.serialized((manager) => runSql(manager, RUN_SQL.renewLeases(ids.length), [until, workerId, ...ids]));
+    if (this.store.kind === 'postgres') await runSql(this.manager, RUN_SQL.renewLeasesArray, [until, workerId, ids]);
+    else await this.store.serialized((manager) => runSql(manager, RUN_SQL.renewLeases(ids.length), [until, workerId, ...ids]));
   }
 
   /** Runs left `running` by a worker that stopped (kill -9, lost connection): their lease ran out. */
