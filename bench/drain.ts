@@ -111,12 +111,19 @@ export async function drainOn(kind: 'sqlite' | 'postgres', workers = 1, mode: 'i
     const at = Date.now() + (mode === 'processes' ? 5000 : 500);
     await first.store.manager.query(`UPDATE robot_runs SET due_at = ${at} WHERE status = 'scheduled'`);
     const cpuBefore = process.cpuUsage();
-    const isDatabase = (_pid: number, command: string) => command === 'postgres';
+    // Only the Postgres backends serving these workers (named by application_name): other work
+    // on a shared database server is not this drain's cost.
+    const backends = new Set<number>();
+    const findBackends = async () => {
+      const rows: Array<{ pid: number }> = await first.store.manager.query('SELECT pid FROM pg_stat_activity WHERE application_name = $1', [schema]);
+      for (const row of rows) backends.add(Number(row.pid));
+    };
+    const isDatabase = (pid: number) => backends.has(pid);
     const isWorker = (pid: number) => children.some((child) => child.pid === pid);
     let databaseBefore = 0;
     let workersBefore = 0;
     if (mode === 'processes') {
-      const url = kind === 'sqlite' ? `sqlite:${path.join(dir, 'drain.sqlite')}` : `${POSTGRES_URL}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+      const url = kind === 'sqlite' ? `sqlite:${path.join(dir, 'drain.sqlite')}` : `${POSTGRES_URL}?options=${encodeURIComponent(`-c search_path=${schema}`)}&application_name=${schema}`;
       for (let index = 0; index < workers; index += 1) {
         children.push(
           spawn(process.execPath, [path.join(__dirname, '..', 'bin', 'robots.js'), 'worker', '--no-watch', '-c', configFile], { env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: 'silent' }, stdio: 'ignore' }),
@@ -124,6 +131,7 @@ export async function drainOn(kind: 'sqlite' | 'postgres', workers = 1, mode: 'i
       }
       // Measured from T on: the workers' start-up is not the drain's cost.
       await new Promise((resolve) => setTimeout(resolve, Math.max(0, at - Date.now() - 50)));
+      if (kind === 'postgres') await findBackends();
       databaseBefore = processCpuSeconds(isDatabase);
       workersBefore = processCpuSeconds(isWorker);
     } else {
@@ -136,6 +144,8 @@ export async function drainOn(kind: 'sqlite' | 'postgres', workers = 1, mode: 'i
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     const cpu = process.cpuUsage(cpuBefore);
+    // Connections opened during the drain count from their start.
+    if (mode === 'processes' && kind === 'postgres') await findBackends();
     const databaseCpu = processCpuSeconds(isDatabase) - databaseBefore;
     const workersCpu = processCpuSeconds(isWorker) - workersBefore;
     const rows: Array<{ started_at: string | number; finished_at: string | number; due_at: string | number }> = await first.store.manager.query(
