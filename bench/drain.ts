@@ -111,12 +111,19 @@ export async function drainOn(kind: 'sqlite' | 'postgres', workers = 1, mode: 'i
     const at = Date.now() + (mode === 'processes' ? 5000 : 500);
     await first.store.manager.query(`UPDATE robot_runs SET due_at = ${at} WHERE status = 'scheduled'`);
     const cpuBefore = process.cpuUsage();
-    const isDatabase = (_pid: number, command: string) => command === 'postgres';
+    // Only the Postgres backends serving these workers (named by application_name): other work
+    // on a shared database server is not this drain's cost.
+    const backends = new Set<number>();
+    const findBackends = async () => {
+      const rows: Array<{ pid: number }> = await first.store.manager.query('SELECT pid FROM pg_stat_activity WHERE application_name = $1', [schema]);
+      for (const row of rows) backends.add(Number(row.pid));
+    };
+    const isDatabase = (pid: number) => backends.has(pid);
     const isWorker = (pid: number) => children.some((child) => child.pid === pid);
     let databaseBefore = 0;
     let workersBefore = 0;
     if (mode === 'processes') {
-      const url = kind === 'sqlite' ? `sqlite:${path.join(dir, 'drain.sqlite')}` : `${POSTGRES_URL}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+      const url = kind === 'sqlite' ? `sqlite:${path.join(dir, 'drain.sqlite')}` : `${POSTGRES_URL}?options=${encodeURIComponent(`-c search_path=${schema}`)}&application_name=${schema}`;
       for (let index = 0; index < workers; index += 1) {
         children.push(
           spawn(process.execPath, [path.join(__dirname, '..', 'bin', 'robots.js'), 'worker', '--no-watch', '-c', configFile], { env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: 'silent' }, stdio: 'ignore' }),
@@ -124,6 +131,7 @@ export async function drainOn(kind: 'sqlite' | 'postgres', workers = 1, mode: 'i
       }
       // Measured from T on: the workers' start-up is not the drain's cost.
       await new Promise((resolve) => setTimeout(resolve, Math.max(0, at - Date.now() - 50)));
+      if (kind === 'postgres') await findBackends();
       databaseBefore = processCpuSeconds(isDatabase);
       workersBefore = processCpuSeconds(isWorker);
     } else {
@@ -136,6 +144,8 @@ export async function drainOn(kind: 'sqlite' | 'postgres', workers = 1, mode: 'i
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     const cpu = process.cpuUsage(cpuBefore);
+    // Connections opened during the drain count from their start.
+    if (mode === 'processes' && kind === 'postgres') await findBackends();
     const databaseCpu = processCpuSeconds(isDatabase) - databaseBefore;
     const workersCpu = processCpuSeconds(isWorker) - workersBefore;
     const rows: Array<{ started_at: string | number; finished_at: string | number; due_at: string | number }> = await first.store.manager.query(
@@ -226,16 +236,20 @@ export async function runDrainBenchmarks(log: (line: string) => void): Promise<A
   log(
     `    Postgres, \`robots worker\` processes: 1 → ${fmt(postgres1p.perSecond)} runs/s, 2 → ${fmt(postgres2.perSecond)} runs/s (${fmt(postgres2.perSecond / postgres1p.perSecond, 2)}×), due-lag p99 ${fmt(postgres1p.lagP99)} / ${fmt(postgres2.lagP99)} ms`,
   );
-  log(
-    `    CPU a run with 1 worker process: worker ${fmt(postgres1p.cpuMsPerRun, 2)} ms + Postgres ${fmt(postgres1p.databaseCpuMsPerRun ?? NaN, 2)} ms → at most ${fmt(2000 / (postgres1p.cpuMsPerRun + (postgres1p.databaseCpuMsPerRun ?? 0)))} runs/s on 2 cores\n`,
-  );
+  const cpuOf = (figures: DrainFigures) => figures.cpuMsPerRun + (figures.databaseCpuMsPerRun ?? 0);
+  log(`    CPU a run with 1 worker process: worker ${fmt(postgres1p.cpuMsPerRun, 2)} ms + Postgres ${fmt(postgres1p.databaseCpuMsPerRun ?? NaN, 2)} ms → at most ${fmt(2000 / cpuOf(postgres1p))} runs/s on 2 cores`);
+  log(`    CPU a run with 2 worker processes: workers ${fmt(postgres2.cpuMsPerRun, 2)} ms + Postgres ${fmt(postgres2.databaseCpuMsPerRun ?? NaN, 2)} ms (${fmt(cpuOf(postgres2) / cpuOf(postgres1p), 2)}× one worker's)\n`);
   const ratio = sqlite.perSecond / ceiling;
+  const scaleOut = postgres2.perSecond / postgres1p.perSecond;
+  const cpuGrowth = cpuOf(postgres2) / cpuOf(postgres1p);
   return [
     ['(d) runs drained/s, SQLite, outbox', fmt(sqlite.perSecond), '≥ 1,000', sqlite.perSecond >= 1000 ? 'meets' : 'BELOW'],
     ['(d) SQLite drain / raw 3-statement tx a run', `${fmt(ratio * 100)} %`, '≥ 55 %', ratio >= 0.55 ? 'meets' : 'BELOW'],
     ['(d) due-lag p50 / p99 of the burst, SQLite', `${fmt(sqlite.lagP50)} / ${fmt(sqlite.lagP99)} ms`, '(info)', ''],
     ['(d) runs drained/s, Postgres', fmt(postgres.perSecond), '(info)', ''],
-    ['(d) Postgres 2 worker processes ÷ 1', `${fmt(postgres2.perSecond / postgres1p.perSecond, 2)}×`, '≥ 1.0 on 2 cores', postgres2.perSecond / postgres1p.perSecond >= 1 ? 'meets' : 'BELOW'],
+    ['(d) Postgres, one `robots worker` process, runs/s', fmt(postgres1p.perSecond), '≥ 1,500', postgres1p.perSecond >= 1500 ? 'meets' : 'BELOW'],
+    ['(d) Postgres 2 worker processes ÷ 1', `${fmt(scaleOut, 2)}×`, '≥ 1.0 on 2 cores', scaleOut >= 1 ? 'meets' : 'BELOW'],
+    ['(d) Postgres CPU a run, 2 workers ÷ 1 (workers + database)', `${fmt(cpuGrowth, 2)}×`, '≤ 1.1×', cpuGrowth <= 1.1 ? 'meets' : 'BELOW'],
     ['(d) CPU a run (SQLite / Postgres)', `${fmt(sqlite.cpuMsPerRun, 2)} / ${fmt(postgres.cpuMsPerRun, 2)} ms`, '(info)', ''],
     ['(d) Postgres: worker + database CPU a run', `${fmt(postgres1p.cpuMsPerRun, 2)} + ${fmt(postgres1p.databaseCpuMsPerRun ?? NaN, 2)} ms`, '(info)', ''],
   ];

@@ -616,6 +616,9 @@ function wanted(section: string): boolean {
 
 const verdict = (ok: boolean) => (ok ? 'meets' : 'BELOW');
 
+/** The raw sqlite3 move ceiling of section (a), when it ran: (b) sets HTTP moves beside it. */
+let rawMoveCeiling: number | null = null;
+
 async function engineSection(): Promise<Array<[string, string, string, string]>> {
   log(`(a) engine.pipeline.move(), ${ENGINE_LEADS} leads moved a↔b round robin, 3 delayed robots per stage, ${ENGINE_SECONDS}s each`);
   const engineMoves = await benchEngineMoves(false);
@@ -623,6 +626,7 @@ async function engineSection(): Promise<Array<[string, string, string, string]>>
   const engineWithScheduler = await benchEngineMoves(true);
   log(`    engine (scheduler running):  ${fmt(engineWithScheduler.perSecond)} moves/s  [${engineWithScheduler.moves} moves; ${engineWithScheduler.check}]`);
   const raw = await benchRawMoves(false);
+  rawMoveCeiling = raw.perSecond;
   log(`    raw sqlite3 ceiling:         ${fmt(raw.perSecond)} moves/s  [${raw.moves} moves in ${fmt(raw.seconds, 1)}s; ${raw.check}]`);
   const rawTraced = await benchRawMoves(true);
   log(`    raw, sqlite3.verbose() on:   ${fmt(rawTraced.perSecond)} moves/s  [in this process, after TypeORM turned tracing on]`);
@@ -657,6 +661,11 @@ async function httpSection(): Promise<Array<[string, string, string, string]>> {
     ['(b) bare express latency p50 / p99', `${bare.p50} / ${bare.p99} ms`, '', ''],
     ['(b) HTTP move / bare express', `${fmt(httpRatio * 100)} %`, '≥ 50 %, p99 < 50 ms', verdict(httpRatio >= 0.5 && http.p99 < 50)],
     ['(b) HTTP move req/s, scheduler off', `${fmt(httpNoScheduler.requestsPerSecond)} (${fmt((httpNoScheduler.requestsPerSecond / bare.requestsPerSecond) * 100)} %)`, '(info)', ''],
+    ...(rawMoveCeiling === null
+      ? []
+      : ([['(b) HTTP move / raw sqlite3 move ceiling of (a)', `${fmt(http.requestsPerSecond / rawMoveCeiling, 2)}×`, '≥ 0.8×', verdict(http.requestsPerSecond / rawMoveCeiling >= 0.8)]] as Array<
+          [string, string, string, string]
+        >)),
   ];
 }
 

@@ -34,6 +34,7 @@ function shapeOf(manager: EntityManager, entity: EntitySchema): Shape {
  * part of the transaction under way): TypeORM's query() wrapper costs more than SQLite itself.
  */
 function execute(manager: EntityManager, sql: string, parameters: unknown[], mode: 'run' | 'all'): Promise<unknown> {
+  if (manager.connection.options.type === 'postgres') return postgresQuery(manager, sql, parameters);
   if (manager.connection.options.type !== 'sqlite') return manager.query(sql, parameters);
   const cache = statementCacheOf(manager);
   if (cache.closing) return Promise.reject(new Error('the database is closing'));
@@ -50,6 +51,42 @@ function execute(manager: EntityManager, sql: string, parameters: unknown[], mod
     cache.inFlight -= 1;
     if (cache.inFlight === 0) for (const idle of cache.idleWaiters.splice(0)) idle();
   });
+}
+
+interface PostgresClient {
+  query(config: { name?: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }>;
+}
+
+/**
+ * On Postgres the hot path's statements are named prepared statements (as graphile-worker and
+ * postgres.js prepare theirs): each connection parses and plans a text once, then only binds
+ * and executes it — the database's CPU a statement, not our JavaScript, bounds the drain. The
+ * statement goes to the connection of the transaction under way, or to the pool, skipping
+ * TypeORM's query runner (a few hundred microseconds of JavaScript a statement). Its rows
+ * come back as they are.
+ */
+async function postgresQuery(manager: EntityManager, sql: string, parameters: unknown[]): Promise<unknown[]> {
+  const config = { name: statementName(sql), text: sql, values: parameters };
+  const runner = manager.queryRunner;
+  if (runner && !runner.isReleased) {
+    const client = (await runner.connect()) as PostgresClient;
+    return (await client.query(config)).rows;
+  }
+  const pool = (manager.connection.driver as unknown as { master: PostgresClient }).master;
+  return (await pool.query(config)).rows;
+}
+
+/**
+ * A name per distinct text, the same in every connection. Texts whose length varies with a
+ * count (a multi-row INSERT) are few in practice; past PREPARED_TEXTS they run unnamed, so a
+ * connection never holds an unbounded number of prepared statements.
+ */
+const statementNames = new Map<string, string>();
+const PREPARED_TEXTS = 500;
+function statementName(sql: string): string | undefined {
+  let name = statementNames.get(sql);
+  if (name === undefined && statementNames.size < PREPARED_TEXTS) statementNames.set(sql, (name = `robots_${statementNames.size + 1}`));
+  return name;
 }
 
 interface SqliteStatement {
@@ -112,7 +149,7 @@ export async function insertRows<Row extends ObjectLiteral>(manager: EntityManag
   if (rows.length === 0) return [];
   const { sql, parameters } = insertStatement(manager, entity, rows);
   if (manager.connection.options.type === 'postgres') {
-    const result: Array<{ id: number | string }> = await manager.query(`${sql} RETURNING id`, parameters);
+    const result = (await execute(manager, `${sql} RETURNING id`, parameters, 'all')) as Array<{ id: number | string }>;
     return result.map((row) => Number(row.id));
   }
   const last = Number(await execute(manager, sql, parameters, 'run'));
@@ -134,9 +171,47 @@ export async function insertOneIfAbsent<Row extends ObjectLiteral>(manager: Enti
   return inserted === undefined ? null : { ...(row as unknown as Row), id: Number(inserted.id) };
 }
 
-function insertStatement<Row extends ObjectLiteral>(manager: EntityManager, entity: EntitySchema<Row>, rows: Row[]): { sql: string; parameters: unknown[] } {
+/**
+ * Postgres only: a row and the row that goes with it (a message and the person's notification
+ * of it) in one statement — one round trip instead of a transaction's four. The second is
+ * written only if the first was; each is skipped when its unique `conflict` column holds the
+ * value already. Returns both ids, the second null when it existed; null when the first did.
+ */
+export async function insertPairIfAbsent<First extends ObjectLiteral, Second extends ObjectLiteral>(
+  manager: EntityManager,
+  first: { entity: EntitySchema<First>; row: Omit<First, 'id'>; conflict: keyof First & string },
+  second: { entity: EntitySchema<Second>; row: Omit<Second, 'id'>; conflict: keyof Second & string },
+): Promise<{ first: number; second: number | null } | null> {
+  const head = insertStatement(manager, first.entity, [first.row as unknown as First]);
+  const tail = insertStatement(manager, second.entity, [second.row as unknown as Second], head.parameters.length);
+  const conflictOf = (entity: EntitySchema, property: string) => {
+    const column = shapeOf(manager, entity).columns.find((candidate) => candidate.propertyName === property);
+    if (!column) throw new Error(`no column for ${property}`);
+    return `"${column.databaseName}"`;
+  };
+  // A SELECT's parameters carry no column type the way VALUES' do, hence the casts.
+  const tailSelect = tail.sql.replace(/ VALUES \((.*)\)$/, (_, marks: string) => ` SELECT ${marks} FROM first_row`);
+  const sql = `WITH first_row AS (${head.sql} ON CONFLICT (${conflictOf(first.entity as EntitySchema, first.conflict)}) DO NOTHING RETURNING id),
+    second_row AS (${tailSelect} ON CONFLICT (${conflictOf(second.entity as EntitySchema, second.conflict)}) DO NOTHING RETURNING id)
+    SELECT first_row.id AS first, (SELECT id FROM second_row) AS second FROM first_row`;
+  const [row] = (await execute(manager, sql, [...head.parameters, ...tail.parameters], 'all')) as Array<{ first: number | string; second: number | string | null }>;
+  return row === undefined ? null : { first: Number(row.first), second: row.second === null ? null : Number(row.second) };
+}
+
+/** The Postgres type a parameter is cast to where no column gives it one. */
+function castOf(column: ColumnMetadata): string {
+  const type = String(column.type);
+  if (type === 'integer' || type === 'bigint' || type === 'text' || type === 'varchar') return type;
+  if (type === 'simple-json' || type === 'simple-array') return 'text';
+  if (type === 'boolean') return 'boolean';
+  throw new Error(`no cast for a ${type} column (${column.propertyName})`);
+}
+
+/** `offset`: parameters already taken by statements before this one in the same text (Postgres numbering). */
+function insertStatement<Row extends ObjectLiteral>(manager: EntityManager, entity: EntitySchema<Row>, rows: Row[], offset = 0): { sql: string; parameters: unknown[] } {
   const { table, insertable } = shapeOf(manager, entity as EntitySchema);
   const driver = manager.connection.driver;
+  const postgres = manager.connection.options.type === 'postgres';
   const parameters: unknown[] = [];
   const tuples = rows.map((row) => {
     const values = insertable.map((column) => {
@@ -145,7 +220,7 @@ function insertStatement<Row extends ObjectLiteral>(manager: EntityManager, enti
       if (value === undefined) return column.default ?? null;
       return driver.preparePersistentValue(value, column);
     });
-    const marks = placeholders(manager, values.length, parameters.length);
+    const marks = placeholders(manager, values.length, offset + parameters.length).map((mark, index) => (postgres && offset > 0 ? `${mark}::${castOf(insertable[index]!)}` : mark));
     parameters.push(...values);
     return `(${marks.join(', ')})`;
   });
@@ -224,7 +299,7 @@ function dialect(manager: EntityManager, sql: string): string {
 /** An INSERT of `count` rows written with `?` placeholders; returns their ids. */
 export async function insertSql(manager: EntityManager, sql: string, parameters: unknown[], count: number): Promise<number[]> {
   if (manager.connection.options.type === 'postgres') {
-    const rows: Array<{ id: number | string }> = await manager.query(`${dialect(manager, sql)} RETURNING id`, parameters);
+    const rows = (await execute(manager, `${dialect(manager, sql)} RETURNING id`, parameters, 'all')) as Array<{ id: number | string }>;
     return rows.map((row) => Number(row.id));
   }
   // Consecutive rowids of one INSERT under the single writer.

@@ -35,6 +35,8 @@ export interface InboundDeps {
 export interface EventInput {
   type: EventType;
   item?: ItemRef | null;
+  /** The item as its caller has just read it (its own write committed), so it is not read again. */
+  loaded?: Item;
   payload?: Record<string, unknown>;
   /** Who or what reported it: `form:contact_us`, `hook:billing`, `channel:email`, `user:anna`. */
   actor?: string;
@@ -62,7 +64,7 @@ export async function ingestEvent(deps: InboundDeps, input: EventInput, outer?: 
   // Inside a caller's transaction (a form's new lead and its event commit together) every read
   // and write goes through it: on SQLite a transaction of its own would wait behind this one.
   const reader = outer ?? deps.store.manager;
-  const item = input.item ? await loadItem(reader, input.item) : null;
+  const item = input.item ? (input.loaded ?? (await loadItem(reader, input.item))) : null;
   if (!item) {
     const outcome = input.item ? `${input.item.kind} ${input.item.id} not found` : (input.unmatched ?? 'no matching lead or deal');
     const event = await deps.records.recordEvent({ type: input.type, entity: null, actor: input.actor, payload, outcome }, outer);
@@ -124,9 +126,12 @@ export async function ingestEvent(deps: InboundDeps, input: EventInput, outer?: 
  */
 export async function changeFields(deps: InboundDeps, ref: ItemRef, patch: ItemPatch, actor: string, causalDepth = 0): Promise<Item> {
   const { item, changes } = await deps.records.updateItem(ref, patch);
+  // Each event starts from the item as the write (then the event before it) left it: ingestEvent
+  // reads the item again when it is done, after its triggers and scoring.
+  let current: Item | null = item;
   for (const change of changes) {
     const type = change.field === 'responsible' ? 'responsible_changed' : 'field_changed';
-    await ingestEvent(deps, { type, item: ref, actor, payload: { ...change }, causalDepth });
+    current = (await ingestEvent(deps, { type, item: ref, loaded: current ?? undefined, actor, payload: { ...change }, causalDepth })).item;
   }
-  return (await deps.records.getItem(ref)) ?? item;
+  return current ?? item;
 }

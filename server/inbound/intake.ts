@@ -58,12 +58,12 @@ export async function intakeLead(deps: InboundDeps, input: NewItemInput, event: 
     const open = phone || email ? await findItemByAddress(deps, { phone, email }, manager) : null;
     const openLead = open?.kind === 'lead' ? await loadItem(manager, open) : null;
     if (openLead && openLead.kind === 'lead' && deps.config.current.leads.stages.find((stage) => stage.id === openLead.row.stage)?.semantic === 'open') {
-      const result = await ingestEvent(deps, { type: event.type, item: open, actor: event.actor, payload: { ...event.payload, repeat_touch: true } }, manager);
+      const result = await ingestEvent(deps, { type: event.type, item: open, loaded: openLead, actor: event.actor, payload: { ...event.payload, repeat_touch: true } }, manager);
       return { item: result.item ?? openLead, merged: true, event: result };
     }
     const contact = phone || email ? await deps.records.findContact({ phone, email }, manager) : null;
     const item = await deps.pipeline.insertItem(prepared, event.actor, contact ? { repeatClient: true, contactId: contact.id } : {}, manager);
-    const result = await ingestEvent(deps, { type: event.type, item: { kind: 'lead', id: item.row.id }, actor: event.actor, payload: event.payload }, manager);
+    const result = await ingestEvent(deps, { type: event.type, item: { kind: 'lead', id: item.row.id }, loaded: item, actor: event.actor, payload: event.payload }, manager);
     return { item: result.item ?? item, merged: false, event: result };
   }, outer);
   // The entry robots were scheduled inside the transaction, where a worker on another connection

@@ -1,13 +1,13 @@
 import { In, type EntityManager } from 'typeorm';
 import { messageRow, type MessageRequest } from '../core/message-request';
 import type { ChannelRegistry } from '../channels/channel';
-import { MessageEntity, type MessageRow, type NotificationRow } from '../db/entities';
+import { MessageEntity, NotificationEntity, type MessageRow, type NotificationRow } from '../db/entities';
 import { insertNotification, type NewNotification, type NotificationFeed } from '../records/notifications';
 import type { Store } from '../db/store';
 import { randomBytes } from 'node:crypto';
 import { withSignInLink } from '../core/sign-in-links';
 import { addTracking, textToHtml } from '../core/tracking';
-import { insertOne, insertOneIfAbsent, selectOneBy, updateById } from '../db/hot-path';
+import { insertOne, insertOneIfAbsent, insertPairIfAbsent, selectOneBy, updateById } from '../db/hot-path';
 import { OutcomeUnknownError, PermanentSendError, RetryableSendError } from '../core/errors';
 
 const ALREADY_OUT = new Set(['recorded', 'sent', 'delivered']);
@@ -31,14 +31,11 @@ export async function sendOnce(store: Store, channels: ChannelRegistry, request:
     const row = notice ? await insertNotification(manager, notice) : null;
     if (row) written.push(row);
   };
-  // The usual case, a key never seen, is one INSERT (with a person's notification, one transaction);
+  // The usual case, a key never seen, is one INSERT (with a person's notification, one statement on
+  // Postgres, one transaction on SQLite);
   // a key seen before is decided in a transaction, and finds the notification it wrote then.
   const fresh = notice
-    ? await store.transaction(async (manager) => {
-        const message = await insertOneIfAbsent(manager, MessageEntity, messageRow(request, now(), recordsOnly), 'idempotencyKey');
-        if (message) await noted(manager);
-        return message;
-      })
+    ? await freshWithNotice(store, messageRow(request, now(), recordsOnly), notice, written)
     : await store.serialized((manager) => insertOneIfAbsent(manager, MessageEntity, messageRow(request, now(), recordsOnly), 'idempotencyKey'));
   const claimed: Claim = fresh
     ? { kind: recordsOnly ? 'done' : 'send', message: fresh }
@@ -103,6 +100,29 @@ export async function sendOnce(store: Store, channels: ChannelRegistry, request:
   } as const;
   await recordReceipt(store, message.id, changes);
   return { ...message, ...changes };
+}
+
+/**
+ * A new message to a person and its notification: one statement on Postgres, one transaction on
+ * SQLite (where it joins a group commit). Null when the key was seen before.
+ */
+async function freshWithNotice(store: Store, row: Omit<MessageRow, 'id'>, notice: NewNotification, written: NotificationRow[]): Promise<MessageRow | null> {
+  if (store.kind === 'postgres') {
+    const ids = await store.serialized((manager) =>
+      insertPairIfAbsent(manager, { entity: MessageEntity, row, conflict: 'idempotencyKey' }, { entity: NotificationEntity, row: { ...notice, readAt: null }, conflict: 'key' }),
+    );
+    if (!ids) return null;
+    if (ids.second !== null) written.push({ ...notice, id: ids.second, readAt: null });
+    return { ...row, id: ids.first } as MessageRow;
+  }
+  return store.transaction(async (manager) => {
+    const message = await insertOneIfAbsent(manager, MessageEntity, row, 'idempotencyKey');
+    if (message) {
+      const noted = await insertNotification(manager, notice);
+      if (noted) written.push(noted);
+    }
+    return message;
+  });
 }
 
 /** The in-app notification a message to a person makes, keyed like the message: a retried run writes none. */

@@ -49,7 +49,26 @@ export const RUN_SQL = {
       RETURNING *`,
   /** A working worker pushes its leases forward; a stopped one cannot, and the reaper takes them. */
   renewLeases: (count: number) => `UPDATE robot_runs SET lease_until = ? WHERE status = 'running' AND locked_by = ? AND id IN (${Array.from({ length: count }, () => '?').join(', ')})`,
+  /** The same on Postgres, one text for any count (prepared once): the ids as one array. */
+  renewLeasesArray: "UPDATE robot_runs SET lease_until = ? WHERE status = 'running' AND locked_by = ? AND id = ANY(?::integer[])",
   expiredLeases: "SELECT * FROM robot_runs WHERE status = 'running' AND (lease_until IS NULL OR lease_until < ?) ORDER BY id LIMIT ?",
+  /**
+   * The outcomes of many runs in one statement, from one JSON array (one text for any count, so
+   * it is prepared once): each row is written only while its run is still `running` under the
+   * lock that claimed it, and the ids written come back. A run whose lease was lost meanwhile
+   * (the reaper took it back, another worker holds it now) is left as it is.
+   */
+  finishMany: (postgres: boolean) => `UPDATE robot_runs SET status = v.status, detail = v.detail, reason_code = v.reason_code, reason_params = v.reason_params,
+      last_error = v.last_error, attempts = v.attempts, due_at = v.due_at, finished_at = v.finished_at, locked_by = NULL, lease_until = NULL
+    FROM ${
+      postgres
+        ? `json_to_recordset(?::json) AS v(id integer, locked_by text, status text, detail text, reason_code text, reason_params text, last_error text, attempts integer, due_at bigint, finished_at bigint)`
+        : `(SELECT value ->> '$.id' AS id, value ->> '$.locked_by' AS locked_by, value ->> '$.status' AS status, value ->> '$.detail' AS detail,
+            value ->> '$.reason_code' AS reason_code, value ->> '$.reason_params' AS reason_params, value ->> '$.last_error' AS last_error,
+            value ->> '$.attempts' AS attempts, value ->> '$.due_at' AS due_at, value ->> '$.finished_at' AS finished_at FROM json_each(?)) AS v`
+    }
+    WHERE robot_runs.id = v.id AND robot_runs.status = 'running' AND robot_runs.locked_by = v.locked_by
+    RETURNING robot_runs.id`,
 } as const;
 
 /** A run as it is written when its stage is entered. */
@@ -80,7 +99,18 @@ export interface RunFilter {
   limit?: number;
 }
 
+/** One run's outcome waiting for the next batched write. */
+interface PendingFinish {
+  row: { id: number } & Record<string, unknown>;
+  resolve(written: boolean): void;
+  reject(error: unknown): void;
+}
+
 export class RunQueue {
+  /** Outcomes waiting to be written together; see finishBatched. */
+  private pendingFinishes: PendingFinish[] = [];
+  private finishing = false;
+
   constructor(private readonly store: Store) {}
 
   private get manager(): EntityManager {
@@ -138,7 +168,8 @@ export class RunQueue {
 
   async renewLeases(ids: number[], workerId: string, until: number): Promise<void> {
     if (ids.length === 0) return;
-    await this.store.serialized((manager) => runSql(manager, RUN_SQL.renewLeases(ids.length), [until, workerId, ...ids]));
+    if (this.store.kind === 'postgres') await runSql(this.manager, RUN_SQL.renewLeasesArray, [until, workerId, ids]);
+    else await this.store.serialized((manager) => runSql(manager, RUN_SQL.renewLeases(ids.length), [until, workerId, ...ids]));
   }
 
   /** Runs left `running` by a worker that stopped (kill -9, lost connection): their lease ran out. */
@@ -173,26 +204,55 @@ export class RunQueue {
 
   /** Writes the outcome, only while the run is still ours (`running` under our lock). One statement. */
   finish(manager: EntityManager, run: RobotRunRow, finish: RunFinish, now: number): Promise<void> {
-    const final = finish.status !== 'failed' && finish.status !== 'scheduled';
-    return updateById(
-      manager,
-      RobotRunEntity,
-      run.id,
-      {
-        status: finish.status,
-        detail: finish.detail,
-        reasonCode: finish.reason?.code ?? defaultReasonCode(finish.status),
-        reasonParams: finish.reason?.params ?? {},
-        lastError: finish.lastError ?? null,
-        attempts: finish.attempts ?? run.attempts,
-        // A finished run keeps the time it was due, so the timeline can say how late it ran.
-        dueAt: final ? run.dueAt : (finish.dueAt ?? null),
-        finishedAt: final ? now : null,
-        lockedBy: null,
-        leaseUntil: null,
-      },
-      { status: 'running', lockedBy: run.lockedBy },
-    );
+    return updateById(manager, RobotRunEntity, run.id, { ...finishedColumns(run, finish, now), lockedBy: null, leaseUntil: null }, { status: 'running', lockedBy: run.lockedBy });
+  }
+
+  /**
+   * The same write for a run nothing waits for, made together with the outcomes of the other
+   * runs finishing meanwhile: one statement for all of them (graphile-worker batches its
+   * completions so), instead of one a run. While a batch is being written the next one
+   * gathers. Resolves once the batch holding it is committed: true when it was written, false
+   * when the run was no longer ours (its lease was lost) and nothing was.
+   */
+  finishBatched(run: RobotRunRow, finish: RunFinish, now: number): Promise<boolean> {
+    const columns = finishedColumns(run, finish, now);
+    const row = {
+      id: run.id,
+      locked_by: run.lockedBy,
+      status: columns.status,
+      detail: columns.detail,
+      reason_code: columns.reasonCode,
+      // As the column keeps it: JSON text on both databases.
+      reason_params: JSON.stringify(columns.reasonParams),
+      last_error: columns.lastError,
+      attempts: columns.attempts,
+      due_at: columns.dueAt,
+      finished_at: columns.finishedAt,
+    };
+    return new Promise<boolean>((resolve, reject) => {
+      this.pendingFinishes.push({ row, resolve, reject });
+      // The outcomes of the same turn of the event loop go in one batch.
+      if (!this.finishing) {
+        this.finishing = true;
+        setImmediate(() => void this.writeFinishes());
+      }
+    });
+  }
+
+  private async writeFinishes(): Promise<void> {
+    while (this.pendingFinishes.length > 0) {
+      const batch = this.pendingFinishes.splice(0, FINISH_BATCH);
+      try {
+        const sql = RUN_SQL.finishMany(this.store.kind === 'postgres');
+        const payload = JSON.stringify(batch.map((pending) => pending.row));
+        const rows = await this.store.serialized((manager) => allSql(manager, sql, [payload]));
+        const written = new Set(rows.map((row) => Number(row.id)));
+        for (const pending of batch) pending.resolve(written.has(pending.row.id));
+      } catch (error) {
+        for (const pending of batch) pending.reject(error);
+      }
+    }
+    this.finishing = false;
   }
 
   /** `after_robot:` followers of a finished run become due; `dueAtOf` says when, from their own delay. */
@@ -310,6 +370,25 @@ export class RunQueue {
   ofItem(manager: EntityManager, item: { kind: RobotRunRow['entityType']; id: number }): Promise<RobotRunRow[]> {
     return manager.find(RobotRunEntity, { where: { entityType: item.kind, entityId: item.id }, order: { id: 'ASC' } });
   }
+}
+
+/** Outcomes written in one statement at most: a claim takes 64 runs, and a few claims may finish together. */
+const FINISH_BATCH = 256;
+
+/** A run's columns once it has ended (or is due again), as `finish` and `finishBatched` write them. */
+function finishedColumns(run: RobotRunRow, finish: RunFinish, now: number): Pick<RobotRunRow, 'status' | 'detail' | 'reasonCode' | 'reasonParams' | 'lastError' | 'attempts' | 'dueAt' | 'finishedAt'> {
+  const final = finish.status !== 'failed' && finish.status !== 'scheduled';
+  return {
+    status: finish.status,
+    detail: finish.detail,
+    reasonCode: finish.reason?.code ?? defaultReasonCode(finish.status),
+    reasonParams: finish.reason?.params ?? {},
+    lastError: finish.lastError ?? null,
+    attempts: finish.attempts ?? run.attempts,
+    // A finished run keeps the time it was due, so the timeline can say how late it ran.
+    dueAt: final ? run.dueAt : (finish.dueAt ?? null),
+    finishedAt: final ? now : null,
+  };
 }
 
 /** How many rows a DELETE just removed: Postgres answers [rows, count]; SQLite tells through changes(). */

@@ -148,8 +148,8 @@ function failure(deps: RunnerDeps, run: RobotRunRow, attempts: number, error: un
 async function finishRun(deps: RunnerDeps, run: RobotRunRow, finish: RunFinish): Promise<void> {
   const now = deps.clock.now();
   const hasFollowers = robotsWithFollowers(deps.config.current).has(`${run.pipeline}/${run.stage}/${run.robotId}`);
-  // Most runs have no `after_robot:` followers: their outcome is one statement, no transaction of its own.
-  if (!hasFollowers) await deps.store.serialized((manager) => deps.queue.finish(manager, run, finish, now));
+  // Most runs have no `after_robot:` followers: their outcome joins the others finishing now, one statement for all.
+  if (!hasFollowers) await deps.queue.finishBatched(run, finish, now);
   else
     await deps.store.transaction(async (manager) => {
       await deps.queue.finish(manager, run, finish, now);

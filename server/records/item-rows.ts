@@ -32,15 +32,16 @@ function touchesSearch(changes: ItemColumns): boolean {
  * `changes` plus the item's new search text when they change a searched column: the row is read
  * in the writer's transaction (a move or a score change reads nothing more).
  */
-async function withSearchText(manager: EntityManager, ref: ItemRef, changes: ItemColumns): Promise<ItemColumns> {
+async function withSearchText(manager: EntityManager, ref: ItemRef, changes: ItemColumns, locked?: LeadRow | DealRow): Promise<ItemColumns> {
   if (!touchesSearch(changes)) return changes;
-  const current = await selectById(manager, entityOf(ref.kind) as typeof LeadEntity, ref.id);
+  const current = locked ?? (await selectById(manager, entityOf(ref.kind) as typeof LeadEntity, ref.id));
   if (!current) return changes;
   return { ...changes, searchText: itemSearchText({ ...current, ...changes } as LeadRow) };
 }
 
-export async function updateItemRow(manager: EntityManager, ref: ItemRef, changes: ItemColumns): Promise<void> {
-  const written = await withSearchText(manager, ref, changes);
+/** `locked`: the row as this transaction already read it under FOR UPDATE, so it is not read again. */
+export async function updateItemRow(manager: EntityManager, ref: ItemRef, changes: ItemColumns, locked?: LeadRow | DealRow): Promise<void> {
+  const written = await withSearchText(manager, ref, changes, locked);
   if (ref.kind === 'lead') await updateById(manager, LeadEntity, ref.id, written);
   else await updateById(manager, DealEntity, ref.id, written);
 }

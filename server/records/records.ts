@@ -148,7 +148,7 @@ export class Records {
       const before = { ...current.row, fields: { ...current.row.fields } };
       const fields = patch.fields ? { ...current.row.fields, ...patch.fields } : current.row.fields;
       const update = { ...cleaned, fields, updatedAt: now };
-      await updateItemRow(manager, ref, update);
+      await updateItemRow(manager, ref, update, current.row);
       Object.assign(current.row, update);
       return { item: current, changes: fieldChanges(before, cleaned, patch.fields ?? {}) };
     });
@@ -292,20 +292,19 @@ export class Records {
 
   /** An event of an item (a comment, a logged call, a reply …) is news to its open card: told after commit. */
   async recordEvent(event: NewEvent, manager?: EntityManager): Promise<EventRow> {
-    const row = await this.deps.store.transaction(
-      (tx) =>
-        insertOne(tx, EventEntity, {
-          type: event.type,
-          entityType: event.entity?.kind ?? null,
-          entityId: event.entity?.id ?? null,
-          actor: event.actor ?? null,
-          payload: event.payload ?? {},
-          outcome: event.outcome ?? null,
-          triggerId: event.triggerId ?? null,
-          createdAt: this.now(),
-        } as EventRow),
-      manager,
-    );
+    const write = (tx: EntityManager) =>
+      insertOne(tx, EventEntity, {
+        type: event.type,
+        entityType: event.entity?.kind ?? null,
+        entityId: event.entity?.id ?? null,
+        actor: event.actor ?? null,
+        payload: event.payload ?? {},
+        outcome: event.outcome ?? null,
+        triggerId: event.triggerId ?? null,
+        createdAt: this.now(),
+      } as EventRow);
+    // One INSERT is atomic by itself: alone it needs no transaction of its own.
+    const row = await (manager ? write(manager) : this.deps.store.serialized(write));
     if (event.entity) this.published({ kind: event.entity.kind, id: event.entity.id, change: 'updated' }, manager);
     return row;
   }
