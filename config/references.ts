@@ -120,6 +120,21 @@ export function checkReferences(config: Config): ReferenceProblem[] {
             problems.push({ path: [...robotPath, 'after_robot'], message: `${unknown('robot', robot.after_robot, stageRobotIds)} in this stage` });
           }
         }
+        if (robot.at !== undefined && typeof robot.at === 'object') {
+          const dateFields = new Set(
+            Object.entries(config.fields)
+              .filter(([, field]) => field.type === 'date' || field.type === 'datetime')
+              .map(([id]) => id),
+          );
+          const field = robot.at.field;
+          if (!dateFields.has(field)) {
+            problems.push({
+              path: [...robotPath, 'at', 'field'],
+              message: config.fields[field] ? `"${field}" is a ${config.fields[field].type} field; a robot is timed from a date or datetime field` : unknown('date field', field, dateFields),
+            });
+          }
+          if (robot.after !== undefined) problems.push({ path: [...robotPath], key: 'after', message: '`after` counts from entering the stage and `at: {field}` from the field: write the offset in `at`' });
+        }
         if (robot.condition !== undefined) problems.push(...conditionProblems(robot.condition, [...robotPath, 'condition'], [itemKind]));
         for (const { key, rule } of robotConditions(robot)) problems.push(...conditionProblems(rule, [...robotPath, key], [itemKind]));
         for (const { key, source, recipient } of robotTexts(robot)) problems.push(...textProblems(contextPaths, source, [...robotPath, key], { kinds: [itemKind], recipient }));

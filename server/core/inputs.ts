@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import { z } from 'zod';
 import type { CompiledConfig } from './compiled-config';
 
@@ -63,6 +64,7 @@ export function fieldProblems(config: CompiledConfig, fields: Record<string, unk
     if (spec.type === 'boolean' && typeof value !== 'boolean') problems.push(`fields.${name}: expected true or false`);
     if (spec.type === 'enum' && !spec.values?.includes(String(value))) problems.push(`fields.${name}: expected one of ${spec.values?.join(', ')}`);
     if (spec.type === 'date' && (typeof value !== 'string' || Number.isNaN(Date.parse(value)))) problems.push(`fields.${name}: expected a date (YYYY-MM-DD)`);
+    if (spec.type === 'datetime' && (typeof value !== 'string' || !DateTime.fromISO(value).isValid)) problems.push(`fields.${name}: expected a date and time (ISO 8601, e.g. 2026-03-18T10:00+03:00)`);
   }
   return problems;
 }
