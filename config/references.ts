@@ -6,6 +6,7 @@ import type { ItemKind } from '../server/core/context-schema';
 import { unknownName } from './did-you-mean';
 import { ContextPaths, inText, robotConditions, robotTexts, type ContextReader } from './context-paths';
 import { LEAD_PIPELINE } from '../server/core/compiled-config';
+import { chosenAmong } from '../server/core/waiting-order';
 import type { Config, PipelineSpec } from './schema';
 import type { ConfigPath } from './positions';
 
@@ -199,22 +200,22 @@ function textProblems(contextPaths: ContextPaths, source: string, path: ConfigPa
   return checked.problems.map((problem) => ({ path, message: `${problem.message}, at ${inText(problem, source, part)}` }));
 }
 
-/** A branch names robots written after it in the same stage, each once, none with an `after_robot` of its own. */
+/** A branch (or a split) names robots written after it in the same stage, each once, none with an `after_robot` of its own. */
 function branchProblems(robots: Array<{ id: string; type: string; after_robot?: string; [key: string]: unknown }>, stagePath: ConfigPath): ReferenceProblem[] {
   const problems: ReferenceProblem[] = [];
   const position = new Map(robots.map((robot, index) => [robot.id, index]));
   const claimed = new Map<string, string>();
   robots.forEach((robot, index) => {
-    if (robot.type !== 'branch') return;
-    const blocks = (robot.when as Array<{ robots: string[] }>).map((block, blockIndex) => ({ ids: block.robots, path: [...stagePath, 'robots', index, 'when', blockIndex, 'robots'] }));
-    for (const { ids, path } of [...blocks, { ids: (robot.else as string[]) ?? [], path: [...stagePath, 'robots', index, 'else'] }]) {
+    const what = robot.type === 'split' ? 'split' : 'branch';
+    for (const { ids, path: within } of chosenAmong(robot)) {
+      const path = [...stagePath, 'robots', index, ...within];
       ids.forEach((id, idIndex) => {
         const at = position.get(id);
         const where = [...path, idIndex];
         if (at === undefined) problems.push({ path: where, message: unknown('robot of this stage', id, new Set(position.keys())) });
-        else if (at <= index) problems.push({ path: where, message: `"${id}" is written before the branch "${robot.id}": a branch runs robots written after it` });
+        else if (at <= index) problems.push({ path: where, message: `"${id}" is written before the ${what} "${robot.id}": a ${what} runs robots written after it` });
         else if (claimed.has(id)) problems.push({ path: where, message: `"${id}" is already in a block of "${claimed.get(id)}"` });
-        else if (robots[at]?.after_robot) problems.push({ path: where, message: `"${id}" has after_robot; a robot in a branch waits for the branch` });
+        else if (robots[at]?.after_robot) problems.push({ path: where, message: `"${id}" has after_robot; a robot in a ${what} waits for the ${what}` });
         claimed.set(id, robot.id);
       });
     }
