@@ -179,6 +179,11 @@ export function checkReferences(config: Config): ReferenceProblem[] {
         if (triggerIds.has(trigger.id)) problems.push({ path: [...triggerPath, 'id'], message: `duplicate trigger id "${trigger.id}"` });
         triggerIds.add(trigger.id);
         if (trigger.condition !== undefined) problems.push(...conditionProblems(trigger.condition, [...triggerPath, 'condition'], [itemKind]));
+        if (trigger.reason !== undefined) {
+          const reasons = new Set((stage.reasons ?? []).map((reason) => reason.id));
+          if (stage.semantic !== 'lost') problems.push({ path: [...triggerPath], key: 'reason', message: 'only a trigger of a lost stage gives a `reason`' });
+          else if (!reasons.has(trigger.reason)) problems.push({ path: [...triggerPath, 'reason'], message: unknown(`reason of "${stage.id}"`, trigger.reason, reasons) });
+        }
         const definition = triggerDefinitions.find((candidate) => candidate.type === trigger.type);
         for (const reference of definition?.references?.(trigger as never) ?? []) {
           const path = [...triggerPath, ...reference.path];

@@ -38,6 +38,7 @@ export const TriggerBase = z.object({
   id: Identifier.describe('Unique trigger id, shown as the actor on the timeline'),
   condition: JsonLogic.optional().describe('json-logic on { event, item }'),
   allow_backwards: z.boolean().default(false).describe('May move an item to an earlier stage'),
+  reason: Identifier.optional().describe('For a lost stage: the reason its moves give (one of the stage’s `reasons`)'),
 });
 
 export type TriggerSpecOutput = z.output<typeof TriggerBase> & { type: string; [param: string]: unknown };

@@ -94,7 +94,7 @@ export async function ingestEvent(deps: InboundDeps, input: EventInput, outer?: 
   if (decision.kind === 'move') {
     triggerId = decision.placement.trigger.id;
     try {
-      await deps.pipeline.move(ref, decision.placement.stage, { actor: `trigger:${triggerId}`, causalDepth: input.causalDepth ?? 0 }, outer);
+      await deps.pipeline.move(ref, decision.placement.stage, { actor: `trigger:${triggerId}`, causalDepth: input.causalDepth ?? 0, reason: decision.placement.trigger.reason }, outer);
       moved = true;
       notes.push(`moved to "${decision.placement.stage}" by trigger ${triggerId}`);
     } catch (error) {
