@@ -45,4 +45,12 @@ describe('the dental clinic example', () => {
     expect(output).toMatch(/Мария Волкова\] booked → cancelled \(patient_cancelled, client_refused\) by trigger:visit_cancelled/);
     expect(output).toMatch(/lead #3 Мария Волкова \(maria\): cancelled/);
   });
+
+  it('validate --explain spells out the timing and re-entry rule, defaults included', async () => {
+    const { stdout } = await run('node', [BIN, 'validate', path.join(ROOT, 'examples', 'clinic.yaml'), '--explain'], { cwd: ROOT, timeout: 60000 });
+    expect(stdout).toMatch(/welcome_sms \(send_message\): on entry; reenter never \(the stage’s\)/);
+    expect(stdout).toMatch(/call_task \(create_task\): on entry; reenter after 30d/);
+    expect(stdout).toMatch(/remind_2h \(send_message\): 2h before appointment_at; reenter always \(default\)/);
+    expect(stdout).toMatch(/feedback \(send_message\): 3h after appointment_at in working hours/);
+  }, 70000);
 });
