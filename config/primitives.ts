@@ -11,7 +11,7 @@ export const CHANNELS = ['outbox', 'email', 'sms', 'telegram', 'voice'] as const
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 export const STAGE_SEMANTICS = ['open', 'won', 'lost'] as const;
 export const REFUSED_BY = ['we_refused', 'client_refused'] as const;
-export const FIELD_TYPES = ['string', 'text', 'number', 'boolean', 'date', 'datetime', 'enum', 'phone', 'email', 'url'] as const;
+export const FIELD_TYPES = ['string', 'text', 'number', 'boolean', 'date', 'datetime', 'enum', 'multi_select', 'money', 'user', 'phone', 'email', 'url'] as const;
 
 export const Role = z.enum(ROLES);
 export const ChannelName = z.enum(CHANNELS);

@@ -62,7 +62,9 @@ export function checkReferences(config: Config): ReferenceProblem[] {
     }
   }
   for (const [fieldId, field] of Object.entries(config.fields)) {
-    if (field.type === 'enum' && (!field.values || field.values.length === 0)) problems.push({ path: ['fields', fieldId, 'type'], message: 'an enum field needs `values`' });
+    if ((field.type === 'enum' || field.type === 'multi_select') && (!field.values || field.values.length === 0))
+      problems.push({ path: ['fields', fieldId, 'type'], message: `a${field.type === 'enum' ? 'n' : ''} ${field.type} field needs \`values\`` });
+    if (field.currency !== undefined && field.type !== 'money') problems.push({ path: ['fields', fieldId], key: 'currency', message: 'only money fields take a `currency`' });
     if ((STANDARD_FIELDS as readonly string[]).includes(fieldId)) problems.push({ path: ['fields'], key: fieldId, message: `"${fieldId}" is a standard field already` });
   }
 

@@ -86,7 +86,12 @@ export const Team = z.strictObject({
 export const Field = z.strictObject({
   type: z.enum(FIELD_TYPES).default('string'),
   label: Label.optional(),
-  values: z.array(z.string()).optional().describe('Allowed values of an enum field'),
+  values: z.array(z.string()).optional().describe('Allowed values of an enum or multi_select field'),
+  currency: z
+    .string()
+    .regex(/^[A-Z]{3}$/, { error: 'a currency is an ISO 4217 code: RUB, USD, EUR' })
+    .optional()
+    .describe('A money field’s currency (default RUB); the value is an amount in it'),
 });
 
 export const Template = z
