@@ -12,7 +12,7 @@ export const CHANNELS = ['outbox', 'email', 'sms', 'telegram', 'voice'] as const
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 export const STAGE_SEMANTICS = ['open', 'won', 'lost'] as const;
 export const REFUSED_BY = ['we_refused', 'client_refused'] as const;
-export const FIELD_TYPES = ['string', 'text', 'number', 'boolean', 'date', 'enum', 'phone', 'email', 'url'] as const;
+export const FIELD_TYPES = ['string', 'text', 'number', 'boolean', 'date', 'datetime', 'enum', 'multi_select', 'money', 'user', 'phone', 'email', 'url'] as const;
 
 export const Role = z.enum(ROLES, { error: (issue) => (typeof issue.input === 'string' ? unknownName('role', issue.input, ROLES) : `a role is one of ${ROLES.join(', ')}`) });
 export const ChannelName = z.enum(CHANNELS);
@@ -43,6 +43,25 @@ export const Login = z.string().regex(/^[A-Za-z0-9_.-]+$/, { error: 'logins use 
 export const Duration = z.string().refine(isDuration, {
   error: (issue) => `bad duration "${String(issue.input)}": write 30s, 10m, 2h, 3d, 1w or combine them (1d12h)`,
 });
+/** A duration before (`-1d`) or after (`2h`, `+2h`) a moment. */
+export const SignedDuration = z.string().refine((text) => isDuration(text.replace(/^[-+]/, '')), {
+  error: (issue) => `bad offset "${String(issue.input)}": write -1d (a day before), 2h or +2h (after), -1d12h`,
+});
+
+/**
+ * A robot timed from a date field of the item (an appointment, a renewal): due `offset` from the
+ * field's moment, moved when the field changes, cancelled when it is cleared.
+ */
+export const FieldTiming = z.strictObject({
+  field: Identifier.describe('A date or datetime custom field of the item'),
+  offset: SignedDuration.default('0m').describe('-1d: a day before the field’s moment; 2h: two hours after'),
+});
+export type FieldTiming = z.output<typeof FieldTiming>;
+
+/** Whether an item entering a stage again gets a robot again: always, never, or once `after` has passed since its last run. */
+export const Reenter = z.union([z.enum(['always', 'never']), z.strictObject({ after: z.string().refine(isDuration, { error: 'bad duration: write 30d, 2w, 12h' }) })]);
+export type Reenter = z.output<typeof Reenter>;
+
 export const TimeOfDay = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: 'time of day is HH:MM, 24-hour' });
 export const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'dates are YYYY-MM-DD' });
 /** json-logic is validated for known operators by the loader, where positions are at hand. */

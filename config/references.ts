@@ -6,6 +6,7 @@ import type { ItemKind } from '../server/core/context-schema';
 import { unknownName } from './did-you-mean';
 import { ContextPaths, inText, robotConditions, robotTexts, type ContextReader } from './context-paths';
 import { LEAD_PIPELINE } from '../server/core/compiled-config';
+import { chosenAmong } from '../server/core/waiting-order';
 import type { Config, PipelineSpec } from './schema';
 import type { ConfigPath } from './positions';
 
@@ -61,7 +62,9 @@ export function checkReferences(config: Config): ReferenceProblem[] {
     }
   }
   for (const [fieldId, field] of Object.entries(config.fields)) {
-    if (field.type === 'enum' && (!field.values || field.values.length === 0)) problems.push({ path: ['fields', fieldId, 'type'], message: 'an enum field needs `values`' });
+    if ((field.type === 'enum' || field.type === 'multi_select') && (!field.values || field.values.length === 0))
+      problems.push({ path: ['fields', fieldId, 'type'], message: `a${field.type === 'enum' ? 'n' : ''} ${field.type} field needs \`values\`` });
+    if (field.currency !== undefined && field.type !== 'money') problems.push({ path: ['fields', fieldId], key: 'currency', message: 'only money fields take a `currency`' });
     if ((STANDARD_FIELDS as readonly string[]).includes(fieldId)) problems.push({ path: ['fields'], key: fieldId, message: `"${fieldId}" is a standard field already` });
   }
 
@@ -119,6 +122,21 @@ export function checkReferences(config: Config): ReferenceProblem[] {
           else if (!stageRobotIds.has(robot.after_robot)) {
             problems.push({ path: [...robotPath, 'after_robot'], message: `${unknown('robot', robot.after_robot, stageRobotIds)} in this stage` });
           }
+        }
+        if (robot.at !== undefined && typeof robot.at === 'object') {
+          const dateFields = new Set(
+            Object.entries(config.fields)
+              .filter(([, field]) => field.type === 'date' || field.type === 'datetime')
+              .map(([id]) => id),
+          );
+          const field = robot.at.field;
+          if (!dateFields.has(field)) {
+            problems.push({
+              path: [...robotPath, 'at', 'field'],
+              message: config.fields[field] ? `"${field}" is a ${config.fields[field].type} field; a robot is timed from a date or datetime field` : unknown('date field', field, dateFields),
+            });
+          }
+          if (robot.after !== undefined) problems.push({ path: [...robotPath], key: 'after', message: '`after` counts from entering the stage and `at: {field}` from the field: write the offset in `at`' });
         }
         if (robot.condition !== undefined) problems.push(...conditionProblems(robot.condition, [...robotPath, 'condition'], [itemKind]));
         for (const { key, rule } of robotConditions(robot)) problems.push(...conditionProblems(rule, [...robotPath, key], [itemKind]));
@@ -205,22 +223,22 @@ function textProblems(contextPaths: ContextPaths, source: string, path: ConfigPa
   return checked.problems.map((problem) => ({ path, message: `${problem.message}, at ${inText(problem, source, part)}` }));
 }
 
-/** A branch names robots written after it in the same stage, each once, none with an `after_robot` of its own. */
+/** A branch (or a split) names robots written after it in the same stage, each once, none with an `after_robot` of its own. */
 function branchProblems(robots: Array<{ id: string; type: string; after_robot?: string; [key: string]: unknown }>, stagePath: ConfigPath): ReferenceProblem[] {
   const problems: ReferenceProblem[] = [];
   const position = new Map(robots.map((robot, index) => [robot.id, index]));
   const claimed = new Map<string, string>();
   robots.forEach((robot, index) => {
-    if (robot.type !== 'branch') return;
-    const blocks = (robot.when as Array<{ robots: string[] }>).map((block, blockIndex) => ({ ids: block.robots, path: [...stagePath, 'robots', index, 'when', blockIndex, 'robots'] }));
-    for (const { ids, path } of [...blocks, { ids: (robot.else as string[]) ?? [], path: [...stagePath, 'robots', index, 'else'] }]) {
+    const what = robot.type === 'split' ? 'split' : 'branch';
+    for (const { ids, path: within } of chosenAmong(robot)) {
+      const path = [...stagePath, 'robots', index, ...within];
       ids.forEach((id, idIndex) => {
         const at = position.get(id);
         const where = [...path, idIndex];
         if (at === undefined) problems.push({ path: where, message: unknown('robot of this stage', id, new Set(position.keys())) });
-        else if (at <= index) problems.push({ path: where, message: `"${id}" is written before the branch "${robot.id}": a branch runs robots written after it` });
+        else if (at <= index) problems.push({ path: where, message: `"${id}" is written before the ${what} "${robot.id}": a ${what} runs robots written after it` });
         else if (claimed.has(id)) problems.push({ path: where, message: `"${id}" is already in a block of "${claimed.get(id)}"` });
-        else if (robots[at]?.after_robot) problems.push({ path: where, message: `"${id}" has after_robot; a robot in a branch waits for the branch` });
+        else if (robots[at]?.after_robot) problems.push({ path: where, message: `"${id}" has after_robot; a robot in a ${what} waits for the ${what}` });
         claimed.set(id, robot.id);
       });
     }

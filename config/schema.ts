@@ -13,13 +13,17 @@ import { WhenNobodyOnDuty } from './primitives';
  */
 
 export { ROLES, CHANNELS, WEEKDAYS, STAGE_SEMANTICS, REFUSED_BY, FIELD_TYPES, Role, ChannelName, RefusedBy, Identifier, Login, Duration, TimeOfDay, IsoDate, JsonLogic } from './primitives';
-import { WEEKDAYS, STAGE_SEMANTICS, FIELD_TYPES, Role, ChannelName, RefusedBy, Identifier, Label, Login, Duration, TimeOfDay, IsoDate, JsonLogic } from './primitives';
+import { WEEKDAYS, STAGE_SEMANTICS, FIELD_TYPES, Role, ChannelName, RefusedBy, Identifier, Label, Login, Duration, TimeOfDay, IsoDate, JsonLogic, FieldTiming, Reenter } from './primitives';
 
 export const RobotBase = z.object({
   id: Identifier.describe('Unique robot id; runs and `after_robot` refer to it'),
   title: z.string().optional().describe('What the timeline shows for this robot'),
   after: Duration.optional().describe('Delay from entering the stage (or from `after_robot` finishing)'),
-  at: TimeOfDay.optional().describe('Run at this time of day (config time zone), on or after the delay'),
+  at: z
+    .union([TimeOfDay, FieldTiming])
+    .optional()
+    .describe('HH:MM: run at this time of day (config time zone), on or after the delay; {field, offset}: run offset from a date field of the item (moves when the field changes, cancelled when it is cleared)'),
+  reenter: Reenter.optional().describe('An item entering this stage again: run this robot again (always), not (never), or only when its last run here is older than `after` (default: the stage’s `reenter`, else always)'),
   working_hours: z.boolean().optional().describe('Only inside the working calendar'),
   after_robot: Identifier.optional().describe('Run after this robot of the same stage entry has finished'),
   condition: JsonLogic.optional().describe('json-logic evaluated when the robot runs, not when scheduled'),
@@ -82,7 +86,12 @@ export const Team = z.strictObject({
 export const Field = z.strictObject({
   type: z.enum(FIELD_TYPES).default('string'),
   label: Label.optional(),
-  values: z.array(z.string()).optional().describe('Allowed values of an enum field'),
+  values: z.array(z.string()).optional().describe('Allowed values of an enum or multi_select field'),
+  currency: z
+    .string()
+    .regex(/^[A-Z]{3}$/, { error: 'a currency is an ISO 4217 code: RUB, USD, EUR' })
+    .optional()
+    .describe('A money field’s currency (default RUB); the value is an amount in it'),
 });
 
 export const Template = z
@@ -187,6 +196,7 @@ export function configSchemaWith(robot: z.ZodType<RobotSpecOutput, unknown>, tri
     move_roles: z.array(Role).optional().describe('Roles that may move items here by hand (default: every role that may change the item); robots and triggers always may'),
     reopen_roles: z.array(Role).optional().describe('For won stages: roles that may move an item back out by hand, with a comment saying why (default: ops, admin)'),
     on_reenter: z.enum(['run', 'skip']).default('run').describe('An item entering this stage again: run its robots again (run, the default) or not (skip: the entry is recorded, no robot is scheduled)'),
+    reenter: Reenter.optional().describe('The default of its robots’ `reenter` (always, never, {after: 30d}); unset: always'),
     stuck_after: Duration.optional().describe('An item longer than this here counts as stuck'),
     stop_when: JsonLogic.optional().describe("A goal: once it holds (looked at whenever the item changes), this stage's pending robots are cancelled"),
     robots: z.array(robot).default([]).describe('Fire when an item enters this stage'),

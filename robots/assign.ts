@@ -1,23 +1,31 @@
 import { z } from 'zod';
 import { teamOfPipeline } from '../server/core/compiled-config';
-import { WhenNobodyOnDuty } from '../config/primitives';
+import { Login, WhenNobodyOnDuty } from '../config/primitives';
 import { defineRobot } from './contract';
 import { robotActor } from './notifications';
 
 /** Picks a responsible from a team (round robin or least open items, as the team says). */
 export const assign = defineRobot({
   type: 'assign',
-  description: 'Set the responsible, picked from a team',
+  description: 'Set the responsible: a named user, or one picked from a team',
   params: z.object({
+    user: Login.optional().describe('This user (a login of `users:`), instead of a pick from a team'),
     team: z.string().optional().describe("Defaults to the pipeline's team"),
     only_if_empty: z.boolean().default(false).describe('Keep an existing responsible'),
     when_nobody_on_duty: WhenNobodyOnDuty.optional(),
   }),
-  references: (params) => (params.team ? [{ kind: 'team', value: params.team, path: ['team'] }] : []),
+  references: (params) => [...(params.team ? [{ kind: 'team' as const, value: params.team, path: ['team'] }] : []), ...(params.user ? [{ kind: 'user' as const, value: params.user, path: ['user'] }] : [])],
+  recipients: (params) => (params.user ? [params.user] : []),
   async run(context) {
     const { params, ports, item } = context;
     if (params.only_if_empty && item.row.responsible)
       return { outcome: 'skipped', detail: `already assigned to ${item.row.responsible}`, reason: { code: 'skipped.already_assigned', params: { responsible: item.row.responsible } } };
+    if (params.user) {
+      const previous = item.row.responsible;
+      if (previous === params.user) return { outcome: 'skipped', detail: `already assigned to ${previous}`, reason: { code: 'skipped.already_assigned', params: { responsible: previous } } };
+      await ports.updateItem({ kind: item.kind, id: item.row.id }, { responsible: params.user }, robotActor(context), context.run.causalDepth + 1);
+      return { outcome: 'done', detail: `responsible ${previous ?? '(none)'} → ${params.user}`, reason: { code: 'done.assigned', params: { from: previous ?? null, to: params.user } } };
+    }
     const team = params.team ?? teamOfPipeline(ports.config, item.pipeline);
     if (!team) return { outcome: 'skipped', detail: 'no team to pick from', reason: { code: 'skipped.no_team' } };
     const responsible = await ports.pickResponsible(team, item.pipeline, { whenNobodyOnDuty: params.when_nobody_on_duty });

@@ -30,6 +30,8 @@ export interface RobotPorts {
   move(ref: ItemRef, stage: string, options: MoveOptions): Promise<{ changed: boolean }>;
   /** Changes standard or custom fields; each change is an event triggers can react to. */
   updateItem(ref: ItemRef, patch: ItemPatch, actor: string, causalDepth: number): Promise<void>;
+  /** The variant of a split the item keeps for good: `chosen` the first time it is asked, the stored one after. */
+  keepVariant(ref: ItemRef, split: string, chosen: string): Promise<string>;
   /** A member of `team` on duty, as its `pick:` says, for an item in `pipeline`; null when it has none. */
   pickResponsible(team: string, pipeline: string, options?: PickOptions): Promise<string | null>;
 

@@ -10,6 +10,7 @@ import { sendMessage } from './send-message';
 import { setFields } from './set-fields';
 import { waitFor } from './wait-for';
 import { branch } from './branch';
+import { split } from './split';
 import { webhook } from './webhook';
 
 /** The list of robot types: adding one is its file plus one line here. The engine knows none by name. */
@@ -28,4 +29,5 @@ export const robotDefinitions: RobotDefinition[] = [
   autoCallback,
   waitFor,
   branch,
+  split,
 ] as unknown as RobotDefinition[];

@@ -27,6 +27,7 @@ type Modules = {
   reloadPlan: typeof import('./config-ops/reload-plan');
   planState: typeof import('./config-ops/plan-state');
   planText: typeof import('./config-ops/plan-text');
+  explain: typeof import('./config-ops/explain');
   queue: typeof import('./pipeline/queue');
   installSecrets: typeof import('./db/install-secrets');
   backup: typeof import('./db/backup');
@@ -50,6 +51,7 @@ const PATHS: Record<keyof Modules, string> = {
   reloadPlan: './config-ops/reload-plan',
   planState: './config-ops/plan-state',
   planText: './config-ops/plan-text',
+  explain: './config-ops/explain',
   queue: './pipeline/queue',
   installSecrets: './db/install-secrets',
   backup: './db/backup',
@@ -290,11 +292,13 @@ function buildCli(): Command {
   program
     .command('validate [file]')
     .description('check a config file; prints every error as file:line:col path: message')
-    .action((file?: string) => {
+    .option('--explain', 'also print every robot with when it runs and what a re-entry does to it (defaults spelled out)')
+    .action((file: string | undefined, options: { explain?: boolean }) => {
       const configFile = resolveConfigFile(file);
       const config = loadOrExit(configFile);
       const robots = config.robots.size;
       console.log(`${configFile}: OK — ${config.leads.stages.length} lead statuses, ${config.deals.size} deal pipelines, ${robots} robots, ${config.users.size} users`);
+      if (options.explain) console.log(load('explain').explainConfig(config));
     });
 
   program

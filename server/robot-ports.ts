@@ -37,6 +37,7 @@ export function robotPorts(deps: RobotPortsDeps): RobotPorts {
     updateItem: async (ref, patch, actor, causalDepth) => {
       await inbound.changeFields(ref, patch, actor, causalDepth);
     },
+    keepVariant: (ref, split, chosen) => records.keepVariant(ref, split, chosen),
     pickResponsible: (team, pipelineKey, options) => records.pickResponsible(team, pipelineKey, undefined, options?.whenNobodyOnDuty),
     findContact: (keys) => records.findContact(keys),
     findEarlierLead: (lead) => records.findEarlierLead(lead),

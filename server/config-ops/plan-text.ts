@@ -7,7 +7,7 @@ function placeLabel(pipeline: string, stage: string): string {
 }
 
 function runLine(run: RunSample, zone: string): string {
-  const due = run.due_at ? DateTime.fromISO(run.due_at, { zone }).toFormat('ccc dd LLL yyyy HH:mm:ss') : `waiting for ${run.waits_for ?? 'its predecessor'}`;
+  const due = run.due_at ? DateTime.fromISO(run.due_at, { zone }).toFormat('ccc dd LLL yyyy HH:mm:ss') : run.waits_for ? `waiting for ${run.waits_for}` : 'waiting for its date field to be set';
   return `      run ${run.id}  ${run.item.padEnd(10)} ${run.status.padEnd(9)} due ${due}`;
 }
 

@@ -1,4 +1,5 @@
 import { reloadCancels, reloadEffects } from '../pipeline/reload-effects';
+import { fieldTimingOf } from '../core/field-timing';
 import { escalationLevelOf, LEAD_PIPELINE, pipelineOf, type CompiledConfig, type RobotPlacement } from '../core/compiled-config';
 import type { RobotSpec, TriggerSpec } from '../../config/schema';
 import type { RobotRunRow } from '../core/rows';
@@ -194,6 +195,9 @@ function changeEffects(before: RobotSpec, after: RobotSpec, keys: string[], runs
         : 'the new timing applies to stage entries from now on',
     );
   }
+  const field = fieldTimingOf(after);
+  if (keys.includes('at') && field) effects.push(`runs timed from ${field.field} take the new timing (offset ${field.offset}) when ${field.field} next changes`);
+  if (keys.includes('reenter')) effects.push('the new reenter rule applies to stage entries from now on');
   if (waiting > 0 && keys.some((key) => TIMING_KEYS.has(key))) {
     effects.push(`${waiting} run${waiting === 1 ? ' waiting for its predecessor takes' : 's waiting for their predecessor take'} the new timing when it finishes`);
   }

@@ -62,7 +62,8 @@ export function nextTimeOfDay(at: number, hhmm: string, zone: string): number {
 
 export interface Timing {
   after?: string;
-  at?: string;
+  /** A time of day; a field timing (`{field, offset}`) is server/core/field-timing.ts's, not this one's. */
+  at?: string | object;
   working_hours?: boolean;
 }
 
@@ -77,13 +78,14 @@ export function computeDueAt(timing: Timing, from: number, calendar: WorkingCale
     if (delay) due = due.plus(delay);
   }
   let dueMs = due.toMillis();
+  const at = typeof timing.at === 'string' ? timing.at : undefined;
   for (let guard = 0; guard < 400; guard += 1) {
-    if (timing.at) dueMs = nextTimeOfDay(dueMs, timing.at, calendar.zone);
+    if (at) dueMs = nextTimeOfDay(dueMs, at, calendar.zone);
     if (!timing.working_hours) return dueMs;
     const working = nextWorkingMoment(dueMs, calendar);
-    if (!timing.at || working === dueMs) return working;
+    if (!at || working === dueMs) return working;
     // A time of day outside working hours never comes inside them: the next working moment after it is the best we can do.
-    const atMinuteOfDay = minuteOfDay(timing.at);
+    const atMinuteOfDay = minuteOfDay(at);
     if (atMinuteOfDay < calendar.startMinute || atMinuteOfDay >= calendar.endMinute) return working;
     // A time of day that falls outside working hours on that day: try the next day's.
     dueMs = atMinute(DateTime.fromMillis(working, { zone: calendar.zone }), 0).toMillis();

@@ -21,7 +21,16 @@ const count = z.number().int().nonnegative();
 
 /** A custom field's value: absent when never set, null or '' when cleared (core/inputs.ts checks the rest). */
 function customFieldValue(field: CustomFields[string]): z.ZodType {
-  const value = field.type === 'number' ? z.number() : field.type === 'boolean' ? z.boolean() : field.type === 'enum' && field.values?.length ? z.enum(field.values) : z.string();
+  const value =
+    field.type === 'number' || field.type === 'money'
+      ? z.number()
+      : field.type === 'boolean'
+        ? z.boolean()
+        : field.type === 'enum' && field.values?.length
+          ? z.enum(field.values)
+          : field.type === 'multi_select'
+            ? z.array(field.values?.length ? z.enum(field.values) : z.string())
+            : z.string();
   return z
     .union([value, z.literal('')])
     .nullable()
@@ -33,7 +42,7 @@ export function customFieldsSchema(fields: CustomFields) {
   // One value schema per distinct field type, shared: a config may declare tens of thousands of fields.
   const byType = new Map<string, z.ZodType>();
   const valueOf = (field: CustomFields[string]) => {
-    const key = field.type === 'enum' ? `enum:${JSON.stringify(field.values ?? [])}` : field.type;
+    const key = field.type === 'enum' || field.type === 'multi_select' ? `${field.type}:${JSON.stringify(field.values ?? [])}` : field.type;
     let value = byType.get(key);
     if (!value) {
       value = customFieldValue(field);

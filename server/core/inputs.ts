@@ -1,8 +1,10 @@
+import { DateTime } from 'luxon';
 import { z } from 'zod';
+import { unknownName } from '../../config/did-you-mean';
 import type { CompiledConfig } from './compiled-config';
 
 /** Item bodies shared by the API, the CLI's simulate and the robots (STYLE §2). */
-export const ItemFieldsInput = z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]));
+export const ItemFieldsInput = z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.string()).describe('a multi_select field')]));
 
 export const NewItemInput = z.strictObject({
   title: z.string().max(500).optional(),
@@ -63,6 +65,15 @@ export function fieldProblems(config: CompiledConfig, fields: Record<string, unk
     if (spec.type === 'boolean' && typeof value !== 'boolean') problems.push(`fields.${name}: expected true or false`);
     if (spec.type === 'enum' && !spec.values?.includes(String(value))) problems.push(`fields.${name}: expected one of ${spec.values?.join(', ')}`);
     if (spec.type === 'date' && (typeof value !== 'string' || Number.isNaN(Date.parse(value)))) problems.push(`fields.${name}: expected a date (YYYY-MM-DD)`);
+    if (spec.type === 'money' && (typeof value !== 'number' || !Number.isFinite(value))) problems.push(`fields.${name}: expected an amount in ${spec.currency ?? 'RUB'} (a number)`);
+    if (spec.type === 'multi_select') {
+      const unknownValues = Array.isArray(value) ? value.filter((chosen) => !spec.values?.includes(chosen)) : null;
+      if (unknownValues === null) problems.push(`fields.${name}: expected a list of ${spec.values?.join(', ')}`);
+      else if (unknownValues.length > 0) problems.push(`fields.${name}: ${unknownValues.map((chosen) => unknownName('value', chosen, spec.values ?? [])).join('; ')}`);
+    }
+    if (spec.type === 'user' && (typeof value !== 'string' || !config.users.has(value))) problems.push(`fields.${name}: ${unknownName('user', String(value), config.users.keys())}`);
+    if (Array.isArray(value) && spec.type !== 'multi_select') problems.push(`fields.${name}: a list is only for multi_select fields`);
+    if (spec.type === 'datetime' && (typeof value !== 'string' || !DateTime.fromISO(value).isValid)) problems.push(`fields.${name}: expected a date and time (ISO 8601, e.g. 2026-03-18T10:00+03:00)`);
   }
   return problems;
 }

@@ -21,6 +21,8 @@ export interface MoveOptions {
   mover?: { login: string; role: string };
   /** The item has entered this stage before: a stage with `on_reenter: skip` then schedules no robot. */
   reentry?: boolean;
+  /** When the item last entered this stage before (looked up only for a stage whose robots' `reenter:` may skip). */
+  previousEntryAt?: number | null;
 }
 
 export interface PlannedMove {

@@ -203,6 +203,16 @@ export interface SignInFailureRow {
   at: number;
 }
 
+/** The variant of an A/B split (a `split` robot, by its id) an item got; chosen once. */
+export interface ItemVariantRow {
+  id: number;
+  entityType: EntityKind;
+  entityId: number;
+  split: string;
+  variant: string;
+  createdAt: number;
+}
+
 export interface WebhookReceiptRow {
   id: number;
   source: string;

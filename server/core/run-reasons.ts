@@ -19,6 +19,7 @@ export const RUN_REASON_CODES = [
   'done.condition_met',
   'done.wait_timed_out',
   'done.branch_chosen',
+  'done.variant_chosen',
   'done.webhook',
   'done.ok',
   // skipped: it looked and had nothing to do
@@ -36,6 +37,7 @@ export const RUN_REASON_CODES = [
   'skipped.no_linked_item',
   'skipped.no_phone',
   'skipped.loop_guard',
+  'skipped.not_reentered',
   // cancelled: it did not run, and why
   'cancelled.left_stage',
   'cancelled.client_replied',
@@ -47,6 +49,7 @@ export const RUN_REASON_CODES = [
   'cancelled.item_gone',
   'cancelled.taken',
   'cancelled.wait_timed_out',
+  'cancelled.field_cleared',
   // failed (retrying) or dead (given up)
   'failed.channel_error',
   'failed.gave_up',
@@ -64,6 +67,8 @@ export const RUN_REASON_CODES = [
   'scheduled.deferred',
   'scheduled.retried',
   'scheduled.reclaimed',
+  'scheduled.waiting_for_field',
+  'scheduled.field_moved',
   'running.started',
 ] as const;
 

@@ -3,14 +3,23 @@
  * as each run's `waits_for` and what tells the runner a finished run has followers.
  */
 
-/** Which robots of a stage each branch holds: robot id → the branch robot's id. */
+/** The robots a branch's blocks or a split's variants name, written after it in the stage. */
+export function chosenAmong(robot: { type: string; [key: string]: unknown }): Array<{ ids: string[]; path: Array<string | number> }> {
+  if (robot.type === 'branch') {
+    const blocks = (robot.when as Array<{ robots?: string[] }> | undefined) ?? [];
+    return [...blocks.map((block, index) => ({ ids: block.robots ?? [], path: ['when', index, 'robots'] })), { ids: (robot.else as string[] | undefined) ?? [], path: ['else'] }];
+  }
+  if (robot.type === 'split') {
+    const variants = (robot.variants as Record<string, { robots?: string[] }> | undefined) ?? {};
+    return Object.entries(variants).map(([variant, spec]) => ({ ids: spec.robots ?? [], path: ['variants', variant, 'robots'] }));
+  }
+  return [];
+}
+
+/** Which robots of a stage each branch or split holds: robot id → the branch's (or split's) id. */
 export function branchMembers(robots: ReadonlyArray<{ id: string; type: string; [key: string]: unknown }>): Map<string, string> {
   const members = new Map<string, string>();
-  for (const robot of robots) {
-    if (robot.type !== 'branch') continue;
-    const blocks = (robot.when as Array<{ robots?: string[] }> | undefined) ?? [];
-    for (const id of [...blocks.flatMap((block) => block.robots ?? []), ...((robot.else as string[] | undefined) ?? [])]) members.set(id, robot.id);
-  }
+  for (const robot of robots) for (const { ids } of chosenAmong(robot)) for (const id of ids) members.set(id, robot.id);
   return members;
 }
 

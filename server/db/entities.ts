@@ -1,6 +1,23 @@
 import { EntitySchema } from 'typeorm';
 import { epochMs, integerId, json, optionalInteger, text } from './columns';
-import type { ApiTokenRow, CallRow, CompanyRow, ContactRow, DealRow, EventRow, LeadRow, MessageRow, OptOutRow, RobotRunRow, SignInFailureRow, StageEntryRow, TaskRow, UserRow, WebhookReceiptRow } from '../core/rows';
+import type {
+  ApiTokenRow,
+  CallRow,
+  CompanyRow,
+  ContactRow,
+  DealRow,
+  EventRow,
+  LeadRow,
+  MessageRow,
+  OptOutRow,
+  RobotRunRow,
+  ItemVariantRow,
+  SignInFailureRow,
+  StageEntryRow,
+  TaskRow,
+  UserRow,
+  WebhookReceiptRow,
+} from '../core/rows';
 import type { NotificationRow, TaskChangeRow } from '../core/rows';
 import type { SessionRow, SignInLinkRow } from '../core/rows';
 
@@ -245,6 +262,23 @@ export const SignInFailureEntity = new EntitySchema<SignInFailureRow>({
   indices: [{ name: 'ix_sign_in_failures_key', columns: ['scope', 'key', 'at'] }],
 });
 
+export const ItemVariantEntity = new EntitySchema<ItemVariantRow>({
+  name: 'ItemVariant',
+  tableName: 'item_variants',
+  columns: {
+    id: integerId,
+    entityType: { type: 'varchar', name: 'entity_type' },
+    entityId: { type: 'integer', name: 'entity_id' },
+    split: { type: 'varchar' },
+    variant: { type: 'varchar' },
+    createdAt: { ...epochMs(), name: 'created_at' },
+  },
+  indices: [
+    { name: 'ux_item_variants_item_split', columns: ['entityType', 'entityId', 'split'], unique: true },
+    { name: 'ix_item_variants_split', columns: ['split', 'variant'] },
+  ],
+});
+
 export const OptOutEntity = new EntitySchema<OptOutRow>({
   name: 'OptOut',
   tableName: 'opt_outs',
@@ -348,6 +382,7 @@ export const allEntities = [
   TaskChangeEntity,
   WebhookReceiptEntity,
   SignInFailureEntity,
+  ItemVariantEntity,
   OptOutEntity,
   CallEntity,
   NotificationEntity,

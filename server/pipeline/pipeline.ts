@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { escalationLevelOf, stageOf, type CompiledConfig } from '../core/compiled-config';
 import { computeDueAt } from '../core/calendar';
+import { dueFromField, fieldTimingOf } from '../core/field-timing';
 import type { Clock } from '../core/clock';
 import { evaluateCondition } from '../core/conditions';
 import type { EvaluationContext } from '../core/context';
@@ -9,6 +10,7 @@ import type { NewItemInput } from '../core/inputs';
 import type { Item, ItemRef } from '../core/items';
 import type { LiveConfig } from '../core/live-config';
 import { planMove, type MoveOptions } from '../core/plan-move';
+import { stageLimitsReentry } from '../core/reentry';
 import type { RunReason } from '../core/run-reasons';
 import type { DealRow, EntityKind, LeadRow, RobotRunRow, StageEntryRow } from '../core/rows';
 import { StageEntryEntity } from '../db/entities';
@@ -64,10 +66,14 @@ export class Pipeline {
       }
       if (item.row.stage === toStage) return { item, entry: null, changed: false, runs: [] };
       // Asked only of a stage that skips its robots on re-entry: every other move costs no query more.
-      const skipsOnReentry = stageOf(current, item.pipeline, toStage)?.on_reenter === 'skip';
-      const reentry = skipsOnReentry && (await manager.exists(StageEntryEntity, { where: { entityType: item.kind, entityId: item.row.id, stage: toStage } }));
-      const plan = planMove(current, item, toStage, { ...options, reentry });
-      const { entry, runs } = await enterStage(manager, this.deps.queue, calendar, item, plan, options, this.now());
+      const target = stageOf(current, item.pipeline, toStage);
+      const lastEntry =
+        target && (target.on_reenter === 'skip' || stageLimitsReentry(target))
+          ? await manager.findOne(StageEntryEntity, { where: { entityType: item.kind, entityId: item.row.id, stage: toStage }, order: { enteredAt: 'DESC' }, select: ['id', 'enteredAt'] })
+          : null;
+      const previousEntryAt = lastEntry ? Number(lastEntry.enteredAt) : null;
+      const plan = planMove(current, item, toStage, { ...options, reentry: lastEntry !== null });
+      const { entry, runs } = await enterStage(manager, this.deps.queue, calendar, item, plan, { ...options, previousEntryAt }, this.now());
       return { item, entry, changed: true, runs };
     }, outer);
     this.deps.scheduler.scheduled(result.runs.map((run) => run.dueAt));
@@ -143,6 +149,9 @@ export class Pipeline {
       const current = (await loadItem(reader, { kind: item.kind, id: item.row.id })) ?? item;
       return (context ??= await loadContext(reader, config, current, this.now(), this.deps.config.publicUrl, event));
     };
+    if (event.type === 'field_changed' && typeof event.field === 'string' && stage?.robots.some((robot) => fieldTimingOf(robot)?.field === event.field)) {
+      notes.push(...(await this.moveFieldTimed(entryId, event.field, event.to, outer)));
+    }
     if (stage?.stop_when !== undefined && evaluateCondition(stage.stop_when, await contextNow())) {
       const pending = await this.deps.queue.pendingOfEntry(entryId, outer);
       if (pending.length > 0) {
@@ -167,6 +176,38 @@ export class Pipeline {
       const woken = await this.deps.store.transaction((manager) => this.deps.queue.dueNow(manager, entryId, 'wait_for', this.now()), outer);
       if (woken > 0) this.deps.scheduler.scheduled([this.now()]);
     }
+    return notes;
+  }
+
+  /**
+   * A date field changed: the scheduled runs of this entry timed from it move to their new due
+   * time (a past one runs at once, as the late policy says), or are cancelled when it was cleared.
+   * Runs still waiting for their predecessor take the field when they are released.
+   */
+  private async moveFieldTimed(entryId: number, field: string, value: unknown, outer?: EntityManager): Promise<string[]> {
+    const config = this.deps.config.current;
+    const calendar = this.deps.config.calendar;
+    const now = this.now();
+    const notes: string[] = [];
+    const dueAts: number[] = [];
+    await this.deps.store.transaction(async (manager) => {
+      for (const run of await this.deps.queue.pendingOfEntry(entryId, manager)) {
+        const robot = config.robots.get(run.robotId)?.robot;
+        const timing = robot ? fieldTimingOf(robot) : null;
+        if (!robot || timing?.field !== field || run.status !== 'scheduled' || (run.waitsFor !== null && run.dueAt === null)) continue;
+        const dueAt = dueFromField(timing, value, calendar, robot.working_hours === true);
+        if (dueAt === null) {
+          await this.deps.queue.cancelPending([run.id], `${field} was cleared`, { code: 'cancelled.field_cleared', params: { field } }, now, manager);
+          notes.push(`${field} cleared: ${run.robotId} cancelled`);
+          continue;
+        }
+        const at = new Date(dueAt).toISOString();
+        await this.deps.queue.moveDue(manager, run.id, dueAt, `${field} changed: due ${at}`, { code: 'scheduled.field_moved', params: { field, due_at: at } });
+        dueAts.push(dueAt);
+        notes.push(`${field} changed: ${run.robotId} moved to ${at}`);
+      }
+    }, outer);
+    if (dueAts.length > 0) this.deps.scheduler.scheduled(dueAts);
     return notes;
   }
 

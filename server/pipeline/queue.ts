@@ -127,6 +127,24 @@ export class RunQueue {
     return runs.map((run, index) => ({ ...run, id: ids[index]!, status: 'scheduled', attempts: 0, lastError: null, lockedBy: null, leaseUntil: null, startedAt: null, finishedAt: null }));
   }
 
+  /**
+   * Runs of a stage entry that do not run this time (a re-entry their `reenter:` rule skips):
+   * written as skipped with why, so the item's timeline says so. In the move's transaction.
+   */
+  async insertSkipped(manager: EntityManager, runs: NewRun[], reason: RunReason, now: number): Promise<void> {
+    if (runs.length === 0) return;
+    const saved = await this.insert(manager, runs);
+    await manager.update(RobotRunEntity, { id: In(saved.map((run) => run.id)) }, { status: 'skipped', reasonCode: reason.code, reasonParams: reason.params ?? {}, finishedAt: now, dueAt: null });
+  }
+
+  /**
+   * A run timed from a date field whose value changed: still scheduled (not running, not a retry),
+   * it is due at the new time, or waits (null) for the field to be set again.
+   */
+  async moveDue(manager: EntityManager, runId: number, dueAt: number | null, detail: string, reason: RunReason): Promise<void> {
+    await manager.update(RobotRunEntity, { id: runId, status: 'scheduled' }, { dueAt, detail, reasonCode: reason.code, reasonParams: reason.params ?? {} });
+  }
+
   /** Leaving a stage cancels the pending runs of that entry (semantics 4). */
   cancelPendingOfEntry(manager: EntityManager, entryId: number, detail: string, reason: RunReason, now: number): Promise<void> {
     return runSql(manager, RUN_SQL.cancelPendingOfEntry, [detail, reason.code, JSON.stringify(reason.params ?? {}), now, entryId]);
@@ -256,13 +274,19 @@ export class RunQueue {
   }
 
   /** `after_robot:` followers of a finished run become due; `dueAtOf` says when, from their own delay. */
-  async releaseFollowers(manager: EntityManager, run: RobotRunRow, dueAtOf: (follower: RobotRunRow) => number, only?: readonly string[], now = Date.now()): Promise<void> {
+  async releaseFollowers(manager: EntityManager, run: RobotRunRow, dueAtOf: (follower: RobotRunRow) => number | null, only?: readonly string[], now = Date.now()): Promise<void> {
     const followers = await manager.find(RobotRunEntity, { where: { entryId: run.entryId, waitsFor: run.robotId, status: 'scheduled', dueAt: IsNull() } });
     const notChosen = only ? followers.filter((follower) => !only.includes(follower.robotId)).map((follower) => follower.id) : [];
     if (notChosen.length > 0) await this.cancelPending(notChosen, `not chosen by ${run.robotId}`, { code: 'cancelled.not_chosen', params: { robot: run.robotId } }, now, manager);
     for (const follower of followers) {
       if (notChosen.includes(follower.id)) continue;
-      await updateById(manager, RobotRunEntity, follower.id, { dueAt: dueAtOf(follower), detail: null, reasonCode: null, reasonParams: null }, { status: 'scheduled' });
+      const dueAt = dueAtOf(follower);
+      // Null: timed from a date field the item does not have yet; it waits for the field, no longer for this run.
+      const changes =
+        dueAt === null
+          ? { dueAt: null, waitsFor: null, detail: 'waits for its date field to be set', reasonCode: 'scheduled.waiting_for_field' as const, reasonParams: {} }
+          : { dueAt, detail: null, reasonCode: null, reasonParams: null };
+      await updateById(manager, RobotRunEntity, follower.id, changes, { status: 'scheduled' });
     }
   }
 

@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
 import { parseDuration } from '../../config/duration';
 import type { RobotSpec } from '../../config/schema';
-import { computeDueAt, retryDelay } from '../core/calendar';
+import { retryDelay } from '../core/calendar';
+import { dueOnEntry, fieldTimingOf } from '../core/field-timing';
 import type { Clock } from '../core/clock';
 import type { CompiledConfig } from '../core/compiled-config';
 import { evaluateCondition } from '../core/conditions';
@@ -154,13 +155,15 @@ async function finishRun(deps: RunnerDeps, run: RobotRunRow, finish: RunFinish):
     await deps.store.transaction(async (manager) => {
       await deps.queue.finish(manager, run, finish, now);
       if (finish.status === 'done' || finish.status === 'skipped') {
+        // A follower timed from a date field is due from the item's field, not from now.
+        const fields = stageHasFieldTiming(deps.config.current, run) ? ((await loadItem(manager, { kind: run.entityType, id: run.entityId }))?.row.fields ?? {}) : {};
         // `after_robot:` followers become due now that their predecessor has finished, plus their own delay.
         await deps.queue.releaseFollowers(
           manager,
           run,
           (follower) => {
             const robot = deps.config.current.robots.get(follower.robotId)?.robot;
-            return robot ? computeDueAt(robot, now, deps.config.calendar) : now;
+            return robot ? dueOnEntry(robot, fields, now, deps.config.calendar) : now;
           },
           finish.release,
           now,
@@ -171,6 +174,11 @@ async function finishRun(deps: RunnerDeps, run: RobotRunRow, finish: RunFinish):
   deps.logger.debug({ run: run.id, robot: run.robotId, status: finish.status, detail: finish.detail }, 'robot run finished');
   if (finish.status === 'done' || finish.status === 'skipped') deps.scheduler.wake();
   if (finish.status === 'scheduled') deps.scheduler.scheduled([finish.dueAt ?? null]);
+}
+
+function stageHasFieldTiming(config: CompiledConfig, run: RobotRunRow): boolean {
+  const stage = (run.pipeline === config.leads.key ? config.leads : config.deals.get(run.pipeline))?.stages.find((candidate) => candidate.id === run.stage);
+  return stage?.robots.some((robot) => fieldTimingOf(robot) !== null) ?? false;
 }
 
 /**

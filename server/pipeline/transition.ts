@@ -4,8 +4,10 @@ import type { MoveOptions, PlannedMove } from '../core/plan-move';
 import { StageEntryEntity, type RobotRunRow, type StageEntryRow } from '../db/entities';
 import { insertRows, updateById } from '../db/hot-path';
 import type { NewRun, RunQueue } from './queue';
-import { computeDueAt, type WorkingCalendar } from '../core/calendar';
+import type { WorkingCalendar } from '../core/calendar';
+import { dueOnEntry, fieldTimingOf } from '../core/field-timing';
 import type { Item } from '../core/items';
+import { reenterRule, reentrySkip } from '../core/reentry';
 import { updateItemRow } from '../records/item-rows';
 
 /**
@@ -47,8 +49,20 @@ export async function enterStage(
   const entry = { ...entryRow, id: entryId };
 
   const waits = waitingOrder(plan.robots);
-  const runs = plan.robots.map((robot, position): NewRun => {
+  // A re-entry the robot's `reenter:` rule skips; the robots waiting for a skipped one are skipped with it.
+  const skipped = new Map<string, string>();
+  plan.robots.forEach((robot, position) => {
+    const own = reentrySkip(reenterRule(robot, plan.stage), options.previousEntryAt ?? null, now);
+    const waitsFor = waits[position];
+    const inherited = waitsFor && skipped.has(waitsFor) ? `not run again: it waits for ${waitsFor}, which does not run again` : null;
+    const why = own ?? inherited;
+    if (why) skipped.set(robot.id, why);
+  });
+  const all = plan.robots.map((robot, position): NewRun => {
     const waitsFor = waits[position] ?? null;
+    const field = fieldTimingOf(robot);
+    const dueAt = waitsFor ? null : dueOnEntry(robot, item.row.fields ?? {}, now, calendar);
+    const detail = skipped.get(robot.id) ?? (waitsFor ? `waits for ${waitsFor}` : field && dueAt === null ? `waits for ${field.field} to be set` : null);
     return {
       entryId: entry.id,
       entityType: item.kind,
@@ -58,14 +72,23 @@ export async function enterStage(
       robotId: robot.id,
       robotType: robot.type,
       position,
-      dueAt: waitsFor ? null : computeDueAt(robot, now, calendar),
+      dueAt,
       waitsFor,
       causalDepth: depth,
-      detail: waitsFor ? `waits for ${waitsFor}` : null,
+      detail,
       createdAt: now,
     };
   });
-  const savedRuns = await queue.insert(manager, runs);
+  const savedRuns = await queue.insert(
+    manager,
+    all.filter((run) => !skipped.has(run.robotId)),
+  );
+  await queue.insertSkipped(
+    manager,
+    all.filter((run) => skipped.has(run.robotId)),
+    { code: 'skipped.not_reentered', params: { stage: plan.stage.id } },
+    now,
+  );
 
   const lost = plan.stage.semantic === 'lost';
   const changes = {

@@ -1,3 +1,4 @@
+import { keepVariant } from './variants';
 import type { EntityManager } from 'typeorm';
 import type { Clock } from '../core/clock';
 import { LEAD_PIPELINE, pipelineOf } from '../core/compiled-config';
@@ -81,6 +82,11 @@ export class Records {
   }
 
   // ── items ────────────────────────────────────────────────────────────────────────────
+
+  /** The variant of split `split` this item keeps: `chosen` the first time, the stored one after. */
+  keepVariant(ref: ItemRef, split: string, chosen: string): Promise<string> {
+    return this.deps.store.transaction((manager) => keepVariant(manager, ref, split, chosen, this.now()));
+  }
 
   getItem(ref: ItemRef, manager: EntityManager = this.manager): Promise<Item | null> {
     return loadItem(manager, ref);

@@ -1,6 +1,6 @@
 import { parseDuration } from '../../config/duration';
 import { pipelineOf, type CompiledConfig } from '../core/compiled-config';
-import { DealEntity, LeadEntity, StageEntryEntity } from '../db/entities';
+import { DealEntity, ItemVariantEntity, LeadEntity, StageEntryEntity } from '../db/entities';
 import type { ReadSource } from '../reads/source';
 
 /**
@@ -16,6 +16,8 @@ export interface FunnelRows {
   durations: Array<{ stage: string; ms: number }>;
   lost: Array<{ stage: string; reason: string | null; refused_by: string | null; count: number }>;
   items: Array<{ stage: string; source: string | null; responsible: string | null; entered_stage_at: number }>;
+  /** Items an A/B split chose a variant for: where each stands now and how many messages the client sent. */
+  variants: Array<{ split: string; variant: string; stage: string; replies: number }>;
 }
 
 const median = (values: number[]): number | null => {
@@ -140,7 +142,27 @@ export function funnelReport(config: CompiledConfig, pipelineKey: string, rows: 
     },
     by_source: groupBy('source', (source) => labels.get(source) ?? source),
     by_manager: groupBy('responsible', userName),
+    by_variant: byVariant(rows.variants, outcome),
   };
+}
+
+/**
+ * An A/B split's result per variant: how many items got it, how many are won (conversion is won ÷
+ * items that got it, decided or not, so a slow variant is not flattered) and how many replied.
+ */
+function byVariant(rows: FunnelRows['variants'], outcome: (stage: string) => 'open' | 'won' | 'lost') {
+  const groups = new Map<string, { split: string; variant: string; items: number; won: number; lost: number; open: number; replied: number }>();
+  for (const row of rows) {
+    const key = `${row.split}/${row.variant}`;
+    const group = groups.get(key) ?? { split: row.split, variant: row.variant, items: 0, won: 0, lost: 0, open: 0, replied: 0 };
+    group.items += 1;
+    group[outcome(row.stage)] += 1;
+    if (row.replies > 0) group.replied += 1;
+    groups.set(key, group);
+  }
+  return [...groups.values()]
+    .sort((a, b) => a.split.localeCompare(b.split) || a.variant.localeCompare(b.variant))
+    .map((group) => ({ ...group, conversion: percent(group.won, group.items), reply_rate: percent(group.replied, group.items) }));
 }
 
 export async function loadFunnelRows(store: ReadSource, config: CompiledConfig, pipelineKey: string, since: number, until: number): Promise<FunnelRows> {
@@ -196,11 +218,22 @@ export async function loadFunnelRows(store: ReadSource, config: CompiledConfig, 
     .where('item.created_at >= :since AND item.created_at < :until', parameters);
   if (pipelineKey !== 'leads') itemQuery.andWhere('item.pipeline = :pipeline', parameters);
   const items = await itemQuery.getRawMany();
+  const variantQuery = manager
+    .createQueryBuilder(ItemVariantEntity, 'variant')
+    .innerJoin(pipelineKey === 'leads' ? 'leads' : 'deals', 'item', 'item.id = variant.entity_id')
+    .select('variant.split', 'split')
+    .addSelect('variant.variant', 'variant')
+    .addSelect('item.stage', 'stage')
+    .addSelect("(SELECT COUNT(*) FROM messages message WHERE message.entity_type = variant.entity_type AND message.entity_id = variant.entity_id AND message.direction = 'in')", 'replies')
+    .where('variant.entity_type = :kind AND item.created_at >= :since AND item.created_at < :until', { ...parameters, kind: pipelineKey === 'leads' ? 'lead' : 'deal' });
+  if (pipelineKey !== 'leads') variantQuery.andWhere('item.pipeline = :pipeline', parameters);
+  const variants = await variantQuery.getRawMany();
   return {
     transitions: transitions.map((row) => ({ from_stage: row.from_stage ?? null, stage: row.stage, count: Number(row.count) })),
     paths: paths.map((row) => ({ entity_id: Number(row.entity_id), from_stage: row.from_stage ?? null, stage: row.stage })),
     durations: durations.map((row) => ({ stage: row.stage, ms: Number(row.ms) })),
     lost: lost.map((row) => ({ stage: row.stage, reason: row.reason ?? null, refused_by: row.refused_by ?? null, count: Number(row.count) })),
     items: items.map((row) => ({ stage: row.stage, source: row.source ?? null, responsible: row.responsible ?? null, entered_stage_at: Number(row.entered_stage_at) })),
+    variants: variants.map((row) => ({ split: row.split, variant: row.variant, stage: row.stage, replies: Number(row.replies) })),
   };
 }

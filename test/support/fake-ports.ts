@@ -99,6 +99,8 @@ export class FakePorts implements RobotPorts {
   readonly optOutChecks: Array<{ channel: string; address: string }> = [];
   readonly callbacks: Array<{ item: Item; run: RunRef; settings: CallbackSettings }> = [];
   readonly posts: RecordedPost[] = [];
+  /** The variant each item kept per split (`lead:1/reminder_test` → `a`). */
+  readonly variants = new Map<string, string>();
 
   private readonly stages = new Map<string, string>();
   private sequence = 1000;
@@ -141,6 +143,12 @@ export class FakePorts implements RobotPorts {
 
   async updateItem(ref: ItemRef, patch: ItemPatch, actor: string, causalDepth: number): Promise<void> {
     this.updates.push({ ref, patch, actor, causalDepth });
+  }
+
+  async keepVariant(ref: { kind: string; id: number }, split: string, chosen: string): Promise<string> {
+    const key = `${ref.kind}:${ref.id}/${split}`;
+    if (!this.variants.has(key)) this.variants.set(key, chosen);
+    return this.variants.get(key)!;
   }
 
   async pickResponsible(team: string, pipeline: string): Promise<string | null> {

@@ -8,6 +8,7 @@ import { StageEntryComment1764600000000 } from './1764600000000-stage-entry-comm
 import { Workplace1764700000000 } from './1764700000000-workplace';
 import { ItemSearch1764800000000 } from './1764800000000-item-search';
 import { InstallSecrets1765000000000 } from './1765000000000-install-secrets';
+import { ItemVariants1765500000000 } from './1765500000000-item-variants';
 import { SignInFailures1765100000000 } from './1765100000000-sign-in-failures';
 
 /** Listed explicitly (no glob) so tsx, jest and a bundled build all find the same set. */
@@ -23,4 +24,5 @@ export const migrations = [
   ItemSearch1764800000000,
   InstallSecrets1765000000000,
   SignInFailures1765100000000,
+  ItemVariants1765500000000,
 ];

@@ -5,12 +5,31 @@ import { runContext } from '../../support/robot-run';
 
 const config = leadFunnel({
   robots: {
-    leads: { in_work: [{ id: 'assign_sdr', type: 'assign' }] },
+    leads: { in_work: [{ id: 'assign_sdr', type: 'assign' }], junk: [{ id: 'to_boris', type: 'assign', user: 'boris' }] },
     general: { new: [{ id: 'assign_from_services', type: 'assign', team: 'services', only_if_empty: true }] },
   },
 });
 
 describe('assign', () => {
+  it('makes the named user responsible, without a pick', async () => {
+    const ports = new FakePorts(config);
+    const outcome = await assign.run(runContext(assign, 'to_boris', ports, { lead: { id: 8, responsible: 'anna' } }));
+    expect(ports.picks).toEqual([]);
+    expect(ports.updates.map((update) => update.patch)).toEqual([{ responsible: 'boris' }]);
+    expect(outcome).toMatchObject({ outcome: 'done', detail: 'responsible anna → boris' });
+  });
+
+  it('a user who is already responsible is left as is', async () => {
+    const ports = new FakePorts(config);
+    const outcome = await assign.run(runContext(assign, 'to_boris', ports, { lead: { responsible: 'boris' } }));
+    expect(ports.updates).toEqual([]);
+    expect(outcome).toMatchObject({ outcome: 'skipped', detail: 'already assigned to boris' });
+  });
+
+  it('names a user the config does not have, with did-you-mean', () => {
+    expect(() => leadFunnel({ robots: { leads: { junk: [{ id: 'to_boris', type: 'assign', user: 'bors' }] } } })).toThrow(/unknown user "bors" \(did you mean "boris"\?\)/);
+  });
+
   it("makes someone from the pipeline's team responsible, one causal step deeper", async () => {
     const ports = new FakePorts(config);
 

@@ -10,7 +10,7 @@ import { paths } from '../../paths';
 import { seesAnalytics, useSession } from '../../session';
 import { BarChart } from './bar-chart';
 import { isValidRange, presetOf, presetRange, type DayRange, type RangePreset } from './range';
-import type { FunnelReport, LostReasonRow, OutcomeGroup } from './types';
+import type { FunnelReport, LostReasonRow, OutcomeGroup, VariantRow } from './types';
 
 const PRESETS: Array<Exclude<RangePreset, 'custom'>> = ['today', 'week', 'month', 'last30'];
 
@@ -353,7 +353,49 @@ function Report({ report, config, i18n }: { report: FunnelReport; config: Pipeli
         name={(group) => groupName(group, 'responsible', config, i18n)}
         i18n={i18n}
       />
+      {report.by_variant && report.by_variant.length > 0 && <VariantSection rows={report.by_variant} i18n={i18n} />}
     </div>
+  );
+}
+
+/** An A/B split's variants side by side: conversion is won ÷ items that got the variant. */
+function VariantSection({ rows, i18n }: { rows: VariantRow[]; i18n: I18n }) {
+  const { t, fmt } = i18n;
+  const percent = (value: number | null) => (value === null ? '—' : t('unit.percent', { value: fmt.number(value) }));
+  return (
+    <section class="report-card" id="by-variant" aria-labelledby="by-variant-title">
+      <h2 id="by-variant-title">{t('analytics.byVariant')}</h2>
+      <div class="table-scroll" tabIndex={0} role="region" aria-labelledby="by-variant-title">
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">{t('col.split')}</th>
+              <th scope="col">{t('col.variant')}</th>
+              <th scope="col">{t('col.items')}</th>
+              <th scope="col">{t('col.won')}</th>
+              <th scope="col">{t('col.conversion')}</th>
+              <th scope="col">{t('col.replied')}</th>
+              <th scope="col">{t('col.replyRate')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((row) => (
+              <tr key={`${row.split}/${row.variant}`}>
+                <td data-user-content>{row.split}</td>
+                <th scope="row" data-user-content>
+                  {row.variant}
+                </th>
+                <td>{fmt.number(row.items)}</td>
+                <td>{fmt.number(row.won)}</td>
+                <td>{percent(row.conversion)}</td>
+                <td>{fmt.number(row.replied)}</td>
+                <td>{percent(row.reply_rate)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
   );
 }
 

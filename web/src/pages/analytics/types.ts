@@ -45,4 +45,16 @@ export interface FunnelReport {
   lost_reasons: LostReasonRow[];
   by_source: OutcomeGroup[];
   by_manager: OutcomeGroup[];
+  /** A/B splits, per split and variant (servers that give it). */
+  by_variant?: VariantRow[];
+}
+
+export interface VariantRow {
+  split: string;
+  variant: string;
+  items: number;
+  won: number;
+  replied: number;
+  conversion: number | null;
+  reply_rate: number | null;
 }

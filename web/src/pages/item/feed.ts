@@ -185,6 +185,13 @@ function runWhat(context: FeedContext, code: string, params: Record<string, unkn
     case 'scheduled.deferred':
       values.until = when(context, param('until')) || '—';
       break;
+    case 'done.variant_chosen':
+      values.variant = { theirs: String(param('variant') ?? '') };
+      break;
+    case 'cancelled.field_cleared':
+    case 'scheduled.field_moved':
+      values.field = { theirs: String(param('field') ?? '') };
+      break;
   }
   const sentence = say(context, key, values);
   // Names given to the sentence's holes after it is built: a recipient list and an assignee are people's names.
