@@ -22,6 +22,7 @@ import type { ReloadResult } from './config-ops/plan-state';
 import { LiveConfig } from './core/live-config';
 import type { HttpPoster } from './core/outgoing-http';
 import { Store } from './db/store';
+import { LeadImport } from './import/import-leads';
 import { Inbound } from './inbound/inbound';
 import { Messaging } from './messaging/messaging';
 import { EngineMetrics } from './metrics';
@@ -84,6 +85,8 @@ export class Runtime {
   readonly messaging: Messaging;
   readonly inbound: Inbound;
   readonly voice: CallChain;
+  /** Leads from a CSV export (`robots import`, POST /api/import). */
+  readonly leadImport: LeadImport;
   /** People and their API tokens, sign-in sessions, spent webhook signatures. */
   readonly accounts: Accounts;
   readonly sessions: Sessions;
@@ -150,6 +153,7 @@ export class Runtime {
       reportCall: (event) => inbound.ingest(event),
     }));
     const inbound: Inbound = (this.inbound = new Inbound({ store, clock, config, records, pipeline, messaging, channels, voice, logger }));
+    this.leadImport = new LeadImport({ store, clock, config, records, pipeline });
     const ports = robotPorts({ store, clock, config, records, pipeline, inbound, messaging, voice, http: options.http ?? fetchPoster });
     for (const definition of robotDefinitions) {
       robotTypes.set(definition.type, { run: (call) => definition.run({ ...call, params: call.params as never, ports }) });

@@ -157,6 +157,7 @@ const OPERATIONS: ReadonlyMap<string, { roles: ReadonlyArray<UserRow['role']>; w
   ['contacts.read', { roles: ['admin', 'ops', 'manager', 'sales', 'first_line'], words: 'see contacts' }],
   ['analytics.read', { roles: ['admin', 'ops', 'manager'], words: 'see the analytics' }],
   ['users.manage', { roles: ['admin'], words: 'manage users' }],
+  ['items.import', { roles: ['admin', 'ops'], words: 'import leads' }],
 ]);
 
 export function canOperate(user: UserRow, operation: string): boolean {

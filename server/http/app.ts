@@ -23,6 +23,7 @@ import { taskRoutes } from './routes/tasks';
 import { itemActivityRoutes } from './routes/item-activity';
 import { bulkRoutes } from './routes/bulk';
 import { notificationRoutes } from './routes/notifications';
+import { importRoutes } from './routes/import';
 import { healthRoutes, httpMetrics } from './health';
 import { BOARD_DIST, boardRoutes } from './board';
 
@@ -43,6 +44,10 @@ export function createApp(runtime: Runtime, options: { logger?: Logger } = {}): 
   const counters: IntakeCounters = { honeypot: 0, rateLimited: 0, rejectedWebhooks: 0 };
   // Every request gets an id, and a path or query that is not clean text is refused, first.
   app.use(requestContext());
+  const tokens = new TokenCache();
+  runtime.onReload(() => tokens.clear());
+  // A CSV export is bigger than any other body: its route comes before the general size limit, with its own.
+  app.use('/api/import', requireUser(accounts, tokens, sessions), requireOperation('items.import'), importRoutes({ leadImport: runtime.leadImport }));
   app.use(refuseOversizedBodies());
   app.use(securityHeaders());
   // Signed webhooks need their raw body: mounted before the JSON parser.
@@ -64,8 +69,6 @@ export function createApp(runtime: Runtime, options: { logger?: Logger } = {}): 
   });
 
   const api = express.Router();
-  const tokens = new TokenCache();
-  runtime.onReload(() => tokens.clear());
   api.use(requireUser(accounts, tokens, sessions));
   const items = { config, clock, records, pipeline, inbound, queue, reads };
   // The card's comments, calls and tasks, and bulk actions, beside the item routes (matched first).

@@ -6,7 +6,7 @@ import { insertRows, updateById } from '../db/hot-path';
 import type { NewRun, RunQueue } from './queue';
 import { computeDueAt, type WorkingCalendar } from '../core/calendar';
 import type { Item } from '../core/items';
-import { updateItemRow } from '../records/item-rows';
+import { linkFirstEntries, updateItemRow } from '../records/item-rows';
 
 /**
  * The one transaction of a move (semantics 1 and 4): close the entry it leaves and cancel that
@@ -79,4 +79,62 @@ export async function enterStage(
   await updateItemRow(manager, { kind: item.kind, id: item.row.id }, changes);
   Object.assign(item.row, changes);
   return { entry, runs: savedRuns };
+}
+
+/**
+ * New items entering their first stage together (an import): each gets its entry and, when its
+ * plan has robots, their runs, as `enterStage` would write them, in a few multi-row statements.
+ */
+export async function enterFirstStages(manager: EntityManager, queue: RunQueue, calendar: WorkingCalendar, moves: Array<{ item: Item; plan: PlannedMove }>, options: MoveOptions, now: number): Promise<RobotRunRow[]> {
+  if (moves.length === 0) return [];
+  const entryRows = moves.map(
+    ({ item, plan }) =>
+      ({
+        entityType: item.kind,
+        entityId: item.row.id,
+        pipeline: item.pipeline,
+        stage: plan.stage.id,
+        fromStage: null,
+        enteredAt: now,
+        leftAt: null,
+        actor: options.actor,
+        reason: plan.reason,
+        refusedBy: plan.refusedBy,
+        causalDepth: options.causalDepth ?? 0,
+        comment: options.comment ?? null,
+      }) as StageEntryRow,
+  );
+  const entryIds: number[] = [];
+  for (let start = 0; start < entryRows.length; start += 100) entryIds.push(...(await insertRows(manager, StageEntryEntity, entryRows.slice(start, start + 100))));
+  const runs = moves.flatMap(({ item, plan }, index) => {
+    const waits = waitingOrder(plan.robots);
+    return plan.robots.map((robot, position): NewRun => {
+      const waitsFor = waits[position] ?? null;
+      return {
+        entryId: entryIds[index]!,
+        entityType: item.kind,
+        entityId: item.row.id,
+        pipeline: item.pipeline,
+        stage: plan.stage.id,
+        robotId: robot.id,
+        robotType: robot.type,
+        position,
+        dueAt: waitsFor ? null : computeDueAt(robot, now, calendar),
+        waitsFor,
+        causalDepth: options.causalDepth ?? 0,
+        detail: waitsFor ? `waits for ${waitsFor}` : null,
+        createdAt: now,
+      };
+    });
+  });
+  const saved: RobotRunRow[] = [];
+  for (let start = 0; start < runs.length; start += 100) saved.push(...(await queue.insert(manager, runs.slice(start, start + 100))));
+  for (const kind of ['lead', 'deal'] as const) {
+    const ids = moves.filter(({ item }) => item.kind === kind).map(({ item }) => item.row.id);
+    if (ids.length > 0) await linkFirstEntries(manager, kind, ids);
+  }
+  moves.forEach(({ item }, index) => {
+    item.row.stageEntryId = entryIds[index]!;
+  });
+  return saved;
 }

@@ -2,7 +2,7 @@ import type { EntityManager } from 'typeorm';
 import { asItem, type Item, type ItemRef } from '../core/items';
 import type { DealRow, EntityKind, LeadRow } from '../core/rows';
 import { DealEntity, LeadEntity } from '../db/entities';
-import { allSql, insertOne, selectById, updateById } from '../db/hot-path';
+import { allSql, insertOne, insertRows, runSql, selectById, updateById } from '../db/hot-path';
 import { itemSearchText, SEARCHED_COLUMNS } from '../core/search-text';
 
 /**
@@ -48,6 +48,32 @@ export async function updateItemRow(manager: EntityManager, ref: ItemRef, change
 export async function insertItemRow(manager: EntityManager, kind: EntityKind, row: LeadRow & DealRow): Promise<Item> {
   const saved = await insertOne(manager, entityOf(kind) as typeof LeadEntity, { ...row, searchText: itemSearchText(row) } as LeadRow);
   return asItem(kind, saved);
+}
+
+/** Rows a multi-row INSERT carries: well under SQLite's and Postgres' limits on parameters. */
+const ROWS_PER_INSERT = 100;
+
+/** Many new items in a few multi-row INSERTs (an import): the same rows, search text and all, as one at a time. */
+export async function insertItemRows(manager: EntityManager, kind: EntityKind, rows: Array<LeadRow & DealRow>): Promise<Item[]> {
+  const items: Item[] = [];
+  for (let start = 0; start < rows.length; start += ROWS_PER_INSERT) {
+    const chunk = rows.slice(start, start + ROWS_PER_INSERT).map((row) => ({ ...row, searchText: itemSearchText(row) }));
+    const ids = await insertRows(manager, entityOf(kind) as typeof LeadEntity, chunk as LeadRow[]);
+    chunk.forEach((row, index) => items.push(asItem(kind, { ...row, id: ids[index]! })));
+  }
+  return items;
+}
+
+/** Points new items at the stage entry just written for each (their only one): one statement for the lot. */
+export async function linkFirstEntries(manager: EntityManager, kind: EntityKind, ids: number[]): Promise<void> {
+  const table = kind === 'lead' ? 'leads' : 'deals';
+  for (let start = 0; start < ids.length; start += ROWS_PER_INSERT * 5) {
+    const chunk = ids.slice(start, start + ROWS_PER_INSERT * 5);
+    await runSql(manager, `UPDATE ${table} SET stage_entry_id = (SELECT MAX(e.id) FROM stage_entries e WHERE e.entity_type = ? AND e.entity_id = ${table}.id) WHERE id IN (${chunk.map(() => '?').join(', ')})`, [
+      kind,
+      ...chunk,
+    ]);
+  }
 }
 
 /** Writes `changes` only while the item's tags are still `expected`: true when it did (a compare-and-set). */

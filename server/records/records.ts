@@ -12,9 +12,9 @@ import { DealEntity, EventEntity, TaskEntity, UserEntity } from '../db/entities'
 import { insertOne } from '../db/hot-path';
 import type { Store } from '../db/store';
 import type { WhenNobodyOnDuty } from '../../config/primitives';
-import { findContact, findEarlierLead, findOrCreateCompany, findOrCreateContact } from './contacts';
+import { findContact, findEarlierLead, leadsByAddresses, findOrCreateCompany, findOrCreateContact } from './contacts';
 import type { ItemChange, ItemChanges } from './item-changes';
-import { decayScoreIfUnchanged, insertItemRow, loadItem, updateItemIfTagsAre, updateItemRow, type ItemColumns } from './item-rows';
+import { decayScoreIfUnchanged, insertItemRow, insertItemRows, loadItem, updateItemIfTagsAre, updateItemRow, type ItemColumns } from './item-rows';
 import { pickResponsible } from './responsible-pick';
 import { changeTask, type TaskPatch } from './task-updates';
 import { insertNotification, taskNotification, type NotificationFeed } from './notifications';
@@ -139,8 +139,18 @@ export class Records {
     return insertItemRow(manager, prepared.kind, row);
   }
 
-  /** Changes standard or custom fields in one transaction; returns what really changed. */
-  async updateItem(ref: ItemRef, patch: ItemPatch): Promise<{ item: Item; changes: FieldChange[] }> {
+  /** Writes many prepared items of one kind inside the caller's transaction, in a few statements. */
+  async insertItems(manager: EntityManager, prepared: PreparedItem[]): Promise<Item[]> {
+    const items: Item[] = [];
+    for (const kind of ['lead', 'deal'] as const) {
+      const rows = prepared.filter((item) => item.kind === kind).map((item) => item.row);
+      if (rows.length > 0) items.push(...(await insertItemRows(manager, kind, rows)));
+    }
+    return items;
+  }
+
+  /** Changes standard or custom fields in one transaction (joining `outer` when given); returns what really changed. */
+  async updateItem(ref: ItemRef, patch: ItemPatch, outer?: EntityManager): Promise<{ item: Item; changes: FieldChange[] }> {
     const cleaned = await this.cleanInput(patch);
     const now = this.now();
     const result = await this.deps.store.transaction(async (manager) => {
@@ -151,8 +161,8 @@ export class Records {
       await updateItemRow(manager, ref, update);
       Object.assign(current.row, update);
       return { item: current, changes: fieldChanges(before, cleaned, patch.fields ?? {}) };
-    });
-    if (result.changes.length > 0) this.published({ kind: ref.kind, id: ref.id, change: 'updated' });
+    }, outer);
+    if (result.changes.length > 0) this.published({ kind: ref.kind, id: ref.id, change: 'updated' }, outer);
     return result;
   }
 
@@ -223,6 +233,11 @@ export class Records {
 
   findOrCreateContact(manager: EntityManager, data: { name: string | null; phone: string | null; email: string | null; companyId: number | null }): Promise<{ contact: ContactRow; created: boolean }> {
     return findOrCreateContact(manager, data, this.now());
+  }
+
+  /** The leads with any of these phones or emails, oldest first: what an import counts as the same client. */
+  leadsByAddresses(phones: string[], emails: string[], manager: EntityManager = this.manager): Promise<Array<{ id: number; phone: string | null; email: string | null }>> {
+    return leadsByAddresses(manager, phones, emails);
   }
 
   findEarlierLead(lead: LeadRow, manager: EntityManager = this.manager): Promise<LeadRow | null> {
