@@ -65,7 +65,7 @@ export function parseMapOption(text: string | undefined): Record<string, string>
   return mapping;
 }
 
-/** Explicit mappings first, then the known titles for whatever is left; a custom field of the config is matched by its key too. */
+/** Explicit mappings first, then the known titles for whatever is left; a custom field of the config is matched by its key or label too. */
 export function mapHeaders(headers: string[], explicit: Record<string, string>, config: CompiledConfig): HeaderMap {
   const columns = new Map<string, number[]>();
   const taken = new Set<number>();
@@ -88,12 +88,18 @@ export function mapHeaders(headers: string[], explicit: Record<string, string>, 
   headers.forEach((header, index) => {
     if (taken.has(index)) return;
     const folded = foldHeader(header);
-    const target = BY_ALIAS.get(folded) ?? customFields.find((key) => key.toLowerCase() === folded);
+    const target = BY_ALIAS.get(folded) ?? customFields.find((key) => customFieldNames(key, config).includes(folded));
     if (!target || explicit[target] !== undefined) return;
     columns.set(target, [...(columns.get(target) ?? []), index]);
     taken.add(index);
   });
   return { columns, ignored: headers.filter((_header, index) => !taken.has(index)) };
+}
+
+/** A custom field is found by its key or by its label (either language of `{ru, en}`). */
+function customFieldNames(key: string, config: CompiledConfig): string[] {
+  const label = ownValue(config.source.fields, key)?.label;
+  return [key.toLowerCase(), ...(label ? [label, ...label.split(' / ')].map(foldHeader) : [])];
 }
 
 /** A cell's words as a custom field of that type wants them: "1 200,50" a number, "да" true. */

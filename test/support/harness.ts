@@ -27,6 +27,8 @@ export interface Harness {
   as(login: string): {
     get(url: string): request.Test;
     post(url: string, body?: object): request.Test;
+    /** A body as bytes of a content type (a CSV file as exported). */
+    upload(url: string, body: Buffer, contentType: string): request.Test;
     patch(url: string, body?: object): request.Test;
     delete(url: string): request.Test;
   };
@@ -106,6 +108,7 @@ export async function startHarness(kind: DatabaseKind, options: HarnessOptions =
             .post(url)
             .set('Authorization', auth)
             .send(body ?? {}),
+        upload: (url, body, contentType) => request(app).post(url).set('Authorization', auth).set('Content-Type', contentType).send(body),
         patch: (url, body) =>
           request(app)
             .patch(url)
