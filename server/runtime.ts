@@ -24,6 +24,7 @@ import type { HttpPoster } from './core/outgoing-http';
 import { Store } from './db/store';
 import { LeadImport } from './import/import-leads';
 import { Inbound } from './inbound/inbound';
+import { Consents } from './messaging/consents';
 import { Messaging } from './messaging/messaging';
 import { EngineMetrics } from './metrics';
 import { Pipeline } from './pipeline/pipeline';
@@ -83,6 +84,8 @@ export class Runtime {
   readonly scheduler: Scheduler;
   readonly pipeline: Pipeline;
   readonly messaging: Messaging;
+  /** The consent register: opt-ins and opt-outs per contact and channel. */
+  readonly consents: Consents;
   readonly inbound: Inbound;
   readonly voice: CallChain;
   /** Leads from a CSV export (`robots import`, POST /api/import). */
@@ -137,7 +140,8 @@ export class Runtime {
     // The runner's pieces, put together once: every run on the hot path reuses them.
     const runner: RunnerDeps = { store, queue, clock, config, logger, metrics, scheduler, robotTypes };
     const pipeline = (this.pipeline = new Pipeline({ store, clock, config, records, queue, scheduler }));
-    const messaging = (this.messaging = new Messaging({ store, clock, config, channels, metrics, trackingSecret: this.trackingSecret, notices }));
+    const consents = (this.consents = new Consents({ store, clock, config }));
+    const messaging = (this.messaging = new Messaging({ store, clock, config, channels, metrics, trackingSecret: this.trackingSecret, notices, consents }));
     const voice: CallChain = (this.voice = new CallChain({
       store,
       clock,

@@ -1,6 +1,6 @@
 import { EntitySchema } from 'typeorm';
 import { epochMs, integerId, json, optionalInteger, text } from './columns';
-import type { ApiTokenRow, CallRow, CompanyRow, ContactRow, DealRow, EventRow, LeadRow, MessageRow, OptOutRow, RobotRunRow, SignInFailureRow, StageEntryRow, TaskRow, UserRow, WebhookReceiptRow } from '../core/rows';
+import type { ApiTokenRow, CallRow, CompanyRow, ContactRow, DealRow, EventRow, LeadRow, MessageRow, ConsentRow, RobotRunRow, SignInFailureRow, StageEntryRow, TaskRow, UserRow, WebhookReceiptRow } from '../core/rows';
 import type { NotificationRow, TaskChangeRow } from '../core/rows';
 import type { SessionRow, SignInLinkRow } from '../core/rows';
 
@@ -245,14 +245,18 @@ export const SignInFailureEntity = new EntitySchema<SignInFailureRow>({
   indices: [{ name: 'ix_sign_in_failures_key', columns: ['scope', 'key', 'at'] }],
 });
 
-export const OptOutEntity = new EntitySchema<OptOutRow>({
-  name: 'OptOut',
-  tableName: 'opt_outs',
+export const ConsentEntity = new EntitySchema<ConsentRow>({
+  name: 'Consent',
+  tableName: 'consents',
   columns: {
     id: integerId,
     channel: { type: 'varchar' },
-    address: { type: 'varchar' },
-    reason: text(),
+    address: text(),
+    contactId: { ...optionalInteger, name: 'contact_id' },
+    status: { type: 'varchar' },
+    source: { type: 'varchar' },
+    note: text(),
+    actor: text(),
     createdAt: { ...epochMs(), name: 'created_at' },
   },
 });
@@ -348,7 +352,7 @@ export const allEntities = [
   TaskChangeEntity,
   WebhookReceiptEntity,
   SignInFailureEntity,
-  OptOutEntity,
+  ConsentEntity,
   CallEntity,
   NotificationEntity,
 ];

@@ -79,7 +79,7 @@ export function createApp(runtime: Runtime, options: { logger?: Logger } = {}): 
   api.use('/leads', itemRoutes(items, 'lead'));
   api.use('/deals', itemRoutes(items, 'deal'));
   api.use('/notifications', notificationRoutes({ inbox: runtime.inbox, reads }));
-  api.use('/contacts', requireOperation('contacts.read'), contactRoutes({ config, reads }));
+  api.use('/contacts', requireOperation('contacts.read'), contactRoutes({ config, reads, consents: runtime.consents }));
   api.use('/runs', runRoutes({ config, records, queue, pipeline, reads }));
   api.use('/messages', messageRoutes({ config, records, reads }));
   api.use('/events', eventRoutes({ config, records, reads }));

@@ -30,6 +30,7 @@ export interface Harness {
     /** A body as bytes of a content type (a CSV file as exported). */
     upload(url: string, body: Buffer, contentType: string): request.Test;
     patch(url: string, body?: object): request.Test;
+    put(url: string): request.Test;
     delete(url: string): request.Test;
   };
   /** `robots user passwd`, at the harness's password cost. */
@@ -114,6 +115,7 @@ export async function startHarness(kind: DatabaseKind, options: HarnessOptions =
             .patch(url)
             .set('Authorization', auth)
             .send(body ?? {}),
+        put: (url) => request(app).put(url).set('Authorization', auth),
         delete: (url) => request(app).delete(url).set('Authorization', auth),
       };
     },
