@@ -109,8 +109,17 @@ export function openApiDocument() {
       ...itemPaths('deals', NewDealInput, DealPatch),
       '/api/contacts': { get: { summary: 'Find contacts by phone or email', parameters: queryParameters(ContactQuery), responses: { 200: { description: 'Contacts' } } } },
       '/api/contacts/{id}/consent': {
-        get: { summary: "The contact's consent per channel (email, sms, telegram, call): allowed or not, the latest word, its source and time, the config's rule", parameters: [idParameter], responses: { 200: { description: 'Consent per channel' }, 404: problem } },
-        put: { summary: 'Record what the client said about a channel (source manual; any role that sees contacts)', parameters: [idParameter], requestBody: body(ConsentInput), responses: { 200: { description: 'Consent per channel' }, 400: problem, 403: problem, 404: problem, ...unsupported } },
+        get: {
+          summary: "The contact's consent per channel (email, sms, telegram, call): allowed or not, the latest word, its source and time, the config's rule",
+          parameters: [idParameter],
+          responses: { 200: { description: 'Consent per channel' }, 404: problem },
+        },
+        put: {
+          summary: 'Record what the client said about a channel (source manual; any role that sees contacts)',
+          parameters: [idParameter],
+          requestBody: body(ConsentInput),
+          responses: { 200: { description: 'Consent per channel' }, 400: problem, 403: problem, 404: problem, ...unsupported },
+        },
       },
       '/api/import': {
         post: {
