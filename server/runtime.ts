@@ -29,6 +29,7 @@ import { Messaging } from './messaging/messaging';
 import { EngineMetrics } from './metrics';
 import { Pipeline } from './pipeline/pipeline';
 import { RunQueue } from './pipeline/queue';
+import { Merges } from './pipeline/merge';
 import { executeRun, type RobotType, type RunnerDeps } from './pipeline/runner';
 import { Scheduler } from './pipeline/scheduler';
 import { ItemChanges } from './records/item-changes';
@@ -90,6 +91,7 @@ export class Runtime {
   readonly voice: CallChain;
   /** Leads from a CSV export (`robots import`, POST /api/import). */
   readonly leadImport: LeadImport;
+  readonly merges: Merges;
   /** People and their API tokens, sign-in sessions, spent webhook signatures. */
   readonly accounts: Accounts;
   readonly sessions: Sessions;
@@ -158,6 +160,7 @@ export class Runtime {
     }));
     const inbound: Inbound = (this.inbound = new Inbound({ store, clock, config, records, pipeline, messaging, channels, voice, logger }));
     this.leadImport = new LeadImport({ store, clock, config, records, pipeline });
+    this.merges = new Merges({ clock, records, queue });
     const ports = robotPorts({ store, clock, config, records, pipeline, inbound, messaging, voice, http: options.http ?? fetchPoster });
     for (const definition of robotDefinitions) {
       robotTypes.set(definition.type, { run: (call) => definition.run({ ...call, params: call.params as never, ports }) });

@@ -10,6 +10,7 @@ import { doorBodies, jsonBodies, refuseOversizedBodies, requestContext, security
 import { configReloadRoutes } from './routes/config-reload';
 import { contactRoutes } from './routes/contacts';
 import { itemRoutes } from './routes/items';
+import { mergeRoutes } from './routes/merge';
 import { messageRoutes, runRoutes } from './routes/runs';
 import { eventRoutes } from './routes/events';
 import { analyticsRoutes } from './routes/analytics';
@@ -76,9 +77,11 @@ export function createApp(runtime: Runtime, options: { logger?: Logger } = {}): 
   const bulk = { config, clock, records, pipeline, inbound, reads, logger: options.logger ?? runtime.logger };
   api.use('/leads', itemActivityRoutes(activity, 'lead'), bulkRoutes(bulk, 'lead'));
   api.use('/deals', itemActivityRoutes(activity, 'deal'), bulkRoutes(bulk, 'deal'));
+  api.use('/leads', mergeRoutes({ merges: runtime.merges }, 'lead'));
   api.use('/leads', itemRoutes(items, 'lead'));
   api.use('/deals', itemRoutes(items, 'deal'));
   api.use('/notifications', notificationRoutes({ inbox: runtime.inbox, reads }));
+  api.use('/contacts', mergeRoutes({ merges: runtime.merges }, 'contact'));
   api.use('/contacts', requireOperation('contacts.read'), contactRoutes({ config, reads, consents: runtime.consents }));
   api.use('/runs', runRoutes({ config, records, queue, pipeline, reads }));
   api.use('/messages', messageRoutes({ config, records, reads }));

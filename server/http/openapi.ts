@@ -3,6 +3,7 @@ import { DealPatch, LeadPatch, NewDealInput, NewLeadInput } from '../core/inputs
 import { BoardQuery, BoardResponse, ExportQuery, EXPORT_COLUMNS, EXPORT_MAX_ROWS, ItemListQuery, ItemListResponse, MoveBody } from './routes/items';
 import { ConsentInput, ContactQuery } from './routes/contacts';
 import { ImportQuery } from './routes/import';
+import { MergeBody } from './routes/merge';
 import { MessageQuery, RunQuery } from './routes/runs';
 import { EventQuery } from './routes/events';
 import { NewTaskBody, TaskPatch, TaskQuery } from './routes/tasks';
@@ -121,6 +122,19 @@ export function openApiDocument() {
           responses: { 200: { description: 'Consent per channel' }, 400: problem, 403: problem, 404: problem, ...unsupported },
         },
       },
+      ...Object.fromEntries(
+        (['leads', 'contacts'] as const).map((plural) => [
+          `/api/${plural}/{id}/merge`,
+          {
+            post: {
+              summary: `Merge duplicate ${plural} into this one (ops, admin): one transaction, final (no undo); the others answer 404 after`,
+              parameters: [idParameter],
+              requestBody: body(MergeBody),
+              responses: { 200: { description: 'What was merged' }, 400: problem, 403: problem, 404: problem, 409: problem, ...unsupported },
+            },
+          },
+        ]),
+      ),
       '/api/import': {
         post: {
           summary: 'Import leads from a CSV export (ops, admin): the file is the body (text/csv; UTF-8 or Windows-1251, `;` or `,`); the report lists every refused row',

@@ -5,7 +5,7 @@ import type { LiveConfig } from '../core/live-config';
 import type { ConsentRow } from '../core/rows';
 import { CONSENT_CHANNELS } from '../../config/primitives';
 import { ConsentEntity } from '../db/entities';
-import { allSql, hydrate, insertOne } from '../db/hot-path';
+import { allSql, hydrate, insertOne, runSql } from '../db/hot-path';
 import type { Store } from '../db/store';
 
 export interface NewConsent {
@@ -77,4 +77,13 @@ export class Consents {
       }),
     );
   }
+}
+
+/**
+ * A merge: every word a merged-away contact gave (opt-outs above all) is the survivor's now, so
+ * a client who said "no SMS" under one card is not written to under the other.
+ */
+export async function moveConsentsToContact(manager: EntityManager, fromIds: number[], toId: number): Promise<void> {
+  if (fromIds.length === 0) return;
+  await runSql(manager, `UPDATE consents SET contact_id = ? WHERE contact_id IN (${fromIds.map(() => '?').join(', ')})`, [toId, ...fromIds]);
 }

@@ -5,6 +5,8 @@ import type { MessageRequest } from '../core/message-request';
 import type { MessageRow, MessageStatus } from '../core/rows';
 import { consentChannelOf, type ConsentSource } from '../core/consent';
 import { MessageEntity } from '../db/entities';
+import { runSql } from '../db/hot-path';
+import type { EntityManager } from 'typeorm';
 import type { Consents, NewConsent } from './consents';
 import type { Store } from '../db/store';
 import type { EngineMetrics } from '../metrics';
@@ -84,4 +86,10 @@ export class Messaging {
   async recordConsent(consent: NewConsent): Promise<void> {
     await this.deps.consents.record(consent);
   }
+}
+
+/** A merge: the merged-away items' messages (both ways) become the survivor's, in the merge's transaction. */
+export async function moveMessagesToItem(manager: EntityManager, kind: 'lead' | 'deal', fromIds: number[], toId: number): Promise<void> {
+  if (fromIds.length === 0) return;
+  await runSql(manager, `UPDATE messages SET entity_id = ? WHERE entity_type = ? AND entity_id IN (${fromIds.map(() => '?').join(', ')})`, [toId, kind, ...fromIds]);
 }

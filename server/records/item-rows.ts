@@ -101,3 +101,27 @@ export async function decayScoreIfUnchanged(manager: EntityManager, ref: ItemRef
   ]);
   return won.length > 0;
 }
+
+/** Writes a merge's survivor: the columns it took, and its search text rewritten from the whole row. */
+export async function rewriteMergedItem(manager: EntityManager, ref: ItemRef, current: LeadRow | DealRow, changes: ItemColumns): Promise<void> {
+  const written = { ...changes, searchText: itemSearchText({ ...current, ...changes } as LeadRow) };
+  if (ref.kind === 'lead') await updateById(manager, LeadEntity, ref.id, written);
+  else await updateById(manager, DealEntity, ref.id, written);
+}
+
+/** Rows merged away. Their history has been pointed at the survivor first; nothing refers to them after. */
+export async function deleteItemRows(manager: EntityManager, kind: EntityKind, ids: number[]): Promise<void> {
+  if (ids.length === 0) return;
+  await runSql(manager, `DELETE FROM ${kind === 'lead' ? 'leads' : 'deals'} WHERE id IN (${ids.map(() => '?').join(', ')})`, ids);
+}
+
+/** Links to merged-away rows follow the survivor: deals made from a lead, items of a contact. */
+export async function repointItemLinks(manager: EntityManager, link: 'lead' | 'contact', fromIds: number[], toId: number): Promise<void> {
+  if (fromIds.length === 0) return;
+  const marks = fromIds.map(() => '?').join(', ');
+  if (link === 'lead') {
+    await runSql(manager, `UPDATE deals SET lead_id = ? WHERE lead_id IN (${marks})`, [toId, ...fromIds]);
+    return;
+  }
+  for (const table of ['leads', 'deals']) await runSql(manager, `UPDATE ${table} SET contact_id = ? WHERE contact_id IN (${marks})`, [toId, ...fromIds]);
+}

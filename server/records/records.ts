@@ -15,6 +15,7 @@ import type { WhenNobodyOnDuty } from '../../config/primitives';
 import { findContact, findEarlierLead, leadsByAddresses, findOrCreateCompany, findOrCreateContact } from './contacts';
 import type { ItemChange, ItemChanges } from './item-changes';
 import { decayScoreIfUnchanged, insertItemRow, insertItemRows, loadItem, updateItemIfTagsAre, updateItemRow, type ItemColumns } from './item-rows';
+import { mergeRows, type Merged, type MergeRequest } from './merge';
 import { pickResponsible } from './responsible-pick';
 import { changeTask, type TaskPatch } from './task-updates';
 import { insertNotification, taskNotification, type NotificationFeed } from './notifications';
@@ -323,6 +324,23 @@ export class Records {
     );
     if (event.entity) this.published({ kind: event.entity.kind, id: event.entity.id, change: 'updated' }, manager);
     return row;
+  }
+
+  // ── merging duplicates ───────────────────────────────────────────────────────────────
+
+  /**
+   * Merges duplicates into one survivor in one transaction (final: the others are deleted).
+   * `alongside` runs in the same transaction with what was merged, for the rows other modules own
+   * (messages, consents, robot runs), so nothing is half-written.
+   */
+  async merge(request: Omit<MergeRequest, 'now'>, alongside: (manager: EntityManager, merged: Merged) => Promise<void>): Promise<Merged> {
+    const merged = await this.deps.store.transaction(async (manager) => {
+      const result = await mergeRows(manager, { ...request, now: this.now() });
+      await alongside(manager, result);
+      return result;
+    });
+    if (merged.kind === 'lead') this.published({ kind: 'lead', id: merged.survivorId, change: 'updated' });
+    return merged;
   }
 
   // ── input rules ──────────────────────────────────────────────────────────────────────
