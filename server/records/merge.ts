@@ -108,7 +108,10 @@ export async function mergeRows(manager: EntityManager, request: MergeRequest): 
       throw new ConflictError('more than one of these leads was converted into a deal: merge the deals first');
     }
     const fill: ItemColumns = fillFrom(lead, otherLeads, LEAD_FILLED);
-    const fields = fillFields(lead.fields ?? {}, otherLeads.map((other) => other.fields ?? {}));
+    const fields = fillFields(
+      lead.fields ?? {},
+      otherLeads.map((other) => other.fields ?? {}),
+    );
     if (fields) fill.fields = fields;
     if (otherLeads.some((other) => other.repeatClient) && !lead.repeatClient) fill.repeatClient = true;
     filled = Object.keys(fill);

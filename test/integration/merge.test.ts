@@ -82,7 +82,12 @@ describe.each(testDatabaseKinds())('merging duplicates, on %s', (kind) => {
     await harness.as('root').post(`/api/leads/${survivor}/move`, { stage: 'touch' }).expect(200);
     await harness.runDue();
     expect((await runsOf(survivor)).map((run) => [run.robotId, run.status])).toEqual([['sms', 'skipped']]);
-    const found = (await harness.as('root').get(`/api/leads?q=${encodeURIComponent('Ромашка')}`).expect(200)).body.items as Array<{ id: number }>;
+    const found = (
+      await harness
+        .as('root')
+        .get(`/api/leads?q=${encodeURIComponent('Ромашка')}`)
+        .expect(200)
+    ).body.items as Array<{ id: number }>;
     expect(found.map((item) => item.id)).toEqual([survivor]);
   });
 
@@ -130,7 +135,12 @@ describe.each(testDatabaseKinds())('merging duplicates, on %s', (kind) => {
     await harness.as('root').get(`/api/leads/${winner.merged[0]}`).expect(404);
     const lead = (await harness.as('root').get(`/api/leads/${winner.id}`).expect(200)).body;
     expect(lead.email).toBe(EMAIL);
-    const left = (await harness.as('root').get(`/api/leads?q=${encodeURIComponent('Смирнова')}`).expect(200)).body.items as Array<{ id: number }>;
+    const left = (
+      await harness
+        .as('root')
+        .get(`/api/leads?q=${encodeURIComponent('Смирнова')}`)
+        .expect(200)
+    ).body.items as Array<{ id: number }>;
     expect(left.map((item) => item.id)).toEqual([winner.id]);
 
     const again = await Promise.all([merge(winner.id, [winner.merged[0]]), merge(winner.id, [winner.merged[0]])]);
