@@ -83,8 +83,8 @@ async function lockRows<Row>(manager: EntityManager, kind: MergeKind, ids: numbe
   return rows;
 }
 
-function repointHistory(manager: EntityManager, table: 'events' | 'tasks' | 'calls' | 'notifications', kind: string, fromIds: number[], toId: number): Promise<void> {
-  return runSql(manager, `UPDATE ${table} SET entity_id = ? WHERE entity_type = ? AND entity_id IN (${fromIds.map(() => '?').join(', ')})`, [toId, kind, ...fromIds]);
+function repointHistory(manager: EntityManager, history: 'events' | 'tasks' | 'calls' | 'notifications', kind: string, fromIds: number[], toId: number): Promise<void> {
+  return runSql(manager, `UPDATE ${history} SET entity_id = ? WHERE entity_type = ? AND entity_id IN (${fromIds.map(() => '?').join(', ')})`, [toId, kind, ...fromIds]);
 }
 
 /**

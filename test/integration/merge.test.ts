@@ -70,8 +70,10 @@ describe.each(testDatabaseKinds())('merging duplicates, on %s', (kind) => {
     const lead = (await harness.as('root').get(`/api/leads/${survivor}`).expect(200)).body;
     expect(lead).toMatchObject({ name: 'Ольга Смирнова', phone: '+79161234567', email: EMAIL, company_name: 'ООО «Ромашка»', fields: { city: 'Казань' }, contact_id: contact });
 
-    const timeline = (await harness.as('root').get(`/api/leads/${survivor}/timeline`).expect(200)).body.timeline as Array<{ type: string; summary?: string; event_type?: string }>;
-    expect(timeline.filter((entry) => entry.event_type === 'merged').map((entry) => entry.summary)).toEqual([`merged: merged lead ${duplicate} into this one (by nina)`]);
+    const timeline = (await harness.as('root').get(`/api/leads/${survivor}/timeline`).expect(200)).body.timeline as Array<{ type: string; summary?: string; text?: string; event_type?: string }>;
+    expect(timeline.filter((entry) => entry.event_type === 'merged').map((entry) => [entry.summary, entry.text])).toEqual([
+      [`merged: merged lead ${duplicate} into this one (by nina)`, `Нина Белова присоединила к карточке дубль № ${duplicate}`],
+    ]);
     const messages = (await harness.as('root').get(`/api/messages?item=lead:${survivor}`).expect(200)).body.messages as Array<{ body: string }>;
     expect(messages.map((message) => message.body)).toEqual(['Ольга, здравствуйте! Спасибо за заявку.']);
 
