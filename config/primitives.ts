@@ -16,6 +16,12 @@ export const FIELD_TYPES = ['string', 'text', 'number', 'boolean', 'date', 'date
 
 export const Role = z.enum(ROLES, { error: (issue) => (typeof issue.input === 'string' ? unknownName('role', issue.input, ROLES) : `a role is one of ${ROLES.join(', ')}`) });
 export const ChannelName = z.enum(CHANNELS);
+
+/** The ways a client may agree to be reached, or refuse it: `call` is the voice channel. */
+export const CONSENT_CHANNELS = ['email', 'sms', 'telegram', 'call'] as const;
+export const ConsentChannel = z.enum(CONSENT_CHANNELS);
+/** `opt_in`: the channel needs the client's explicit yes; `opt_out`: allowed unless they said no. */
+export const ConsentRule = z.enum(['opt_in', 'opt_out']);
 export const RefusedBy = z.enum(REFUSED_BY);
 
 /**

@@ -13,7 +13,7 @@ import { WhenNobodyOnDuty } from './primitives';
  */
 
 export { ROLES, CHANNELS, WEEKDAYS, STAGE_SEMANTICS, REFUSED_BY, FIELD_TYPES, Role, ChannelName, RefusedBy, Identifier, Login, Duration, TimeOfDay, IsoDate, JsonLogic } from './primitives';
-import { WEEKDAYS, STAGE_SEMANTICS, FIELD_TYPES, Role, ChannelName, RefusedBy, Identifier, Label, Login, Duration, TimeOfDay, IsoDate, JsonLogic, FieldTiming, Reenter } from './primitives';
+import { WEEKDAYS, STAGE_SEMANTICS, FIELD_TYPES, Role, ChannelName, RefusedBy, Identifier, Label, Login, Duration, TimeOfDay, IsoDate, JsonLogic, FieldTiming, Reenter, ConsentChannel, ConsentRule } from './primitives';
 
 export const RobotBase = z.object({
   id: Identifier.describe('Unique robot id; runs and `after_robot` refer to it'),
@@ -131,6 +131,7 @@ export const Form = z.strictObject({
   source: z.string().optional().describe('Lead source (utm_source wins when present)'),
   stage: Identifier.optional().describe('Lead status a new lead starts in (default: the first)'),
   consent_field: z.string().optional().describe('A form field that must be truthy (personal-data consent)'),
+  consent_channels: z.array(ConsentChannel).optional().describe('When the consent_field is ticked, the client opts in to these channels (source form)'),
   honeypot: z.string().optional().describe('A hidden form field people leave empty; bots fill it'),
   redirect: z.url().optional().describe('Browsers are sent here (303) after a submission'),
   rate_limit: z
@@ -243,6 +244,7 @@ export function configSchemaWith(robot: z.ZodType<RobotSpecOutput, unknown>, tri
     deals: z.record(Identifier, Pipeline).default({}).describe('One deal pipeline per direction'),
     scoring: Scoring.default({ decay_per_day: 0, rules: [] }),
     forms: z.record(Identifier, Form).default({}),
+    consent: z.partialRecord(ConsentChannel, ConsentRule).default({}).describe('Per channel: opt_in (sends need the client’s explicit opt-in) or opt_out (the default: allowed unless they opted out)'),
     hooks: z.record(Identifier, Hook).default({}),
   });
   return { Stage, Pipeline, ConfigSchema };

@@ -52,8 +52,8 @@ export interface RobotPorts {
   createTask(task: NewTask): Promise<TaskRow>;
   /** Sends at most once per idempotency key (semantics 5). */
   send(request: MessageRequest): Promise<MessageRow>;
-  /** Did this address write STOP on this channel? */
-  isOptedOut(channel: string, address: string): Promise<boolean>;
+  /** May the client not be written to on this channel (the consent register: their opt-out, or no opt-in where the config asks for one)? */
+  isOptedOut(channel: string, address: string, contactId?: number | null): Promise<boolean>;
   /** The hot-lead callback: call the agents in turn and bridge the first who answers to the client. */
   startCallback(item: Item, run: RunRef, settings: CallbackSettings): Promise<CallStart>;
   /** An outgoing HTTP request (the webhook robot); `simulate` records it instead of sending. */

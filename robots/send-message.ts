@@ -27,7 +27,8 @@ export const sendMessage = defineRobot({
         detail: `the client has no ${channel === 'email' ? 'email' : channel === 'telegram' ? 'Telegram chat' : 'phone'} for a ${channel} touch`,
         reason: { code: 'skipped.no_address', params: { channel } },
       };
-    if (await ports.isOptedOut(channel, address)) return { outcome: 'skipped', detail: `the client opted out of ${channel} (${address})`, reason: { code: 'skipped.opted_out', params: { channel } } };
+    if (await ports.isOptedOut(channel, address, item.row.contactId))
+      return { outcome: 'skipped', detail: `the client opted out of ${channel} (${address}), or it needs their opt-in`, reason: { code: 'skipped.opted_out', params: { channel } } };
     const quiet = quietHoursDeferral(ports.config.source, channel, context.now);
     if (quiet) throw quiet;
     const message = await ports.send({

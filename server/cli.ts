@@ -32,6 +32,7 @@ type Modules = {
   installSecrets: typeof import('./db/install-secrets');
   backup: typeof import('./db/backup');
   inDoubt: typeof import('./messaging/in-doubt');
+  importText: typeof import('./import/import-text');
 };
 // tsx runs the CLI as CommonJS, where `require` resolves our .ts files without extensions; a
 // dynamic import() would load them as ES modules and the lazy loading is the point.
@@ -56,6 +57,7 @@ const PATHS: Record<keyof Modules, string> = {
   installSecrets: './db/install-secrets',
   backup: './db/backup',
   inDoubt: './messaging/in-doubt',
+  importText: './import/import-text',
 };
 
 /** robots.yaml if present, else the example shipped with the repo, so a fresh clone runs as is. */
@@ -351,6 +353,40 @@ function buildCli(): Command {
         else console.log(`Plan: ${runningFile} → ${file} (${describeDatabase(databaseOptions())}; times in ${next.config.source.timezone})\n${formatPlan(plan, next.config.source.timezone)}`);
       } finally {
         await dataSource.destroy();
+      }
+    });
+
+  program
+    .command('import <file>')
+    .description('leads from a CSV export (Bitrix24, amoCRM, a spreadsheet): UTF-8 or Windows-1251, `;` or `,`; bad rows are reported, the rest go in')
+    .option('-c, --config <file>', 'config file (default: $ROBOTS_CONFIG, robots.yaml, robots.example.yaml)')
+    .option('--map <pairs>', 'field=column pairs, e.g. name=ФИО,phone=Телефон (other columns are matched by their titles)')
+    .option('--dry-run', 'check every row and count what would happen; write nothing')
+    .option('--run-robots', 'schedule the first stage’s robots for each new lead (off: imported leads enter their stage quietly)')
+    .option('--duplicates <mode>', 'a lead with the same phone or email exists: update | skip', 'skip')
+    .option('--json', 'the report as JSON')
+    .action(async (file: string, options: { config?: string; map?: string; dryRun?: boolean; runRobots?: boolean; duplicates: string; json?: boolean }) => {
+      const [{ buildChannels }, { Runtime }, { formatImportReport, progressBar }] = [load('channels'), load('runtime'), load('importText')];
+      const configFile = resolveConfigFile(options.config);
+      const config = loadOrExit(configFile);
+      const bytes = fs.readFileSync(file);
+      const logger = pino({ level: process.env.LOG_LEVEL ?? 'warn' });
+      const dataSource = await openOrExit(databaseOptions(), logger);
+      const runtime = await Runtime.start({ dataSource, configFile, config, clock: systemClock, channels: buildChannels(process.env), logger });
+      try {
+        // The bar only where a person watches: a pipe or a log file gets the report alone.
+        const bar = process.stdout.isTTY ? progressBar(process.stdout) : undefined;
+        const report = await runtime.leadImport.run(
+          bytes,
+          { map: options.map ?? {}, dry_run: options.dryRun ?? false, run_robots: options.runRobots ?? false, duplicates: options.duplicates as 'update' | 'skip' },
+          'cli:import',
+          bar,
+        );
+        if (bar) process.stdout.write('\n');
+        console.log(options.json ? JSON.stringify(report, null, 2) : formatImportReport(report, file));
+        if (report.failed > 0) process.exitCode = 1;
+      } finally {
+        await runtime.stop();
       }
     });
 

@@ -45,7 +45,7 @@ export function robotPorts(deps: RobotPortsDeps): RobotPorts {
     convertLead: (lead, plan) => convertLead(deps, lead, plan),
     createTask: (task) => records.createTask(task),
     send: (request) => messaging.send(request),
-    isOptedOut: (channel, address) => messaging.isOptedOut(channel, address),
+    isOptedOut: (channel, address, contactId) => messaging.isOptedOut(channel, address, contactId ?? null),
     startCallback: (item, run, settings) => voice.startCallback(item, run.id, settings),
     post: (url, request) => deps.http(url, request),
   };

@@ -22,11 +22,14 @@ import type { ReloadResult } from './config-ops/plan-state';
 import { LiveConfig } from './core/live-config';
 import type { HttpPoster } from './core/outgoing-http';
 import { Store } from './db/store';
+import { LeadImport } from './import/import-leads';
 import { Inbound } from './inbound/inbound';
+import { Consents } from './messaging/consents';
 import { Messaging } from './messaging/messaging';
 import { EngineMetrics } from './metrics';
 import { Pipeline } from './pipeline/pipeline';
 import { RunQueue } from './pipeline/queue';
+import { Merges } from './pipeline/merge';
 import { executeRun, type RobotType, type RunnerDeps } from './pipeline/runner';
 import { Scheduler } from './pipeline/scheduler';
 import { ItemChanges } from './records/item-changes';
@@ -82,8 +85,13 @@ export class Runtime {
   readonly scheduler: Scheduler;
   readonly pipeline: Pipeline;
   readonly messaging: Messaging;
+  /** The consent register: opt-ins and opt-outs per contact and channel. */
+  readonly consents: Consents;
   readonly inbound: Inbound;
   readonly voice: CallChain;
+  /** Leads from a CSV export (`robots import`, POST /api/import). */
+  readonly leadImport: LeadImport;
+  readonly merges: Merges;
   /** People and their API tokens, sign-in sessions, spent webhook signatures. */
   readonly accounts: Accounts;
   readonly sessions: Sessions;
@@ -134,7 +142,8 @@ export class Runtime {
     // The runner's pieces, put together once: every run on the hot path reuses them.
     const runner: RunnerDeps = { store, queue, clock, config, logger, metrics, scheduler, robotTypes };
     const pipeline = (this.pipeline = new Pipeline({ store, clock, config, records, queue, scheduler }));
-    const messaging = (this.messaging = new Messaging({ store, clock, config, channels, metrics, trackingSecret: this.trackingSecret, notices }));
+    const consents = (this.consents = new Consents({ store, clock, config }));
+    const messaging = (this.messaging = new Messaging({ store, clock, config, channels, metrics, trackingSecret: this.trackingSecret, notices, consents }));
     const voice: CallChain = (this.voice = new CallChain({
       store,
       clock,
@@ -150,6 +159,8 @@ export class Runtime {
       reportCall: (event) => inbound.ingest(event),
     }));
     const inbound: Inbound = (this.inbound = new Inbound({ store, clock, config, records, pipeline, messaging, channels, voice, logger }));
+    this.leadImport = new LeadImport({ store, clock, config, records, pipeline });
+    this.merges = new Merges({ clock, records, queue });
     const ports = robotPorts({ store, clock, config, records, pipeline, inbound, messaging, voice, http: options.http ?? fetchPoster });
     for (const definition of robotDefinitions) {
       robotTypes.set(definition.type, { run: (call) => definition.run({ ...call, params: call.params as never, ports }) });

@@ -157,6 +157,11 @@ const OPERATIONS: ReadonlyMap<string, { roles: ReadonlyArray<UserRow['role']>; w
   ['contacts.read', { roles: ['admin', 'ops', 'manager', 'sales', 'first_line'], words: 'see contacts' }],
   ['analytics.read', { roles: ['admin', 'ops', 'manager'], words: 'see the analytics' }],
   ['users.manage', { roles: ['admin'], words: 'manage users' }],
+  ['items.import', { roles: ['admin', 'ops'], words: 'import leads' }],
+  // A merge deletes cards and cannot be undone: the people who clean the base, not those who work it.
+  ['items.merge', { roles: ['admin', 'ops'], words: 'merge duplicates' }],
+  // Whoever speaks with a client may write down "no more SMS": the register must hear it at once.
+  ['consent.write', { roles: ['admin', 'ops', 'manager', 'sales', 'first_line'], words: 'record a client’s consent' }],
 ]);
 
 export function canOperate(user: UserRow, operation: string): boolean {

@@ -1,4 +1,5 @@
 import type { RunReasonCode, RunReasonParams } from './run-reasons';
+import type { ConsentChannel, ConsentSource, ConsentStatus } from './consent';
 
 /**
  * The rows as the engine and the robots see them: plain data, no ORM. `server/db/entities.ts`
@@ -220,11 +221,18 @@ export interface WebhookReceiptRow {
   createdAt: number;
 }
 
-export interface OptOutRow {
+/** One word of a client on one channel (server/messaging/consents.ts): the latest row per channel and address is what holds. */
+export interface ConsentRow {
   id: number;
-  channel: string;
-  address: string;
-  reason: string | null;
+  channel: ConsentChannel;
+  /** The email, the E.164 phone or the Telegram chat it was given for; null when only the contact is known. */
+  address: string | null;
+  contactId: number | null;
+  status: ConsentStatus;
+  source: ConsentSource;
+  note: string | null;
+  /** Who recorded it by hand (`user:anna`), or the channel a STOP came on. */
+  actor: string | null;
   createdAt: number;
 }
 

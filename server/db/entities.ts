@@ -9,7 +9,7 @@ import type {
   EventRow,
   LeadRow,
   MessageRow,
-  OptOutRow,
+  ConsentRow,
   RobotRunRow,
   ItemVariantRow,
   SignInFailureRow,
@@ -279,14 +279,18 @@ export const ItemVariantEntity = new EntitySchema<ItemVariantRow>({
   ],
 });
 
-export const OptOutEntity = new EntitySchema<OptOutRow>({
-  name: 'OptOut',
-  tableName: 'opt_outs',
+export const ConsentEntity = new EntitySchema<ConsentRow>({
+  name: 'Consent',
+  tableName: 'consents',
   columns: {
     id: integerId,
     channel: { type: 'varchar' },
-    address: { type: 'varchar' },
-    reason: text(),
+    address: text(),
+    contactId: { ...optionalInteger, name: 'contact_id' },
+    status: { type: 'varchar' },
+    source: { type: 'varchar' },
+    note: text(),
+    actor: text(),
     createdAt: { ...epochMs(), name: 'created_at' },
   },
 });
@@ -383,7 +387,7 @@ export const allEntities = [
   WebhookReceiptEntity,
   SignInFailureEntity,
   ItemVariantEntity,
-  OptOutEntity,
+  ConsentEntity,
   CallEntity,
   NotificationEntity,
 ];

@@ -10,6 +10,7 @@ import { doorBodies, jsonBodies, refuseOversizedBodies, requestContext, security
 import { configReloadRoutes } from './routes/config-reload';
 import { contactRoutes } from './routes/contacts';
 import { itemRoutes } from './routes/items';
+import { mergeRoutes } from './routes/merge';
 import { messageRoutes, runRoutes } from './routes/runs';
 import { eventRoutes } from './routes/events';
 import { analyticsRoutes } from './routes/analytics';
@@ -23,6 +24,7 @@ import { taskRoutes } from './routes/tasks';
 import { itemActivityRoutes } from './routes/item-activity';
 import { bulkRoutes } from './routes/bulk';
 import { notificationRoutes } from './routes/notifications';
+import { importRoutes } from './routes/import';
 import { healthRoutes, httpMetrics } from './health';
 import { BOARD_DIST, boardRoutes } from './board';
 
@@ -43,6 +45,10 @@ export function createApp(runtime: Runtime, options: { logger?: Logger } = {}): 
   const counters: IntakeCounters = { honeypot: 0, rateLimited: 0, rejectedWebhooks: 0 };
   // Every request gets an id, and a path or query that is not clean text is refused, first.
   app.use(requestContext());
+  const tokens = new TokenCache();
+  runtime.onReload(() => tokens.clear());
+  // A CSV export is bigger than any other body: its route comes before the general size limit, with its own.
+  app.use('/api/import', requireUser(accounts, tokens, sessions), requireOperation('items.import'), importRoutes({ leadImport: runtime.leadImport }));
   app.use(refuseOversizedBodies());
   app.use(securityHeaders());
   // Signed webhooks need their raw body: mounted before the JSON parser.
@@ -64,8 +70,6 @@ export function createApp(runtime: Runtime, options: { logger?: Logger } = {}): 
   });
 
   const api = express.Router();
-  const tokens = new TokenCache();
-  runtime.onReload(() => tokens.clear());
   api.use(requireUser(accounts, tokens, sessions));
   const items = { config, clock, records, pipeline, inbound, queue, reads };
   // The card's comments, calls and tasks, and bulk actions, beside the item routes (matched first).
@@ -73,10 +77,12 @@ export function createApp(runtime: Runtime, options: { logger?: Logger } = {}): 
   const bulk = { config, clock, records, pipeline, inbound, reads, logger: options.logger ?? runtime.logger };
   api.use('/leads', itemActivityRoutes(activity, 'lead'), bulkRoutes(bulk, 'lead'));
   api.use('/deals', itemActivityRoutes(activity, 'deal'), bulkRoutes(bulk, 'deal'));
+  api.use('/leads', mergeRoutes({ merges: runtime.merges }, 'lead'));
   api.use('/leads', itemRoutes(items, 'lead'));
   api.use('/deals', itemRoutes(items, 'deal'));
   api.use('/notifications', notificationRoutes({ inbox: runtime.inbox, reads }));
-  api.use('/contacts', requireOperation('contacts.read'), contactRoutes({ config, reads }));
+  api.use('/contacts', mergeRoutes({ merges: runtime.merges }, 'contact'));
+  api.use('/contacts', requireOperation('contacts.read'), contactRoutes({ config, reads, consents: runtime.consents }));
   api.use('/runs', runRoutes({ config, records, queue, pipeline, reads }));
   api.use('/messages', messageRoutes({ config, records, reads }));
   api.use('/events', eventRoutes({ config, records, reads }));

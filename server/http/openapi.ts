@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { DealPatch, LeadPatch, NewDealInput, NewLeadInput } from '../core/inputs';
 import { BoardQuery, BoardResponse, ExportQuery, EXPORT_COLUMNS, EXPORT_MAX_ROWS, ItemListQuery, ItemListResponse, MoveBody } from './routes/items';
-import { ContactQuery } from './routes/contacts';
+import { ConsentInput, ContactQuery } from './routes/contacts';
+import { ImportQuery } from './routes/import';
+import { MergeBody } from './routes/merge';
 import { MessageQuery, RunQuery } from './routes/runs';
 import { EventQuery } from './routes/events';
 import { NewTaskBody, TaskPatch, TaskQuery } from './routes/tasks';
@@ -107,6 +109,40 @@ export function openApiDocument() {
       ...itemPaths('leads', NewLeadInput, LeadPatch),
       ...itemPaths('deals', NewDealInput, DealPatch),
       '/api/contacts': { get: { summary: 'Find contacts by phone or email', parameters: queryParameters(ContactQuery), responses: { 200: { description: 'Contacts' } } } },
+      '/api/contacts/{id}/consent': {
+        get: {
+          summary: "The contact's consent per channel (email, sms, telegram, call): allowed or not, the latest word, its source and time, the config's rule",
+          parameters: [idParameter],
+          responses: { 200: { description: 'Consent per channel' }, 404: problem },
+        },
+        put: {
+          summary: 'Record what the client said about a channel (source manual; any role that sees contacts)',
+          parameters: [idParameter],
+          requestBody: body(ConsentInput),
+          responses: { 200: { description: 'Consent per channel' }, 400: problem, 403: problem, 404: problem, ...unsupported },
+        },
+      },
+      ...Object.fromEntries(
+        (['leads', 'contacts'] as const).map((plural) => [
+          `/api/${plural}/{id}/merge`,
+          {
+            post: {
+              summary: `Merge duplicate ${plural} into this one (ops, admin): one transaction, final (no undo); the others answer 404 after`,
+              parameters: [idParameter],
+              requestBody: body(MergeBody),
+              responses: { 200: { description: 'What was merged' }, 400: problem, 403: problem, 404: problem, 409: problem, ...unsupported },
+            },
+          },
+        ]),
+      ),
+      '/api/import': {
+        post: {
+          summary: 'Import leads from a CSV export (ops, admin): the file is the body (text/csv; UTF-8 or Windows-1251, `;` or `,`); the report lists every refused row',
+          parameters: queryParameters(ImportQuery),
+          requestBody: { required: true, content: { 'text/csv': { schema: { type: 'string', format: 'binary' } } } },
+          responses: { 200: { description: 'Dry run report' }, 201: { description: 'Import report' }, 400: problem, 403: problem, 413: problem, 415: problem },
+        },
+      },
       '/api/runs': { get: { summary: "Robot runs (ops, admin; managers: their team's items)", parameters: queryParameters(RunQuery), responses: { 200: { description: 'Runs' }, 403: problem, 404: problem } } },
       '/api/runs/{id}/retry': { post: { summary: 'Put a dead, failed or unknown run back in the queue (ops, admin)', parameters: [idParameter], responses: { 200: { description: 'Run' }, 400: problem } } },
       '/api/messages': {

@@ -3,6 +3,7 @@ import type { EventType } from '../../config/event-types';
 import type { ItemPatch, NewItemInput } from '../core/inputs';
 import type { Item, ItemRef } from '../core/items';
 import type { MessageRow } from '../core/rows';
+import { contactAddressOn, type ConsentChannel, type ConsentSource } from '../core/consent';
 import { receiveEmail, type InboundEmailOutcome } from './email';
 import { changeFields, ingestEvent, type EventInput, type EventResult, type InboundDeps } from './ingest';
 import { intakeLead, type IntakeResult } from './intake';
@@ -47,6 +48,18 @@ export class Inbound {
   }
 
   /** The open item a phone or email belongs to. */
+  /**
+   * A form's ticked consent box: the client opts in to these channels at the lead's email and
+   * phone (a Telegram opt-in is kept for their contact, whose chat is not known yet).
+   */
+  async optIn(item: Item, channels: ConsentChannel[], source: ConsentSource, actor: string): Promise<void> {
+    for (const channel of channels) {
+      const address = contactAddressOn(channel, item.row);
+      if (address === null && item.row.contactId === null) continue;
+      await this.deps.messaging.recordConsent({ channel, address, contactId: item.row.contactId, status: 'opt_in', source, actor });
+    }
+  }
+
   findItemByAddress(address: { phone?: string | null; email?: string | null }, manager?: EntityManager): Promise<ItemRef | null> {
     return findItemByAddress(this.deps, address, manager);
   }

@@ -3,7 +3,11 @@ import type { Clock } from '../core/clock';
 import type { LiveConfig } from '../core/live-config';
 import type { MessageRequest } from '../core/message-request';
 import type { MessageRow, MessageStatus } from '../core/rows';
-import { MessageEntity, OptOutEntity } from '../db/entities';
+import { consentChannelOf, type ConsentSource } from '../core/consent';
+import { MessageEntity } from '../db/entities';
+import { runSql } from '../db/hot-path';
+import type { EntityManager } from 'typeorm';
+import type { Consents, NewConsent } from './consents';
 import type { Store } from '../db/store';
 import type { EngineMetrics } from '../metrics';
 import { sendOnce } from './send-once';
@@ -30,6 +34,8 @@ export interface MessagingDeps {
   trackingSecret: string;
   /** Told of the in-app notification a message to a person writes, once committed. */
   notices?: Pick<NotificationFeed, 'publish'>;
+  /** Who agreed to be reached on which channel: asked before every client touch. */
+  consents: Consents;
 }
 
 /** Messages to clients and to our people: sent at most once per key, and never to an address that wrote STOP. */
@@ -56,14 +62,34 @@ export class Messaging {
     await store.transaction((manager) => manager.update(MessageEntity, { id: messageId }, { status: report.status, error: report.error ?? message.error, providerId: message.providerId ?? report.providerId }));
   }
 
-  /** Did this address write STOP on this channel? */
-  async isOptedOut(channel: string, address: string): Promise<boolean> {
-    return (await this.deps.store.manager.count(OptOutEntity, { where: { channel, address } })) > 0;
+  /**
+   * May this client not be written to on this channel? The consent register answers: their latest
+   * opt-in or opt-out (for this address, or for their contact), else the config's rule for the
+   * channel. The outbox, which only records, asks nobody.
+   */
+  async isOptedOut(channel: string, address: string, contactId: number | null = null): Promise<boolean> {
+    const consentChannel = consentChannelOf(channel);
+    if (!consentChannel) return false;
+    return !(await this.deps.consents.allows(consentChannel, address, contactId));
   }
 
-  /** A STOP keeps every later touch on that channel away from that address. */
-  async optOut(channel: string, address: string, reason: string): Promise<void> {
-    if (await this.isOptedOut(channel, address)) return;
-    await this.deps.store.transaction((manager) => manager.insert(OptOutEntity, { channel, address, reason, createdAt: this.deps.clock.now() }));
+  /** A STOP (or an unsubscribe link) keeps every later touch on that channel away from that address, until the client opts in again. */
+  async optOut(channel: string, address: string, reason: string, source: ConsentSource = 'sms_stop', contactId: number | null = null): Promise<void> {
+    const consentChannel = consentChannelOf(channel);
+    if (!consentChannel) return;
+    const latest = await this.deps.consents.latest(consentChannel, address);
+    if (latest?.status === 'opt_out') return;
+    await this.deps.consents.record({ channel: consentChannel, address, contactId, status: 'opt_out', source, note: reason, actor: `channel:${channel}` });
   }
+
+  /** A client's yes or no on a channel, into the consent register. */
+  async recordConsent(consent: NewConsent): Promise<void> {
+    await this.deps.consents.record(consent);
+  }
+}
+
+/** A merge: the merged-away items' messages (both ways) become the survivor's, in the merge's transaction. */
+export async function moveMessagesToItem(manager: EntityManager, kind: 'lead' | 'deal', fromIds: number[], toId: number): Promise<void> {
+  if (fromIds.length === 0) return;
+  await runSql(manager, `UPDATE messages SET entity_id = ? WHERE entity_type = ? AND entity_id IN (${fromIds.map(() => '?').join(', ')})`, [toId, kind, ...fromIds]);
 }

@@ -22,7 +22,7 @@ import { loadContext } from './load-context';
 import { RETRYABLE_STATUSES, type RunQueue } from './queue';
 import { reloadEffects } from './reload-effects';
 import type { Scheduler } from './scheduler';
-import { enterStage } from './transition';
+import { enterFirstStages, enterStage } from './transition';
 
 export interface PipelineDeps {
   store: Store;
@@ -89,19 +89,41 @@ export class Pipeline {
     return this.insertItem(await this.deps.records.prepareItem(kind, input), actor, extra, outer);
   }
 
-  /** Writes a prepared item and enters its first stage in one transaction (`extra`: links and flags found meanwhile). */
-  async insertItem(prepared: PreparedItem, actor: string, extra: Partial<LeadRow & DealRow> = {}, outer?: EntityManager): Promise<Item> {
+  /**
+   * Writes a prepared item and enters its first stage in one transaction (`extra`: links and flags
+   * found meanwhile). `robots: false` enters the stage without scheduling its robots: an imported
+   * lead is history, not a new enquiry to greet.
+   */
+  async insertItem(prepared: PreparedItem, actor: string, extra: Partial<LeadRow & DealRow> = {}, outer?: EntityManager, options: { robots?: boolean } = {}): Promise<Item> {
     const { current, calendar } = this.deps.config;
     const now = prepared.row.createdAt;
     const created = await this.deps.store.transaction(async (manager) => {
       const item = await this.deps.records.insertItem(manager, prepared, extra);
-      const plan = planMove(current, item, item.row.stage, { actor });
+      const planned = planMove(current, item, item.row.stage, { actor });
+      const plan = options.robots === false ? { ...planned, robots: [] } : planned;
       const { runs } = await enterStage(manager, this.deps.queue, calendar, item, plan, { actor }, now);
       return { item, runs };
     }, outer);
     this.deps.scheduler.scheduled(created.runs.map((run) => run.dueAt));
     this.deps.records.published({ kind: prepared.kind, id: created.item.row.id, change: 'created' }, outer);
     return created.item;
+  }
+
+  /**
+   * Many prepared items at once (an import), inside the caller's transaction: written in a few
+   * multi-row statements, each entering its first stage; `robots: false` as for `insertItem`.
+   * Whoever commits calls `runsCommitted` when robots were scheduled.
+   */
+  async insertItems(manager: EntityManager, prepared: PreparedItem[], actor: string, options: { robots?: boolean } = {}): Promise<Item[]> {
+    const { current, calendar } = this.deps.config;
+    const items = await this.deps.records.insertItems(manager, prepared);
+    const moves = items.map((item) => {
+      const planned = planMove(current, item, item.row.stage, { actor });
+      return { item, plan: options.robots === false ? { ...planned, robots: [] } : planned };
+    });
+    await enterFirstStages(manager, this.deps.queue, calendar, moves, { actor }, this.now());
+    for (const item of items) this.deps.records.published({ kind: item.kind, id: item.row.id, change: 'created' }, manager);
+    return items;
   }
 
   /** Runs written inside a caller's transaction are committed now: workers on other connections may take them. */

@@ -169,6 +169,17 @@ export class RunQueue {
     );
   }
 
+  /** The pending runs of these items, all their entries (items merged away), cancelled inside the caller's transaction. */
+  async cancelPendingOfItems(manager: EntityManager, kind: 'lead' | 'deal', ids: number[], detail: string, reason: RunReason, now: number): Promise<number> {
+    if (ids.length === 0) return 0;
+    const rows = await allSql(
+      manager,
+      `UPDATE robot_runs SET status = 'cancelled', detail = ?, reason_code = ?, reason_params = ?, finished_at = ?, due_at = NULL WHERE entity_type = ? AND entity_id IN (${ids.map(() => '?').join(', ')}) AND ${PENDING_SQL} RETURNING id`,
+      [detail, reason.code, JSON.stringify(reason.params ?? {}), now, kind, ...ids],
+    );
+    return rows.length;
+  }
+
   // ── the worker ────────────────────────────────────────────────────────────────────────
 
   /** `excludedTypes`: robot types this worker has no slot for now (scheduler lanes); their runs stay for another worker or later. */

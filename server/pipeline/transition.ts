@@ -7,8 +7,9 @@ import type { NewRun, RunQueue } from './queue';
 import type { WorkingCalendar } from '../core/calendar';
 import { dueOnEntry, fieldTimingOf } from '../core/field-timing';
 import type { Item } from '../core/items';
+import type { RobotSpec } from '../../config/schema';
 import { reenterRule, reentrySkip } from '../core/reentry';
-import { updateItemRow } from '../records/item-rows';
+import { linkFirstEntries, updateItemRow } from '../records/item-rows';
 
 /**
  * The one transaction of a move (semantics 1 and 4): close the entry it leaves and cancel that
@@ -60,9 +61,9 @@ export async function enterStage(
   });
   const all = plan.robots.map((robot, position): NewRun => {
     const waitsFor = waits[position] ?? null;
-    const field = fieldTimingOf(robot);
-    const dueAt = waitsFor ? null : dueOnEntry(robot, item.row.fields ?? {}, now, calendar);
-    const detail = skipped.get(robot.id) ?? (waitsFor ? `waits for ${waitsFor}` : field && dueAt === null ? `waits for ${field.field} to be set` : null);
+    const timing = entryTiming(robot, waitsFor, item.row.fields ?? {}, now, calendar);
+    const dueAt = timing.dueAt;
+    const detail = skipped.get(robot.id) ?? timing.detail;
     return {
       entryId: entry.id,
       entityType: item.kind,
@@ -102,4 +103,69 @@ export async function enterStage(
   await updateItemRow(manager, { kind: item.kind, id: item.row.id }, changes);
   Object.assign(item.row, changes);
   return { entry, runs: savedRuns };
+}
+
+/**
+ * New items entering their first stage together (an import): each gets its entry and, when its
+ * plan has robots, their runs, as `enterStage` would write them, in a few multi-row statements.
+ */
+export async function enterFirstStages(manager: EntityManager, queue: RunQueue, calendar: WorkingCalendar, moves: Array<{ item: Item; plan: PlannedMove }>, options: MoveOptions, now: number): Promise<RobotRunRow[]> {
+  if (moves.length === 0) return [];
+  const entryRows = moves.map(
+    ({ item, plan }) =>
+      ({
+        entityType: item.kind,
+        entityId: item.row.id,
+        pipeline: item.pipeline,
+        stage: plan.stage.id,
+        fromStage: null,
+        enteredAt: now,
+        leftAt: null,
+        actor: options.actor,
+        reason: plan.reason,
+        refusedBy: plan.refusedBy,
+        causalDepth: options.causalDepth ?? 0,
+        comment: options.comment ?? null,
+      }) as StageEntryRow,
+  );
+  const entryIds: number[] = [];
+  for (let start = 0; start < entryRows.length; start += 100) entryIds.push(...(await insertRows(manager, StageEntryEntity, entryRows.slice(start, start + 100))));
+  const runs = moves.flatMap(({ item, plan }, index) => {
+    const waits = waitingOrder(plan.robots);
+    return plan.robots.map((robot, position): NewRun => {
+      const waitsFor = waits[position] ?? null;
+      return {
+        entryId: entryIds[index]!,
+        entityType: item.kind,
+        entityId: item.row.id,
+        pipeline: item.pipeline,
+        stage: plan.stage.id,
+        robotId: robot.id,
+        robotType: robot.type,
+        position,
+        ...entryTiming(robot, waitsFor, item.row.fields ?? {}, now, calendar),
+        waitsFor,
+        causalDepth: options.causalDepth ?? 0,
+        createdAt: now,
+      };
+    });
+  });
+  const saved: RobotRunRow[] = [];
+  for (let start = 0; start < runs.length; start += 100) saved.push(...(await queue.insert(manager, runs.slice(start, start + 100))));
+  for (const kind of ['lead', 'deal'] as const) {
+    const ids = moves.filter(({ item }) => item.kind === kind).map(({ item }) => item.row.id);
+    if (ids.length > 0) await linkFirstEntries(manager, kind, ids);
+  }
+  moves.forEach(({ item }, index) => {
+    item.row.stageEntryId = entryIds[index]!;
+  });
+  return saved;
+}
+
+/** When a robot entered with its stage is due, and what its run says while it waits (for another robot, or for its date field). */
+function entryTiming(robot: RobotSpec, waitsFor: string | null, fields: Record<string, unknown>, now: number, calendar: WorkingCalendar): { dueAt: number | null; detail: string | null } {
+  if (waitsFor) return { dueAt: null, detail: `waits for ${waitsFor}` };
+  const dueAt = dueOnEntry(robot, fields, now, calendar);
+  const field = fieldTimingOf(robot);
+  return { dueAt, detail: field && dueAt === null ? `waits for ${field.field} to be set` : null };
 }

@@ -7,3 +7,7 @@ export function contactsByAddress(source: ReadSource, address: { phone: string |
   const where = [...(address.phone ? [{ phone: address.phone }] : []), ...(address.email ? [{ email: address.email }] : [])];
   return source.manager.find(ContactEntity, { where, order: { id: 'ASC' }, take: limit });
 }
+
+export function contactById(source: ReadSource, id: number): Promise<ContactRow | null> {
+  return source.manager.findOne(ContactEntity, { where: { id } });
+}

@@ -47,3 +47,19 @@ export async function findEarlierLead(manager: EntityManager, lead: LeadRow): Pr
   if (where.length === 0) return null;
   return manager.findOne(LeadEntity, { where, order: { id: 'ASC' } });
 }
+
+/** The leads with any of these phones or emails, oldest first (an import's batch asks once). */
+export async function leadsByAddresses(manager: EntityManager, phones: string[], emails: string[]): Promise<Array<{ id: number; phone: string | null; email: string | null }>> {
+  const found: Array<{ id: number; phone: string | null; email: string | null }> = [];
+  for (const [column, values] of [
+    ['phone', phones],
+    ['email', emails],
+  ] as const) {
+    for (let start = 0; start < values.length; start += 500) {
+      const chunk = values.slice(start, start + 500);
+      const rows = await allSql(manager, `SELECT id, phone, email FROM leads WHERE ${column} IN (${chunk.map(() => '?').join(', ')})`, chunk);
+      found.push(...rows.map((row) => ({ id: Number(row.id), phone: (row.phone as string | null) ?? null, email: (row.email as string | null) ?? null })));
+    }
+  }
+  return found.sort((a, b) => a.id - b.id);
+}

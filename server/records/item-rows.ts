@@ -2,7 +2,7 @@ import type { EntityManager } from 'typeorm';
 import { asItem, type Item, type ItemRef } from '../core/items';
 import type { DealRow, EntityKind, LeadRow } from '../core/rows';
 import { DealEntity, LeadEntity } from '../db/entities';
-import { allSql, insertOne, selectById, updateById } from '../db/hot-path';
+import { allSql, insertOne, insertRows, runSql, selectById, updateById } from '../db/hot-path';
 import { itemSearchText, SEARCHED_COLUMNS } from '../core/search-text';
 
 /**
@@ -51,6 +51,32 @@ export async function insertItemRow(manager: EntityManager, kind: EntityKind, ro
   return asItem(kind, saved);
 }
 
+/** Rows a multi-row INSERT carries: well under SQLite's and Postgres' limits on parameters. */
+const ROWS_PER_INSERT = 100;
+
+/** Many new items in a few multi-row INSERTs (an import): the same rows, search text and all, as one at a time. */
+export async function insertItemRows(manager: EntityManager, kind: EntityKind, rows: Array<LeadRow & DealRow>): Promise<Item[]> {
+  const items: Item[] = [];
+  for (let start = 0; start < rows.length; start += ROWS_PER_INSERT) {
+    const chunk = rows.slice(start, start + ROWS_PER_INSERT).map((row) => ({ ...row, searchText: itemSearchText(row) }));
+    const ids = await insertRows(manager, entityOf(kind) as typeof LeadEntity, chunk as LeadRow[]);
+    chunk.forEach((row, index) => items.push(asItem(kind, { ...row, id: ids[index]! })));
+  }
+  return items;
+}
+
+/** Points new items at the stage entry just written for each (their only one): one statement for the lot. */
+export async function linkFirstEntries(manager: EntityManager, kind: EntityKind, ids: number[]): Promise<void> {
+  const table = kind === 'lead' ? 'leads' : 'deals';
+  for (let start = 0; start < ids.length; start += ROWS_PER_INSERT * 5) {
+    const chunk = ids.slice(start, start + ROWS_PER_INSERT * 5);
+    await runSql(manager, `UPDATE ${table} SET stage_entry_id = (SELECT MAX(e.id) FROM stage_entries e WHERE e.entity_type = ? AND e.entity_id = ${table}.id) WHERE id IN (${chunk.map(() => '?').join(', ')})`, [
+      kind,
+      ...chunk,
+    ]);
+  }
+}
+
 /** Writes `changes` only while the item's tags are still `expected`: true when it did (a compare-and-set). */
 export async function updateItemIfTagsAre(manager: EntityManager, ref: ItemRef, expected: string[], changes: ItemColumns): Promise<boolean> {
   const written = await withSearchText(manager, ref, changes);
@@ -75,4 +101,28 @@ export async function decayScoreIfUnchanged(manager: EntityManager, ref: ItemRef
     read.scoredAt,
   ]);
   return won.length > 0;
+}
+
+/** Writes a merge's survivor: the columns it took, and its search text rewritten from the whole row. */
+export async function rewriteMergedItem(manager: EntityManager, ref: ItemRef, current: LeadRow | DealRow, changes: ItemColumns): Promise<void> {
+  const written = { ...changes, searchText: itemSearchText({ ...current, ...changes } as LeadRow) };
+  if (ref.kind === 'lead') await updateById(manager, LeadEntity, ref.id, written);
+  else await updateById(manager, DealEntity, ref.id, written);
+}
+
+/** Rows merged away. Their history has been pointed at the survivor first; nothing refers to them after. */
+export async function deleteItemRows(manager: EntityManager, kind: EntityKind, ids: number[]): Promise<void> {
+  if (ids.length === 0) return;
+  await runSql(manager, `DELETE FROM ${kind === 'lead' ? 'leads' : 'deals'} WHERE id IN (${ids.map(() => '?').join(', ')})`, ids);
+}
+
+/** Links to merged-away rows follow the survivor: deals made from a lead, items of a contact. */
+export async function repointItemLinks(manager: EntityManager, link: 'lead' | 'contact', fromIds: number[], toId: number): Promise<void> {
+  if (fromIds.length === 0) return;
+  const marks = fromIds.map(() => '?').join(', ');
+  if (link === 'lead') {
+    await runSql(manager, `UPDATE deals SET lead_id = ? WHERE lead_id IN (${marks})`, [toId, ...fromIds]);
+    return;
+  }
+  for (const table of ['leads', 'deals']) await runSql(manager, `UPDATE ${table} SET contact_id = ? WHERE contact_id IN (${marks})`, [toId, ...fromIds]);
 }

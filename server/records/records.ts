@@ -13,9 +13,10 @@ import { DealEntity, EventEntity, TaskEntity, UserEntity } from '../db/entities'
 import { insertOne } from '../db/hot-path';
 import type { Store } from '../db/store';
 import type { WhenNobodyOnDuty } from '../../config/primitives';
-import { findContact, findEarlierLead, findOrCreateCompany, findOrCreateContact } from './contacts';
+import { findContact, findEarlierLead, leadsByAddresses, findOrCreateCompany, findOrCreateContact } from './contacts';
 import type { ItemChange, ItemChanges } from './item-changes';
-import { decayScoreIfUnchanged, insertItemRow, loadItem, updateItemIfTagsAre, updateItemRow, type ItemColumns } from './item-rows';
+import { decayScoreIfUnchanged, insertItemRow, insertItemRows, loadItem, updateItemIfTagsAre, updateItemRow, type ItemColumns } from './item-rows';
+import { mergeRows, type Merged, type MergeRequest } from './merge';
 import { pickResponsible } from './responsible-pick';
 import { changeTask, type TaskPatch } from './task-updates';
 import { insertNotification, taskNotification, type NotificationFeed } from './notifications';
@@ -145,8 +146,18 @@ export class Records {
     return insertItemRow(manager, prepared.kind, row);
   }
 
-  /** Changes standard or custom fields in one transaction; returns what really changed. */
-  async updateItem(ref: ItemRef, patch: ItemPatch): Promise<{ item: Item; changes: FieldChange[] }> {
+  /** Writes many prepared items of one kind inside the caller's transaction, in a few statements. */
+  async insertItems(manager: EntityManager, prepared: PreparedItem[]): Promise<Item[]> {
+    const items: Item[] = [];
+    for (const kind of ['lead', 'deal'] as const) {
+      const rows = prepared.filter((item) => item.kind === kind).map((item) => item.row);
+      if (rows.length > 0) items.push(...(await insertItemRows(manager, kind, rows)));
+    }
+    return items;
+  }
+
+  /** Changes standard or custom fields in one transaction (joining `outer` when given); returns what really changed. */
+  async updateItem(ref: ItemRef, patch: ItemPatch, outer?: EntityManager): Promise<{ item: Item; changes: FieldChange[] }> {
     const cleaned = await this.cleanInput(patch);
     const now = this.now();
     const result = await this.deps.store.transaction(async (manager) => {
@@ -157,8 +168,8 @@ export class Records {
       await updateItemRow(manager, ref, update, current.row);
       Object.assign(current.row, update);
       return { item: current, changes: fieldChanges(before, cleaned, patch.fields ?? {}) };
-    });
-    if (result.changes.length > 0) this.published({ kind: ref.kind, id: ref.id, change: 'updated' });
+    }, outer);
+    if (result.changes.length > 0) this.published({ kind: ref.kind, id: ref.id, change: 'updated' }, outer);
     return result;
   }
 
@@ -229,6 +240,11 @@ export class Records {
 
   findOrCreateContact(manager: EntityManager, data: { name: string | null; phone: string | null; email: string | null; companyId: number | null }): Promise<{ contact: ContactRow; created: boolean }> {
     return findOrCreateContact(manager, data, this.now());
+  }
+
+  /** The leads with any of these phones or emails, oldest first: what an import counts as the same client. */
+  leadsByAddresses(phones: string[], emails: string[], manager: EntityManager = this.manager): Promise<Array<{ id: number; phone: string | null; email: string | null }>> {
+    return leadsByAddresses(manager, phones, emails);
   }
 
   findEarlierLead(lead: LeadRow, manager: EntityManager = this.manager): Promise<LeadRow | null> {
@@ -313,6 +329,23 @@ export class Records {
     const row = await (manager ? write(manager) : this.deps.store.serialized(write));
     if (event.entity) this.published({ kind: event.entity.kind, id: event.entity.id, change: 'updated' }, manager);
     return row;
+  }
+
+  // ── merging duplicates ───────────────────────────────────────────────────────────────
+
+  /**
+   * Merges duplicates into one survivor in one transaction (final: the others are deleted).
+   * `alongside` runs in the same transaction with what was merged, for the rows other modules own
+   * (messages, consents, robot runs), so nothing is half-written.
+   */
+  async merge(request: Omit<MergeRequest, 'now'>, alongside: (manager: EntityManager, merged: Merged) => Promise<void>): Promise<Merged> {
+    const merged = await this.deps.store.transaction(async (manager) => {
+      const result = await mergeRows(manager, { ...request, now: this.now() });
+      await alongside(manager, result);
+      return result;
+    });
+    if (merged.kind === 'lead') this.published({ kind: 'lead', id: merged.survivorId, change: 'updated' });
+    return merged;
   }
 
   // ── input rules ──────────────────────────────────────────────────────────────────────

@@ -169,7 +169,7 @@ describe.each(testDatabaseKinds())('real channels on %s', (kind) => {
       await moveTo(lead.id, 'texting');
       expect(world.peers.twilio.requests.filter((entry) => entry.resource === 'Messages')).toHaveLength(0);
       const timeline = await timelineOf(lead.id);
-      expect(timeline.find((entry) => entry.robot === 'sms_now')).toMatchObject({ status: 'skipped', detail: 'the client opted out of sms (+79161234567)' });
+      expect(timeline.find((entry) => entry.robot === 'sms_now')).toMatchObject({ status: 'skipped', detail: 'the client opted out of sms (+79161234567), or it needs their opt-in' });
     });
 
     it.each([

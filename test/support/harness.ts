@@ -27,7 +27,10 @@ export interface Harness {
   as(login: string): {
     get(url: string): request.Test;
     post(url: string, body?: object): request.Test;
+    /** A body as bytes of a content type (a CSV file as exported). */
+    upload(url: string, body: Buffer, contentType: string): request.Test;
     patch(url: string, body?: object): request.Test;
+    put(url: string): request.Test;
     delete(url: string): request.Test;
   };
   /** `robots user passwd`, at the harness's password cost. */
@@ -106,11 +109,13 @@ export async function startHarness(kind: DatabaseKind, options: HarnessOptions =
             .post(url)
             .set('Authorization', auth)
             .send(body ?? {}),
+        upload: (url, body, contentType) => request(app).post(url).set('Authorization', auth).set('Content-Type', contentType).send(body),
         patch: (url, body) =>
           request(app)
             .patch(url)
             .set('Authorization', auth)
             .send(body ?? {}),
+        put: (url) => request(app).put(url).set('Authorization', auth),
         delete: (url) => request(app).delete(url).set('Authorization', auth),
       };
     },

@@ -10,6 +10,7 @@ import { ItemSearch1764800000000 } from './1764800000000-item-search';
 import { InstallSecrets1765000000000 } from './1765000000000-install-secrets';
 import { ItemVariants1765500000000 } from './1765500000000-item-variants';
 import { SignInFailures1765100000000 } from './1765100000000-sign-in-failures';
+import { ConsentRegister1765600000000 } from './1765600000000-consent-register';
 
 /** Listed explicitly (no glob) so tsx, jest and a bundled build all find the same set. */
 export const migrations = [
@@ -25,4 +26,5 @@ export const migrations = [
   InstallSecrets1765000000000,
   SignInFailures1765100000000,
   ItemVariants1765500000000,
+  ConsentRegister1765600000000,
 ];

@@ -44,7 +44,7 @@ function wantsRedirect(request: Request): boolean {
 }
 
 /** Public web forms: POST /forms/:formId (urlencoded or JSON). */
-export function formRoutes(deps: { config: LiveConfig; clock: Clock; inbound: Pick<Inbound, 'intakeLead'> }, counters: IntakeCounters): Router {
+export function formRoutes(deps: { config: LiveConfig; clock: Clock; inbound: Pick<Inbound, 'intakeLead' | 'optIn'> }, counters: IntakeCounters): Router {
   const router = Router();
   const limiter = new RateLimiter(deps.clock);
   router.use(formBodies('64kb'));
@@ -90,6 +90,8 @@ export function formRoutes(deps: { config: LiveConfig; clock: Clock; inbound: Pi
       actor: `form:${formId}`,
       payload: { form: formId, utm, consent: form.consent_field ? true : undefined, extra, ip: request.ip },
     });
+    // The box was ticked (a submission without it was refused above): the client said yes to these channels.
+    if (form.consent_field && form.consent_channels?.length) await deps.inbound.optIn(result.item, form.consent_channels, 'form', `form:${formId}`);
     if (redirect) return response.redirect(303, form.redirect as string);
     response.status(result.merged ? 200 : 201).json(intakeView(result));
   });

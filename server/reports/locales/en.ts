@@ -188,6 +188,7 @@ const events: Messages['events'] = {
   taken: (facts) => `${someone(facts)} took the ${ITEM[facts.item]} in work from Telegram`,
   call_progress: (facts) => `Call to ${facts.person ?? 'a colleague'}: ${CALL_STATUS[facts.outcome as CallStatus] ?? facts.outcome ?? '?'}`,
   comment: (facts) => `${someone(facts)} commented: ${quoted(facts.reason ?? '')}`,
+  merged: (facts) => `${someone(facts)} merged ${facts.count === 1 ? 'the duplicate' : 'the duplicates'} ${facts.name ?? ''} into this ${ITEM[facts.item]}`,
   other: (facts) => `Event ${facts.type}`,
 };
 

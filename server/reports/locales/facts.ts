@@ -263,6 +263,10 @@ export function eventFacts(event: EventRow, names: Names): EventFacts {
       };
     case 'comment':
       return { ...facts, person: facts.actor.kind === 'person' ? facts.actor.name : null, reason: text(payload.text) };
+    case 'merged': {
+      const merged = Array.isArray(payload.merged) ? payload.merged.map(String) : [];
+      return { ...facts, person: facts.actor.kind === 'person' ? facts.actor.name : null, name: merged.join(', '), count: merged.length };
+    }
     case 'call_progress':
       return { ...facts, person: login(payload.agent), outcome: text(payload.status) };
     default:

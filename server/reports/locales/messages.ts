@@ -142,7 +142,8 @@ export interface Messages {
   run(facts: RunFacts): string;
   message(facts: MessageFacts): string;
   /** One sentence per event type the engine records; `other` for a type it does not know. */
-  events: Record<EventType, (facts: EventFacts) => string> & { other(facts: EventFacts): string };
+  /** The event types of robots.yaml, and `merged` (duplicates merged into the item: the engine's own, no trigger listens to it). */
+  events: Record<EventType | 'merged', (facts: EventFacts) => string> & { other(facts: EventFacts): string };
   task(facts: TaskFacts): string;
   taskChange(facts: TaskChangeFacts): string;
   call(facts: CallFacts): string;

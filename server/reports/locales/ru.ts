@@ -226,6 +226,7 @@ const events: Messages['events'] = {
   taken: (facts) => `${person(facts)} ${verb(genderOf(person(facts)), { m: 'взял', f: 'взяла' })} ${ITEM[facts.item].acc} в работу из Telegram`,
   call_progress: (facts) => `Звонок ${facts.person ? dativeOf(facts.person) : 'сотруднику'}: ${CALL_STATUS[facts.outcome as CallStatus] ?? facts.outcome ?? '?'}`,
   comment: (facts) => `${person(facts)} ${verb(genderOf(person(facts)), { m: 'оставил', f: 'оставила' })} комментарий: ${quoted(facts.reason ?? '')}`,
+  merged: (facts) => `${person(facts)} ${verb(genderOf(person(facts)), { m: 'присоединил', f: 'присоединила' })} к карточке ${facts.count === 1 ? 'дубль' : 'дубли'} № ${facts.name ?? ''}`,
   other: (facts) => `Событие ${facts.type}`,
 };
 

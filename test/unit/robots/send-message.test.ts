@@ -73,7 +73,7 @@ describe('send_message', () => {
     const outcome = await sendMessage.run(runContext(sendMessage, 'services_welcome', ports, { deal: { email: 'ivan@example.com' } }));
 
     expect(ports.optOutChecks).toEqual([{ channel: 'email', address: 'ivan@example.com' }]);
-    expect(outcome).toMatchObject({ outcome: 'skipped', detail: 'the client opted out of email (ivan@example.com)' });
+    expect(outcome).toMatchObject({ outcome: 'skipped', detail: 'the client opted out of email (ivan@example.com), or it needs their opt-in' });
     expect(ports.sends).toEqual([]);
   });
 

@@ -1,0 +1,57 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import iconv from 'iconv-lite';
+
+const run = promisify(execFile);
+const ROOT = path.join(__dirname, '..', '..');
+const BIN = path.join(ROOT, 'bin', 'robots.js');
+
+const CONFIG = `
+default_region: RU
+users:
+  - { login: olga, name: Ольга, role: ops }
+leads:
+  stages:
+    - id: new
+      robots:
+        - { id: greet, type: notify, to: [olga], text: "Новый лид {{item.name}}" }
+`;
+
+async function robots(args: string[], env: NodeJS.ProcessEnv) {
+  try {
+    const { stdout, stderr } = await run('node', [BIN, ...args], { cwd: ROOT, env: { ...process.env, ...env }, timeout: 60000 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+describe('robots import', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'robots-import-'));
+  const env = { DATABASE_URL: path.join(dir, 'robots.sqlite') };
+  const config = path.join(dir, 'robots.yaml');
+  const file = path.join(dir, 'leads.csv');
+  beforeAll(() => {
+    fs.writeFileSync(config, CONFIG);
+    fs.writeFileSync(file, iconv.encode('ФИО;Телефон;Примечание\r\nИванов Иван;8 916 123-45-67;\r\nПетрова Анна;12;ошибка в номере\r\nИванов И.;+7 (916) 123-45-67;повтор\r\n', 'win1251'));
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('a dry run reports what would happen and writes nothing; the import then writes, reports the bad row and exits 1; piped output has no progress bar', async () => {
+    const dry = await robots(['import', file, '-c', config, '--dry-run'], env);
+    expect(dry.stdout).toContain('windows-1251, separated by semicolons, 3 rows');
+    expect(dry.stdout).toContain('dry run, nothing written: 1 would be created, 0 would be updated, 1 duplicates would be skipped, 1 rows refused');
+    const real = await robots(['import', file, '-c', config, '--json'], env);
+    expect(real.code).toBe(1);
+    expect(real.stdout).not.toContain('█');
+    const report = JSON.parse(real.stdout);
+    expect(report).toMatchObject({ created: 1, skipped: 1, failed: 1, errors: [{ row: 3, column: 'Телефон', message: '"12" is not a phone number (default region RU)' }], ignored_columns: ['Примечание'] });
+    // A second run finds the lead the first wrote.
+    const again = await robots(['import', file, '-c', config, '--json'], env);
+    expect(JSON.parse(again.stdout)).toMatchObject({ created: 0, skipped: 2 });
+  });
+});
