@@ -233,6 +233,12 @@ export function configSchemaWith(robot: z.ZodType<RobotSpecOutput, unknown>, tri
     scoring: Scoring.default({ decay_per_day: 0, rules: [] }),
     forms: z.record(Identifier, Form).default({}),
     hooks: z.record(Identifier, Hook).default({}),
+    studio: z
+      .strictObject({
+        edit: z.boolean().default(true).describe('false: the web studio shows the map and the history only; the file is changed on disk (or by `robots config rollback`)'),
+      })
+      .default({ edit: true })
+      .describe('The web automation studio (ops and admins)'),
   });
   return { Stage, Pipeline, ConfigSchema };
 }

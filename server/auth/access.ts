@@ -157,6 +157,8 @@ const OPERATIONS: ReadonlyMap<string, { roles: ReadonlyArray<UserRow['role']>; w
   ['contacts.read', { roles: ['admin', 'ops', 'manager', 'sales', 'first_line'], words: 'see contacts' }],
   ['analytics.read', { roles: ['admin', 'ops', 'manager'], words: 'see the analytics' }],
   ['users.manage', { roles: ['admin'], words: 'manage users' }],
+  ['studio.map', { roles: ['admin', 'ops', 'manager'], words: 'see the automation map' }],
+  ['config.edit', { roles: ['admin', 'ops'], words: 'edit the config' }],
 ]);
 
 export function canOperate(user: UserRow, operation: string): boolean {

@@ -1,6 +1,23 @@
 import { EntitySchema } from 'typeorm';
 import { epochMs, integerId, json, optionalInteger, text } from './columns';
-import type { ApiTokenRow, CallRow, CompanyRow, ContactRow, DealRow, EventRow, LeadRow, MessageRow, OptOutRow, RobotRunRow, SignInFailureRow, StageEntryRow, TaskRow, UserRow, WebhookReceiptRow } from '../core/rows';
+import type {
+  ApiTokenRow,
+  CallRow,
+  CompanyRow,
+  ContactRow,
+  DealRow,
+  EventRow,
+  LeadRow,
+  MessageRow,
+  OptOutRow,
+  RobotRunRow,
+  SignInFailureRow,
+  StageEntryRow,
+  ConfigVersionRow,
+  TaskRow,
+  UserRow,
+  WebhookReceiptRow,
+} from '../core/rows';
 import type { NotificationRow, TaskChangeRow } from '../core/rows';
 import type { SessionRow, SignInLinkRow } from '../core/rows';
 
@@ -245,6 +262,21 @@ export const SignInFailureEntity = new EntitySchema<SignInFailureRow>({
   indices: [{ name: 'ix_sign_in_failures_key', columns: ['scope', 'key', 'at'] }],
 });
 
+export const ConfigVersionEntity = new EntitySchema<ConfigVersionRow>({
+  name: 'ConfigVersion',
+  tableName: 'config_versions',
+  columns: {
+    id: integerId,
+    author: { type: 'varchar' },
+    createdAt: { ...epochMs(), name: 'created_at' },
+    yaml: { type: 'text' },
+    hash: { type: 'varchar' },
+    planSummary: { type: 'text', nullable: true, name: 'plan_summary' },
+    rollbackOf: { type: 'integer', nullable: true, name: 'rollback_of' },
+  },
+  indices: [{ name: 'ix_config_versions_created', columns: ['createdAt'] }],
+});
+
 export const OptOutEntity = new EntitySchema<OptOutRow>({
   name: 'OptOut',
   tableName: 'opt_outs',
@@ -351,4 +383,5 @@ export const allEntities = [
   OptOutEntity,
   CallEntity,
   NotificationEntity,
+  ConfigVersionEntity,
 ];

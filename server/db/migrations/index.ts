@@ -9,6 +9,7 @@ import { Workplace1764700000000 } from './1764700000000-workplace';
 import { ItemSearch1764800000000 } from './1764800000000-item-search';
 import { InstallSecrets1765000000000 } from './1765000000000-install-secrets';
 import { SignInFailures1765100000000 } from './1765100000000-sign-in-failures';
+import { ConfigVersions1765700000000 } from './1765700000000-config-versions';
 
 /** Listed explicitly (no glob) so tsx, jest and a bundled build all find the same set. */
 export const migrations = [
@@ -23,4 +24,5 @@ export const migrations = [
   ItemSearch1764800000000,
   InstallSecrets1765000000000,
   SignInFailures1765100000000,
+  ConfigVersions1765700000000,
 ];
