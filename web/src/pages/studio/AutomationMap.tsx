@@ -93,8 +93,9 @@ function RobotCard({ robot, byId, onOpen }: { robot: MapRobot; byId: Map<string,
   const to = typeof robot.params.to === 'string' ? robot.params.to : null;
   return (
     <li class="map-robot" data-robot={robot.id}>
-      <button type="button" class="robot-open" onClick={() => onOpen(robot)} aria-label={`${t('map.robot.open')}: ${robot.title ?? robot.id}`}>
-        <span class="robot-type">{robotTypeWords(robot.type, t, hasWord)}</span>
+      <span class="robot-type">{robotTypeWords(robot.type, t, hasWord)}</span>
+      <button type="button" class="robot-open" onClick={() => onOpen(robot)}>
+        <span class="visually-hidden">{t('map.robot.open')}: </span>
         <span class="robot-name" data-user-content>
           {robot.title ?? robot.id}
         </span>
