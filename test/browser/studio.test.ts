@@ -80,11 +80,13 @@ describeInBrowser('the automation studio in Chromium', () => {
     for (const pipeline of [config.leads, ...config.deals.values()]) {
       for (const stage of pipeline.stages) {
         const column = page.locator(`.map-pipeline:has(h2[id$="-${pipeline.key}"]) [data-stage="${stage.id}"]`);
-        expect(await column.locator('.map-robot').count()).toBe(stage.robots.length);
+        // A robot as a card; an escalation level (a robot of its own when running) as a step of its ladder.
+        expect((await column.locator('.map-robot').count()) + (await column.locator('.escalation-step').count())).toBe(stage.robots.length);
         expect(await column.locator('.map-trigger').count()).toBe(stage.triggers.length);
       }
     }
-    expect(await page.locator('.map-robot').count()).toBe(config.robots.size);
+    expect((await page.locator('.map-robot').count()) + (await page.locator('.escalation-step').count())).toBe(config.robots.size);
+    expect(await page.locator('[data-robot="first_contact_sla"] .escalation-step').count()).toBe(2);
     // Timing and conditions in words, the reply trigger in the stage it moves leads to.
     await expect(page.locator('[data-robot="touch_2_messenger"] .robot-timing').textContent()).resolves.toBe('after 1 d, in working hours');
     await expect(page.locator('[data-stage="dialogue"] [data-trigger="client_replied"]').textContent()).resolves.toContain('inbound message');

@@ -43,6 +43,8 @@ function StageColumn({ stage, onOpen }: { stage: MapStage; onOpen: (robot: MapRo
   const { t, word } = useI18n();
   // Robots a branch names are drawn inside its blocks, not a second time in the list.
   const inBranch = new Set(stage.robots.flatMap((robot) => (robot.branch ? [...robot.branch.when.flatMap((block) => block.robots), ...robot.branch.else] : [])));
+  // An escalation's levels run as robots of their own (`sla.escalate_1`); the map draws them as the steps of their ladder.
+  const isLevel = (robot: MapRobot) => /\.escalate_\d+$/.test(robot.id);
   const byId = new Map(stage.robots.map((robot) => [robot.id, robot]));
   return (
     <li class={`map-stage semantic-${stage.semantic}`} data-stage={stage.id}>
@@ -77,7 +79,7 @@ function StageColumn({ stage, onOpen }: { stage: MapStage; onOpen: (robot: MapRo
       ) : (
         <ol class="map-robots" aria-label={t('map.stage.robots')}>
           {stage.robots
-            .filter((robot) => !inBranch.has(robot.id))
+            .filter((robot) => !inBranch.has(robot.id) && !isLevel(robot))
             .map((robot) => (
               <RobotCard key={robot.id} robot={robot} byId={byId} onOpen={onOpen} />
             ))}
@@ -155,7 +157,7 @@ function RobotCard({ robot, byId, onOpen }: { robot: MapRobot; byId: Map<string,
           <div>{t('map.robot.escalate')}</div>
           <ol>
             {robot.escalate.map((level, index) => (
-              <li key={index}>
+              <li key={index} class="escalation-step" data-robot={`${robot.id}.escalate_${index + 1}`}>
                 {t('map.robot.escalateStep', { after: durationWords(level.after, t) })} <Code>{level.to.join(', ')}</Code>
               </li>
             ))}
