@@ -368,7 +368,10 @@ function buildCli(): Command {
         const versions = await new ConfigVersions(new Store(dataSource)).list(1000);
         for (const version of versions) {
           const when = new Date(version.createdAt).toISOString();
-          if (options.json) console.log(JSON.stringify({ id: version.id, author: version.author, created_at: when, hash: version.hash, plan_summary: version.planSummary ? JSON.parse(version.planSummary) : null, rollback_of: version.rollbackOf }));
+          if (options.json)
+            console.log(
+              JSON.stringify({ id: version.id, author: version.author, created_at: when, hash: version.hash, plan_summary: version.planSummary ? JSON.parse(version.planSummary) : null, rollback_of: version.rollbackOf }),
+            );
           else {
             const summary = version.planSummary ? (JSON.parse(version.planSummary) as { cancelled_runs: number }) : null;
             const what = version.author === 'file' ? 'changed on disk' : `${version.rollbackOf ? `rollback to ${version.rollbackOf}; ` : ''}${summary ? `${summary.cancelled_runs} pending run(s) cancelled` : ''}`;
@@ -434,7 +437,14 @@ function buildCli(): Command {
           console.log(`Nothing written. To roll back: robots config rollback ${id} --yes`);
           return;
         }
-        await versions.record({ author: process.env.USER ? `cli:${process.env.USER}` : 'cli', createdAt: Date.now(), yaml: version.yaml, hash: version.hash, planSummary: JSON.stringify(summarize(plan, templates)), rollbackOf: id });
+        await versions.record({
+          author: process.env.USER ? `cli:${process.env.USER}` : 'cli',
+          createdAt: Date.now(),
+          yaml: version.yaml,
+          hash: version.hash,
+          planSummary: JSON.stringify(summarize(plan, templates)),
+          rollbackOf: id,
+        });
         files.writeConfigAtomically(configFile, version.yaml);
         console.log(`${configFile} is version ${id} again; a server watching it (the default) reloads now; one started with --no-watch: POST /api/config/reload`);
       } finally {

@@ -63,7 +63,10 @@ describe('robots config history and rollback', () => {
 
     const history = await robots(['config', 'history', '--json'], env);
     expect(history.code).toBe(0);
-    const versions = history.stdout.trim().split('\n').map((line) => JSON.parse(line) as { id: number; author: string });
+    const versions = history.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { id: number; author: string });
     expect(versions.map((version) => version.author)).toEqual(['file', 'file']);
     const first = versions[1]!.id;
 

@@ -74,11 +74,18 @@ export const studio = defineWords({
     'editor.applied': ({ version }) => `Применено: версия ${version}.`,
     'review.title': 'Что изменится',
     'review.rollbackTitle': 'Откат к версии {version}: что изменится',
-    'review.cancels': ({ count }) => plural('ru', Number(count), { one: 'отменит {count} ожидающий запуск', few: 'отменит {count} ожидающих запуска', many: 'отменит {count} ожидающих запусков', other: 'отменит {count} ожидающего запуска' }),
+    'review.cancels': ({ count }) =>
+      plural('ru', Number(count), { one: 'отменит {count} ожидающий запуск', few: 'отменит {count} ожидающих запуска', many: 'отменит {count} ожидающих запусков', other: 'отменит {count} ожидающего запуска' }),
     'review.removed': 'удалён робот',
     'review.moved': 'перенесён робот',
     'review.changed': 'изменён робот',
-    'review.keeps': ({ count }) => plural('ru', Number(count), { one: '{count} запуск сохранит прежнее время', few: '{count} запуска сохранят прежнее время', many: '{count} запусков сохранят прежнее время', other: '{count} запуска сохранят прежнее время' }),
+    'review.keeps': ({ count }) =>
+      plural('ru', Number(count), {
+        one: '{count} запуск сохранит прежнее время',
+        few: '{count} запуска сохранят прежнее время',
+        many: '{count} запусков сохранят прежнее время',
+        other: '{count} запуска сохранят прежнее время',
+      }),
     'review.added': 'новый робот',
     'review.stageRemoved': 'удалён этап',
     'review.items': ({ count }) => plural('ru', Number(count), { one: 'в нём {count} карточка', few: 'в нём {count} карточки', many: 'в нём {count} карточек', other: 'в нём {count} карточки' }),

@@ -56,7 +56,8 @@ function StageColumn({ stage, onOpen }: { stage: MapStage; onOpen: (robot: MapRo
               <span class="trigger-arrow" aria-hidden="true">
                 ⇢
               </span>{' '}
-              {t('map.trigger')}: {triggerTypeWords(trigger.type, t, hasWord)} <small>
+              {t('map.trigger')}: {triggerTypeWords(trigger.type, t, hasWord)}{' '}
+              <small>
                 ({t('map.trigger.event')} <Code>{trigger.event}</Code>)
               </small>
               {trigger.condition !== null && (
@@ -134,7 +135,13 @@ function RobotCard({ robot, byId, onOpen }: { robot: MapRobot; byId: Map<string,
               <ol class="map-robots nested">
                 {block.robots.map((id) => {
                   const inner = byId.get(id);
-                  return inner ? <RobotCard key={id} robot={inner} byId={byId} onOpen={onOpen} /> : <li key={id}><Code>{id}</Code></li>;
+                  return inner ? (
+                    <RobotCard key={id} robot={inner} byId={byId} onOpen={onOpen} />
+                  ) : (
+                    <li key={id}>
+                      <Code>{id}</Code>
+                    </li>
+                  );
                 })}
               </ol>
             </li>
@@ -145,7 +152,13 @@ function RobotCard({ robot, byId, onOpen }: { robot: MapRobot; byId: Map<string,
               <ol class="map-robots nested">
                 {robot.branch.else.map((id) => {
                   const inner = byId.get(id);
-                  return inner ? <RobotCard key={id} robot={inner} byId={byId} onOpen={onOpen} /> : <li key={id}><Code>{id}</Code></li>;
+                  return inner ? (
+                    <RobotCard key={id} robot={inner} byId={byId} onOpen={onOpen} />
+                  ) : (
+                    <li key={id}>
+                      <Code>{id}</Code>
+                    </li>
+                  );
                 })}
               </ol>
             </li>
@@ -222,9 +235,7 @@ function RobotPanel({ robot, onClose, onEdit }: { robot: MapRobot; onClose: () =
           {activity.lines && (
             <figure class="robot-yaml">
               <figcaption>{t('robot.yaml', { from: activity.lines.from, to: activity.lines.to })}</figcaption>
-              <pre data-user-content>
-                {activity.yaml.map((line, index) => `${String((activity.lines?.from ?? 1) + index).padStart(4)}  ${line}`).join('\n')}
-              </pre>
+              <pre data-user-content>{activity.yaml.map((line, index) => `${String((activity.lines?.from ?? 1) + index).padStart(4)}  ${line}`).join('\n')}</pre>
             </figure>
           )}
           {onEdit && activity.lines && (

@@ -136,7 +136,6 @@ export function CodeEditor({ initial, schema, label, fixLabel, onChange, onIssue
       if (handle) handle.current = null;
     };
     // The editor is made once per opened file; its text then lives in CodeMirror.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [initial]);
 
   return <div class="code-editor" ref={host} data-user-content translate={false} />;

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, ApiError } from '../../api/client';
+import { api, type ApiError } from '../../api/client';
 import { useI18n } from '../../i18n';
 import type { PlanSummary, VersionView } from './types';
 

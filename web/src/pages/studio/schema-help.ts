@@ -136,7 +136,14 @@ export function placeAt(text: string, position: number): Place {
     const keyOnLine = KEY_LINE.exec(head);
     const indent = /^\s*(?:-\s+)*/.exec(head)?.[0].length ?? 0;
     const { keys } = ancestors(lines, lineIndex, indent);
-    if (keyOnLine && head.trim().replace(/^(-\s+)*/, '').endsWith(':')) keys.push(keyOnLine[3]!);
+    if (
+      keyOnLine &&
+      head
+        .trim()
+        .replace(/^(-\s+)*/, '')
+        .endsWith(':')
+    )
+      keys.push(keyOnLine[3]!);
     const inside = lineText.slice(open + 1);
     const segment = inside.slice(inside.lastIndexOf(',') + 1);
     const valueMatch = /^\s*([\w$-]+)\s*:\s*[\w$-]*$/.exec(segment);

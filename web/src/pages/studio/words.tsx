@@ -57,12 +57,37 @@ function render(logic: unknown, t: I18n['t'], nested: boolean): ComponentChildre
     const joined = args.flatMap((arg, index) => [index > 0 ? ` ${t(`logic.${operator}`)} ` : '', render(arg, t, true)]);
     return nested ? <>({joined})</> : <>{joined}</>;
   }
-  if (operator === '!') return <>{t('logic.not')} {render(args[0], t, true)}</>;
-  if (operator === '!!') return <>{render(args[0], t, true)} {t('logic.set')}</>;
-  if (operator === 'in') return <>{render(args[0], t, true)} {t('logic.in')} {render(args[1], t, true)}</>;
+  if (operator === '!')
+    return (
+      <>
+        {t('logic.not')} {render(args[0], t, true)}
+      </>
+    );
+  if (operator === '!!')
+    return (
+      <>
+        {render(args[0], t, true)} {t('logic.set')}
+      </>
+    );
+  if (operator === 'in')
+    return (
+      <>
+        {render(args[0], t, true)} {t('logic.in')} {render(args[1], t, true)}
+      </>
+    );
   const symbol = COMPARISONS[operator];
-  if (symbol && args.length === 2) return <>{render(args[0], t, true)} {symbol} {render(args[1], t, true)}</>;
-  if (symbol && args.length === 3) return <>{render(args[0], t, true)} {symbol} {render(args[1], t, true)} {symbol} {render(args[2], t, true)}</>;
+  if (symbol && args.length === 2)
+    return (
+      <>
+        {render(args[0], t, true)} {symbol} {render(args[1], t, true)}
+      </>
+    );
+  if (symbol && args.length === 3)
+    return (
+      <>
+        {render(args[0], t, true)} {symbol} {render(args[1], t, true)} {symbol} {render(args[2], t, true)}
+      </>
+    );
   return <Code>{JSON.stringify(logic)}</Code>;
 }
 
