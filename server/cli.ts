@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import pino from 'pino';
 import { DEFAULT_CONFIG_FILE, loadConfigFile, loadConfigText } from '../config/loader';
 import { systemClock } from './core/clock';
-import { listenUrl } from './core/public-url';
+import { listenUrl, resolvePublicUrl } from './core/public-url';
 import { ConfigError, formatConfigIssue } from './core/errors';
 import { readNewPassword } from './auth/password-input';
 import { SERVER_SECRET_VARIABLES, weakSecrets } from './core/secrets';
@@ -34,6 +34,7 @@ type Modules = {
   versions: typeof import('./config-ops/versions');
   configFile: typeof import('./config-ops/config-file');
   studio: typeof import('./config-ops/studio');
+  preview: typeof import('./config-ops/template-preview');
 };
 // tsx runs the CLI as CommonJS, where `require` resolves our .ts files without extensions; a
 // dynamic import() would load them as ES modules and the lazy loading is the point.
@@ -60,6 +61,7 @@ const PATHS: Record<keyof Modules, string> = {
   versions: './config-ops/versions',
   configFile: './config-ops/config-file',
   studio: './config-ops/studio',
+  preview: './config-ops/template-preview',
 };
 
 /** robots.yaml if present, else the example shipped with the repo, so a fresh clone runs as is. */
@@ -351,6 +353,41 @@ function buildCli(): Command {
         const plan = planReload(running.config, next.config, state);
         if (options.json) console.log(JSON.stringify({ valid: true, ...plan }, null, 2));
         else console.log(`Plan: ${runningFile} → ${file} (${describeDatabase(databaseOptions())}; times in ${next.config.source.timezone})\n${formatPlan(plan, next.config.source.timezone)}`);
+      } finally {
+        await dataSource.destroy();
+      }
+    });
+
+  program
+    .command('preview <template>')
+    .description('render a template with a real item, as a send renders it: per channel, with an SMS’s length and segments, and the paths the item lacks')
+    .requiredOption('--item <item>', 'lead:<id> or deal:<id>')
+    .option('-c, --config <file>', 'config file')
+    .option('--json', 'machine-readable output')
+    .action(async (template: string, options: { item: string; config?: string; json?: boolean }) => {
+      const match = /^(lead|deal):([1-9][0-9]{0,9})$/.exec(options.item);
+      if (!match) {
+        console.error(`robots: --item is lead:<id> or deal:<id>, not "${options.item}"`);
+        process.exit(2);
+      }
+      const config = loadOrExit(resolveConfigFile(options.config));
+      const [{ openDatabase }, { Store }, { previewTemplate }] = [load('database'), load('store'), load('preview')];
+      const dataSource = await openDatabase(databaseOptions());
+      try {
+        const preview = await previewTemplate({ manager: new Store(dataSource).manager, config, now: Date.now(), publicUrl: resolvePublicUrl(config, process.env.PUBLIC_URL) }, template, {
+          kind: match[1] === 'deal' ? 'deal' : 'lead',
+          id: Number(match[2]),
+        });
+        if (options.json) {
+          console.log(JSON.stringify(preview, null, 2));
+          return;
+        }
+        console.log(`${preview.template} for ${preview.item}, channel ${preview.channel}`);
+        if (preview.subject !== null) console.log(`subject: ${preview.subject}`);
+        console.log(`\n${preview.text}\n`);
+        if (preview.html !== null) console.log(`html:\n${preview.html}\n`);
+        if (preview.sms) console.log(`sms: ${preview.sms.characters} characters, ${preview.sms.encoding}, ${preview.sms.segments} segment${preview.sms.segments === 1 ? '' : 's'}`);
+        if (preview.unknown_paths.length) console.log(`paths this item lacks (they render as nothing): ${preview.unknown_paths.join(', ')}`);
       } finally {
         await dataSource.destroy();
       }

@@ -144,3 +144,34 @@ describe.each(testDatabaseKinds())('the automation studio, on %s', (kind) => {
     expect(fs.readFileSync(configFile, 'utf8')).toBe(off);
   });
 });
+
+describe.each(testDatabaseKinds())('template preview, on %s', (kind) => {
+  let harness: Harness;
+  let configFile: string;
+  const PREVIEW = RUNNING.replace(
+    'templates:\n',
+    'templates:\n  long_sms: { channel: sms, text: "{{lead.name}}, {{deal.title}} мы подготовили для вас расчёт стоимости ремонта квартиры. Ответьте ДА, и менеджер перезвонит сегодня." }\n  welcome_email: { channel: email, subject: "{{lead.name}}, спасибо", text: "Здравствуйте, {{lead.name}}!", html: "<p>Здравствуйте, {{lead.name}}!</p>" }\n',
+  );
+
+  beforeEach(async () => {
+    configFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'robots-preview-')), 'robots.yaml');
+    fs.writeFileSync(configFile, PREVIEW);
+    harness = await startHarness(kind, { configFile });
+  });
+  afterEach(async () => {
+    await harness.close();
+    fs.rmSync(path.dirname(configFile), { recursive: true, force: true });
+  });
+
+  it('renders each channel with a real item: an SMS’s segments, an email’s subject and HTML, and the paths the item lacks', async () => {
+    const id = (await harness.as('root').post('/api/leads', { name: 'Анна Смирнова', phone: '+7 916 123 45 67' }).expect(201)).body.id as number;
+    const sms = (await harness.as('olga').get(`/api/templates/long_sms/preview?item=lead:${id}`).expect(200)).body;
+    expect(sms).toMatchObject({ channel: 'sms', sms: { encoding: 'UCS-2', segments: 2 }, unknown_paths: ['deal.title'] });
+    expect(sms.text.startsWith('Анна Смирнова, ')).toBe(true);
+    const email = (await harness.as('olga').get(`/api/templates/welcome_email/preview?item=lead:${id}`).expect(200)).body;
+    expect(email).toMatchObject({ channel: 'email', subject: 'Анна Смирнова, спасибо', html: '<p>Здравствуйте, Анна Смирнова!</p>', sms: null, unknown_paths: [] });
+    await harness.as('olga').get('/api/templates/welcome_email/preview?item=lead:999999').expect(404);
+    await harness.as('olga').get(`/api/templates/nope/preview?item=lead:${id}`).expect(404);
+    await harness.as('irina').get(`/api/templates/long_sms/preview?item=lead:${id}`).expect(403);
+  });
+});

@@ -8,7 +8,10 @@ import type { ConfigVersions } from '../../config-ops/versions';
 import type { RunQueue } from '../../pipeline/queue';
 import { robotActivity } from '../../reads/robot-activity';
 import { requireOperation } from '../auth';
-import { IdParam, noQuery } from '../ids';
+import { IdParam, ItemRefText, noQuery } from '../ids';
+import type { LiveConfig } from '../../core/live-config';
+import type { Store } from '../../db/store';
+import { previewTemplate } from '../../config-ops/template-preview';
 import { HttpProblem, parse } from '../problem';
 
 /** The automation studio: the map for ops, admins and managers; the editor, plan, apply and history for ops and admins. */
@@ -18,6 +21,25 @@ export interface StudioRouteDeps {
   studio: ConfigStudio;
   versions: ConfigVersions;
   queue: RunQueue;
+  config: LiveConfig;
+  store: Store;
+}
+
+const PreviewQuery = z.strictObject({ item: ItemRefText.describe('The item to render with: lead:<id> or deal:<id>') });
+const TemplateParam = z.strictObject({ id: z.string().regex(/^[a-z][a-z0-9_]{0,99}$/) });
+
+/** GET /api/templates/:id/preview?item=lead:42 — the template rendered with a real item, as a send renders it. */
+export function templatePreviewRoutes(deps: StudioRouteDeps): Router {
+  const router = Router();
+  router.get('/:id/preview', requireOperation('config.edit'), async (request, response) => {
+    const { id } = parse(TemplateParam, request.params);
+    const { item } = parse(PreviewQuery, request.query);
+    response.json(await previewTemplate({ manager: deps.store.manager, config: deps.config.current, now: deps.clock.now(), publicUrl: deps.config.publicUrl }, id, item));
+  });
+  router.get('/', requireOperation('config.edit'), noQuery, (_request, response) => {
+    response.json({ templates: [...deps.config.current.templates.values()].map((template) => ({ id: template.id, channel: template.spec.channel ?? null })) });
+  });
+  return router;
 }
 
 const YamlBody = z.strictObject({ yaml: z.string().max(4_000_000).describe('The whole config file as the editor holds it') });
