@@ -9,10 +9,11 @@ import { AutomationMap } from './AutomationMap';
 import { CodeEditor, type CodeEditorHandle } from './CodeEditor';
 import { History } from './History';
 import { Review } from './Review';
+import { TemplatePreview } from './TemplatePreview';
 import type { JsonSchema } from './schema-help';
 import type { AutomationResponse, EditorIssue, VersionView } from './types';
 
-type Tab = 'map' | 'editor' | 'history';
+type Tab = 'map' | 'editor' | 'history' | 'templates';
 type Editing = { phase: 'edit' } | { phase: 'review'; yaml: string; rollbackOf: { id: number } | null };
 
 /**
@@ -34,7 +35,7 @@ export function StudioPage() {
   const pendingLine = useRef<number | null>(null);
 
   const requested = location.query.view;
-  const tab: Tab = requested === 'editor' || requested === 'history' ? requested : 'map';
+  const tab: Tab = requested === 'editor' || requested === 'history' || requested === 'templates' ? requested : 'map';
 
   const loadMap = useCallback(() => {
     api<AutomationResponse>('/api/automation')
@@ -95,7 +96,7 @@ export function StudioPage() {
     );
   }
 
-  const tabs: Tab[] = map.can_edit_role ? (map.editable ? ['map', 'editor', 'history'] : ['map', 'history']) : ['map'];
+  const tabs: Tab[] = map.can_edit_role ? (map.editable ? ['map', 'editor', 'history', 'templates'] : ['map', 'history', 'templates']) : ['map'];
   const shown: Tab = tabs.includes(tab) ? tab : 'map';
   const applied = (version: VersionView) => {
     setSaid(t('editor.applied', { version: version.id }));
@@ -190,6 +191,7 @@ export function StudioPage() {
           {editing.phase === 'review' && <Review yaml={editing.yaml} baseHash={source.hash} rollbackOf={editing.rollbackOf} onBack={() => setEditing({ phase: 'edit' })} onApplied={applied} onReopen={loadSource} />}
         </div>
       )}
+      {shown === 'templates' && <TemplatePreview />}
       {shown === 'history' && (
         <>
           {editing.phase === 'review' && editing.rollbackOf && source ? (
