@@ -81,5 +81,6 @@ describe('robots config history and rollback', () => {
     expect(fs.readFileSync(config).equals(Buffer.from(FIRST))).toBe(true);
     const after = await robots(['config', 'history'], env);
     expect(after.stdout.split('\n')[0]).toMatch(new RegExp(`cli.*rollback to ${first}`));
-  });
+    // Four processes of the CLI, each loading the server's modules.
+  }, 120_000);
 });
