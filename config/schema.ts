@@ -246,6 +246,12 @@ export function configSchemaWith(robot: z.ZodType<RobotSpecOutput, unknown>, tri
     forms: z.record(Identifier, Form).default({}),
     consent: z.partialRecord(ConsentChannel, ConsentRule).default({}).describe('Per channel: opt_in (sends need the client’s explicit opt-in) or opt_out (the default: allowed unless they opted out)'),
     hooks: z.record(Identifier, Hook).default({}),
+    studio: z
+      .strictObject({
+        edit: z.boolean().default(true).describe('false: the web studio shows the map and the history only; the file is changed on disk (or by `robots config rollback`)'),
+      })
+      .default({ edit: true })
+      .describe('The web automation studio (ops and admins)'),
   });
   return { Stage, Pipeline, ConfigSchema };
 }

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import { Command } from 'commander';
 import pino from 'pino';
-import { DEFAULT_CONFIG_FILE, loadConfigFile } from '../config/loader';
+import { DEFAULT_CONFIG_FILE, loadConfigFile, loadConfigText } from '../config/loader';
 import { systemClock } from './core/clock';
-import { listenUrl } from './core/public-url';
+import { listenUrl, resolvePublicUrl } from './core/public-url';
 import { ConfigError, formatConfigIssue } from './core/errors';
 import { readNewPassword } from './auth/password-input';
 import { SERVER_SECRET_VARIABLES, weakSecrets } from './core/secrets';
@@ -33,6 +33,10 @@ type Modules = {
   backup: typeof import('./db/backup');
   inDoubt: typeof import('./messaging/in-doubt');
   importText: typeof import('./import/import-text');
+  versions: typeof import('./config-ops/versions');
+  configFile: typeof import('./config-ops/config-file');
+  studio: typeof import('./config-ops/studio');
+  preview: typeof import('./config-ops/template-preview');
 };
 // tsx runs the CLI as CommonJS, where `require` resolves our .ts files without extensions; a
 // dynamic import() would load them as ES modules and the lazy loading is the point.
@@ -58,6 +62,10 @@ const PATHS: Record<keyof Modules, string> = {
   backup: './db/backup',
   inDoubt: './messaging/in-doubt',
   importText: './import/import-text',
+  versions: './config-ops/versions',
+  configFile: './config-ops/config-file',
+  studio: './config-ops/studio',
+  preview: './config-ops/template-preview',
 };
 
 /** robots.yaml if present, else the example shipped with the repo, so a fresh clone runs as is. */
@@ -387,6 +395,138 @@ function buildCli(): Command {
         if (report.failed > 0) process.exitCode = 1;
       } finally {
         await runtime.stop();
+        await dataSource.destroy();
+      }
+    });
+
+  program
+    .command('preview <template>')
+    .description('render a template with a real item, as a send renders it: per channel, with an SMS’s length and segments, and the paths the item lacks')
+    .requiredOption('--item <item>', 'lead:<id> or deal:<id>')
+    .option('-c, --config <file>', 'config file')
+    .option('--json', 'machine-readable output')
+    .action(async (template: string, options: { item: string; config?: string; json?: boolean }) => {
+      const match = /^(lead|deal):([1-9][0-9]{0,9})$/.exec(options.item);
+      if (!match) {
+        console.error(`robots: --item is lead:<id> or deal:<id>, not "${options.item}"`);
+        process.exit(2);
+      }
+      const config = loadOrExit(resolveConfigFile(options.config));
+      const [{ openDatabase }, { Store }, { previewTemplate }] = [load('database'), load('store'), load('preview')];
+      const dataSource = await openDatabase(databaseOptions());
+      try {
+        const preview = await previewTemplate({ manager: new Store(dataSource).manager, config, now: Date.now(), publicUrl: resolvePublicUrl(config, process.env.PUBLIC_URL) }, template, {
+          kind: match[1] === 'deal' ? 'deal' : 'lead',
+          id: Number(match[2]),
+        });
+        if (options.json) {
+          console.log(JSON.stringify(preview, null, 2));
+          return;
+        }
+        console.log(`${preview.template} for ${preview.item}, channel ${preview.channel}`);
+        if (preview.subject !== null) console.log(`subject: ${preview.subject}`);
+        console.log(`\n${preview.text}\n`);
+        if (preview.html !== null) console.log(`html:\n${preview.html}\n`);
+        if (preview.sms) console.log(`sms: ${preview.sms.characters} characters, ${preview.sms.encoding}, ${preview.sms.segments} segment${preview.sms.segments === 1 ? '' : 's'}`);
+        if (preview.unknown_paths.length) console.log(`paths this item lacks (they render as nothing): ${preview.unknown_paths.join(', ')}`);
+      } finally {
+        await dataSource.destroy();
+      }
+    });
+
+  const configCommand = program.command('config').description('the config’s history: every version the server ran, and rolling back to one (planned first, like an edit in the studio)');
+  configCommand
+    .command('history')
+    .description('every config version, newest first: who applied it (`file`: changed on disk) and what its reload did')
+    .option('--json', 'one JSON object a line')
+    .action(async (options: { json?: boolean }) => {
+      const [{ openDatabase }, { Store }, { ConfigVersions }] = [load('database'), load('store'), load('versions')];
+      const dataSource = await openDatabase(databaseOptions());
+      try {
+        const versions = await new ConfigVersions(new Store(dataSource)).list(1000);
+        for (const version of versions) {
+          const when = new Date(version.createdAt).toISOString();
+          if (options.json)
+            console.log(
+              JSON.stringify({ id: version.id, author: version.author, created_at: when, hash: version.hash, plan_summary: version.planSummary ? JSON.parse(version.planSummary) : null, rollback_of: version.rollbackOf }),
+            );
+          else {
+            const summary = version.planSummary ? (JSON.parse(version.planSummary) as { cancelled_runs: number }) : null;
+            const what = version.author === 'file' ? 'changed on disk' : `${version.rollbackOf ? `rollback to ${version.rollbackOf}; ` : ''}${summary ? `${summary.cancelled_runs} pending run(s) cancelled` : ''}`;
+            console.log(`${String(version.id).padStart(4)}  ${when}  ${version.author.padEnd(12)} ${version.hash.slice(0, 12)}  ${what}`);
+          }
+        }
+        if (!options.json && versions.length === 0) console.log('no config versions yet: the server keeps one each time it loads a changed file');
+      } finally {
+        await dataSource.destroy();
+      }
+    });
+  configCommand
+    .command('rollback <version>')
+    .description('plan putting config version <version> back over the config file; with --yes, write it (whole, atomically): a server with --watch then reloads it')
+    .option('-c, --config <file>', 'the config file (default: $ROBOTS_CONFIG, robots.yaml, robots.example.yaml)')
+    .option('--yes', 'write the file after printing the plan')
+    .action(async (versionText: string, options: { config?: string; yes?: boolean }) => {
+      const configFile = resolveConfigFile(options.config);
+      const running = loadOrExit(configFile);
+      const [{ openDatabase, describeDatabase }, { Store }, { RunQueue }, { ConfigVersions, configHash }, { loadPlanState }, { planReload }, { formatPlan }, files, { summarize }] = [
+        load('database'),
+        load('store'),
+        load('queue'),
+        load('versions'),
+        load('planState'),
+        load('reloadPlan'),
+        load('planText'),
+        load('configFile'),
+        load('studio'),
+      ];
+      const id = Number(versionText);
+      if (!Number.isInteger(id) || id < 1) {
+        console.error(`robots: a version is a whole number from \`robots config history\`, not "${versionText}"`);
+        process.exit(2);
+      }
+      const dataSource = await openDatabase(databaseOptions());
+      try {
+        const store = new Store(dataSource);
+        const versions = new ConfigVersions(store);
+        const version = await versions.get(id);
+        if (!version) {
+          console.error(`robots: no config version ${id} (see \`robots config history\`)`);
+          process.exit(2);
+        }
+        const next = loadConfigText(version.yaml, configFile);
+        if (!next.ok) {
+          for (const issue of next.issues) console.error(formatConfigIssue(issue));
+          console.error(`\nversion ${id} no longer passes the checks (a template file or the schema changed): nothing written`);
+          process.exit(1);
+        }
+        const current = files.readConfigText(configFile);
+        if (configHash(current) === version.hash) {
+          console.log(`${configFile} is already version ${id}: nothing to do`);
+          return;
+        }
+        const state = await loadPlanState(store.manager, new RunQueue(store), running, next.config);
+        const plan = planReload(running, next.config, state);
+        const templates = files.templateChanges(running, next.config);
+        console.log(`Plan: ${configFile} → version ${id} (${describeDatabase(databaseOptions())}; times in ${next.config.source.timezone})\n${formatPlan(plan, next.config.source.timezone)}`);
+        for (const template of templates) console.log(`  ~ template ${template.template} ${template.change}${template.keys.length ? `: ${template.keys.join(', ')}` : ''}`);
+        console.log(`\n${files.configDiff(current, version.yaml, configFile, `version ${id}`)}`);
+        if (!options.yes) {
+          console.log(`Nothing written. To roll back: robots config rollback ${id} --yes`);
+          return;
+        }
+        await versions.record({
+          author: process.env.USER ? `cli:${process.env.USER}` : 'cli',
+          createdAt: Date.now(),
+          yaml: version.yaml,
+          hash: version.hash,
+          planSummary: JSON.stringify(summarize(plan, templates)),
+          rollbackOf: id,
+        });
+        files.writeConfigAtomically(configFile, version.yaml);
+        console.log(`${configFile} is version ${id} again; a server watching it (the default) reloads now; one started with --no-watch: POST /api/config/reload`);
+      } finally {
+        await dataSource.destroy();
       }
     });
 

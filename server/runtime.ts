@@ -20,6 +20,9 @@ import type { Clock } from './core/clock';
 import { ConfigError } from './core/errors';
 import type { ReloadResult } from './config-ops/plan-state';
 import { LiveConfig } from './core/live-config';
+import { readConfigText } from './config-ops/config-file';
+import { ConfigStudio } from './config-ops/studio';
+import { ConfigVersions } from './config-ops/versions';
 import type { HttpPoster } from './core/outgoing-http';
 import { Store } from './db/store';
 import { LeadImport } from './import/import-leads';
@@ -80,6 +83,9 @@ export class Runtime {
   /** A person's in-app notifications written, told after commit: their live stream listens. */
   readonly notices: NotificationFeed;
   readonly inbox: Inbox;
+  /** Every config the server ran, and the studio that edits, plans and applies it. */
+  readonly configVersions: ConfigVersions;
+  readonly studio: ConfigStudio;
   readonly records: Records;
   readonly queue: RunQueue;
   readonly scheduler: Scheduler;
@@ -126,6 +132,7 @@ export class Runtime {
     const itemChanges = (this.itemChanges = new ItemChanges(store, logger));
     const notices = (this.notices = new NotificationFeed(logger));
     this.inbox = new Inbox(store, clock);
+    this.configVersions = new ConfigVersions(store);
     const records = (this.records = new Records({ store, clock, config, itemChanges, notices }));
     const queue = (this.queue = new RunQueue(store));
     // Filled below, once the robots' ports exist: the runner looks a robot's type up at run time.
@@ -169,6 +176,7 @@ export class Runtime {
     this.sessions = new Sessions(store, clock);
     this.signInGuard = new SignInGuard(clock, new DatabaseFailureLog(store));
     this.receipts = new WebhookReceipts(store, clock);
+    this.studio = new ConfigStudio({ clock, config, store, queue, versions: this.configVersions, configFile: options.configFile, reload: () => this.reload() });
     scheduler.addSweep(expiredLeasesSweep({ store, clock, queue, scheduler, logger, leaseMs: this.leaseMs }));
     scheduler.addSweep(overdueTasksSweep({ store, clock, records, inbound }));
     scheduler.addSweep(unansweredCallsSweep({ store, clock, voice }));
@@ -179,6 +187,7 @@ export class Runtime {
   static async start(options: RuntimeOptions): Promise<Runtime> {
     const runtime = new Runtime(options);
     await syncConfigUsers(runtime.store, options.config, options.clock.now());
+    await runtime.noteConfigOnDisk();
     return runtime;
   }
 
@@ -222,9 +231,19 @@ export class Runtime {
     }
     await syncConfigUsers(this.store, result.config, this.options.clock.now());
     const { cancelledRuns } = await this.pipeline.applyConfig(result.config);
+    await this.noteConfigOnDisk();
     this.reloadListeners.forEach((listener) => listener());
     this.options.logger.info({ cancelledRuns }, 'config reloaded');
     return { ok: true, cancelledRuns };
+  }
+
+  /** The file just loaded, kept as a version by `file` when no version has its bytes (it was changed on disk). */
+  private async noteConfigOnDisk(): Promise<void> {
+    try {
+      await this.configVersions.noteLoaded(readConfigText(this.options.configFile), this.options.clock.now());
+    } catch (error) {
+      this.options.logger.warn({ err: error }, 'the loaded config could not be kept in the history');
+    }
   }
 
   onReload(listener: () => void): void {

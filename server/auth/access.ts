@@ -162,6 +162,8 @@ const OPERATIONS: ReadonlyMap<string, { roles: ReadonlyArray<UserRow['role']>; w
   ['items.merge', { roles: ['admin', 'ops'], words: 'merge duplicates' }],
   // Whoever speaks with a client may write down "no more SMS": the register must hear it at once.
   ['consent.write', { roles: ['admin', 'ops', 'manager', 'sales', 'first_line'], words: 'record a client’s consent' }],
+  ['studio.map', { roles: ['admin', 'ops', 'manager'], words: 'see the automation map' }],
+  ['config.edit', { roles: ['admin', 'ops'], words: 'edit the config' }],
 ]);
 
 export function canOperate(user: UserRow, operation: string): boolean {

@@ -214,6 +214,20 @@ export interface ItemVariantRow {
   createdAt: number;
 }
 
+/** One config the server ran (server/config-ops/versions.ts): applied in the studio or by the CLI, or found changed on disk (`file`). */
+export interface ConfigVersionRow {
+  id: number;
+  author: string;
+  createdAt: number;
+  yaml: string;
+  /** sha256 of the file's bytes, hex. */
+  hash: string;
+  /** What the reload that applied it did, in words (null for a change found on disk). */
+  planSummary: string | null;
+  /** Set when this version put back an earlier one. */
+  rollbackOf: number | null;
+}
+
 export interface WebhookReceiptRow {
   id: number;
   source: string;

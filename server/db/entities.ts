@@ -14,6 +14,7 @@ import type {
   ItemVariantRow,
   SignInFailureRow,
   StageEntryRow,
+  ConfigVersionRow,
   TaskRow,
   UserRow,
   WebhookReceiptRow,
@@ -262,6 +263,21 @@ export const SignInFailureEntity = new EntitySchema<SignInFailureRow>({
   indices: [{ name: 'ix_sign_in_failures_key', columns: ['scope', 'key', 'at'] }],
 });
 
+export const ConfigVersionEntity = new EntitySchema<ConfigVersionRow>({
+  name: 'ConfigVersion',
+  tableName: 'config_versions',
+  columns: {
+    id: integerId,
+    author: { type: 'varchar' },
+    createdAt: { ...epochMs(), name: 'created_at' },
+    yaml: { type: 'text' },
+    hash: { type: 'varchar' },
+    planSummary: { type: 'text', nullable: true, name: 'plan_summary' },
+    rollbackOf: { type: 'integer', nullable: true, name: 'rollback_of' },
+  },
+  indices: [{ name: 'ix_config_versions_created', columns: ['createdAt'] }],
+});
+
 export const ItemVariantEntity = new EntitySchema<ItemVariantRow>({
   name: 'ItemVariant',
   tableName: 'item_variants',
@@ -390,4 +406,5 @@ export const allEntities = [
   ConsentEntity,
   CallEntity,
   NotificationEntity,
+  ConfigVersionEntity,
 ];

@@ -8,6 +8,7 @@ import { openApiDocument } from './openapi';
 import { notFoundHandler, problemHandler } from './problem';
 import { doorBodies, jsonBodies, refuseOversizedBodies, requestContext, securityHeaders } from './edge';
 import { configReloadRoutes } from './routes/config-reload';
+import { automationRoutes, studioConfigRoutes, templatePreviewRoutes } from './routes/studio';
 import { contactRoutes } from './routes/contacts';
 import { itemRoutes } from './routes/items';
 import { mergeRoutes } from './routes/merge';
@@ -91,6 +92,10 @@ export function createApp(runtime: Runtime, options: { logger?: Logger } = {}): 
   api.use('/config/pipelines', pipelineRoutes({ config, reads }));
   api.use('/stream', streamRoutes(streamHub({ itemChanges: runtime.itemChanges, notices: runtime.notices, config, reads, logger: runtime.logger }, metrics.registry)));
   api.use('/tasks', taskRoutes({ config, clock, records, pipeline, reads }));
+  const studio = { clock, studio: runtime.studio, versions: runtime.configVersions, queue, config, store: runtime.store };
+  api.use('/automation', automationRoutes(studio));
+  api.use('/templates', templatePreviewRoutes(studio));
+  api.use('/config', studioConfigRoutes(studio));
   api.use('/config', configReloadRoutes({ clock, config, store: runtime.store, queue, configFile: runtime.configFile, reload: () => runtime.reload() }));
   // EventSource sends no headers: a token may come as ?access_token= on the live stream only.
   app.use('/api/stream', streamTokenFromQuery);

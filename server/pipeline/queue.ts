@@ -388,6 +388,22 @@ export class RunQueue {
     return this.manager.findOne(RobotRunEntity, { where: { id: runId }, select: ['id', 'robotId'] }).then((run) => run?.robotId ?? null);
   }
 
+  /**
+   * One robot at a glance (the studio's map): its runs waiting now, and how its runs that
+   * finished since `since` ended.
+   */
+  async robotActivity(robotId: string, since: number): Promise<{ pending: number; finished: Record<'done' | 'skipped' | 'failed' | 'unknown' | 'dead' | 'cancelled', number> }> {
+    const [pending] = await allSql(this.manager, `SELECT COUNT(*) AS count FROM robot_runs WHERE robot_id = ? AND ${PENDING_SQL}`, [robotId]);
+    const rows = await allSql(
+      this.manager,
+      "SELECT status, COUNT(*) AS count FROM robot_runs WHERE robot_id = ? AND status IN ('done', 'skipped', 'failed', 'unknown', 'dead', 'cancelled') AND COALESCE(finished_at, created_at) >= ? GROUP BY status",
+      [robotId, since],
+    );
+    const finished = { done: 0, skipped: 0, failed: 0, unknown: 0, dead: 0, cancelled: 0 };
+    for (const row of rows) if (String(row.status) in finished) finished[String(row.status) as keyof typeof finished] = Number(row.count);
+    return { pending: Number(pending?.count ?? 0), finished };
+  }
+
   /** Newest first, for the API's run list. */
   list(filter: RunFilter): Promise<RobotRunRow[]> {
     return this.manager.find(RobotRunEntity, {

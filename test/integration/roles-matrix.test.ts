@@ -88,6 +88,13 @@ const rows: Row[] = [
   { endpoint: 'POST /api/config/reload', call: (w, _r, a) => a(request(w.harness.app).post('/api/config/reload')), expected: [200, 200, 403, 403, 403, 401] },
   { endpoint: 'GET /api/config/pipelines', call: (w, _r, a) => a(request(w.harness.app).get('/api/config/pipelines')), expected: [200, 200, 200, 200, 200, 401] },
   { endpoint: 'GET /api/config/schema', call: (w, _r, a) => a(request(w.harness.app).get('/api/config/schema')), expected: everyone(200) },
+  // The automation studio: the map for those who steer, the editor for ops and admins.
+  { endpoint: 'GET /api/automation', call: (w, _r, a) => a(request(w.harness.app).get('/api/automation')), expected: [200, 200, 200, 403, 403, 401] },
+  { endpoint: 'GET /api/automation/robots/:id', call: (w, _r, a) => a(request(w.harness.app).get('/api/automation/robots/sla_30m')), expected: [200, 200, 200, 403, 403, 401] },
+  { endpoint: 'GET /api/config/source', call: (w, _r, a) => a(request(w.harness.app).get('/api/config/source')), expected: [200, 200, 403, 403, 403, 401] },
+  { endpoint: 'POST /api/config/validate', call: (w, _r, a) => a(request(w.harness.app).post('/api/config/validate')).send({ yaml: 'leads: {}' }), expected: [200, 200, 403, 403, 403, 401] },
+  { endpoint: 'GET /api/config/versions', call: (w, _r, a) => a(request(w.harness.app).get('/api/config/versions')), expected: [200, 200, 403, 403, 403, 401] },
+  { endpoint: 'GET /api/templates/:id/preview', call: (w, _r, a) => a(request(w.harness.app).get(`/api/templates/repeat_alert/preview?item=lead:${w.generalLead}`)), expected: [200, 200, 403, 403, 403, 401] },
   { endpoint: 'GET /api/openapi.json', call: (w, _r, a) => a(request(w.harness.app).get('/api/openapi.json')), expected: everyone(200) },
   { endpoint: 'GET /api/no-such-route', call: (w, _r, a) => a(request(w.harness.app).get('/api/no-such-route')), expected: [404, 404, 404, 404, 404, 401] },
 

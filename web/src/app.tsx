@@ -16,6 +16,8 @@ import { SessionContext, type Session } from './session';
 const ItemPage = lazy(() => import('./pages/item/ItemPage').then((module) => module.ItemPage));
 const TasksPage = lazy(() => import('./pages/tasks/TasksPage').then((module) => module.TasksPage));
 const AnalyticsPage = lazy(() => import('./pages/analytics/AnalyticsPage').then((module) => module.AnalyticsPage));
+// The studio carries CodeMirror: loaded only by those who open it.
+const StudioPage = lazy(() => import('./pages/studio/StudioPage').then((module) => module.StudioPage));
 
 type Phase = { name: 'loading' } | { name: 'signed-out' } | { name: 'ready'; session: Session } | { name: 'failed'; error: ApiError };
 
@@ -128,6 +130,7 @@ function Shell() {
               <Route path="/board/item/:kind/:id" component={ItemPage} />
               <Route path="/board/tasks" component={TasksPage} />
               <Route path="/board/analytics" component={AnalyticsPage} />
+              <Route path="/board/automation" component={StudioPage} />
               <Route default component={NotFound} />
             </Router>
           </ErrorBoundary>

@@ -8,6 +8,7 @@ export const paths = {
   item: (kind: 'lead' | 'deal', id: number) => `${BASE}/item/${kind}/${id}`,
   tasks: () => `${BASE}/tasks`,
   analytics: () => `${BASE}/analytics`,
+  automation: () => `${BASE}/automation`,
   signIn: () => `${BASE}/sign-in`,
 };
 

@@ -28,3 +28,8 @@ export function pipelineByKey(config: PipelinesResponse, kind: 'lead' | 'deal', 
 export function seesAnalytics(user: SessionUser): boolean {
   return user.role === 'admin' || user.role === 'ops' || user.role === 'manager';
 }
+
+/** The automation map is for those who steer: admin, sales ops and managers; editing for ops and admins. */
+export function seesAutomation(user: SessionUser): boolean {
+  return user.role === 'admin' || user.role === 'ops' || user.role === 'manager';
+}

@@ -11,6 +11,7 @@ import { InstallSecrets1765000000000 } from './1765000000000-install-secrets';
 import { ItemVariants1765500000000 } from './1765500000000-item-variants';
 import { SignInFailures1765100000000 } from './1765100000000-sign-in-failures';
 import { ConsentRegister1765600000000 } from './1765600000000-consent-register';
+import { ConfigVersions1765700000000 } from './1765700000000-config-versions';
 
 /** Listed explicitly (no glob) so tsx, jest and a bundled build all find the same set. */
 export const migrations = [
@@ -27,4 +28,5 @@ export const migrations = [
   SignInFailures1765100000000,
   ItemVariants1765500000000,
   ConsentRegister1765600000000,
+  ConfigVersions1765700000000,
 ];

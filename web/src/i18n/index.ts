@@ -7,12 +7,13 @@ import { LOCALES, type Locale, type Params, type Phrase } from './define';
 import { errors } from './errors';
 import { item } from './item';
 import { notifications } from './notifications';
+import { studio } from './studio';
 import { tasks } from './tasks';
 
 export { LOCALES, type Locale } from './define';
 
 /** Every area's words; one file per area so pages built in parallel do not touch the same file. */
-const AREAS = [common, errors, board, item, tasks, analytics, notifications] as const;
+const AREAS = [common, errors, board, item, tasks, analytics, notifications, studio] as const;
 
 type AreaKeys<Area> = Area extends { ru: Record<infer Key, Phrase> } ? Key : never;
 export type WordKey = AreaKeys<(typeof AREAS)[number]>;

@@ -4,7 +4,7 @@ import { api } from '../api/client';
 import { LOCALES, useI18n } from '../i18n';
 import { useLiveEvent, useLiveState } from '../live/stream';
 import { paths } from '../paths';
-import { seesAnalytics, useSession } from '../session';
+import { seesAnalytics, seesAutomation, useSession } from '../session';
 import { NotificationsBell } from '../components/notifications';
 
 function initials(name: string): string {
@@ -70,6 +70,7 @@ export function Header() {
       badge: tasks ? { text: String(tasks), label: t('nav.openTasks', { count: tasks }) } : undefined,
     },
     ...(seesAnalytics(user) ? [{ href: paths.analytics(), label: t('nav.analytics'), current: current(paths.analytics()) }] : []),
+    ...(seesAutomation(user) ? [{ href: paths.automation(), label: t('nav.automation'), current: current(paths.automation()) }] : []),
   ];
 
   return (
