@@ -237,6 +237,18 @@ export class RunQueue {
     return { ...run, ...changes };
   }
 
+  /**
+   * The provider was asked and has the message the run was in doubt about: `unknown` → `done`,
+   * as if the answer had come back in time. Null when it was not in doubt.
+   */
+  async settleDelivered(manager: EntityManager, runId: number, outcome: { detail: string; reason: RunReason }, now: number): Promise<RobotRunRow | null> {
+    const run = await manager.findOne(RobotRunEntity, { where: { id: runId, status: 'unknown' } });
+    if (!run) return null;
+    const changes = { status: 'done' as const, detail: outcome.detail, reasonCode: outcome.reason.code, reasonParams: outcome.reason.params ?? {}, finishedAt: now };
+    await manager.update(RobotRunEntity, { id: runId, status: 'unknown' }, changes);
+    return { ...run, ...changes };
+  }
+
   /** Every pending run with the robot it belongs to: a reload checks them against the new config. */
   pendingPlacements(): Promise<Array<Pick<RobotRunRow, 'id' | 'entryId' | 'robotId' | 'stage' | 'pipeline' | 'dueAt' | 'waitsFor'>>> {
     return this.manager.find(RobotRunEntity, { where: { status: In([...PENDING_STATUSES]) }, select: ['id', 'entryId', 'robotId', 'stage', 'pipeline', 'dueAt', 'waitsFor'] });
