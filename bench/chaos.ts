@@ -267,6 +267,9 @@ export async function runChaosCase(name: ChaosCaseName, kind: ChaosDatabase, opt
   const primary = new Server(env, nextPort++);
   const servers = [primary, ...(name === 'concurrent-moves' ? [new Server(env, nextPort++)] : [])];
   let note = '';
+  const began = Date.now();
+  // CHAOS_TRACE=1 says where a case spends its time.
+  const trace = (what: string) => process.env.CHAOS_TRACE && console.error(`[${name} on ${kind}] ${((Date.now() - began) / 1000).toFixed(1)} s: ${what}`);
   /** Keys whose open runs are expected at the end (webhooks still waiting on a 600 s timeout), not stranded. */
   let stillWaiting: string[] = [];
   try {
@@ -318,8 +321,10 @@ export async function runChaosCase(name: ChaosCaseName, kind: ChaosDatabase, opt
     } else if (name === 'rate-limit-kill') {
       const ids = await createLeads(leads);
       await setTelegramChats(database, ids);
+      trace('leads written');
       peers.telegram.latencyMs = 300;
       await moveAtOnce(ids, 'burst');
+      trace('moved at once');
       // The kill comes when a fifth has gone out: the limiter holds the rest.
       await until(async () => peers.telegram.callsOf('sendMessage').length >= ids.length / 5, 60_000);
       const inFlight = peers.telegram.inFlight;
@@ -418,9 +423,11 @@ export async function runChaosCase(name: ChaosCaseName, kind: ChaosDatabase, opt
     } else {
       throw new Error(`the ${name} case has no ${kind} version`);
     }
+    trace('faults done');
     // What is still open after the deadline is reported as stranded, not waited for forever.
     const waitingRobots = stillWaiting.length > 0 ? ['w2'] : [];
     await until(async () => (await openRuns(database, waitingRobots)) === 0, options.settleMs ?? 120_000).catch(() => undefined);
+    trace('settled');
     const arrivals = [...peers.arrivals(), ...target.arrived.map((id) => webhookKeys.get(id) ?? `webhook L${id}`), ...(await outboxArrivals(database))];
     const result = await tally(name, kind, expectedKeys, arrivals, database, note, { webhookKeys, stillWaiting });
     if (result.lost.length > 0 || result.stranded.length > 0) {
@@ -428,7 +435,9 @@ export async function runChaosCase(name: ChaosCaseName, kind: ChaosDatabase, opt
     }
     return result;
   } finally {
+    trace('counted');
     for (const server of servers) await server.stop();
+    trace('stopped');
     await peers.stop();
     await target.stop();
     await proxy?.cut();
@@ -521,8 +530,9 @@ function querySqliteInChild(file: string, sql: string): Promise<Array<Record<str
 }
 
 async function setTelegramChats(database: Awaited<ReturnType<typeof freshDatabase>>, ids: number[]): Promise<void> {
-  // Straight into the database: the fields column is JSON text on both.
-  for (const id of ids) await database.query(`UPDATE leads SET fields = '{"telegram_chat_id":"${5000 + id}"}' WHERE id = ${id}`);
+  // Straight into the database, one statement: the fields column is JSON text on both.
+  if (ids.length === 0) return;
+  await database.query(`UPDATE leads SET fields = '{"telegram_chat_id":"' || (5000 + id) || '"}' WHERE id IN (${ids.join(', ')})`);
 }
 
 async function terminateConnections(): Promise<void> {
