@@ -80,4 +80,3 @@ export class TcpProxy {
     await this.start(this.port);
   }
 }
-

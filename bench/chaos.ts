@@ -266,7 +266,7 @@ export async function runChaosCase(name: ChaosCaseName, kind: ChaosDatabase, opt
   };
   const primary = new Server(env, nextPort++);
   const servers = [primary, ...(name === 'concurrent-moves' ? [new Server(env, nextPort++)] : [])];
-  let note = '';
+  let note: string;
   const began = Date.now();
   // CHAOS_TRACE=1 says where a case spends its time.
   const trace = (what: string) => process.env.CHAOS_TRACE && console.error(`[${name} on ${kind}] ${((Date.now() - began) / 1000).toFixed(1)} s: ${what}`);
@@ -673,7 +673,13 @@ async function main(): Promise<void> {
   const onlyOn: Partial<Record<ChaosCaseName, ChaosDatabase>> = { connections: 'postgres', 'postgres-down': 'postgres', 'moved-file': 'sqlite' };
   /** Leads a case moves: the hanging webhooks and the limiter's queue are 300 whatever CHAOS_LEADS says. */
   const leadsOf = (name: ChaosCaseName) =>
-    name === 'hanging-webhooks-10s' || name === 'hanging-webhooks-600s' || name === 'rate-limit-kill' ? (quick ? 100 : 300) : name === 'concurrent-moves' || name === 'moved-file' || name === 'postgres-down' ? Math.min(leads, 100) : leads;
+    name === 'hanging-webhooks-10s' || name === 'hanging-webhooks-600s' || name === 'rate-limit-kill'
+      ? quick
+        ? 100
+        : 300
+      : name === 'concurrent-moves' || name === 'moved-file' || name === 'postgres-down'
+        ? Math.min(leads, 100)
+        : leads;
   const results: ChaosResult[] = [];
   for (const kind of kinds) {
     for (const name of cases) {

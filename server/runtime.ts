@@ -163,7 +163,7 @@ export class Runtime {
     scheduler.addSweep(overdueTasksSweep({ store, clock, records, inbound }));
     scheduler.addSweep(unansweredCallsSweep({ store, clock, voice }));
     scheduler.addSweep(scoreDecaySweep({ store, clock, config, records, inbound }));
-    scheduler.addSweep(retentionSweep({ store, clock, config, queue }));
+    scheduler.addSweep(retentionSweep({ store, clock, config, queue, logger }));
     scheduler.addSweep(inDoubtMessagesSweep({ store, clock, channels, queue, logger }));
   }
 

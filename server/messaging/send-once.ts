@@ -141,7 +141,12 @@ const RECEIPT_MAX_BACKOFF_MS = 2000;
  * and put back). Only if the database stays away longer does the row stay `sending`, which
  * every later attempt treats as in doubt: never resent blindly.
  */
-export async function recordReceipt(store: Pick<Store, 'transaction'>, messageId: number, changes: Partial<MessageRow>, wait: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms))): Promise<void> {
+export async function recordReceipt(
+  store: Pick<Store, 'transaction'>,
+  messageId: number,
+  changes: Partial<MessageRow>,
+  wait: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+): Promise<void> {
   for (let attempt = 1; ; attempt += 1) {
     try {
       await store.transaction((manager) => updateById(manager, MessageEntity, messageId, changes));

@@ -67,10 +67,13 @@ export class InDoubtReconciler {
     }
     for (const message of batch) {
       this.after = message.id;
-      settled.set(message.id, await this.settle(message).catch((error: unknown) => {
-        this.deps.logger.warn({ err: error, message: message.id }, 'could not ask the provider about a message in doubt');
-        return 'left for a person' as const;
-      }));
+      settled.set(
+        message.id,
+        await this.settle(message).catch((error: unknown) => {
+          this.deps.logger.warn({ err: error, message: message.id }, 'could not ask the provider about a message in doubt');
+          return 'left for a person' as const;
+        }),
+      );
     }
     return settled;
   }

@@ -24,7 +24,9 @@ describe.each(testDatabaseKinds())('messages in doubt settled by asking the prov
   const store = () => world.harness.runtime.store;
 
   async function leadTexted(name: string, phone: string): Promise<{ lead: number; message: number }> {
-    const created = await root().post('/api/leads', { name, phone, email: `${phone.slice(-4)}@example.ru` }).expect(201);
+    const created = await root()
+      .post('/api/leads', { name, phone, email: `${phone.slice(-4)}@example.ru` })
+      .expect(201);
     await world.harness.runDue();
     await root().post(`/api/leads/${created.body.id}/move`, { stage: 'texting' }).expect(200);
     await world.harness.runDue();

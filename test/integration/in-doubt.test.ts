@@ -88,5 +88,23 @@ describe.each(testDatabaseKinds())('a receipt while the database is away, on %s'
 
 /** A message row as sendOnce writes it for an SMS touch to Ivan Smirnov. */
 function smsRow(key: string, createdAt: number) {
-  return { idempotencyKey: key, runId: null, entityType: null, entityId: null, direction: 'out' as const, channel: 'sms', audience: 'client' as const, recipient: '+79161234567', recipientLogin: null, template: null, subject: null, body: 'Иван Смирнов, ваше предложение готово', meta: {}, providerId: null, error: null, createdAt, sentAt: null };
+  return {
+    idempotencyKey: key,
+    runId: null,
+    entityType: null,
+    entityId: null,
+    direction: 'out' as const,
+    channel: 'sms',
+    audience: 'client' as const,
+    recipient: '+79161234567',
+    recipientLogin: null,
+    template: null,
+    subject: null,
+    body: 'Иван Смирнов, ваше предложение готово',
+    meta: {},
+    providerId: null,
+    error: null,
+    createdAt,
+    sentAt: null,
+  };
 }

@@ -189,7 +189,9 @@ export class TwilioPeer {
     const created = this.requests.filter((sent) => sent.resource === 'Messages' && sent.sid !== undefined && this.statuses.has(sent.sid));
     if (one) {
       const found = created.find((sent) => sent.sid === one[2]);
-      return found ? json(response, 200, this.messageResource(found.sid!, found.params)) : twilioError(response, 404, 20404, `The requested resource /2010-04-01/Accounts/${account}/Messages/${one[2]}.json was not found`);
+      return found
+        ? json(response, 200, this.messageResource(found.sid!, found.params))
+        : twilioError(response, 404, 20404, `The requested resource /2010-04-01/Accounts/${account}/Messages/${one[2]}.json was not found`);
     }
     const to = url.searchParams.get('To');
     const from = url.searchParams.get('From');
