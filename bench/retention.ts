@@ -181,7 +181,7 @@ export async function retentionOn(kind: 'sqlite' | 'postgres', finished: number)
 
 export async function runRetentionBenchmarks(log: (line: string) => void): Promise<Array<[string, string, string, string]>> {
   const finished = Number(process.env.BENCH_RETENTION_FINISHED ?? (QUICK ? 100_000 : 1_000_000));
-  log(`(retention) ${fmt(finished)} finished runs older than \`retention: runs: 180d\`; the retention sweep's passes back to back while one \`robots worker\` executes ${RATE} runs/s coming due`);
+  log(`(retention) ${fmt(finished)} finished runs older than \`retention: runs: 180d\`; the retention sweep's passes back to back while the scheduler beside it executes ${RATE} runs/s coming due`);
   const rows: Array<[string, string, string, string]> = [];
   for (const kind of ['sqlite', 'postgres'] as const) {
     const f = await retentionOn(kind, finished);
