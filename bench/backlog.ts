@@ -55,7 +55,7 @@ export interface BacklogFigures {
 }
 
 /** The benchmark's own connection, on either database; SQL written with `?` placeholders. */
-interface Db {
+export interface Db {
   kind: 'sqlite' | 'postgres';
   /** What the worker process is given as DATABASE_URL. */
   url: string;
@@ -66,7 +66,7 @@ interface Db {
 
 const POSTGRES_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
-async function openBench(kind: 'sqlite' | 'postgres', dir: string): Promise<Db> {
+export async function openBench(kind: 'sqlite' | 'postgres', dir: string): Promise<Db> {
   if (kind === 'sqlite') {
     const file = path.join(dir, 'backlog.sqlite');
     await (await openDatabase({ sqlitePath: file })).destroy();

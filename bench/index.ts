@@ -37,6 +37,7 @@ import { runIntakeBenchmarks } from './intake';
 import { fmt, percentile, roundRobin } from './stats';
 import { RUN_SQL, runValues } from '../server/pipeline/queue';
 import { runDrainBenchmarks } from './drain';
+import { runRetentionBenchmarks } from './retention';
 import { runBacklogBenchmarks } from './backlog';
 import { runSearchBenchmarks } from './search';
 import { runBoardPaintBenchmark } from './board-paint';
@@ -598,6 +599,7 @@ async function main(): Promise<void> {
   if (wanted('search')) rows.push(...(await runSearchBenchmarks(log)));
   if (wanted('board')) rows.push(...(await runBoardPaintBenchmark(log)));
   if (wanted('import')) rows.push(...(await runImportBenchmarks(log)));
+  if (wanted('retention')) rows.push(...(await runRetentionBenchmarks(log)));
   const header = ['Figure', 'Value', 'Target', ''];
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]?.length ?? 0)));
   const line = (cells: string[]) => `  ${cells.map((cell, i) => (i === 1 ? cell.padStart(widths[i] ?? 0) : cell.padEnd(widths[i] ?? 0))).join('  ')}`.trimEnd();
@@ -607,7 +609,7 @@ async function main(): Promise<void> {
   log(`\n  total benchmark time ${fmt((performance.now() - began) / 1000, 0)} s`);
 }
 
-/** BENCH_ONLY=b,d runs only those sections (a b c d e intake channels search board import); unset runs them all. */
+/** BENCH_ONLY=b,d runs only those sections (a b c d e intake channels search board import retention); unset runs them all. */
 function wanted(section: string): boolean {
   const only = (process.env.BENCH_ONLY ?? '')
     .split(',')

@@ -43,6 +43,7 @@ import { robotPorts } from './robot-ports';
 import { expiredLeasesSweep } from './sweeps/expired-leases';
 import { overdueTasksSweep } from './sweeps/overdue-tasks';
 import { retentionSweep } from './sweeps/retention';
+import { inDoubtMessagesSweep } from './sweeps/in-doubt-messages';
 import { scoreDecaySweep } from './sweeps/score-decay';
 import { unansweredCallsSweep } from './sweeps/unanswered-calls';
 import { CallChain } from './voice/call-chain';
@@ -181,7 +182,8 @@ export class Runtime {
     scheduler.addSweep(overdueTasksSweep({ store, clock, records, inbound }));
     scheduler.addSweep(unansweredCallsSweep({ store, clock, voice }));
     scheduler.addSweep(scoreDecaySweep({ store, clock, config, records, inbound }));
-    scheduler.addSweep(retentionSweep({ store, clock, config, queue }));
+    scheduler.addSweep(retentionSweep({ store, clock, config, queue, logger }));
+    scheduler.addSweep(inDoubtMessagesSweep({ store, clock, channels, queue, logger }));
   }
 
   static async start(options: RuntimeOptions): Promise<Runtime> {

@@ -20,6 +20,25 @@ export interface SendReceipt {
   deliveredVia: string;
 }
 
+/** A message whose send is in doubt, as we would ask its provider about it. */
+export interface InDoubtQuery {
+  recipient: string;
+  body: string;
+  /** Set when the provider's id was recorded before the doubt arose: then it is looked up directly. */
+  providerId: string | null;
+  /** When our row was written: the provider cannot have it from before. */
+  createdAt: number;
+}
+
+/** What a provider holds that could be our message, with how far it got there. */
+export interface ProviderRecord {
+  providerId: string;
+  /** `pending`: the provider has it and has not finished (queued, sending, scheduled). */
+  status: 'pending' | 'sent' | 'delivered' | 'failed';
+  /** The provider's words when it failed (Twilio's error code). */
+  error?: string;
+}
+
 /**
  * One adapter a file. `send` throws PermanentSendError, RetryableSendError or
  * OutcomeUnknownError (server/core/errors.ts) so the runner knows what to do next.
@@ -38,6 +57,12 @@ export interface Channel {
   ready?(message: OutgoingMessage): Promise<void>;
   /** Hands the message to the provider, now: from its first byte the outcome may be in doubt. */
   send(message: OutgoingMessage): Promise<SendReceipt>;
+  /**
+   * Asks the provider which of its messages could be this one (same recipient and text, made
+   * since it was written): how a send in doubt is settled without a person. Channels whose
+   * provider cannot be asked (Telegram, SMTP) have none; their doubts wait for a person.
+   */
+  lookup?(query: InDoubtQuery): Promise<ProviderRecord[]>;
   close?(): Promise<void>;
 }
 

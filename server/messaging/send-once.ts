@@ -150,20 +150,30 @@ export function trackedEmail(text: string, html: string | null, claims: { messag
   return addTracking({ text: trackedText, html: textToHtml(trackedText) }, claims, tracking.baseUrl, tracking.secret);
 }
 
+/** How long a receipt is kept trying while the database is away: a restart or failover of it, not a lost disk. */
+const RECEIPT_PATIENCE_ATTEMPTS = 30;
+const RECEIPT_MAX_BACKOFF_MS = 2000;
+
 /**
  * A lost database connection right after a send must not turn a delivered message into a
- * failed one (which a retry would send again). The receipt is written with a few retries; if
- * the database stays away the row stays `sending`, which every later attempt treats as in
- * doubt: never resent blindly.
+ * failed one (which a retry would send again), nor into one in doubt: the receipt is in hand,
+ * so it is written with retries for about a minute (a database restarting, a SQLite file moved
+ * and put back). Only if the database stays away longer does the row stay `sending`, which
+ * every later attempt treats as in doubt: never resent blindly.
  */
-async function recordReceipt(store: Store, messageId: number, changes: Partial<MessageRow>): Promise<void> {
+export async function recordReceipt(
+  store: Pick<Store, 'transaction'>,
+  messageId: number,
+  changes: Partial<MessageRow>,
+  wait: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+): Promise<void> {
   for (let attempt = 1; ; attempt += 1) {
     try {
       await store.transaction((manager) => updateById(manager, MessageEntity, messageId, changes));
       return;
     } catch (error) {
-      if (attempt >= 5) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
+      if (attempt >= RECEIPT_PATIENCE_ATTEMPTS) throw error;
+      await wait(Math.min(RECEIPT_MAX_BACKOFF_MS, 100 * 2 ** attempt));
     }
   }
 }

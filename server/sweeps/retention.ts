@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import { parseDuration } from '../../config/duration';
 import type { Clock } from '../core/clock';
 import type { LiveConfig } from '../core/live-config';
@@ -43,13 +44,24 @@ async function inBatches(deleteBatch: () => Promise<number>): Promise<number> {
   return deleted;
 }
 
+/** Where the runs' batches go on from, pass after pass; back to the start once a batch comes back short. */
+export interface RetentionCursor {
+  runsAfterId: number;
+}
+
 /** Deletes, in batches, what the config's `retention:` no longer keeps; returns the rows deleted. */
-export async function pruneOldRows(deps: RetentionDeps): Promise<Record<string, number>> {
+export async function pruneOldRows(deps: RetentionDeps, cursor: RetentionCursor = { runsAfterId: 0 }): Promise<Record<string, number>> {
   const retention = deps.config.current.source.retention;
   const postgres = deps.store.kind === 'postgres';
   const deleted: Record<string, number> = {};
   const runsKept = keptMs(retention.runs);
-  if (runsKept !== null) deleted.runs = await inBatches(() => deps.queue.deleteFinishedBefore(deps.clock.now() - runsKept, BATCH));
+  if (runsKept !== null) {
+    deleted.runs = await inBatches(async () => {
+      const batch = await deps.queue.deleteFinishedBefore(deps.clock.now() - runsKept, BATCH, cursor.runsAfterId);
+      cursor.runsAfterId = batch.deleted < BATCH ? 0 : batch.lastId;
+      return batch.deleted;
+    });
+  }
   for (const { setting, table, time, which } of TABLES) {
     const kept = keptMs(retention[setting]);
     if (kept === null) continue;
@@ -60,6 +72,20 @@ export async function pruneOldRows(deps: RetentionDeps): Promise<Record<string, 
   return deleted;
 }
 
-export function retentionSweep(deps: RetentionDeps): Sweep {
-  return { name: 'retention', everyMs: EVERY_MS, run: () => pruneOldRows(deps) };
+/**
+ * A pass over a big history takes seconds; it goes on beside the queue instead of before it, so
+ * due runs are claimed meanwhile (their writes take turns with the batches). One pass at a time.
+ */
+export function retentionSweep(deps: RetentionDeps & { logger: Pick<Logger, 'warn'> }): Sweep {
+  const cursor: RetentionCursor = { runsAfterId: 0 };
+  let under: Promise<unknown> | null = null;
+  return {
+    name: 'retention',
+    everyMs: EVERY_MS,
+    run: async () => {
+      under ??= pruneOldRows(deps, cursor)
+        .catch((error: unknown) => deps.logger.warn({ err: error }, 'the retention pass stopped'))
+        .finally(() => (under = null));
+    },
+  };
 }

@@ -3,7 +3,8 @@ import { OutboxChannel } from '../../server/channels/outbox';
 import { RateLimitedChannel } from '../../server/channels/rate-limit';
 import type { MessageRequest } from '../../server/core/message-request';
 import { MessageEntity } from '../../server/db/entities';
-import { sendOnce } from '../../server/messaging/send-once';
+import { recordReceipt, sendOnce } from '../../server/messaging/send-once';
+import { insertOne } from '../../server/db/hot-path';
 import { testDatabaseKinds } from '../support/databases';
 import { startHarness, type Harness } from '../support/harness';
 import { until } from '../support/until';
@@ -62,3 +63,48 @@ describe.each(testDatabaseKinds())('messages waiting under a rate limit, on %s',
     expect(reached.sort()).toEqual(keys);
   });
 });
+
+describe.each(testDatabaseKinds())('a receipt while the database is away, on %s', (kind) => {
+  let harness: Harness;
+  beforeEach(async () => {
+    harness = await startHarness(kind);
+  });
+  afterEach(async () => {
+    await harness.close();
+  });
+
+  it('is written when the database comes back after a restart-long outage: the delivered SMS is sent, not in doubt', async () => {
+    const store = harness.runtime.store;
+    const message = await store.transaction((manager) => insertOne(manager, MessageEntity, { ...smsRow('run:7:touch', harness.clock.now()), status: 'sending' }));
+    // Postgres restarting: a dozen attempts meet a refused connection before it answers again.
+    let away = 12;
+    const flaky = {
+      transaction: <T>(work: Parameters<typeof store.transaction<T>>[0]) => (away-- > 0 ? Promise.reject(new Error('Connection terminated unexpectedly')) : store.transaction(work)),
+    };
+    await recordReceipt(flaky, message.id, { status: 'sent', providerId: 'SM0123', sentAt: harness.clock.now() }, async () => undefined);
+    expect(await store.manager.findOneBy(MessageEntity, { id: message.id })).toMatchObject({ status: 'sent', providerId: 'SM0123' });
+  });
+});
+
+/** A message row as sendOnce writes it for an SMS touch to Ivan Smirnov. */
+function smsRow(key: string, createdAt: number) {
+  return {
+    idempotencyKey: key,
+    runId: null,
+    entityType: null,
+    entityId: null,
+    direction: 'out' as const,
+    channel: 'sms',
+    audience: 'client' as const,
+    recipient: '+79161234567',
+    recipientLogin: null,
+    template: null,
+    subject: null,
+    body: 'Иван Смирнов, ваше предложение готово',
+    meta: {},
+    providerId: null,
+    error: null,
+    createdAt,
+    sentAt: null,
+  };
+}

@@ -1,6 +1,6 @@
 import { In } from 'typeorm';
 import { EventEntity, MessageEntity, RobotRunEntity, StageEntryEntity } from '../../server/db/entities';
-import { pruneOldRows } from '../../server/sweeps/retention';
+import { pruneOldRows, retentionSweep } from '../../server/sweeps/retention';
 import { testDatabaseKinds } from '../support/databases';
 import { DAY, startHarness, type Harness } from '../support/harness';
 
@@ -51,5 +51,17 @@ describe.each(testDatabaseKinds())('retention, on %s', (kind) => {
     expect(await manager.count(MessageEntity)).toBe(0);
     expect(await manager.count(EventEntity)).toBe(events);
     expect(await manager.count(StageEntryEntity)).toBe(entries);
+  });
+
+  it('a retention pass that takes long does not hold the alerts due meanwhile', async () => {
+    // A pass over a big history: its first batch does not finish while the test looks.
+    let finishPass: (deleted: { deleted: number; lastId: number }) => void = () => undefined;
+    const slowQueue = { deleteFinishedBefore: () => new Promise<{ deleted: number; lastId: number }>((resolve) => (finishPass = resolve)) };
+    harness.runtime.scheduler.addSweep(retentionSweep({ ...harness.runtime, queue: slowQueue, logger: { warn: () => undefined } }));
+    const { id } = (await harness.as('root').post('/api/leads', { name: 'Ольга Петрова', phone: '+7 (916) 555-12-34' }).expect(201)).body;
+    await harness.as('root').post(`/api/leads/${id}/move`, { stage: 'alerted' }).expect(200);
+    await harness.runDue();
+    expect(await harness.runtime.store.manager.findOneBy(RobotRunEntity, { entityId: id, robotId: 'tell_root' })).toMatchObject({ status: 'done' });
+    finishPass({ deleted: 0, lastId: 0 });
   });
 });

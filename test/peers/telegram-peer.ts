@@ -44,6 +44,10 @@ export class TelegramPeer {
   private nextMessageId = 1;
   private nextUpdateId = 1;
   private readonly server: Server;
+  /** Milliseconds each sendMessage is held before its answer: a slow provider, so calls are in flight. */
+  latencyMs = 0;
+  /** sendMessage calls that arrived and are not answered yet. */
+  inFlight = 0;
 
   constructor(readonly token = '7000001:peer-test-token') {
     this.server = createServer((request, response) => void this.answer(request, response));
@@ -117,6 +121,11 @@ export class TelegramPeer {
       case 'getMe':
         return ok(response, BOT);
       case 'sendMessage':
+        if (this.latencyMs > 0) {
+          this.inFlight += 1;
+          await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
+          this.inFlight -= 1;
+        }
         return this.sendMessage(payload, response);
       case 'answerCallbackQuery':
         return ok(response, true);

@@ -13,8 +13,12 @@ export interface TwilioRequest {
   sid?: string;
 }
 
-/** What the next requests meet instead of a 201: an HTTP error in Twilio's shape, or a cut line. */
-export type TwilioFault = { kind: 'status'; status: 429 | 500 | 503; retryAfterSeconds?: number } | { kind: 'drop' };
+/**
+ * What the next requests meet instead of a 201: an HTTP error in Twilio's shape, a cut line
+ * (nothing created), or a cut line after the message was created (`lost-answer`: Twilio has it,
+ * the sender never heard).
+ */
+export type TwilioFault = { kind: 'status'; status: 429 | 500 | 503; retryAfterSeconds?: number } | { kind: 'drop' } | { kind: 'lost-answer' };
 
 export type MessageStatus = 'queued' | 'sent' | 'delivered' | 'failed' | 'undelivered';
 export type CallStatus = 'queued' | 'initiated' | 'ringing' | 'in-progress' | 'completed' | 'busy' | 'no-answer' | 'failed' | 'canceled';
@@ -23,6 +27,7 @@ export type CallStatus = 'queued' | 'initiated' | 'ringing' | 'in-progress' | 'c
 export const INVALID_TEST_NUMBER = '+15005550001';
 
 const API_PATH = /^\/2010-04-01\/Accounts\/([^/]+)\/(Messages|Calls)\.json$/;
+const MESSAGE_PATH = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\/(SM[0-9a-f]{32})\.json$/;
 const E164 = /^\+[1-9]\d{6,14}$/;
 
 /**
@@ -34,6 +39,8 @@ const E164 = /^\+[1-9]\d{6,14}$/;
 export class TwilioPeer {
   readonly requests: TwilioRequest[] = [];
   private readonly faults: TwilioFault[] = [];
+  /** Messages' statuses as Twilio would report them when asked (queued until told otherwise). */
+  private readonly statuses = new Map<string, { status: MessageStatus; errorCode?: string; createdAt: Date }>();
   private readonly server: Server;
   private baseUrl = '';
 
@@ -60,6 +67,13 @@ export class TwilioPeer {
   failNext(count: number, fault: TwilioFault): this {
     for (let i = 0; i < count; i++) this.faults.push(fault);
     return this;
+  }
+
+  /** What Twilio answers about a message when asked (GET), without posting a callback. */
+  setMessageStatus(messageSid: string, status: MessageStatus, errorCode?: string): void {
+    const known = this.statuses.get(messageSid);
+    if (!known) throw new Error(`the Twilio peer created nothing with SID ${messageSid}`);
+    this.statuses.set(messageSid, { ...known, status, errorCode });
   }
 
   /** Posts a message status to the StatusCallback the message was created with, signed like Twilio. */
@@ -117,7 +131,9 @@ export class TwilioPeer {
 
   private async answer(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const form = new URLSearchParams(await readBody(request));
-    const route = API_PATH.exec(new URL(request.url ?? '/', this.baseUrl).pathname);
+    const url = new URL(request.url ?? '/', this.baseUrl);
+    if (request.method === 'GET') return this.lookUp(request, url, response);
+    const route = API_PATH.exec(url.pathname);
     if (request.method !== 'POST' || !route) return twilioError(response, 404, 20404, 'The requested resource was not found');
     if (!this.authorized(request) || route[1] !== this.accountSid) return twilioError(response, 401, 20003, 'Authenticate');
 
@@ -126,6 +142,12 @@ export class TwilioPeer {
     this.requests.push(recorded);
 
     const fault = this.faults.shift();
+    if (fault?.kind === 'lost-answer' && resource === 'Messages') {
+      recorded.sid = sid('SM');
+      this.statuses.set(recorded.sid, { status: 'queued', createdAt: new Date() });
+      request.socket.destroy();
+      return;
+    }
     if (fault?.kind === 'drop') {
       request.socket.destroy();
       return;
@@ -143,6 +165,7 @@ export class TwilioPeer {
       if (!recorded.params.From && !recorded.params.MessagingServiceSid) return twilioError(response, 400, 21603, "A 'From' phone number is required.");
       if (!recorded.params.Body) return twilioError(response, 400, 21602, 'Message body is required.');
       recorded.sid = sid('SM');
+      this.statuses.set(recorded.sid, { status: 'queued', createdAt: new Date() });
       return json(response, 201, this.messageResource(recorded.sid, recorded.params));
     }
     if (!recorded.params.From) return twilioError(response, 400, 21213, "No 'From' number is specified");
@@ -153,13 +176,49 @@ export class TwilioPeer {
     return json(response, 201, this.callResource(recorded.sid, recorded.params));
   }
 
+  /**
+   * GET a message by SID, or the list of messages (newest first) filtered by To and From, in
+   * Twilio's page shape: what a sender asks when it does not know whether its request arrived.
+   */
+  private lookUp(request: IncomingMessage, url: URL, response: ServerResponse): void {
+    const one = MESSAGE_PATH.exec(url.pathname);
+    const list = API_PATH.exec(url.pathname);
+    const account = one?.[1] ?? (list?.[2] === 'Messages' ? list[1] : undefined);
+    if (account === undefined) return twilioError(response, 404, 20404, 'The requested resource was not found');
+    if (!this.authorized(request) || account !== this.accountSid) return twilioError(response, 401, 20003, 'Authenticate');
+    const created = this.requests.filter((sent) => sent.resource === 'Messages' && sent.sid !== undefined && this.statuses.has(sent.sid));
+    if (one) {
+      const found = created.find((sent) => sent.sid === one[2]);
+      return found
+        ? json(response, 200, this.messageResource(found.sid!, found.params))
+        : twilioError(response, 404, 20404, `The requested resource /2010-04-01/Accounts/${account}/Messages/${one[2]}.json was not found`);
+    }
+    const to = url.searchParams.get('To');
+    const from = url.searchParams.get('From');
+    const pageSize = Number(url.searchParams.get('PageSize') ?? 50);
+    const matching = created.filter((sent) => (to === null || sent.params.To === to) && (from === null || sent.params.From === from)).reverse();
+    const path = `/2010-04-01/Accounts/${account}/Messages.json`;
+    return json(response, 200, {
+      messages: matching.slice(0, pageSize).map((sent) => this.messageResource(sent.sid!, sent.params)),
+      end: Math.min(pageSize, matching.length) - 1,
+      first_page_uri: `${path}?PageSize=${pageSize}&Page=0`,
+      next_page_uri: null,
+      page: 0,
+      page_size: pageSize,
+      previous_page_uri: null,
+      start: 0,
+      uri: `${path}?PageSize=${pageSize}&Page=0`,
+    });
+  }
+
   private authorized(request: IncomingMessage): boolean {
     const expected = 'Basic ' + Buffer.from(`${this.accountSid}:${this.authToken}`).toString('base64');
     return request.headers.authorization === expected;
   }
 
   private messageResource(messageSid: string, params: Record<string, string>): Record<string, unknown> {
-    const now = new Date().toUTCString();
+    const known = this.statuses.get(messageSid);
+    const now = (known?.createdAt ?? new Date()).toUTCString();
     return {
       account_sid: this.accountSid,
       api_version: '2010-04-01',
@@ -168,7 +227,7 @@ export class TwilioPeer {
       date_sent: null,
       date_updated: now,
       direction: 'outbound-api',
-      error_code: null,
+      error_code: known?.errorCode ? Number(known.errorCode) : null,
       error_message: null,
       from: params.From ?? null,
       messaging_service_sid: params.MessagingServiceSid ?? null,
@@ -177,7 +236,7 @@ export class TwilioPeer {
       price: null,
       price_unit: 'USD',
       sid: messageSid,
-      status: params.MessagingServiceSid ? 'accepted' : 'queued',
+      status: known && known.status !== 'queued' ? known.status : params.MessagingServiceSid ? 'accepted' : 'queued',
       subresource_uris: { media: `/2010-04-01/Accounts/${this.accountSid}/Messages/${messageSid}/Media.json` },
       to: params.To,
       uri: `/2010-04-01/Accounts/${this.accountSid}/Messages/${messageSid}.json`,
