@@ -135,7 +135,7 @@ describe('loadConfigText', () => {
       ['a bad json-logic operator', { line: 31, col: 30, path: 'leads.stages[1].robots[1].condition.~=', message: 'unknown json-logic operator "~="' }],
       ['after_robot naming a robot not in the stage', { line: 35, col: 24, path: 'leads.stages[1].robots[2].after_robot', message: 'unknown robot "ghost" (known: promote, check, wait, weird) in this stage' }],
       ['an unknown variable root in a var', { line: 36, col: 38, path: 'leads.stages[1].robots[2].condition.==[0].var', message: /^unknown variable "secret.thing": conditions read item, / }],
-      ['an unknown robot type', { line: 38, col: 17, path: 'leads.stages[1].robots[3].type', message: /^unknown robot type "teleport" \(known: create_on_basis, change_status, .*, branch\)$/ }],
+      ['an unknown robot type', { line: 38, col: 17, path: 'leads.stages[1].robots[3].type', message: /^unknown robot type "teleport" \(known: create_on_basis, change_status, .*, branch, split\)$/ }],
       ['a lost stage without reasons', { line: 42, col: 17, path: 'leads.stages[3].semantic', message: 'a lost stage needs `reasons` (each with `refused_by`)' }],
       ['a duplicate stage id', { line: 43, col: 11, path: 'leads.stages[4].id', message: 'duplicate stage id "new"' }],
     ])('reports %s with its line, column and path', (_, expected) => {
