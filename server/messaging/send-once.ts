@@ -167,10 +167,14 @@ export async function recordReceipt(
   changes: Partial<MessageRow>,
   wait: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 ): Promise<void> {
+  await withPatience(() => store.transaction((manager) => updateById(manager, MessageEntity, messageId, changes)), wait);
+}
+
+/** A write that must land although the database is away for a while: retried with backoff for about a minute. */
+async function withPatience<T>(write: () => Promise<T>, wait: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms))): Promise<T> {
   for (let attempt = 1; ; attempt += 1) {
     try {
-      await store.transaction((manager) => updateById(manager, MessageEntity, messageId, changes));
-      return;
+      return await write();
     } catch (error) {
       if (attempt >= RECEIPT_PATIENCE_ATTEMPTS) throw error;
       await wait(Math.min(RECEIPT_MAX_BACKOFF_MS, 100 * 2 ** attempt));
@@ -182,10 +186,31 @@ export async function recordReceipt(
  * `queued` → `sending`, the moment the provider call starts, only if the row is still `queued`:
  * a second worker that took the run over after a frozen first one must not send it twice. When
  * the row moved on, what it is now is returned (already out), or the send is in doubt.
+ *
+ * The hand-over carries a mark of this attempt. When its write gets no answer (the connection
+ * dropped, the database restarted) it may or may not have landed, but the provider was surely
+ * not called: the row is put back to `queued` — only if it still carries this attempt's mark,
+ * never another worker's — and the run retries, so a message that never left is not in doubt.
  */
-async function handOver(store: Store, messageId: number): Promise<MessageRow | null> {
-  const result = await store.transaction((manager) => manager.createQueryBuilder().update(MessageEntity).set({ status: 'sending' }).where('id = :id AND status = :queued', { id: messageId, queued: 'queued' }).execute());
-  if (result.affected === 1) return null;
+export async function handOver(store: Pick<Store, 'transaction' | 'manager'>, messageId: number, wait?: (ms: number) => Promise<void>): Promise<MessageRow | null> {
+  const mark = `handed over ${randomBytes(8).toString('hex')}`;
+  let affected: number | undefined;
+  try {
+    const result = await store.transaction((manager) =>
+      manager.createQueryBuilder().update(MessageEntity).set({ status: 'sending', error: mark }).where('id = :id AND status = :queued', { id: messageId, queued: 'queued' }).execute(),
+    );
+    affected = result.affected;
+  } catch (error) {
+    await withPatience(
+      () =>
+        store.transaction((manager) =>
+          manager.createQueryBuilder().update(MessageEntity).set({ status: 'queued', error: null }).where('id = :id AND status = :sending AND error = :mark', { id: messageId, sending: 'sending', mark }).execute(),
+        ),
+      wait,
+    );
+    throw new RetryableSendError(`message ${messageId}: the database did not answer before the send (${(error as Error).message}); nothing was sent`);
+  }
+  if (affected === 1) return null;
   const now = await store.manager.findOne(MessageEntity, { where: { id: messageId } });
   if (now && ALREADY_OUT.has(now.status)) return now;
   throw new OutcomeUnknownError(`message ${messageId} was taken over by another worker; not sent from here`);

@@ -3,7 +3,8 @@ import { OutboxChannel } from '../../server/channels/outbox';
 import { RateLimitedChannel } from '../../server/channels/rate-limit';
 import type { MessageRequest } from '../../server/core/message-request';
 import { MessageEntity } from '../../server/db/entities';
-import { recordReceipt, sendOnce } from '../../server/messaging/send-once';
+import { handOver, recordReceipt, sendOnce } from '../../server/messaging/send-once';
+import { RetryableSendError } from '../../server/core/errors';
 import { insertOne } from '../../server/db/hot-path';
 import { testDatabaseKinds } from '../support/databases';
 import { startHarness, type Harness } from '../support/harness';
@@ -83,6 +84,47 @@ describe.each(testDatabaseKinds())('a receipt while the database is away, on %s'
     };
     await recordReceipt(flaky, message.id, { status: 'sent', providerId: 'SM0123', sentAt: harness.clock.now() }, async () => undefined);
     expect(await store.manager.findOneBy(MessageEntity, { id: message.id })).toMatchObject({ status: 'sent', providerId: 'SM0123' });
+  });
+
+  it('a hand-over whose answer is lost puts the message back in the queue: nothing left, so nothing is in doubt', async () => {
+    const store = harness.runtime.store;
+    const message = await store.transaction((manager) => insertOne(manager, MessageEntity, { ...smsRow('run:8:touch', harness.clock.now()), status: 'queued' }));
+    // The hand-over lands, then the connection drops before its answer; two more writes meet the outage.
+    let answers = 0;
+    const dropping = {
+      manager: store.manager,
+      transaction: async <T>(work: Parameters<typeof store.transaction<T>>[0]): Promise<T> => {
+        answers += 1;
+        if (answers === 1) {
+          await store.transaction(work);
+          throw new Error('Connection terminated unexpectedly');
+        }
+        if (answers <= 3) throw new Error('connect ECONNREFUSED 127.0.0.1:5432');
+        return store.transaction(work);
+      },
+    };
+    await expect(handOver(dropping, message.id, async () => undefined)).rejects.toBeInstanceOf(RetryableSendError);
+    expect(await store.manager.findOneBy(MessageEntity, { id: message.id })).toMatchObject({ status: 'queued', error: null });
+  });
+
+  it('a lost answer never puts back a message another worker has handed over since', async () => {
+    const store = harness.runtime.store;
+    const message = await store.transaction((manager) => insertOne(manager, MessageEntity, { ...smsRow('run:9:touch', harness.clock.now()), status: 'queued' }));
+    // Our write never lands; meanwhile another worker hands the message over and is calling the provider.
+    let answers = 0;
+    const lost = {
+      manager: store.manager,
+      transaction: async <T>(work: Parameters<typeof store.transaction<T>>[0]): Promise<T> => {
+        answers += 1;
+        if (answers === 1) {
+          await handOver(store, message.id);
+          throw new Error('Connection terminated unexpectedly');
+        }
+        return store.transaction(work);
+      },
+    };
+    await expect(handOver(lost, message.id, async () => undefined)).rejects.toBeInstanceOf(RetryableSendError);
+    expect(await store.manager.findOneBy(MessageEntity, { id: message.id })).toMatchObject({ status: 'sending' });
   });
 });
 
