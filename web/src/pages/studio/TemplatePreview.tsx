@@ -1,18 +1,8 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError } from '../../api/client';
 import { useI18n } from '../../i18n';
+import type { TemplatePreviewView as Preview } from './types';
 import { Code } from './words';
-
-interface Preview {
-  template: string;
-  item: string;
-  channel: string;
-  subject: string | null;
-  text: string;
-  html: string | null;
-  sms: { characters: number; encoding: string; segments: number } | null;
-  unknown_paths: string[];
-}
 
 /** A template rendered with a real item, as a send renders it (GET /api/templates/:id/preview). HTML is shown as source: it may name outside images. */
 export function TemplatePreview() {

@@ -1,49 +1,13 @@
-/** The studio's API answers (server/config-ops/automation-map.ts, studio.ts, server/http/routes/studio.ts). */
+/** The studio's API answers: the map's and the plan's shapes are the server's own (types only, no server code in the bundle). */
 
-export interface MapRobot {
-  id: string;
-  type: string;
-  title: string | null;
-  after: string | null;
-  at: string | { field: string; offset: string } | null;
-  working_hours: boolean;
-  after_robot: string | null;
-  condition: unknown;
-  stop_on_reply: boolean | null;
-  skip_if_late: string | null;
-  params: Record<string, unknown>;
-  branch: { when: Array<{ condition: unknown; robots: string[] }>; else: string[] } | null;
-  split: Array<{ variant: string; weight: number; robots: string[] }> | null;
-  escalate: Array<{ after: string; to: string[] }>;
-  lines: { from: number; to: number } | null;
-}
+export type { MapRobot, MapTrigger, MapStage } from '../../../../server/config-ops/automation-map';
+export type { PlanSummary } from '../../../../server/config-ops/studio';
+export type { TemplatePreview as TemplatePreviewView } from '../../../../server/config-ops/template-preview';
+import type { AutomationMap } from '../../../../server/config-ops/automation-map';
+import type { PlanSummary } from '../../../../server/config-ops/studio';
 
-export interface MapTrigger {
-  id: string;
-  type: string;
-  event: string;
-  condition: unknown;
-  allow_backwards: boolean;
-  params: Record<string, unknown>;
-  lines: { from: number; to: number } | null;
-}
-
-export interface MapStage {
-  id: string;
-  name: string;
-  semantic: string;
-  stop_when: unknown;
-  robots: MapRobot[];
-  triggers: MapTrigger[];
-}
-
-export interface AutomationResponse {
-  pipelines: Array<{ key: string; kind: 'lead' | 'deal'; name: string; stages: MapStage[] }>;
-  robots: number;
-  triggers: number;
-  editable: boolean;
-  can_edit_role: boolean;
-}
+/** GET /api/automation: the map, and whether this reader may edit. */
+export type AutomationResponse = AutomationMap & { editable: boolean; can_edit_role: boolean };
 
 export interface RobotActivity {
   robot: string;
@@ -59,16 +23,6 @@ export interface EditorIssue {
   path: string;
   message: string;
   suggestion: string | null;
-}
-
-export interface PlanSummary {
-  cancelled_runs: number;
-  robots_removed: number;
-  robots_changed: number;
-  robots_added: number;
-  stages_removed: number;
-  triggers_changed: number;
-  templates_changed: number;
 }
 
 export interface ReviewResponse {
