@@ -3,6 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { MINUTE, startHarness, type Harness } from '../support/harness';
 import { testDatabaseKinds } from '../support/databases';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { TEN_MISTAKES } from '../support/ten-mistakes';
 
 const RUNNING = `timezone: Europe/Moscow
 users:
@@ -173,5 +176,33 @@ describe.each(testDatabaseKinds())('template preview, on %s', (kind) => {
     await harness.as('olga').get('/api/templates/welcome_email/preview?item=lead:999999').expect(404);
     await harness.as('olga').get(`/api/templates/nope/preview?item=lead:${id}`).expect(404);
     await harness.as('irina').get(`/api/templates/long_sms/preview?item=lead:${id}`).expect(403);
+  });
+});
+
+describe('the editor and `robots validate`', () => {
+  it('give the same errors, at the same places, for the same file', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'robots-studio-same-'));
+    const configFile = path.join(dir, 'robots.yaml');
+    fs.writeFileSync(configFile, RUNNING);
+    const harness = await startHarness('sqlite', { configFile });
+    try {
+      const mistakes = path.join(dir, 'mistakes');
+      fs.mkdirSync(mistakes);
+      fs.writeFileSync(path.join(mistakes, 'robots.yaml'), TEN_MISTAKES);
+      const cli = await promisify(execFile)('node', [path.join(__dirname, '..', '..', 'bin', 'robots.js'), 'validate', 'robots.yaml'], { cwd: mistakes, timeout: 60000 }).then(
+        () => '',
+        (error: { stderr: string }) => error.stderr,
+      );
+      const printed = cli.split('\n').filter((line) => line.startsWith('robots.yaml:'));
+
+      const answer = (await harness.as('olga').post('/api/config/validate', { yaml: TEN_MISTAKES }).expect(200)).body as { errors: Array<{ line: number; col: number; path: string; message: string }> };
+      const shown = answer.errors.map((error) => `robots.yaml:${error.line}:${error.col} ${error.path}: ${error.message}`);
+
+      expect(printed).toHaveLength(10);
+      expect(shown).toEqual(printed);
+    } finally {
+      await harness.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
