@@ -117,13 +117,18 @@ export class EmailChannel implements Channel {
     this.transport.close();
   }
 
-  /** Only client touches carry it: a manager's alert is not a mailing to opt out of. */
+  /**
+   * Only client touches carry it: a manager's alert is not a mailing to opt out of. The link is a
+   * configured one (EMAIL_UNSUBSCRIBE_URL), else our own signed link, which records the opt-out in
+   * the consent register.
+   */
   private unsubscribeHeaders(message: OutgoingMessage): Record<string, string> {
     const { mailto, url } = this.options.unsubscribe ?? {};
-    if (message.audience !== 'client' || (!mailto && !url)) return {};
+    const ours = typeof message.meta?.unsubscribe_url === 'string' ? message.meta.unsubscribe_url : undefined;
+    if (message.audience !== 'client' || (!mailto && !url && !ours)) return {};
     const targets: string[] = [];
     if (mailto) targets.push(`<mailto:${mailto.replace(/^mailto:/, '')}>`);
-    const personalUrl = url?.replaceAll('{message}', String(message.id));
+    const personalUrl = url?.replaceAll('{message}', String(message.id)) ?? ours;
     if (personalUrl) targets.push(`<${personalUrl}>`);
     const headers: Record<string, string> = { 'List-Unsubscribe': targets.join(', ') };
     // RFC 8058 one-click unsubscribe, which Gmail and Yahoo ask of bulk senders; https only.

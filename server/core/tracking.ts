@@ -41,13 +41,21 @@ export function itemOfClaims(claims: TrackingClaims): ItemRef {
 
 const LINK = /https?:\/\/[^\s"'<>)]+/g;
 
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
+export const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 
 /**
  * The HTML part of an email written as text: the same words, paragraphs and line breaks, links
  * clickable. A text-only email has nowhere to put the open pixel, so `email_opened` could never
  * fire for the text templates most people write.
  */
+/**
+ * The client's own unsubscribe link for one email (List-Unsubscribe): signed like the tracking
+ * links, so only the mail we sent can opt its recipient out.
+ */
+export function unsubscribeUrl(claims: { messageId: number; item: ItemRef }, baseUrl: string, secret: string): string {
+  return `${baseUrl.replace(/\/+$/, '')}/t/u/${signTrackingToken({ m: claims.messageId, i: `${claims.item.kind}:${claims.item.id}` }, secret)}`;
+}
+
 export function textToHtml(text: string): string {
   const paragraphs = text
     .trim()

@@ -56,7 +56,7 @@ export function createApp(runtime: Runtime, options: { logger?: Logger } = {}): 
   app.use('/hooks', hookRoutes({ config, clock, inbound, pipeline, receipts }, counters));
   app.use(doorBodies, ...jsonBodies('256kb'));
   app.use('/forms', formRoutes({ config, clock, inbound }, counters));
-  app.use('/t', trackingRoutes({ inbound, reads, trackingSecret: runtime.trackingSecret }));
+  app.use('/t', trackingRoutes({ inbound, reads, trackingSecret: runtime.trackingSecret, messaging, locale: () => config.current.source.locale }));
   // People sign in here (password, or a one-time link from an alert); machines use tokens.
   app.use('/auth', authRoutes({ clock, accounts, sessions, signInGuard: runtime.signInGuard, trackingSecret: runtime.trackingSecret }));
 

@@ -6,7 +6,7 @@ import { insertNotification, type NewNotification, type NotificationFeed } from 
 import type { Store } from '../db/store';
 import { randomBytes } from 'node:crypto';
 import { withSignInLink } from '../core/sign-in-links';
-import { addTracking, textToHtml } from '../core/tracking';
+import { addTracking, textToHtml, unsubscribeUrl } from '../core/tracking';
 import { insertOne, insertOneIfAbsent, insertPairIfAbsent, selectOneBy, updateById } from '../db/hot-path';
 import { OutcomeUnknownError, PermanentSendError, RetryableSendError } from '../core/errors';
 
@@ -69,7 +69,9 @@ export async function sendOnce(store: Store, channels: ChannelRegistry, request:
     meta:
       tracking && request.audience === 'user' && request.recipientLogin && request.entity
         ? withSignInLink(message.meta, { ...tracking, login: request.recipientLogin, item: request.entity, now: now(), nonce: randomBytes(16).toString('base64url') })
-        : message.meta,
+        : tracking && request.channel === 'email' && request.audience === 'client' && request.entity
+          ? { ...message.meta, unsubscribe_url: unsubscribeUrl({ messageId: message.id, item: request.entity }, tracking.baseUrl, tracking.secret) }
+          : message.meta,
   };
   try {
     // Waiting for a turn under the provider's limits is `queued`: a crash here sent nothing, and a re-run sends it.

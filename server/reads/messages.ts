@@ -24,6 +24,12 @@ export function listMessages(source: ReadSource, filter: MessageFilter): Promise
 }
 
 /** The template a sent message was written from (tracked opens and clicks say which). */
+/** Whom one of our client emails went to: the address its unsubscribe link opts out. */
+export async function clientEmailOfMessage(source: ReadSource, messageId: number): Promise<string | null> {
+  const message = await source.manager.findOne(MessageEntity, { where: { id: messageId }, select: ['id', 'recipient', 'channel', 'audience', 'direction'] });
+  return message && message.channel === 'email' && message.audience === 'client' && message.direction === 'out' ? message.recipient : null;
+}
+
 export async function templateOfMessage(source: ReadSource, messageId: number): Promise<string | null> {
   const message = await source.manager.findOne(MessageEntity, { where: { id: messageId }, select: ['id', 'template'] });
   return message?.template ?? null;

@@ -57,6 +57,16 @@ describe('EmailChannel against a real SMTP server on loopback', () => {
     expect(outgoingMessageId(77, 'acme.test')).toBe(receipt.providerId);
   });
 
+  it('offers our own signed unsubscribe link, one-click over https, when no other is configured', async () => {
+    await channel.close();
+    channel = emailChannel({ unsubscribe: undefined });
+    await channel.send(outgoingMessage({ id: 43, meta: { unsubscribe_url: 'https://crm.acme.test/t/u/eyJtIjo0M30.sig' } }));
+
+    const mail = first(peer.received);
+    expect(headerLine(mail.parsed, 'list-unsubscribe')).toBe('List-Unsubscribe: <https://crm.acme.test/t/u/eyJtIjo0M30.sig>');
+    expect(headerLine(mail.parsed, 'list-unsubscribe-post')).toBe('List-Unsubscribe-Post: List-Unsubscribe=One-Click');
+  });
+
   it('leaves List-Unsubscribe off alerts to our own staff', async () => {
     await channel.send(outgoingMessage({ audience: 'user', recipient: 'manager@acme.test' }));
 
