@@ -1,4 +1,10 @@
-import { loadConfigText } from '../../config/loader';
+import fs from 'node:fs';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { loadConfigFileOffThread, loadConfigText } from '../../config/loader';
+
+/** Above this a draft is checked on a worker thread (the example config is 27 KB; the API takes drafts up to 256 KB). */
+const CHECK_ON_THREAD_BYTES = 64 * 1024;
 import type { Clock } from '../core/clock';
 import type { CompiledConfig } from '../core/compiled-config';
 import type { ConfigIssue } from '../core/errors';
@@ -101,14 +107,28 @@ export class ConfigStudio {
     return automationMap(this.deps.config.current, text);
   }
 
-  /** The same check as `robots validate` (the loader, on this text, beside the file so template files resolve). */
-  check(text: string): { ok: true; config: CompiledConfig } | { ok: false; issues: EditorIssue[] } {
-    const result = loadConfigText(text, this.deps.configFile, this.deps.clock.now());
+  /**
+   * The same check as `robots validate` (the loader, on this text, beside the file so template
+   * files resolve). A big text is checked on a worker thread, as a reload is: the editor checks
+   * as people type, and a 6 MB file must not stall the board for everyone else meanwhile.
+   */
+  async check(text: string): Promise<{ ok: true; config: CompiledConfig } | { ok: false; issues: EditorIssue[] }> {
+    const result = Buffer.byteLength(text) > CHECK_ON_THREAD_BYTES ? await this.checkOffThread(text) : loadConfigText(text, this.deps.configFile, this.deps.clock.now());
     return result.ok ? result : { ok: false, issues: editorIssues(result.issues) };
   }
 
+  private async checkOffThread(text: string) {
+    const draft = path.join(path.dirname(this.deps.configFile), `.${path.basename(this.deps.configFile)}.studio-${randomBytes(6).toString('hex')}`);
+    fs.writeFileSync(draft, text);
+    try {
+      return await loadConfigFileOffThread(draft, this.deps.clock.now());
+    } finally {
+      fs.rmSync(draft, { force: true });
+    }
+  }
+
   async plan(text: string): Promise<{ ok: true; review: StudioPlan } | { ok: false; issues: EditorIssue[] }> {
-    const checked = this.check(text);
+    const checked = await this.check(text);
     if (!checked.ok) return checked;
     const { yaml, hash } = this.source();
     const current = this.deps.config.current;

@@ -200,6 +200,12 @@ describe('the editor and `robots validate`', () => {
 
       expect(printed).toHaveLength(10);
       expect(shown).toEqual(printed);
+
+      // A big draft is checked on a worker thread: the same ten, at the same places.
+      const padded = `${TEN_MISTAKES}\n${'# заметки отдела продаж: кому звонить в первую очередь\n'.repeat(1500)}`;
+      expect(Buffer.byteLength(padded)).toBeGreaterThan(64 * 1024);
+      const big = (await harness.as('olga').post('/api/config/validate', { yaml: padded }).expect(200)).body as typeof answer;
+      expect(big.errors.map((error) => `robots.yaml:${error.line}:${error.col} ${error.path}: ${error.message}`)).toEqual(printed);
     } finally {
       await harness.close();
       fs.rmSync(dir, { recursive: true, force: true });

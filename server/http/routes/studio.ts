@@ -101,9 +101,9 @@ export function studioConfigRoutes(deps: StudioRouteDeps): Router {
   router.get('/source', edit, noQuery, (_request, response) => {
     response.json({ ...deps.studio.source(), editable: deps.studio.editable });
   });
-  router.post('/validate', edit, noQuery, (request, response) => {
+  router.post('/validate', edit, noQuery, async (request, response) => {
     const { yaml } = parse(YamlBody, request.body);
-    const checked = deps.studio.check(yaml);
+    const checked = await deps.studio.check(yaml);
     response.json(checked.ok ? { valid: true, errors: [] } : { valid: false, errors: checked.issues });
   });
   router.post('/plan', edit, noQuery, async (request, response) => {
