@@ -36,9 +36,21 @@ export function ItemPage({ kind: kindParam, id: idParam }: { kind?: string; id?:
   const stageSelect = useRef<HTMLSelectElement>(null);
   const tabRefs = useRef<Record<Tab, HTMLButtonElement | null>>({ activity: null, tasks: null });
 
+  // Answers come back in any order: a read that left before a move (the live stream's reload after
+  // a field was saved) may answer after it. Each read and each first-hand state (a move, a save)
+  // takes a ticket; only a newer ticket than the one shown may replace the item.
+  const tickets = useRef({ issued: 0, shown: 0 });
+  const know = (next: ItemView) => {
+    tickets.current.shown = ++tickets.current.issued;
+    setItem(next);
+  };
+
   const loadTimeline = useCallback(async () => {
+    const ticket = ++tickets.current.issued;
     const answer = await api<TimelineResponse & { item: ItemView }>(`/api/${kind}s/${id}/timeline`);
     setTimeline(answer.timeline);
+    if (ticket < tickets.current.shown) return;
+    tickets.current.shown = ticket;
     setItem(answer.item);
   }, [kind, id]);
 
@@ -68,8 +80,8 @@ export function ItemPage({ kind: kindParam, id: idParam }: { kind?: string; id?:
     'item',
     useCallback(
       (event: ItemEvent) => {
+        // The event may be older than a move this page just made: read the item afresh.
         if (event.kind !== kind || event.id !== id) return;
-        setItem(event.item);
         void loadAll();
       },
       [kind, id, loadAll],
@@ -149,7 +161,7 @@ export function ItemPage({ kind: kindParam, id: idParam }: { kind?: string; id?:
       </header>
 
       <div class="item-body">
-        <ItemFields item={item} editable={editable} onSaved={(updated, message) => (setItem(updated), setSaid(message), void loadTimeline())} />
+        <ItemFields item={item} editable={editable} onSaved={(updated, message) => (know(updated), setSaid(message), void loadTimeline())} />
 
         <section class="item-sections">
           <div class="tabs" role="tablist" aria-label={t('item.tabs')}>
@@ -188,7 +200,7 @@ export function ItemPage({ kind: kindParam, id: idParam }: { kind?: string; id?:
           stage={moving.id}
           onMoved={(moved) => {
             setMoving(null);
-            setItem(moved);
+            know(moved);
             setSaid(t('item.moved', { name, to: word(moving.name, moving.id) }));
             void loadAll();
             requestAnimationFrame(() => stageSelect.current?.focus());
