@@ -1,25 +1,11 @@
-import { execFile } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
+import { ROOT, robots } from '../support/robots-cli';
 
-const run = promisify(execFile);
-const ROOT = path.join(__dirname, '..', '..');
-const BIN = path.join(ROOT, 'bin', 'robots.js');
 const FIXTURE = path.join(ROOT, 'test', 'fixtures', 'lead-funnel.yaml');
-
-async function robots(args: string[], env: NodeJS.ProcessEnv = {}) {
-  try {
-    const { stdout, stderr } = await run('node', [BIN, ...args], { cwd: ROOT, env: { ...process.env, ...env }, timeout: 60000 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
 
 describe('the robots command line', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'robots-cli-'));

@@ -1,13 +1,8 @@
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import iconv from 'iconv-lite';
-
-const run = promisify(execFile);
-const ROOT = path.join(__dirname, '..', '..');
-const BIN = path.join(ROOT, 'bin', 'robots.js');
+import { robots } from '../support/robots-cli';
 
 const CONFIG = `
 default_region: RU
@@ -19,16 +14,6 @@ leads:
       robots:
         - { id: greet, type: notify, to: [olga], text: "Новый лид {{item.name}}" }
 `;
-
-async function robots(args: string[], env: NodeJS.ProcessEnv) {
-  try {
-    const { stdout, stderr } = await run('node', [BIN, ...args], { cwd: ROOT, env: { ...process.env, ...env }, timeout: 60000 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
 
 describe('robots import', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'robots-import-'));

@@ -1,8 +1,6 @@
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import pino from 'pino';
 import { loadConfigOrThrow } from '../../config/loader';
 import { ChannelRegistry } from '../../server/channels/channel';
@@ -11,21 +9,9 @@ import { FakeClock } from '../../server/core/clock';
 import { openDatabase } from '../../server/db/data-source';
 import { Runtime } from '../../server/runtime';
 import { nth } from '../support/lists';
+import { ROOT, robots } from '../support/robots-cli';
 
-const run = promisify(execFile);
-const ROOT = path.join(__dirname, '..', '..');
-const BIN = path.join(ROOT, 'bin', 'robots.js');
 const EXAMPLE = path.join(ROOT, 'robots.example.yaml');
-
-async function robots(args: string[], env: NodeJS.ProcessEnv = {}) {
-  try {
-    const { stdout, stderr } = await run('node', [BIN, ...args], { cwd: ROOT, env: { ...process.env, ...env }, timeout: 60000 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
 
 /** The YAML without one robot: its entry and every line indented under it. */
 function withoutRobot(text: string, id: string): string {
