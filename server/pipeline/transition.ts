@@ -60,25 +60,8 @@ export async function enterStage(
     if (why) skipped.set(robot.id, why);
   });
   const all = plan.robots.map((robot, position): NewRun => {
-    const waitsFor = waits[position] ?? null;
-    const timing = entryTiming(robot, waitsFor, item.row.fields ?? {}, now, calendar);
-    const dueAt = timing.dueAt;
-    const detail = skipped.get(robot.id) ?? timing.detail;
-    return {
-      entryId: entry.id,
-      entityType: item.kind,
-      entityId: item.row.id,
-      pipeline: item.pipeline,
-      stage: plan.stage.id,
-      robotId: robot.id,
-      robotType: robot.type,
-      position,
-      dueAt,
-      waitsFor,
-      causalDepth: depth,
-      detail,
-      createdAt: now,
-    };
+    const run = newRunOnEntry(entry.id, item, plan, robot, position, waits[position] ?? null, depth, now, calendar);
+    return { ...run, detail: skipped.get(robot.id) ?? run.detail };
   });
   const savedRuns = await queue.insert(
     manager,
@@ -132,23 +115,7 @@ export async function enterFirstStages(manager: EntityManager, queue: RunQueue, 
   for (let start = 0; start < entryRows.length; start += 100) entryIds.push(...(await insertRows(manager, StageEntryEntity, entryRows.slice(start, start + 100))));
   const runs = moves.flatMap(({ item, plan }, index) => {
     const waits = waitingOrder(plan.robots);
-    return plan.robots.map((robot, position): NewRun => {
-      const waitsFor = waits[position] ?? null;
-      return {
-        entryId: entryIds[index]!,
-        entityType: item.kind,
-        entityId: item.row.id,
-        pipeline: item.pipeline,
-        stage: plan.stage.id,
-        robotId: robot.id,
-        robotType: robot.type,
-        position,
-        ...entryTiming(robot, waitsFor, item.row.fields ?? {}, now, calendar),
-        waitsFor,
-        causalDepth: options.causalDepth ?? 0,
-        createdAt: now,
-      };
-    });
+    return plan.robots.map((robot, position) => newRunOnEntry(entryIds[index]!, item, plan, robot, position, waits[position] ?? null, options.causalDepth ?? 0, now, calendar));
   });
   const saved: RobotRunRow[] = [];
   for (let start = 0; start < runs.length; start += 100) saved.push(...(await queue.insert(manager, runs.slice(start, start + 100))));
@@ -168,4 +135,22 @@ function entryTiming(robot: RobotSpec, waitsFor: string | null, fields: Record<s
   const dueAt = dueOnEntry(robot, fields, now, calendar);
   const field = fieldTimingOf(robot);
   return { dueAt, detail: field && dueAt === null ? `waits for ${field.field} to be set` : null };
+}
+
+/** A robot's run as its stage is entered: the same for one move and for a batch of first entries. */
+function newRunOnEntry(entryId: number, item: Item, plan: PlannedMove, robot: RobotSpec, position: number, waitsFor: string | null, causalDepth: number, now: number, calendar: WorkingCalendar): NewRun {
+  return {
+    entryId,
+    entityType: item.kind,
+    entityId: item.row.id,
+    pipeline: item.pipeline,
+    stage: plan.stage.id,
+    robotId: robot.id,
+    robotType: robot.type,
+    position,
+    ...entryTiming(robot, waitsFor, item.row.fields ?? {}, now, calendar),
+    waitsFor,
+    causalDepth,
+    createdAt: now,
+  };
 }
