@@ -222,15 +222,31 @@ type Claim = { kind: 'send'; message: MessageRow } | { kind: 'done'; message: Me
 
 async function claimMessage(manager: EntityManager, request: MessageRequest, now: number, recordsOnly: boolean): Promise<Claim> {
   const existing = await selectOneBy(manager, MessageEntity, 'idempotencyKey', request.idempotencyKey);
-  if (existing) {
-    if (ALREADY_OUT.has(existing.status) || existing.status === 'skipped') return { kind: 'done', message: existing };
-    if (existing.status === 'sending' || existing.status === 'unknown') return { kind: 'in_doubt', message: existing };
-    const status = recordsOnly ? 'recorded' : 'queued';
-    await manager.update(MessageEntity, { id: existing.id }, { status, body: request.body, subject: request.subject ?? null, ...(recordsOnly ? { sentAt: now, error: null } : {}) });
-    return { kind: recordsOnly ? 'done' : 'send', message: { ...existing, status, body: request.body } };
+  if (!existing) {
+    const message = await insertOne(manager, MessageEntity, messageRow(request, now, recordsOnly));
+    return { kind: recordsOnly ? 'done' : 'send', message };
   }
-  const message = await insertOne(manager, MessageEntity, messageRow(request, now, recordsOnly));
-  return { kind: recordsOnly ? 'done' : 'send', message };
+  const settled = settledClaim(existing);
+  if (settled) return settled;
+  const status = recordsOnly ? 'recorded' : 'queued';
+  // Only a row still in the state just read is taken: another worker may have handed it over (or
+  // sent it) since, and an update by id alone would put its `sending` back to `queued` — a second send.
+  const result = await manager
+    .createQueryBuilder()
+    .update(MessageEntity)
+    .set({ status, body: request.body, subject: request.subject ?? null, ...(recordsOnly ? { sentAt: now, error: null } : {}) })
+    .where('id = :id AND status = :seen', { id: existing.id, seen: existing.status })
+    .execute();
+  if (result.affected === 1) return { kind: recordsOnly ? 'done' : 'send', message: { ...existing, status, body: request.body } };
+  const current = await selectOneBy(manager, MessageEntity, 'idempotencyKey', request.idempotencyKey);
+  return (current && settledClaim(current)) ?? { kind: 'in_doubt', message: current ?? existing };
+}
+
+/** What a row another worker has taken already means for this one: out, or in doubt; null while it may still be taken. */
+function settledClaim(row: MessageRow): Claim | null {
+  if (ALREADY_OUT.has(row.status) || row.status === 'skipped') return { kind: 'done', message: row };
+  if (row.status === 'sending' || row.status === 'unknown') return { kind: 'in_doubt', message: row };
+  return null;
 }
 
 /** A person retrying a run whose send was in doubt has decided the message may go out again. */

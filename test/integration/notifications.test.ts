@@ -171,6 +171,21 @@ describe.each(testDatabaseKinds())('in-app notifications, on %s', (kind) => {
     expect(sent.filter((line) => line === '1002: Проверка')).toHaveLength(1);
   });
 
+  it('the same send asked by four workers at once, round after round, reaches the person once and notes it once', async () => {
+    const rounds = 40;
+    for (let round = 0; round < rounds; round += 1) {
+      const request = { idempotencyKey: `race:${round}`, runId: null, entity: null, channel: 'telegram' as const, audience: 'user' as const, recipient: '1002', recipientLogin: 'galya', body: `Гонка ${round}` };
+      await Promise.allSettled([1, 2, 3, 4].map(() => harness.runtime.messaging.send(request)));
+      // Whoever lost the race left it to the winner: asked again now, it is found sent, not sent again.
+      await harness.runtime.messaging.send(request);
+    }
+    const counts = new Map<string, number>();
+    for (const line of sent) counts.set(line, (counts.get(line) ?? 0) + 1);
+    expect([...counts.values()].filter((count) => count !== 1)).toEqual([]);
+    expect(counts.size).toBe(rounds);
+    expect((await list('galya', '?limit=100')).items).toHaveLength(rounds);
+  });
+
   it('a task given to a colleague, or handed over, is in their list; one taken by oneself is not', async () => {
     const id = (await harness.as('gena').post('/api/leads', { name: 'Мария Кузнецова' }).expect(201)).body.id;
     await harness.runDue();
