@@ -77,7 +77,8 @@ export async function sendOnce(store: Store, channels: ChannelRegistry, request:
     // Waiting for a turn under the provider's limits is `queued`: a crash here sent nothing, and a re-run sends it.
     await channel.ready?.(outgoing);
   } catch (error) {
-    await store.transaction((manager) => manager.update(MessageEntity, { id: message.id }, { status: 'failed', error: (error as Error).message }));
+    // Still ours only while `queued`: another worker may have handed it over meanwhile.
+    await store.transaction((manager) => manager.update(MessageEntity, { id: message.id, status: 'queued' }, { status: 'failed', error: (error as Error).message }));
     throw error instanceof RetryableSendError ? error : new RetryableSendError(`${request.channel} send failed: ${(error as Error).message}`);
   }
   const takenOver = await handOver(store, message.id);
