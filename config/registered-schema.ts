@@ -7,10 +7,13 @@ import { RobotBase, TriggerBase, configSchemaWith, type RobotSpecOutput, type Tr
 /** robots.yaml's schema with every registered robot and trigger type: what a file is checked against. */
 
 function robotSchemaFor(definition: (typeof robotDefinitions)[number]) {
-  return RobotBase.extend({ type: z.literal(definition.type).describe(definition.description) })
+  const schema = RobotBase.extend({ type: z.literal(definition.type).describe(definition.description) })
     .extend(definition.params.shape)
     .strict()
     .describe(definition.description);
+  // `.extend` keeps the params' keys but not the rules across them (assign: `user` or `team`): carried over.
+  const acrossKeys = (definition.params._zod.def.checks ?? []) as z.core.$ZodCheck<Record<string, unknown>>[];
+  return acrossKeys.length > 0 ? schema.check(...acrossKeys) : schema;
 }
 
 const robotTypes = robotDefinitions.map((definition) => definition.type);

@@ -8,12 +8,18 @@ import { robotActor } from './notifications';
 export const assign = defineRobot({
   type: 'assign',
   description: 'Set the responsible: a named user, or one picked from a team',
-  params: z.object({
-    user: Login.optional().describe('This user (a login of `users:`), instead of a pick from a team'),
-    team: z.string().optional().describe("Defaults to the pipeline's team"),
-    only_if_empty: z.boolean().default(false).describe('Keep an existing responsible'),
-    when_nobody_on_duty: WhenNobodyOnDuty.optional(),
-  }),
+  params: z
+    .object({
+      user: Login.optional().describe('This user (a login of `users:`), instead of a pick from a team'),
+      team: z.string().optional().describe("Defaults to the pipeline's team"),
+      only_if_empty: z.boolean().default(false).describe('Keep an existing responsible'),
+      when_nobody_on_duty: WhenNobodyOnDuty.optional(),
+    })
+    .refine((params) => !(params.user && params.team), {
+      // Both would read as "this person, else the team": the robot would quietly take one of them.
+      error: 'give `user` (this person) or `team` (a pick from it), not both',
+      path: ['team'],
+    }),
   references: (params) => [...(params.team ? [{ kind: 'team' as const, value: params.team, path: ['team'] }] : []), ...(params.user ? [{ kind: 'user' as const, value: params.user, path: ['user'] }] : [])],
   recipients: (params) => (params.user ? [params.user] : []),
   async run(context) {

@@ -193,6 +193,23 @@ describe('loadConfigText', () => {
       5,
       '"call me" is not a phone number (default region RU)',
     ],
+    [
+      'an assign robot given both a person and a team',
+      yaml(
+        'users:',
+        '  - { login: irina, name: Ирина Соколова, role: sales, team: clinic }',
+        'teams:',
+        '  clinic: { members: [irina] }',
+        'leads:',
+        '  stages:',
+        '    - id: new',
+        '      robots:',
+        '        - { id: to_irina, type: assign, user: irina, team: clinic }',
+      ),
+      'leads.stages[0].robots[0].team',
+      9,
+      'give `user` (this person) or `team` (a pick from it), not both',
+    ],
     ['a template file that does not exist', yaml('templates:', '  gone:', '    file: nowhere.hbs', 'leads:', '  stages:', '    - id: new'), 'templates.gone.file', 3, 'template file not found: nowhere.hbs'],
   ])('reports %s', (_, text, issuePath, line, message) => {
     const issue = issuesOf(text).find((candidate) => candidate.path === issuePath);
