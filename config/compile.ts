@@ -1,5 +1,5 @@
-import Handlebars from 'handlebars';
 import type { Config, PipelineSpec, RobotSpec } from './schema';
+import { compileTemplate } from '../server/core/template-helpers';
 import { escalationLevels, LEAD_PIPELINE, type CompiledConfig, type CompiledTemplate, type PipelineModel, type RobotPlacement, type TriggerEvent, type TriggerPlacement } from '../server/core/compiled-config';
 
 /** What compiling needs to know of the registered robot and trigger types, passed in by the loader. */
@@ -53,9 +53,9 @@ export function compileConfig(config: Config, file: string, templateSources: Map
       id,
       spec,
       source,
-      subject: source.subject !== undefined ? Handlebars.compile(source.subject, { noEscape: true }) : undefined,
-      text: Handlebars.compile(source.text, { noEscape: true }),
-      html: source.html !== undefined ? Handlebars.compile(source.html) : undefined,
+      subject: source.subject !== undefined ? compileTemplate(source.subject) : undefined,
+      text: compileTemplate(source.text),
+      html: source.html !== undefined ? compileTemplate(source.html, 'html') : undefined,
     });
   }
   return {

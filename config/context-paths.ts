@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { robotDefinitions } from '../robots';
 import { contextSchema, customFieldsSchema, ITEM_KINDS, lookupPath, unwrap, type ItemKind } from '../server/core/context-schema';
 import { LEAD_PIPELINE } from '../server/core/compiled-config';
+import { helperNames, TEMPLATE_HELPERS, templateEnvironment } from '../server/core/template-helpers';
 import type { Config, RobotSpec } from './schema';
 
 /**
@@ -255,8 +256,8 @@ class TemplateWalk {
     const isCall = params.length > 0 || (hash?.pairs.length ?? 0) > 0;
     if (path.type === 'PathExpression') {
       const named = path as hbs.AST.PathExpression;
-      if (isCall) this.helper(named);
-      else if (!isHelperName(named)) this.path(named, scopes);
+      if (isCall) this.helper(named, params, hash);
+      else if (!isHelperName(named) || isFormattingHelper(named)) this.path(named, scopes);
     }
     this.expressions(params, hash, scopes);
   }
@@ -278,7 +279,7 @@ class TemplateWalk {
       this.body(block.program, [...scopes, { schema: self, label, inEach: name === 'each' || top(scopes).inEach, blockParams: params }]);
     } else if (block.params.length > 0 || (block.hash?.pairs.length ?? 0) > 0 || isHelperName(block.path)) {
       // A block helper of its own: what it passes down is not known.
-      if (block.params.length > 0 || block.hash?.pairs.length) this.helper(block.path);
+      if (block.params.length > 0 || block.hash?.pairs.length) this.helper(block.path, block.params, block.hash);
       this.body(block.program, [...scopes, { schema: null, label: `{{#${name}}}`, inEach: true, blockParams: new Map() }]);
     } else {
       // A section `{{#contact}}…{{/contact}}`: an object or each element of a list becomes the
@@ -300,17 +301,48 @@ class TemplateWalk {
       if (expression.type === 'PathExpression') this.path(expression as hbs.AST.PathExpression, scopes);
       else if (expression.type === 'SubExpression') {
         const sub = expression as hbs.AST.SubExpression;
-        this.helper(sub.path);
+        this.helper(sub.path, sub.params, sub.hash);
         this.expressions(sub.params, sub.hash, scopes);
       }
     }
   }
 
-  private helper(path: hbs.AST.PathExpression): void {
-    if (isHelperName(path)) return;
-    const known = Object.keys(Handlebars.helpers).filter((name) => !name.endsWith('Missing'));
+  private helper(path: hbs.AST.PathExpression, params: hbs.AST.Expression[], hash: hbs.AST.Hash | undefined): void {
+    if (isHelperName(path)) {
+      if (isFormattingHelper(path)) this.helperArguments(path, params, hash);
+      return;
+    }
+    const known = helperNames();
     const close = suggestion(path.original, known);
     this.add(path.loc, `unknown helper "${path.original}"`, close ? ` (did you mean "${close}"?)` : ` (helpers: ${known.join(', ')})`, 0);
+  }
+
+  /** The arguments of a formatting helper (server/core/template-helpers.ts): how many, and text in quotes where text is due. */
+  private helperArguments(path: hbs.AST.PathExpression, params: hbs.AST.Expression[], hash: hbs.AST.Hash | undefined): void {
+    const name = path.original;
+    const spec = TEMPLATE_HELPERS[name];
+    if (!spec) return;
+    const least = spec.arguments.filter((argument) => !argument.optional).length;
+    const most = spec.arguments.some((argument) => argument.repeats) ? Infinity : spec.arguments.length;
+    const usage = spec.arguments.map((argument) => (argument.optional ? `[${argument.name}]` : argument.repeats ? `${argument.name}…` : argument.name)).join(', ');
+    if (params.length < least) this.add(path.loc, `{{${name}}} needs ${usage}`, '', 0);
+    const extra = params[most];
+    if (extra !== undefined) this.add(extra.loc, `{{${name}}} takes ${most} argument${most === 1 ? '' : 's'} (${usage})`, '', 0);
+    params.forEach((param, index) => {
+      const argument = spec.arguments[Math.min(index, spec.arguments.length - 1)];
+      if (argument?.kind === 'string' && index < most && isNonTextLiteral(param)) {
+        this.add(param.loc, `the ${argument.name} of {{${name}}} is text in quotes, not ${literalText(param)}`, name === 'date' || name === 'time' ? ' (e.g. "d MMMM в HH:mm")' : '', 0);
+      }
+    });
+    const options = spec.options ?? [];
+    for (const pair of hash?.pairs ?? []) {
+      if (!options.includes(pair.key)) {
+        const close = suggestion(pair.key, options);
+        this.add(pair.loc, `{{${name}}} has no option "${pair.key}"`, close ? ` (did you mean "${close}"?)` : options.length > 0 ? ` (options: ${options.join(', ')})` : ' (it takes no options)', 0);
+      } else if (isNonTextLiteral(pair.value)) {
+        this.add(pair.value.loc, `the ${pair.key} of {{${name}}} is text in quotes, not ${literalText(pair.value)}`, '', 0);
+      }
+    }
   }
 
   private path(path: hbs.AST.PathExpression, scopes: Scope[]): void {
@@ -370,9 +402,23 @@ function top(scopes: Scope[]): Scope {
   return scopeAt(scopes, 0);
 }
 
-/** `{{log}}`, `{{#if}}`: a bare name of a registered helper. */
+/** `{{log}}`, `{{#if}}`, `{{date …}}`: a bare name of a registered helper. */
 function isHelperName(path: hbs.AST.PathExpression): boolean {
-  return !path.data && path.depth === 0 && path.parts.length === 1 && path.original === path.parts[0] && Object.hasOwn(Handlebars.helpers, path.parts[0]);
+  return !path.data && path.depth === 0 && path.parts.length === 1 && path.original === path.parts[0] && Object.hasOwn(templateEnvironment.helpers, path.parts[0]);
+}
+
+/** One of ours: called with no argument it reads the context's key of its name (`{{phone}}` inside `{{#with contact}}`). */
+function isFormattingHelper(path: hbs.AST.PathExpression): boolean {
+  return isHelperName(path) && Object.hasOwn(TEMPLATE_HELPERS, path.original);
+}
+
+function isNonTextLiteral(expression: hbs.AST.Expression): boolean {
+  return ['NumberLiteral', 'BooleanLiteral', 'NullLiteral', 'UndefinedLiteral'].includes(expression.type);
+}
+
+function literalText(expression: hbs.AST.Expression): string {
+  const literal = expression as hbs.AST.Literal;
+  return 'value' in literal ? String(literal.value) : expression.type;
 }
 
 /** What `#each` makes `this`: a list's element, a map's value; unknown otherwise. */

@@ -65,6 +65,10 @@ export function checkReferences(config: Config): ReferenceProblem[] {
     if ((field.type === 'enum' || field.type === 'multi_select') && (!field.values || field.values.length === 0))
       problems.push({ path: ['fields', fieldId, 'type'], message: `a${field.type === 'enum' ? 'n' : ''} ${field.type} field needs \`values\`` });
     if (field.currency !== undefined && field.type !== 'money') problems.push({ path: ['fields', fieldId], key: 'currency', message: 'only money fields take a `currency`' });
+    for (const value of Object.keys(field.labels ?? {})) {
+      if (!field.values?.includes(value))
+        problems.push({ path: ['fields', fieldId, 'labels'], key: value, message: field.values?.length ? unknownName('value', value, field.values) : 'only enum and multi_select fields with `values` take `labels`' });
+    }
     if ((STANDARD_FIELDS as readonly string[]).includes(fieldId)) problems.push({ path: ['fields'], key: fieldId, message: `"${fieldId}" is a standard field already` });
   }
 

@@ -87,6 +87,7 @@ export const Field = z.strictObject({
   type: z.enum(FIELD_TYPES).default('string'),
   label: Label.optional(),
   values: z.array(z.string()).optional().describe('Allowed values of an enum or multi_select field'),
+  labels: z.record(z.string(), Label).optional().describe('What people read for each of `values` in messages (`{{list …}}`): value → one string, or {ru, en}'),
   currency: z
     .string()
     .regex(/^[A-Z]{3}$/, { error: 'a currency is an ISO 4217 code: RUB, USD, EUR' })

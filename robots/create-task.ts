@@ -1,4 +1,3 @@
-import Handlebars from 'handlebars';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { parseDuration } from '../config/duration';
@@ -6,6 +5,7 @@ import { Duration } from '../config/primitives';
 import { defineRobot } from './contract';
 import type { ConfigReference } from '../config/schema';
 import { taskAssignee } from '../server/core/recipients';
+import { renderText } from '../server/core/templates';
 import { notifyUsers, resolveUsers, UserRecipient, userReferences } from './notifications';
 
 /** A task for a person with a due time; `remind` also tells them at once (the call touch of a cadence). */
@@ -25,7 +25,7 @@ function taskRobot(type: string, description: string, notifyByDefault: boolean) 
       const { params, ports, item, run, now } = context;
       const { logins } = resolveUsers(context, [params.assignee]);
       const assignee = taskAssignee(ports.config, item, logins);
-      const title = Handlebars.compile(params.title, { noEscape: true })(context.context);
+      const title = renderText(ports.config.source, params.title, context.context);
       const dueAt = params.due_in ? now + (parseDuration(params.due_in)?.toMillis() ?? 0) : null;
       const task = await ports.createTask({ item: { kind: item.kind, id: item.row.id }, assignee, title, dueAt, runId: run.id });
       if (params.notify && assignee) {

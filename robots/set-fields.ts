@@ -1,7 +1,7 @@
-import Handlebars from 'handlebars';
 import { z } from 'zod';
 import { defineRobot } from './contract';
 import { robotActor } from './notifications';
+import { renderText } from '../server/core/templates';
 
 /** Writes custom field values; string values are handlebars against the context. */
 export const setFields = defineRobot({
@@ -13,7 +13,7 @@ export const setFields = defineRobot({
   references: (params) => Object.keys(params.values).map((field) => ({ kind: 'field' as const, value: field, path: ['values'] })),
   async run(context) {
     const { params, ports, item } = context;
-    const rendered = Object.fromEntries(Object.entries(params.values).map(([field, value]) => [field, typeof value === 'string' ? Handlebars.compile(value, { noEscape: true })(context.context) : value]));
+    const rendered = Object.fromEntries(Object.entries(params.values).map(([field, value]) => [field, typeof value === 'string' ? renderText(ports.config.source, value, context.context) : value]));
     await ports.updateItem({ kind: item.kind, id: item.row.id }, { fields: rendered as Record<string, string | number | boolean | null> }, robotActor(context), context.run.causalDepth + 1);
     return {
       outcome: 'done',

@@ -394,8 +394,8 @@ function buildCli(): Command {
         console.log(options.json ? JSON.stringify(report, null, 2) : formatImportReport(report, file));
         if (report.failed > 0) process.exitCode = 1;
       } finally {
+        // The runtime closes the database it was given; a second close throws and turned a good import's exit code into 1.
         await runtime.stop();
-        await dataSource.destroy();
       }
     });
 

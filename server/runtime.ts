@@ -167,7 +167,7 @@ export class Runtime {
       reportCall: (event) => inbound.ingest(event),
     }));
     const inbound: Inbound = (this.inbound = new Inbound({ store, clock, config, records, pipeline, messaging, channels, voice, logger }));
-    this.leadImport = new LeadImport({ store, clock, config, records, pipeline });
+    this.leadImport = new LeadImport({ store, clock, config, records, pipeline, consents });
     this.merges = new Merges({ clock, records, queue });
     const ports = robotPorts({ store, clock, config, records, pipeline, inbound, messaging, voice, http: options.http ?? fetchPoster });
     for (const definition of robotDefinitions) {

@@ -67,7 +67,8 @@ function pathsOf(source: string): string[] {
       const hasArguments = (typed.params?.length ?? 0) > 0 || (typed.hash?.pairs?.length ?? 0) > 0;
       // `{{name}}` alone reads a path; `{{helper arg}}` calls a helper with paths as arguments.
       if (!hasArguments && typed.type === 'MustacheStatement') visit(typed.path, scoped);
-      for (const param of typed.params ?? []) visit(param, scoped);
+      // `{{default x "—"}}` is written for an x that may be missing: not worth a warning.
+      (typed.params ?? []).forEach((param, index) => (helper === 'default' && index === 0 ? undefined : visit(param, scoped)));
       for (const pair of typed.hash?.pairs ?? []) visit(pair.value, scoped);
       const inner = scoped || helper === 'each' || helper === 'with';
       visit(typed.program, inner);

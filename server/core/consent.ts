@@ -29,3 +29,14 @@ export function contactAddressOn(channel: ConsentChannel, contact: { phone: stri
   if (channel === 'sms' || channel === 'call') return contact.phone;
   return null;
 }
+
+/** A consent cell as people fill it in a spreadsheet: да/нет, yes/no, 1/0, true/false, +/-. */
+const CONSENT_WORDS: ReadonlyMap<string, ConsentStatus> = new Map([
+  ...['да', 'д', 'yes', 'y', 'true', '1', '+', 'согласен', 'согласна', 'есть'].map((word): [string, ConsentStatus] => [word, 'opt_in']),
+  ...['нет', 'н', 'no', 'n', 'false', '0', '-', 'отказ', 'не согласен', 'не согласна'].map((word): [string, ConsentStatus] => [word, 'opt_out']),
+]);
+
+/** The status a cell says, or null when it says neither. */
+export function consentWord(cell: string): ConsentStatus | null {
+  return CONSENT_WORDS.get(cell.trim().toLowerCase().replace(/ё/g, 'е')) ?? null;
+}

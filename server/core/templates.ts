@@ -1,7 +1,9 @@
 import type { CompiledConfig } from './compiled-config';
 import type { ChannelNameType } from '../../config/schema';
-import Handlebars from 'handlebars';
+import type Handlebars from 'handlebars';
+import type { Config } from '../../config/schema';
 import type { EvaluationContext } from './context';
+import { compileTemplate, templateData } from './template-helpers';
 
 export interface RenderedMessage {
   subject: string | null;
@@ -16,21 +18,27 @@ export function renderMessage(config: CompiledConfig, source: { template?: strin
   if (source.template) {
     const template = config.templates.get(source.template);
     if (!template) throw new Error(`unknown template "${source.template}"`);
+    const options = { data: templateData(config.source) };
     return {
-      subject: template.subject ? template.subject(context) : source.subject ? compiled(source.subject)(context) : null,
-      body: template.text(context),
-      html: template.html ? template.html(context) : null,
+      subject: template.subject ? template.subject(context, options) : source.subject ? renderText(config.source, source.subject, context) : null,
+      body: template.text(context, options),
+      html: template.html ? template.html(context, options) : null,
       template: source.template,
       channel: template.spec.channel,
     };
   }
   return {
-    subject: source.subject ? compiled(source.subject)(context) : null,
-    body: compiled(source.text ?? '')(context),
+    subject: source.subject ? renderText(config.source, source.subject, context) : null,
+    body: renderText(config.source, source.text ?? '', context),
     html: null,
     template: null,
     channel: undefined,
   };
+}
+
+/** A robot's inline handlebars text (a message, a task's title, a field's value) with the config's helpers. */
+export function renderText(config: Config, text: string, context: object): string {
+  return compiled(text)(context, { data: templateData(config) });
 }
 
 /**
@@ -43,7 +51,7 @@ function compiled(text: string): Handlebars.TemplateDelegate {
   let template = inlineTemplates.get(text);
   if (!template) {
     if (inlineTemplates.size >= 2000) inlineTemplates.clear();
-    template = Handlebars.compile(text, { noEscape: true });
+    template = compileTemplate(text);
     inlineTemplates.set(text, template);
   }
   return template;

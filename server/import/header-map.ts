@@ -6,6 +6,19 @@ export const STANDARD_TARGETS = ['name', 'last_name', 'first_name', 'middle_name
 type StandardTarget = (typeof STANDARD_TARGETS)[number];
 
 /**
+ * Columns that go to the consent register, not to the lead: the client's yes or no per channel,
+ * and when it was given. Named with --map only: a title such as "Согласие" does not say which
+ * channel it is for. Telegram has none: a CSV holds no chat to tie it to.
+ */
+export const CONSENT_TARGETS = { consent_email: 'email', consent_sms: 'sms', consent_call: 'call' } as const;
+export type ConsentTarget = keyof typeof CONSENT_TARGETS;
+export const CONSENT_DATE_TARGET = 'consent_at';
+
+function isConsentTarget(target: string): target is ConsentTarget | typeof CONSENT_DATE_TARGET {
+  return Object.hasOwn(CONSENT_TARGETS, target) || target === CONSENT_DATE_TARGET;
+}
+
+/**
  * Column titles as Bitrix24 and amoCRM exports and hand-made spreadsheets name them, folded
  * (lower case, ё as е, a trailing "(контакт)" dropped). The person's name may come whole (ФИО)
  * or in parts (Фамилия, Имя, Отчество), as Bitrix24 writes it. `responsible` is never guessed: an
@@ -72,8 +85,12 @@ export function mapHeaders(headers: string[], explicit: Record<string, string>, 
   const customFields = Object.keys(config.source.fields);
   const problems: string[] = [];
   for (const [target, title] of Object.entries(explicit)) {
-    if (!(STANDARD_TARGETS as readonly string[]).includes(target) && !ownValue(config.source.fields, target)) {
-      problems.push(`--map: unknown field "${target}" (fields: ${[...STANDARD_TARGETS, ...customFields].join(', ')})`);
+    if (target === 'consent_telegram') {
+      problems.push('--map: consent_telegram: a CSV has no Telegram chat to tie a consent to; it is recorded when the client writes to the bot');
+      continue;
+    }
+    if (!(STANDARD_TARGETS as readonly string[]).includes(target) && !isConsentTarget(target) && !ownValue(config.source.fields, target)) {
+      problems.push(`--map: unknown field "${target}" (fields: ${[...STANDARD_TARGETS, ...customFields, ...Object.keys(CONSENT_TARGETS), CONSENT_DATE_TARGET].join(', ')})`);
       continue;
     }
     const index = headers.findIndex((header) => header === title) >= 0 ? headers.findIndex((header) => header === title) : headers.findIndex((header) => foldHeader(header) === foldHeader(title));
@@ -83,6 +100,9 @@ export function mapHeaders(headers: string[], explicit: Record<string, string>, 
     }
     columns.set(target, [index]);
     taken.add(index);
+  }
+  if (explicit[CONSENT_DATE_TARGET] !== undefined && !Object.keys(CONSENT_TARGETS).some((target) => explicit[target] !== undefined)) {
+    problems.push(`--map: ${CONSENT_DATE_TARGET} is the date of a consent column: map one too (${Object.keys(CONSENT_TARGETS).join(', ')})`);
   }
   if (problems.length > 0) throw new MappingError(problems.join('; '));
   headers.forEach((header, index) => {
@@ -120,6 +140,8 @@ export interface MappedRow {
   input: NewItemInput;
   /** The column each field came from, so a problem with the value names the column people see. */
   sources: Map<string, string>;
+  /** The filled consent cells (consent_email, …, consent_at) as written, with their columns. */
+  consent: Map<ConsentTarget | typeof CONSENT_DATE_TARGET, { value: string; column: string }>;
 }
 
 /** One row as a new lead's input: empty cells are left out, the name put together from its parts. */
@@ -140,9 +162,11 @@ export function mapRow(cells: string[], map: HeaderMap, headers: string[], confi
       fields[target] = spec ? typedValue(spec.type, value) : value;
     }
   };
-  for (const [target, { value, column }] of values) {
+  const consent: MappedRow['consent'] = new Map();
+  for (const [target, cell] of values) {
     if (target === 'last_name' || target === 'first_name' || target === 'middle_name') continue;
-    set(target, value, column);
+    if (isConsentTarget(target)) consent.set(target, cell);
+    else set(target, cell.value, cell.column);
   }
   if (!values.has('name')) {
     // Russian order: Фамилия Имя Отчество.
@@ -150,5 +174,5 @@ export function mapRow(cells: string[], map: HeaderMap, headers: string[], confi
     if (parts.length > 0) set('name', parts.map((part) => part.value).join(' '), parts.map((part) => part.column).join(' + '));
   }
   if (Object.keys(fields).length > 0) input.fields = fields;
-  return { input, sources };
+  return { input, sources, consent };
 }

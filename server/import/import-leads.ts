@@ -5,9 +5,11 @@ import { InvalidRequestError } from '../core/errors';
 import { NewLeadInput, type NewItemInput } from '../core/inputs';
 import type { LiveConfig } from '../core/live-config';
 import type { Store } from '../db/store';
+import type { Consents } from '../messaging/consents';
 import type { Pipeline } from '../pipeline/pipeline';
 import type { PreparedItem, Records } from '../records/records';
 import { readCsv, type CsvDelimiter, type CsvEncoding } from './csv-file';
+import { consentVerdict, rowConsents, type RowConsent } from './consent-cells';
 import { MappingError, mapHeaders, mapRow, parseMapOption, type MappedRow } from './header-map';
 
 /** How an import treats what it finds: the CLI's flags and the API's query, one schema. */
@@ -15,7 +17,9 @@ export const ImportOptions = z.strictObject({
   map: z
     .union([z.record(z.string(), z.string()), z.string().max(4000)])
     .default({})
-    .describe('field → column title, as an object or as `name=ФИО,phone=Телефон`; unmapped columns are matched by their titles'),
+    .describe(
+      'field → column title, as an object or as `name=ФИО,phone=Телефон`; unmapped columns are matched by their titles; consent_email, consent_sms, consent_call (да/нет) and consent_at go to the consent register',
+    ),
   dry_run: z.boolean().default(false).describe('check every row and count what would happen; write nothing'),
   run_robots: z.boolean().default(false).describe('schedule the first stage’s robots for each new lead; off: they enter their stage quietly'),
   duplicates: z.enum(['update', 'skip']).default('skip').describe('a row whose phone or email a lead already has: update that lead with the row’s filled cells, or leave it'),
@@ -43,6 +47,11 @@ export interface ImportReport {
   skipped: number;
   failed: number;
   errors: RowProblem[];
+  /**
+   * The consent columns' words: recorded in the register (source `import`), the same as the
+   * register already said, or a yes kept out because the client said no since.
+   */
+  consents: { recorded: number; unchanged: number; kept: number };
   dry_run: boolean;
   run_robots: boolean;
 }
@@ -53,6 +62,7 @@ export interface LeadImportDeps {
   config: LiveConfig;
   records: Records;
   pipeline: Pipeline;
+  consents: Consents;
 }
 
 /** Rows a transaction writes: big enough that commits cost little, small enough that others wait little for SQLite's writer. */
@@ -62,6 +72,7 @@ interface CheckedRow {
   number: number;
   mapped: MappedRow;
   prepared: PreparedItem;
+  consents: RowConsent[];
 }
 
 /** "phone: "12" is not a phone number" → the field and the words, so the column can be named. */
@@ -105,6 +116,7 @@ export class LeadImport {
       skipped: 0,
       failed: 0,
       errors: [],
+      consents: { recorded: 0, unchanged: 0, kept: 0 },
       dry_run: options.dry_run,
       run_robots: options.run_robots,
     };
@@ -120,7 +132,7 @@ export class LeadImport {
         if ('problems' in result) {
           report.failed += 1;
           report.errors.push(...result.problems.map((problem) => ({ row: row.number, ...problem })));
-        } else checked.push({ number: row.number, mapped, prepared: result.prepared });
+        } else checked.push({ number: row.number, mapped, prepared: result.prepared, consents: result.consents });
       }
       if (options.dry_run) await this.place(checked, seen, options, actor, report, null);
       else await this.deps.store.transaction((manager) => this.place(checked, seen, options, actor, report, manager));
@@ -131,7 +143,7 @@ export class LeadImport {
   }
 
   /** The row shaped as a lead, or what is wrong with it by column. */
-  private async check(mapped: MappedRow): Promise<{ prepared: PreparedItem } | { problems: Array<{ column: string | null; message: string }> }> {
+  private async check(mapped: MappedRow): Promise<{ prepared: PreparedItem; consents: RowConsent[] } | { problems: Array<{ column: string | null; message: string }> }> {
     const shape = NewLeadInput.safeParse(mapped.input);
     if (!shape.success) {
       const problems = shape.error.issues.map((issue) => {
@@ -141,8 +153,9 @@ export class LeadImport {
       });
       return { problems };
     }
+    let prepared: PreparedItem;
     try {
-      return { prepared: await this.deps.records.prepareItem('lead', mapped.input) };
+      prepared = await this.deps.records.prepareItem('lead', mapped.input);
     } catch (error) {
       if (!(error instanceof InvalidRequestError)) throw error;
       const problems = error.message.split('; ').map((problem) => {
@@ -151,6 +164,8 @@ export class LeadImport {
       });
       return { problems };
     }
+    const consents = rowConsents(mapped, prepared.row, { timezone: this.deps.config.current.source.timezone, now: this.deps.clock.now() });
+    return 'problems' in consents ? consents : { prepared, consents: consents.consents };
   }
 
   /**
@@ -182,6 +197,7 @@ export class LeadImport {
     report.created += creates.length;
     if (!manager) {
       report.updated += updates.length;
+      await this.recordConsents(rows, seen, actor, report, null);
       return;
     }
     const items = await this.deps.pipeline.insertItems(
@@ -196,6 +212,30 @@ export class LeadImport {
     for (const { row, slot } of updates) {
       const { changes } = await this.deps.records.updateItem({ kind: 'lead', id: slot.id }, patchOf(row.mapped.input), manager);
       report[changes.length > 0 ? 'updated' : 'skipped'] += 1;
+    }
+    await this.recordConsents(rows, seen, actor, report, manager);
+  }
+
+  /**
+   * Each row's consents, for the lead it landed on (made, updated or left as a duplicate: the
+   * client's word holds either way) — at its address, and for its contact when it has one —
+   * with the import's time. Without a manager (a dry run) only counted.
+   */
+  private async recordConsents(rows: CheckedRow[], seen: Map<string, LeadSlot>, actor: string, report: ImportReport, manager: EntityManager | null): Promise<void> {
+    for (const row of rows) {
+      if (row.consents.length === 0) continue;
+      const { phone, email } = row.prepared.row;
+      const slot = [phone ? seen.get(`phone:${phone}`) : undefined, email ? seen.get(`email:${email}`) : undefined].find((candidate) => candidate !== undefined);
+      const lead = manager && slot && slot.id > 0 ? await this.deps.records.getItem({ kind: 'lead', id: slot.id }, manager) : null;
+      const contactId = lead?.row.contactId ?? null;
+      for (const consent of row.consents) {
+        const latest = await this.deps.consents.latest(consent.channel, consent.address, contactId, manager ?? undefined);
+        const verdict = consentVerdict(consent, latest);
+        if (verdict === 'record') {
+          report.consents.recorded += 1;
+          if (manager) await this.deps.consents.record({ channel: consent.channel, address: consent.address, contactId, status: consent.status, source: 'import', note: consent.note, actor }, manager);
+        } else report.consents[verdict] += 1;
+      }
     }
   }
 }

@@ -28,6 +28,10 @@ export function formatImportReport(report: ImportReport, file: string): string {
     `${report.dry_run ? 'dry run, nothing written: ' : ''}${report.created} ${verb}created, ${report.updated} ${verb}updated, ${report.skipped} duplicates ${verb}skipped, ${report.failed} rows refused` +
       (report.dry_run ? '' : report.run_robots ? '; robots of the first stage scheduled' : '; no robot fired (--run-robots to fire them)'),
   );
+  const { recorded, unchanged, kept } = report.consents;
+  if (recorded + unchanged + kept > 0) {
+    lines.push(`consents: ${recorded} ${verb}recorded, ${unchanged} already so${kept > 0 ? `, ${kept} yes kept out (the client said no since)` : ''}`);
+  }
   for (const error of report.errors) lines.push(`  row ${error.row}${error.column ? `, ${error.column}` : ''}: ${error.message}`);
   return lines.join('\n');
 }

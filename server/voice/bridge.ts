@@ -1,9 +1,9 @@
-import Handlebars from 'handlebars';
 import twilio from 'twilio';
 import { VoiceChannel } from '../channels/voice';
 import { CallEntity } from '../db/entities';
 import { loadItem } from '../records/item-rows';
 import { loadContext } from '../pipeline/load-context';
+import { renderText } from '../core/templates';
 import { callbackSettingsOfRun, recordProgress, type VoiceDeps } from './voice-deps';
 
 /** The TwiML an answering agent hears: a whisper naming the lead, then the lead's phone. */
@@ -24,7 +24,7 @@ export async function bridgeTwiml(deps: VoiceDeps, callId: number): Promise<stri
   }
   const settings = await callbackSettingsOfRun(deps, call.runId);
   const context = await loadContext(deps.store.manager, deps.config.current, item, deps.clock.now(), deps.config.publicUrl);
-  response.say(Handlebars.compile(settings.whisper, { noEscape: true })(context));
+  response.say(renderText(deps.config.current.source, settings.whisper, context));
   const voice = deps.channels.adapter('voice');
   const dial = response.dial({ callerId: voice instanceof VoiceChannel ? voice.callerId : undefined, answerOnBridge: true });
   dial.number(phone);

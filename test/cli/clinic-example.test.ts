@@ -40,6 +40,14 @@ describe('the dental clinic example', () => {
     expect(output).not.toMatch(/Wed 04 Mar 16:00:00\s+run\s+\[lead #2/);
   });
 
+  it('writes the appointment in Moscow time and Russian words, the services by their labels, not the stored values', () => {
+    expect(output).toMatch(/Напоминаем: приём завтра, 4 марта в 11:00 \(осмотр, чистка\)\. Клиника «Улыбка»\./);
+    expect(output).toMatch(/Олег Смирнов, ждём вас 6 марта в 12:00!/);
+    expect(output).toMatch(/Через два часа, в 12:00, ваш приём/);
+    expect(output).toMatch(/Позвонить пациенту Олег Смирнов, \+7 903 765-43-21/);
+    expect(output).not.toMatch(/2026-03-0\dT\d\d:\d\d:\d\d\.\d{3}Z\)/);
+  });
+
   it('cancels the reminders of a cleared appointment, and a cancelled visit is lost with its reason', () => {
     expect(output).toMatch(/Мария Волкова\] remind_2h \(send_message\) cancelled: appointment_at was cleared/);
     expect(output).toMatch(/Мария Волкова\] booked → cancelled \(patient_cancelled, client_refused\) by trigger:visit_cancelled/);

@@ -39,4 +39,13 @@ describe('robots import', () => {
     const again = await robots(['import', file, '-c', config, '--json'], env);
     expect(JSON.parse(again.stdout)).toMatchObject({ created: 0, skipped: 2 });
   });
+
+  it('--map consent_sms=… records the clients’ да and нет and says how many', async () => {
+    const consents = path.join(dir, 'consents.csv');
+    fs.writeFileSync(consents, 'ФИО;Телефон;Согласие на SMS\r\nСидоров Пётр;8 903 111-22-33;да\r\nКозлова Ольга;8 903 444-55-66;нет\r\n');
+    const result = await robots(['import', consents, '-c', config, '--map', 'consent_sms=Согласие на SMS'], env);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('columns: consent_sms ← Согласие на SMS, name ← ФИО, phone ← Телефон');
+    expect(result.stdout).toContain('consents: 2 recorded, 0 already so');
+  });
 });

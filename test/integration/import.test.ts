@@ -110,4 +110,67 @@ describe.each(testDatabaseKinds())('importing leads from CSV, on %s', (kind) => 
     const unknownField = await importCsv(csv, `?map=${encodeURIComponent('nmae=Клиент сказал')}`).expect(400);
     expect(unknownField.body.detail).toContain('unknown field "nmae"');
   });
+
+  describe('consent columns', () => {
+    const CONSENT_MAP = `?map=${encodeURIComponent('consent_email=Согласие на рассылку,consent_sms=Согласие на SMS,consent_at=Дата согласия')}`;
+    /** The client as a contact (converted once), whose standing the register answers for. */
+    const contactOf = (phone: string, email: string | null) =>
+      harness.runtime.store.transaction(async (manager) => (await harness.runtime.records.findOrCreateContact(manager, { name: 'Клиент', phone, email, companyId: null })).contact.id);
+    const consentOf = async (contactId: number) => {
+      const channels = (await harness.as('root').get(`/api/contacts/${contactId}/consent`).expect(200)).body.channels as Array<{ channel: string; status: string | null; source: string | null; at: string | null }>;
+      return Object.fromEntries(channels.map((entry) => [entry.channel, [entry.status, entry.source, entry.at]]));
+    };
+    const csvOf = (...rows: string[]) => Buffer.from(`ФИО;Телефон;E-mail;Согласие на рассылку;Согласие на SMS;Дата согласия\r\n${rows.join('\r\n')}\r\n`, 'utf8');
+
+    it('да/нет per channel go to the register with source import and the import’s time; a bad cell refuses its row and the rest go in', async () => {
+      const importedAt = new Date(harness.clock.now()).toISOString();
+      const answer = await importCsv(
+        csvOf(
+          'Иванов Иван;8 916 123-45-67;ivan@ivanov.ru;да;нет;03.11.2025',
+          'Петрова Анна;+7 903 765-43-21;;yes;1;',
+          'Сидоров Пётр;8 926 111-22-33;petr@sidorov.ru;может быть;;',
+          'Кузнецова Мария;8 916 555-00-11;maria@kuznetsova.ru;0;true;30.02.2025',
+          'Волков Олег;8 903 222-33-44;oleg@volkov.ru;;;',
+        ),
+        CONSENT_MAP,
+      ).expect(201);
+      expect(answer.body).toMatchObject({ created: 2, failed: 3, consents: { recorded: 2, unchanged: 0, kept: 0 } });
+      expect(answer.body.columns).toMatchObject({ consent_email: ['Согласие на рассылку'], consent_sms: ['Согласие на SMS'], consent_at: ['Дата согласия'] });
+      expect(answer.body.errors).toEqual([
+        { row: 3, column: 'Согласие на рассылку', message: 'a consent to email needs the row’s email' },
+        { row: 4, column: 'Согласие на рассылку', message: '"может быть" is not a consent: write да or нет (yes/no, 1/0, true/false)' },
+        { row: 5, column: 'Дата согласия', message: '"30.02.2025" is not a date: write 03.11.2025 or 2025-11-03' },
+      ]);
+      expect((await leads()).map((lead) => lead.name)).toEqual(['Иванов Иван', 'Волков Олег']);
+      expect(await consentOf(await contactOf('+79161234567', 'ivan@ivanov.ru'))).toMatchObject({ email: ['opt_in', 'import', importedAt], sms: ['opt_out', 'import', importedAt], call: [null, null, null] });
+      // The same file again: nothing new to say.
+      const again = await importCsv(csvOf('Иванов Иван;8 916 123-45-67;ivan@ivanov.ru;да;нет;03.11.2025'), CONSENT_MAP).expect(201);
+      expect(again.body).toMatchObject({ created: 0, skipped: 1, consents: { recorded: 0, unchanged: 2, kept: 0 } });
+    });
+
+    it('an old yes does not undo a STOP the client sent since; a yes dated after it does', async () => {
+      const contact = await contactOf('+79161234567', 'ivan@ivanov.ru');
+      await harness.runtime.messaging.optOut('sms', '+79161234567', 'СТОП');
+      harness.clock.advance(24 * 60 * 60 * 1000);
+      const undated = await importCsv(csvOf('Иванов Иван;8 916 123-45-67;;;да;'), CONSENT_MAP).expect(201);
+      expect(undated.body).toMatchObject({ created: 1, consents: { recorded: 0, kept: 1 } });
+      const old = await importCsv(csvOf('Иванов Иван;8 916 123-45-67;;;да;01.03.2026'), CONSENT_MAP).expect(201);
+      expect(old.body.consents).toEqual({ recorded: 0, unchanged: 0, kept: 1 });
+      expect((await consentOf(contact)).sms).toEqual(['opt_out', 'sms_stop', expect.any(String)]);
+      const later = await importCsv(csvOf('Иванов Иван;8 916 123-45-67;;;да;2026-03-02T15:00'), CONSENT_MAP).expect(201);
+      expect(later.body.consents).toEqual({ recorded: 1, unchanged: 0, kept: 0 });
+      expect((await consentOf(contact)).sms).toEqual(['opt_in', 'import', new Date(harness.clock.now()).toISOString()]);
+    });
+
+    it('a dry run counts the consents and records none; a date after the import and a Telegram consent are refused', async () => {
+      const contact = await contactOf('+79161234567', 'ivan@ivanov.ru');
+      const dry = await importCsv(csvOf('Иванов Иван;8 916 123-45-67;ivan@ivanov.ru;да;да;'), `${CONSENT_MAP}&dry_run=1`).expect(200);
+      expect(dry.body).toMatchObject({ dry_run: true, created: 1, consents: { recorded: 2 } });
+      expect((await consentOf(contact)).email).toEqual([null, null, null]);
+      const future = await importCsv(csvOf('Иванов Иван;8 916 123-45-67;ivan@ivanov.ru;да;;01.01.2027'), CONSENT_MAP).expect(201);
+      expect(future.body.errors).toEqual([{ row: 2, column: 'Дата согласия', message: '01.01.2027 is after the import: a consent is given before it is recorded' }]);
+      const telegram = await importCsv(csvOf('Иванов Иван;8 916 123-45-67;;;;'), `?map=${encodeURIComponent('consent_telegram=Согласие на SMS')}`).expect(400);
+      expect(telegram.body.detail).toContain('consent_telegram: a CSV has no Telegram chat');
+    });
+  });
 });

@@ -1,4 +1,5 @@
-import { consentAllows, consentChannelOf, contactAddressOn } from '../../server/core/consent';
+import { consentAllows, consentChannelOf, consentWord, contactAddressOn } from '../../server/core/consent';
+import { consentVerdict, type RowConsent } from '../../server/import/consent-cells';
 
 describe('may we reach the client on a channel', () => {
   it.each([
@@ -22,5 +23,39 @@ describe('may we reach the client on a channel', () => {
       '+79161234567',
       null,
     ]);
+  });
+});
+
+describe('a consent cell of a CSV import', () => {
+  it.each([
+    ['да', 'opt_in'],
+    ['Да', 'opt_in'],
+    [' YES ', 'opt_in'],
+    ['1', 'opt_in'],
+    ['true', 'opt_in'],
+    ['+', 'opt_in'],
+    ['нет', 'opt_out'],
+    ['No', 'opt_out'],
+    ['0', 'opt_out'],
+    ['false', 'opt_out'],
+    ['отказ', 'opt_out'],
+    ['может быть', null],
+    ['2', null],
+  ] as const)('"%s" says %s', (cell, status) => {
+    expect(consentWord(cell)).toBe(status);
+  });
+
+  const stop = { status: 'opt_out', source: 'sms_stop', createdAt: Date.parse('2026-03-02T06:00:00Z') } as const;
+  const row = (status: RowConsent['status'], givenAt: string | null): RowConsent => ({ channel: 'sms', address: '+79161234567', status, givenAt: givenAt === null ? null : Date.parse(givenAt), note: '' });
+  it.each([
+    ['a first word is recorded', row('opt_in', null), null, 'record'],
+    ['the word the register says already is not written again', row('opt_out', null), stop, 'unchanged'],
+    ['an undated yes does not undo the client’s STOP', row('opt_in', null), stop, 'kept'],
+    ['a yes given before the STOP does not undo it', row('opt_in', '2026-03-01T10:00:00Z'), stop, 'kept'],
+    ['a yes given after the STOP is recorded', row('opt_in', '2026-03-02T12:00:00Z'), stop, 'record'],
+    ['an undated yes replaces an earlier import’s no', row('opt_in', null), { ...stop, source: 'import' }, 'record'],
+    ['a no is always recorded', row('opt_out', null), { status: 'opt_in', source: 'form', createdAt: stop.createdAt }, 'record'],
+  ] as const)('%s', (_case, consent, latest, verdict) => {
+    expect(consentVerdict(consent, latest)).toBe(verdict);
   });
 });

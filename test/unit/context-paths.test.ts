@@ -224,9 +224,44 @@ describe('robots validate checks every path a template reads', () => {
     const source = "{{lookup item.fieldz 'budget'}} {{#each (lookup lead 'tags')}}x{{/each}} {{formatDate lead.created_at}} {{#if (lookup lead.nmae 'x')}}y{{/if}}";
     expect(textProblems(source)).toEqual([
       `unknown variable "item.fieldz" (did you mean "item.fields"?), at column ${column(source, 'item.fieldz')} of the text`,
-      `unknown helper "formatDate" (helpers: each, if, unless, log, lookup, with), at column ${column(source, 'formatDate')} of the text`,
+      `unknown helper "formatDate" (helpers: each, if, unless, log, lookup, with, date, time, relative, money, phone, list, user, plural, default), at column ${column(source, 'formatDate')} of the text`,
       `unknown variable "lead.nmae" (did you mean "lead.name"?), at column ${column(source, 'lead.nmae')} of the text`,
     ]);
+  });
+
+  describe('formatting helpers', () => {
+    it('a misspelt helper is refused where it is written, with the name meant', () => {
+      const source = 'Приём {{dat lead.created_at}}';
+      expect(textProblems(source)).toEqual([`unknown helper "dat" (did you mean "date"?), at column ${column(source, 'dat ')} of the text`]);
+    });
+
+    it('a date pattern that is not text in quotes is refused', () => {
+      const source = '{{date lead.created_at 5}} {{time lead.created_at true}}';
+      expect(textProblems(source)).toEqual([
+        `the pattern of {{date}} is text in quotes, not 5 (e.g. "d MMMM в HH:mm"), at column ${column(source, '5')} of the text`,
+        `the pattern of {{time}} is text in quotes, not true (e.g. "d MMMM в HH:mm"), at column ${column(source, 'true')} of the text`,
+      ]);
+    });
+
+    it('too few or too many arguments, and options they do not take, are refused', () => {
+      const source = `{{plural score}} {{phone lead.phone lead.email}} {{money fields.budget curency='USD'}}`;
+      expect(textProblems(source)).toEqual([
+        `{{plural}} needs a number, word form…, at column ${column(source, 'plural')} of the text`,
+        `{{phone}} takes 1 argument (a phone number), at column ${column(source, 'lead.email')} of the text`,
+        `{{money}} has no option "curency" (did you mean "currency"?), at column ${column(source, 'curency')} of the text`,
+      ]);
+    });
+
+    it('the paths they format are checked like any other', () => {
+      const source = `{{date lead.created_att 'd MMMM'}} {{default (money fields.budget) '—'}}`;
+      expect(textProblems(source)).toEqual([`unknown variable "lead.created_att" (did you mean "lead.created_at"?), at column ${column(source, 'lead.created_att')} of the text`]);
+    });
+
+    it('written well, they pass; alone, their name is a path of the context as before', () => {
+      const source = `{{date lead.created_at 'd MMMM в HH:mm'}} {{time lead.created_at}} {{relative lead.created_at}} {{money fields.budget currency='USD'}} {{phone lead.phone}} {{list lead.tags separator='; '}} {{user lead.responsible}} {{plural score 'балл' 'балла' 'баллов'}} {{#with contact}}{{phone}}{{/with}}`;
+      expect(textProblems(source)).toEqual([]);
+      expect(textProblems('{{phone}}')).toEqual([expect.stringMatching(/^unknown variable "phone"/)]);
+    });
   });
 
   it('@root. paths are read from the root, wherever they are', () => {
