@@ -1,4 +1,5 @@
 import Handlebars from 'handlebars';
+import { say } from './messages';
 import type { ConfigIssue } from '../server/core/errors';
 import { ContextPaths, inText, parseErrorText, templateKinds } from './context-paths';
 import type { IssueAt } from './issues';
@@ -28,7 +29,7 @@ export function readTemplates(config: Config, readFile: TemplateFileReader, issu
       const read = readFile(template.file);
       if (!read.ok) {
         const { missing, line, col, message } = read.problem;
-        issues.push(issueAt(['templates', id, 'file'], missing ? `template file not found: ${template.file}` : `template file ${template.file}:${line}:${col}: ${message}`));
+        issues.push(issueAt(['templates', id, 'file'], missing ? say('template_file_missing', { file: template.file }) : `template file ${template.file}:${line}:${col}: ${message}`));
         continue;
       }
       text = read.text;

@@ -1,6 +1,7 @@
 import { Composer, isAlias, isMap, isNode, isPair, isScalar, isSeq, Lexer, type LineCounter, Parser, YAMLParseError, type CST, type Document, type Node, type YAMLError, type YAMLMap } from 'yaml';
 import type { ConfigIssue } from '../server/core/errors';
 import type { ConfigLimits } from './limits';
+import { render, say } from './messages';
 
 /** What YAML 1.2 allows in a file besides tab, LF, CR and printable characters: none of these. */
 // eslint-disable-next-line no-control-regex -- these control characters are what the pattern is for
@@ -77,7 +78,7 @@ export function yamlIssues(errors: YAMLError[], file: string, lineCounter: LineC
       tooDeep = true;
       message = `nested too deeply to read (a config nests at most ${limits.maxDepth} levels)`;
     }
-    issues.push({ file, line: position.line, col: position.col, path: '(yaml)', message });
+    issues.push({ file, line: position.line, col: position.col, path: '(yaml)', message, code: 'yaml_syntax', params: { text: message, yaml: tooDeep ? 'TOO_DEEP' : error.code } });
   }
   return issues;
 }
@@ -107,7 +108,7 @@ export function checkStructure(document: Document, lineCounter: LineCounter, fil
       if (!isScalar(key)) continue;
       // As the key ends up in the loaded object: `1:` and `"1":` are one key, the second wins silently.
       const text = key.value === null ? '' : String(key.value);
-      if (seen.has(text)) issues.push(at(key, `Map keys must be unique; "${text}" is repeated`));
+      if (seen.has(text)) issues.push({ ...at(key, render(say('duplicate_yaml_key', { key: text }))), code: 'duplicate_yaml_key', params: { key: text } });
       else seen.add(text);
     }
   };

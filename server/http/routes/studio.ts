@@ -1,9 +1,10 @@
-import { Router } from 'express';
+import { Router, type Request } from 'express';
+import type { IssueLocale } from '../../../config/messages';
 import { z } from 'zod';
 import { canOperate } from '../../auth/access';
 import type { Clock } from '../../core/clock';
 import { ConfigError, NotFoundError } from '../../core/errors';
-import type { ConfigStudio } from '../../config-ops/studio';
+import { inLocale, type ConfigStudio } from '../../config-ops/studio';
 import type { ConfigVersions } from '../../config-ops/versions';
 import type { RunQueue } from '../../pipeline/queue';
 import { robotActivity } from '../../reads/robot-activity';
@@ -65,6 +66,9 @@ const conflict = (hash: string, diff: string) =>
   });
 const editOff = () => new HttpProblem({ type: 'urn:robots:forbidden', title: 'Forbidden', status: 403, code: 'config.edit_off', detail: 'editing in the studio is turned off (studio.edit: false)' });
 
+/** The board asks in its reader's language (Accept-Language: ru); API clients and the CLI get English. */
+const localeOf = (request: Request): IssueLocale => (request.acceptsLanguages('en', 'ru') === 'ru' ? 'ru' : 'en');
+
 /** GET /api/automation and GET /api/automation/robots/:id. */
 export function automationRoutes(deps: StudioRouteDeps): Router {
   const router = Router();
@@ -104,7 +108,7 @@ export function studioConfigRoutes(deps: StudioRouteDeps): Router {
   router.post('/validate', edit, noQuery, async (request, response) => {
     const { yaml } = parse(YamlBody, request.body);
     const checked = await deps.studio.check(yaml);
-    response.json(checked.ok ? { valid: true, errors: [] } : { valid: false, errors: checked.issues });
+    response.json(checked.ok ? { valid: true, errors: [] } : { valid: false, errors: inLocale(checked.issues, localeOf(request)) });
   });
   router.post('/plan', edit, noQuery, async (request, response) => {
     const { yaml } = parse(YamlBody, request.body);

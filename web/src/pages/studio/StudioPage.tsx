@@ -10,6 +10,7 @@ import { CodeEditor, type CodeEditorHandle } from './CodeEditor';
 import { History } from './History';
 import { Review } from './Review';
 import { TemplatePreview } from './TemplatePreview';
+import { IssueMessage } from './words';
 import type { JsonSchema } from './schema-help';
 import type { AutomationResponse, EditorIssue, VersionView } from './types';
 
@@ -156,7 +157,7 @@ export function StudioPage() {
               <ul class="editor-issues">
                 {issues.map((issue, index) => (
                   <li key={index} data-line={issue.line}>
-                    {t('editor.at', { line: issue.line, col: issue.col })} <span data-user-content>{issue.message}</span>
+                    {t('editor.at', { line: issue.line, col: issue.col })} <IssueMessage message={issue.message} />
                     {issue.suggestion && editor.current && (
                       <>
                         {' '}
