@@ -144,6 +144,31 @@ describeInBrowser('the automation studio in Chromium', () => {
     await expect(page.getByRole('button', { name: 'No changes' }).isDisabled()).resolves.toBe(true);
   });
 
+  it('a mistake typed in the Russian studio is explained in Russian (only the file\'s names in Latin, quoted), and in English in English', async () => {
+    const words = {
+      ru: { open: 'Подробнее о роботе', edit: 'Изменить в редакторе', said: 'нет шаблона «touch_smsx» (может быть, «touch_sms»?)' },
+      en: { open: 'More about the robot', edit: 'Change in the editor', said: 'unknown template "touch_smsx" (did you mean "touch_sms"?)' },
+    };
+    for (const locale of ['ru', 'en'] as const) {
+      await openStudio('olga');
+      await page.evaluate((chosen) => localStorage.setItem('robots.locale', chosen), locale);
+      await page.reload();
+      await page.getByRole('button', { name: `${words[locale].open}: SMS на третий день`, exact: true }).click();
+      await page.getByRole('button', { name: words[locale].edit }).click();
+      await page.waitForFunction(() => document.activeElement?.classList.contains('cm-content'));
+      for (let step = 0; step < 3; step++) await page.keyboard.press('ArrowDown');
+      await page.keyboard.press('End');
+      await page.keyboard.type('x');
+      const message = page.locator('.editor-issues li .issue-message');
+      await message.waitFor();
+      const said = (await message.textContent()) ?? '';
+      expect(said).toBe(words[locale].said);
+      if (locale === 'ru') expect(said.replace(/«[^»]*»/g, '')).not.toMatch(/[A-Za-z]/);
+      await expectOneLanguage(page, locale);
+      await screenshot(page, `studio-editor-diagnostic-${locale}`);
+    }
+  });
+
   it('a template previewed with a real lead: the SMS as sent, its length and segments', async () => {
     const id = await lead('Вера Павлова', '8 (926) 700-11-22');
     await openStudio('olga', '?view=templates');
