@@ -33,7 +33,8 @@ const ORIGINAL = exampleWithSms();
 fs.writeFileSync(CONFIG, ORIGINAL);
 
 describeInBrowser('the automation studio in Chromium', () => {
-  const world = useBrowserWorld({ viewport: { width: 1440, height: 900 }, harness: { configFile: CONFIG } });
+  // The browser is in New York, the config in Moscow: times on the studio pages are Moscow's.
+  const world = useBrowserWorld({ viewport: { width: 1440, height: 900 }, timezoneId: 'America/New_York', harness: { configFile: CONFIG } });
   const requests: string[] = [];
   let page: Page;
 
@@ -214,6 +215,12 @@ describeInBrowser('the automation studio in Chromium', () => {
     await page.locator('.applied', { hasText: `version ${versions[0]!.id + 1}.` }).waitFor();
     expect(fs.readFileSync(CONFIG).equals(Buffer.from(ORIGINAL))).toBe(true);
     await page.locator('.history tbody tr').first().waitFor();
+    const newest = (await world.harness.as('olga').get('/api/config/versions').expect(200)).body.versions[0] as { createdAt: number };
+    const clock = (zone: string) => new Intl.DateTimeFormat('en', { timeZone: zone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(newest.createdAt);
+    expect(clock('Europe/Moscow')).not.toBe(clock('America/New_York'));
+    await expect(page.locator('.history tbody tr time').first().textContent()).resolves.toContain(clock('Europe/Moscow'));
+    await expect(page.locator('.history .hint').textContent()).resolves.toBe("Times are in the config's time zone: Moscow Standard Time.");
+    await expectOneLanguage(page, 'en');
     await screenshot(page, 'walk-5-history');
   });
 
