@@ -145,7 +145,7 @@ describeInBrowser('the automation studio in Chromium', () => {
     await expect(page.getByRole('button', { name: 'No changes' }).isDisabled()).resolves.toBe(true);
   });
 
-  it('a mistake typed in the Russian studio is explained in Russian (only the file\'s names in Latin, quoted), and in English in English', async () => {
+  it("a mistake typed in the Russian studio is explained in Russian (only the file's names in Latin, quoted), and in English in English", async () => {
     const words = {
       ru: { open: 'Подробнее о роботе', edit: 'Изменить в редакторе', said: 'нет шаблона «touch_smsx» (может быть, «touch_sms»?)' },
       en: { open: 'More about the robot', edit: 'Change in the editor', said: 'unknown template "touch_smsx" (did you mean "touch_sms"?)' },
@@ -222,6 +222,50 @@ describeInBrowser('the automation studio in Chromium', () => {
     await expect(page.locator('.history .hint').textContent()).resolves.toBe("Times are in the config's time zone: Moscow Standard Time.");
     await expectOneLanguage(page, 'en');
     await screenshot(page, 'walk-5-history');
+  });
+
+  it('the studio is live: a change on disk redraws an open map, and an editor with a draft is told which version it is based on, its edits kept', async () => {
+    const editorPage = await world.browser.newPage();
+    const runtime = world.harness.runtime;
+    runtime.watch(50);
+    try {
+      const base = ((await world.harness.as('olga').get('/api/config/versions').expect(200)).body.versions as Array<{ id: number }>)[0]!.id;
+      await openStudio('olga');
+      const timing = page.locator('[data-robot="touch_2_messenger"] .robot-timing');
+      await expect(timing.textContent()).resolves.toBe('after 1 d, in working hours');
+      await editorPage.setViewportSize({ width: 390, height: 844 });
+      await editorPage.goto(`${world.baseUrl}${BOARD}automation?view=editor`);
+      await editorPage.locator('.cm-content').click();
+      await editorPage.keyboard.press('Control+Home');
+      await editorPage.keyboard.type('# my draft\n');
+      await editorPage.locator('.editor-status', { hasText: 'No errors' }).waitFor();
+
+      // Someone saves the file by hand: the watcher reloads it.
+      fs.writeFileSync(CONFIG, ORIGINAL.replace('template: touch_messenger, after: 1d,', 'template: touch_messenger, after: 2d,'));
+      await page.locator('[data-robot="touch_2_messenger"] .robot-timing', { hasText: 'after 2 d, in working hours' }).waitFor();
+      const notice = editorPage.locator('.stale-notice');
+      await notice.waitFor();
+      await expect(notice.locator('p').textContent()).resolves.toBe(
+        `The config changed on disk, it is now version ${base + 1}; your draft is based on version ${base}. Your edits stay in the editor; applying them will show the difference.`,
+      );
+      await expect(editorPage.locator('.cm-content').textContent()).resolves.toContain('# my draft');
+      expect(await overflowsSideways(editorPage)).toBe(false);
+      await expectOneLanguage(editorPage, 'en');
+      await screenshot(page, 'studio-live-map');
+      await screenshot(editorPage, 'studio-live-draft-notice-390');
+
+      // Taking the new file is the reader's choice, by keyboard too.
+      await notice.getByRole('button', { name: 'Open the new version (your edits are dropped)' }).focus();
+      await editorPage.keyboard.press('Enter');
+      await notice.waitFor({ state: 'detached' });
+      await expect(editorPage.locator('.cm-content').textContent()).resolves.not.toContain('# my draft');
+
+      fs.writeFileSync(CONFIG, ORIGINAL);
+      await timing.filter({ hasText: 'after 1 d, in working hours' }).waitFor();
+    } finally {
+      runtime.unwatch();
+      await editorPage.close();
+    }
   });
 
   it('applying a change that removes a robot says first how many pending runs it cancels, then cancels them', async () => {

@@ -102,8 +102,11 @@ export function automationRoutes(deps: StudioRouteDeps): Router {
 export function studioConfigRoutes(deps: StudioRouteDeps): Router {
   const router = Router();
   const edit = requireOperation('config.edit');
-  router.get('/source', edit, noQuery, (_request, response) => {
-    response.json({ ...deps.studio.source(), editable: deps.studio.editable });
+  router.get('/source', edit, noQuery, async (_request, response) => {
+    const source = deps.studio.source();
+    const latest = await deps.versions.latest();
+    // The version a draft starts from: what the editor names when the file changes under it.
+    response.json({ ...source, version: latest?.hash === source.hash ? latest.id : null, editable: deps.studio.editable });
   });
   router.post('/validate', edit, noQuery, async (request, response) => {
     const { yaml } = parse(YamlBody, request.body);

@@ -89,6 +89,9 @@ export const studio = defineWords({
     'editor.fix': 'Заменить на',
     'editor.review': 'Проверить изменения',
     'editor.reset': 'Вернуть как на диске',
+    'editor.stale': ({ base, now, author }) =>
+      `Конфигурация изменилась ${author === 'file' ? 'на диске' : 'в студии'}${now ? `, теперь это версия ${now}` : ''}; ваш черновик основан на ${base ? `версии ${base}` : 'прежней версии'}. Правки остались в редакторе; при применении будет показана разница.`,
+    'editor.staleLoad': 'Открыть новую версию (правки пропадут)',
     'editor.unchanged': 'Изменений нет',
     'editor.applied': ({ version }) => `Применено: версия ${version}.`,
     'review.title': 'Что изменится',
@@ -249,6 +252,9 @@ export const studio = defineWords({
     'editor.fix': 'Replace with',
     'editor.review': 'Review changes',
     'editor.reset': 'Back to the file on disk',
+    'editor.stale': ({ base, now, author }) =>
+      `The config changed ${author === 'file' ? 'on disk' : 'in the studio'}${now ? `, it is now version ${now}` : ''}; your draft is based on ${base ? `version ${base}` : 'an earlier version'}. Your edits stay in the editor; applying them will show the difference.`,
+    'editor.staleLoad': 'Open the new version (your edits are dropped)',
     'editor.unchanged': 'No changes',
     'editor.applied': ({ version }) => `Applied: version ${version}.`,
     'review.title': 'What changes',
@@ -288,7 +294,7 @@ export const studio = defineWords({
     'history.rollback': 'Roll back to this version',
     'history.rollbackNamed': 'Roll back to version {version}',
     'history.none': 'No versions yet.',
-    'history.zone': 'Times are in the config\'s time zone: {zone}.',
+    'history.zone': "Times are in the config's time zone: {zone}.",
     'history.summary': ({ cancelled, changed }) =>
       `${plural('en', Number(cancelled), { one: '{count} run cancelled', other: '{count} runs cancelled' })}, ${plural('en', Number(changed), { one: '{count} robot change', other: '{count} robot changes' })}`,
     'robotType.assign': 'assign a responsible',
