@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { robotDefinitions } from '../robots';
 import { contextSchema, customFieldsSchema, ITEM_KINDS, lookupPath, unwrap, type ItemKind } from '../server/core/context-schema';
 import { LEAD_PIPELINE } from '../server/core/compiled-config';
+import { render, say, type IssueParams, type Said } from './messages';
 import type { Config, RobotSpec } from './schema';
 
 /**
@@ -24,6 +25,7 @@ export interface TextProblem {
   line: number;
   col: number;
   message: string;
+  said: Said;
 }
 
 export type TextCheck = { ok: true; problems: TextProblem[] } | { ok: false; error: string };
@@ -31,8 +33,7 @@ export type TextCheck = { ok: true; problems: TextProblem[] } | { ok: false; err
 /** One finding for one kind of item; `rank` (how far the path got, then whether a name is suggested) picks the best. */
 interface Finding {
   key: string;
-  subject: string;
-  hint: string;
+  said: Said;
   rank: number;
   line: number;
   col: number;
@@ -47,12 +48,12 @@ export class ContextPaths {
   constructor(private readonly fields: Config['fields']) {}
 
   /** What is wrong with a json-logic `var`, or null. */
-  variable(variable: string, reader: ContextReader): string | null {
+  variable(variable: string, reader: ContextReader): Said | null {
     const [problem] = this.acrossKinds(reader, (root) => {
       const finding = pathFinding(root, variable.split('.'), { shown: variable, prefix: '', readers: 'conditions' });
       return finding ? [{ ...finding, key: variable }] : [];
     });
-    return problem?.message ?? null;
+    return problem?.said ?? null;
   }
 
   /** Every path a handlebars text reads, walked from its AST; or why it does not parse. */
@@ -99,8 +100,8 @@ export class ContextPaths {
     for (const { best, kinds: failing } of byKey.values()) {
       const onAll = failing.length === kinds.length;
       if (!everyKind && !onAll) continue;
-      const note = onAll ? '' : ` on a ${failing[0]}`;
-      problems.push({ line: best.line, col: best.col, message: `${best.subject}${note}${best.hint}` });
+      const said: Said = onAll ? best.said : { code: best.said.code, params: { ...best.said.params, only_on: failing[0] ?? '' } };
+      problems.push({ line: best.line, col: best.col, message: render(said), said });
     }
     return problems.sort((a, b) => a.line - b.line || a.col - b.col);
   }
@@ -114,9 +115,9 @@ export function parseErrorText(error: Error): string {
   return `${first.replace(/:$/, '')}: unexpected ${found === 'EOF' ? 'end of text (a block left open?)' : found}`;
 }
 
-/** Where a problem is inside a text of the YAML, for the message (the issue itself points at the key). */
-export function inText(problem: TextProblem, source: string, part: string): string {
-  return source.includes('\n') ? `line ${problem.line}, column ${problem.col} of the ${part}` : `column ${problem.col} of the ${part}`;
+/** The problem with where it is inside a text of the YAML (the issue itself points at the key). */
+export function inTextSaid(problem: TextProblem, source: string, part: string): Said {
+  return say('in_text', { ...problem.said.params, inner: problem.said.code, part, text_col: problem.col, ...(source.includes('\n') ? { text_line: problem.line } : {}) });
 }
 
 /**
@@ -183,19 +184,20 @@ function pathFinding(root: z.ZodType, segments: string[], display: { shown: stri
   if (lookup.found) return null;
   const { depth, known } = lookup;
   const above = segments.slice(0, depth);
-  const subject = `unknown variable "${display.shown}"${display.where ?? ''}`;
-  const base = { subject, rank: 2 * depth, line: 1, col: 1 };
+  const named: IssueParams = { name: display.shown };
+  if (display.where) named.inside = display.where;
+  const base = { rank: 2 * depth, line: 1, col: 1 };
   const owner = above.length > 0 ? `${display.prefix}${above.join('.')}` : display.prefix ? display.prefix.replace(/\.$/, '') : display.where ? 'this' : undefined;
-  if (known.length === 0) return { ...base, hint: `: ${owner ?? 'the context'} has no keys` };
+  const owned: IssueParams = owner === undefined ? {} : { owner };
+  if (known.length === 0) return { ...base, said: say('unknown_variable', { ...named, ...owned, no_keys: 1 }) };
   const missing = segments[depth];
   const close = missing === undefined ? undefined : suggestion(missing, known);
   if (close !== undefined) {
     const corrected = [...above, close, ...segments.slice(depth + 1)];
     const meant = lookupPath(root, corrected).found ? corrected : [...above, close];
-    return { ...base, rank: base.rank + 1, hint: ` (did you mean "${display.prefix}${meant.join('.')}"?)` };
+    return { ...base, rank: base.rank + 1, said: say('unknown_variable', { ...named, suggestion: `${display.prefix}${meant.join('.')}` }) };
   }
-  const listed = known.length > 20 ? `${known.slice(0, 20).join(', ')}, … (${known.length} in all)` : known.join(', ');
-  return { ...base, hint: owner ? `: ${owner} has ${listed}` : `: ${display.readers} read ${listed}` };
+  return { ...base, said: say('unknown_variable', { ...named, ...owned, readers: display.readers, known: known.slice(0, 20), total: known.length }) };
 }
 
 const EACH_DATA = new Set(['index', 'key', 'first', 'last']);
@@ -242,7 +244,7 @@ class TemplateWalk {
       case 'PartialStatement':
       case 'PartialBlockStatement': {
         const name = (statement as hbs.AST.PartialStatement).name;
-        this.add(name.loc, `unknown partial "${name.type === 'PathExpression' ? name.original : '(…)'}": templates have no partials`, '', 0);
+        this.add(name.loc, say('unknown_partial', { name: name.type === 'PathExpression' ? name.original : '(…)' }), 0);
         return;
       }
       default:
@@ -310,15 +312,15 @@ class TemplateWalk {
     if (isHelperName(path)) return;
     const known = Object.keys(Handlebars.helpers).filter((name) => !name.endsWith('Missing'));
     const close = suggestion(path.original, known);
-    this.add(path.loc, `unknown helper "${path.original}"`, close ? ` (did you mean "${close}"?)` : ` (helpers: ${known.join(', ')})`, 0);
+    this.add(path.loc, say('unknown_helper', close ? { name: path.original, suggestion: close } : { name: path.original, known }), 0);
   }
 
   private path(path: hbs.AST.PathExpression, scopes: Scope[]): void {
     const target = this.target(path, scopes);
     if (target === 'invalid' || target.schema === null || target.segments.length === 0) return;
     const shownPrefix = path.original.endsWith(target.segments.join('.')) ? path.original.slice(0, path.original.length - target.segments.join('.').length) : '';
-    const finding = pathFinding(target.schema, target.segments, { shown: path.original, prefix: shownPrefix, readers: 'templates', where: target.label ? ` inside ${target.label}` : '' });
-    if (finding) this.add(path.loc, finding.subject, finding.hint, finding.rank);
+    const finding = pathFinding(target.schema, target.segments, { shown: path.original, prefix: shownPrefix, readers: 'templates', where: target.label || undefined });
+    if (finding) this.add(path.loc, finding.said, finding.rank);
   }
 
   /** The schema a path starts from and its segments from there; 'invalid' once reported. */
@@ -328,10 +330,10 @@ class TemplateWalk {
       if (head === 'root') return { schema: this.root, segments: rest, label: '' };
       if (head !== undefined && EACH_DATA.has(head) && rest.length === 0) {
         if (top(scopes).inEach) return { schema: null, segments: [], label: '' };
-        this.add(path.loc, `"@${head}" is only set inside {{#each}}`, '', 0);
+        this.add(path.loc, say('each_only_variable', { name: `@${head}` }), 0);
         return 'invalid';
       }
-      this.add(path.loc, `unknown variable "${path.original}"`, ' (data variables are @root, and @index, @key, @first, @last inside {{#each}})', 0);
+      this.add(path.loc, say('unknown_data_variable', { name: path.original }), 0);
       return 'invalid';
     }
     const scoped = /^(\.|this\b)/.test(path.original);
@@ -352,10 +354,10 @@ class TemplateWalk {
     return lookup.found ? lookup.value : null;
   }
 
-  private add(loc: hbs.AST.SourceLocation | undefined, subject: string, hint: string, rank: number): void {
+  private add(loc: hbs.AST.SourceLocation | undefined, said: Said, rank: number): void {
     const line = loc?.start.line ?? 1;
     const col = (loc?.start.column ?? 0) + 1;
-    this.findings.push({ key: `${line}:${col}`, subject, hint, rank, line, col });
+    this.findings.push({ key: `${line}:${col}`, said, rank, line, col });
   }
 }
 

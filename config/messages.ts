@@ -74,6 +74,34 @@ function unknownRu(params: IssueParams): string {
   return what ? `нет ${what} ${q(params.value)}${hintRu(params)}` : `у ключа ${q(kind)} нет значения ${q(params.value)}${hintRu(params)}`;
 }
 
+const ITEM_RU_ON: Record<string, string> = { lead: 'у лида', deal: 'у сделки' };
+
+function unknownVariableEn(p: IssueParams): string {
+  const subject = `unknown variable "${str(p.name)}"${p.inside ? ` inside ${str(p.inside)}` : ''}${p.only_on ? ` on a ${str(p.only_on)}` : ''}`;
+  if (p.no_keys) return `${subject}: ${p.owner ? str(p.owner) : 'the context'} has no keys`;
+  if (p.suggestion) return `${subject} (did you mean "${str(p.suggestion)}"?)`;
+  const total = Number(p.total ?? list(p.known).length);
+  const listed = total > 20 ? `${str(p.known)}, … (${total} in all)` : str(p.known);
+  return `${subject}: ${p.owner ? `${str(p.owner)} has` : `${str(p.readers)} read`} ${listed}`;
+}
+function unknownVariableRu(p: IssueParams): string {
+  const subject = `нет переменной ${q(p.name)}${p.inside ? ` внутри ${q(p.inside)}` : ''}${p.only_on ? ` ${ITEM_RU_ON[str(p.only_on)] ?? q(p.only_on)}` : ''}`;
+  if (p.no_keys) return `${subject}: ${p.owner ? `у ${q(p.owner)}` : 'в контексте'} нет ключей`;
+  if (p.suggestion) return `${subject} (может быть, ${q(p.suggestion)}?)`;
+  const total = Number(p.total ?? list(p.known).length);
+  const listed = total > 20 ? `${qList(p.known)}, … (всего ${total})` : qList(p.known);
+  return `${subject}: ${p.owner ? `у ${q(p.owner)} есть` : p.readers === 'templates' ? 'шаблонам доступны' : 'условиям доступны'} ${listed}`;
+}
+
+/** `, at line 2, column 5 of the text`: where inside a text of the file a problem is (the issue points at its key). */
+function inTextEn(p: IssueParams): string {
+  return p.text_line ? `line ${str(p.text_line)}, column ${str(p.text_col)} of the ${str(p.part)}` : `column ${str(p.text_col)} of the ${str(p.part)}`;
+}
+function inTextRu(p: IssueParams): string {
+  return `${p.text_line ? `строка ${str(p.text_line)}, ` : ''}столбец ${str(p.text_col)} в ${q(p.part)}`;
+}
+const inner = (p: IssueParams): Said => ({ code: (str(p.inner) in CATALOG ? str(p.inner) : 'text') as IssueCode, params: p });
+
 const CATALOG = {
   unknown_key: { en: (p) => `unknown key "${str(p.key)}"`, ru: (p) => `неизвестный ключ ${q(p.key)}` },
   missing_key: { en: (p) => `missing required key "${str(p.key)}"`, ru: (p) => `не хватает обязательного ключа ${q(p.key)}` },
@@ -95,7 +123,10 @@ const CATALOG = {
   name_shape: { en: () => 'a name is one string, or the same words in both languages: {ru: Новый, en: New}', ru: () => 'название — одна строка или те же слова на двух языках: «{ru: Новый, en: New}»' },
   id_format: { en: () => 'ids are lower_snake_case: letters, digits and _', ru: () => 'идентификатор пишется строчными латинскими буквами, цифрами и «_»' },
   login_format: { en: () => 'logins use letters, digits, _ . -', ru: () => 'логин — латинские буквы, цифры и «_», «.», «-»' },
-  bad_duration: { en: (p) => `bad duration "${str(p.value)}": write 30s, 10m, 2h, 3d, 1w or combine them (1d12h)`, ru: (p) => `неверная длительность ${q(p.value)}: пишите «30s», «10m», «2h», «3d», «1w» или сочетайте их («1d12h»)` },
+  bad_duration: {
+    en: (p) => `bad duration "${str(p.value)}": write 30s, 10m, 2h, 3d, 1w or combine them (1d12h)`,
+    ru: (p) => `неверная длительность ${q(p.value)}: пишите «30s», «10m», «2h», «3d», «1w» или сочетайте их («1d12h»)`,
+  },
   bad_offset: { en: (p) => `bad offset "${str(p.value)}": write -1d (a day before), 2h or +2h (after), -1d12h`, ru: (p) => `неверный сдвиг ${q(p.value)}: пишите «-1d» (за день до), «2h» или «+2h» (после), «-1d12h»` },
   bad_reenter_duration: { en: () => 'bad duration: write 30d, 2w, 12h', ru: () => 'неверная длительность: пишите «30d», «2w», «12h»' },
   time_of_day: { en: () => 'time of day is HH:MM, 24-hour', ru: () => 'время суток пишется как ЧЧ:ММ, от 00:00 до 23:59' },
@@ -134,9 +165,10 @@ const CATALOG = {
   },
   robot_wrong_kind: {
     en: (p) => `${str(p.type)} works on ${list(p.applies).join(' and ')}s, not on ${str(p.kind)}s`,
-    ru: (p) => `робот ${q(p.type)} работает только с ${list(p.applies)
-      .map((kind) => ITEM_RU[kind] ?? q(kind))
-      .join(' и ')}, не со ${ITEM_RU[str(p.kind)] ?? q(p.kind)}`,
+    ru: (p) =>
+      `робот ${q(p.type)} работает только с ${list(p.applies)
+        .map((kind) => ITEM_RU[kind] ?? q(kind))
+        .join(' и ')}, не со ${ITEM_RU[str(p.kind)] ?? q(p.kind)}`,
   },
   duplicate_trigger: { en: (p) => `duplicate trigger id "${str(p.id)}"`, ru: (p) => `триггер ${q(p.id)} повторяется` },
   lost_needs_reason: {
@@ -163,7 +195,48 @@ const CATALOG = {
   template_file_missing: { en: (p) => `template file not found: ${str(p.file)}`, ru: (p) => `нет файла шаблона ${q(p.file)}` },
   file_too_big: { en: (p) => `the file is over ${str(p.size)}, the most a config may be`, ru: (p) => `файл больше ${str(p.size).replace('MB', 'МБ').replace('KB', 'КБ')} — это предел для конфигурации` },
   duplicate_yaml_key: { en: (p) => `Map keys must be unique; "${str(p.key)}" is repeated`, ru: (p) => `ключи в словаре не повторяются, а ${q(p.key)} повторяется` },
+  too_many_aliases: {
+    en: (p) => `more than ${str(p.max)} anchors (&name) and aliases (*name) in one file; write the values out`,
+    ru: (p) => `больше ${str(p.max)} якорей («&имя») и ссылок («*имя») в одном файле; напишите значения полностью`,
+  },
+  unknown_alias: { en: (p) => `unknown alias "*${str(p.name)}": no anchor "&${str(p.name)}" before it`, ru: (p) => `ссылка ${q(`*${str(p.name)}`)} ни на что не указывает: выше нет якоря ${q(`&${str(p.name)}`)}` },
+  alias_in_own_anchor: {
+    en: (p) => `alias "*${str(p.name)}" is inside its own anchor "&${str(p.name)}": the value would repeat forever`,
+    ru: (p) => `ссылка ${q(`*${str(p.name)}`)} стоит внутри своего же якоря ${q(`&${str(p.name)}`)}: значение повторялось бы бесконечно`,
+  },
+  alias_bomb: {
+    en: (p) => `aliases expand to more than ${str(p.max)} values (an alias bomb?); write the values out or use fewer aliases`,
+    ru: (p) => `ссылки разворачиваются больше чем в ${str(p.max)} значений; напишите значения полностью или используйте меньше ссылок`,
+  },
+  nested_too_deep: { en: (p) => `nested more than ${str(p.max)} levels deep`, ru: (p) => `вложенность глубже ${str(p.max)} уровней` },
+  too_dense: {
+    en: (p) => `more than ${str(p.max)} YAML tokens (keys, values, punctuation) by here; a config this dense is refused`,
+    ru: (p) => `к этому месту больше ${str(p.max)} элементов разметки (ключей, значений, знаков); такая плотная конфигурация не принимается`,
+  },
+  nul_byte: {
+    en: (p) => `a NUL byte (${str(p.character)}) is not allowed in YAML; delete it (most editors show nothing there)`,
+    ru: (p) => `нулевой байт (${str(p.character)}) в YAML недопустим; удалите его (большинство редакторов его не показывают)`,
+  },
+  control_character: { en: (p) => `the invisible control character ${str(p.character)} is not allowed in YAML; delete it`, ru: (p) => `невидимый управляющий символ ${str(p.character)} в YAML недопустим; удалите его` },
   yaml_syntax: { en: (p) => str(p.text), ru: (p) => `${YAML_RU[str(p.yaml)] ?? 'ошибка синтаксиса YAML'}` },
+  unknown_variable: { en: unknownVariableEn, ru: unknownVariableRu },
+  unknown_partial: { en: (p) => `unknown partial "${str(p.name)}": templates have no partials`, ru: (p) => `нет вложенного шаблона ${q(p.name)}: в шаблонах их не бывает` },
+  unknown_helper: {
+    en: (p) => `unknown helper "${str(p.name)}"${p.suggestion ? ` (did you mean "${str(p.suggestion)}"?)` : ` (helpers: ${str(p.known)})`}`,
+    ru: (p) => `нет помощника ${q(p.name)}${p.suggestion ? ` (может быть, ${q(p.suggestion)}?)` : ` (есть: ${qList(p.known)})`}`,
+  },
+  each_only_variable: { en: (p) => `"${str(p.name)}" is only set inside {{#each}}`, ru: (p) => `${q(p.name)} бывает только внутри «{{#each}}»` },
+  unknown_data_variable: {
+    en: (p) => `unknown variable "${str(p.name)}" (data variables are @root, and @index, @key, @first, @last inside {{#each}})`,
+    ru: (p) => `нет переменной ${q(p.name)} (служебные переменные — «@root», а внутри «{{#each}}» ещё «@index», «@key», «@first», «@last»)`,
+  },
+  in_text: { en: (p) => `${render(inner(p))}, at ${inTextEn(p)}`, ru: (p) => `${render(inner(p), 'ru')}; ${inTextRu(p)}` },
+  template_file_problem: {
+    en: (p) => `template file ${str(p.file)}:${str(p.text_line)}:${str(p.text_col)}: ${render(inner(p))}`,
+    ru: (p) => `файл шаблона ${q(p.file)}, строка ${str(p.text_line)}, столбец ${str(p.text_col)}: ${render(inner(p), 'ru')}`,
+  },
+  template_does_not_compile: { en: (p) => `template does not compile: ${str(p.text)}`, ru: (p) => `шаблон не разбирается: ${q(p.text)}` },
+  does_not_compile: { en: (p) => `${str(p.part)} does not compile: ${str(p.text)}`, ru: (p) => `${q(p.part)} не разбирается как шаблон: ${q(p.text)}` },
   /** Words with no code yet (a library's, or a check not catalogued): shown as they came, in English. */
   text: { en: (p) => str(p.text), ru: (p) => str(p.text) },
 } satisfies Record<string, Words>;

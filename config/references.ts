@@ -5,7 +5,7 @@ import { validateCondition } from '../server/core/conditions';
 import type { ItemKind } from '../server/core/context-schema';
 import { unknownNameOf } from './did-you-mean';
 import { say, type Said } from './messages';
-import { ContextPaths, inText, robotConditions, robotTexts, type ContextReader } from './context-paths';
+import { ContextPaths, inTextSaid, robotConditions, robotTexts, type ContextReader } from './context-paths';
 import { LEAD_PIPELINE } from '../server/core/compiled-config';
 import { chosenAmong } from '../server/core/waiting-order';
 import type { Config, PipelineSpec } from './schema';
@@ -41,7 +41,7 @@ export function checkReferences(config: Config): ReferenceProblem[] {
   const pipelinePath = (key: string): ConfigPath => (key === LEAD_PIPELINE ? ['leads'] : ['deals', key]);
   const contextPaths = new ContextPaths(config.fields);
   const conditionProblems = (condition: unknown, at: ConfigPath, kinds: ItemKind[]) =>
-    validateCondition(condition, [], (variable) => contextPaths.variable(variable, { kinds, recipient: false })).map((problem) => ({ path: [...at, ...problem.path], message: problem.message }));
+    validateCondition(condition, [], (variable) => contextPaths.variable(variable, { kinds, recipient: false })).map((problem) => ({ path: [...at, ...problem.path], message: problem.said }));
 
   if (config.deals[LEAD_PIPELINE]) problems.push({ path: ['deals'], key: LEAD_PIPELINE, message: say('reserved_pipeline', { name: LEAD_PIPELINE }) });
 
@@ -220,8 +220,8 @@ function reasonProblems(stages: Array<{ id: string; semantic: string; reasons?: 
 function textProblems(contextPaths: ContextPaths, source: string, path: ConfigPath, reader: ContextReader): ReferenceProblem[] {
   const part = String(path[path.length - 1]);
   const checked = contextPaths.text(source, reader);
-  if (!checked.ok) return [{ path, message: `${part} does not compile: ${checked.error}` }];
-  return checked.problems.map((problem) => ({ path, message: `${problem.message}, at ${inText(problem, source, part)}` }));
+  if (!checked.ok) return [{ path, message: say('does_not_compile', { part, text: checked.error }) }];
+  return checked.problems.map((problem) => ({ path, message: inTextSaid(problem, source, part) }));
 }
 
 /** A branch (or a split) names robots written after it in the same stage, each once, none with an `after_robot` of its own. */

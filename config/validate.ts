@@ -69,7 +69,7 @@ function validate(text: string, readFile: TemplateFileReader, file: string, limi
   const parsedText = parseBounded(text, lineCounter, limits.maxTokens);
   if ('denseAt' in parsedText) {
     const { line, col } = lineCounter.linePos(parsedText.denseAt);
-    return refuse(line, col, '(yaml)', `more than ${limits.maxTokens} YAML tokens (keys, values, punctuation) by here; a config this dense is refused`);
+    return refuse(line, col, '(yaml)', say('too_dense', { max: limits.maxTokens }));
   }
   const { document } = parsedText;
   if (document.errors.length > 0) return { errors: yamlIssues(document.errors, file, lineCounter, limits) };
