@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Page, Request } from 'playwright-core';
-import { BOARD, describeInBrowser, expectNoSeriousAxeViolations, expectOneLanguage, screenshot, signInAs, useBrowserWorld } from '../support/browser';
+import { BOARD, describeInBrowser, expectNoSeriousAxeViolations, expectOneLanguage, otherLanguageWords, screenshot, signInAs, useBrowserWorld } from '../support/browser';
 import { overflowsSideways } from '../support/sales-team';
 
 /**
@@ -265,6 +265,42 @@ describeInBrowser('the automation studio in Chromium', () => {
     } finally {
       runtime.unwatch();
       await editorPage.close();
+    }
+  });
+
+  it('every studio page speaks one language, in Russian and in English, at 1440 and 390 px', async () => {
+    const words = {
+      ru: { tabs: ['Карта', 'Редактор', 'История', 'Шаблоны'], review: 'Проверить изменения' },
+      en: { tabs: ['Map', 'Editor', 'History', 'Templates'], review: 'Review changes' },
+    };
+    for (const locale of ['ru', 'en'] as const) {
+      for (const width of [1440, 390]) {
+        await page.setViewportSize({ width, height: width > 500 ? 900 : 844 });
+        await openStudio('olga');
+        await page.evaluate((chosen) => localStorage.setItem('robots.locale', chosen), locale);
+        await page.reload();
+        await page.locator('.map-robot').first().waitFor();
+        const [map, editor, history, templates] = words[locale].tabs;
+        const look = async (name: string) => {
+          await screenshot(page, `studio-${name}-${width}-${locale}`);
+          expect({ name, overflows: await overflowsSideways(page), otherLanguage: await otherLanguageWords(page, locale) }).toEqual({ name, overflows: false, otherLanguage: [] });
+        };
+        expect(await page.getByRole('link', { name: map, exact: true }).count()).toBe(1);
+        await look('map');
+        await page.getByRole('link', { name: history, exact: true }).click();
+        await page.locator('.history tbody tr').first().waitFor();
+        await look('history');
+        await page.getByRole('link', { name: templates, exact: true }).click();
+        await page.locator('select').first().waitFor();
+        await look('templates');
+        await page.getByRole('link', { name: editor, exact: true }).click();
+        await page.locator('.cm-content').click();
+        await page.keyboard.press('Control+Home');
+        await page.keyboard.type('# a note\n');
+        await page.getByRole('button', { name: words[locale].review }).click();
+        await page.locator('.review-headline').waitFor();
+        await look('review');
+      }
     }
   });
 
