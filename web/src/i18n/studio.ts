@@ -139,6 +139,7 @@ export const studio = defineWords({
     'history.rollback': 'Откатить к этой версии',
     'history.rollbackNamed': 'Откатить к версии {version}',
     'history.none': 'Версий пока нет.',
+    'studio.zone': 'время по поясу: {zone}',
     'history.zone': 'Время указано по часовому поясу конфигурации: {zone}.',
     'history.summary': ({ cancelled, changed }) =>
       `${plural('ru', Number(cancelled), { one: 'отменён {count} запуск', few: 'отменено {count} запуска', many: 'отменено {count} запусков', other: 'отменено {count} запуска' })}, ${plural('ru', Number(changed), { one: '{count} изменение роботов', few: '{count} изменения роботов', many: '{count} изменений роботов', other: '{count} изменения роботов' })}`,
@@ -296,6 +297,7 @@ export const studio = defineWords({
     'history.rollback': 'Roll back to this version',
     'history.rollbackNamed': 'Roll back to version {version}',
     'history.none': 'No versions yet.',
+    'studio.zone': 'times in {zone}',
     'history.zone': "Times are in the config's time zone: {zone}.",
     'history.summary': ({ cancelled, changed }) =>
       `${plural('en', Number(cancelled), { one: '{count} run cancelled', other: '{count} runs cancelled' })}, ${plural('en', Number(changed), { one: '{count} robot change', other: '{count} robot changes' })}`,

@@ -1,15 +1,13 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, type ApiError } from '../../api/client';
-import { configZone, formatInZone, zoneLabel } from '../../components/zone';
+import { formatInZone, zoneLabel } from '../../components/zone';
 import { useI18n } from '../../i18n';
-import { useSession } from '../../session';
 import type { PlanSummary, VersionView } from './types';
 
 /** Every config the server ran, newest first; any earlier one can be rolled back to (planned and reviewed like an edit). */
-export function History({ editable, onRollback }: { editable: boolean; onRollback(version: VersionView): void }) {
+export function History({ editable, zone, onRollback }: { editable: boolean; zone: string; onRollback(version: VersionView): void }) {
   const { t, locale, error: problemWords } = useI18n();
-  // The sales team's clock (the config's `timezone:`), not the browser's: a change at 09:00 Moscow reads 09:00 in Berlin too.
-  const zone = configZone(useSession().config);
+  // `zone`: the sales team's clock (the config's `timezone:`), not the browser's: a change at 09:00 Moscow reads 09:00 in Berlin too.
   const now = Date.now();
   const [versions, setVersions] = useState<VersionView[] | null>(null);
   const [problem, setProblem] = useState('');

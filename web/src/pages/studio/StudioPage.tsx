@@ -257,6 +257,7 @@ export function StudioPage() {
             <History
               key={`${said}:${historyTick}`}
               editable={map.editable}
+              zone={map.timezone}
               onRollback={(version) => {
                 void api<{ yaml: string }>(`/api/config/versions/${version.id}`).then((full) => setEditing({ phase: 'review', yaml: full.yaml, rollbackOf: { id: version.id } }));
               }}
