@@ -102,6 +102,15 @@ function inTextRu(p: IssueParams): string {
 }
 const inner = (p: IssueParams): Said => ({ code: (str(p.inner) in CATALOG ? str(p.inner) : 'text') as IssueCode, params: p });
 
+/** Handlebars' parse error (config/context-paths.ts parseErrorText) in Russian: where, and what it found there. */
+function handlebarsRu(text: string): string {
+  const line = /on line (\d+)/.exec(text)?.[1];
+  const found = /unexpected (.+)$/.exec(text)?.[1];
+  const where = line ? `строка ${line}` : 'ошибка разбора';
+  if (found === undefined) return `${where}, ошибка разбора ${q(text)}`;
+  return found.startsWith('end of text') ? `${where}: текст кончился раньше времени (блок не закрыт?)` : `${where}: неожиданное ${q(found)}`;
+}
+
 const CATALOG = {
   unknown_key: { en: (p) => `unknown key "${str(p.key)}"`, ru: (p) => `неизвестный ключ ${q(p.key)}` },
   missing_key: { en: (p) => `missing required key "${str(p.key)}"`, ru: (p) => `не хватает обязательного ключа ${q(p.key)}` },
@@ -235,8 +244,8 @@ const CATALOG = {
     en: (p) => `template file ${str(p.file)}:${str(p.text_line)}:${str(p.text_col)}: ${render(inner(p))}`,
     ru: (p) => `файл шаблона ${q(p.file)}, строка ${str(p.text_line)}, столбец ${str(p.text_col)}: ${render(inner(p), 'ru')}`,
   },
-  template_does_not_compile: { en: (p) => `template does not compile: ${str(p.text)}`, ru: (p) => `шаблон не разбирается: ${q(p.text)}` },
-  does_not_compile: { en: (p) => `${str(p.part)} does not compile: ${str(p.text)}`, ru: (p) => `${q(p.part)} не разбирается как шаблон: ${q(p.text)}` },
+  template_does_not_compile: { en: (p) => `template does not compile: ${str(p.text)}`, ru: (p) => `шаблон не разбирается: ${handlebarsRu(str(p.text))}` },
+  does_not_compile: { en: (p) => `${str(p.part)} does not compile: ${str(p.text)}`, ru: (p) => `${q(p.part)} не разбирается как шаблон: ${handlebarsRu(str(p.text))}` },
   /** Words with no code yet (a library's, or a check not catalogued): shown as they came, in English. */
   text: { en: (p) => str(p.text), ru: (p) => str(p.text) },
 } satisfies Record<string, Words>;
