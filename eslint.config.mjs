@@ -16,7 +16,7 @@ const DATABASE_AND_PROVIDERS = ['typeorm', 'pg', 'sqlite3', 'express', 'twilio',
  * under `target` to import anything under `from` (type-only imports included).
  */
 /** The words of robots.yaml (its shape and vocabulary): at the very bottom, beside the core. */
-const CONFIG_WORDS = ['./schema.ts', './primitives.ts', './duration.ts', './event-types.ts', './did-you-mean.ts'];
+const CONFIG_WORDS = ['./schema.ts', './primitives.ts', './duration.ts', './event-types.ts', './did-you-mean.ts', './messages.ts'];
 
 const LAYERS = [
   {
@@ -137,8 +137,8 @@ export default tseslint.config(
           paths: DATABASE_AND_PROVIDERS.map((name) => ({ name, message: 'A robot reaches the database and providers through its ports (RobotPorts).' })),
           patterns: [
             {
-              group: ['../config/*', '!../config/schema', '!../config/primitives', '!../config/duration', '!../config/event-types', '!../config/did-you-mean'],
-              message: 'A robot imports of config/ only the words of robots.yaml (schema, primitives, duration, event-types).',
+              group: ['../config/*', '!../config/schema', '!../config/primitives', '!../config/duration', '!../config/event-types', '!../config/did-you-mean', '!../config/messages'],
+              message: 'A robot imports of config/ only the words of robots.yaml (schema, primitives, duration, event-types, messages).',
             },
             {
               group: ['../server/*', '!../server/core', '../server/*/**', '!../server/core/**', '../../server/*', '!../../server/core', '../../server/*/**', '!../../server/core/**'],

@@ -5,6 +5,7 @@ import { robotDefinitions } from '../robots';
 import { contextSchema, customFieldsSchema, ITEM_KINDS, lookupPath, unwrap, type ItemKind } from '../server/core/context-schema';
 import { LEAD_PIPELINE } from '../server/core/compiled-config';
 import { helperNames, TEMPLATE_HELPERS, templateEnvironment } from '../server/core/template-helpers';
+import { render, say, type IssueParams, type Said } from './messages';
 import type { Config, RobotSpec } from './schema';
 
 /**
@@ -25,6 +26,7 @@ export interface TextProblem {
   line: number;
   col: number;
   message: string;
+  said: Said;
 }
 
 export type TextCheck = { ok: true; problems: TextProblem[] } | { ok: false; error: string };
@@ -32,8 +34,7 @@ export type TextCheck = { ok: true; problems: TextProblem[] } | { ok: false; err
 /** One finding for one kind of item; `rank` (how far the path got, then whether a name is suggested) picks the best. */
 interface Finding {
   key: string;
-  subject: string;
-  hint: string;
+  said: Said;
   rank: number;
   line: number;
   col: number;
@@ -48,12 +49,12 @@ export class ContextPaths {
   constructor(private readonly fields: Config['fields']) {}
 
   /** What is wrong with a json-logic `var`, or null. */
-  variable(variable: string, reader: ContextReader): string | null {
+  variable(variable: string, reader: ContextReader): Said | null {
     const [problem] = this.acrossKinds(reader, (root) => {
       const finding = pathFinding(root, variable.split('.'), { shown: variable, prefix: '', readers: 'conditions' });
       return finding ? [{ ...finding, key: variable }] : [];
     });
-    return problem?.message ?? null;
+    return problem?.said ?? null;
   }
 
   /** Every path a handlebars text reads, walked from its AST; or why it does not parse. */
@@ -100,8 +101,8 @@ export class ContextPaths {
     for (const { best, kinds: failing } of byKey.values()) {
       const onAll = failing.length === kinds.length;
       if (!everyKind && !onAll) continue;
-      const note = onAll ? '' : ` on a ${failing[0]}`;
-      problems.push({ line: best.line, col: best.col, message: `${best.subject}${note}${best.hint}` });
+      const said: Said = onAll ? best.said : { code: best.said.code, params: { ...best.said.params, only_on: failing[0] ?? '' } };
+      problems.push({ line: best.line, col: best.col, message: render(said), said });
     }
     return problems.sort((a, b) => a.line - b.line || a.col - b.col);
   }
@@ -115,9 +116,9 @@ export function parseErrorText(error: Error): string {
   return `${first.replace(/:$/, '')}: unexpected ${found === 'EOF' ? 'end of text (a block left open?)' : found}`;
 }
 
-/** Where a problem is inside a text of the YAML, for the message (the issue itself points at the key). */
-export function inText(problem: TextProblem, source: string, part: string): string {
-  return source.includes('\n') ? `line ${problem.line}, column ${problem.col} of the ${part}` : `column ${problem.col} of the ${part}`;
+/** The problem with where it is inside a text of the YAML (the issue itself points at the key). */
+export function inTextSaid(problem: TextProblem, source: string, part: string): Said {
+  return say('in_text', { ...problem.said.params, inner: problem.said.code, part, text_col: problem.col, ...(source.includes('\n') ? { text_line: problem.line } : {}) });
 }
 
 /**
@@ -184,19 +185,20 @@ function pathFinding(root: z.ZodType, segments: string[], display: { shown: stri
   if (lookup.found) return null;
   const { depth, known } = lookup;
   const above = segments.slice(0, depth);
-  const subject = `unknown variable "${display.shown}"${display.where ?? ''}`;
-  const base = { subject, rank: 2 * depth, line: 1, col: 1 };
+  const named: IssueParams = { name: display.shown };
+  if (display.where) named.inside = display.where;
+  const base = { rank: 2 * depth, line: 1, col: 1 };
   const owner = above.length > 0 ? `${display.prefix}${above.join('.')}` : display.prefix ? display.prefix.replace(/\.$/, '') : display.where ? 'this' : undefined;
-  if (known.length === 0) return { ...base, hint: `: ${owner ?? 'the context'} has no keys` };
+  const owned: IssueParams = owner === undefined ? {} : { owner };
+  if (known.length === 0) return { ...base, said: say('unknown_variable', { ...named, ...owned, no_keys: 1 }) };
   const missing = segments[depth];
   const close = missing === undefined ? undefined : suggestion(missing, known);
   if (close !== undefined) {
     const corrected = [...above, close, ...segments.slice(depth + 1)];
     const meant = lookupPath(root, corrected).found ? corrected : [...above, close];
-    return { ...base, rank: base.rank + 1, hint: ` (did you mean "${display.prefix}${meant.join('.')}"?)` };
+    return { ...base, rank: base.rank + 1, said: say('unknown_variable', { ...named, suggestion: `${display.prefix}${meant.join('.')}` }) };
   }
-  const listed = known.length > 20 ? `${known.slice(0, 20).join(', ')}, … (${known.length} in all)` : known.join(', ');
-  return { ...base, hint: owner ? `: ${owner} has ${listed}` : `: ${display.readers} read ${listed}` };
+  return { ...base, said: say('unknown_variable', { ...named, ...owned, readers: display.readers, known: known.slice(0, 20), total: known.length }) };
 }
 
 const EACH_DATA = new Set(['index', 'key', 'first', 'last']);
@@ -243,7 +245,7 @@ class TemplateWalk {
       case 'PartialStatement':
       case 'PartialBlockStatement': {
         const name = (statement as hbs.AST.PartialStatement).name;
-        this.add(name.loc, `unknown partial "${name.type === 'PathExpression' ? name.original : '(…)'}": templates have no partials`, '', 0);
+        this.add(name.loc, say('unknown_partial', { name: name.type === 'PathExpression' ? name.original : '(…)' }), 0);
         return;
       }
       default:
@@ -314,7 +316,7 @@ class TemplateWalk {
     }
     const known = helperNames();
     const close = suggestion(path.original, known);
-    this.add(path.loc, `unknown helper "${path.original}"`, close ? ` (did you mean "${close}"?)` : ` (helpers: ${known.join(', ')})`, 0);
+    this.add(path.loc, say('unknown_helper', close ? { name: path.original, suggestion: close } : { name: path.original, known }), 0);
   }
 
   /** The arguments of a formatting helper (server/core/template-helpers.ts): how many, and text in quotes where text is due. */
@@ -325,22 +327,22 @@ class TemplateWalk {
     const least = spec.arguments.filter((argument) => !argument.optional).length;
     const most = spec.arguments.some((argument) => argument.repeats) ? Infinity : spec.arguments.length;
     const usage = spec.arguments.map((argument) => (argument.optional ? `[${argument.name}]` : argument.repeats ? `${argument.name}…` : argument.name)).join(', ');
-    if (params.length < least) this.add(path.loc, `{{${name}}} needs ${usage}`, '', 0);
+    if (params.length < least) this.add(path.loc, say('helper_needs_arguments', { name, usage }), 0);
     const extra = params[most];
-    if (extra !== undefined) this.add(extra.loc, `{{${name}}} takes ${most} argument${most === 1 ? '' : 's'} (${usage})`, '', 0);
+    if (extra !== undefined) this.add(extra.loc, say('helper_too_many_arguments', { name, most, usage }), 0);
     params.forEach((param, index) => {
       const argument = spec.arguments[Math.min(index, spec.arguments.length - 1)];
       if (argument?.kind === 'string' && index < most && isNonTextLiteral(param)) {
-        this.add(param.loc, `the ${argument.name} of {{${name}}} is text in quotes, not ${literalText(param)}`, name === 'date' || name === 'time' ? ' (e.g. "d MMMM в HH:mm")' : '', 0);
+        this.add(param.loc, say('helper_argument_not_text', { name, argument: argument.name, written: literalText(param), ...(name === 'date' || name === 'time' ? { example: 'd MMMM в HH:mm' } : {}) }), 0);
       }
     });
     const options = spec.options ?? [];
     for (const pair of hash?.pairs ?? []) {
       if (!options.includes(pair.key)) {
         const close = suggestion(pair.key, options);
-        this.add(pair.loc, `{{${name}}} has no option "${pair.key}"`, close ? ` (did you mean "${close}"?)` : options.length > 0 ? ` (options: ${options.join(', ')})` : ' (it takes no options)', 0);
+        this.add(pair.loc, say('helper_unknown_option', close ? { name, option: pair.key, suggestion: close } : { name, option: pair.key, known: options }), 0);
       } else if (isNonTextLiteral(pair.value)) {
-        this.add(pair.value.loc, `the ${pair.key} of {{${name}}} is text in quotes, not ${literalText(pair.value)}`, '', 0);
+        this.add(pair.value.loc, say('helper_argument_not_text', { name, argument: pair.key, written: literalText(pair.value) }), 0);
       }
     }
   }
@@ -349,8 +351,8 @@ class TemplateWalk {
     const target = this.target(path, scopes);
     if (target === 'invalid' || target.schema === null || target.segments.length === 0) return;
     const shownPrefix = path.original.endsWith(target.segments.join('.')) ? path.original.slice(0, path.original.length - target.segments.join('.').length) : '';
-    const finding = pathFinding(target.schema, target.segments, { shown: path.original, prefix: shownPrefix, readers: 'templates', where: target.label ? ` inside ${target.label}` : '' });
-    if (finding) this.add(path.loc, finding.subject, finding.hint, finding.rank);
+    const finding = pathFinding(target.schema, target.segments, { shown: path.original, prefix: shownPrefix, readers: 'templates', where: target.label || undefined });
+    if (finding) this.add(path.loc, finding.said, finding.rank);
   }
 
   /** The schema a path starts from and its segments from there; 'invalid' once reported. */
@@ -360,10 +362,10 @@ class TemplateWalk {
       if (head === 'root') return { schema: this.root, segments: rest, label: '' };
       if (head !== undefined && EACH_DATA.has(head) && rest.length === 0) {
         if (top(scopes).inEach) return { schema: null, segments: [], label: '' };
-        this.add(path.loc, `"@${head}" is only set inside {{#each}}`, '', 0);
+        this.add(path.loc, say('each_only_variable', { name: `@${head}` }), 0);
         return 'invalid';
       }
-      this.add(path.loc, `unknown variable "${path.original}"`, ' (data variables are @root, and @index, @key, @first, @last inside {{#each}})', 0);
+      this.add(path.loc, say('unknown_data_variable', { name: path.original }), 0);
       return 'invalid';
     }
     const scoped = /^(\.|this\b)/.test(path.original);
@@ -384,10 +386,10 @@ class TemplateWalk {
     return lookup.found ? lookup.value : null;
   }
 
-  private add(loc: hbs.AST.SourceLocation | undefined, subject: string, hint: string, rank: number): void {
+  private add(loc: hbs.AST.SourceLocation | undefined, said: Said, rank: number): void {
     const line = loc?.start.line ?? 1;
     const col = (loc?.start.column ?? 0) + 1;
-    this.findings.push({ key: `${line}:${col}`, subject, hint, rank, line, col });
+    this.findings.push({ key: `${line}:${col}`, said, rank, line, col });
   }
 }
 

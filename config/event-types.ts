@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { unknownName } from './did-you-mean';
+import { unknownNameOf } from './did-you-mean';
+import { zodText } from './messages';
 
 /**
  * Every event type the engine records: triggers listen to them, scoring rules score them, the
@@ -26,5 +27,5 @@ export const EVENT_TYPES = [
   'comment',
 ] as const;
 
-export const EventType = z.enum(EVENT_TYPES, { error: (issue) => unknownName('event type', String(issue.input), EVENT_TYPES) });
+export const EventType = z.enum(EVENT_TYPES, { error: (issue) => zodText(unknownNameOf('event type', String(issue.input), EVENT_TYPES)) });
 export type EventType = z.infer<typeof EventType>;

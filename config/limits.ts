@@ -1,3 +1,5 @@
+import { render, say } from './messages';
+
 /**
  * What reading a config may cost. Whoever can edit robots.yaml (or the ConfigMap it comes from)
  * can hand the server a file built to exhaust it; within these bounds every such file is a
@@ -24,7 +26,10 @@ export const CONFIG_LIMITS: Readonly<ConfigLimits> = Object.freeze({
   maxTokens: 3_000_000,
 });
 
+export function sizeText(maxBytes: number): string {
+  return maxBytes >= 1024 * 1024 ? `${(maxBytes / 1024 / 1024).toFixed(1)} MB` : `${Math.round(maxBytes / 1024)} KB`;
+}
+
 export function tooBig(maxBytes: number): string {
-  const size = maxBytes >= 1024 * 1024 ? `${(maxBytes / 1024 / 1024).toFixed(1)} MB` : `${Math.round(maxBytes / 1024)} KB`;
-  return `the file is over ${size}, the most a config may be`;
+  return render(say('file_too_big', { size: sizeText(maxBytes) }));
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { unknownName } from './did-you-mean';
+import { say, zodText } from './messages';
+import { unknownNameOf } from './did-you-mean';
 import { isDuration } from './duration';
 
 /**
@@ -14,7 +15,7 @@ export const STAGE_SEMANTICS = ['open', 'won', 'lost'] as const;
 export const REFUSED_BY = ['we_refused', 'client_refused'] as const;
 export const FIELD_TYPES = ['string', 'text', 'number', 'boolean', 'date', 'datetime', 'enum', 'multi_select', 'money', 'user', 'phone', 'email', 'url'] as const;
 
-export const Role = z.enum(ROLES, { error: (issue) => (typeof issue.input === 'string' ? unknownName('role', issue.input, ROLES) : `a role is one of ${ROLES.join(', ')}`) });
+export const Role = z.enum(ROLES, { error: (issue) => zodText(typeof issue.input === 'string' ? unknownNameOf('role', issue.input, ROLES) : say('role_one_of', { known: [...ROLES] })) });
 export const ChannelName = z.enum(CHANNELS);
 
 /** The ways a client may agree to be reached, or refuse it: `call` is the voice channel. */
@@ -31,7 +32,7 @@ export const RefusedBy = z.enum(REFUSED_BY);
  * the rest of the engine handles a plain string.
  */
 export const Label = z
-  .union([z.string(), z.strictObject({ ru: z.string().trim().min(1), en: z.string().trim().min(1) })], { error: 'a name is one string, or the same words in both languages: {ru: Новый, en: New}' })
+  .union([z.string(), z.strictObject({ ru: z.string().trim().min(1), en: z.string().trim().min(1) })], { error: zodText(say('name_shape')) })
   .transform((label) => (typeof label === 'string' ? label : `${label.ru} / ${label.en}`));
 
 /**
@@ -44,14 +45,14 @@ export function labelIn(label: string, locale: 'ru' | 'en'): string {
   return (locale === 'ru' ? ruHalf : enHalf).trim();
 }
 
-export const Identifier = z.string().regex(/^[a-z][a-z0-9_]*$/, { error: 'ids are lower_snake_case: letters, digits and _' });
-export const Login = z.string().regex(/^[A-Za-z0-9_.-]+$/, { error: 'logins use letters, digits, _ . -' });
+export const Identifier = z.string().regex(/^[a-z][a-z0-9_]*$/, { error: zodText(say('id_format')) });
+export const Login = z.string().regex(/^[A-Za-z0-9_.-]+$/, { error: zodText(say('login_format')) });
 export const Duration = z.string().refine(isDuration, {
-  error: (issue) => `bad duration "${String(issue.input)}": write 30s, 10m, 2h, 3d, 1w or combine them (1d12h)`,
+  error: (issue) => zodText(say('bad_duration', { value: String(issue.input) })),
 });
 /** A duration before (`-1d`) or after (`2h`, `+2h`) a moment. */
 export const SignedDuration = z.string().refine((text) => isDuration(text.replace(/^[-+]/, '')), {
-  error: (issue) => `bad offset "${String(issue.input)}": write -1d (a day before), 2h or +2h (after), -1d12h`,
+  error: (issue) => zodText(say('bad_offset', { value: String(issue.input) })),
 });
 
 /**
@@ -65,11 +66,11 @@ export const FieldTiming = z.strictObject({
 export type FieldTiming = z.output<typeof FieldTiming>;
 
 /** Whether an item entering a stage again gets a robot again: always, never, or once `after` has passed since its last run. */
-export const Reenter = z.union([z.enum(['always', 'never']), z.strictObject({ after: z.string().refine(isDuration, { error: 'bad duration: write 30d, 2w, 12h' }) })]);
+export const Reenter = z.union([z.enum(['always', 'never']), z.strictObject({ after: z.string().refine(isDuration, { error: zodText(say('bad_reenter_duration')) }) })]);
 export type Reenter = z.output<typeof Reenter>;
 
-export const TimeOfDay = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: 'time of day is HH:MM, 24-hour' });
-export const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'dates are YYYY-MM-DD' });
+export const TimeOfDay = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: zodText(say('time_of_day')) });
+export const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: zodText(say('iso_date')) });
 /** json-logic is validated for known operators by the loader, where positions are at hand. */
 export const JsonLogic = z.union([z.record(z.string(), z.unknown()), z.boolean()]);
 

@@ -3,8 +3,9 @@ import { triggerDefinitions } from '../triggers';
 import type { ConfigReference } from './schema';
 import { validateCondition } from '../server/core/conditions';
 import type { ItemKind } from '../server/core/context-schema';
-import { unknownName } from './did-you-mean';
-import { ContextPaths, inText, robotConditions, robotTexts, type ContextReader } from './context-paths';
+import { unknownNameOf } from './did-you-mean';
+import { say, type Said } from './messages';
+import { ContextPaths, inTextSaid, robotConditions, robotTexts, type ContextReader } from './context-paths';
 import { LEAD_PIPELINE } from '../server/core/compiled-config';
 import { chosenAmong } from '../server/core/waiting-order';
 import type { Config, PipelineSpec } from './schema';
@@ -15,12 +16,12 @@ export const STANDARD_FIELDS = ['title', 'name', 'phone', 'email', 'company_name
 
 export interface ReferenceProblem {
   path: ConfigPath;
-  message: string;
+  message: string | Said;
   /** Point at this key of the object at `path` rather than its value. */
   key?: string;
 }
 
-const unknown = unknownName;
+const unknown = unknownNameOf;
 
 function duplicates(values: string[]): Set<string> {
   const seen = new Set<string>();
@@ -40,9 +41,9 @@ export function checkReferences(config: Config): ReferenceProblem[] {
   const pipelinePath = (key: string): ConfigPath => (key === LEAD_PIPELINE ? ['leads'] : ['deals', key]);
   const contextPaths = new ContextPaths(config.fields);
   const conditionProblems = (condition: unknown, at: ConfigPath, kinds: ItemKind[]) =>
-    validateCondition(condition, [], (variable) => contextPaths.variable(variable, { kinds, recipient: false })).map((problem) => ({ path: [...at, ...problem.path], message: problem.message }));
+    validateCondition(condition, [], (variable) => contextPaths.variable(variable, { kinds, recipient: false })).map((problem) => ({ path: [...at, ...problem.path], message: problem.said }));
 
-  if (config.deals[LEAD_PIPELINE]) problems.push({ path: ['deals'], key: LEAD_PIPELINE, message: `"${LEAD_PIPELINE}" is reserved for lead statuses` });
+  if (config.deals[LEAD_PIPELINE]) problems.push({ path: ['deals'], key: LEAD_PIPELINE, message: say('reserved_pipeline', { name: LEAD_PIPELINE }) });
 
   config.users.forEach((user, index) => {
     if (user.team && !teams.has(user.team)) problems.push({ path: ['users', index, 'team'], message: unknown('team', user.team, teams) });
@@ -50,7 +51,7 @@ export function checkReferences(config: Config): ReferenceProblem[] {
   });
   for (const login of duplicates(config.users.map((user) => user.login))) {
     const index = config.users.map((user) => user.login).lastIndexOf(login);
-    problems.push({ path: ['users', index, 'login'], message: `duplicate user login "${login}"` });
+    problems.push({ path: ['users', index, 'login'], message: say('duplicate_login', { login }) });
   }
   for (const [teamId, team] of Object.entries(config.teams)) {
     team.members.forEach((login, index) => {
@@ -58,18 +59,17 @@ export function checkReferences(config: Config): ReferenceProblem[] {
     });
     if (team.manager && !users.has(team.manager)) problems.push({ path: ['teams', teamId, 'manager'], message: unknown('user', team.manager, users) });
     if (team.when_nobody_on_duty === 'manager' && !team.manager) {
-      problems.push({ path: ['teams', teamId, 'when_nobody_on_duty'], message: 'when_nobody_on_duty: manager needs the team’s `manager`' });
+      problems.push({ path: ['teams', teamId, 'when_nobody_on_duty'], message: say('nobody_on_duty_needs_manager') });
     }
   }
   for (const [fieldId, field] of Object.entries(config.fields)) {
     if ((field.type === 'enum' || field.type === 'multi_select') && (!field.values || field.values.length === 0))
-      problems.push({ path: ['fields', fieldId, 'type'], message: `a${field.type === 'enum' ? 'n' : ''} ${field.type} field needs \`values\`` });
-    if (field.currency !== undefined && field.type !== 'money') problems.push({ path: ['fields', fieldId], key: 'currency', message: 'only money fields take a `currency`' });
+      problems.push({ path: ['fields', fieldId, 'type'], message: say('field_needs_values', { type: field.type }) });
+    if (field.currency !== undefined && field.type !== 'money') problems.push({ path: ['fields', fieldId], key: 'currency', message: say('currency_money_only') });
     for (const value of Object.keys(field.labels ?? {})) {
-      if (!field.values?.includes(value))
-        problems.push({ path: ['fields', fieldId, 'labels'], key: value, message: field.values?.length ? unknownName('value', value, field.values) : 'only enum and multi_select fields with `values` take `labels`' });
+      if (!field.values?.includes(value)) problems.push({ path: ['fields', fieldId, 'labels'], key: value, message: field.values?.length ? unknown('value', value, field.values) : say('labels_need_values') });
     }
-    if ((STANDARD_FIELDS as readonly string[]).includes(fieldId)) problems.push({ path: ['fields'], key: fieldId, message: `"${fieldId}" is a standard field already` });
+    if ((STANDARD_FIELDS as readonly string[]).includes(fieldId)) problems.push({ path: ['fields'], key: fieldId, message: say('standard_field', { field: fieldId }) });
   }
 
   const robotIds = new Map<string, ConfigPath>();
@@ -97,7 +97,7 @@ export function checkReferences(config: Config): ReferenceProblem[] {
     const itemKind: ItemKind = pipelineKey === LEAD_PIPELINE ? 'lead' : 'deal';
     if (pipeline.team && !teams.has(pipeline.team)) problems.push({ path: [...base, 'team'], message: unknown('team', pipeline.team, teams) });
     const stageIds = pipeline.stages.map((stage) => stage.id);
-    for (const id of duplicates(stageIds)) problems.push({ path: [...base, 'stages', stageIds.lastIndexOf(id), 'id'], message: `duplicate stage id "${id}"` });
+    for (const id of duplicates(stageIds)) problems.push({ path: [...base, 'stages', stageIds.lastIndexOf(id), 'id'], message: say('duplicate_stage', { id }) });
 
     pipeline.stages.forEach((stage, stageIndex) => {
       const stagePath = [...base, 'stages', stageIndex];
@@ -105,12 +105,12 @@ export function checkReferences(config: Config): ReferenceProblem[] {
         if (!fields.has(field)) problems.push({ path: [...stagePath, 'required', index], message: unknown('field', field, fields) });
       });
       if (stage.semantic === 'lost' && (!stage.reasons || stage.reasons.length === 0)) {
-        problems.push({ path: [...stagePath, 'semantic'], message: 'a lost stage needs `reasons` (each with `refused_by`)' });
+        problems.push({ path: [...stagePath, 'semantic'], message: say('lost_needs_reasons') });
       }
-      if (stage.semantic !== 'lost' && stage.reasons) problems.push({ path: [...stagePath], key: 'reasons', message: 'only lost stages take `reasons`' });
+      if (stage.semantic !== 'lost' && stage.reasons) problems.push({ path: [...stagePath], key: 'reasons', message: say('reasons_lost_only') });
       if (stage.team && !teams.has(stage.team)) problems.push({ path: [...stagePath, 'team'], message: unknown('team', stage.team, teams) });
-      if (!stage.manual && stage.move_roles) problems.push({ path: [...stagePath], key: 'move_roles', message: '`move_roles` says who may move items here by hand, and `manual: false` says nobody may: keep one' });
-      if (stage.semantic !== 'won' && stage.reopen_roles) problems.push({ path: [...stagePath], key: 'reopen_roles', message: 'only won stages take `reopen_roles`' });
+      if (!stage.manual && stage.move_roles) problems.push({ path: [...stagePath], key: 'move_roles', message: say('move_roles_vs_manual') });
+      if (stage.semantic !== 'won' && stage.reopen_roles) problems.push({ path: [...stagePath], key: 'reopen_roles', message: say('reopen_roles_won_only') });
       // A stage goal reads the item's context as a robot condition does.
       if (stage.stop_when !== undefined) problems.push(...conditionProblems(stage.stop_when, [...stagePath, 'stop_when'], [itemKind]));
 
@@ -118,13 +118,13 @@ export function checkReferences(config: Config): ReferenceProblem[] {
       stage.robots.forEach((robot, robotIndex) => {
         const robotPath = [...stagePath, 'robots', robotIndex];
         const earlier = robotIds.get(robot.id);
-        if (earlier) problems.push({ path: [...robotPath, 'id'], message: `duplicate robot id "${robot.id}" (robot ids are unique in the whole file)` });
+        if (earlier) problems.push({ path: [...robotPath, 'id'], message: say('duplicate_robot', { id: robot.id }) });
         else robotIds.set(robot.id, robotPath);
 
         if (robot.after_robot !== undefined) {
-          if (robot.after_robot === robot.id) problems.push({ path: [...robotPath, 'after_robot'], message: 'a robot cannot wait for itself' });
+          if (robot.after_robot === robot.id) problems.push({ path: [...robotPath, 'after_robot'], message: say('robot_waits_for_itself') });
           else if (!stageRobotIds.has(robot.after_robot)) {
-            problems.push({ path: [...robotPath, 'after_robot'], message: `${unknown('robot', robot.after_robot, stageRobotIds)} in this stage` });
+            problems.push({ path: [...robotPath, 'after_robot'], message: { ...unknown('robot', robot.after_robot, stageRobotIds), code: 'unknown_robot_in_stage' } });
           }
         }
         if (robot.at !== undefined && typeof robot.at === 'object') {
@@ -137,17 +137,17 @@ export function checkReferences(config: Config): ReferenceProblem[] {
           if (!dateFields.has(field)) {
             problems.push({
               path: [...robotPath, 'at', 'field'],
-              message: config.fields[field] ? `"${field}" is a ${config.fields[field].type} field; a robot is timed from a date or datetime field` : unknown('date field', field, dateFields),
+              message: config.fields[field] ? say('timed_from_non_date', { field, type: config.fields[field].type }) : unknown('date field', field, dateFields),
             });
           }
-          if (robot.after !== undefined) problems.push({ path: [...robotPath], key: 'after', message: '`after` counts from entering the stage and `at: {field}` from the field: write the offset in `at`' });
+          if (robot.after !== undefined) problems.push({ path: [...robotPath], key: 'after', message: say('after_with_at_field') });
         }
         if (robot.condition !== undefined) problems.push(...conditionProblems(robot.condition, [...robotPath, 'condition'], [itemKind]));
         for (const { key, rule } of robotConditions(robot)) problems.push(...conditionProblems(rule, [...robotPath, key], [itemKind]));
         for (const { key, source, recipient } of robotTexts(robot)) problems.push(...textProblems(contextPaths, source, [...robotPath, key], { kinds: [itemKind], recipient }));
         const definition = robotDefinitions.find((candidate) => candidate.type === robot.type);
         if (definition?.appliesTo && !definition.appliesTo.includes(itemKind)) {
-          problems.push({ path: [...robotPath, 'type'], message: `${robot.type} works on ${definition.appliesTo.join(' and ')}s, not on ${itemKind}s` });
+          problems.push({ path: [...robotPath, 'type'], message: say('robot_wrong_kind', { type: robot.type, applies: [...definition.appliesTo], kind: itemKind }) });
         }
         const references: ConfigReference[] = definition?.references?.(robot as never) ?? [];
         for (const reference of references) {
@@ -185,7 +185,7 @@ export function checkReferences(config: Config): ReferenceProblem[] {
 
       stage.triggers.forEach((trigger, triggerIndex) => {
         const triggerPath = [...stagePath, 'triggers', triggerIndex];
-        if (triggerIds.has(trigger.id)) problems.push({ path: [...triggerPath, 'id'], message: `duplicate trigger id "${trigger.id}"` });
+        if (triggerIds.has(trigger.id)) problems.push({ path: [...triggerPath, 'id'], message: say('duplicate_trigger', { id: trigger.id }) });
         triggerIds.add(trigger.id);
         if (trigger.condition !== undefined) problems.push(...conditionProblems(trigger.condition, [...triggerPath, 'condition'], [itemKind]));
         // Without a reason a move into a lost stage is refused every time: the trigger could never fire.
@@ -213,8 +213,8 @@ function reasonProblems(stages: Array<{ id: string; semantic: string; reasons?: 
   const problems: ReferenceProblem[] = [];
   for (const stage of lost) {
     const known = (stage.reasons ?? []).map((candidate) => candidate.id);
-    if (reason === null) problems.push({ path: at, message: `"${stage.id}" is a lost stage: ${what} needs \`reason:\`${known.length ? ` (one of ${known.join(', ')})` : ''}` });
-    else if (!known.includes(reason)) problems.push({ path: reasonAt, message: `stage "${stage.id}" has no reason "${reason}"${unknown('reason', reason, known).slice(`unknown reason "${reason}"`.length)}` });
+    if (reason === null) problems.push({ path: at, message: say('lost_needs_reason', { stage: stage.id, what, known }) });
+    else if (!known.includes(reason)) problems.push({ path: reasonAt, message: { code: 'no_such_reason', params: { ...unknown('reason', reason, known).params, stage: stage.id, reason } } });
   }
   return problems;
 }
@@ -223,8 +223,8 @@ function reasonProblems(stages: Array<{ id: string; semantic: string; reasons?: 
 function textProblems(contextPaths: ContextPaths, source: string, path: ConfigPath, reader: ContextReader): ReferenceProblem[] {
   const part = String(path[path.length - 1]);
   const checked = contextPaths.text(source, reader);
-  if (!checked.ok) return [{ path, message: `${part} does not compile: ${checked.error}` }];
-  return checked.problems.map((problem) => ({ path, message: `${problem.message}, at ${inText(problem, source, part)}` }));
+  if (!checked.ok) return [{ path, message: say('does_not_compile', { part, text: checked.error }) }];
+  return checked.problems.map((problem) => ({ path, message: inTextSaid(problem, source, part) }));
 }
 
 /** A branch (or a split) names robots written after it in the same stage, each once, none with an `after_robot` of its own. */
@@ -240,9 +240,9 @@ function branchProblems(robots: Array<{ id: string; type: string; after_robot?: 
         const at = position.get(id);
         const where = [...path, idIndex];
         if (at === undefined) problems.push({ path: where, message: unknown('robot of this stage', id, new Set(position.keys())) });
-        else if (at <= index) problems.push({ path: where, message: `"${id}" is written before the ${what} "${robot.id}": a ${what} runs robots written after it` });
-        else if (claimed.has(id)) problems.push({ path: where, message: `"${id}" is already in a block of "${claimed.get(id)}"` });
-        else if (robots[at]?.after_robot) problems.push({ path: where, message: `"${id}" has after_robot; a robot in a ${what} waits for the ${what}` });
+        else if (at <= index) problems.push({ path: where, message: say('block_robot_before', { id, what, robot: robot.id }) });
+        else if (claimed.has(id)) problems.push({ path: where, message: say('block_robot_claimed', { id, owner: claimed.get(id) ?? '' }) });
+        else if (robots[at]?.after_robot) problems.push({ path: where, message: say('block_robot_waits', { id, what }) });
         claimed.set(id, robot.id);
       });
     }
@@ -258,7 +258,7 @@ function afterRobotCycles(robots: Array<{ id: string; after_robot?: string }>, s
     let next = waitsFor.get(robot.id);
     while (next !== undefined) {
       if (seen.has(next)) {
-        if (next === robot.id) problems.push({ path: [...stagePath, 'robots', index, 'after_robot'], message: `after_robot forms a cycle through "${robot.id}"` });
+        if (next === robot.id) problems.push({ path: [...stagePath, 'robots', index, 'after_robot'], message: say('after_robot_cycle', { id: robot.id }) });
         break;
       }
       seen.add(next);

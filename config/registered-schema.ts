@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { robotDefinitions } from '../robots';
 import { triggerDefinitions } from '../triggers';
-import { unknownName } from './did-you-mean';
+import { unknownNameOf } from './did-you-mean';
+import { say, zodText } from './messages';
 import { RobotBase, TriggerBase, configSchemaWith, type RobotSpecOutput, type TriggerSpecOutput } from './schema';
 
 /** robots.yaml's schema with every registered robot and trigger type: what a file is checked against. */
@@ -22,8 +23,8 @@ type RobotSchemas = [ReturnType<typeof robotSchemaFor>, ...ReturnType<typeof rob
 /** `unknown robot type "notfy" (did you mean "notify"?)`, or every type when nothing is close. */
 function unknownType(kind: string, input: unknown, known: string[]): string {
   const written = input && typeof input === 'object' ? (input as { type?: unknown }).type : undefined;
-  if (typeof written !== 'string') return `${kind} needs \`type:\`; known: ${known.join(', ')}`;
-  return unknownName(kind, written, known, known.length);
+  if (typeof written !== 'string') return zodText(say('needs_type', { kind, known }));
+  return zodText(unknownNameOf(kind, written, known, known.length));
 }
 
 export const RobotSpec = z.discriminatedUnion('type', robotDefinitions.map(robotSchemaFor) as unknown as RobotSchemas, {

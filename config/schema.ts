@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { say, zodText } from './messages';
 import { IANAZone } from 'luxon';
 import { EventType } from './event-types';
 import { WhenNobodyOnDuty } from './primitives';
@@ -50,7 +51,7 @@ export const LostReason = z.strictObject({
 });
 
 /** An IANA time zone name, checked against the zone database luxon carries. */
-const TimeZone = z.string().refine((zone) => IANAZone.isValidZone(zone), { error: (issue) => `unknown time zone "${String(issue.input)}"` });
+const TimeZone = z.string().refine((zone) => IANAZone.isValidZone(zone), { error: (issue) => zodText(say('unknown_time_zone', { value: String(issue.input) })) });
 
 /** A user's on-duty hours: the working calendar's shape; keys not written come from `calendar:`. */
 export const DutyScheduleSpec = z.strictObject({
@@ -60,7 +61,7 @@ export const DutyScheduleSpec = z.strictObject({
   timezone: TimeZone.optional().describe('Defaults to the config’s timezone'),
 });
 
-export const AwayRange = z.strictObject({ from: IsoDate, to: IsoDate }).refine((range) => range.from <= range.to, { error: 'an away range ends on or after its start (`from` ≤ `to`)' });
+export const AwayRange = z.strictObject({ from: IsoDate, to: IsoDate }).refine((range) => range.from <= range.to, { error: zodText(say('away_range')) });
 
 export const User = z.strictObject({
   login: Login,
@@ -90,7 +91,7 @@ export const Field = z.strictObject({
   labels: z.record(z.string(), Label).optional().describe('What people read for each of `values` in messages (`{{list …}}`): value → one string, or {ru, en}'),
   currency: z
     .string()
-    .regex(/^[A-Z]{3}$/, { error: 'a currency is an ISO 4217 code: RUB, USD, EUR' })
+    .regex(/^[A-Z]{3}$/, { error: zodText(say('currency_format')) })
     .optional()
     .describe('A money field’s currency (default RUB); the value is an amount in it'),
 });
@@ -104,7 +105,7 @@ export const Template = z
     file: z.string().optional().describe('A .hbs file, relative to the config file'),
   })
   .refine((template) => template.text !== undefined || template.file !== undefined, {
-    error: 'a template needs `text` or `file`',
+    error: zodText(say('template_needs_text')),
   });
 
 export const Calendar = z.strictObject({
@@ -137,7 +138,7 @@ export const Form = z.strictObject({
   redirect: z.url().optional().describe('Browsers are sent here (303) after a submission'),
   rate_limit: z
     .string()
-    .regex(/^\d+\/(s|m|h)$/, { error: 'rate limits are N/s, N/m or N/h' })
+    .regex(/^\d+\/(s|m|h)$/, { error: zodText(say('rate_limit_format')) })
     .default('20/m')
     .describe('Submissions per IP address'),
 });
@@ -214,7 +215,7 @@ export function configSchemaWith(robot: z.ZodType<RobotSpecOutput, unknown>, tri
       })
       .optional()
       .describe('How the web board draws this pipeline'),
-    stages: z.array(Stage).min(1, { error: 'a pipeline needs at least one stage' }),
+    stages: z.array(Stage).min(1, { error: zodText(say('pipeline_needs_stage')) }),
   });
 
   const ConfigSchema = z.strictObject({
@@ -222,7 +223,7 @@ export function configSchemaWith(robot: z.ZodType<RobotSpecOutput, unknown>, tri
     timezone: z
       .string()
       .default('UTC')
-      .refine((zone) => IANAZone.isValidZone(zone), { error: (issue) => `unknown time zone "${String(issue.input)}"` }),
+      .refine((zone) => IANAZone.isValidZone(zone), { error: (issue) => zodText(say('unknown_time_zone', { value: String(issue.input) })) }),
     default_region: z.string().length(2).default('RU').describe('Phone region for numbers written without +'),
     locale: z.enum(LOCALES).default('ru').describe('ru | en: the language of the sentences people read (the timeline’s `text`)'),
     public_url: z.url().optional().describe('Base URL for links in messages'),

@@ -1,6 +1,7 @@
 import Handlebars from 'handlebars';
+import { say } from './messages';
 import type { ConfigIssue } from '../server/core/errors';
-import { ContextPaths, inText, parseErrorText, templateKinds } from './context-paths';
+import { ContextPaths, inTextSaid, parseErrorText, templateKinds } from './context-paths';
 import type { IssueAt } from './issues';
 import type { ConfigPath } from './positions';
 import type { Config } from './schema';
@@ -28,7 +29,7 @@ export function readTemplates(config: Config, readFile: TemplateFileReader, issu
       const read = readFile(template.file);
       if (!read.ok) {
         const { missing, line, col, message } = read.problem;
-        issues.push(issueAt(['templates', id, 'file'], missing ? `template file not found: ${template.file}` : `template file ${template.file}:${line}:${col}: ${message}`));
+        issues.push(issueAt(['templates', id, 'file'], missing ? say('template_file_missing', { file: template.file }) : `template file ${template.file}:${line}:${col}: ${message}`));
         continue;
       }
       text = read.text;
@@ -45,13 +46,15 @@ export function readTemplates(config: Config, readFile: TemplateFileReader, issu
       try {
         Handlebars.precompile(source);
       } catch (error) {
-        issues.push(issueAt(where, `template does not compile: ${parseErrorText(error as Error)}`));
+        issues.push(issueAt(where, say('template_does_not_compile', { text: parseErrorText(error as Error) })));
         continue;
       }
       const checked = contextPaths.text(source, { kinds: [...(kindsOf.get(id) ?? [])], recipient: true });
       for (const problem of checked.ok ? checked.problems : []) {
-        const message = fromFile ? `template file ${template.file}:${problem.line}:${problem.col}: ${problem.message}` : `${problem.message}, at ${inText(problem, source, part)}`;
-        issues.push(issueAt(where, message));
+        const said = fromFile
+          ? say('template_file_problem', { ...problem.said.params, inner: problem.said.code, file: template.file ?? '', text_line: problem.line, text_col: problem.col })
+          : inTextSaid(problem, source, part);
+        issues.push(issueAt(where, said));
       }
     }
     sources.set(id, { text, subject: template.subject, html: template.html });

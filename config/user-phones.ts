@@ -1,4 +1,5 @@
 import { normalizePhone } from '../server/core/contact-keys';
+import { say } from './messages';
 import type { ReferenceProblem } from './references';
 import type { Config } from './schema';
 
@@ -13,7 +14,7 @@ export function normalizeUserPhones(config: Config): ReferenceProblem[] {
     if (user.phone === undefined) return;
     const e164 = normalizePhone(user.phone, config.default_region);
     if (e164) user.phone = e164;
-    else problems.push({ path: ['users', index, 'phone'], message: `"${user.phone}" is not a phone number (default region ${config.default_region})` });
+    else problems.push({ path: ['users', index, 'phone'], message: say('not_a_phone', { phone: user.phone, region: config.default_region }) });
   });
   return problems;
 }

@@ -1,7 +1,8 @@
 import { LineCounter } from 'yaml';
 import type { ConfigIssue } from '../server/core/errors';
 import { sortIssues, zodIssues } from './issues';
-import { CONFIG_LIMITS, tooBig, type ConfigLimits } from './limits';
+import { CONFIG_LIMITS, sizeText, type ConfigLimits } from './limits';
+import { asSaid, render, say, type Said } from './messages';
 import { formatPath, locate, type ConfigPath } from './positions';
 import { checkReferences, type ReferenceProblem } from './references';
 import { ConfigSchema } from './registered-schema';
@@ -54,10 +55,13 @@ function readerOf(templates: TemplateFiles): TemplateFileReader {
 }
 
 function validate(text: string, readFile: TemplateFileReader, file: string, limits: ConfigLimits): Validation {
-  const refuse = (line: number, col: number, where: string, message: string): Validation => ({ errors: [{ file, line, col, path: where, message }] });
+  const refuse = (line: number, col: number, where: string, message: string | Said): Validation => {
+    const said = asSaid(message);
+    return { errors: [{ file, line, col, path: where, message: render(said), code: said.code, params: said.params }] };
+  };
 
   const size = new TextEncoder().encode(text).length;
-  if (size > limits.maxBytes) return refuse(1, 1, '(file)', tooBig(limits.maxBytes));
+  if (size > limits.maxBytes) return refuse(1, 1, '(file)', say('file_too_big', { size: sizeText(limits.maxBytes) }));
   const control = strayControlCharacter(text);
   if (control) return refuse(control.line, control.col, '(yaml)', control.message);
 
@@ -65,19 +69,17 @@ function validate(text: string, readFile: TemplateFileReader, file: string, limi
   const parsedText = parseBounded(text, lineCounter, limits.maxTokens);
   if ('denseAt' in parsedText) {
     const { line, col } = lineCounter.linePos(parsedText.denseAt);
-    return refuse(line, col, '(yaml)', `more than ${limits.maxTokens} YAML tokens (keys, values, punctuation) by here; a config this dense is refused`);
+    return refuse(line, col, '(yaml)', say('too_dense', { max: limits.maxTokens }));
   }
   const { document } = parsedText;
   if (document.errors.length > 0) return { errors: yamlIssues(document.errors, file, lineCounter, limits) };
   const structural = checkStructure(document, lineCounter, file, limits);
   if (structural.length > 0) return { errors: structural };
 
-  const issueAt = (pathInFile: ConfigPath, message: string, key?: string): ConfigIssue => ({
-    file,
-    ...locate(document, lineCounter, pathInFile, key),
-    path: formatPath(key !== undefined ? [...pathInFile, key] : pathInFile),
-    message,
-  });
+  const issueAt = (pathInFile: ConfigPath, message: string | Said, key?: string): ConfigIssue => {
+    const said = asSaid(message);
+    return { file, ...locate(document, lineCounter, pathInFile, key), path: formatPath(key !== undefined ? [...pathInFile, key] : pathInFile), message: render(said), code: said.code, params: said.params };
+  };
 
   let raw: unknown;
   try {

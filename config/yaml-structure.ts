@@ -1,22 +1,22 @@
 import { Composer, isAlias, isMap, isNode, isPair, isScalar, isSeq, Lexer, type LineCounter, Parser, YAMLParseError, type CST, type Document, type Node, type YAMLError, type YAMLMap } from 'yaml';
 import type { ConfigIssue } from '../server/core/errors';
 import type { ConfigLimits } from './limits';
+import { render, say, type Said } from './messages';
 
 /** What YAML 1.2 allows in a file besides tab, LF, CR and printable characters: none of these. */
 // eslint-disable-next-line no-control-regex -- these control characters are what the pattern is for
 const NOT_YAML_CHARACTER = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x84\x86-\x9F\uD800-\uDFFF\uFFFE\uFFFF]/u;
 
 /** The first character YAML does not allow, at its line and column; null when there is none. */
-export function strayControlCharacter(text: string): { line: number; col: number; message: string } | null {
+export function strayControlCharacter(text: string): { line: number; col: number; message: Said } | null {
   const control = NOT_YAML_CHARACTER.exec(text);
   if (!control) return null;
   return { ...positionInText(text, control.index), message: notYamlCharacter(control[0]) };
 }
 
-function notYamlCharacter(character: string): string {
+function notYamlCharacter(character: string): Said {
   const code = `U+${character.codePointAt(0)?.toString(16).toUpperCase().padStart(4, '0')}`;
-  if (character === '\0') return `a NUL byte (${code}) is not allowed in YAML; delete it (most editors show nothing there)`;
-  return `the invisible control character ${code} is not allowed in YAML; delete it`;
+  return say(character === '\0' ? 'nul_byte' : 'control_character', { character: code });
 }
 
 function positionInText(text: string, offset: number): { line: number; col: number } {
@@ -77,7 +77,7 @@ export function yamlIssues(errors: YAMLError[], file: string, lineCounter: LineC
       tooDeep = true;
       message = `nested too deeply to read (a config nests at most ${limits.maxDepth} levels)`;
     }
-    issues.push({ file, line: position.line, col: position.col, path: '(yaml)', message });
+    issues.push({ file, line: position.line, col: position.col, path: '(yaml)', message, code: 'yaml_syntax', params: { text: message, yaml: tooDeep ? 'TOO_DEEP' : error.code } });
   }
   return issues;
 }
@@ -90,7 +90,7 @@ export function yamlIssues(errors: YAMLError[], file: string, lineCounter: LineC
  */
 export function checkStructure(document: Document, lineCounter: LineCounter, file: string, limits: ConfigLimits): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
-  const at = (node: Node, message: string): ConfigIssue => ({ file, ...lineCounter.linePos(node.range?.[0] ?? 0), path: '(yaml)', message });
+  const at = (node: Node, said: Said): ConfigIssue => ({ file, ...lineCounter.linePos(node.range?.[0] ?? 0), path: '(yaml)', message: render(said), code: said.code, params: said.params });
   const anchors = new Map<string, Node>(); // name → the node it names at this point of the file
   const sizes = new Map<Node, number>(); // an anchored node → its values, aliases inside expanded
   const open = new Set<Node>(); // anchored collections being walked: an alias to one is a loop
@@ -107,7 +107,7 @@ export function checkStructure(document: Document, lineCounter: LineCounter, fil
       if (!isScalar(key)) continue;
       // As the key ends up in the loaded object: `1:` and `"1":` are one key, the second wins silently.
       const text = key.value === null ? '' : String(key.value);
-      if (seen.has(text)) issues.push(at(key, `Map keys must be unique; "${text}" is repeated`));
+      if (seen.has(text)) issues.push(at(key, say('duplicate_yaml_key', { key: text })));
       else seen.add(text);
     }
   };
@@ -122,7 +122,7 @@ export function checkStructure(document: Document, lineCounter: LineCounter, fil
     if (isAlias(node) || node.anchor) {
       anchorsAndAliases += 1;
       if (anchorsAndAliases > limits.maxAnchorsAndAliases) {
-        issues.push(at(node, `more than ${limits.maxAnchorsAndAliases} anchors (&name) and aliases (*name) in one file; write the values out`));
+        issues.push(at(node, say('too_many_aliases', { max: limits.maxAnchorsAndAliases })));
         stopped = true;
         return 0;
       }
@@ -130,17 +130,17 @@ export function checkStructure(document: Document, lineCounter: LineCounter, fil
     if (isAlias(node)) {
       const target = anchors.get(node.source);
       if (!target) {
-        issues.push(at(node, `unknown alias "*${node.source}": no anchor "&${node.source}" before it`));
+        issues.push(at(node, say('unknown_alias', { name: node.source })));
         return 1;
       }
       if (open.has(target)) {
-        issues.push(at(node, `alias "*${node.source}" is inside its own anchor "&${node.source}": the value would repeat forever`));
+        issues.push(at(node, say('alias_in_own_anchor', { name: node.source })));
         return 1;
       }
       const size = sizes.get(target) ?? 1;
       expansion += size;
       if (expansion > limits.maxAliasExpansion) {
-        issues.push(at(node, `aliases expand to more than ${limits.maxAliasExpansion} values (an alias bomb?); write the values out or use fewer aliases`));
+        issues.push(at(node, say('alias_bomb', { max: limits.maxAliasExpansion })));
         stopped = true;
       }
       return size;
@@ -148,7 +148,7 @@ export function checkStructure(document: Document, lineCounter: LineCounter, fil
     if (node.anchor) anchors.set(node.anchor, node);
     if (isMap(node) || isSeq(node)) {
       if (depth > limits.maxDepth) {
-        issues.push(at(node, `nested more than ${limits.maxDepth} levels deep`));
+        issues.push(at(node, say('nested_too_deep', { max: limits.maxDepth })));
         stopped = true;
         return 0;
       }

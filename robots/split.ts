@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { say, zodText } from '../config/messages';
 import { Identifier } from '../config/primitives';
 import { chooseVariant } from '../server/core/variants';
 import { defineRobot } from './contract';
@@ -21,7 +22,7 @@ export const split = defineRobot({
           robots: z.array(Identifier).default([]).describe('ids of robots written after this one in the stage; none: the control group'),
         }),
       )
-      .refine((variants) => Object.keys(variants).length >= 2, { error: 'a split needs at least two variants' })
+      .refine((variants) => Object.keys(variants).length >= 2, { error: zodText(say('split_two_variants')) })
       .describe('variant id → {weight, robots}'),
   }),
   async run({ params, item, ports, run }) {

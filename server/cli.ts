@@ -1,7 +1,8 @@
 import fs from 'node:fs';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import pino from 'pino';
 import { DEFAULT_CONFIG_FILE, loadConfigFile, loadConfigText } from '../config/loader';
+import { issueMessage, type IssueLocale } from '../config/messages';
 import { systemClock } from './core/clock';
 import { listenUrl, resolvePublicUrl } from './core/public-url';
 import { ConfigError, formatConfigIssue } from './core/errors';
@@ -84,10 +85,10 @@ function databaseOptions(): DatabaseOptions {
   return { url: process.env.DATABASE_URL };
 }
 
-function loadOrExit(file: string) {
+function loadOrExit(file: string, locale: IssueLocale = 'en') {
   const result = loadConfigFile(file);
   if (!result.ok) {
-    for (const issue of result.issues) console.error(formatConfigIssue(issue));
+    for (const issue of result.issues) console.error(formatConfigIssue({ ...issue, message: issueMessage(issue, locale) }));
     console.error(`\n${result.issues.length} problem${result.issues.length === 1 ? '' : 's'} in ${file}`);
     process.exit(1);
   }
@@ -303,9 +304,10 @@ function buildCli(): Command {
     .command('validate [file]')
     .description('check a config file; prints every error as file:line:col path: message')
     .option('--explain', 'also print every robot with when it runs and what a re-entry does to it (defaults spelled out)')
-    .action((file: string | undefined, options: { explain?: boolean }) => {
+    .addOption(new Option('--locale <locale>', 'the language of the error messages').choices(['en', 'ru']).default('en'))
+    .action((file: string | undefined, options: { explain?: boolean; locale: IssueLocale }) => {
       const configFile = resolveConfigFile(file);
-      const config = loadOrExit(configFile);
+      const config = loadOrExit(configFile, options.locale);
       const robots = config.robots.size;
       console.log(`${configFile}: OK — ${config.leads.stages.length} lead statuses, ${config.deals.size} deal pipelines, ${robots} robots, ${config.users.size} users`);
       if (options.explain) console.log(load('explain').explainConfig(config));

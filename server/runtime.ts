@@ -22,7 +22,7 @@ import type { ReloadResult } from './config-ops/plan-state';
 import { LiveConfig } from './core/live-config';
 import { readConfigText } from './config-ops/config-file';
 import { ConfigStudio } from './config-ops/studio';
-import { ConfigVersions } from './config-ops/versions';
+import { ConfigVersions, configHash, type ConfigChanged } from './config-ops/versions';
 import type { HttpPoster } from './core/outgoing-http';
 import { Store } from './db/store';
 import { LeadImport } from './import/import-leads';
@@ -118,6 +118,14 @@ export class Runtime {
   private reloading: Promise<ReloadResult> | null = null;
   private reloadQueued: Promise<ReloadResult> | null = null;
   private readonly reloadListeners: Array<() => void> = [];
+  private readonly configListeners = new Set<(change: ConfigChanged) => void>();
+  /** Each reload that replaced the config, with the version now running: what the live stream tells studio pages. */
+  readonly configChanges = {
+    subscribe: (listener: (change: ConfigChanged) => void): (() => void) => {
+      this.configListeners.add(listener);
+      return () => this.configListeners.delete(listener);
+    },
+  };
 
   private constructor(readonly options: RuntimeOptions) {
     const { clock, channels, logger } = options;
@@ -235,6 +243,7 @@ export class Runtime {
     const { cancelledRuns } = await this.pipeline.applyConfig(result.config);
     await this.noteConfigOnDisk();
     this.reloadListeners.forEach((listener) => listener());
+    await this.tellConfigChanged();
     this.options.logger.info({ cancelledRuns }, 'config reloaded');
     return { ok: true, cancelledRuns };
   }
@@ -245,6 +254,18 @@ export class Runtime {
       await this.configVersions.noteLoaded(readConfigText(this.options.configFile), this.options.clock.now());
     } catch (error) {
       this.options.logger.warn({ err: error }, 'the loaded config could not be kept in the history');
+    }
+  }
+
+  private async tellConfigChanged(): Promise<void> {
+    if (this.configListeners.size === 0) return;
+    try {
+      // The studio records its apply before it writes and the watcher records a change on disk: the newest version is what runs.
+      const latest = await this.configVersions.latest();
+      const change: ConfigChanged = latest ? { version: latest.id, hash: latest.hash, author: latest.author } : { version: null, hash: configHash(readConfigText(this.options.configFile)), author: 'file' };
+      for (const listener of this.configListeners) listener(change);
+    } catch (error) {
+      this.options.logger.warn({ err: error }, 'open studio pages could not be told of the reload');
     }
   }
 

@@ -57,6 +57,8 @@ export interface AutomationMap {
   pipelines: Array<{ key: string; kind: 'lead' | 'deal'; name: string; stages: MapStage[] }>;
   robots: number;
   triggers: number;
+  /** The config's time zone (`timezone:`): times of day on the map and in the history are its. */
+  timezone: string;
 }
 
 const SHARED_ROBOT_KEYS = new Set(['id', 'type', 'title', 'after', 'at', 'working_hours', 'after_robot', 'condition', 'stop_on_reply', 'skip_if_late']);
@@ -144,5 +146,10 @@ export function automationMap(config: CompiledConfig, text: string): AutomationM
   });
   const pipelines = [pipelineMap(config.leads, ['leads']), ...[...config.deals.values()].map((pipeline) => pipelineMap(pipeline, ['deals', pipeline.key]))];
   const stages = pipelines.flatMap((pipeline) => pipeline.stages);
-  return { pipelines, robots: stages.reduce((sum, stage) => sum + stage.robots.length, 0), triggers: stages.reduce((sum, stage) => sum + stage.triggers.length, 0) };
+  return {
+    pipelines,
+    robots: stages.reduce((sum, stage) => sum + stage.robots.length, 0),
+    triggers: stages.reduce((sum, stage) => sum + stage.triggers.length, 0),
+    timezone: config.source.timezone,
+  };
 }

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { loadConfigFileOffThread, loadConfigText } from '../../config/loader';
+import { issueMessage, type IssueLocale } from '../../config/messages';
 
 /** Above this a draft is checked on a worker thread (the example config is 27 KB; the API takes drafts up to 256 KB). */
 const CHECK_ON_THREAD_BYTES = 64 * 1024;
@@ -63,10 +64,13 @@ export interface PlanSummary {
 export type ApplyOutcome =
   { status: 'applied'; version: ConfigVersionRow; cancelled_runs: number } | { status: 'conflict'; hash: string; diff: string } | { status: 'invalid'; issues: EditorIssue[] } | { status: 'edit_off' };
 
-const DID_YOU_MEAN = /did you mean "([^"]+)"\??/;
-
 export function editorIssues(issues: ConfigIssue[]): EditorIssue[] {
-  return issues.map((issue) => ({ ...issue, suggestion: DID_YOU_MEAN.exec(issue.message)?.[1] ?? null }));
+  return issues.map((issue) => ({ ...issue, suggestion: typeof issue.params?.suggestion === 'string' ? issue.params.suggestion : null }));
+}
+
+/** The issues in the reader's language (config/messages.ts words each by its code). */
+export function inLocale(issues: EditorIssue[], locale: IssueLocale): EditorIssue[] {
+  return locale === 'en' ? issues : issues.map((issue) => ({ ...issue, message: issueMessage(issue, locale) }));
 }
 
 export function summarize(plan: ReloadPlan, templates: TemplateChange[]): PlanSummary {

@@ -8,6 +8,15 @@ export function configHash(text: string | Buffer): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
+/** Told to open studio pages when the running config was replaced: by a reload of the file or by someone's apply. */
+export interface ConfigChanged {
+  /** The version now running (null when the history could not keep it). */
+  version: number | null;
+  hash: string;
+  /** Who applied it, or `file` for a change on disk. */
+  author: string;
+}
+
 export type NewConfigVersion = Omit<ConfigVersionRow, 'id'>;
 
 export class ConfigVersions {

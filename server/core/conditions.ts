@@ -1,4 +1,5 @@
 import jsonLogic from 'json-logic-js';
+import { render, say, type Said } from '../../config/messages';
 import { CONTEXT_ROOTS } from './context-schema';
 
 /** Standard json-logic operators: anything else in a condition is a typo we report at load time. */
@@ -52,15 +53,19 @@ export interface LogicProblem {
   /** Path inside the condition, e.g. ['and', 0, '==']. */
   path: Array<string | number>;
   message: string;
+  /** The same as a code and its params (config/messages.ts words it per language). */
+  said: Said;
 }
 
+const problemAt = (path: Array<string | number>, said: Said): LogicProblem => ({ path, message: render(said), said });
+
 /** What is wrong with a variable the condition reads, or null. */
-export type VariableCheck = (variable: string) => string | null;
+export type VariableCheck = (variable: string) => Said | null;
 
 /** Without a config at hand: the first segment must be a context root. */
 export const checkRoot: VariableCheck = (variable) => {
   const [root = ''] = variable.split('.');
-  return CONTEXT_ROOTS.has(root) ? null : `unknown variable "${variable}": conditions read ${[...CONTEXT_ROOTS].join(', ')}`;
+  return CONTEXT_ROOTS.has(root) ? null : say('unknown_variable', { name: variable, readers: 'conditions', known: [...CONTEXT_ROOTS] });
 };
 
 const anyVariable: VariableCheck = () => null;
@@ -78,10 +83,10 @@ export function validateCondition(rule: unknown, path: Array<string | number> = 
   const [entry, ...others] = entries;
   if (entry === undefined || others.length > 0) {
     const keys = entries.map(([key]) => key);
-    return [{ path, message: `a json-logic rule has exactly one operator, found ${keys.length} (${keys.join(', ') || 'none'})` }];
+    return [problemAt(path, say('json_logic_one_operator', { count: keys.length, operators: keys }))];
   }
   const [operator, argument] = entry;
-  if (!KNOWN_OPERATORS.has(operator)) return [{ path: [...path, operator], message: `unknown json-logic operator "${operator}"` }];
+  if (!KNOWN_OPERATORS.has(operator)) return [problemAt([...path, operator], say('json_logic_unknown_operator', { operator }))];
   const here = [...path, operator];
   if (operator === 'var') {
     const [variable, ...defaults] = Array.isArray(argument) ? argument : [argument];
@@ -107,8 +112,8 @@ function isPath(value: unknown): value is string | number {
 /** `""` is the whole context, always there. */
 function variableProblems(variable: string, path: Array<string | number>, checkVariable: VariableCheck): LogicProblem[] {
   if (variable === '') return [];
-  const message = checkVariable(variable);
-  return message === null ? [] : [{ path, message }];
+  const said = checkVariable(variable);
+  return said === null ? [] : [problemAt(path, said)];
 }
 
 export function evaluateCondition(rule: unknown, context: Record<string, unknown>): boolean {

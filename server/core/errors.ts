@@ -8,7 +8,11 @@ export interface ConfigIssue {
   line: number;
   col: number;
   path: string;
+  /** In English, as `robots validate` prints it. */
   message: string;
+  /** What config/messages.ts words it by, in any language (a stable code and what fills it). */
+  code?: string;
+  params?: Record<string, string | number | string[]>;
 }
 
 export function formatConfigIssue(issue: ConfigIssue): string {

@@ -90,7 +90,7 @@ export function createApp(runtime: Runtime, options: { logger?: Logger } = {}): 
   api.use('/analytics', analyticsRoutes({ config, clock, reads }));
   api.use('/users', userRoutes({ config, accounts, reads, onUsersChanged: () => tokens.clear() }));
   api.use('/config/pipelines', pipelineRoutes({ config, reads }));
-  api.use('/stream', streamRoutes(streamHub({ itemChanges: runtime.itemChanges, notices: runtime.notices, config, reads, logger: runtime.logger }, metrics.registry)));
+  api.use('/stream', streamRoutes(streamHub({ itemChanges: runtime.itemChanges, notices: runtime.notices, configChanges: runtime.configChanges, config, reads, logger: runtime.logger }, metrics.registry)));
   api.use('/tasks', taskRoutes({ config, clock, records, pipeline, reads }));
   const studio = { clock, studio: runtime.studio, versions: runtime.configVersions, queue, config, store: runtime.store };
   api.use('/automation', automationRoutes(studio));

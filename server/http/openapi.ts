@@ -14,6 +14,7 @@ import { FunnelQuery } from './routes/analytics';
 import { NewUserInput } from './routes/users';
 import { LoginInput } from './routes/auth';
 import { ReloadQuery } from './routes/config-reload';
+import { ApplyBody, PreviewQuery, RobotParam, TemplateParam, ValidateResponse, YamlBody } from './routes/studio';
 import { MAX_ROW_ID } from './ids';
 
 const json = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
@@ -22,6 +23,7 @@ const problem = { description: 'Problem details (application/problem+json), with
 const unsupported = { 415: problem };
 const body = (schema: z.ZodType) => ({ required: true, content: { 'application/json': { schema: json(schema) } } });
 const queryParameters = (schema: z.ZodObject) => Object.entries(schema.shape as Record<string, z.ZodType>).map(([name, parameter]) => ({ name, in: 'query', required: false, schema: json(parameter) }));
+const pathParameters = (schema: z.ZodObject) => Object.entries(schema.shape as Record<string, z.ZodType>).map(([name, parameter]) => ({ name, in: 'path', required: true, schema: json(parameter) }));
 const idParameter = { name: 'id', in: 'path', required: true, schema: { type: 'integer', minimum: 1, maximum: MAX_ROW_ID } };
 
 function itemPaths(kind: 'leads' | 'deals', create: z.ZodType, patch: z.ZodType) {
@@ -170,7 +172,7 @@ export function openApiDocument() {
       '/api/stream': {
         get: {
           summary:
-            'Live updates (text/event-stream) of the items you may read: `event: item` with `{kind, id, change: created|moved|updated, stage, pipeline, item}` (item as the lists show it), a `: heartbeat` comment every 15 s. No replay: after a reconnect, reload the lists',
+            'Live updates (text/event-stream) of the items you may read: `event: item` with `{kind, id, change: created|moved|updated, stage, pipeline, item}` (item as the lists show it), `event: config` with `{version, hash, author}` when the running config is replaced (to those who may see the automation map), a `: heartbeat` comment every 15 s. No replay: after a reconnect, reload the lists',
           // EventSource cannot send headers: a token may come in the query, on this route only.
           security: [{ bearer: [] }, { session: [] }, { streamToken: [] }],
           responses: { 200: { description: 'The event stream', content: { 'text/event-stream': {} } }, 400: problem, 401: problem, 503: problem },
@@ -232,6 +234,66 @@ export function openApiDocument() {
           parameters: queryParameters(ReloadQuery),
           responses: { 200: { description: 'Reloaded `{status: "reloaded", cancelled_runs}`, or the plan `{status: "planned", …}`' }, 400: problem, 403: problem, 422: problem },
         },
+      },
+      '/api/automation': {
+        get: {
+          summary:
+            "The automation map (ops, admins, managers): every pipeline with its stages, the robots of each (timing in the config's words, conditions, branches, escalation ladders, the lines they are written on) and the triggers that move items into it; `editable` says whether this reader may edit in the studio",
+          responses: { 200: { description: 'The map' }, 403: problem },
+        },
+      },
+      '/api/automation/robots/{id}': {
+        get: {
+          summary: 'One robot of the running config: pending runs, its runs of the last 7 days by outcome, and its lines of robots.yaml',
+          parameters: pathParameters(RobotParam),
+          responses: { 200: { description: 'Activity and source lines' }, 403: problem, 404: problem },
+        },
+      },
+      '/api/templates': { get: { summary: 'The templates of the running config with their channels (ops, admin)', responses: { 200: { description: 'Templates' }, 403: problem } } },
+      '/api/templates/{id}/preview': {
+        get: {
+          summary: 'A template rendered with a real item as a send would render it: the text, subject and HTML, and for SMS its length, encoding and segments (ops, admin)',
+          parameters: [...pathParameters(TemplateParam), ...queryParameters(PreviewQuery).map((parameter) => ({ ...parameter, required: true }))],
+          responses: { 200: { description: 'The rendered template' }, 400: problem, 403: problem, 404: problem },
+        },
+      },
+      '/api/config/source': {
+        get: {
+          summary: 'robots.yaml as it is on disk (ops, admin): its text, sha256 (`hash`, what an apply sends back as `base_hash`) and the history version it is (`version`, null when none has its bytes)',
+          responses: { 200: { description: 'The file' }, 403: problem },
+        },
+      },
+      '/api/config/validate': {
+        post: {
+          summary: 'Check a draft as `robots validate` does, every problem at once (ops, admin); the messages are in the language Accept-Language asks for (en, ru), English by default',
+          requestBody: body(YamlBody),
+          responses: { 200: { description: 'Valid, or every problem', content: { 'application/json': { schema: json(ValidateResponse) } } }, 400: problem, 403: problem, 413: problem, ...unsupported },
+        },
+      },
+      '/api/config/plan': {
+        post: {
+          summary:
+            'What applying a draft would do (ops, admin), changing nothing: runs cancelled, robots changed and added, stages removed with items in them, triggers, templates reworded, the diff, and the hash an apply must still find; an invalid draft is a 422 with every error',
+          requestBody: body(YamlBody),
+          responses: { 200: { description: 'The plan' }, 400: problem, 403: problem, 422: problem, ...unsupported },
+        },
+      },
+      '/api/config/apply': {
+        post: {
+          summary:
+            'Write a draft and reload (ops, admin; not with `studio.edit: false`): refused with a 409 and the diff when the file changed since `base_hash`, never written over; kept as a version (a rollback names `rollback_of`)',
+          requestBody: body(ApplyBody),
+          responses: { 200: { description: '`{status: "applied", cancelled_runs, version, hash}`' }, 400: problem, 403: problem, 409: problem, 422: problem, ...unsupported },
+        },
+      },
+      '/api/config/versions': {
+        get: {
+          summary: 'Every config the server ran, newest first, without their text (ops, admin): author (`file` for a change on disk), time, hash, plan summary, the version it rolled back to',
+          responses: { 200: { description: 'Versions' }, 403: problem },
+        },
+      },
+      '/api/config/versions/{id}': {
+        get: { summary: 'One version with its whole text (what a rollback applies)', parameters: [idParameter], responses: { 200: { description: 'The version' }, 403: problem, 404: problem } },
       },
       '/api/config/schema': { get: { summary: 'JSON Schema of robots.yaml for editors', security: [], responses: { 200: { description: 'JSON Schema' } } } },
       '/api/openapi.json': { get: { summary: 'This document', security: [], responses: { 200: { description: 'OpenAPI' } } } },

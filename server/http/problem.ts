@@ -69,7 +69,7 @@ function problemFor(error: unknown): Problem {
       status: 422,
       code: 'config.invalid',
       detail: error.message,
-      errors: error.issues.map((issue) => ({ path: issue.path, message: issue.message, line: issue.line, col: issue.col, file: issue.file })),
+      errors: error.issues.map((issue) => ({ path: issue.path, message: issue.message, line: issue.line, col: issue.col, file: issue.file, code: issue.code, params: issue.params })),
     };
   }
   if (error instanceof NotFoundError) return { type: 'urn:robots:not-found', title: 'Not found', status: 404, code: 'not_found', detail: error.message };

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Page, Request } from 'playwright-core';
-import { BOARD, describeInBrowser, expectNoSeriousAxeViolations, expectOneLanguage, screenshot, signInAs, useBrowserWorld } from '../support/browser';
+import { BOARD, describeInBrowser, expectNoSeriousAxeViolations, expectOneLanguage, otherLanguageWords, screenshot, signInAs, useBrowserWorld } from '../support/browser';
 import { overflowsSideways } from '../support/sales-team';
 
 /**
@@ -33,7 +33,8 @@ const ORIGINAL = exampleWithSms();
 fs.writeFileSync(CONFIG, ORIGINAL);
 
 describeInBrowser('the automation studio in Chromium', () => {
-  const world = useBrowserWorld({ viewport: { width: 1440, height: 900 }, harness: { configFile: CONFIG } });
+  // The browser is in New York, the config in Moscow: times on the studio pages are Moscow's.
+  const world = useBrowserWorld({ viewport: { width: 1440, height: 900 }, timezoneId: 'America/New_York', harness: { configFile: CONFIG } });
   const requests: string[] = [];
   let page: Page;
 
@@ -144,6 +145,31 @@ describeInBrowser('the automation studio in Chromium', () => {
     await expect(page.getByRole('button', { name: 'No changes' }).isDisabled()).resolves.toBe(true);
   });
 
+  it("a mistake typed in the Russian studio is explained in Russian (only the file's names in Latin, quoted), and in English in English", async () => {
+    const words = {
+      ru: { open: 'Подробнее о роботе', edit: 'Изменить в редакторе', said: 'нет шаблона «touch_smsx» (может быть, «touch_sms»?)' },
+      en: { open: 'More about the robot', edit: 'Change in the editor', said: 'unknown template "touch_smsx" (did you mean "touch_sms"?)' },
+    };
+    for (const locale of ['ru', 'en'] as const) {
+      await openStudio('olga');
+      await page.evaluate((chosen) => localStorage.setItem('robots.locale', chosen), locale);
+      await page.reload();
+      await page.getByRole('button', { name: `${words[locale].open}: SMS на третий день`, exact: true }).click();
+      await page.getByRole('button', { name: words[locale].edit }).click();
+      await page.waitForFunction(() => document.activeElement?.classList.contains('cm-content'));
+      for (let step = 0; step < 3; step++) await page.keyboard.press('ArrowDown');
+      await page.keyboard.press('End');
+      await page.keyboard.type('x');
+      const message = page.locator('.editor-issues li .issue-message');
+      await message.waitFor();
+      const said = (await message.textContent()) ?? '';
+      expect(said).toBe(words[locale].said);
+      if (locale === 'ru') expect(said.replace(/«[^»]*»/g, '')).not.toMatch(/[A-Za-z]/);
+      await expectOneLanguage(page, locale);
+      await screenshot(page, `studio-editor-diagnostic-${locale}`);
+    }
+  });
+
   it('a template previewed with a real lead: the SMS as sent, its length and segments', async () => {
     const id = await lead('Вера Павлова', '8 (926) 700-11-22');
     await openStudio('olga', '?view=templates');
@@ -189,7 +215,93 @@ describeInBrowser('the automation studio in Chromium', () => {
     await page.locator('.applied', { hasText: `version ${versions[0]!.id + 1}.` }).waitFor();
     expect(fs.readFileSync(CONFIG).equals(Buffer.from(ORIGINAL))).toBe(true);
     await page.locator('.history tbody tr').first().waitFor();
+    const newest = (await world.harness.as('olga').get('/api/config/versions').expect(200)).body.versions[0] as { createdAt: number };
+    const clock = (zone: string) => new Intl.DateTimeFormat('en', { timeZone: zone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(newest.createdAt);
+    expect(clock('Europe/Moscow')).not.toBe(clock('America/New_York'));
+    await expect(page.locator('.history tbody tr time').first().textContent()).resolves.toContain(clock('Europe/Moscow'));
+    await expect(page.locator('.history .hint').textContent()).resolves.toBe("Times are in the config's time zone: Moscow Standard Time.");
+    await expectOneLanguage(page, 'en');
     await screenshot(page, 'walk-5-history');
+  });
+
+  it('the studio is live: a change on disk redraws an open map, and an editor with a draft is told which version it is based on, its edits kept', async () => {
+    const editorPage = await world.browser.newPage();
+    const runtime = world.harness.runtime;
+    runtime.watch(50);
+    try {
+      const base = ((await world.harness.as('olga').get('/api/config/versions').expect(200)).body.versions as Array<{ id: number }>)[0]!.id;
+      await openStudio('olga');
+      const timing = page.locator('[data-robot="touch_2_messenger"] .robot-timing');
+      await expect(timing.textContent()).resolves.toBe('after 1 d, in working hours');
+      await editorPage.setViewportSize({ width: 390, height: 844 });
+      await editorPage.goto(`${world.baseUrl}${BOARD}automation?view=editor`);
+      await editorPage.locator('.cm-content').click();
+      await editorPage.keyboard.press('Control+Home');
+      await editorPage.keyboard.type('# my draft\n');
+      await editorPage.locator('.editor-status', { hasText: 'No errors' }).waitFor();
+
+      // Someone saves the file by hand: the watcher reloads it.
+      fs.writeFileSync(CONFIG, ORIGINAL.replace('template: touch_messenger, after: 1d,', 'template: touch_messenger, after: 2d,'));
+      await page.locator('[data-robot="touch_2_messenger"] .robot-timing', { hasText: 'after 2 d, in working hours' }).waitFor();
+      const notice = editorPage.locator('.stale-notice');
+      await notice.waitFor();
+      await expect(notice.locator('p').textContent()).resolves.toBe(
+        `The config changed on disk, it is now version ${base + 1}; your draft is based on version ${base}. Your edits stay in the editor; applying them will show the difference.`,
+      );
+      await expect(editorPage.locator('.cm-content').textContent()).resolves.toContain('# my draft');
+      expect(await overflowsSideways(editorPage)).toBe(false);
+      await expectOneLanguage(editorPage, 'en');
+      await screenshot(page, 'studio-live-map');
+      await screenshot(editorPage, 'studio-live-draft-notice-390');
+
+      // Taking the new file is the reader's choice, by keyboard too.
+      await notice.getByRole('button', { name: 'Open the new version (your edits are dropped)' }).focus();
+      await editorPage.keyboard.press('Enter');
+      await notice.waitFor({ state: 'detached' });
+      await expect(editorPage.locator('.cm-content').textContent()).resolves.not.toContain('# my draft');
+
+      fs.writeFileSync(CONFIG, ORIGINAL);
+      await timing.filter({ hasText: 'after 1 d, in working hours' }).waitFor();
+    } finally {
+      runtime.unwatch();
+      await editorPage.close();
+    }
+  });
+
+  it('every studio page speaks one language, in Russian and in English, at 1440 and 390 px', async () => {
+    const words = {
+      ru: { tabs: ['Карта', 'Редактор', 'История', 'Шаблоны'], review: 'Проверить изменения' },
+      en: { tabs: ['Map', 'Editor', 'History', 'Templates'], review: 'Review changes' },
+    };
+    for (const locale of ['ru', 'en'] as const) {
+      for (const width of [1440, 390]) {
+        await page.setViewportSize({ width, height: width > 500 ? 900 : 844 });
+        await openStudio('olga');
+        await page.evaluate((chosen) => localStorage.setItem('robots.locale', chosen), locale);
+        await page.reload();
+        await page.locator('.map-robot').first().waitFor();
+        const [map, editor, history, templates] = words[locale].tabs;
+        const look = async (name: string) => {
+          await screenshot(page, `studio-${name}-${width}-${locale}`);
+          expect({ name, overflows: await overflowsSideways(page), otherLanguage: await otherLanguageWords(page, locale) }).toEqual({ name, overflows: false, otherLanguage: [] });
+        };
+        expect(await page.getByRole('link', { name: map, exact: true }).count()).toBe(1);
+        await look('map');
+        await page.getByRole('link', { name: history, exact: true }).click();
+        await page.locator('.history tbody tr').first().waitFor();
+        await look('history');
+        await page.getByRole('link', { name: templates, exact: true }).click();
+        await page.locator('select').first().waitFor();
+        await look('templates');
+        await page.getByRole('link', { name: editor, exact: true }).click();
+        await page.locator('.cm-content').click();
+        await page.keyboard.press('Control+Home');
+        await page.keyboard.type('# a note\n');
+        await page.getByRole('button', { name: words[locale].review }).click();
+        await page.locator('.review-headline').waitFor();
+        await look('review');
+      }
+    }
   });
 
   it('applying a change that removes a robot says first how many pending runs it cancels, then cancels them', async () => {

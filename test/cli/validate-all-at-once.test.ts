@@ -23,4 +23,18 @@ describe('robots validate on a file with ten mistakes', () => {
     expect(failed?.stderr.split('\n').filter((line) => line.startsWith('robots.yaml:'))).toEqual(TEN_ERRORS);
     expect(failed?.stderr).toMatch(/10 problems in robots\.yaml/);
   });
+
+  it("with --locale ru prints the same ten at the same places in Russian: only the file's own names in Latin, quoted", async () => {
+    fs.writeFileSync(path.join(dir, 'robots.yaml'), TEN_MISTAKES);
+    const failed = await run('node', [BIN, 'validate', 'robots.yaml', '--locale', 'ru'], { cwd: dir, timeout: 60000 }).then(
+      () => null,
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(failed?.code).toBe(1);
+    const lines = failed?.stderr.split('\n').filter((line) => line.startsWith('robots.yaml:')) ?? [];
+    const place = (line: string) => line.slice(0, line.indexOf(': ') + 1);
+    expect(lines.map(place)).toEqual(TEN_ERRORS.map(place));
+    expect(lines).toContain('robots.yaml:32:21 leads.stages[0].robots[0].template: нет шаблона «welcom» (может быть, «welcome»?)');
+    for (const line of lines) expect(line.slice(line.indexOf(': ') + 2).replace(/«[^»]*»/g, '')).not.toMatch(/[A-Za-z]{2,}/);
+  });
 });

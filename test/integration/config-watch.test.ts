@@ -82,7 +82,9 @@ describe('the config watcher, on sqlite', () => {
       harness.runtime.unwatch();
       fs.writeFileSync(configFile, [...bomb, config('bomb')].join('\n'));
       const response = await harness.as('root').post('/api/config/reload').expect(422);
-      expect(response.body.errors).toEqual([{ file: expect.stringMatching(/robots\.yaml$/), line: 6, col: 8, path: '(yaml)', message: expect.stringMatching(/^aliases expand to more than 100000 values/) }]);
+      expect(response.body.errors).toEqual([
+        { file: expect.stringMatching(/robots\.yaml$/), line: 6, col: 8, path: '(yaml)', message: expect.stringMatching(/^aliases expand to more than 100000 values/), code: 'alias_bomb', params: { max: 100000 } },
+      ]);
       expect(helloText()).toBe('v1');
     });
 

@@ -1,8 +1,11 @@
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { MINUTE, startHarness, type Harness } from '../support/harness';
 import { testDatabaseKinds } from '../support/databases';
+import { createToken } from '../../server/auth/users';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { TEN_MISTAKES } from '../support/ten-mistakes';
@@ -85,6 +88,51 @@ describe.each(testDatabaseKinds())('the automation studio, on %s', (kind) => {
     expect(answer.valid).toBe(false);
     expect(answer.errors).toEqual([expect.objectContaining({ line: 18, path: expect.stringContaining('template'), suggestion: 'day3_sms' })]);
     expect((await harness.as('olga').post('/api/config/validate', { yaml: RUNNING }).expect(200)).body).toEqual({ valid: true, errors: [] });
+  });
+
+  it('a mistake is worded in the language the board asks for: Russian with Accept-Language: ru, English otherwise', async () => {
+    const typo = RUNNING.replace('template: day3_sms', 'template: day3_sm');
+    const russian = (await harness.as('olga').post('/api/config/validate', { yaml: typo }).set('Accept-Language', 'ru').expect(200)).body.errors;
+    expect(russian).toEqual([
+      expect.objectContaining({ line: 18, code: 'unknown_name', params: { kind: 'template', value: 'day3_sm', suggestion: 'day3_sms' }, message: 'нет шаблона «day3_sm» (может быть, «day3_sms»?)' }),
+    ]);
+    const english = (await harness.as('olga').post('/api/config/validate', { yaml: typo }).expect(200)).body.errors;
+    expect(english).toEqual([expect.objectContaining({ line: 18, code: 'unknown_name', message: 'unknown template "day3_sm" (did you mean "day3_sms"?)' })]);
+  });
+
+  it('an apply tells the live streams of those who see the map which version now runs, and nobody else', async () => {
+    const server = http.createServer(harness.app);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const streams = await Promise.all(
+      ['olga', 'irina', 'sasha'].map(async (login) => {
+        const token = await createToken(harness.runtime.store, login, harness.clock.now());
+        const controller = new AbortController();
+        const response = await fetch(`${base}/api/stream`, { headers: { authorization: `Bearer ${token}` }, signal: controller.signal });
+        const reader = response.body!.getReader();
+        const said = { text: '' };
+        const next = async (until: string) => {
+          while (!said.text.includes(until)) said.text += new TextDecoder().decode((await reader.read()).value);
+        };
+        await next(': connected');
+        return { controller, said, next };
+      }),
+    );
+    try {
+      const opened = await source();
+      const applied = (await harness.as('olga').post('/api/config/apply', { yaml: WITHOUT_SLA, base_hash: opened.hash }).expect(200)).body;
+      const [ops, manager, firstLine] = streams;
+      for (const stream of [ops!, manager!]) {
+        await stream.next('event: config');
+        const data = /event: config\ndata: (.*)\n/.exec(stream.said.text)?.[1];
+        expect(JSON.parse(data ?? '{}')).toEqual({ version: applied.version.id, hash: applied.hash, author: 'olga' });
+      }
+      expect(firstLine!.said.text).not.toContain('event: config');
+    } finally {
+      streams.forEach((stream) => stream.controller.abort());
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('removing a robot is planned as the runs it cancels, then applied: the file is written, the runs cancelled, the version kept', async () => {

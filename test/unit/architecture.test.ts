@@ -50,7 +50,7 @@ const under = (...dirs: string[]) => FILES.filter((file) => dirs.some((dir) => f
 const inside = (target: string, ...dirs: string[]) => dirs.some((dir) => target.startsWith(`${dir}/`) || target === dir);
 
 /** The shape and words of robots.yaml: at the bottom, beside the core. */
-const CONFIG_VOCABULARY = ['config/schema.ts', 'config/primitives.ts', 'config/duration.ts', 'config/event-types.ts', 'config/did-you-mean.ts'];
+const CONFIG_VOCABULARY = ['config/schema.ts', 'config/primitives.ts', 'config/duration.ts', 'config/event-types.ts', 'config/did-you-mean.ts', 'config/messages.ts'];
 
 /** Strongly connected components of more than one file (Tarjan). */
 function cycles(graph: Map<string, string[]>): string[][] {

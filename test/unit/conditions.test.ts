@@ -16,15 +16,21 @@ describe('validateCondition', () => {
   });
 
   it('reports an unknown operator at its place in the rule', () => {
-    expect(validateCondition({ and: [{ '==': [1, 1] }, { '~=': [1, 2] }] })).toEqual([{ path: ['and', 1, '~='], message: 'unknown json-logic operator "~="' }]);
+    expect(validateCondition({ and: [{ '==': [1, 1] }, { '~=': [1, 2] }] })).toEqual([
+      { path: ['and', 1, '~='], message: 'unknown json-logic operator "~="', said: { code: 'json_logic_unknown_operator', params: { operator: '~=' } } },
+    ]);
   });
 
   it('reports a rule with two operators in one object', () => {
-    expect(validateCondition({ '==': [1, 1], foo: 1 })).toEqual([{ path: [], message: 'a json-logic rule has exactly one operator, found 2 (==, foo)' }]);
+    expect(validateCondition({ '==': [1, 1], foo: 1 })).toEqual([
+      { path: [], message: 'a json-logic rule has exactly one operator, found 2 (==, foo)', said: { code: 'json_logic_one_operator', params: { count: 2, operators: ['==', 'foo'] } } },
+    ]);
   });
 
   it('reports an empty rule object', () => {
-    expect(validateCondition({ or: [{}] })).toEqual([{ path: ['or', 0], message: 'a json-logic rule has exactly one operator, found 0 (none)' }]);
+    expect(validateCondition({ or: [{}] })).toEqual([
+      { path: ['or', 0], message: 'a json-logic rule has exactly one operator, found 0 (none)', said: { code: 'json_logic_one_operator', params: { count: 0, operators: [] } } },
+    ]);
   });
 
   it.each([

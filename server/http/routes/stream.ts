@@ -1,7 +1,8 @@
 import { Router, type RequestHandler, type Response } from 'express';
 import type { Logger } from 'pino';
 import { Counter, Gauge, type Registry } from 'prom-client';
-import { canAccessItem, type Viewer } from '../../auth/access';
+import { canAccessItem, canOperate, type Viewer } from '../../auth/access';
+import type { ConfigChanged } from '../../config-ops/versions';
 import type { LiveConfig } from '../../core/live-config';
 import type { ItemChange, ItemChanges } from '../../records/item-changes';
 import type { NotificationFeed, NotificationPublished } from '../../records/notifications';
@@ -55,6 +56,8 @@ export interface StreamDeps {
   itemChanges: Pick<ItemChanges, 'closed' | 'subscribe'>;
   /** A person's notifications written, told after commit: sent to that person's streams only. */
   notices?: Pick<NotificationFeed, 'subscribe'>;
+  /** The running config replaced (a reload, an apply): told to the streams of those who may see the automation map. */
+  configChanges?: { subscribe(listener: (change: ConfigChanged) => void): () => void };
   config: LiveConfig;
   reads: ReadSource;
   logger: Pick<Logger, 'error'>;
@@ -72,6 +75,7 @@ export class StreamHub {
   private heartbeat: NodeJS.Timeout | null = null;
   private unsubscribe: (() => void) | null = null;
   private unsubscribeNotices: (() => void) | null = null;
+  private unsubscribeConfig: (() => void) | null = null;
   private readonly dropped?: Counter<'reason'>;
 
   constructor(
@@ -135,6 +139,7 @@ export class StreamHub {
       () => this.closeAll(),
     );
     this.unsubscribeNotices = this.deps.notices?.subscribe((notification) => void this.notify(notification)) ?? null;
+    this.unsubscribeConfig = this.deps.configChanges?.subscribe((change) => this.configChanged(change)) ?? null;
     this.heartbeat = setInterval(() => this.beat(), this.limits.heartbeatMs);
     this.heartbeat.unref();
   }
@@ -155,12 +160,20 @@ export class StreamHub {
     }
   }
 
+  /** `event: config` `{version, hash, author}`: open studio pages refresh the map and warn an editor whose draft is now behind. */
+  private configChanged(change: ConfigChanged): void {
+    const frame = `event: config\ndata: ${JSON.stringify(change)}\n\n`;
+    for (const stream of [...this.streams]) if (canOperate(stream.user, 'studio.map')) this.send(stream, frame);
+  }
+
   private detachIfIdle(): void {
     if (this.streams.size > 0) return;
     this.unsubscribe?.();
     this.unsubscribe = null;
     this.unsubscribeNotices?.();
     this.unsubscribeNotices = null;
+    this.unsubscribeConfig?.();
+    this.unsubscribeConfig = null;
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.heartbeat = null;
     this.pending.clear();

@@ -1,9 +1,10 @@
-import { Router } from 'express';
+import { Router, type Request } from 'express';
+import type { IssueLocale } from '../../../config/messages';
 import { z } from 'zod';
 import { canOperate } from '../../auth/access';
 import type { Clock } from '../../core/clock';
 import { ConfigError, NotFoundError } from '../../core/errors';
-import type { ConfigStudio } from '../../config-ops/studio';
+import { inLocale, type ConfigStudio } from '../../config-ops/studio';
 import type { ConfigVersions } from '../../config-ops/versions';
 import type { RunQueue } from '../../pipeline/queue';
 import { robotActivity } from '../../reads/robot-activity';
@@ -25,8 +26,8 @@ export interface StudioRouteDeps {
   store: Store;
 }
 
-const PreviewQuery = z.strictObject({ item: ItemRefText.describe('The item to render with: lead:<id> or deal:<id>') });
-const TemplateParam = z.strictObject({ id: z.string().regex(/^[a-z][a-z0-9_]{0,99}$/) });
+export const PreviewQuery = z.strictObject({ item: ItemRefText.describe('The item to render with: lead:<id> or deal:<id>') });
+export const TemplateParam = z.strictObject({ id: z.string().regex(/^[a-z][a-z0-9_]{0,99}$/) });
 
 /** GET /api/templates/:id/preview?item=lead:42 — the template rendered with a real item, as a send renders it. */
 export function templatePreviewRoutes(deps: StudioRouteDeps): Router {
@@ -42,8 +43,8 @@ export function templatePreviewRoutes(deps: StudioRouteDeps): Router {
   return router;
 }
 
-const YamlBody = z.strictObject({ yaml: z.string().max(4_000_000).describe('The whole config file as the editor holds it') });
-const ApplyBody = z.strictObject({
+export const YamlBody = z.strictObject({ yaml: z.string().max(4_000_000).describe('The whole config file as the editor holds it') });
+export const ApplyBody = z.strictObject({
   yaml: z.string().max(4_000_000),
   base_hash: z
     .string()
@@ -51,7 +52,27 @@ const ApplyBody = z.strictObject({
     .describe('sha256 of the file as the editor opened it; a file changed since is a 409, never overwritten'),
   rollback_of: z.number().int().positive().optional().describe('The version this apply puts back'),
 });
-const RobotParam = z.strictObject({ id: z.string().regex(/^[a-z][a-z0-9_]{0,99}$/) });
+export const RobotParam = z.strictObject({ id: z.string().regex(/^[a-z][a-z0-9_]{0,99}$/) });
+
+/** POST /api/config/validate: every problem at once, each at its line and column, worded in the reader's language (Accept-Language: ru). */
+export const ValidateResponse = z.object({
+  valid: z.boolean(),
+  errors: z.array(
+    z.object({
+      file: z.string(),
+      line: z.number().int(),
+      col: z.number().int(),
+      path: z.string().describe('Where in the config: pipelines.deals.services.stages[3].robots[0].template'),
+      message: z.string().describe('In the language Accept-Language asks for (en or ru); English by default'),
+      code: z.string().optional().describe('A stable code for the kind of problem: unknown_name, unknown_key, bad_duration, …'),
+      params: z
+        .record(z.string(), z.union([z.string(), z.number(), z.array(z.string())]))
+        .optional()
+        .describe('What fills the message: the name written, the suggestion, the names known'),
+      suggestion: z.string().nullable().describe('The name the file probably meant (did you mean), when there is one'),
+    }),
+  ),
+});
 
 const conflict = (hash: string, diff: string) =>
   new HttpProblem({
@@ -64,6 +85,9 @@ const conflict = (hash: string, diff: string) =>
     diff,
   });
 const editOff = () => new HttpProblem({ type: 'urn:robots:forbidden', title: 'Forbidden', status: 403, code: 'config.edit_off', detail: 'editing in the studio is turned off (studio.edit: false)' });
+
+/** The board asks in its reader's language (Accept-Language: ru); API clients and the CLI get English. */
+const localeOf = (request: Request): IssueLocale => (request.acceptsLanguages('en', 'ru') === 'ru' ? 'ru' : 'en');
 
 /** GET /api/automation and GET /api/automation/robots/:id. */
 export function automationRoutes(deps: StudioRouteDeps): Router {
@@ -98,13 +122,17 @@ export function automationRoutes(deps: StudioRouteDeps): Router {
 export function studioConfigRoutes(deps: StudioRouteDeps): Router {
   const router = Router();
   const edit = requireOperation('config.edit');
-  router.get('/source', edit, noQuery, (_request, response) => {
-    response.json({ ...deps.studio.source(), editable: deps.studio.editable });
+  router.get('/source', edit, noQuery, async (_request, response) => {
+    const source = deps.studio.source();
+    const latest = await deps.versions.latest();
+    // The version a draft starts from: what the editor names when the file changes under it.
+    response.json({ ...source, version: latest?.hash === source.hash ? latest.id : null, editable: deps.studio.editable });
   });
   router.post('/validate', edit, noQuery, async (request, response) => {
     const { yaml } = parse(YamlBody, request.body);
     const checked = await deps.studio.check(yaml);
-    response.json(checked.ok ? { valid: true, errors: [] } : { valid: false, errors: checked.issues });
+    const answer: z.infer<typeof ValidateResponse> = checked.ok ? { valid: true, errors: [] } : { valid: false, errors: inLocale(checked.issues, localeOf(request)) };
+    response.json(answer);
   });
   router.post('/plan', edit, noQuery, async (request, response) => {
     const { yaml } = parse(YamlBody, request.body);

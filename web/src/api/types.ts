@@ -122,6 +122,9 @@ export interface ItemEvent {
   item: ItemView;
 }
 
+/** A `config` event: the running config was replaced (a reload of the file, or someone's apply). */
+export type { ConfigChanged as ConfigEvent } from '../../../server/config-ops/versions';
+
 /** A `notification` event: its shape is the notifier's; the bell shows its text and link. */
 export interface NotificationEvent {
   id?: number | string;

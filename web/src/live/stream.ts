@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { ItemEvent, NotificationEvent } from '../api/types';
+import type { ConfigEvent, ItemEvent, NotificationEvent } from '../api/types';
 
 /**
  * The one EventSource of the app (`GET /api/stream`): every page subscribes here instead of
@@ -8,13 +8,14 @@ import type { ItemEvent, NotificationEvent } from '../api/types';
 interface LiveEvents {
   item: ItemEvent;
   notification: NotificationEvent;
+  config: ConfigEvent;
 }
 
 export type LiveState = 'connecting' | 'open' | 'reconnecting';
 
 type Listener<Name extends keyof LiveEvents> = (event: LiveEvents[Name]) => void;
 
-const listeners: { [Name in keyof LiveEvents]: Set<Listener<Name>> } = { item: new Set(), notification: new Set() };
+const listeners: { [Name in keyof LiveEvents]: Set<Listener<Name>> } = { item: new Set(), notification: new Set(), config: new Set() };
 const stateListeners = new Set<(state: LiveState) => void>();
 /** Called after a reconnect: events may have been missed, so lists reload. */
 const resyncListeners = new Set<() => void>();

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../../api/client';
+import { zoneLabel } from '../../components/zone';
 import { hasWord, useI18n } from '../../i18n';
 import type { AutomationResponse, MapRobot, MapStage, RobotActivity } from './types';
 import { Code, ConditionWords, durationWords, robotTypeWords, timingWords, triggerTypeWords } from './words';
@@ -10,11 +11,13 @@ import { Code, ConditionWords, durationWords, robotTypeWords, timingWords, trigg
  * steps, the stage's goal above them. A robot opens its YAML and its runs.
  */
 export function AutomationMap({ map, onEdit }: { map: AutomationResponse; onEdit?: (line: number) => void }) {
-  const { t, word } = useI18n();
+  const { t, word, locale } = useI18n();
   const [open, setOpen] = useState<MapRobot | null>(null);
   return (
     <div class="automation-map">
-      <p class="map-summary">{t('studio.summary', { robots: map.robots, triggers: map.triggers })}</p>
+      <p class="map-summary">
+        {t('studio.summary', { robots: map.robots, triggers: map.triggers })} · {t('studio.zone', { zone: zoneLabel(map.timezone, locale) })}
+      </p>
       {map.pipelines.map((pipeline) => (
         <section key={`${pipeline.kind}:${pipeline.key}`} class="map-pipeline" aria-labelledby={`pipeline-${pipeline.kind}-${pipeline.key}`}>
           <h2 id={`pipeline-${pipeline.kind}-${pipeline.key}`}>

@@ -1,11 +1,14 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, type ApiError } from '../../api/client';
+import { formatInZone, zoneLabel } from '../../components/zone';
 import { useI18n } from '../../i18n';
 import type { PlanSummary, VersionView } from './types';
 
 /** Every config the server ran, newest first; any earlier one can be rolled back to (planned and reviewed like an edit). */
-export function History({ editable, onRollback }: { editable: boolean; onRollback(version: VersionView): void }) {
-  const { t, fmt, error: problemWords } = useI18n();
+export function History({ editable, zone, onRollback }: { editable: boolean; zone: string; onRollback(version: VersionView): void }) {
+  const { t, locale, error: problemWords } = useI18n();
+  // `zone`: the sales team's clock (the config's `timezone:`), not the browser's: a change at 09:00 Moscow reads 09:00 in Berlin too.
+  const now = Date.now();
   const [versions, setVersions] = useState<VersionView[] | null>(null);
   const [problem, setProblem] = useState('');
   useEffect(() => {
@@ -23,6 +26,7 @@ export function History({ editable, onRollback }: { editable: boolean; onRollbac
     <section class="history" aria-labelledby="history-title">
       <h2 id="history-title">{t('history.title')}</h2>
       {problem && <p role="alert">{problem}</p>}
+      <p class="hint">{t('history.zone', { zone: zoneLabel(zone, locale) })}</p>
       {versions && versions.length === 0 && <p>{t('history.none')}</p>}
       {versions && versions.length > 0 && (
         <div class="table-scroll">
@@ -42,7 +46,9 @@ export function History({ editable, onRollback }: { editable: boolean; onRollbac
               {versions.map((version, index) => (
                 <tr key={version.id} data-version={version.id}>
                   <td>{version.id}</td>
-                  <td>{fmt.dateTime(version.createdAt)}</td>
+                  <td>
+                    <time dateTime={new Date(version.createdAt).toISOString()}>{formatInZone(new Date(version.createdAt).toISOString(), locale, zone, now)}</time>
+                  </td>
                   <td data-user-content>{version.author === 'file' ? '' : version.author}</td>
                   <td>{what(version)}</td>
                   <td>

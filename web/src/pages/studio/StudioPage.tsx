@@ -10,8 +10,18 @@ import { CodeEditor, type CodeEditorHandle } from './CodeEditor';
 import { History } from './History';
 import { Review } from './Review';
 import { TemplatePreview } from './TemplatePreview';
+import { IssueMessage } from './words';
 import type { JsonSchema } from './schema-help';
 import type { AutomationResponse, EditorIssue, VersionView } from './types';
+import type { ConfigEvent } from '../../api/types';
+import { useLiveEvent, useLiveResync } from '../../live/stream';
+
+/** GET /api/config/source: the file on disk, its hash and the version it is (null when the history has none with its bytes). */
+interface Source {
+  yaml: string;
+  hash: string;
+  version: number | null;
+}
 
 type Tab = 'map' | 'editor' | 'history' | 'templates';
 type Editing = { phase: 'edit' } | { phase: 'review'; yaml: string; rollbackOf: { id: number } | null };
@@ -25,7 +35,10 @@ export function StudioPage() {
   const location = useLocation();
   const [map, setMap] = useState<AutomationResponse | null>(null);
   const [problem, setProblem] = useState<ApiError | null>(null);
-  const [source, setSource] = useState<{ yaml: string; hash: string } | null>(null);
+  const [source, setSource] = useState<Source | null>(null);
+  /** A newer file than the one the draft started from, while the draft has edits: said, never loaded over them. */
+  const [newer, setNewer] = useState<(Source & { author: string }) | null>(null);
+  const [historyTick, setHistoryTick] = useState(0);
   const [schema, setSchema] = useState<JsonSchema | null>(null);
   const [text, setText] = useState('');
   const [issues, setIssues] = useState<EditorIssue[] | null>([]);
@@ -46,16 +59,43 @@ export function StudioPage() {
       .catch((failure: unknown) => setProblem(failure instanceof ApiError ? failure : new ApiError(0, 'network', String(failure))));
   }, []);
   const loadSource = useCallback(() => {
-    api<{ yaml: string; hash: string }>('/api/config/source')
+    api<Source>('/api/config/source')
       .then((answer) => {
         setSource(answer);
         setText(answer.yaml);
+        setNewer(null);
         setEditing({ phase: 'edit' });
       })
       .catch(() => undefined);
   }, []);
 
   useEffect(loadMap, [loadMap]);
+
+  // The config was replaced (a reload of the file, someone's apply): the map and history redraw;
+  // an editor without edits takes the new file, one with edits keeps them and is told.
+  const latest = useRef({ source, text, editing, canEdit: false });
+  latest.current = { source, text, editing, canEdit: map?.can_edit_role ?? false };
+  const configChanged = useCallback(
+    (event: ConfigEvent) => {
+      loadMap();
+      setHistoryTick((tick) => tick + 1);
+      if (!latest.current.canEdit) return;
+      api<Source>('/api/config/source')
+        .then((fresh) => {
+          const { source: base, text: draft, editing: phase } = latest.current;
+          if (!base || fresh.hash === base.hash) return;
+          if (draft === fresh.yaml || (draft === base.yaml && phase.phase === 'edit')) {
+            setSource(fresh);
+            setText(fresh.yaml);
+            setNewer(null);
+          } else setNewer({ ...fresh, author: event.author });
+        })
+        .catch(() => undefined);
+    },
+    [loadMap],
+  );
+  useLiveEvent('config', configChanged);
+  useLiveResync(loadMap);
   useEffect(() => {
     document.title = t('app.title', { page: t('studio.title') });
   }, [t]);
@@ -134,6 +174,14 @@ export function StudioPage() {
           }
         />
       )}
+      {newer && source && (shown === 'editor' || shown === 'history') && (
+        <div class="stale-notice" role="status">
+          <p>{t('editor.stale', { base: source.version ?? 0, now: newer.version ?? 0, author: newer.author })}</p>
+          <button type="button" onClick={loadSource}>
+            {t('editor.staleLoad')}
+          </button>
+        </div>
+      )}
       {shown === 'editor' && source && (
         <div class="studio-editor">
           <div hidden={editing.phase !== 'edit'}>
@@ -156,7 +204,7 @@ export function StudioPage() {
               <ul class="editor-issues">
                 {issues.map((issue, index) => (
                   <li key={index} data-line={issue.line}>
-                    {t('editor.at', { line: issue.line, col: issue.col })} <span data-user-content>{issue.message}</span>
+                    {t('editor.at', { line: issue.line, col: issue.col })} <IssueMessage message={issue.message} />
                     {issue.suggestion && editor.current && (
                       <>
                         {' '}
@@ -207,8 +255,9 @@ export function StudioPage() {
             />
           ) : (
             <History
-              key={said}
+              key={`${said}:${historyTick}`}
               editable={map.editable}
+              zone={map.timezone}
               onRollback={(version) => {
                 void api<{ yaml: string }>(`/api/config/versions/${version.id}`).then((full) => setEditing({ phase: 'review', yaml: full.yaml, rollbackOf: { id: version.id } }));
               }}

@@ -34,6 +34,12 @@ export function TemplatePreview() {
       if (failure instanceof ApiError) setProblem(problemWords(failure.code, failure.status));
     }
   };
+  // What to type is the API's own syntax, the same in both languages.
+  const itemFormat = (
+    <>
+      <Code>lead:42</Code> {t('preview.or')} <Code>deal:7</Code>
+    </>
+  );
   return (
     <section class="template-preview" aria-labelledby="preview-title">
       <h2 id="preview-title">{t('preview.title')}</h2>
@@ -49,14 +55,26 @@ export function TemplatePreview() {
           </select>
         </div>
         <div class="preview-field">
-          <label for="preview-item">{t('preview.item')}</label>
+          <label for="preview-item">
+            {t('preview.item')} ({itemFormat})
+          </label>
           <input id="preview-item" value={item} onInput={(event) => setItem(event.currentTarget.value)} />
         </div>
         <button type="submit" class="primary">
           {t('preview.show')}
         </button>
       </form>
-      {problem && <p role="alert">{problem}</p>}
+      {problem && (
+        <p role="alert">
+          {problem === t('preview.badItem') ? (
+            <>
+              {problem} {itemFormat}.
+            </>
+          ) : (
+            problem
+          )}
+        </p>
+      )}
       {preview && (
         <div class="preview-result" data-channel={preview.channel}>
           <p>

@@ -108,3 +108,24 @@ export function triggerTypeWords(type: string, t: I18n['t'], has: (key: string) 
   const key = `triggerType.${type}`;
   return has(key) ? t(key as WordKey) : <Code>{type}</Code>;
 }
+
+/**
+ * A config issue as the server worded it in the reader's language: the names quoted from the
+ * file («touch_smsx», "touch_sms") are the file's words, the rest is the page's.
+ */
+export function IssueMessage({ message }: { message: string }) {
+  const parts = message.split(/(«[^»]*»|"[^"]*"|`[^`]*`)/);
+  return (
+    <span class="issue-message">
+      {parts.map((part, index) =>
+        index % 2 === 1 ? (
+          <span key={index} data-user-content translate={false}>
+            {part}
+          </span>
+        ) : (
+          part
+        ),
+      )}
+    </span>
+  );
+}
