@@ -1,0 +1,69 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { LeadEntity, RobotRunEntity } from '../../server/db/entities';
+import { testDatabaseKinds } from '../support/databases';
+import { startHarness, type Harness } from '../support/harness';
+
+/**
+ * What people and workers do at the same moment still happens once: on Postgres transactions
+ * run side by side, so a row read and then written by id alone can undo another's write.
+ * Each case fires the same request several times at once, round after round.
+ */
+const CONFIG = (hookUrl: string) => `
+timezone: Europe/Moscow
+locale: ru
+default_region: RU
+engine: { max_attempts: 1 }
+users:
+  - { login: root, name: Корнеев Admin, role: admin }
+  - { login: gena, name: Геннадий Орлов, role: sales, team: general }
+  - { login: galya, name: Галина Смирнова, role: sales, team: general }
+teams:
+  general: { members: [gena, galya], pick: round_robin }
+leads:
+  team: general
+  stages:
+    - id: new
+    - id: billing
+      robots:
+        - { id: tell_billing, type: webhook, url: "${hookUrl}" }
+`;
+
+const ROUNDS = 15;
+const AT_ONCE = 4;
+
+describe.each(testDatabaseKinds())('the same request at the same moment, on %s', (kind) => {
+  let harness: Harness;
+  let server: http.Server;
+  let posts = 0;
+
+  beforeAll(async () => {
+    // The billing system answers 500: a run that posts to it dies at once (max_attempts 1).
+    server = http.createServer((request, response) => {
+      request.resume();
+      request.on('end', () => {
+        posts += 1;
+        response.writeHead(500).end('down');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/billing`;
+    harness = await startHarness(kind, { configText: CONFIG(url) });
+  });
+  afterAll(async () => {
+    await harness.close();
+    server.close();
+  });
+
+  it('four copies of one form submission at once make one lead for the phone, the rest are repeat touches', async () => {
+    for (let round = 0; round < ROUNDS; round += 1) {
+      const phone = `8 916 123-${String(10 + round).padStart(2, '0')}-67`;
+      const results = await Promise.all(
+        Array.from({ length: AT_ONCE }, () => harness.runtime.inbound.intakeLead({ name: 'Мария Кузнецова', phone }, { type: 'form_submitted', actor: 'form:contact', payload: { form: 'contact' } })),
+      );
+      expect(results.map((result) => result.merged).sort()).toEqual([false, true, true, true]);
+      expect(new Set(results.map((result) => result.item.row.id)).size).toBe(1);
+    }
+    expect(await harness.runtime.store.manager.count(LeadEntity, {})).toBe(ROUNDS);
+  });
+});
