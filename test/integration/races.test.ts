@@ -66,4 +66,23 @@ describe.each(testDatabaseKinds())('the same request at the same moment, on %s',
     }
     expect(await harness.runtime.store.manager.count(LeadEntity, {})).toBe(ROUNDS);
   });
+
+  it('four people retrying one dead run at once put it back once, and it runs once', async () => {
+    for (let round = 0; round < ROUNDS; round += 1) {
+      const id = (
+        await harness
+          .as('root')
+          .post('/api/leads', { name: `Олег Петров ${round}`, stage: 'billing' })
+          .expect(201)
+      ).body.id as number;
+      await harness.runDue();
+      const run = await harness.runtime.store.manager.findOneOrFail(RobotRunEntity, { where: { entityType: 'lead', entityId: id, robotId: 'tell_billing' } });
+      expect(run.status).toBe('dead');
+      const before = posts;
+      const answers = await Promise.all(Array.from({ length: AT_ONCE }, () => harness.as('root').post(`/api/runs/${run.id}/retry`)));
+      await harness.runDue();
+      expect(answers.map((answer) => answer.status).sort()).toEqual([200, 400, 400, 400]);
+      expect(posts - before).toBe(1);
+    }
+  });
 });
