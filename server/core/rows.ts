@@ -205,6 +205,14 @@ export interface SignInFailureRow {
 }
 
 /** The variant of an A/B split (a `split` robot, by its id) an item got; chosen once. */
+/** Whose turn it was last in one round robin (`team:pipeline`). */
+export interface TeamTurnRow {
+  id: number;
+  rotation: string;
+  lastLogin: string | null;
+  updatedAt: number;
+}
+
 export interface ItemVariantRow {
   id: number;
   entityType: EntityKind;

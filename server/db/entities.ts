@@ -12,6 +12,7 @@ import type {
   ConsentRow,
   RobotRunRow,
   ItemVariantRow,
+  TeamTurnRow,
   SignInFailureRow,
   StageEntryRow,
   ConfigVersionRow,
@@ -295,6 +296,18 @@ export const ItemVariantEntity = new EntitySchema<ItemVariantRow>({
   ],
 });
 
+export const TeamTurnEntity = new EntitySchema<TeamTurnRow>({
+  name: 'TeamTurn',
+  tableName: 'team_turns',
+  columns: {
+    id: integerId,
+    rotation: { type: 'varchar' },
+    lastLogin: { ...text(), name: 'last_login' },
+    updatedAt: { ...epochMs(), name: 'updated_at' },
+  },
+  indices: [{ name: 'ux_team_turns_rotation', columns: ['rotation'], unique: true }],
+});
+
 export const ConsentEntity = new EntitySchema<ConsentRow>({
   name: 'Consent',
   tableName: 'consents',
@@ -403,6 +416,7 @@ export const allEntities = [
   WebhookReceiptEntity,
   SignInFailureEntity,
   ItemVariantEntity,
+  TeamTurnEntity,
   ConsentEntity,
   CallEntity,
   NotificationEntity,

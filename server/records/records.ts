@@ -251,8 +251,9 @@ export class Records {
     return findEarlierLead(manager, lead);
   }
 
-  pickResponsible(team: string, pipeline: string, manager: EntityManager = this.manager, whenNobodyOnDuty?: WhenNobodyOnDuty): Promise<string | null> {
-    return pickResponsible(manager, this.deps.config.current, this.now(), team, pipeline, whenNobodyOnDuty);
+  /** Joins `outer` when given: a round robin's turn is taken in a transaction (see responsible-pick.ts). */
+  pickResponsible(team: string, pipeline: string, outer?: EntityManager, whenNobodyOnDuty?: WhenNobodyOnDuty): Promise<string | null> {
+    return this.deps.store.transaction((manager) => pickResponsible(manager, this.deps.config.current, this.now(), team, pipeline, whenNobodyOnDuty), outer);
   }
 
   // ── tasks and events ─────────────────────────────────────────────────────────────────

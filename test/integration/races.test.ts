@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { In } from 'typeorm';
 import { LeadEntity, RobotRunEntity } from '../../server/db/entities';
 import { testDatabaseKinds } from '../support/databases';
 import { startHarness, type Harness } from '../support/harness';
@@ -24,6 +25,9 @@ leads:
   team: general
   stages:
     - id: new
+    - id: distribute
+      robots:
+        - { id: give_out, type: assign }
     - id: billing
       robots:
         - { id: tell_billing, type: webhook, url: "${hookUrl}" }
@@ -83,6 +87,26 @@ describe.each(testDatabaseKinds())('the same request at the same moment, on %s',
       await harness.runDue();
       expect(answers.map((answer) => answer.status).sort()).toEqual([200, 400, 400, 400]);
       expect(posts - before).toBe(1);
+    }
+  });
+
+  it('four leads given out at once by round robin go two to each of the two sales people', async () => {
+    for (let round = 0; round < ROUNDS; round += 1) {
+      const ids = await Promise.all(
+        Array.from(
+          { length: AT_ONCE },
+          async (_, index) =>
+            (
+              await harness
+                .as('root')
+                .post('/api/leads', { name: `Ирина Соколова ${round}.${index}`, stage: 'distribute' })
+                .expect(201)
+            ).body.id as number,
+        ),
+      );
+      await harness.runDue();
+      const leads = await harness.runtime.store.manager.find(LeadEntity, { where: { id: In(ids) } });
+      expect(leads.map((lead) => lead.responsible).sort()).toEqual(['galya', 'galya', 'gena', 'gena']);
     }
   });
 });
