@@ -109,4 +109,13 @@ describe.each(testDatabaseKinds())('the same request at the same moment, on %s',
       expect(leads.map((lead) => lead.responsible).sort()).toEqual(['galya', 'galya', 'gena', 'gena']);
     }
   });
+
+  it('one CSV imported four times at once (a double click, two tabs) makes each client once', async () => {
+    const rows = Array.from({ length: 8 }, (_, index) => `Ольга Смирнова ${index};8 903 555-${String(20 + index).padStart(2, '0')}-11`);
+    const file = Buffer.from(`ФИО;Телефон\n${rows.join('\n')}\n`);
+    const before = await harness.runtime.store.manager.count(LeadEntity, {});
+    const answers = await Promise.all(Array.from({ length: AT_ONCE }, () => harness.as('root').upload('/api/import', file, 'text/csv').expect(201)));
+    expect(answers.map((answer) => answer.body.created as number).reduce((sum, created) => sum + created, 0)).toBe(rows.length);
+    expect((await harness.runtime.store.manager.count(LeadEntity, {})) - before).toBe(rows.length);
+  });
 });
