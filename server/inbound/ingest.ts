@@ -8,7 +8,8 @@ import type { LiveConfig } from '../core/live-config';
 import type { Store } from '../db/store';
 import type { Messaging } from '../messaging/messaging';
 import type { Pipeline } from '../pipeline/pipeline';
-import type { Records } from '../records/records';
+import type { FieldChange, Records } from '../records/records';
+import type { WhenNobodyOnDuty } from '../../config/primitives';
 import type { CallChain } from '../voice/call-chain';
 import type { EventType } from '../../config/event-types';
 import type { Item, ItemRef } from '../core/items';
@@ -126,6 +127,26 @@ export async function ingestEvent(deps: InboundDeps, input: EventInput, outer?: 
  */
 export async function changeFields(deps: InboundDeps, ref: ItemRef, patch: ItemPatch, actor: string, causalDepth = 0): Promise<Item> {
   const { item, changes } = await deps.records.updateItem(ref, patch);
+  return fieldEvents(deps, ref, item, changes, actor, causalDepth);
+}
+
+/**
+ * A responsible picked from `team` and written in one transaction, then its event: picks at the
+ * same moment (least open counts open items) see one another's writes. Null when the team has
+ * nobody to pick.
+ */
+export async function assignFromTeam(deps: InboundDeps, ref: ItemRef, team: string, pipeline: string, whenNobodyOnDuty: WhenNobodyOnDuty | undefined, actor: string, causalDepth = 0): Promise<string | null> {
+  const assigned = await deps.store.transaction(async (manager) => {
+    const responsible = await deps.records.pickResponsible(team, pipeline, manager, whenNobodyOnDuty);
+    if (responsible === null) return null;
+    return { responsible, ...(await deps.records.updateItem(ref, { responsible }, manager)) };
+  });
+  if (!assigned) return null;
+  await fieldEvents(deps, ref, assigned.item, assigned.changes, actor, causalDepth);
+  return assigned.responsible;
+}
+
+async function fieldEvents(deps: InboundDeps, ref: ItemRef, item: Item, changes: FieldChange[], actor: string, causalDepth: number): Promise<Item> {
   // Each event starts from the item as the write (then the event before it) left it: ingestEvent
   // reads the item again when it is done, after its triggers and scoring.
   let current: Item | null = item;

@@ -4,6 +4,7 @@ import { LEAD_PIPELINE, pipelineOf, type CompiledConfig } from '../core/compiled
 import { pickLeastOpen, pickRoundRobin, rotationOnDuty } from '../core/responsible';
 import { DealEntity, LeadEntity } from '../db/entities';
 import { allSql, runSql } from '../db/hot-path';
+import { lockKeys } from '../db/locks';
 
 /**
  * Call inside a transaction: a round robin takes its turn under a lock held until it ends.
@@ -19,7 +20,11 @@ export async function pickResponsible(manager: EntityManager, config: CompiledCo
   const { members, eligible } = rotation;
   const entity = pipeline === LEAD_PIPELINE ? LeadEntity : DealEntity;
   const scope = pipeline === LEAD_PIPELINE ? {} : { pipeline };
+  const rotationKey = `${team}:${pipeline}`;
   if (config.teams.get(team)?.pick === 'least_open') {
+    // Picks for one team take turns (SQLite's single writer does the same): the caller writes the
+    // pick in this transaction, so the next one counts it.
+    await lockKeys(manager, [`team-turn:${rotationKey}`]);
     const openStages =
       pipelineOf(config, pipeline)
         ?.stages.filter((stage) => stage.semantic === 'open')
@@ -37,7 +42,6 @@ export async function pickResponsible(manager: EntityManager, config: CompiledCo
   }
   // The turn is one row, locked until the caller's transaction ends (SQLite's single writer does
   // the same): picks made at the same moment take turns instead of all reading the same last one.
-  const rotationKey = `${team}:${pipeline}`;
   await runSql(manager, 'INSERT INTO team_turns (rotation, last_login, updated_at) VALUES (?, NULL, ?) ON CONFLICT (rotation) DO NOTHING', [rotationKey, now]);
   const lock = manager.connection.options.type === 'postgres' ? ' FOR UPDATE' : '';
   const [turn] = await allSql(manager, `SELECT last_login FROM team_turns WHERE rotation = ?${lock}`, [rotationKey]);

@@ -19,8 +19,11 @@ users:
   - { login: root, name: Корнеев Admin, role: admin }
   - { login: gena, name: Геннадий Орлов, role: sales, team: general }
   - { login: galya, name: Галина Смирнова, role: sales, team: general }
+  - { login: sasha, name: Александр Волков, role: sales, team: desk }
+  - { login: masha, name: Мария Лебедева, role: sales, team: desk }
 teams:
   general: { members: [gena, galya], pick: round_robin }
+  desk: { members: [sasha, masha], pick: least_open }
 leads:
   team: general
   stages:
@@ -28,6 +31,9 @@ leads:
     - id: distribute
       robots:
         - { id: give_out, type: assign }
+    - id: desk
+      robots:
+        - { id: give_to_desk, type: assign, team: desk }
     - id: billing
       robots:
         - { id: tell_billing, type: webhook, url: "${hookUrl}" }
@@ -117,5 +123,25 @@ describe.each(testDatabaseKinds())('the same request at the same moment, on %s',
     const answers = await Promise.all(Array.from({ length: AT_ONCE }, () => harness.as('root').upload('/api/import', file, 'text/csv').expect(201)));
     expect(answers.map((answer) => answer.body.created as number).reduce((sum, created) => sum + created, 0)).toBe(rows.length);
     expect((await harness.runtime.store.manager.count(LeadEntity, {})) - before).toBe(rows.length);
+  });
+
+  it('four leads given out at once to the one with the fewest open go two to each', async () => {
+    for (let round = 0; round < ROUNDS; round += 1) {
+      const ids = await Promise.all(
+        Array.from(
+          { length: AT_ONCE },
+          async (_, index) =>
+            (
+              await harness
+                .as('root')
+                .post('/api/leads', { name: `Павел Морозов ${round}.${index}`, stage: 'desk' })
+                .expect(201)
+            ).body.id as number,
+        ),
+      );
+      await harness.runDue();
+      const leads = await harness.runtime.store.manager.find(LeadEntity, { where: { id: In(ids) } });
+      expect(leads.map((lead) => lead.responsible).sort()).toEqual(['masha', 'masha', 'sasha', 'sasha']);
+    }
   });
 });
