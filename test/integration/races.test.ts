@@ -1,7 +1,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { In } from 'typeorm';
-import { LeadEntity, RobotRunEntity } from '../../server/db/entities';
+import { CompanyEntity, ContactEntity, DealEntity, LeadEntity, RobotRunEntity } from '../../server/db/entities';
+import { normalizePhone } from '../../server/core/contact-keys';
 import { testDatabaseKinds } from '../support/databases';
 import { startHarness, type Harness } from '../support/harness';
 
@@ -34,12 +35,21 @@ leads:
     - id: desk
       robots:
         - { id: give_to_desk, type: assign, team: desk }
+    - id: convert
+      robots:
+        - { id: make_deal, type: create_on_basis, pipeline: sales, team: general }
     - id: billing
       robots:
         - { id: tell_billing, type: webhook, url: "${hookUrl}" }
+deals:
+  sales:
+    team: general
+    stages:
+      - id: new
 `;
 
 const ROUNDS = 15;
+const normalizedPhone = (phone: string) => normalizePhone(phone, 'RU') ?? '';
 const AT_ONCE = 4;
 
 describe.each(testDatabaseKinds())('the same request at the same moment, on %s', (kind) => {
@@ -142,6 +152,20 @@ describe.each(testDatabaseKinds())('the same request at the same moment, on %s',
       await harness.runDue();
       const leads = await harness.runtime.store.manager.find(LeadEntity, { where: { id: In(ids) } });
       expect(leads.map((lead) => lead.responsible).sort()).toEqual(['masha', 'masha', 'sasha', 'sasha']);
+    }
+  });
+
+  it('leads of one client converted at the same moment share one contact and one company, and each gets its deal', async () => {
+    for (let round = 0; round < ROUNDS; round += 1) {
+      const phone = `8 925 700-${String(10 + round).padStart(2, '0')}-33`;
+      const company = `ООО «Вектор ${round}»`;
+      const ids: number[] = [];
+      for (let index = 0; index < AT_ONCE; index += 1) ids.push((await harness.as('root').post('/api/leads', { name: 'Сергей Новиков', phone, company_name: company, stage: 'convert' }).expect(201)).body.id);
+      await harness.runDue();
+      const { manager } = harness.runtime.store;
+      expect(await manager.count(ContactEntity, { where: { phone: normalizedPhone(phone) } })).toBe(1);
+      expect(await manager.count(CompanyEntity, { where: { name: company } })).toBe(1);
+      expect(await manager.count(DealEntity, { where: { leadId: In(ids) } })).toBe(AT_ONCE);
     }
   });
 });
