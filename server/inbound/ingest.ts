@@ -81,13 +81,13 @@ export async function ingestEvent(deps: InboundDeps, input: EventInput, outer?: 
 
   const eventContext = { type: input.type, ...payload };
   const context = await loadContext(reader, deps.config.current, item, deps.clock.now(), deps.config.publicUrl, eventContext);
-  const score = input.type === 'score_changed' ? null : scoreEvent(deps.config.current, item, input.type, context, deps.clock.now());
-  if (score) {
-    const tags = [...new Set([...(item.row.tags ?? []), ...score.tags])];
-    const changes = { score: score.to, tags, scoredAt: deps.clock.now(), updatedAt: deps.clock.now() };
-    // The card's score is live too (told once an outer transaction commits).
-    await deps.records.setColumns({ kind: item.kind, id: item.row.id }, changes, outer);
-    Object.assign(item.row, changes);
+  // Scored on the item as locked for the write (the card hears of it once an outer transaction commits).
+  // Asked first of the item as read, so an event no rule scores locks and writes nothing.
+  const scores = input.type !== 'score_changed' && scoreEvent(deps.config.current, item, input.type, context, deps.clock.now()) !== null;
+  const scored = !scores ? null : await deps.records.addScore(ref, (current) => scoreEvent(deps.config.current, current, input.type, context, deps.clock.now()), outer);
+  const score = scored?.score ?? null;
+  if (scored && score) {
+    Object.assign(item.row, scored.columns);
     notes.push(`score ${score.from} → ${score.to} (+${score.points}${score.decayed ? `, −${score.decayed} decay` : ''})`);
   }
 

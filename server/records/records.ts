@@ -6,6 +6,7 @@ import { isPhoneWritten, normalizeEmail, normalizePhone } from '../core/contact-
 import { InvalidRequestError, NotFoundError } from '../core/errors';
 import { fieldProblems, type ItemPatch, type NewItemInput } from '../core/inputs';
 import type { Item, ItemRef } from '../core/items';
+import type { ScoreChange } from '../core/scoring';
 import type { LiveConfig } from '../core/live-config';
 import type { CompanyRow, ContactRow, DealRow, EntityKind, EventRow, LeadRow, NewTask, TaskRow } from '../core/rows';
 import { IsNull, LessThanOrEqual } from 'typeorm';
@@ -180,6 +181,25 @@ export class Records {
   async setColumns(ref: ItemRef, columns: ItemColumns, outer?: EntityManager): Promise<void> {
     await this.deps.store.transaction((manager) => updateItemRow(manager, ref, { ...columns, updatedAt: this.now() }), outer);
     this.published({ kind: ref.kind, id: ref.id, change: 'updated' }, outer);
+  }
+
+  /**
+   * An event's points and tags, worked out by `scoreOf` on the item as this transaction locked it
+   * (joining `outer` when given): two events scored at once each add theirs, none is lost to the
+   * other's write. Returns the change and the columns written, null when the event scores nothing.
+   */
+  async addScore(ref: ItemRef, scoreOf: (item: Item) => ScoreChange | null, outer?: EntityManager): Promise<{ score: ScoreChange; columns: ItemColumns } | null> {
+    const scored = await this.deps.store.transaction(async (manager) => {
+      const current = await this.requireItem(ref, manager, { forUpdate: true });
+      const score = scoreOf(current);
+      if (!score) return null;
+      const now = this.now();
+      const columns: ItemColumns = { score: score.to, tags: [...new Set([...(current.row.tags ?? []), ...score.tags])], scoredAt: now, updatedAt: now };
+      await updateItemRow(manager, ref, columns, current.row);
+      return { score, columns };
+    }, outer);
+    if (scored) this.published({ kind: ref.kind, id: ref.id, change: 'updated' }, outer);
+    return scored;
   }
 
   /** Flags a lead as a repeat client and links the contact it matched. */

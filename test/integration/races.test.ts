@@ -41,6 +41,10 @@ leads:
     - id: billing
       robots:
         - { id: tell_billing, type: webhook, url: "${hookUrl}" }
+scoring:
+  rules:
+    - { event: email_opened, points: 10 }
+    - { event: link_clicked, points: 15, tag: clicked }
 deals:
   sales:
     team: general
@@ -167,5 +171,16 @@ describe.each(testDatabaseKinds())('the same request at the same moment, on %s',
       expect(await manager.count(CompanyEntity, { where: { name: company } })).toBe(1);
       expect(await manager.count(DealEntity, { where: { leadId: In(ids) } })).toBe(AT_ONCE);
     }
+  });
+
+  it('four opens of a letter reported at once each add their points to the lead’s score', async () => {
+    const id = (await harness.as('root').post('/api/leads', { name: 'Елена Васильева' }).expect(201)).body.id as number;
+    for (let round = 0; round < ROUNDS; round += 1) {
+      await Promise.all(
+        Array.from({ length: AT_ONCE }, (_, index) => harness.runtime.inbound.ingest({ type: index === 0 ? 'link_clicked' : 'email_opened', item: { kind: 'lead', id }, actor: 'channel:email', payload: {} })),
+      );
+    }
+    const lead = await harness.runtime.store.manager.findOneByOrFail(LeadEntity, { id });
+    expect({ score: lead.score, tags: lead.tags }).toEqual({ score: ROUNDS * (15 + 3 * 10), tags: ['clicked'] });
   });
 });
