@@ -16,7 +16,7 @@ import type { Store } from '../db/store';
 import type { WhenNobodyOnDuty } from '../../config/primitives';
 import { findContact, findEarlierLead, leadsByAddresses, findOrCreateCompany, findOrCreateContact } from './contacts';
 import type { ItemChange, ItemChanges } from './item-changes';
-import { decayScoreIfUnchanged, insertItemRow, insertItemRows, loadItem, updateItemIfTagsAre, updateItemRow, type ItemColumns } from './item-rows';
+import { decayScoreIfUnchanged, insertItemRow, insertItemRows, loadItem, updateItemRow, type ItemColumns } from './item-rows';
 import { mergeRows, type Merged, type MergeRequest } from './merge';
 import { pickResponsible } from './responsible-pick';
 import { changeTask, type TaskPatch } from './task-updates';
@@ -202,30 +202,43 @@ export class Records {
     return scored;
   }
 
+  /**
+   * Sets some custom field values and keeps the others as they are now: merged into the row as
+   * locked for the write, so a person's edit made meanwhile is not written over.
+   */
+  async setFieldValues(ref: ItemRef, values: Record<string, unknown>): Promise<void> {
+    await this.deps.store.transaction(async (manager) => {
+      const current = await this.requireItem(ref, manager, { forUpdate: true });
+      await updateItemRow(manager, ref, { fields: { ...current.row.fields, ...values }, updatedAt: this.now() }, current.row);
+    });
+    this.published({ kind: ref.kind, id: ref.id, change: 'updated' });
+  }
+
   /** Flags a lead as a repeat client and links the contact it matched. */
   flagRepeatClient(leadId: number, contactId: number | null): Promise<void> {
     return this.setColumns({ kind: 'lead', id: leadId }, { repeatClient: true, contactId });
   }
 
   /**
-   * "Taken in work": the first press wins. The `taken` tag is set by a compare-and-set on the
-   * item's tags, which both databases apply atomically, so of two simultaneous presses exactly one
-   * succeeds.
+   * "Taken in work": the first press wins. The item is locked for the check and the write (SQLite's
+   * single writer does the same), so of two simultaneous presses exactly one takes it, and the
+   * `taken_by` it writes is merged into the fields as they are then, not as read before.
    */
   async takeInWork(ref: ItemRef, login: string, via: string): Promise<{ kind: 'ok' } | { kind: 'taken_by_other'; by: string }> {
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const item = await this.requireItem(ref);
+    const outcome = await this.deps.store.transaction(async (manager) => {
+      const item = await this.requireItem(ref, manager, { forUpdate: true });
       const tags = item.row.tags ?? [];
       const takenBy = (item.row.fields?.taken_by as string | undefined) ?? null;
-      if (tags.includes('taken')) return takenBy === login ? { kind: 'ok' } : { kind: 'taken_by_other', by: takenBy ?? item.row.responsible ?? 'someone' };
-      const columns = { tags: [...tags, 'taken'], fields: { ...item.row.fields, taken_by: login }, updatedAt: this.now() };
-      if (await this.deps.store.transaction((manager) => updateItemIfTagsAre(manager, ref, tags, columns))) {
-        this.published({ kind: ref.kind, id: ref.id, change: 'updated' });
-        await this.recordEvent({ type: 'taken', entity: ref, actor: `user:${login}`, payload: { by: login, via }, outcome: `taken in work by ${login} from ${via === 'telegram' ? 'Telegram' : via}` });
-        return { kind: 'ok' };
-      }
+      if (tags.includes('taken')) return takenBy === login ? ({ kind: 'ok', now: false } as const) : ({ kind: 'taken_by_other', by: takenBy ?? item.row.responsible ?? 'someone' } as const);
+      await updateItemRow(manager, ref, { tags: [...tags, 'taken'], fields: { ...item.row.fields, taken_by: login }, updatedAt: this.now() }, item.row);
+      return { kind: 'ok', now: true } as const;
+    });
+    if (outcome.kind === 'taken_by_other') return outcome;
+    if (outcome.now) {
+      this.published({ kind: ref.kind, id: ref.id, change: 'updated' });
+      await this.recordEvent({ type: 'taken', entity: ref, actor: `user:${login}`, payload: { by: login, via }, outcome: `taken in work by ${login} from ${via === 'telegram' ? 'Telegram' : via}` });
     }
-    throw new Error(`could not take ${ref.kind} ${ref.id}: its tags kept changing`);
+    return { kind: 'ok' };
   }
 
   /**

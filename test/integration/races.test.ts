@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { In } from 'typeorm';
 import { CompanyEntity, ContactEntity, DealEntity, LeadEntity, RobotRunEntity } from '../../server/db/entities';
 import { normalizePhone } from '../../server/core/contact-keys';
+import { telegramStartToken } from '../../server/inbound/telegram-updates';
 import { testDatabaseKinds } from '../support/databases';
 import { startHarness, type Harness } from '../support/harness';
 
@@ -22,6 +23,8 @@ users:
   - { login: galya, name: Галина Смирнова, role: sales, team: general }
   - { login: sasha, name: Александр Волков, role: sales, team: desk }
   - { login: masha, name: Мария Лебедева, role: sales, team: desk }
+fields:
+  budget: { type: number }
 teams:
   general: { members: [gena, galya], pick: round_robin }
   desk: { members: [sasha, masha], pick: least_open }
@@ -182,5 +185,26 @@ describe.each(testDatabaseKinds())('the same request at the same moment, on %s',
     }
     const lead = await harness.runtime.store.manager.findOneByOrFail(LeadEntity, { id });
     expect({ score: lead.score, tags: lead.tags }).toEqual({ score: ROUNDS * (15 + 3 * 10), tags: ['clicked'] });
+  });
+
+  it('a client pressing Start in Telegram while a manager edits the card keeps both: the chat and the edit', async () => {
+    for (let round = 0; round < ROUNDS; round += 1) {
+      const id = (
+        await harness
+          .as('root')
+          .post('/api/leads', { name: `Дмитрий Козлов ${round}` })
+          .expect(201)
+      ).body.id as number;
+      const start = `/start ${telegramStartToken('бот-секрет', { kind: 'lead', id })}`;
+      await Promise.all([
+        harness.runtime.inbound.handleTelegramUpdate({ update_id: round, message: { message_id: round, chat: { id: 5000 + round }, text: start } }, 'бот-секрет'),
+        harness
+          .as('root')
+          .patch(`/api/leads/${id}`, { fields: { budget: 1000 + round } })
+          .expect(200),
+      ]);
+      const lead = await harness.runtime.store.manager.findOneByOrFail(LeadEntity, { id });
+      expect(lead.fields).toEqual({ budget: 1000 + round, telegram_chat_id: String(5000 + round) });
+    }
   });
 });
