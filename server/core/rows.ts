@@ -213,6 +213,14 @@ export interface TeamTurnRow {
   updatedAt: number;
 }
 
+/** Work one process of an install does at a time: who holds it, and until when at the latest. */
+export interface LeaseRow {
+  id: number;
+  name: string;
+  holder: string;
+  heldUntil: number;
+}
+
 export interface ItemVariantRow {
   id: number;
   entityType: EntityKind;

@@ -13,6 +13,7 @@ import type {
   RobotRunRow,
   ItemVariantRow,
   TeamTurnRow,
+  LeaseRow,
   SignInFailureRow,
   StageEntryRow,
   ConfigVersionRow,
@@ -308,6 +309,18 @@ export const TeamTurnEntity = new EntitySchema<TeamTurnRow>({
   indices: [{ name: 'ux_team_turns_rotation', columns: ['rotation'], unique: true }],
 });
 
+export const LeaseEntity = new EntitySchema<LeaseRow>({
+  name: 'Lease',
+  tableName: 'leases',
+  columns: {
+    id: integerId,
+    name: { type: 'varchar' },
+    holder: { type: 'varchar' },
+    heldUntil: { ...epochMs(), name: 'held_until' },
+  },
+  indices: [{ name: 'ux_leases_name', columns: ['name'], unique: true }],
+});
+
 export const ConsentEntity = new EntitySchema<ConsentRow>({
   name: 'Consent',
   tableName: 'consents',
@@ -417,6 +430,7 @@ export const allEntities = [
   SignInFailureEntity,
   ItemVariantEntity,
   TeamTurnEntity,
+  LeaseEntity,
   ConsentEntity,
   CallEntity,
   NotificationEntity,

@@ -1,4 +1,13 @@
+import fs from 'node:fs';
 import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import { loadConfigOrThrow } from '../../config/loader';
+import { ChannelRegistry } from '../../server/channels/channel';
+import { OutboxChannel } from '../../server/channels/outbox';
+import { openDatabase } from '../../server/db/data-source';
+import { Runtime } from '../../server/runtime';
 import type { AddressInfo } from 'node:net';
 import { In } from 'typeorm';
 import { CompanyEntity, ContactEntity, DealEntity, LeadEntity, RobotRunEntity } from '../../server/db/entities';
@@ -55,7 +64,7 @@ deals:
       - id: new
 `;
 
-const ROUNDS = 15;
+const ROUNDS = 10;
 const normalizedPhone = (phone: string) => normalizePhone(phone, 'RU') ?? '';
 const AT_ONCE = 4;
 
@@ -205,6 +214,54 @@ describe.each(testDatabaseKinds())('the same request at the same moment, on %s',
       ]);
       const lead = await harness.runtime.store.manager.findOneByOrFail(LeadEntity, { id });
       expect(lead.fields).toEqual({ budget: 1000 + round, telegram_chat_id: String(5000 + round) });
+    }
+  });
+});
+
+const STUDIO_CONFIG = (after: string) => `timezone: Europe/Moscow
+users:
+  - { login: root, name: Пётр Корнилов, role: admin }
+leads:
+  stages:
+    - id: new
+      robots:
+        - { id: sla, type: notify, to: [root], after: ${after}, text: "возьмите лид" }
+`;
+
+describe.each(testDatabaseKinds())('two server processes applying config edits at once, on %s', (kind) => {
+  let harness: Harness;
+  let second: Runtime;
+  let configFile: string;
+
+  beforeAll(async () => {
+    configFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'robots-races-')), 'robots.yaml');
+    fs.writeFileSync(configFile, STUDIO_CONFIG('30m'));
+    harness = await startHarness(kind, { configFile });
+    const options = harness.runtime.store.dataSource.options as { database?: string; url?: string; schema?: string };
+    const dataSource = kind === 'sqlite' ? await openDatabase({ sqlitePath: options.database as string }) : await openDatabase({ url: options.url, schema: options.schema });
+    second = await Runtime.start({
+      dataSource,
+      configFile,
+      config: loadConfigOrThrow(configFile, harness.clock.now()),
+      clock: harness.clock,
+      channels: new ChannelRegistry(new OutboxChannel()),
+      logger: pino({ level: 'silent' }),
+    });
+  });
+  afterAll(async () => {
+    await second.stop();
+    await harness.close();
+    fs.rmSync(path.dirname(configFile), { recursive: true, force: true });
+  });
+
+  it('of two editors applying from the same file through two processes, one is applied and the other told of the conflict', async () => {
+    for (let round = 0; round < 2; round += 1) {
+      const base = harness.runtime.studio.source().hash;
+      const mine = STUDIO_CONFIG(`${31 + round}m`);
+      const theirs = STUDIO_CONFIG(`${61 + round}m`);
+      const [a, b] = await Promise.all([harness.runtime.studio.apply(mine, base, 'root'), second.studio.apply(theirs, base, 'root')]);
+      expect([a.status, b.status].sort()).toEqual(['applied', 'conflict']);
+      expect(fs.readFileSync(configFile, 'utf8')).toBe(a.status === 'applied' ? mine : theirs);
     }
   });
 });
