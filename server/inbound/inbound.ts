@@ -41,7 +41,7 @@ export class Inbound {
   }
 
   /** A client's reply on any channel. */
-  recordInboundMessage(input: InboundMessageInput): Promise<{ message: MessageRow; result: EventResult; optedOut: boolean }> {
+  recordInboundMessage(input: InboundMessageInput): Promise<{ message: MessageRow; result: EventResult | null; optedOut: boolean }> {
     return recordInboundMessage(this.deps, input);
   }
 

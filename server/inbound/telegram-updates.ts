@@ -77,7 +77,7 @@ export async function handleTelegramUpdate(deps: InboundDeps, update: TelegramUp
     item: ref,
     providerId: `${chatId}:${message.message_id}`,
   });
-  return result.outcome;
+  return result?.outcome ?? 'ignored: received already';
 }
 
 /** The three buttons under a manager alert (robots/notifications.ts alertButtonsMeta). */

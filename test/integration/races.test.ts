@@ -10,7 +10,7 @@ import { openDatabase } from '../../server/db/data-source';
 import { Runtime } from '../../server/runtime';
 import type { AddressInfo } from 'node:net';
 import { In } from 'typeorm';
-import { CompanyEntity, ContactEntity, DealEntity, LeadEntity, RobotRunEntity } from '../../server/db/entities';
+import { CompanyEntity, ContactEntity, DealEntity, LeadEntity, MessageEntity, RobotRunEntity } from '../../server/db/entities';
 import { normalizePhone } from '../../server/core/contact-keys';
 import { telegramStartToken } from '../../server/inbound/telegram-updates';
 import { testDatabaseKinds } from '../support/databases';
@@ -57,6 +57,7 @@ scoring:
   rules:
     - { event: email_opened, points: 10 }
     - { event: link_clicked, points: 15, tag: clicked }
+    - { event: message_inbound, points: 20 }
 deals:
   sales:
     team: general
@@ -215,6 +216,19 @@ describe.each(testDatabaseKinds())('the same request at the same moment, on %s',
       const lead = await harness.runtime.store.manager.findOneByOrFail(LeadEntity, { id });
       expect(lead.fields).toEqual({ budget: 1000 + round, telegram_chat_id: String(5000 + round) });
     }
+  });
+
+  it('an SMS reply delivered four times at once (the provider retrying) is one message and scores once', async () => {
+    const phone = '8 916 777-00-11';
+    const id = (await harness.as('root').post('/api/leads', { name: 'Анна Фёдорова', phone }).expect(201)).body.id as number;
+    for (let round = 0; round < ROUNDS; round += 1) {
+      const reply = { channel: 'sms' as const, from: normalizedPhone(phone), body: `Перезвоните ${round}`, providerId: `SM-race-${round}` };
+      const answers = await Promise.allSettled(Array.from({ length: AT_ONCE }, () => harness.runtime.inbound.recordInboundMessage(reply)));
+      expect(answers.map((answer) => answer.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'fulfilled']);
+    }
+    const { manager } = harness.runtime.store;
+    expect(await manager.count(MessageEntity, { where: { direction: 'in', entityId: id } })).toBe(ROUNDS);
+    expect((await manager.findOneByOrFail(LeadEntity, { id })).score).toBe(ROUNDS * 20);
   });
 });
 
