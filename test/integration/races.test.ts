@@ -10,7 +10,7 @@ import { openDatabase } from '../../server/db/data-source';
 import { Runtime } from '../../server/runtime';
 import type { AddressInfo } from 'node:net';
 import { In } from 'typeorm';
-import { CompanyEntity, ContactEntity, DealEntity, LeadEntity, MessageEntity, RobotRunEntity } from '../../server/db/entities';
+import { CompanyEntity, ContactEntity, DealEntity, LeadEntity, MessageEntity, RobotRunEntity, TaskChangeEntity } from '../../server/db/entities';
 import { normalizePhone } from '../../server/core/contact-keys';
 import { telegramStartToken } from '../../server/inbound/telegram-updates';
 import { testDatabaseKinds } from '../support/databases';
@@ -229,6 +229,20 @@ describe.each(testDatabaseKinds())('the same request at the same moment, on %s',
     const { manager } = harness.runtime.store;
     expect(await manager.count(MessageEntity, { where: { direction: 'in', entityId: id } })).toBe(ROUNDS);
     expect((await manager.findOneByOrFail(LeadEntity, { id })).score).toBe(ROUNDS * 20);
+  });
+
+  it('four people marking one task done at once record it done once (held: the task row is locked)', async () => {
+    const lead = (await harness.as('root').post('/api/leads', { name: 'Игорь Белов' }).expect(201)).body.id as number;
+    for (let round = 0; round < ROUNDS; round += 1) {
+      const task = (
+        await harness
+          .as('root')
+          .post('/api/tasks', { kind: 'lead', id: lead, title: `Позвонить ${round}`, due_at: '2026-03-02T18:00:00+03:00', assignee: 'gena' })
+          .expect(201)
+      ).body.id as number;
+      await Promise.all(Array.from({ length: AT_ONCE }, () => harness.as('root').patch(`/api/tasks/${task}`, { done: true }).expect(200)));
+      expect(await harness.runtime.store.manager.count(TaskChangeEntity, { where: { taskId: task, change: 'done' } })).toBe(1);
+    }
   });
 });
 
