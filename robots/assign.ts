@@ -34,10 +34,13 @@ export const assign = defineRobot({
     }
     const team = params.team ?? teamOfPipeline(ports.config, item.pipeline);
     if (!team) return { outcome: 'skipped', detail: 'no team to pick from', reason: { code: 'skipped.no_team' } };
-    const responsible = await ports.pickResponsible(team, item.pipeline, { whenNobodyOnDuty: params.when_nobody_on_duty });
-    if (!responsible) return { outcome: 'skipped', detail: `team ${team} has no members`, reason: { code: 'skipped.team_empty', params: { team } } };
     const previous = item.row.responsible;
-    await ports.updateItem({ kind: item.kind, id: item.row.id }, { responsible }, robotActor(context), context.run.causalDepth + 1);
+    const responsible = await ports.assignFromTeam({ kind: item.kind, id: item.row.id }, team, item.pipeline, {
+      whenNobodyOnDuty: params.when_nobody_on_duty,
+      actor: robotActor(context),
+      causalDepth: context.run.causalDepth + 1,
+    });
+    if (!responsible) return { outcome: 'skipped', detail: `team ${team} has no members`, reason: { code: 'skipped.team_empty', params: { team } } };
     return { outcome: 'done', detail: `responsible ${previous ?? '(none)'} → ${responsible}`, reason: { code: 'done.assigned', params: { from: previous ?? null, to: responsible } } };
   },
 });

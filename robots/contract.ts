@@ -32,8 +32,12 @@ export interface RobotPorts {
   updateItem(ref: ItemRef, patch: ItemPatch, actor: string, causalDepth: number): Promise<void>;
   /** The variant of a split the item keeps for good: `chosen` the first time it is asked, the stored one after. */
   keepVariant(ref: ItemRef, split: string, chosen: string): Promise<string>;
-  /** A member of `team` on duty, as its `pick:` says, for an item in `pipeline`; null when it has none. */
-  pickResponsible(team: string, pipeline: string, options?: PickOptions): Promise<string | null>;
+  /**
+   * Makes a member of `team` on duty responsible for the item, as the team's `pick:` says, in one
+   * transaction with the pick (so items given out at the same moment see one another); each
+   * change is an event as with `updateItem`. Returns who, or null when the team has nobody.
+   */
+  assignFromTeam(ref: ItemRef, team: string, pipeline: string, options: PickOptions & { actor: string; causalDepth: number }): Promise<string | null>;
 
   /** The contact that already has this phone or email (one client, one contact). */
   findContact(keys: { phone: string | null; email: string | null }): Promise<ContactRow | null>;

@@ -38,7 +38,7 @@ export function robotPorts(deps: RobotPortsDeps): RobotPorts {
       await inbound.changeFields(ref, patch, actor, causalDepth);
     },
     keepVariant: (ref, split, chosen) => records.keepVariant(ref, split, chosen),
-    pickResponsible: (team, pipelineKey, options) => records.pickResponsible(team, pipelineKey, undefined, options?.whenNobodyOnDuty),
+    assignFromTeam: (ref, team, pipelineKey, options) => inbound.assignFromTeam(ref, team, pipelineKey, options.whenNobodyOnDuty, options.actor, options.causalDepth),
     findContact: (keys) => records.findContact(keys),
     findEarlierLead: (lead) => records.findEarlierLead(lead),
     flagRepeatClient: (leadId, contactId) => records.flagRepeatClient(leadId, contactId),

@@ -18,6 +18,7 @@ import { configDiff, readConfigText, templateChanges, writeConfigAtomically, typ
 import { loadPlanState, type ReloadResult } from './plan-state';
 import { planReload, type ReloadPlan } from './reload-plan';
 import { configHash, type ConfigVersions } from './versions';
+import { withLease } from '../db/leases';
 
 /**
  * The automation studio's service: the map, checking a text as `robots validate` does, the plan
@@ -86,7 +87,7 @@ export function summarize(plan: ReloadPlan, templates: TemplateChange[]): PlanSu
 }
 
 export class ConfigStudio {
-  /** Applies one at a time: the second of two editors finds the first one's file and is refused. */
+  /** Applies one at a time (in every process): the second of two editors finds the first one's file and is refused. */
   private applying: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly deps: StudioDeps) {}
@@ -144,7 +145,8 @@ export class ConfigStudio {
 
   /** Writes `text` when the file on disk is still the one the editor opened (`baseHash`), then reloads. */
   apply(text: string, baseHash: string, author: string, rollbackOf: number | null = null): Promise<ApplyOutcome> {
-    const run = this.applying.then(() => this.applyNow(text, baseHash, author, rollbackOf));
+    // One at a time here, and one at a time across the install's processes (they share the file).
+    const run = this.applying.then(() => withLease(this.deps.store, this.deps.clock, 'config-apply', () => this.applyNow(text, baseHash, author, rollbackOf)));
     this.applying = run.catch(() => undefined);
     return run;
   }

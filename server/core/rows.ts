@@ -205,6 +205,22 @@ export interface SignInFailureRow {
 }
 
 /** The variant of an A/B split (a `split` robot, by its id) an item got; chosen once. */
+/** Whose turn it was last in one round robin (`team:pipeline`). */
+export interface TeamTurnRow {
+  id: number;
+  rotation: string;
+  lastLogin: string | null;
+  updatedAt: number;
+}
+
+/** Work one process of an install does at a time: who holds it, and until when at the latest. */
+export interface LeaseRow {
+  id: number;
+  name: string;
+  holder: string;
+  heldUntil: number;
+}
+
 export interface ItemVariantRow {
   id: number;
   entityType: EntityKind;

@@ -12,6 +12,8 @@ import type {
   ConsentRow,
   RobotRunRow,
   ItemVariantRow,
+  TeamTurnRow,
+  LeaseRow,
   SignInFailureRow,
   StageEntryRow,
   ConfigVersionRow,
@@ -295,6 +297,30 @@ export const ItemVariantEntity = new EntitySchema<ItemVariantRow>({
   ],
 });
 
+export const TeamTurnEntity = new EntitySchema<TeamTurnRow>({
+  name: 'TeamTurn',
+  tableName: 'team_turns',
+  columns: {
+    id: integerId,
+    rotation: { type: 'varchar' },
+    lastLogin: { ...text(), name: 'last_login' },
+    updatedAt: { ...epochMs(), name: 'updated_at' },
+  },
+  indices: [{ name: 'ux_team_turns_rotation', columns: ['rotation'], unique: true }],
+});
+
+export const LeaseEntity = new EntitySchema<LeaseRow>({
+  name: 'Lease',
+  tableName: 'leases',
+  columns: {
+    id: integerId,
+    name: { type: 'varchar' },
+    holder: { type: 'varchar' },
+    heldUntil: { ...epochMs(), name: 'held_until' },
+  },
+  indices: [{ name: 'ux_leases_name', columns: ['name'], unique: true }],
+});
+
 export const ConsentEntity = new EntitySchema<ConsentRow>({
   name: 'Consent',
   tableName: 'consents',
@@ -403,6 +429,8 @@ export const allEntities = [
   WebhookReceiptEntity,
   SignInFailureEntity,
   ItemVariantEntity,
+  TeamTurnEntity,
+  LeaseEntity,
   ConsentEntity,
   CallEntity,
   NotificationEntity,

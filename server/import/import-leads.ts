@@ -11,6 +11,7 @@ import type { PreparedItem, Records } from '../records/records';
 import { readCsv, type CsvDelimiter, type CsvEncoding } from './csv-file';
 import { consentVerdict, rowConsents, type RowConsent } from './consent-cells';
 import { MappingError, mapHeaders, mapRow, parseMapOption, type MappedRow } from './header-map';
+import { addressLockKeys, lockKeys } from '../db/locks';
 
 /** How an import treats what it finds: the CLI's flags and the API's query, one schema. */
 export const ImportOptions = z.strictObject({
@@ -177,6 +178,8 @@ export class LeadImport {
   private async place(rows: CheckedRow[], seen: Map<string, LeadSlot>, options: z.output<typeof ImportOptions>, actor: string, report: ImportReport, manager: EntityManager | null): Promise<void> {
     const phones = [...new Set(rows.map((row) => row.prepared.row.phone).filter((phone) => phone !== null))];
     const emails = [...new Set(rows.map((row) => row.prepared.row.email).filter((email) => email !== null))];
+    // Two imports of one file (or a form meanwhile) would each find no lead and each make one.
+    if (manager) await lockKeys(manager, addressLockKeys(phones, emails));
     const known = new Map<string, LeadSlot>();
     for (const lead of await this.deps.records.leadsByAddresses(phones, emails, manager ?? undefined)) {
       if (lead.phone && !known.has(`phone:${lead.phone}`)) known.set(`phone:${lead.phone}`, { id: lead.id });

@@ -64,5 +64,5 @@ export async function receiveEmail(deps: InboundDeps, raw: Buffer): Promise<Inbo
     replyToMessageId: replyTo,
     providerId: parsed.messageId ?? null,
   });
-  return { kind: 'reply', messageId: message.id, outcome: result.outcome, optedOut };
+  return { kind: 'reply', messageId: message.id, outcome: result?.outcome ?? 'received already', optedOut };
 }

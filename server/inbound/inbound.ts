@@ -5,12 +5,13 @@ import type { Item, ItemRef } from '../core/items';
 import type { MessageRow } from '../core/rows';
 import { contactAddressOn, type ConsentChannel, type ConsentSource } from '../core/consent';
 import { receiveEmail, type InboundEmailOutcome } from './email';
-import { changeFields, ingestEvent, type EventInput, type EventResult, type InboundDeps } from './ingest';
+import { assignFromTeam, changeFields, ingestEvent, type EventInput, type EventResult, type InboundDeps } from './ingest';
 import { intakeLead, type IntakeResult } from './intake';
 import { findItemByAddress } from './match';
 import type { TelegramUpdate } from './provider-payloads';
 import { recordInboundMessage, type InboundMessageInput } from './replies';
 import { handleTelegramUpdate } from './telegram-updates';
+import type { WhenNobodyOnDuty } from '../../config/primitives';
 
 /**
  * Events from outside and from people become stored events, scores and trigger moves: forms,
@@ -29,13 +30,18 @@ export class Inbound {
     return changeFields(this.deps, ref, patch, actor, causalDepth);
   }
 
+  /** A responsible from `team`, picked and written in one transaction; null when the team has nobody. */
+  assignFromTeam(ref: ItemRef, team: string, pipeline: string, whenNobodyOnDuty: WhenNobodyOnDuty | undefined, actor: string, causalDepth = 0): Promise<string | null> {
+    return assignFromTeam(this.deps, ref, team, pipeline, whenNobodyOnDuty, actor, causalDepth);
+  }
+
   /** A lead from a form or a named webhook: a repeat touch on an open lead, or a new lead. */
   intakeLead(input: NewItemInput, event: { type: EventType; actor: string; payload: Record<string, unknown> }, outer?: EntityManager): Promise<IntakeResult> {
     return intakeLead(this.deps, input, event, outer);
   }
 
   /** A client's reply on any channel. */
-  recordInboundMessage(input: InboundMessageInput): Promise<{ message: MessageRow; result: EventResult; optedOut: boolean }> {
+  recordInboundMessage(input: InboundMessageInput): Promise<{ message: MessageRow; result: EventResult | null; optedOut: boolean }> {
     return recordInboundMessage(this.deps, input);
   }
 

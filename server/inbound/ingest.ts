@@ -8,7 +8,8 @@ import type { LiveConfig } from '../core/live-config';
 import type { Store } from '../db/store';
 import type { Messaging } from '../messaging/messaging';
 import type { Pipeline } from '../pipeline/pipeline';
-import type { Records } from '../records/records';
+import type { FieldChange, Records } from '../records/records';
+import type { WhenNobodyOnDuty } from '../../config/primitives';
 import type { CallChain } from '../voice/call-chain';
 import type { EventType } from '../../config/event-types';
 import type { Item, ItemRef } from '../core/items';
@@ -80,13 +81,13 @@ export async function ingestEvent(deps: InboundDeps, input: EventInput, outer?: 
 
   const eventContext = { type: input.type, ...payload };
   const context = await loadContext(reader, deps.config.current, item, deps.clock.now(), deps.config.publicUrl, eventContext);
-  const score = input.type === 'score_changed' ? null : scoreEvent(deps.config.current, item, input.type, context, deps.clock.now());
-  if (score) {
-    const tags = [...new Set([...(item.row.tags ?? []), ...score.tags])];
-    const changes = { score: score.to, tags, scoredAt: deps.clock.now(), updatedAt: deps.clock.now() };
-    // The card's score is live too (told once an outer transaction commits).
-    await deps.records.setColumns({ kind: item.kind, id: item.row.id }, changes, outer);
-    Object.assign(item.row, changes);
+  // Scored on the item as locked for the write (the card hears of it once an outer transaction commits).
+  // Asked first of the item as read, so an event no rule scores locks and writes nothing.
+  const scores = input.type !== 'score_changed' && scoreEvent(deps.config.current, item, input.type, context, deps.clock.now()) !== null;
+  const scored = !scores ? null : await deps.records.addScore(ref, (current) => scoreEvent(deps.config.current, current, input.type, context, deps.clock.now()), outer);
+  const score = scored?.score ?? null;
+  if (scored && score) {
+    Object.assign(item.row, scored.columns);
     notes.push(`score ${score.from} → ${score.to} (+${score.points}${score.decayed ? `, −${score.decayed} decay` : ''})`);
   }
 
@@ -126,6 +127,26 @@ export async function ingestEvent(deps: InboundDeps, input: EventInput, outer?: 
  */
 export async function changeFields(deps: InboundDeps, ref: ItemRef, patch: ItemPatch, actor: string, causalDepth = 0): Promise<Item> {
   const { item, changes } = await deps.records.updateItem(ref, patch);
+  return fieldEvents(deps, ref, item, changes, actor, causalDepth);
+}
+
+/**
+ * A responsible picked from `team` and written in one transaction, then its event: picks at the
+ * same moment (least open counts open items) see one another's writes. Null when the team has
+ * nobody to pick.
+ */
+export async function assignFromTeam(deps: InboundDeps, ref: ItemRef, team: string, pipeline: string, whenNobodyOnDuty: WhenNobodyOnDuty | undefined, actor: string, causalDepth = 0): Promise<string | null> {
+  const assigned = await deps.store.transaction(async (manager) => {
+    const responsible = await deps.records.pickResponsible(team, pipeline, manager, whenNobodyOnDuty);
+    if (responsible === null) return null;
+    return { responsible, ...(await deps.records.updateItem(ref, { responsible }, manager)) };
+  });
+  if (!assigned) return null;
+  await fieldEvents(deps, ref, assigned.item, assigned.changes, actor, causalDepth);
+  return assigned.responsible;
+}
+
+async function fieldEvents(deps: InboundDeps, ref: ItemRef, item: Item, changes: FieldChange[], actor: string, causalDepth: number): Promise<Item> {
   // Each event starts from the item as the write (then the event before it) left it: ingestEvent
   // reads the item again when it is done, after its triggers and scoring.
   let current: Item | null = item;

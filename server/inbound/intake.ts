@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { addressLockKeys, lockKeys } from '../db/locks';
 import { loadItem } from '../records/item-rows';
 import type { EventType } from '../../config/event-types';
 import { STANDARD_FIELDS } from '../../config/references';
@@ -55,6 +56,9 @@ export async function intakeLead(deps: InboundDeps, input: NewItemInput, event: 
   // writer never waits for phone parsing.
   const prepared = await deps.records.prepareItem('lead', input);
   const result = await deps.store.transaction(async (manager) => {
+    // On Postgres two submissions for one phone would both find no lead and both make one: the
+    // second waits here until the first has committed, then finds its lead.
+    await lockKeys(manager, addressLockKeys(phone ? [phone] : [], email ? [email] : []));
     const open = phone || email ? await findItemByAddress(deps, { phone, email }, manager) : null;
     const openLead = open?.kind === 'lead' ? await loadItem(manager, open) : null;
     if (openLead && openLead.kind === 'lead' && deps.config.current.leads.stages.find((stage) => stage.id === openLead.row.stage)?.semantic === 'open') {

@@ -54,8 +54,7 @@ export async function handleTelegramUpdate(deps: InboundDeps, update: TelegramUp
     if (!ref) return 'ignored: /start without a valid link';
     const item = await loadItem(deps.store.manager, ref);
     if (!item) return `ignored: ${ref.kind} ${ref.id} not found`;
-    const fields = { ...item.row.fields, telegram_chat_id: String(chatId) };
-    await deps.records.setColumns(ref, { fields });
+    await deps.records.setFieldValues(ref, { telegram_chat_id: String(chatId) });
     await deps.records.recordEvent({ type: 'telegram_linked', entity: ref, actor: 'channel:telegram', payload: { chat_id: String(chatId) }, outcome: `the client started the bot: chat ${chatId}` });
     return `linked chat ${chatId} to ${ref.kind} ${ref.id}`;
   }
@@ -78,7 +77,7 @@ export async function handleTelegramUpdate(deps: InboundDeps, update: TelegramUp
     item: ref,
     providerId: `${chatId}:${message.message_id}`,
   });
-  return result.outcome;
+  return result?.outcome ?? 'ignored: received already';
 }
 
 /** The three buttons under a manager alert (robots/notifications.ts alertButtonsMeta). */

@@ -74,12 +74,12 @@ export class Messaging {
   }
 
   /** A STOP (or an unsubscribe link) keeps every later touch on that channel away from that address, until the client opts in again. */
-  async optOut(channel: string, address: string, reason: string, source: ConsentSource = 'sms_stop', contactId: number | null = null): Promise<void> {
+  async optOut(channel: string, address: string, reason: string, source: ConsentSource = 'sms_stop', contactId: number | null = null, outer?: EntityManager): Promise<void> {
     const consentChannel = consentChannelOf(channel);
     if (!consentChannel) return;
-    const latest = await this.deps.consents.latest(consentChannel, address);
+    const latest = await this.deps.consents.latest(consentChannel, address, null, outer);
     if (latest?.status === 'opt_out') return;
-    await this.deps.consents.record({ channel: consentChannel, address, contactId, status: 'opt_out', source, note: reason, actor: `channel:${channel}` });
+    await this.deps.consents.record({ channel: consentChannel, address, contactId, status: 'opt_out', source, note: reason, actor: `channel:${channel}` }, outer);
   }
 
   /** A client's yes or no on a channel, into the consent register. */

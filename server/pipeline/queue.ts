@@ -318,12 +318,17 @@ export class RunQueue {
 
   /** Puts a dead, failed or unknown run back in the queue, due now. Null when there is no such run. */
   async retry(manager: EntityManager, runId: number, detail: string, actor: string, now: number): Promise<{ before: RobotRunRow; after: RobotRunRow } | null> {
-    const run = await manager.findOne(RobotRunEntity, { where: { id: runId } });
-    if (!run) return null;
-    if (!(RETRYABLE_STATUSES as readonly RunStatus[]).includes(run.status)) return { before: run, after: run };
     const changes = { status: 'scheduled' as const, dueAt: now, attempts: 0, detail, reasonCode: 'scheduled.retried' as const, reasonParams: { by: actor }, finishedAt: null };
-    await manager.update(RobotRunEntity, { id: runId }, changes);
-    return { before: run, after: { ...run, ...changes } };
+    for (let attempt = 1; ; attempt += 1) {
+      const run = await manager.findOne(RobotRunEntity, { where: { id: runId } });
+      if (!run) return null;
+      if (!(RETRYABLE_STATUSES as readonly RunStatus[]).includes(run.status)) return { before: run, after: run };
+      // Only while it is still as read: another person (or the reconciler) may have put it back
+      // since, and a worker may be running it; an update by id alone would queue it a second time.
+      const result = await manager.update(RobotRunEntity, { id: runId, status: run.status }, changes);
+      if (result.affected === 1) return { before: run, after: { ...run, ...changes } };
+      if (attempt >= 3) throw new Error(`run ${runId} kept changing while it was retried`);
+    }
   }
 
   /**
@@ -334,8 +339,8 @@ export class RunQueue {
     const run = await manager.findOne(RobotRunEntity, { where: { id: runId, status: 'unknown' } });
     if (!run) return null;
     const changes = { status: 'cancelled' as const, detail: `dropped by ${actor}: not resent`, finishedAt: now };
-    await manager.update(RobotRunEntity, { id: runId, status: 'unknown' }, changes);
-    return { ...run, ...changes };
+    const result = await manager.update(RobotRunEntity, { id: runId, status: 'unknown' }, changes);
+    return result.affected === 1 ? { ...run, ...changes } : null;
   }
 
   /**
@@ -346,8 +351,8 @@ export class RunQueue {
     const run = await manager.findOne(RobotRunEntity, { where: { id: runId, status: 'unknown' } });
     if (!run) return null;
     const changes = { status: 'done' as const, detail: outcome.detail, reasonCode: outcome.reason.code, reasonParams: outcome.reason.params ?? {}, finishedAt: now };
-    await manager.update(RobotRunEntity, { id: runId, status: 'unknown' }, changes);
-    return { ...run, ...changes };
+    const result = await manager.update(RobotRunEntity, { id: runId, status: 'unknown' }, changes);
+    return result.affected === 1 ? { ...run, ...changes } : null;
   }
 
   /** Every pending run with the robot it belongs to: a reload checks them against the new config. */

@@ -2,7 +2,8 @@ import { Not, type EntityManager } from 'typeorm';
 import { companyKey } from '../core/contact-keys';
 import type { CompanyRow, ContactRow, LeadRow } from '../core/rows';
 import { CompanyEntity, ContactEntity, LeadEntity } from '../db/entities';
-import { allSql, hydrate, insertOne } from '../db/hot-path';
+import { allSql, hydrate, insertOne, insertOneIfAbsent } from '../db/hot-path';
+import { addressLockKeys, lockKeys } from '../db/locks';
 
 /** One client, one contact: a phone or an email already known finds its contact, never a duplicate. */
 
@@ -18,7 +19,9 @@ export async function findOrCreateCompany(manager: EntityManager, name: string |
   const key = companyKey(name);
   const existing = await manager.findOne(CompanyEntity, { where: { nameKey: key } });
   if (existing) return existing;
-  return insertOne(manager, CompanyEntity, { name: name.trim(), nameKey: key, createdAt: now });
+  // Two conversions naming one new company at once: the second finds the first's row instead of failing on the unique name.
+  const inserted = await insertOneIfAbsent(manager, CompanyEntity, { name: name.trim(), nameKey: key, createdAt: now }, 'nameKey');
+  return inserted ?? (await manager.findOne(CompanyEntity, { where: { nameKey: key } }));
 }
 
 /** The contact with this phone or email, filled in where it lacked what the lead knows; else a new one. */
@@ -27,6 +30,8 @@ export async function findOrCreateContact(
   data: { name: string | null; phone: string | null; email: string | null; companyId: number | null },
   now: number,
 ): Promise<{ contact: ContactRow; created: boolean }> {
+  // Two conversions of one client at once would each find no contact and each make one (Postgres).
+  await lockKeys(manager, addressLockKeys(data.phone ? [data.phone] : [], data.email ? [data.email] : []));
   const existing = await findContact(manager, data);
   if (existing) {
     const fill: Partial<ContactRow> = {};

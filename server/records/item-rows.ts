@@ -77,18 +77,6 @@ export async function linkFirstEntries(manager: EntityManager, kind: EntityKind,
   }
 }
 
-/** Writes `changes` only while the item's tags are still `expected`: true when it did (a compare-and-set). */
-export async function updateItemIfTagsAre(manager: EntityManager, ref: ItemRef, expected: string[], changes: ItemColumns): Promise<boolean> {
-  const written = await withSearchText(manager, ref, changes);
-  const result = await manager
-    .createQueryBuilder()
-    .update(entityOf(ref.kind))
-    .set(written as never)
-    .where('id = :id AND tags = :tags', { id: ref.id, tags: JSON.stringify(expected) })
-    .execute();
-  return (result.affected ?? 0) > 0;
-}
-
 /** Decays a score only while it is still the one read (`from` at `scoredAt`): true when this call changed it. */
 export async function decayScoreIfUnchanged(manager: EntityManager, ref: ItemRef, read: { score: number; scoredAt: number }, next: { score: number; scoredAt: number }, now: number): Promise<boolean> {
   const table = ref.kind === 'lead' ? 'leads' : 'deals';

@@ -6,6 +6,7 @@ import { isPhoneWritten, normalizeEmail, normalizePhone } from '../core/contact-
 import { InvalidRequestError, NotFoundError } from '../core/errors';
 import { fieldProblems, type ItemPatch, type NewItemInput } from '../core/inputs';
 import type { Item, ItemRef } from '../core/items';
+import type { ScoreChange } from '../core/scoring';
 import type { LiveConfig } from '../core/live-config';
 import type { CompanyRow, ContactRow, DealRow, EntityKind, EventRow, LeadRow, NewTask, TaskRow } from '../core/rows';
 import { IsNull, LessThanOrEqual } from 'typeorm';
@@ -15,7 +16,7 @@ import type { Store } from '../db/store';
 import type { WhenNobodyOnDuty } from '../../config/primitives';
 import { findContact, findEarlierLead, leadsByAddresses, findOrCreateCompany, findOrCreateContact } from './contacts';
 import type { ItemChange, ItemChanges } from './item-changes';
-import { decayScoreIfUnchanged, insertItemRow, insertItemRows, loadItem, updateItemIfTagsAre, updateItemRow, type ItemColumns } from './item-rows';
+import { decayScoreIfUnchanged, insertItemRow, insertItemRows, loadItem, updateItemRow, type ItemColumns } from './item-rows';
 import { mergeRows, type Merged, type MergeRequest } from './merge';
 import { pickResponsible } from './responsible-pick';
 import { changeTask, type TaskPatch } from './task-updates';
@@ -182,30 +183,62 @@ export class Records {
     this.published({ kind: ref.kind, id: ref.id, change: 'updated' }, outer);
   }
 
+  /**
+   * An event's points and tags, worked out by `scoreOf` on the item as this transaction locked it
+   * (joining `outer` when given): two events scored at once each add theirs, none is lost to the
+   * other's write. Returns the change and the columns written, null when the event scores nothing.
+   */
+  async addScore(ref: ItemRef, scoreOf: (item: Item) => ScoreChange | null, outer?: EntityManager): Promise<{ score: ScoreChange; columns: ItemColumns } | null> {
+    const scored = await this.deps.store.transaction(async (manager) => {
+      const current = await this.requireItem(ref, manager, { forUpdate: true });
+      const score = scoreOf(current);
+      if (!score) return null;
+      const now = this.now();
+      const columns: ItemColumns = { score: score.to, tags: [...new Set([...(current.row.tags ?? []), ...score.tags])], scoredAt: now, updatedAt: now };
+      await updateItemRow(manager, ref, columns, current.row);
+      return { score, columns };
+    }, outer);
+    if (scored) this.published({ kind: ref.kind, id: ref.id, change: 'updated' }, outer);
+    return scored;
+  }
+
+  /**
+   * Sets some custom field values and keeps the others as they are now: merged into the row as
+   * locked for the write, so a person's edit made meanwhile is not written over.
+   */
+  async setFieldValues(ref: ItemRef, values: Record<string, unknown>): Promise<void> {
+    await this.deps.store.transaction(async (manager) => {
+      const current = await this.requireItem(ref, manager, { forUpdate: true });
+      await updateItemRow(manager, ref, { fields: { ...current.row.fields, ...values }, updatedAt: this.now() }, current.row);
+    });
+    this.published({ kind: ref.kind, id: ref.id, change: 'updated' });
+  }
+
   /** Flags a lead as a repeat client and links the contact it matched. */
   flagRepeatClient(leadId: number, contactId: number | null): Promise<void> {
     return this.setColumns({ kind: 'lead', id: leadId }, { repeatClient: true, contactId });
   }
 
   /**
-   * "Taken in work": the first press wins. The `taken` tag is set by a compare-and-set on the
-   * item's tags, which both databases apply atomically, so of two simultaneous presses exactly one
-   * succeeds.
+   * "Taken in work": the first press wins. The item is locked for the check and the write (SQLite's
+   * single writer does the same), so of two simultaneous presses exactly one takes it, and the
+   * `taken_by` it writes is merged into the fields as they are then, not as read before.
    */
   async takeInWork(ref: ItemRef, login: string, via: string): Promise<{ kind: 'ok' } | { kind: 'taken_by_other'; by: string }> {
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const item = await this.requireItem(ref);
+    const outcome = await this.deps.store.transaction(async (manager) => {
+      const item = await this.requireItem(ref, manager, { forUpdate: true });
       const tags = item.row.tags ?? [];
       const takenBy = (item.row.fields?.taken_by as string | undefined) ?? null;
-      if (tags.includes('taken')) return takenBy === login ? { kind: 'ok' } : { kind: 'taken_by_other', by: takenBy ?? item.row.responsible ?? 'someone' };
-      const columns = { tags: [...tags, 'taken'], fields: { ...item.row.fields, taken_by: login }, updatedAt: this.now() };
-      if (await this.deps.store.transaction((manager) => updateItemIfTagsAre(manager, ref, tags, columns))) {
-        this.published({ kind: ref.kind, id: ref.id, change: 'updated' });
-        await this.recordEvent({ type: 'taken', entity: ref, actor: `user:${login}`, payload: { by: login, via }, outcome: `taken in work by ${login} from ${via === 'telegram' ? 'Telegram' : via}` });
-        return { kind: 'ok' };
-      }
+      if (tags.includes('taken')) return takenBy === login ? ({ kind: 'ok', now: false } as const) : ({ kind: 'taken_by_other', by: takenBy ?? item.row.responsible ?? 'someone' } as const);
+      await updateItemRow(manager, ref, { tags: [...tags, 'taken'], fields: { ...item.row.fields, taken_by: login }, updatedAt: this.now() }, item.row);
+      return { kind: 'ok', now: true } as const;
+    });
+    if (outcome.kind === 'taken_by_other') return outcome;
+    if (outcome.now) {
+      this.published({ kind: ref.kind, id: ref.id, change: 'updated' });
+      await this.recordEvent({ type: 'taken', entity: ref, actor: `user:${login}`, payload: { by: login, via }, outcome: `taken in work by ${login} from ${via === 'telegram' ? 'Telegram' : via}` });
     }
-    throw new Error(`could not take ${ref.kind} ${ref.id}: its tags kept changing`);
+    return { kind: 'ok' };
   }
 
   /**
@@ -251,8 +284,9 @@ export class Records {
     return findEarlierLead(manager, lead);
   }
 
-  pickResponsible(team: string, pipeline: string, manager: EntityManager = this.manager, whenNobodyOnDuty?: WhenNobodyOnDuty): Promise<string | null> {
-    return pickResponsible(manager, this.deps.config.current, this.now(), team, pipeline, whenNobodyOnDuty);
+  /** Joins `outer` when given: a round robin's turn is taken in a transaction (see responsible-pick.ts). */
+  pickResponsible(team: string, pipeline: string, outer?: EntityManager, whenNobodyOnDuty?: WhenNobodyOnDuty): Promise<string | null> {
+    return this.deps.store.transaction((manager) => pickResponsible(manager, this.deps.config.current, this.now(), team, pipeline, whenNobodyOnDuty), outer);
   }
 
   // ── tasks and events ─────────────────────────────────────────────────────────────────

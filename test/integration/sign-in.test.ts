@@ -178,6 +178,13 @@ describe.each(testDatabaseKinds())('people signing in on %s', (kind) => {
     await signIn(harness.app, 'anna', PASSWORD).expect(200);
   });
 
+  it('fourteen wrong passwords for anna at the same moment: ten are tried, four are refused untried', async () => {
+    await passwd(harness, 'anna', PASSWORD);
+    const answers = await Promise.all(Array.from({ length: 14 }, (_, index) => signIn(harness.app, 'anna', `guess number ${index}`)));
+    const tally = { tried: answers.filter((answer) => answer.status === 401).length, refused: answers.filter((answer) => answer.status === 429).length };
+    expect(tally).toEqual({ tried: 10, refused: 4 });
+  });
+
   it('a right password forgives the account’s earlier mistakes', async () => {
     await passwd(harness, 'anna', PASSWORD);
     for (let attempt = 0; attempt < 9; attempt++) await signIn(harness.app, 'anna', 'typo').expect(401);
@@ -319,6 +326,13 @@ describe.each(testDatabaseKinds())('one-time sign-in links in alerts on %s', (ki
     const messages = await world.harness.as('root').get(`/api/messages?item=lead:${lead.id}&channel=telegram`).expect(200);
     expect(JSON.stringify(messages.body)).not.toContain('/auth/link');
     expect(JSON.stringify(messages.body)).toContain(`/board/#lead-${lead.id}`);
+  });
+
+  it('a link opened four times at the same moment (a double tap, a preview fetch) signs in once', async () => {
+    const lead = await alertedLead();
+    const link = lead.openLinks.get('1001') as string;
+    const answers = await Promise.all([1, 2, 3, 4].map(() => open(link)));
+    expect(answers.map((answer) => answer.status).sort()).toEqual([303, 401, 401, 401]);
   });
 
   it('a link opened after 15 minutes, or altered, signs nobody in', async () => {

@@ -151,6 +151,13 @@ export class FakePorts implements RobotPorts {
     return this.variants.get(key)!;
   }
 
+  /** As the engine: the pick, then the write (kept in `picks` and `updates`). */
+  async assignFromTeam(ref: ItemRef, team: string, pipeline: string, options: { actor: string; causalDepth: number }): Promise<string | null> {
+    const picked = await this.pickResponsible(team, pipeline);
+    if (picked !== null) await this.updateItem(ref, { responsible: picked }, options.actor, options.causalDepth);
+    return picked;
+  }
+
   async pickResponsible(team: string, pipeline: string): Promise<string | null> {
     const picked = this.nextResponsible !== undefined ? this.nextResponsible : pickRoundRobin(rotationMembers(this.config, team), this.picks.filter((pick) => pick.team === team).at(-1)?.picked ?? null);
     this.picks.push({ team, pipeline, picked });

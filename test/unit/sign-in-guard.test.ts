@@ -33,4 +33,18 @@ describe('SignInGuard: only failures count, per account and per address', () => 
     expect(await guard.check('anna', OFFICE)).toMatchObject({ locked: true, scope: 'address' });
     expect(await guard.check('anna', '198.51.100.1')).toEqual({ locked: false });
   });
+
+  it('counts a try when it lets it through: a right password takes it back, a refused one costs the account nothing', async () => {
+    const guard = new SignInGuard(new FakeClock('2026-03-02T09:00:00+03:00'));
+    for (let index = 0; index < 99; index++) await guard.failed(`user${index}`, OFFICE);
+    const right = await guard.admit('anna', OFFICE);
+    expect(right).toMatchObject({ locked: false });
+    if (right.locked) return;
+    expect(await guard.admit('boris', OFFICE)).toMatchObject({ locked: true, scope: 'address' });
+    await guard.succeeded('anna', { address: OFFICE, at: right.at });
+    expect(await guard.admit('boris', OFFICE)).toMatchObject({ locked: false });
+    expect(await guard.admit('boris', OFFICE)).toMatchObject({ locked: true, scope: 'address' });
+    for (let index = 0; index < 9; index++) expect(await guard.admit('boris', '198.51.100.1')).toMatchObject({ locked: false });
+    expect(await guard.admit('boris', '198.51.100.1')).toMatchObject({ locked: true, scope: 'account' });
+  });
 });

@@ -12,6 +12,7 @@ import { ItemVariants1765500000000 } from './1765500000000-item-variants';
 import { SignInFailures1765100000000 } from './1765100000000-sign-in-failures';
 import { ConsentRegister1765600000000 } from './1765600000000-consent-register';
 import { ConfigVersions1765700000000 } from './1765700000000-config-versions';
+import { TurnsAndLeases1765800000000 } from './1765800000000-turns-and-leases';
 
 /** Listed explicitly (no glob) so tsx, jest and a bundled build all find the same set. */
 export const migrations = [
@@ -29,4 +30,5 @@ export const migrations = [
   ItemVariants1765500000000,
   ConsentRegister1765600000000,
   ConfigVersions1765700000000,
+  TurnsAndLeases1765800000000,
 ];

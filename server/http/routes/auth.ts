@@ -32,7 +32,7 @@ export interface AuthRouteDeps {
   accounts: Pick<Accounts, 'checkPassword' | 'find'>;
   sessions: Sessions;
   /** Counts wrong passwords (in the database: shared by every process, kept across restarts). */
-  signInGuard: Pick<SignInGuard, 'check' | 'failed' | 'succeeded'>;
+  signInGuard: Pick<SignInGuard, 'admit' | 'succeeded'>;
   /** Signs the one-time links in alerts. */
   trackingSecret: string;
 }
@@ -45,11 +45,14 @@ export function authRoutes(deps: AuthRouteDeps): Router {
   const { clock, accounts, sessions, signInGuard: guard } = deps;
   const router = Router();
 
-  /** Refused for a while after too many wrong passwords (server/auth/sign-in-guard.ts): 429 with Retry-After. */
-  const refuseWhenLocked = async (request: Request, response: Response, login: string) => {
-    const lock = await guard.check(login, request.ip ?? 'unknown');
-    if (!lock.locked) return;
-    const seconds = Math.ceil(lock.retryAfterMs / 1000);
+  /**
+   * Refused for a while after too many wrong passwords (server/auth/sign-in-guard.ts): 429 with
+   * Retry-After. A try let through is counted before its password is checked.
+   */
+  const admit = async (request: Request, response: Response, login: string): Promise<number> => {
+    const admission = await guard.admit(login, request.ip ?? 'unknown');
+    if (!admission.locked) return admission.at;
+    const seconds = Math.ceil(admission.retryAfterMs / 1000);
     response.set('Retry-After', String(seconds));
     const minutes = Math.ceil(seconds / 60);
     throw new HttpProblem({
@@ -57,10 +60,10 @@ export function authRoutes(deps: AuthRouteDeps): Router {
       title: 'Too many wrong passwords',
       status: 429,
       code: 'sign_in.locked',
-      scope: lock.scope,
+      scope: admission.scope,
       retry_after: seconds,
       detail:
-        lock.scope === 'account'
+        admission.scope === 'account'
           ? `${FAILURES_PER_ACCOUNT} wrong passwords for this login in ${SIGN_IN_WINDOW_MS / 60_000} min; try again in ${minutes} min`
           : `${FAILURES_PER_ADDRESS} wrong passwords from this address in ${SIGN_IN_WINDOW_MS / 60_000} min; try again in ${minutes} min`,
     });
@@ -68,13 +71,11 @@ export function authRoutes(deps: AuthRouteDeps): Router {
 
   router.post('/login', acceptBodies('application/json'), noQuery, async (request, response) => {
     const input = parse(LoginInput, request.body);
-    await refuseWhenLocked(request, response, input.login);
+    const admittedAt = await admit(request, response, input.login);
     const user = await accounts.checkPassword(input.login, input.password);
-    if (!user) {
-      await guard.failed(input.login, request.ip ?? 'unknown');
-      throw WRONG_CREDENTIALS;
-    }
-    await guard.succeeded(input.login);
+    // A wrong password was counted when it was let through.
+    if (!user) throw WRONG_CREDENTIALS;
+    await guard.succeeded(input.login, { address: request.ip ?? 'unknown', at: admittedAt });
     const session = await sessions.open(user.login, 'password');
     writeSessionCookie(request, response, session, clock.now());
     response.set('Cache-Control', 'no-store').json({ user: userView(user), csrf_token: session.csrfToken });
