@@ -123,22 +123,27 @@ describe.each(testDatabaseKinds())('the same request at the same moment, on %s',
     }
   });
 
+  /** AT_ONCE leads created into one stage at the same moment, once their robots have run. */
+  async function leadsMadeAtOnce(name: string, stage: string, round: number) {
+    const ids = await Promise.all(
+      Array.from(
+        { length: AT_ONCE },
+        async (_, index) =>
+          (
+            await harness
+              .as('root')
+              .post('/api/leads', { name: `${name} ${round}.${index}`, stage })
+              .expect(201)
+          ).body.id as number,
+      ),
+    );
+    await harness.runDue();
+    return harness.runtime.store.manager.find(LeadEntity, { where: { id: In(ids) } });
+  }
+
   it('four leads given out at once by round robin go two to each of the two sales people', async () => {
     for (let round = 0; round < ROUNDS; round += 1) {
-      const ids = await Promise.all(
-        Array.from(
-          { length: AT_ONCE },
-          async (_, index) =>
-            (
-              await harness
-                .as('root')
-                .post('/api/leads', { name: `Ирина Соколова ${round}.${index}`, stage: 'distribute' })
-                .expect(201)
-            ).body.id as number,
-        ),
-      );
-      await harness.runDue();
-      const leads = await harness.runtime.store.manager.find(LeadEntity, { where: { id: In(ids) } });
+      const leads = await leadsMadeAtOnce('Ирина Соколова', 'distribute', round);
       expect(leads.map((lead) => lead.responsible).sort()).toEqual(['galya', 'galya', 'gena', 'gena']);
     }
   });
@@ -154,20 +159,7 @@ describe.each(testDatabaseKinds())('the same request at the same moment, on %s',
 
   it('four leads given out at once to the one with the fewest open go two to each', async () => {
     for (let round = 0; round < ROUNDS; round += 1) {
-      const ids = await Promise.all(
-        Array.from(
-          { length: AT_ONCE },
-          async (_, index) =>
-            (
-              await harness
-                .as('root')
-                .post('/api/leads', { name: `Павел Морозов ${round}.${index}`, stage: 'desk' })
-                .expect(201)
-            ).body.id as number,
-        ),
-      );
-      await harness.runDue();
-      const leads = await harness.runtime.store.manager.find(LeadEntity, { where: { id: In(ids) } });
+      const leads = await leadsMadeAtOnce('Павел Морозов', 'desk', round);
       expect(leads.map((lead) => lead.responsible).sort()).toEqual(['masha', 'masha', 'sasha', 'sasha']);
     }
   });
