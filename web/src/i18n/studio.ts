@@ -88,6 +88,7 @@ export const studio = defineWords({
     'editor.errors': ({ count }) => plural('ru', Number(count), { one: '{count} ошибка', few: '{count} ошибки', many: '{count} ошибок', other: '{count} ошибки' }),
     'editor.at': 'Строка {line}, столбец {col}:',
     'editor.fix': 'Заменить на',
+    quoted: '«{text}»',
     'editor.review': 'Проверить изменения',
     'editor.reset': 'Вернуть как на диске',
     'editor.stale': ({ base, now, author }) =>
@@ -253,6 +254,7 @@ export const studio = defineWords({
     'editor.errors': ({ count }) => plural('en', Number(count), { one: '{count} error', other: '{count} errors' }),
     'editor.at': 'Line {line}, column {col}:',
     'editor.fix': 'Replace with',
+    quoted: '“{text}”',
     'editor.review': 'Review changes',
     'editor.reset': 'Back to the file on disk',
     'editor.stale': ({ base, now, author }) =>

@@ -189,7 +189,7 @@ export function StudioPage() {
               initial={source.yaml}
               schema={schema}
               label={t('editor.label')}
-              fixLabel={(suggestion) => `${t('editor.fix')} «${suggestion}»`}
+              fixLabel={(suggestion) => `${t('editor.fix')} ${t('quoted', { text: suggestion })}`}
               onChange={(next) => {
                 setText(next);
                 setSaid('');
@@ -219,7 +219,7 @@ export function StudioPage() {
                             view.dispatch({ changes: { from: start, to: start + (match?.[0].length ?? 0), insert: issue.suggestion ?? '' } });
                           }}
                         >
-                          {t('editor.fix')} <span data-user-content>«{issue.suggestion}»</span>
+                          {t('editor.fix')} <span data-user-content>{t('quoted', { text: issue.suggestion })}</span>
                         </button>
                       </>
                     )}

@@ -46,7 +46,7 @@ function literal(value: unknown, t: I18n['t']): ComponentChildren {
   if (value === false) return t('logic.false');
   if (value === null || value === '') return t('logic.empty');
   if (Array.isArray(value)) return <Code>{value.map((item) => JSON.stringify(item)).join(', ')}</Code>;
-  return <Code>{typeof value === 'string' ? `«${value}»` : JSON.stringify(value)}</Code>;
+  return <Code>{typeof value === 'string' ? t('quoted', { text: value }) : JSON.stringify(value)}</Code>;
 }
 
 /** A json-logic condition read aloud: `{"and": [{">=": [{"var": "score"}, 50]}, …]}` → score ≥ 50 и … */
