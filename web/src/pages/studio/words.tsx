@@ -45,7 +45,7 @@ function literal(value: unknown, t: I18n['t']): ComponentChildren {
   if (value === true) return t('logic.true');
   if (value === false) return t('logic.false');
   if (value === null || value === '') return t('logic.empty');
-  if (Array.isArray(value)) return <Code>{value.map((item) => JSON.stringify(item)).join(', ')}</Code>;
+  if (Array.isArray(value)) return <Code>{value.map((item) => (typeof item === 'string' ? t('quoted', { text: item }) : JSON.stringify(item))).join(', ')}</Code>;
   return <Code>{typeof value === 'string' ? t('quoted', { text: value }) : JSON.stringify(value)}</Code>;
 }
 
