@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { CONFIG_LIMITS, tooBig } from './limits';
+import { CONFIG_LIMITS, sizeText } from './limits';
+import { say, type Said } from './messages';
 
-type FileProblem = { line: number; col: number; message: string; missing?: boolean };
+type FileProblem = { line: number; col: number; said: Said; missing?: boolean };
 
 /**
  * A text file read whole but never more than `maxBytes` (a pipe or /dev/zero ends too), decoded
@@ -14,18 +15,18 @@ export function readTextFile(file: string, maxBytes = CONFIG_LIMITS.maxBytes): {
     bytes = readConfigBytes(file, maxBytes);
   } catch (error) {
     const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
-    return { ok: false, problem: { line: 1, col: 1, message: `cannot read: ${(error as Error).message}`, missing } };
+    return { ok: false, problem: { line: 1, col: 1, said: say('file_unreadable', { reason: (error as Error).message }), missing } };
   }
-  if (bytes.length > maxBytes) return { ok: false, problem: { line: 1, col: 1, message: tooBig(maxBytes) } };
+  if (bytes.length > maxBytes) return { ok: false, problem: { line: 1, col: 1, said: say('file_too_big', { size: sizeText(maxBytes) }) } };
   try {
     return { ok: true, text: new TextDecoder('utf-8', { fatal: true }).decode(bytes) };
   } catch {
     if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
-      return { ok: false, problem: { line: 1, col: 1, message: 'the file is saved as UTF-16; save it as UTF-8' } };
+      return { ok: false, problem: { line: 1, col: 1, said: say('file_utf16') } };
     }
     const offset = Math.max(0, firstInvalidUtf8(bytes));
     const byte = `0x${(bytes[offset] ?? 0).toString(16).toUpperCase().padStart(2, '0')}`;
-    return { ok: false, problem: { ...positionInBytes(bytes, offset), message: `not UTF-8: byte ${byte} here is no UTF-8 character; save the file as UTF-8 (not Windows-1251 or ANSI)` } };
+    return { ok: false, problem: { ...positionInBytes(bytes, offset), said: say('file_not_utf8', { byte }) } };
   }
 }
 

@@ -3,6 +3,7 @@ import { ConfigError } from '../server/core/errors';
 import { validateConfig } from './validate';
 import { displayNameOf, readTextFile } from './file-bytes';
 import { CONFIG_LIMITS, type ConfigLimits } from './limits';
+import { render } from './messages';
 import type { CheckResult, LoadResult } from './load-results';
 import type { CompiledConfig } from '../server/core/compiled-config';
 import { compileConfig } from './compile';
@@ -38,8 +39,8 @@ export function checkConfigFile(file: string, limits: Partial<ConfigLimits> = {}
   const bounds = { ...CONFIG_LIMITS, ...limits };
   const read = readTextFile(file, bounds.maxBytes);
   if (!read.ok) {
-    const { line, col, message } = read.problem;
-    return { ok: false, issues: [{ file: displayNameOf(file), line, col, path: '(file)', message }] };
+    const { line, col, said } = read.problem;
+    return { ok: false, issues: [{ file: displayNameOf(file), line, col, path: '(file)', message: render(said), code: said.code, params: said.params }] };
   }
   return checkConfigText(read.text, file, bounds);
 }

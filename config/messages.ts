@@ -202,6 +202,12 @@ const CATALOG = {
     ru: (p) => `в правиле условия ровно один оператор, а здесь ${str(p.count)}${list(p.operators).length ? ` (${qList(p.operators)})` : ''}`,
   },
   json_logic_unknown_operator: { en: (p) => `unknown json-logic operator "${str(p.operator)}"`, ru: (p) => `неизвестный оператор условия ${q(p.operator)}` },
+  file_unreadable: { en: (p) => `cannot read: ${str(p.reason)}`, ru: (p) => `файл не читается (${q(p.reason)})` },
+  file_utf16: { en: () => 'the file is saved as UTF-16; save it as UTF-8', ru: () => 'файл сохранён в кодировке «UTF-16»; сохраните его в «UTF-8»' },
+  file_not_utf8: {
+    en: (p) => `not UTF-8: byte ${str(p.byte)} here is no UTF-8 character; save the file as UTF-8 (not Windows-1251 or ANSI)`,
+    ru: (p) => `не «UTF-8»: байт ${q(p.byte)} здесь не символ «UTF-8»; сохраните файл в «UTF-8» (не «Windows-1251» и не «ANSI»)`,
+  },
   template_file_missing: { en: (p) => `template file not found: ${str(p.file)}`, ru: (p) => `нет файла шаблона ${q(p.file)}` },
   file_too_big: { en: (p) => `the file is over ${str(p.size)}, the most a config may be`, ru: (p) => `файл больше ${str(p.size).replace('MB', 'МБ').replace('KB', 'КБ')} — это предел для конфигурации` },
   duplicate_yaml_key: { en: (p) => `Map keys must be unique; "${str(p.key)}" is repeated`, ru: (p) => `ключи в словаре не повторяются, а ${q(p.key)} повторяется` },

@@ -1,5 +1,5 @@
 import Handlebars from 'handlebars';
-import { say } from './messages';
+import { say, type Said } from './messages';
 import type { ConfigIssue } from '../server/core/errors';
 import { ContextPaths, inTextSaid, parseErrorText, templateKinds } from './context-paths';
 import type { IssueAt } from './issues';
@@ -7,7 +7,7 @@ import type { ConfigPath } from './positions';
 import type { Config } from './schema';
 
 /** A template file as read: its text, or why not (a 1-based place in it when it is no UTF-8). */
-export type TemplateFileRead = { ok: true; text: string } | { ok: false; problem: { line: number; col: number; message: string; missing?: boolean } };
+export type TemplateFileRead = { ok: true; text: string } | { ok: false; problem: { line: number; col: number; said: Said; missing?: boolean } };
 
 /** Reads a template's `file:` as written (relative to the config): from disk for the CLI and server, from memory for the studio. */
 export type TemplateFileReader = (file: string) => TemplateFileRead;
@@ -28,8 +28,13 @@ export function readTemplates(config: Config, readFile: TemplateFileReader, issu
     if (template.file !== undefined) {
       const read = readFile(template.file);
       if (!read.ok) {
-        const { missing, line, col, message } = read.problem;
-        issues.push(issueAt(['templates', id, 'file'], missing ? say('template_file_missing', { file: template.file }) : `template file ${template.file}:${line}:${col}: ${message}`));
+        const { missing, line, col, said } = read.problem;
+        issues.push(
+          issueAt(
+            ['templates', id, 'file'],
+            missing ? say('template_file_missing', { file: template.file }) : say('template_file_problem', { ...said.params, inner: said.code, file: template.file, text_line: line, text_col: col }),
+          ),
+        );
         continue;
       }
       text = read.text;

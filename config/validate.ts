@@ -50,7 +50,7 @@ function readerOf(templates: TemplateFiles): TemplateFileReader {
   if (typeof templates === 'function') return templates;
   return (file): TemplateFileRead => {
     const text = Object.hasOwn(templates, file) ? templates[file] : undefined;
-    return text === undefined ? { ok: false, problem: { line: 1, col: 1, message: 'not found', missing: true } } : { ok: true, text };
+    return text === undefined ? { ok: false, problem: { line: 1, col: 1, said: say('file_unreadable', { reason: 'not found' }), missing: true } } : { ok: true, text };
   };
 }
 

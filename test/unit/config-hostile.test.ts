@@ -175,7 +175,7 @@ describe('a very big config', () => {
   it('a file over the size limit is refused before it is read further', () => {
     const file = fileWith('too-big.yaml', yaml(...LEADS, `# ${'x'.repeat(4000)}`));
     expect(issuesOf(loadConfigFile(file, Date.now(), { maxBytes: 1024 }))).toEqual([
-      { file: path.relative(process.cwd(), file), line: 1, col: 1, path: '(file)', message: 'the file is over 1 KB, the most a config may be' },
+      { file: path.relative(process.cwd(), file), line: 1, col: 1, path: '(file)', message: 'the file is over 1 KB, the most a config may be', code: 'file_too_big', params: { size: '1 KB' } },
     ]);
     expect(loadConfigFile(file, Date.now(), { maxBytes: 8 * 1024 }).ok).toBe(true);
   });
@@ -199,6 +199,8 @@ describe('bytes that are no text', () => {
         col: 11,
         path: '(file)',
         message: 'not UTF-8: byte 0xC0 here is no UTF-8 character; save the file as UTF-8 (not Windows-1251 or ANSI)',
+        code: 'file_not_utf8',
+        params: { byte: '0xC0' },
       },
     ]);
   });

@@ -1,3 +1,7 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { checkConfigFile } from '../../config/loader';
 import { validateConfig } from '../../config/validate';
 import { issueMessage } from '../../config/messages';
 import { render } from '../../config/messages';
@@ -44,5 +48,29 @@ describe('config issues in Russian', () => {
     expect(issue).toMatchObject({ code: 'unknown_name', params: { kind: 'stage', value: 'hto', suggestion: 'hot' }, message: 'unknown stage "hto" (did you mean "hot"?)' });
     expect(issueMessage(issue!)).toBe(issue!.message);
     expect(render({ code: 'unknown_name', params: { kind: 'stage', value: 'hto', known: ['new', 'hot'] } }, 'ru')).toBe('нет этапа «hto» (известны: «new», «hot»)');
+  });
+});
+
+describe('a config file that cannot be read as text, in Russian', () => {
+  const written = (name: string, bytes: Buffer) => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'robots-bytes-')), name);
+    fs.writeFileSync(file, bytes);
+    return file;
+  };
+
+  it.each([
+    ['saved as UTF-16', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('leads:\n  stages: []\n', 'utf16le')]), 'файл сохранён в кодировке «UTF-16»; сохраните его в «UTF-8»'],
+    [
+      'saved as Windows-1251',
+      Buffer.from([0x6c, 0x65, 0x61, 0x64, 0x73, 0x3a, 0x0a, 0x23, 0x20, 0xcf, 0xf0, 0xe8]),
+      'не «UTF-8»: байт «0xCF» здесь не символ «UTF-8»; сохраните файл в «UTF-8» (не «Windows-1251» и не «ANSI»)',
+    ],
+  ])('%s', (_what, bytes, expected) => {
+    const result = checkConfigFile(written('robots.yaml', bytes));
+    if (result.ok) throw new Error('expected the file to be refused');
+    const [issue] = result.issues;
+    expect(issueMessage(issue!, 'ru')).toBe(expected);
+    expect(latinOutsideQuotes(issueMessage(issue!, 'ru'))).toEqual([]);
+    expect(issueMessage(issue!, 'en')).toBe(issue!.message);
   });
 });
