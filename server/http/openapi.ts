@@ -259,7 +259,8 @@ export function openApiDocument() {
       },
       '/api/config/source': {
         get: {
-          summary: 'robots.yaml as it is on disk (ops, admin): its text, sha256 (`hash`, what an apply sends back as `base_hash`) and the history version it is (`version`, null when none has its bytes)',
+          summary:
+            'robots.yaml as it is on disk (ops, admin): its text, sha256 (`hash`, what an apply sends back as `base_hash`) and the history version it is (`version`, null when none has its bytes), and what templates may call and read (`template_vocabulary`: helpers with their arguments, context paths) for the completion of the editor',
           responses: { 200: { description: 'The file' }, 403: problem },
         },
       },

@@ -170,6 +170,28 @@ describeInBrowser('the automation studio in Chromium', () => {
     }
   });
 
+  it('typing {{da inside a template’s text offers the date helper with its usage in Russian, and choosing it writes it', async () => {
+    await openStudio('olga');
+    await page.evaluate(() => localStorage.setItem('robots.locale', 'ru'));
+    await openStudio('olga', '?view=editor');
+    const line = ORIGINAL.split('\n').findIndex((text) => text.includes('text: "{{lead.name}}, напоминаем'));
+    await page.locator('.cm-content').click();
+    await page.keyboard.press('Control+Home');
+    for (let step = 0; step < line; step++) await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('End');
+    // Inside the closing quote: the text is still the template's.
+    await page.keyboard.press('ArrowLeft');
+    await page.keyboard.type(' {{da');
+    // The best match comes first, chosen already; its description and usage beside the list.
+    await page.locator('.cm-tooltip-autocomplete li[aria-selected] .cm-completionLabel', { hasText: /^date$/ }).waitFor();
+    const info = page.locator('.cm-completionInfo');
+    await expect(info.textContent()).resolves.toContain('{{date <дата или время> ["шаблон"]}}');
+    await expect(info.textContent()).resolves.toContain('Дата');
+    await screenshot(page, 'studio-helper-complete');
+    await page.keyboard.press('Enter');
+    await expect(page.locator('.cm-content').textContent()).resolves.toContain('Ответьте на это сообщение. {{date "');
+  });
+
   it('a template previewed with a real lead: the SMS as sent, its length and segments', async () => {
     const id = await lead('Вера Павлова', '8 (926) 700-11-22');
     await openStudio('olga', '?view=templates');

@@ -70,6 +70,15 @@ describe.each(testDatabaseKinds())('the automation studio, on %s', (kind) => {
     expect((await harness.as('olga').get('/api/automation').expect(200)).body.editable).toBe(true);
   });
 
+  it('the file comes with what its templates may call and read, for the editor to offer inside {{ }}', async () => {
+    const { template_vocabulary: vocabulary } = (await harness.as('olga').get('/api/config/source').expect(200)).body as {
+      template_vocabulary: { helpers: Array<{ name: string; block: boolean; arguments: Array<{ name: string }> }>; paths: string[] };
+    };
+    expect(vocabulary.helpers.find((helper) => helper.name === 'date')).toMatchObject({ block: false, arguments: [{ name: 'a date or time' }, { name: 'pattern' }] });
+    expect(vocabulary.helpers.filter((helper) => helper.block).map((helper) => helper.name)).toEqual(['if', 'unless', 'each', 'with']);
+    expect(vocabulary.paths).toEqual(expect.arrayContaining(['item.name', 'item.phone', 'item.fields', 'lead.name', 'deal.amount', 'contact.phone', 'links.item', 'recipient.name']));
+  });
+
   it('a robot on the map tells its YAML, its pending runs and how its last week ended', async () => {
     await lead('Анна Смирнова');
     await lead('Борис Кузнецов');

@@ -13,6 +13,7 @@ import { IdParam, ItemRefText, noQuery } from '../ids';
 import type { LiveConfig } from '../../core/live-config';
 import type { Store } from '../../db/store';
 import { previewTemplate } from '../../config-ops/template-preview';
+import { templateVocabulary } from '../../core/template-vocabulary';
 import { HttpProblem, parse } from '../problem';
 
 /** The automation studio: the map for ops, admins and managers; the editor, plan, apply and history for ops and admins. */
@@ -126,7 +127,7 @@ export function studioConfigRoutes(deps: StudioRouteDeps): Router {
     const source = deps.studio.source();
     const latest = await deps.versions.latest();
     // The version a draft starts from: what the editor names when the file changes under it.
-    response.json({ ...source, version: latest?.hash === source.hash ? latest.id : null, editable: deps.studio.editable });
+    response.json({ ...source, version: latest?.hash === source.hash ? latest.id : null, editable: deps.studio.editable, template_vocabulary: templateVocabulary });
   });
   router.post('/validate', edit, noQuery, async (request, response) => {
     const { yaml } = parse(YamlBody, request.body);

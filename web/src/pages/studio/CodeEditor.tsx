@@ -8,11 +8,12 @@ import { EditorView, hoverTooltip, highlightActiveLine, keymap, lineNumbers } fr
 import { useEffect, useRef } from 'preact/hooks';
 import { api } from '../../api/client';
 import { describeAt, suggestionsAt, type JsonSchema } from './schema-help';
+import { customFieldIds, templateCompletions, type TemplateVocabulary, type VocabularyHelper } from './template-complete';
 import type { EditorIssue } from './types';
 
 /**
  * robots.yaml in CodeMirror 6: keys and values offered from the config's JSON Schema, a key's
- * description on hover, and the server's own validator (the one `robots validate` runs) as
+ * description on hover, helpers and context paths inside a template's `{{ }}`, and the server's own validator (the one `robots validate` runs) as
  * inline diagnostics while typing, with its did-you-mean as a quick fix.
  */
 
@@ -23,6 +24,10 @@ export interface CodeEditorHandle {
 interface Props {
   initial: string;
   schema: JsonSchema | null;
+  /** What templates may call and read (GET /api/config/source). */
+  vocabulary: TemplateVocabulary | null;
+  /** A helper's description and usage, a path's, in the page's words. */
+  templateInfo: { helper(helper: VocabularyHelper): string; path(custom: boolean): string };
   label: string;
   fixLabel: (suggestion: string) => string;
   onChange(text: string): void;
@@ -42,12 +47,14 @@ function wordRange(view: EditorView, line: number, col: number): { from: number;
   return { from: lineInfo.from + from, to: lineInfo.from + to };
 }
 
-export function CodeEditor({ initial, schema, label, fixLabel, onChange, onIssues, handle }: Props) {
+export function CodeEditor({ initial, schema, vocabulary, templateInfo, label, fixLabel, onChange, onIssues, handle }: Props) {
   const host = useRef<HTMLDivElement>(null);
   const schemaRef = useRef(schema);
   schemaRef.current = schema;
-  const callbacks = useRef({ onChange, onIssues, fixLabel });
-  callbacks.current = { onChange, onIssues, fixLabel };
+  const vocabularyRef = useRef(vocabulary);
+  vocabularyRef.current = vocabulary;
+  const callbacks = useRef({ onChange, onIssues, fixLabel, templateInfo });
+  callbacks.current = { onChange, onIssues, fixLabel, templateInfo };
 
   useEffect(() => {
     if (!host.current) return;
@@ -82,6 +89,20 @@ export function CodeEditor({ initial, schema, label, fixLabel, onChange, onIssue
       { delay: 600 },
     );
     const complete = (context: CompletionContext) => {
+      const words = vocabularyRef.current;
+      const inTemplate = words && templateCompletions(context.state.sliceDoc(0, context.pos), words, customFieldIds(context.state.doc.toString()));
+      if (inTemplate) {
+        const info = callbacks.current.templateInfo;
+        return {
+          from: inTemplate.from,
+          options: inTemplate.options.map((option) =>
+            option.kind === 'helper'
+              ? { label: option.label, apply: option.apply, type: 'function', info: info.helper(option.helper) }
+              : { label: option.label, apply: option.apply, type: 'variable', info: info.path(option.custom) },
+          ),
+          validFor: /^[\w.@]*$/,
+        };
+      }
       const current = schemaRef.current;
       if (!current) return null;
       const found = suggestionsAt(current, context.state.doc.toString(), context.pos);

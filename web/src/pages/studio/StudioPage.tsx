@@ -1,9 +1,9 @@
 import '../../components/page.css';
 import './studio.css';
 import { useLocation } from 'preact-iso';
-import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api, ApiError } from '../../api/client';
-import { useI18n } from '../../i18n';
+import { hasWord, useI18n } from '../../i18n';
 import { paths } from '../../paths';
 import { AutomationMap } from './AutomationMap';
 import { CodeEditor, type CodeEditorHandle } from './CodeEditor';
@@ -12,6 +12,7 @@ import { Review } from './Review';
 import { TemplatePreview } from './TemplatePreview';
 import { IssueMessage } from './words';
 import type { JsonSchema } from './schema-help';
+import { helperUsage, type TemplateVocabulary, type VocabularyHelper } from './template-complete';
 import type { AutomationResponse, EditorIssue, VersionView } from './types';
 import type { ConfigEvent } from '../../api/types';
 import { useLiveEvent, useLiveResync } from '../../live/stream';
@@ -21,6 +22,7 @@ interface Source {
   yaml: string;
   hash: string;
   version: number | null;
+  template_vocabulary: TemplateVocabulary;
 }
 
 type Tab = 'map' | 'editor' | 'history' | 'templates';
@@ -44,6 +46,13 @@ export function StudioPage() {
   const [issues, setIssues] = useState<EditorIssue[] | null>([]);
   const [editing, setEditing] = useState<Editing>({ phase: 'edit' });
   const [said, setSaid] = useState('');
+  const templateInfo = useMemo(() => {
+    const word = (key: string, fallback: string) => (hasWord(key) ? t(key) : fallback);
+    return {
+      helper: (helper: VocabularyHelper) => `${word(`complete.helper.${helper.name}`, '')}\n${helperUsage(helper, (name) => word(`complete.arg.${name}`, name))}`.trim(),
+      path: (custom: boolean) => t(custom ? 'complete.customField' : 'complete.path'),
+    };
+  }, [t]);
   const editor = useRef<CodeEditorHandle | null>(null);
   const pendingLine = useRef<number | null>(null);
 
@@ -188,6 +197,8 @@ export function StudioPage() {
             <CodeEditor
               initial={source.yaml}
               schema={schema}
+              vocabulary={source.template_vocabulary}
+              templateInfo={templateInfo}
               label={t('editor.label')}
               fixLabel={(suggestion) => `${t('editor.fix')} ${t('quoted', { text: suggestion })}`}
               onChange={(next) => {
