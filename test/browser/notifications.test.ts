@@ -74,4 +74,33 @@ describeInBrowser('the notifications bell in Chromium (a Russian team)', () => {
     await list.waitFor({ state: 'detached' });
     expect(await page.evaluate(() => document.activeElement?.classList.contains('icon-button'))).toBe(true);
   });
+
+  it('a list that answers after a task arrived live keeps the task and its count (the list was asked for before the task existed)', async () => {
+    const id = await leadOf(world.harness, 'gena', { name: 'Инна Белова' });
+    await world.harness.as('gena').post('/api/notifications/read-all').expect(200);
+    await signInAs(page, world, 'gena', `${BOARD}tasks`);
+    await page.locator('.live-dot.open').waitFor();
+    await page.locator('.bell .badge').waitFor({ state: 'detached' });
+    // The server answers the list at once (no task yet); the page gets that answer only later.
+    let release = () => undefined as void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let holding = () => undefined as void;
+    const held = new Promise<void>((resolve) => (holding = resolve));
+    await page.route(/\/api\/notifications\?/, async (route) => {
+      const stale = await route.fetch();
+      holding();
+      await released;
+      await route.fulfill({ response: stale });
+    });
+    await bell().click();
+    await held;
+    await giveTask(id, 'Выставить счёт');
+    await page.locator('.bell .badge').filter({ hasText: '1' }).waitFor();
+    release();
+    const list = page.getByRole('region', { name: 'Уведомления' });
+    await list.getByRole('link', { name: /Выставить счёт/ }).waitFor();
+    await page.waitForLoadState('networkidle');
+    expect(await page.locator('.bell .badge').innerText()).toBe('1');
+    await page.unroute(/\/api\/notifications\?/);
+  });
 });

@@ -51,14 +51,21 @@ export function NotificationsBell() {
 
   // A list asked for before a "read" was sent must not bring the old count back.
   const generation = useRef(0);
+  // What the stream brought, with the generation it came in: a list asked for before a note was
+  // written does not hold it, and must not take it (or its count) away when it answers late —
+  // the stream opening asks for the list again at the very moment notes may be arriving.
+  const arrived = useRef<Array<{ note: NotificationView; generation: number }>>([]);
 
   const load = useCallback(async () => {
     const asked = ++generation.current;
     try {
       const answer = await api<NotificationList>('/api/notifications', { query: { limit: LIMIT } });
       if (asked !== generation.current) return;
-      setItems(answer.items);
-      setUnread(answer.unread);
+      const known = new Set(answer.items.map((item) => item.id));
+      const missed = arrived.current.filter((entry) => entry.generation >= asked && !known.has(entry.note.id)).map((entry) => entry.note);
+      arrived.current = [];
+      setItems([...missed, ...answer.items].slice(0, LIMIT));
+      setUnread(answer.unread + missed.filter((note) => !note.read).length);
       setUnavailable(false);
     } catch (failure) {
       // A server without notifications yet (404): the bell stays, quiet, and live ones still show.
@@ -77,6 +84,7 @@ export function NotificationsBell() {
       (event: unknown) => {
         const note = event as NotificationView;
         if (note.id === undefined) return;
+        arrived.current = [...arrived.current, { note, generation: generation.current }].slice(-LIMIT);
         setItems((current) => [note, ...(current ?? []).filter((other) => other.id !== note.id)].slice(0, LIMIT));
         if (!note.read) setUnread((count) => count + 1);
         setAnnounce(t('notify.arrived', { text: textOf(note) }));
